@@ -1,0 +1,39 @@
+# fin — the README's commands. Each installs what a fresh Debian 12 lacks.
+BUILD      ?= build
+TEST_BUILD ?= build-test
+JOBS       ?= $(shell nproc)
+
+.PHONY: all deps demo test test-fast format bench coverage clean
+
+all: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	@./scripts/install-deps.sh
+
+# fin's main job: the simulated-network tour of every way a connection ends.
+demo: all
+	./scripts/demo.sh $(BUILD)
+
+# The whole suite, under ASan+UBSan.
+test: deps
+	cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFIN_SANITIZE=ON >/dev/null
+	cmake --build $(TEST_BUILD) -j $(JOBS)
+	cd $(TEST_BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Same suite without sanitizers (quicker edit/compile loop).
+test-fast: all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+coverage:
+	./scripts/behavior-coverage.sh > docs/behavior-coverage.md
+
+bench: all
+	./scripts/bench.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(TEST_BUILD)

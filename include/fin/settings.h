@@ -1,0 +1,113 @@
+/* fin — stack settings. Fill with fin_settings_default(), change what you
+ * need, pass to fin_stack_new(). Profiles (packetdrill runner, CLI) only
+ * ever change these values, never the engine's code path. */
+#ifndef FIN_SETTINGS_H
+#define FIN_SETTINGS_H
+
+#include <stdbool.h>
+#include "fin/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Order of the options in SYN and SYN-ACK segments. Both layouts carry the
+ * same information; peers and scripts differ in which they expect. */
+enum fin_option_layout {
+  FIN_LAYOUT_LINUX = 0, /* mss,sackOK,TS,nop,wscale | mss,nop,nop,sackOK,nop,wscale */
+  FIN_LAYOUT_FREEBSD,   /* mss,nop,wscale,sackOK,TS | mss,sackOK,eol,eol (padding with EOL) */
+};
+
+/* Where the RTO floor applies. */
+enum fin_rto_floor {
+  FIN_RTO_FLOOR_TOTAL = 0, /* RFC 6298 (2.4): RTO = max(SRTT + max(G, 4*RTTVAR), rto_min) */
+  FIN_RTO_FLOOR_VARIANCE,  /* Linux: RTO = SRTT + max(4*RTTVAR, rto_min) */
+};
+
+/* BEHAVIOR L1: what to do when the accept queue is full at the final ACK. */
+enum fin_accept_overflow {
+  FIN_ACCEPT_OVERFLOW_DROP = 0, /* drop the ACK; the peer retransmits (Linux default) */
+  FIN_ACCEPT_OVERFLOW_RST,      /* answer with RST (Linux tcp_abort_on_overflow) */
+};
+
+struct fin_settings {
+  /* IPv4 addresses this stack owns (host byte order). */
+  uint32_t local_addrs[4];
+  unsigned local_addr_count;
+  uint16_t mtu;                   /* IP MTU; MSS = mtu - 40 */
+  uint16_t ephemeral_port_min;    /* inclusive */
+  uint16_t ephemeral_port_max;    /* inclusive */
+  uint8_t ttl;
+
+  /* Buffers (per connection, bytes). */
+  uint32_t sndbuf;
+  uint32_t rcvbuf;
+  bool rcvbuf_round_to_mss;       /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
+  uint8_t rcv_wscale;             /* our window scale shift (RFC 7323 §2.3), 0..14 */
+  uint32_t initial_cwnd_segments; /* IW, RFC 5681 / RFC 6928 */
+
+  /* Options offered on SYN / SYN-ACK. */
+  bool timestamps;
+  bool window_scaling;
+  bool sack_permitted;
+  enum fin_option_layout option_layout;
+  uint32_t ts_hz;                 /* TSval clock rate (RFC 7323 §5.4), default 1000 */
+
+  /* Retransmission (BEHAVIOR J1, J2, J3, F4). */
+  fin_time rto_initial;
+  fin_time rto_min;
+  fin_time rto_max;
+  enum fin_rto_floor rto_floor;
+  bool rtt_sample_passive_handshake; /* take an RTT sample from SYN-ACK -> ACK */
+  uint32_t retries_r1;            /* R1: threshold for negative advice (counted only) */
+  uint32_t retries_r2;            /* R2: give up after this many retransmissions */
+  uint32_t orphan_retries;        /* F4: R2 for orphaned connections */
+  uint32_t syn_retries;           /* SYN retransmissions before giving up */
+  fin_time syn_timeout;           /* J3: minimum total SYN retransmission time */
+  uint32_t synack_retries;
+  bool timeout_rst;               /* J2: best-effort RST when giving up */
+
+  /* Delayed ACK (RFC 1122 4.2.3.2, RFC 9293 §3.8.6.3). */
+  fin_time delack;                /* delay; 0 = ACK every segment at once */
+  uint32_t quickack_segments;     /* ACK at once for this many segments after start/idle (Linux) */
+  bool nodelay;                   /* TCP_NODELAY default for new sockets */
+
+  /* Closing (BEHAVIOR E1, E3, E7, E8, F1, A8, A9). */
+  fin_time msl;                   /* TIME-WAIT lasts 2*msl */
+  fin_time fin_timeout;           /* F1: orphaned FIN-WAIT-2 */
+  bool rfc1337;                   /* E3: ignore every RST in TIME-WAIT */
+  bool rst_time_wait;             /* A8: keep a TIME-WAIT record after sending an abortive RST */
+  bool strict_malformed_abort;    /* A9: in-window malformed segment aborts with RST */
+  uint32_t max_time_wait;         /* E8 cap */
+  bool tw_reuse;                  /* E9: outgoing connects may reuse a TIME-WAIT 4-tuple with TS */
+  fin_time shutdown_grace;        /* K2 default grace period */
+
+  /* Rate limits (A6, A7). */
+  fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */
+  uint32_t rst_rate_per_sec;        /* stack-wide RSTs for closed ports; 0 = unlimited */
+
+  /* Keep-alive (J4). */
+  fin_time keepalive_idle;
+  fin_time keepalive_interval;
+  uint32_t keepalive_probes;
+
+  /* Resources (F3, L1). */
+  uint32_t max_connections;
+  uint32_t max_orphans;
+  uint64_t max_buffer_memory;
+  uint32_t syn_backlog;           /* per-listener SYN queue cap */
+  bool syn_cookies;
+  enum fin_accept_overflow accept_overflow;
+  fin_time syn_recv_timeout;
+
+  /* Events: bitmask of (1u << enum fin_event_type) to queue; 0 = none. */
+  uint32_t event_mask;
+  uint32_t event_queue_max;       /* events beyond this are dropped and counted */
+};
+
+void fin_settings_default(struct fin_settings *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

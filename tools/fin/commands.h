@@ -1,0 +1,11 @@
+/* fin CLI: one file per subcommand. Each returns the process exit code. */
+#ifndef FIN_TOOLS_COMMANDS_H
+#define FIN_TOOLS_COMMANDS_H
+
+int fin_cmd_sim(int argc, char **argv);     /* cmd_sim.c: simulated network + ladder */
+int fin_cmd_script(int argc, char **argv);  /* cmd_script.c: packetdrill-dialect runner */
+int fin_cmd_serve(int argc, char **argv);   /* cmd_serve.c: TUN server */
+int fin_cmd_connect(int argc, char **argv); /* cmd_connect.c: TUN client */
+int fin_cmd_demo(int argc, char **argv);    /* cmd_demo.c: engine end-to-end example */
+
+#endif

@@ -1,0 +1,44 @@
+/* fin — command-line entry: dispatches to one subcommand per file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+struct command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *help;
+};
+
+static const struct command commands[] = {
+    {"sim", fin_cmd_sim, "run a scenario on the simulated network (ladder, pcap, events)"},
+    {"script", fin_cmd_script, "run packetdrill-dialect scripts against fin"},
+    {"serve", fin_cmd_serve, "serve on a TUN device (echo, discard, sink, http)"},
+    {"connect", fin_cmd_connect, "connect through a TUN device"},
+    {"demo", fin_cmd_demo, "two fin stacks back to back: every way a connection ends"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: fin COMMAND [options]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
+  fprintf(out, "\n'fin COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+      strcmp(argv[1], "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    if (strcmp(argv[1], commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "fin: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
