@@ -1,0 +1,40 @@
+/* fin serve internals shared by cmd_serve.c (accepting, the loop) and
+ * serve_apps.c (what each application does with a client's bytes). */
+#ifndef FIN_TOOLS_SERVE_H
+#define FIN_TOOLS_SERVE_H
+
+#include "netcli.h"
+#include "sha256.h"
+
+enum app { APP_ECHO, APP_DISCARD, APP_SINK, APP_HTTP };
+
+#define CLIENT_BUF 65536
+
+struct client {
+  fin_sock s;
+  uint64_t conn_id;
+  uint8_t *out; /* bytes accepted from the app's side but not yet in the stack */
+  size_t out_len, out_off;
+  char req[4096]; /* http: the request being read */
+  size_t req_len;
+  bool peer_eof, close_after_out, closing;
+  struct sha256 sha;
+};
+
+struct server {
+  struct netcli cli;
+  enum app app;
+  uint16_t port;
+  double exit_after, max_conns;
+  fin_sock listener;
+  struct client **clients;
+  size_t n, cap;
+  uint64_t accepted;
+  uint8_t buf[CLIENT_BUF];
+};
+
+/* One pass over a client; true when anything moved. Sets c->closing once
+ * the handle is closed (the caller then frees the client). */
+bool client_service(struct server *sv, struct client *c);
+
+#endif
