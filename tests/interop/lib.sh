@@ -1,0 +1,110 @@
+# Shared by every interop test: sourced after `set -euo pipefail`.
+# Each test gets its own network namespace with a persistent TUN device:
+#   kernel side 10.77.0.1/24 on fin0, fin side 10.77.0.2 (fin's --addr).
+# Nothing is sent outside that namespace; it is deleted on exit, even on failure.
+# Usage in a test:  source lib.sh; interop_setup "$@"; ...; pass
+FIN_IP=10.77.0.2
+LINUX_IP=10.77.0.1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PEER="$HERE/peer.py"
+
+skip() {
+  echo "SKIPPED: $*"
+  exit 77
+}
+fail() {
+  echo "FAIL: $*" >&2
+  exit 1
+}
+note() { echo "[$(date +%T.%3N)] $*"; }
+
+_PIDS=()
+_cleanup() {
+  local rc=$?
+  for p in "${_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  if [ -n "${NS:-}" ]; then ip netns del "$NS" 2>/dev/null || true; fi
+  if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${WORK:-}" ]; then
+    echo "---- logs in $WORK ----" >&2
+    for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 40 "$f" >&2; }; done
+  fi
+  exit $rc
+}
+
+# interop_setup FIN_BINARY: checks prerequisites (else SKIP), makes the namespace.
+interop_setup() {
+  FIN=${1:?usage: $0 PATH_TO_fin}
+  [ "$(id -u)" -eq 0 ] || skip "interop tests need root (network namespaces and TUN)"
+  command -v ip >/dev/null || skip "iproute2 'ip' not found"
+  [ -c /dev/net/tun ] || skip "/dev/net/tun missing (no TUN support in this kernel/container)"
+  command -v python3 >/dev/null || skip "python3 not found"
+  NAME=$(basename "$0" .sh)
+  NS="fin-${NAME:0:16}-$$"
+  WORK=$(mktemp -d "/tmp/fin-interop-$NAME.XXXXXX")
+  trap _cleanup EXIT
+  ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace (ip netns add failed)"
+  nsx ip link set lo up
+  nsx ip tuntap add dev fin0 mode tun || skip "cannot create a TUN device in a namespace"
+  nsx ip addr add "$LINUX_IP/24" dev fin0
+  nsx ip link set fin0 up
+  # The kernel would otherwise send IPv6 router solicitations into fin.
+  nsx sysctl -qw net.ipv6.conf.fin0.disable_ipv6=1 2>/dev/null || true
+}
+
+nsx() { ip netns exec "$NS" "$@"; }
+
+# bg NAME CMD...: runs CMD inside the namespace in the background, bounded by
+# `timeout`, output in $WORK/NAME.log; its pid in $LAST_PID.
+bg() {
+  local name=$1
+  shift
+  ip netns exec "$NS" timeout -k 2 "${BG_TIMEOUT:-60}" "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  _PIDS+=("$LAST_PID")
+}
+
+# fin_serve NAME ARGS...: starts `fin serve` in the namespace and waits until it listens.
+fin_serve() {
+  local name=$1
+  shift
+  bg "$name" "$FIN" serve --tun fin0 --addr "$FIN_IP/24" "$@"
+  FIN_PID=$LAST_PID
+  wait_for_line "$name" "listening on" 5
+}
+
+# wait_for_line NAME PATTERN SECONDS: waits until $WORK/NAME.log has a line matching PATTERN.
+wait_for_line() {
+  local i
+  for ((i = 0; i < $3 * 20; i++)); do
+    grep -q -- "$2" "$WORK/$1.log" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  fail "no '$2' in $1.log after $3 s"
+}
+
+# wait_pid PID SECONDS: waits for a background process to exit; returns its status.
+wait_pid() {
+  local i
+  for ((i = 0; i < $2 * 20; i++)); do
+    kill -0 "$1" 2>/dev/null || break
+    sleep 0.05
+  done
+  kill -0 "$1" 2>/dev/null && fail "process $1 still running after $2 s"
+  local rc=0
+  wait "$1" || rc=$?
+  return $rc
+}
+
+# expect_line NAME REGEX WHAT: asserts that $WORK/NAME.log has a line matching REGEX.
+expect_line() {
+  grep -Eq -- "$2" "$WORK/$1.log" || fail "$3: no line matching /$2/ in $1.log"
+  note "ok: $3: $(grep -E -- "$2" "$WORK/$1.log" | head -n 1)"
+}
+
+# The kernel's view: `ss -tan` inside the namespace, without header.
+ss_states() { nsx ss -tanH "$@" | awk '{print $1, $4, $5}'; }
+
+pass() {
+  note "PASS $NAME"
+  exit 0
+}

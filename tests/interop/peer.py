@@ -1,0 +1,488 @@
+#!/usr/bin/env python3
+"""The Linux side of the interop tests: each subcommand is one scenario run
+with the kernel's own sockets inside the test's namespace. It prints "ok: ..."
+for what it checked and exits 1 with "FAIL: ..." when the kernel reports
+something else. Every socket call has a timeout, so nothing hangs."""
+import errno
+import hashlib
+import os
+import selectors
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+FIN_IP = "10.77.0.2"
+LINUX_IP = "10.77.0.1"
+T0 = time.monotonic()
+
+
+def log(msg):
+    print(f"[{time.monotonic() - T0:7.3f}] {msg}", flush=True)
+
+
+def fail(msg):
+    print(f"FAIL: {msg}", flush=True)
+    sys.exit(1)
+
+
+def ok(msg):
+    log(f"ok: {msg}")
+
+
+def ss_state(local, remote):
+    """The kernel's state for one 4-tuple (ss spelling), or None."""
+    out = subprocess.run(["ss", "-tanH"], capture_output=True, text=True).stdout
+    want = (f"{local[0]}:{local[1]}", f"{remote[0]}:{remote[1]}")
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 5 and (f[3], f[4]) == want:
+            return f[0]
+    return None
+
+
+def watch_states(local, remote, seconds, until=None):
+    """Polls ss every 5 ms; returns the sequence of distinct states seen."""
+    seen = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        s = ss_state(local, remote)
+        if not seen or seen[-1] != s:
+            seen.append(s)
+        if until is not None and s in until:
+            break
+        time.sleep(0.005)
+    return seen
+
+
+def payload(n, seed=1):
+    """Deterministic bytes (both ends can recompute them)."""
+    out = bytearray()
+    block = hashlib.sha256(str(seed).encode()).digest()
+    while len(out) < n:
+        block = hashlib.sha256(block).digest()
+        out += block * 32
+    return bytes(out[:n])
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        d = s.recv(n - len(buf))
+        if not d:
+            fail(f"EOF after {len(buf)} of {n} bytes")
+        buf += d
+    return buf
+
+
+def recv_until_eof(s):
+    chunks = []
+    while True:
+        d = s.recv(65536)
+        if not d:
+            return b"".join(chunks)
+        chunks.append(d)
+
+
+def expect_errno(fn, want, what):
+    try:
+        r = fn()
+    except OSError as e:
+        if e.errno != want:
+            fail(f"{what}: got {errno.errorcode.get(e.errno, e.errno)}, "
+                 f"want {errno.errorcode[want]}")
+        ok(f"{what}: {errno.errorcode[want]}")
+        return
+    fail(f"{what}: returned {r!r}, want {errno.errorcode[want]}")
+
+
+def client(port, timeout=10, bind_port=0):
+    s = socket.socket()
+    s.settimeout(timeout)
+    if bind_port:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind((LINUX_IP, bind_port))
+    s.connect((FIN_IP, port))
+    return s
+
+
+def server(port):
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((LINUX_IP, port))
+    ls.listen(16)
+    ls.settimeout(15)
+    log("ready")
+    s, peer = ls.accept()
+    s.settimeout(10)
+    ls.close()
+    return s, peer
+
+
+def tuple_of(s):
+    return s.getsockname(), s.getpeername()
+
+
+# ---- scenarios: fin is the server (`fin serve`) ----
+
+def linux_closes_first(port):
+    """Data both ways, then Linux closes: FIN-WAIT-2 -> TIME-WAIT."""
+    s = client(port)
+    msg = b"hello from linux\n"
+    s.sendall(msg)
+    if recv_exact(s, len(msg)) != msg:
+        fail("echo mismatch")
+    ok("data both ways (echo)")
+    local, remote = tuple_of(s)
+    s.close()
+    seen = watch_states(local, remote, 3, until={"TIME-WAIT"})
+    log(f"kernel states after close: {seen}")
+    if seen[-1] != "TIME-WAIT":
+        fail(f"Linux did not reach TIME-WAIT: {seen}")
+    ok("Linux in TIME-WAIT")
+
+
+def half_close_linux(port, size):
+    """Linux sends, shuts down writing, and keeps receiving after its FIN."""
+    s = client(port, timeout=30)
+    data = payload(size)
+    got = []
+    after_fin = [0]
+    fin_sent = threading.Event()
+
+    def reader():
+        while True:
+            d = s.recv(65536)
+            if not d:
+                return
+            got.append(d)
+            if fin_sent.is_set():
+                after_fin[0] += len(d)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    s.sendall(data)
+    local, remote = tuple_of(s)
+    s.shutdown(socket.SHUT_WR)
+    fin_sent.set()
+    st = ss_state(local, remote)
+    log(f"kernel state right after SHUT_WR: {st}")
+    t.join(30)
+    if t.is_alive():
+        fail("no EOF from fin within 30 s")
+    echoed = b"".join(got)
+    if hashlib.sha256(echoed).digest() != hashlib.sha256(data).digest():
+        fail(f"echo differs: {len(echoed)} of {len(data)} bytes")
+    ok(f"{len(echoed)} bytes echoed, {after_fin[0]} of them received after our FIN")
+    if after_fin[0] == 0:
+        fail("nothing arrived after our FIN: half-close not exercised")
+    s.close()
+    seen = watch_states(local, remote, 3, until={"TIME-WAIT"})
+    log(f"kernel states after close: {seen}")
+    if seen[-1] != "TIME-WAIT":
+        fail(f"Linux did not reach TIME-WAIT: {seen}")
+    ok("Linux in TIME-WAIT")
+
+
+def linux_aborts(port):
+    s = client(port)
+    s.sendall(b"abort soon\n")
+    recv_exact(s, 11)
+    ok("data both ways (echo)")
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    local, remote = tuple_of(s)
+    s.close()
+    if ss_state(local, remote) is not None:
+        fail("Linux kept the connection after SO_LINGER {1,0} close")
+    ok("Linux sent RST and forgot the connection")
+
+
+def refused(port):
+    s = socket.socket()
+    s.settimeout(5)
+    expect_errno(lambda: s.connect((FIN_IP, port)), errno.ECONNREFUSED,
+                 f"connect to fin port {port} (nobody listening)")
+
+
+def tw_reuse(port):
+    """fin closes first (Connection: close) so fin holds TIME-WAIT; Linux then
+    connects again from the same port: it must succeed within one second."""
+    req = b"GET / HTTP/1.1\r\nHost: fin\r\nConnection: close\r\n\r\n"
+    s = client(port, bind_port=0)
+    s.sendall(req)
+    r1 = recv_until_eof(s)
+    local, remote = tuple_of(s)
+    s.close()
+    if not r1.startswith(b"HTTP/1.1 200"):
+        fail(f"first response: {r1[:40]!r}")
+    ok(f"first connection from port {local[1]}: 200, fin closed first")
+    time.sleep(0.2)
+    st = ss_state(local, remote)
+    if st is not None:
+        fail(f"Linux still holds the first connection in {st}")
+    t = time.monotonic()
+    s = client(port, timeout=3, bind_port=local[1])
+    took = time.monotonic() - t
+    log(f"second connect on the same 4-tuple took {took * 1000:.1f} ms")
+    if took >= 1.0:
+        fail(f"reconnect took {took:.3f} s (>= 1 s)")
+    s.sendall(req)
+    r2 = recv_until_eof(s)
+    s.close()
+    if not r2.startswith(b"HTTP/1.1 200"):
+        fail(f"second response: {r2[:40]!r}")
+    ok("same 4-tuple reused while fin held TIME-WAIT, within 1 s")
+
+
+def restart_hold(port, gofile):
+    """Holds an established connection across a fin restart, then sends."""
+    s = client(port)
+    s.sendall(b"before restart\n")
+    recv_exact(s, 15)
+    ok("data both ways (echo), connection established")
+    log("established")
+    end = time.monotonic() + 15
+    while not os.path.exists(gofile):
+        if time.monotonic() > end:
+            fail("the test never restarted fin")
+        time.sleep(0.02)
+    local, remote = tuple_of(s)
+    log(f"kernel state before sending: {ss_state(local, remote)}")
+    t = time.monotonic()
+    s.sendall(b"after restart\n")
+    s.settimeout(2)
+    expect_errno(lambda: s.recv(100), errno.ECONNRESET, "recv after the restart")
+    took = time.monotonic() - t
+    log(f"ECONNRESET {took * 1000:.1f} ms after the send")
+    if took > 1.0:
+        fail(f"reset took {took:.3f} s")
+    if ss_state(local, remote) is not None:
+        fail("Linux kept the connection")
+    ok("Linux got ECONNRESET promptly and dropped the connection")
+
+
+def bulk_send(port, size):
+    """Sends size bytes, half-closes, waits for fin's close; prints our SHA-256."""
+    s = client(port, timeout=90)
+    data = payload(size, seed=7)
+    t = time.monotonic()
+    s.sendall(data)
+    local, remote = tuple_of(s)
+    s.shutdown(socket.SHUT_WR)
+    rest = recv_until_eof(s)
+    if rest:
+        fail(f"{len(rest)} unexpected bytes from the sink")
+    took = time.monotonic() - t
+    s.close()
+    log(f"sent {size} bytes in {took:.2f} s, fin closed gracefully")
+    print(f"linux-sha256={hashlib.sha256(data).hexdigest()}", flush=True)
+    seen = watch_states(local, remote, 5, until={"TIME-WAIT", None})
+    log(f"kernel states after close: {seen}")
+    if seen[-1] not in ("TIME-WAIT", None):
+        fail(f"Linux ended in {seen[-1]}")
+    ok(f"Linux ended in {seen[-1]}")
+
+
+# ---- scenarios: fin is the client (`fin connect`) ----
+
+def server_fin_closes_first(port, expect):
+    """fin closes first: Linux CLOSE-WAIT, then our close: LAST-ACK -> gone."""
+    s, peer = server(port)
+    s.sendall(b"LINUX")
+    data = recv_exact(s, expect)
+    ok(f"data both ways ({len(data)} bytes from fin)")
+    if s.recv(100) != b"":
+        fail("expected EOF from fin")
+    local, remote = tuple_of(s)
+    st = ss_state(local, remote)
+    log(f"kernel state after fin's FIN: {st}")
+    if st != "CLOSE-WAIT":
+        fail(f"Linux in {st}, want CLOSE-WAIT")
+    ok("Linux in CLOSE-WAIT")
+    time.sleep(0.3)  # let fin sit in FIN-WAIT-2 a moment
+    s.close()
+    seen = watch_states(local, remote, 3, until={None})
+    log(f"kernel states after close: {seen}")
+    if seen[-1] is not None:
+        fail(f"Linux did not finish LAST-ACK: {seen}")
+    ok("Linux LAST-ACK acknowledged, connection gone")
+
+
+def server_simultaneous(port, expect, delay, hold):
+    """Both ends close while each other's FIN is in flight (fin delays its
+    output by `delay`): Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT."""
+    s, peer = server(port)
+    accepted = time.monotonic()
+    s.sendall(b"L")
+    data = recv_exact(s, expect)
+    ok(f"data both ways ({len(data)} bytes from fin)")
+    local, remote = tuple_of(s)
+    # fin sends its FIN at (its all-sent time + hold), which is our accept time
+    # + hold - delay; it reaches us `delay` later. Closing half a delay after
+    # fin's FIN left puts both FINs on the wire at once.
+    at = accepted + hold - delay / 2
+    time.sleep(max(0.0, at - time.monotonic()))
+    s.close()
+    seen = watch_states(local, remote, 3 + 4 * delay, until={"TIME-WAIT"})
+    log(f"kernel states after close: {seen}")
+    if "CLOSING" not in seen or seen[-1] != "TIME-WAIT":
+        fail(f"no simultaneous close on Linux's side: {seen}")
+    ok("Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT")
+
+
+def server_half_close_fin(port, expect, size):
+    """fin half-closes; Linux sends size bytes after fin's FIN, then closes."""
+    s, peer = server(port)
+    data = recv_exact(s, expect)
+    if s.recv(100) != b"":
+        fail("expected EOF (fin's FIN)")
+    local, remote = tuple_of(s)
+    st = ss_state(local, remote)
+    if st != "CLOSE-WAIT":
+        fail(f"Linux in {st}, want CLOSE-WAIT")
+    ok(f"{len(data)} bytes from fin then its FIN: Linux in CLOSE-WAIT")
+    out = payload(size, seed=3)
+    s.sendall(out)
+    ok(f"sent {size} bytes after fin's FIN")
+    print(f"linux-sha256={hashlib.sha256(out).hexdigest()}", flush=True)
+    s.close()
+    seen = watch_states(local, remote, 3, until={None})
+    if seen[-1] is not None:
+        fail(f"Linux did not finish: {seen}")
+    ok(f"Linux states after close: {seen}")
+
+
+def server_expect_reset(port, expect, what):
+    """fin ends with RST (abort, or close with unread data): recv -> ECONNRESET."""
+    s, peer = server(port)
+    s.sendall(b"LINUX" * 200)
+    data = recv_exact(s, expect)
+    ok(f"data both ways ({len(data)} bytes from fin)")
+    local, remote = tuple_of(s)
+    s.settimeout(5)
+    expect_errno(lambda: s.recv(100), errno.ECONNRESET, f"recv after fin's {what}")
+    if ss_state(local, remote) is not None:
+        fail("Linux kept the connection after the RST")
+    ok("connection gone from ss")
+
+
+def many(port, n):
+    """n connections opened at once; each sends a line, reads the echo, closes."""
+    sel = selectors.DefaultSelector()
+    conns = {}
+    for i in range(n):
+        s = socket.socket()
+        s.setblocking(False)
+        s.connect_ex((FIN_IP, port))
+        msg = f"connection {i:04d} says hello\n".encode()
+        conns[s] = {"msg": msg, "got": b"", "sent": False}
+        sel.register(s, selectors.EVENT_WRITE)
+    done, tuples, end = 0, [], time.monotonic() + 60
+    while done < n and time.monotonic() < end:
+        for key, ev in sel.select(timeout=1):
+            s, c = key.fileobj, conns[key.fileobj]
+            if not c["sent"]:
+                err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                if err:
+                    fail(f"connect: {errno.errorcode.get(err, err)}")
+                s.send(c["msg"])
+                c["sent"] = True
+                sel.modify(s, selectors.EVENT_READ)
+                continue
+            c["got"] += s.recv(4096)
+            if len(c["got"]) >= len(c["msg"]):
+                if c["got"] != c["msg"]:
+                    fail("echo mismatch")
+                tuples.append(tuple_of(s))
+                sel.unregister(s)
+                s.close()
+                done += 1
+    if done != n:
+        fail(f"only {done} of {n} connections completed")
+    ok(f"{n} concurrent connections echoed and closed")
+    end = time.monotonic() + 10
+    while time.monotonic() < end:
+        out = subprocess.run(["ss", "-tanH", f"dst {FIN_IP}:{port}"], capture_output=True,
+                             text=True).stdout.split("\n")
+        states = [l.split()[0] for l in out if l.strip()]
+        if states.count("TIME-WAIT") == n:
+            break
+        time.sleep(0.1)
+    summary = {st: states.count(st) for st in set(states)}
+    log(f"kernel states: {summary}")
+    if states.count("TIME-WAIT") != n:
+        fail(f"want {n} in TIME-WAIT, kernel shows {summary}")
+    ok(f"all {n} in TIME-WAIT on Linux (it closed first)")
+
+
+# ---- capture ----
+
+def pcap_lines(path):
+    """One line per datagram of a LINKTYPE_RAW capture: time, tuple, flags, seq, ack, len."""
+    with open(path, "rb") as f:
+        data = f.read()
+    off, t0, out = 24, None, []
+    while off + 16 <= len(data):
+        sec, usec, incl, _ = struct.unpack_from("<IIII", data, off)
+        pkt = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        t = sec + usec / 1e6
+        t0 = t if t0 is None else t0
+        if len(pkt) < 40 or pkt[9] != 6:
+            continue
+        ihl = (pkt[0] & 15) * 4
+        tot = struct.unpack_from("!H", pkt, 2)[0]
+        sp, dp, seq, ack, offf, flags = struct.unpack_from("!HHIIBB", pkt, ihl)
+        plen = tot - ihl - (offf >> 4) * 4
+        names = "".join(c for c, b in zip("FSRPAU", range(6)) if flags >> b & 1)
+        src = socket.inet_ntoa(pkt[12:16])
+        dst = socket.inet_ntoa(pkt[16:20])
+        out.append(f"{t - t0:9.6f} {src}:{sp} > {dst}:{dp} [{names}] seq={seq} ack={ack} len={plen}")
+    return out
+
+
+def time_wait_seconds(path):
+    """From fin's NDJSON events: time from entering TIME-WAIT to CLOSED."""
+    import json
+    entered = closed = None
+    for line in open(path):
+        ev = json.loads(line)
+        if ev["ev"] == "state" and ev["to"] == "TIME-WAIT" and entered is None:
+            entered = ev["t_ms"]
+        if ev["ev"] == "closed" and entered is not None:
+            closed = ev["t_ms"]
+    if entered is None or closed is None:
+        fail(f"no TIME-WAIT -> CLOSED in {path}")
+    return (closed - entered) / 1000.0
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    ints = [float(a) if "." in a else int(a) if a.isdigit() else a for a in args]
+    if cmd == "pcap":
+        print("\n".join(pcap_lines(args[0])))
+        return
+    if cmd == "time-wait-seconds":
+        print(f"{time_wait_seconds(args[0]):.3f}")
+        return
+    fn = {
+        "linux-closes-first": linux_closes_first,
+        "half-close-linux": half_close_linux,
+        "linux-aborts": linux_aborts,
+        "refused": refused,
+        "tw-reuse": tw_reuse,
+        "restart-hold": restart_hold,
+        "bulk-send": bulk_send,
+        "server-fin-closes-first": server_fin_closes_first,
+        "server-simultaneous": server_simultaneous,
+        "server-half-close-fin": server_half_close_fin,
+        "server-expect-reset": server_expect_reset,
+        "many": many,
+    }[cmd]
+    fn(*ints)
+
+
+if __name__ == "__main__":
+    main()
