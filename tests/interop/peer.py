@@ -263,6 +263,32 @@ def restart_hold(port, gofile):
     ok("Linux got ECONNRESET promptly and dropped the connection")
 
 
+def k2_client(port):
+    """Holds a connection while fin is told to stop: fin's orderly shutdown
+    (BEHAVIOR K2) must end it with a FIN, which we answer by closing."""
+    s = client(port)
+    s.sendall(b"before shutdown\n")
+    recv_exact(s, 16)
+    ok("data both ways (echo), connection established")
+    log("established")
+    local, remote = tuple_of(s)
+    s.settimeout(10)
+    t = time.monotonic()
+    try:
+        d = s.recv(100)
+    except OSError as e:
+        fail(f"recv: {errno.errorcode.get(e.errno, e.errno)}, want EOF (fin's FIN)")
+    if d != b"":
+        fail(f"unexpected data {d!r}")
+    log(f"kernel state after fin's FIN: {ss_state(local, remote)}")
+    ok(f"EOF (fin's FIN) {(time.monotonic() - t) * 1000:.0f} ms after we waited")
+    s.close()
+    seen = watch_states(local, remote, 3, until={None})
+    if seen[-1] is not None:
+        fail(f"Linux did not finish: {seen}")
+    ok(f"Linux closed: {seen}")
+
+
 def bulk_send(port, size):
     """Sends size bytes, half-closes, waits for fin's close; prints our SHA-256."""
     s = client(port, timeout=90)
@@ -475,6 +501,7 @@ def main():
         "tw-reuse": tw_reuse,
         "restart-hold": restart_hold,
         "bulk-send": bulk_send,
+        "k2-client": k2_client,
         "server-fin-closes-first": server_fin_closes_first,
         "server-simultaneous": server_simultaneous,
         "server-half-close-fin": server_half_close_fin,

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# SIGTERM runs the orderly shutdown (BEHAVIOR K2): fin closes the established
+# connection with a FIN, Linux answers, and fin exits 0 with nothing left.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+interop_setup "$@"
+fin_serve fin --port 7 --app echo --grace 3 --msl 1 --duration 30
+bg peer python3 "$PEER" k2-client 7
+PEER_PID=$LAST_PID
+wait_for_line peer established 10
+kill -TERM "$FIN_PID"
+rc=0
+wait_pid "$FIN_PID" 10 || rc=$?
+[ $rc -eq 0 ] || fail "fin serve exited with $rc after SIGTERM, want 0"
+wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
+cat "$WORK/peer.log"
+expect_line fin "ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT" "fin closed gracefully on SIGTERM"
+expect_line fin "shutdown done: live=0 time-wait=0" "K2 finished with nothing left"
+pass
