@@ -23,11 +23,11 @@ extern "C" {
 #define FIN_TCP_CWR 0x80
 
 #define FIN_IPPROTO_ICMP 1
-#define FIN_IPPROTO_TCP  6
+#define FIN_IPPROTO_TCP 6
 
-#define FIN_IPV4_HDR_MIN    20
-#define FIN_TCP_HDR_MIN     20
-#define FIN_TCP_OPT_MAX     40
+#define FIN_IPV4_HDR_MIN 20
+#define FIN_TCP_HDR_MIN 20
+#define FIN_TCP_OPT_MAX 40
 #define FIN_SACK_MAX_BLOCKS 4
 
 struct fin_sack_block {
@@ -63,20 +63,20 @@ struct fin_segment {
 /* Why a datagram was rejected. 0 = accepted. Each maps to one counter. */
 enum fin_wire_error {
   FIN_WIRE_OK = 0,
-  FIN_WIRE_IP_TRUNCATED,  /* shorter than an IPv4 header */
-  FIN_WIRE_IP_VERSION,    /* version != 4 */
-  FIN_WIRE_IP_HEADER_LEN, /* IHL < 5 or past the datagram */
-  FIN_WIRE_IP_TOTAL_LEN,  /* total length < IHL*4 or > datagram length */
+  FIN_WIRE_IP_TRUNCATED,   /* shorter than an IPv4 header */
+  FIN_WIRE_IP_VERSION,     /* version != 4 */
+  FIN_WIRE_IP_HEADER_LEN,  /* IHL < 5 or past the datagram */
+  FIN_WIRE_IP_TOTAL_LEN,   /* total length < IHL*4 or > datagram length */
   FIN_WIRE_IP_CHECKSUM,
-  FIN_WIRE_IP_OPTIONS,  /* malformed IP options (bad length, past header) */
-  FIN_WIRE_IP_FRAGMENT, /* MF set or fragment offset != 0: fragments are dropped */
-  FIN_WIRE_IP_MARTIAN,  /* source or destination 0, multicast, broadcast or 240/4 (127/8 allowed) */
-  FIN_WIRE_IP_PROTOCOL, /* neither TCP nor ICMP */
-  FIN_WIRE_TCP_TRUNCATED,   /* shorter than a TCP header */
-  FIN_WIRE_TCP_DATA_OFFSET, /* data offset < 5 or past the segment */
+  FIN_WIRE_IP_OPTIONS,     /* malformed IP options (bad length, past header) */
+  FIN_WIRE_IP_FRAGMENT,    /* MF set or fragment offset != 0: fragments are dropped */
+  FIN_WIRE_IP_MARTIAN,     /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed) */
+  FIN_WIRE_IP_PROTOCOL,    /* neither TCP nor ICMP */
+  FIN_WIRE_TCP_TRUNCATED,  /* shorter than a TCP header */
+  FIN_WIRE_TCP_DATA_OFFSET,/* data offset < 5 or past the segment */
   FIN_WIRE_TCP_CHECKSUM,
-  FIN_WIRE_TCP_OPTION, /* option length 0/1, past the header, or wrong fixed length */
-  FIN_WIRE_TCP_FLAGS,  /* illegal flag combination (SYN+RST) */
+  FIN_WIRE_TCP_OPTION,     /* option length 0/1, past the header, or wrong fixed length */
+  FIN_WIRE_TCP_FLAGS,      /* illegal flag combination (SYN+RST) */
   FIN_WIRE_TCP_PORT_ZERO,
   FIN_WIRE_ICMP_MALFORMED,
   FIN_WIRE_ERROR_COUNT
@@ -111,10 +111,10 @@ enum fin_wire_error fin_tcp_opts_parse(const uint8_t *opt, size_t len, struct fi
  * segments (RFC 1122 4.2.3.9, RFC 5927). */
 struct fin_icmp_error {
   uint8_t type, code;
-  uint32_t saddr, daddr; /* of the quoted (our) segment */
+  uint32_t saddr, daddr;     /* of the quoted (our) segment */
   uint16_t sport, dport;
-  uint32_t seq;  /* of the quoted segment */
-  uint32_t from; /* who sent the ICMP */
+  uint32_t seq;              /* of the quoted segment */
+  uint32_t from;             /* who sent the ICMP */
 };
 /* Parses an IPv4 datagram carrying ICMP. Returns FIN_WIRE_OK and fills err
  * only for types 3 (unreachable), 4 (source quench), 11, 12 with a quoted
@@ -141,9 +141,9 @@ size_t fin_tcp_opts_write(uint8_t *out, const struct fin_tcp_opts_out *o,
  * may hand over its data in two pieces). Fills both checksums. Returns the
  * datagram length, 0 if it does not fit in cap. seg.opts is ignored; options
  * come from opt/opt_len. */
-size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg, const uint8_t *opt,
-                     size_t opt_len, const uint8_t *payload1, size_t len1, const uint8_t *payload2,
-                     size_t len2);
+size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg,
+                     const uint8_t *opt, size_t opt_len, const uint8_t *payload1,
+                     size_t len1, const uint8_t *payload2, size_t len2);
 
 /* "SYN,ACK" style text for logs (tcpdump order: SYN,FIN,RST,PSH,ACK,URG,
  * ECE,CWR; "none" for 0): writes into buf, which needs 32 bytes for all
