@@ -5,6 +5,7 @@
 #include "fin/wire.h"
 
 #include "wire_bytes.h"
+#include "wire_ip.h"
 
 #define ICMP_HDR_LEN       8
 #define ICMP_UNREACH       3
@@ -39,22 +40,18 @@ static enum fin_wire_error icmp_quoted(const uint8_t *q, size_t len, struct fin_
 }
 
 enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_icmp_error *err) {
-  uint8_t proto = 0;
-  uint32_t saddr = 0, daddr = 0;
-  const uint8_t *m = NULL;
-  size_t mlen = 0;
-  enum fin_wire_error e = fin_ipv4_parse(dgram, len, &proto, &saddr, &daddr, &m, &mlen);
+  struct wire_ip ip;
+  enum fin_wire_error e = wire_ipv4_expect(dgram, len, FIN_IPPROTO_ICMP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
-  if (proto != FIN_IPPROTO_ICMP)
-    return FIN_WIRE_IP_PROTOCOL;
+  const uint8_t *m = ip.payload;
   /* RFC 792: the checksum covers the whole ICMP message. */
-  if (mlen < ICMP_HDR_LEN || fin_csum_fold(fin_csum_add(0, m, mlen)) != 0)
+  if (ip.payload_len < ICMP_HDR_LEN || fin_csum_fold(fin_csum_add(0, m, ip.payload_len)) != 0)
     return FIN_WIRE_ICMP_MALFORMED;
   if (!icmp_type_is_error(m[0]))
     return FIN_WIRE_IP_PROTOCOL;
   err->type = m[0];
   err->code = m[1];
-  err->from = saddr;
-  return icmp_quoted(m + ICMP_HDR_LEN, mlen - ICMP_HDR_LEN, err);
+  err->from = ip.saddr;
+  return icmp_quoted(m + ICMP_HDR_LEN, ip.payload_len - ICMP_HDR_LEN, err);
 }

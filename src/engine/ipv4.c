@@ -3,6 +3,7 @@
 #include "fin/wire.h"
 
 #include "wire_bytes.h"
+#include "wire_ip.h"
 
 #define IP_OPT_EOL     0
 #define IP_OPT_NOP     1
@@ -86,4 +87,14 @@ enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *pr
   *payload = dgram + hlen;
   *payload_len = tot - hlen;
   return FIN_WIRE_OK;
+}
+
+enum fin_wire_error wire_ipv4_expect(const uint8_t *dgram, size_t len, uint8_t proto,
+                                     struct wire_ip *ip) {
+  uint8_t got = 0;
+  enum fin_wire_error e =
+      fin_ipv4_parse(dgram, len, &got, &ip->saddr, &ip->daddr, &ip->payload, &ip->payload_len);
+  if (e != FIN_WIRE_OK)
+    return e;
+  return got == proto ? FIN_WIRE_OK : FIN_WIRE_IP_PROTOCOL;
 }

@@ -4,6 +4,7 @@
 #include "fin/wire.h"
 
 #include "wire_bytes.h"
+#include "wire_ip.h"
 
 /* RFC 9293 §3.1: the checksum covers the pseudo-header, the header, the
  * options and the data; summing it all, checksum field included, gives all
@@ -50,26 +51,23 @@ static void tcp_fill_ip(const uint8_t *d, uint32_t saddr, uint32_t daddr, struct
 }
 
 enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_segment *seg) {
-  uint8_t proto = 0;
-  uint32_t saddr = 0, daddr = 0;
-  const uint8_t *t = NULL;
-  size_t tlen = 0;
-  enum fin_wire_error e = fin_ipv4_parse(dgram, len, &proto, &saddr, &daddr, &t, &tlen);
+  struct wire_ip ip;
+  enum fin_wire_error e = wire_ipv4_expect(dgram, len, FIN_IPPROTO_TCP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
-  if (proto != FIN_IPPROTO_TCP)
-    return FIN_WIRE_IP_PROTOCOL;
+  const uint8_t *t = ip.payload;
+  size_t tlen = ip.payload_len;
   if (tlen < FIN_TCP_HDR_MIN)
     return FIN_WIRE_TCP_TRUNCATED;
   size_t doff = (size_t)(t[12] >> 4) * 4;
   if (doff < FIN_TCP_HDR_MIN || doff > tlen)
     return FIN_WIRE_TCP_DATA_OFFSET;
-  if (!tcp_checksum_ok(saddr, daddr, t, tlen))
+  if (!tcp_checksum_ok(ip.saddr, ip.daddr, t, tlen))
     return FIN_WIRE_TCP_CHECKSUM;
   e = fin_tcp_opts_parse(t + FIN_TCP_HDR_MIN, doff - FIN_TCP_HDR_MIN, &seg->opts);
   if (e != FIN_WIRE_OK)
     return e;
   tcp_fill_header(t, tlen, seg);
-  tcp_fill_ip(dgram, saddr, daddr, seg);
+  tcp_fill_ip(dgram, ip.saddr, ip.daddr, seg);
   return tcp_check_header(seg);
 }
