@@ -12,6 +12,10 @@
 
 #define CSUM_ODD 0x80000000u
 
+#ifndef __BYTE_ORDER__
+#error "checksum.c needs __BYTE_ORDER__ (GCC or clang) to know the host byte order"
+#endif
+
 /* The engine builds with -ffreestanding, which turns off the implicit
  * memcpy builtin: every fixed-size load would become a library call. The
  * explicit builtin is still a plain (unaligned-safe) load. */
@@ -87,7 +91,7 @@ static uint16_t sum_native(const uint8_t *p, size_t len) {
 /* The data's sum in big-endian word order, whatever the host order. */
 static uint16_t sum_be(const uint8_t *p, size_t len) {
   uint16_t s = sum_native(p, len);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
   s = swap16(s);
 #endif
   return s;
