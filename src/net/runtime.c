@@ -132,7 +132,7 @@ fin_time fin_runtime_next_deadline(const struct fin_runtime *rt) {
 
 /* Output and events are drained before every wait, so whatever the
  * application's socket calls queued since the last step leaves at once. */
-static void rt_drain(struct fin_runtime *rt) {
+static size_t rt_drain(struct fin_runtime *rt) {
   fin_time now = fin_clock_now();
   size_t n;
   while ((n = fin_stack_output(rt->stack, rt->buf, sizeof(rt->buf), now)) > 0) {
@@ -142,9 +142,11 @@ static void rt_drain(struct fin_runtime *rt) {
     (void)rt->drv.send(rt->drv.ctx, rt->buf, n, now);
   }
   struct fin_event ev;
-  while (fin_stack_poll_event(rt->stack, &ev) == 1)
+  size_t events = 0;
+  for (; fin_stack_poll_event(rt->stack, &ev) == 1; events++)
     if (rt->sink != NULL)
       rt->sink(rt->sink_ctx, &ev);
+  return events;
 }
 
 /* epoll timeout in ms, rounded up so we never wake before the deadline and spin. */
@@ -186,7 +188,10 @@ static void rt_timers(struct fin_runtime *rt) {
 }
 
 int fin_runtime_run_once(struct fin_runtime *rt, fin_time max_wait) {
-  rt_drain(rt);
+  /* Events just delivered may be what the caller waits for: do not sleep
+   * before it has seen them. */
+  if (rt_drain(rt) > 0)
+    max_wait = 0;
   struct epoll_event evs[RT_MAX_EVENTS];
   int n = epoll_wait(rt->epfd, evs, RT_MAX_EVENTS, rt_timeout_ms(rt, max_wait));
   if (n < 0 && errno != EINTR)

@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_setup "$@"
 
-fin_serve fin --port 7 --app echo --exit-after 1
+fin_serve fin --port 7 --app echo --exit-after 1 --pcap "$WORK/fin.pcap"
 nsx timeout 40 python3 "$PEER" half-close-linux 7 1048576 >"$WORK/peer1.log" 2>&1 ||
   fail "peer: $(tail -n 3 "$WORK/peer1.log")"
 cat "$WORK/peer1.log"

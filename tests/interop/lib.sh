@@ -21,10 +21,12 @@ note() { echo "[$(date +%T.%3N)] $*"; }
 _PIDS=()
 _cleanup() {
   local rc=$?
-  for p in "${_PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  # Each tracked pid is a `timeout` we started; its child is the program.
+  for p in "${_PIDS[@]}"; do kill -9 $(pgrep -P "$p") "$p" 2>/dev/null || true; done
   for p in "${_PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
   if [ -n "${NS:-}" ]; then ip netns del "$NS" 2>/dev/null || true; fi
   if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -n "${WORK:-}" ]; then
+    [ -n "${KEEP_WORK:-}" ] && echo "kept $WORK" >&2
     echo "---- logs in $WORK ----" >&2
     for f in "$WORK"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 40 "$f" >&2; }; done
   fi
@@ -58,7 +60,7 @@ nsx() { ip netns exec "$NS" "$@"; }
 bg() {
   local name=$1
   shift
-  ip netns exec "$NS" timeout -k 2 "${BG_TIMEOUT:-60}" "$@" >"$WORK/$name.log" 2>&1 &
+  ip netns exec "$NS" timeout -k 15 "${BG_TIMEOUT:-60}" "$@" >"$WORK/$name.log" 2>&1 &
   LAST_PID=$!
   _PIDS+=("$LAST_PID")
 }
@@ -70,6 +72,15 @@ fin_serve() {
   bg "$name" "$FIN" serve --tun fin0 --addr "$FIN_IP/24" "$@"
   FIN_PID=$LAST_PID
   wait_for_line "$name" "listening on" 5
+}
+
+# kill_program PID SIGNAL: signals the program a `bg` timeout wrapper runs
+# (timeout forwards TERM/INT itself, but KILL must go to the program).
+kill_program() {
+  local child
+  child=$(pgrep -P "$1" || true)
+  [ -n "$child" ] || fail "no program under pid $1"
+  kill -"$2" $child
 }
 
 # wait_for_line NAME PATTERN SECONDS: waits until $WORK/NAME.log has a line matching PATTERN.

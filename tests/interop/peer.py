@@ -118,7 +118,7 @@ def server(port):
     s, peer = ls.accept()
     s.settimeout(10)
     ls.close()
-    return s, peer
+    return s, (s.getsockname(), peer)
 
 
 def tuple_of(s):
@@ -382,11 +382,10 @@ def server_half_close_fin(port, expect, size):
 
 def server_expect_reset(port, expect, what):
     """fin ends with RST (abort, or close with unread data): recv -> ECONNRESET."""
-    s, peer = server(port)
+    s, (local, remote) = server(port)
     s.sendall(b"LINUX" * 200)
     data = recv_exact(s, expect)
     ok(f"data both ways ({len(data)} bytes from fin)")
-    local, remote = tuple_of(s)
     s.settimeout(5)
     expect_errno(lambda: s.recv(100), errno.ECONNRESET, f"recv after fin's {what}")
     if ss_state(local, remote) is not None:
@@ -486,7 +485,16 @@ def time_wait_seconds(path):
 
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
-    ints = [float(a) if "." in a else int(a) if a.isdigit() else a for a in args]
+
+    def number(a):
+        for conv in (int, float):
+            try:
+                return conv(a)
+            except ValueError:
+                pass
+        return a
+
+    ints = [number(a) for a in args]
     if cmd == "pcap":
         print("\n".join(pcap_lines(args[0])))
         return

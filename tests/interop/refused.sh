@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_setup "$@"
-fin_serve fin --port 7 --app echo --duration 10
+fin_serve fin --port 7 --app echo --duration 10 --grace 1
 nsx timeout 10 python3 "$PEER" refused 9 >"$WORK/peer.log" 2>&1 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
 cat "$WORK/peer.log"
 kill -TERM "$FIN_PID"

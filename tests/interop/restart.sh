@@ -9,13 +9,15 @@ fin_serve fin --port 7 --app echo --duration 30
 bg peer python3 "$PEER" restart-hold 7 "$WORK/go"
 PEER_PID=$LAST_PID
 wait_for_line peer established 10
-kill -KILL "$FIN_PID"
+kill_program "$FIN_PID" KILL
 wait "$FIN_PID" 2>/dev/null || true
 note "fin killed; kernel: $(ss_states)"
-fin_serve fin2 --port 7 --app echo --duration 10 --pcap "$WORK/fin2.pcap"
+fin_serve fin2 --port 7 --app echo --duration 10 --grace 1 --pcap "$WORK/fin2.pcap"
 touch "$WORK/go"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
 cat "$WORK/peer.log"
+kill -TERM "$FIN_PID"
+wait_pid "$FIN_PID" 10 || fail "fin serve exited with $? on SIGTERM"
 python3 "$PEER" pcap "$WORK/fin2.pcap" | grep "$FIN_IP:7 >" | grep -q '\[R' || fail "the new fin sent no RST"
 note "ok: capture: the new fin answered with RST"
 pass

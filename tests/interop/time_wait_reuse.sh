@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_setup "$@"
-fin_serve fin --port 80 --app http --msl 30 --duration 20 --pcap "$WORK/fin.pcap"
+fin_serve fin --port 80 --app http --msl 30 --duration 20 --grace 1 --pcap "$WORK/fin.pcap"
 nsx timeout 20 python3 "$PEER" tw-reuse 80 >"$WORK/peer.log" 2>&1 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
 cat "$WORK/peer.log"
 kill -TERM "$FIN_PID"

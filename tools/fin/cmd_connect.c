@@ -125,11 +125,14 @@ static int connect_open(struct client *cl) {
     fin_setsockopt(st, cl->s, FIN_SO_LINGER, &l, sizeof(l));
   }
   fin_time end = fin_clock_now() + (fin_time)(cl->connect_timeout * 1e9);
-  int r;
-  for (;;) {
+  /* The first call sends the SYN and names the connection: hold its log
+   * entry before any outcome, so a refusal's line carries our errno too. */
+  fin_stack_set_now(st, fin_clock_now());
+  int r = fin_connect(st, cl->s, &cl->peer);
+  cl->conn_id = fin_sock_conn_id(st, cl->s);
+  conn_log_hold(&cl->cli.log, cl->conn_id);
+  while (r == -EINPROGRESS || r == -EALREADY || r == -EINTR) {
     r = fin_rt_connect(cl->cli.rt, cl->s, &cl->peer, end - fin_clock_now());
-    cl->conn_id = fin_sock_conn_id(st, cl->s);
-    conn_log_hold(&cl->cli.log, cl->conn_id);
     if (r != -EINTR)
       break;
     netcli_signals(&cl->cli);
@@ -258,6 +261,7 @@ static void connect_loop(struct client *cl) {
     fin_time until = cl->ended ? FIN_NEVER : end_time(cl);
     if (!cl->ended && until <= now) {
       connect_end(cl);
+      progress = true; /* deliver the events the close caused before waiting */
       continue;
     }
     if (until > stop_at)

@@ -31,6 +31,11 @@ static int parse_app(struct server *sv, const char *v) {
 static int serve_option(struct server *sv, int argc, char **argv, int *i) {
   const char *opt = argv[*i];
   double port;
+  double *dst = strcmp(opt, "--exit-after") == 0  ? &sv->exit_after
+                : strcmp(opt, "--max-conns") == 0 ? &sv->max_conns
+                                                  : NULL;
+  if (dst == NULL && strcmp(opt, "--app") != 0 && strcmp(opt, "--port") != 0)
+    return netcli_bad(&sv->cli, opt, "unknown option");
   const char *v = netcli_value(&sv->cli, argc, argv, i);
   if (v == NULL)
     return -1;
@@ -42,11 +47,6 @@ static int serve_option(struct server *sv, int argc, char **argv, int *i) {
     sv->port = (uint16_t)port;
     return 1;
   }
-  double *dst = strcmp(opt, "--exit-after") == 0  ? &sv->exit_after
-                : strcmp(opt, "--max-conns") == 0 ? &sv->max_conns
-                                                  : NULL;
-  if (dst == NULL)
-    return netcli_bad(&sv->cli, opt, "unknown option");
   if (!netcli_parse_num(v, 1, 1e9, dst))
     return netcli_bad(&sv->cli, opt, "expected a positive count");
   return 1;

@@ -94,20 +94,23 @@ static void path_append(struct conn_entry *e, enum fin_state s) {
 void conn_log_event(struct conn_log *log, const struct fin_event *ev) {
   if (ev->type != FIN_EV_STATE && ev->type != FIN_EV_CLOSED)
     return;
-  struct conn_entry *e = conn_log_get(log, ev->conn_id);
+  /* A STATE event to CLOSED may come before or after the CLOSED event: it
+   * never starts an entry (the line may be printed already) nor repeats CLOSED. */
+  bool to_closed = ev->type == FIN_EV_CLOSED || ev->to == FIN_CLOSED;
+  struct conn_entry *e =
+      to_closed ? conn_log_find(log, ev->conn_id) : conn_log_get(log, ev->conn_id);
+  if (e == NULL && ev->type == FIN_EV_CLOSED)
+    e = conn_log_get(log, ev->conn_id);
   if (e == NULL)
     return;
   e->tuple = ev->tuple;
-  if (ev->type == FIN_EV_STATE) {
-    if (e->path[0] == '\0')
-      path_append(e, ev->from);
-    path_append(e, ev->to);
-    return;
-  }
-  /* CLOSED may follow a STATE event to CLOSED or stand alone (TIME-WAIT expiry). */
+  if (e->path[0] == '\0')
+    path_append(e, ev->from);
   size_t len = strlen(e->path);
-  if (len < 6 || strcmp(e->path + len - 6, "CLOSED") != 0)
-    path_append(e, FIN_CLOSED);
+  if (!to_closed || len < 6 || strcmp(e->path + len - 6, "CLOSED") != 0)
+    path_append(e, ev->type == FIN_EV_CLOSED ? FIN_CLOSED : ev->to);
+  if (ev->type == FIN_EV_STATE)
+    return;
   e->reason = ev->reason;
   e->err = ev->err;
   e->closed = true;

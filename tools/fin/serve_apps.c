@@ -13,8 +13,6 @@ static const char http_page[] =
     "<body><h1>fin</h1><p>Served by fin, a userspace TCP/IP stack.</p></body></html>\n";
 
 static void out_put(struct client *c, const void *data, size_t len) {
-  if (c->out_off > 0 && c->out_off == c->out_len)
-    c->out_off = c->out_len = 0;
   size_t room = CLIENT_BUF - c->out_len;
   if (len > room)
     len = room; /* callers only add when there is room; this guards the buffer */
@@ -95,6 +93,7 @@ static int client_flush(struct server *sv, struct client *c, bool *progress) {
     conn_log_get(&sv->cli.log, c->conn_id)->bytes_out += (uint64_t)n;
     *progress = true;
   }
+  c->out_off = c->out_len = 0; /* all sent: the whole buffer is free again */
   return 0;
 }
 
@@ -115,8 +114,6 @@ static int client_read(struct server *sv, struct client *c, bool *progress) {
     }
     conn_log_get(&sv->cli.log, c->conn_id)->bytes_in += (uint64_t)n;
     app_input(sv, c, sv->buf, (size_t)n);
-    if (c->out_off == c->out_len)
-      c->out_off = c->out_len = 0; /* everything went: restart at the front */
   }
   return 0;
 }
