@@ -67,6 +67,18 @@ def payload(n, seed=1):
     return bytes(out[:n])
 
 
+def first_difference(want, got):
+    """Where got first differs from want, and where in want its bytes come from."""
+    i = next((k for k in range(min(len(want), len(got))) if want[k] != got[k]), None)
+    if i is None:
+        return f"lengths {len(want)} vs {len(got)}"
+    j = i
+    while j < min(len(want), len(got)) and want[j] != got[j]:
+        j += 1
+    return (f"bytes [{i}, {j}) differ; they equal the data at offset "
+            f"{want.find(got[i:i + 64])} (stale or misplaced)")
+
+
 def recv_exact(s, n):
     buf = b""
     while len(buf) < n:
@@ -173,8 +185,8 @@ def half_close_linux(port, size):
     if t.is_alive():
         fail("no EOF from fin within 30 s")
     echoed = b"".join(got)
-    if hashlib.sha256(echoed).digest() != hashlib.sha256(data).digest():
-        fail(f"echo differs: {len(echoed)} of {len(data)} bytes")
+    if echoed != data:
+        fail(f"echo differs: {len(echoed)} of {len(data)} bytes; {first_difference(data, echoed)}")
     ok(f"{len(echoed)} bytes echoed, {after_fin[0]} of them received after our FIN")
     if after_fin[0] == 0:
         fail("nothing arrived after our FIN: half-close not exercised")
