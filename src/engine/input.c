@@ -291,12 +291,24 @@ static enum disposition enter_fin_wait_2(struct fin_stack *st, struct fin_conn *
   return CONTINUE;
 }
 
+/* The segment starts at RCV.NXT and carries the peer's FIN: the seventh
+ * step takes its text and the eighth its FIN. */
+static bool fin_in_order(const struct fin_conn *c, const struct seg_view *v) {
+  return v->fin && !c->peer_fin && v->seq == c->rcv_nxt;
+}
+
 /* The state-specific part of the fifth step (D3, D7, D8). */
-static enum disposition ack_closing_states(struct fin_stack *st, struct fin_conn *c) {
+static enum disposition ack_closing_states(struct fin_stack *st, struct fin_conn *c,
+                                           const struct seg_view *v) {
   if (!our_fin_acked(c))
     return CONTINUE;
   switch (c->state) {
   case FIN_FIN_WAIT_1:
+    /* BEHAVIOR D5, RFC 9293 §3.10.7.4 eighth: a FIN that also ACKs ours
+     * goes to TIME-WAIT directly; passing through FIN-WAIT-2 would arm (or,
+     * with a negative TCP_LINGER2, fire) the orphan's FIN-WAIT-2 rule. */
+    if (fin_in_order(c, v))
+      return CONTINUE;
     return enter_fin_wait_2(st, c);
   case FIN_CLOSING:
     fin_tw_enter(st, c, false); /* D7 */
@@ -339,7 +351,7 @@ static enum disposition check_ack(struct fin_stack *st, struct fin_conn *c,
   else if (seg->ack == c->snd_una)
     dup_ack(st, c, v);
   update_window(st, c, seg);
-  return ack_closing_states(st, c);
+  return ack_closing_states(st, c, v);
 }
 
 /* D2: out-of-order data waits in the ring; a FIN after a hole waits too. */
