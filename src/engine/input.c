@@ -468,6 +468,8 @@ static enum disposition check_fin(struct fin_stack *st, struct fin_conn *c,
   if (v->fin && !c->peer_fin && !c->rcv_fin_pending && seq_gt(v->seq + v->len, c->rcv_nxt)) {
     c->rcv_fin_pending = 1; /* D2: the FIN waits for the hole */
     c->rcv_fin_seq = v->seq + v->len;
+    c->ack_now = 1; /* RFC 5681 §4.2: an out-of-order segment gets a duplicate ACK at once */
+    fin_conn_output_mark(st, c);
   }
   if (c->rcv_fin_pending && c->rcv_fin_seq == c->rcv_nxt)
     return process_fin(st, c);
