@@ -44,6 +44,13 @@ void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c) {
  * reports ETIMEDOUT. */
 static void give_up(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason) {
   st->c.abort_on_timeout++;
+  if (st->s.timeout_rst && (c->state == FIN_CLOSING || c->state == FIN_LAST_ACK)) {
+    /* BEHAVIOR D13/J2: the RST goes out from CLOSING and LAST-ACK too; the
+     * B3 "no RST" rule is for the ABORT call, which fin_conn_abort follows. */
+    fin_send_rst_from_conn(st, c, &st->c.rst_timeout);
+    fin_conn_terminate(st, c, reason, -ETIMEDOUT);
+    return;
+  }
   if (st->s.timeout_rst) {
     fin_conn_abort(st, c, reason, -ETIMEDOUT, NULL);
     return;
