@@ -6,80 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "peer.h"
-
-/* Every state change and the last CLOSED event, drained from the queue. */
-struct seen {
-  char path[256];
-  bool closed;
-  enum fin_close_reason reason;
-  int err;
-};
-
-static void seen_drain(struct peer *p, struct seen *s) {
-  memset(s, 0, sizeof(*s));
-  struct fin_event ev;
-  size_t pos = 0;
-  while (fin_stack_poll_event(p->st, &ev)) {
-    if (ev.type == FIN_EV_STATE && pos < sizeof(s->path)) {
-      int n = snprintf(s->path + pos, sizeof(s->path) - pos, "%s%s", pos ? ">" : "",
-                       fin_state_name(ev.to));
-      pos += n > 0 ? (size_t)n : 0;
-    }
-    if (ev.type == FIN_EV_CLOSED) {
-      s->closed = true;
-      s->reason = ev.reason;
-      s->err = ev.err;
-    }
-  }
-}
-
-static void drain_events(struct peer *p) {
-  struct seen s;
-  seen_drain(p, &s);
-}
-
-/* ESTABLISHED -> shutdown(SHUT_WR) -> FIN-WAIT-1, our FIN at L(1). */
-static void to_fin_wait_1(struct peer *p) {
-  peer_establish_passive(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 1));
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_FIN_WAIT_1);
-}
-
-static void to_fin_wait_2(struct peer *p) {
-  to_fin_wait_1(p);
-  peer_send(p, TCP_A, R(p, 1), L(p, 2), NULL, 0);
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_FIN_WAIT_2);
-}
-
-/* ESTABLISHED -> the peer's FIN -> CLOSE-WAIT. */
-static void to_close_wait(struct peer *p) {
-  peer_establish_passive(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 1), R(p, 2));
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_CLOSE_WAIT);
-}
-
-/* FIN-WAIT-1 -> the peer's FIN without the ACK of ours -> CLOSING. */
-static void to_closing(struct peer *p) {
-  to_fin_wait_1(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_CLOSING);
-}
-
-static void to_last_ack(struct peer *p) {
-  to_close_wait(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 2));
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_LAST_ACK);
-}
+#include "closing.h"
 
 /* BEHAVIOR D1: in-order FIN -> CLOSE-WAIT, RCV.NXT+1, ACK at once; the
  * application reads the data, then EOF. */
@@ -487,37 +414,6 @@ static void test_orphaned_fin_wait_2_data_gets_rst(void **state) {
   assert_true(s.closed);
   assert_int_equal(s.reason, FIN_REASON_DATA_AFTER_CLOSE);
   peer_free(&p);
-}
-
-/* Drives FIN retransmissions to the end: returns how many went out, and
- * asserts the backoff doubles (until rto_max) and that giving up sends one
- * RST <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> (J2). */
-static int retransmit_fin_until_give_up(struct peer *p, uint32_t fin_seq, uint32_t ack) {
-  int n = 0;
-  fin_time prev = 0;
-  for (;;) {
-    fin_time dt = peer_advance_to_deadline(p);
-    size_t len = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
-    if (len == 0)
-      fail_msg("gave up after %d FIN retransmissions without a RST", n);
-    assert_int_equal(fin_tcp_parse(p->buf, len, &p->last), FIN_WIRE_OK);
-    if (p->last.flags & TCP_R) {
-      assert_int_equal(p->last.flags, TCP_R | TCP_A);
-      assert_int_equal(p->last.seq, fin_seq + 1);
-      assert_int_equal(p->last.ack, ack);
-      peer_expect_nothing(p);
-      return n;
-    }
-    assert_int_equal(p->last.flags, TCP_A | TCP_F);
-    assert_int_equal(p->last.seq, fin_seq);
-    assert_int_equal(p->last.ack, ack);
-    if (prev > 0 && 2 * prev <= FIN_SEC(120))
-      assert_int_equal(dt, 2 * prev);
-    prev = dt;
-    n++;
-    peer_expect_nothing(p);
-    assert_true(n <= 100);
-  }
 }
 
 /* BEHAVIOR D13 (J2): FIN-WAIT-1 with the socket open: the FIN is

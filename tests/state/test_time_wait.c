@@ -5,37 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "peer.h"
-
-struct seen {
-  char path[256];
-  bool closed;
-  enum fin_close_reason reason;
-  int err;
-};
-
-static void seen_drain(struct peer *p, struct seen *s) {
-  memset(s, 0, sizeof(*s));
-  struct fin_event ev;
-  size_t pos = 0;
-  while (fin_stack_poll_event(p->st, &ev)) {
-    if (ev.type == FIN_EV_STATE && pos < sizeof(s->path)) {
-      int n = snprintf(s->path + pos, sizeof(s->path) - pos, "%s%s", pos ? ">" : "",
-                       fin_state_name(ev.to));
-      pos += n > 0 ? (size_t)n : 0;
-    }
-    if (ev.type == FIN_EV_CLOSED) {
-      s->closed = true;
-      s->reason = ev.reason;
-      s->err = ev.err;
-    }
-  }
-}
-
-static void drain_events(struct peer *p) {
-  struct seen s;
-  seen_drain(p, &s);
-}
+#include "closing.h"
 
 /* From ESTABLISHED: our FIN (close, or shutdown(SHUT_WR) when keep), then
  * the peer's FIN that ACKs it: TIME-WAIT, with our ACK <L(2), R(2)>. */
