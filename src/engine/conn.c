@@ -36,8 +36,10 @@ int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
   if (c->sndbuf.buf != NULL)
     return 0;
   uint64_t need = (uint64_t)c->sndbuf_size + c->rcvbuf_size;
-  if (st->buf_mem + need > st->s.max_buffer_memory)
-    fin_orphans_enforce(st);
+  /* BEHAVIOR F3: room for the new buffers comes from the oldest orphans
+   * (fin_orphans_enforce only acts once the cap is already exceeded). */
+  while (st->buf_mem + need > st->s.max_buffer_memory && st->orph_head != NULL)
+    fin_conn_abort(st, st->orph_head, FIN_REASON_MEMORY, -ENOMEM, &st->c.abort_on_memory);
   if (st->buf_mem + need > st->s.max_buffer_memory)
     return -ENOBUFS;
   c->sndbuf.buf = fin_mem_alloc(st, c->sndbuf_size);
