@@ -525,9 +525,12 @@ static bool late_rst_after_fin(const struct fin_conn *c, const struct fin_segmen
 
 /* RFC 9293 §3.5 Figure 8 (and RFC 5961 §4 as Linux reads it): in an
  * active SYN-RECEIVED the peer's SYN-ACK repeats the SYN we already have and
- * carries the ACK that establishes the connection. */
+ * carries the ACK that establishes the connection. So too in the FIN-WAIT-1
+ * a close in that SYN-RECEIVED leads to, while our SYN is unACKed (C3). */
 static bool simultaneous_syn_ack(const struct fin_conn *c, const struct fin_segment *seg) {
-  return c->state == FIN_SYN_RECEIVED && !c->passive &&
+  bool syn_received =
+      c->state == FIN_SYN_RECEIVED || (c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss);
+  return syn_received && !c->passive &&
          (seg->flags & (FIN_TCP_SYN | FIN_TCP_ACK | FIN_TCP_RST)) == (FIN_TCP_SYN | FIN_TCP_ACK) &&
          seg->seq == c->irs;
 }

@@ -197,9 +197,15 @@ static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
     return false;
   p->seq = c->iss;
   p->len = 0;
-  p->flags = FIN_TCP_SYN | (c->state == FIN_SYN_RECEIVED ? FIN_TCP_ACK : 0);
+  p->flags = FIN_TCP_SYN | (c->state != FIN_SYN_SENT ? FIN_TCP_ACK : 0);
   p->retransmit = c->snd_max != c->iss;
   return true;
+}
+
+/* BEHAVIOR C3: a FIN-WAIT-1 entered from SYN-RECEIVED owes the peer its
+ * SYN-ACK (first sending or retransmission) until our SYN is ACKed. */
+static bool syn_ack_due(const struct fin_conn *c) {
+  return c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss && c->snd_nxt == c->iss;
 }
 
 static bool can_send_data(enum fin_state s) {
@@ -220,7 +226,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   memset(&p, 0, sizeof(p));
   bool seqspace = false;
   uint32_t mss = segment_room(c, cap);
-  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED) {
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
     seqspace = plan_syn(c, &p);
   } else if (can_send_data(c->state)) {
     if (c->rexmit_one)

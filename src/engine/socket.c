@@ -285,7 +285,8 @@ ssize_t fin_recv(struct fin_stack *st, fin_sock s, void *buf, size_t len, int fl
 }
 
 /* Queues our FIN after all data (C1, C2, G1); the state follows the RFC's
- * CLOSE call. In SYN-RECEIVED the FIN waits for ESTABLISHED (C3). */
+ * CLOSE call. In SYN-RECEIVED (RFC 9293 §3.10.4, BEHAVIOR C3) the FIN goes
+ * at once when nothing is queued; otherwise it waits for ESTABLISHED. */
 static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
   if (c->fin_queued)
     return; /* C6: never a second FIN */
@@ -296,6 +297,8 @@ static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   else if (c->state == FIN_CLOSE_WAIT)
     fin_conn_set_state(st, c, FIN_LAST_ACK);
+  else if (c->state == FIN_SYN_RECEIVED && c->sndbuf.len == 0)
+    fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   fin_conn_send_data_possible(st, c);
 }
 
