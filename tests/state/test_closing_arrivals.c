@@ -61,6 +61,30 @@ static void test_fin_after_hole_is_held_until_the_hole_fills(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR D2: the application reading everything in order while a FIN
+ * and its data wait beyond a hole does not disturb them. */
+static void test_held_fin_and_data_survive_reads_while_the_hole_is_open(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "abc", 3);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 4));
+  peer_send(&p, TCP_A | TCP_F, R(&p, 7), L(&p, 1), "ghi", 3);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 4));
+  char buf[16];
+  assert_int_equal(fin_recv(p.st, p.s, buf, sizeof(buf), 0), 3);
+  assert_memory_equal(buf, "abc", 3);
+  peer_send(&p, TCP_A, R(&p, 4), L(&p, 1), "def", 3);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 11));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_CLOSE_WAIT);
+  assert_int_equal(fin_recv(p.st, p.s, buf, sizeof(buf), 0), 6);
+  assert_memory_equal(buf, "defghi", 6);
+  assert_int_equal(fin_recv(p.st, p.s, buf, sizeof(buf), 0), 0);
+  peer_free(&p);
+}
+
 /* BEHAVIOR D2: a bare FIN beyond a hole (RFC 5681 §4.2: an out-of-order
  * segment is answered by an immediate duplicate ACK) waits for the hole. */
 static void test_bare_fin_after_hole_is_held_until_the_hole_fills(void **state) {
@@ -525,6 +549,7 @@ int main(void) {
       cmocka_unit_test(
           test_established_fin_enters_close_wait_acks_at_once_and_reads_eof_after_data),
       cmocka_unit_test(test_fin_after_hole_is_held_until_the_hole_fills),
+      cmocka_unit_test(test_held_fin_and_data_survive_reads_while_the_hole_is_open),
       cmocka_unit_test(test_bare_fin_after_hole_is_held_until_the_hole_fills),
       cmocka_unit_test(test_fin_wait_1_ack_of_fin_enters_fin_wait_2),
       cmocka_unit_test(test_fin_wait_1_ack_below_fin_stays),
