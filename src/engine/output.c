@@ -10,13 +10,16 @@ struct out_plan {
   bool window_probe; /* J5: the persist timer owns the timer slot */
 };
 
-/* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge moves
- * only by at least min(buffer/2, MSS); it never moves left. */
+/* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): while less than half
+ * the buffer is free, the right edge moves only by at least
+ * min(buffer/2, MSS) (Linux __tcp_select_window applies it the same way);
+ * it never moves left. */
 static uint32_t window_to_advertise(struct fin_conn *c) {
   uint32_t free = fin_conn_rcv_wnd(c);
   uint32_t right = c->rcv_nxt + free;
   uint32_t step = c->rcvbuf_size / 2 < c->rcv_mss ? c->rcvbuf_size / 2 : c->rcv_mss;
-  if (seq_gt(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) && right - c->rcv_adv < step)
+  if (free < c->rcvbuf_size / 2 && seq_gt(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) &&
+      right - c->rcv_adv < step)
     right = c->rcv_adv;
   if (seq_lt(right, c->rcv_adv))
     right = c->rcv_adv;

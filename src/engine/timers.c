@@ -188,6 +188,7 @@ static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
  * connection carries on orphaned. The timer only wakes the caller. */
 static void on_linger(struct fin_stack *st, struct fin_conn *c) {
   c->timer[CT_LINGER] = FIN_NEVER;
+  c->linger_expired = 1;
   fin_heap_update(st, c);
   fin_event_timer(st, c, FIN_TIMER_LINGER);
   fin_event_simple(st, c, FIN_EV_WRITABLE);
