@@ -356,6 +356,9 @@ void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t
   }
   bool outbound = seg.saddr == SCRIPT_LOCAL_ADDR;
   uint32_t base = r->isn_known ? r->isn : 0;
+  /* A SYN names fin's ISN: show it relative to itself until it is learnt. */
+  if (outbound && (seg.flags & FIN_TCP_SYN) && !r->isn_known)
+    base = seg.seq;
   uint32_t seq = outbound ? seg.seq - base : seg.seq;
   uint32_t ack = outbound ? seg.ack : seg.ack - base;
   char f[12], opt[160] = "";

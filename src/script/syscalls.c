@@ -330,25 +330,27 @@ static bool sc_shutdown(struct call *k) {
   return true;
 }
 
+/* F_GETFL reports O_RDWR plus O_NONBLOCK; F_SETFL O_NONBLOCK maps to
+ * FIN_SO_NONBLOCK. */
 static bool sc_fcntl(struct call *k) {
   fin_sock s;
   int64_t fd, cmd, arg = 0;
-  if (k->c->argc < 2 || !arg_sock(k, 0, &s, &fd) || !arg_int(k, 1, &cmd))
-    return argc_is(k, 2);
+  if (k->c->argc < 2 || k->c->argc > 3)
+    return argc_is(k, 3);
+  if (!arg_sock(k, 0, &s, &fd) || !arg_int(k, 1, &cmd))
+    return false;
   struct script_fd *slot = fd_slot(k, fd);
-  if (!slot) {
-    k->ret = -EBADF;
-    return true;
-  }
   if (cmd == F_GETFL) {
-    k->ret = (int64_t)k->r->profile.fcntl_rdwr | (slot->nonblock ? O_NONBLOCK : 0);
+    k->ret = slot ? (int64_t)k->r->profile.fcntl_rdwr | (slot->nonblock ? O_NONBLOCK : 0) : -EBADF;
     return true;
   }
-  if (cmd != F_SETFL || !argc_is(k, 3) || !arg_int(k, 2, &arg))
-    return cmd == F_SETFL ? false : script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL");
+  if (cmd != F_SETFL)
+    return script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL are supported");
+  if (!argc_is(k, 3) || !arg_int(k, 2, &arg))
+    return false;
   int on = (arg & O_NONBLOCK) != 0;
   k->ret = fin_setsockopt(k->r->st, s, FIN_SO_NONBLOCK, &on, sizeof(on));
-  if (k->ret == 0)
+  if (k->ret == 0 && slot)
     slot->nonblock = on;
   return true;
 }
