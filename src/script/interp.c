@@ -404,7 +404,8 @@ int script_run(const struct script *s, const struct script_run_options *o, FILE 
     if (s->init_command)
       script_command(r, NULL, s->init_command);
     for (size_t i = 0; i < s->event_count && !r->failed; i++)
-      run_event(r, &s->events[i]);
+      if (!run_event(r, &s->events[i]))
+        script_fail(r, &s->events[i], "event failed"); /* no-op if already reported */
     if (!r->failed)
       finish_pending(r);
     /* The cleanup command always runs, even after a failure. */

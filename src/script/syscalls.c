@@ -516,7 +516,9 @@ int script_syscall(struct script_run *r, const struct script_event *ev, bool blo
       continue;
     if (!calls[i].fn(&k))
       return -1;
-    if (k.would_block)
+    /* Without '...' a call must complete now: the would-block result
+     * (-EAGAIN, -EINPROGRESS) is what the script is checked against. */
+    if (k.would_block && blocking)
       return 0;
     if (r->verbose) {
       char got[64];
