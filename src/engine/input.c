@@ -232,7 +232,7 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
 
 /* RFC 5681 §3.2: the third duplicate ACK starts fast retransmit. */
 static void dup_ack(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v) {
-  if (v->len > 0 || v->fin || c->snd_una == c->snd_max ||
+  if (v->len > 0 || v->fin || c->snd_una == c->snd_max || c->persist || c->snd_wnd == 0 ||
       ((uint32_t)v->seg->wnd << c->snd_wscale) != c->snd_wnd)
     return;
   c->dupacks++;
@@ -265,7 +265,8 @@ static void update_window(struct fin_stack *st, struct fin_conn *c, const struct
   if (c->snd_wnd > c->max_snd_wnd)
     c->max_snd_wnd = c->snd_wnd;
   if (old == 0 && c->snd_wnd > 0) {
-    c->persist = 0; /* J5: the window opened */
+    c->persist = 0;          /* J5: the window opened */
+    c->snd_nxt = c->snd_una; /* a probe byte the peer did not take goes again */
     fin_conn_timer_clear(st, c, CT_REXMIT);
     if (c->snd_una != c->snd_max)
       fin_conn_rexmit_arm(st, c);

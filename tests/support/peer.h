@@ -28,6 +28,7 @@ struct peer {
   uint32_t iss;       /* fin's ISS, learnt from its SYN / SYN-ACK */
   uint32_t irs;       /* the peer's ISN */
   uint16_t fin_port;  /* fin's port of the connection under test */
+  uint16_t peer_port; /* the peer's port (PEER_PORT unless a test changes it) */
   uint16_t wnd;       /* window the peer advertises */
   bool ts;            /* peer offers timestamps (and wscale 7) */
   uint32_t ts_val;    /* the peer's next TSval */
@@ -59,6 +60,8 @@ void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, c
 const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack);
 #define peer_expect_len(p, flags, seq, ack, len)                                                   \
   assert_int_equal(peer_expect((p), (flags), (seq), (ack))->payload_len, (len))
+/* Next segment must be a SYN-ACK acking `ack` (any seq); returns fin's ISS. */
+uint32_t peer_expect_syn_ack(struct peer *p, uint32_t ack);
 /* Asserts fin has nothing to send. */
 void peer_expect_nothing(struct peer *p);
 /* Moves time forward by dt (running timers on the way, in deadline order,
