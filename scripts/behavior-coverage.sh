@@ -19,8 +19,9 @@ for id in $ids; do
   # C: a comment line naming the ID, then the next static void test_... name.
   tests=$(awk -v id="$id" '
     FNR == 1 { pending = 0 }
-    /BEHAVIOR/ { n = split($0, w, /[^A-Z0-9]+/); hit = 0; for (i = 1; i <= n; i++) if (w[i] == id) hit = 1; if (hit) pending = 1 }
-    /^static void test_/ && pending { sub(/^static void /, ""); sub(/\(.*/, ""); print FILENAME ":" $0; pending = 0 }
+    /^static void test_/ { if (pending) { sub(/^static void /, ""); sub(/\(.*/, ""); print FILENAME ":" $0 } pending = 0; next }
+    /^[ \t]*(\/\*|\*|\/\/)/ { if ($0 ~ /BEHAVIOR/) { n = split($0, w, /[^A-Z0-9]+/); for (i = 1; i <= n; i++) if (w[i] == id) pending = 1 } next }
+    { pending = 0 }
   ' $(find tests -name '*.c') | sed 's#^tests/##' | sort -u)
   scripts=$(grep -lE "^// *BEHAVIOR.*\\b$id\\b" tests/scripts/*.pkt 2>/dev/null | sed 's#^tests/##' | sort -u || true)
   all=$(printf '%s\n%s\n' "$tests" "$scripts" | grep -v '^$' || true)
