@@ -124,6 +124,7 @@ static void conn_detach(struct fin_stack *st, struct fin_conn *c) {
 
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
   conn_detach(st, c);
+  fin_port_release(st, c);
   if (c->state == FIN_ESTABLISHED || c->state == FIN_CLOSE_WAIT)
     st->c.curr_estab--;
   free_sndbuf(st, c);

@@ -78,6 +78,9 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
   }
   c->tuple.local_addr = a->addr;
   c->tuple.local_port = port;
+  int err = fin_port_hold(st, c);
+  if (err != 0)
+    return err;
   c->bound = 1;
   return 0;
 }
@@ -110,6 +113,7 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   l->backlog = backlog < 0 ? 0 : backlog;
   l->proto = *c;
   l->slot = c->slot;
+  fin_port_release(st, c); /* the listener table holds the port from now on */
   st->slots[c->slot].kind = SLOT_LISTENER;
   st->slots[c->slot].obj = l;
   c->slot = FIN_NONE_IDX;
@@ -204,6 +208,7 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
     c->tuple.remote_port = 0;
     return err;
   }
+  fin_port_release(st, c); /* the connection hash holds the 4-tuple now */
   c->bound = 1;
   c->iss = fin_conn_isn(st, &c->tuple);
   if (reused && seq_leq(c->iss, tw_snd_nxt))
