@@ -509,7 +509,10 @@ static fin_time next_time(struct fin_sim *sim) {
 }
 
 int fin_sim_run(struct fin_sim *sim) {
-  settle_all(sim);
+  /* At time zero the last host starts first, so servers listen before
+   * clients connect. */
+  for (unsigned i = sim->cfg.host_count; i-- > 0;)
+    settle(sim, &sim->hosts[i]);
   for (;;) {
     fin_time t = next_time(sim);
     if (t == FIN_NEVER)

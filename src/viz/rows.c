@@ -84,6 +84,13 @@ static void on_state(struct builder *b, const struct fin_trace_rec *r) {
   unsigned h = r->host;
   if (h >= FIN_TRACE_MAX_HOSTS)
     return;
+  struct fin_row *last = b->n ? &b->rows[b->n - 1] : NULL;
+  if (!b->pending[h] && last != NULL && last->kind == FIN_ROW_NOTE && last->from == h &&
+      last->t == r->t && last->state[h][0] == '\0') {
+    /* The note explaining the change (e.g. "closed: graceful") came first. */
+    snprintf(last->state[h], FIN_ROW_STATE_LEN, "%s", fin_state_name(r->to));
+    return;
+  }
   if (b->pending[h]) {
     /* A second change at the same host before any row: the first gets its own. */
     struct fin_row *row = row_new(b, b->pending_t[h], FIN_ROW_STATE);
