@@ -73,7 +73,7 @@ struct scn_def {
   bool (*filter)(struct scn_ctx *ctx, unsigned from, const struct fin_trace_seg *seg);
   bool inexact; /* a BEHAVIOR option changes the sequences: check outcomes only */
   /* Extra end-of-run assertions (counters...). Returns NULL or what failed. */
-  const char *(*check)(const struct fin_scn_result *res);
+  const char *(*check)(const struct fin_scn_result *res, const struct fin_scenario_opts *o);
 };
 
 /* Expectation helpers used by the scenario table. */

@@ -234,12 +234,12 @@ static void summary(FILE *out, const struct sim_cli *cli, const struct fin_scn_r
           cli->scenario, (unsigned long long)cli->o.seed, l->loss, l->dup, l->reorder, l->corrupt,
           (double)l->delay / 1e6, (double)l->jitter / 1e6, (double)res->end / 1e9,
           (unsigned long long)res->steps);
-  fprintf(out, "%-4s %-8s %-12s %-19s %-13s %-12s %9s %9s  %s\n", "host", "role", "final",
+  fprintf(out, "%-4s %-8s %-12s %-19s %-12s %-11s %8s %8s  %s\n", "host", "role", "final",
           "close reason", "close errno", "app saw", "sent", "received", "stream");
   for (size_t i = 0; i < res->count; i++) {
     const struct fin_scn_conn *c = &res->conns[i];
     char saw[24];
-    fprintf(out, "%-4c %-8s %-12s %-19s %-13s %-12s %9llu %9llu  %s\n", 'a' + c->host,
+    fprintf(out, "%-4c %-8s %-12s %-19s %-12s %-11s %8llu %8llu  %s\n", 'a' + c->host,
             c->role[0] ? c->role : "?", c->crashed ? "(crashed)" : fin_state_name(c->state),
             fin_close_reason_name(c->reason), fin_errno_name(c->close_err),
             app_saw(c, saw, sizeof saw), (unsigned long long)c->sent, (unsigned long long)c->rcvd,
