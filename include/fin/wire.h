@@ -70,7 +70,7 @@ enum fin_wire_error {
   FIN_WIRE_IP_CHECKSUM,
   FIN_WIRE_IP_OPTIONS,     /* malformed IP options (bad length, past header) */
   FIN_WIRE_IP_FRAGMENT,    /* MF set or fragment offset != 0: fragments are dropped */
-  FIN_WIRE_IP_MARTIAN,     /* source is 0, broadcast, multicast or loopback-on-wire (127/8 allowed) */
+  FIN_WIRE_IP_MARTIAN,     /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed) */
   FIN_WIRE_IP_PROTOCOL,    /* neither TCP nor ICMP */
   FIN_WIRE_TCP_TRUNCATED,  /* shorter than a TCP header */
   FIN_WIRE_TCP_DATA_OFFSET,/* data offset < 5 or past the segment */
@@ -83,7 +83,13 @@ enum fin_wire_error {
 };
 const char *fin_wire_error_name(enum fin_wire_error e);
 
-/* Internet checksum helpers (RFC 1071). */
+/* Internet checksum helpers (RFC 1071). fin_csum_add continues a partial
+ * sum (start from 0, or from a pseudo-header sum of host-order 16-bit
+ * fields) and may be chained over pieces of any length, odd ones included:
+ * bit 31 of the partial sum records an odd byte count, so chain the returned
+ * value, never add two partial sums. fin_csum_fold returns the one's
+ * complement of the folded sum: the value for a checksum field, and 0 when
+ * verifying data that includes a correct checksum. */
 uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t fin_csum_fold(uint32_t sum);
 
@@ -93,7 +99,8 @@ enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *pr
                                    uint32_t *saddr, uint32_t *daddr, const uint8_t **payload,
                                    size_t *payload_len);
 
-/* Parses a whole IPv4+TCP datagram, checksums included. */
+/* Parses a whole IPv4+TCP datagram, checksums included. On an error *seg
+ * is left partly filled and must not be used. */
 enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_segment *seg);
 
 /* Parses a TCP options area (strict: any malformed option rejects the
@@ -138,7 +145,9 @@ size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg,
                      const uint8_t *opt, size_t opt_len, const uint8_t *payload1,
                      size_t len1, const uint8_t *payload2, size_t len2);
 
-/* "SYN,ACK" style text for logs: writes into buf (>= 24 bytes). */
+/* "SYN,ACK" style text for logs (tcpdump order: SYN,FIN,RST,PSH,ACK,URG,
+ * ECE,CWR; "none" for 0): writes into buf, which needs 32 bytes for all
+ * eight flags; a shorter buffer gets only the names that fit. */
 const char *fin_tcp_flags_str(uint8_t flags, char *buf, size_t cap);
 
 #ifdef __cplusplus

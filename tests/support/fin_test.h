@@ -32,10 +32,10 @@ void test_rng_init(struct test_rng *r, uint64_t seed, struct fin_random *out);
 uint64_t test_rng_next(struct test_rng *r);
 
 /* Asserts that every allocation was freed. */
-#define assert_no_leaks(ta)                                                    \
-  do {                                                                         \
-    assert_int_equal((ta)->live_bytes, 0);                                     \
-    assert_int_equal((ta)->live_blocks, 0);                                    \
+#define assert_no_leaks(ta)                                                                        \
+  do {                                                                                             \
+    assert_int_equal((ta)->live_bytes, 0);                                                         \
+    assert_int_equal((ta)->live_blocks, 0);                                                        \
   } while (0)
 
 #endif

@@ -1,0 +1,408 @@
+/* Connection blocks: creation, the one function for every state change,
+ * termination (TCB freed, or kept as a shell while the application still
+ * holds its handle), abort, orphans. */
+#include "internal.h"
+
+struct fin_conn *fin_conn_new(struct fin_stack *st) {
+  if (st->conn_count >= st->s.max_connections ||
+      !fin_heap_reserve(st, (uint32_t)st->conn_count + 2))
+    return NULL;
+  struct fin_conn *c = fin_mem_alloc(st, sizeof(*c));
+  if (c == NULL)
+    return NULL;
+  memset(c, 0, sizeof(*c));
+  c->id = st->next_conn_id++;
+  c->slot = FIN_NONE_IDX;
+  c->heap_idx = FIN_NONE_IDX;
+  c->tw_suspended = FIN_NONE_IDX;
+  for (int i = 0; i < CT_COUNT; i++)
+    c->timer[i] = FIN_NEVER;
+  c->deadline = FIN_NEVER;
+  c->sndbuf_size = st->s.sndbuf;
+  c->rcvbuf_size = st->s.rcvbuf;
+  c->nodelay = st->s.nodelay;
+  c->keep_idle = st->s.keepalive_idle;
+  c->keep_intvl = st->s.keepalive_interval;
+  c->keep_cnt = st->s.keepalive_probes;
+  c->syn_retries = st->s.syn_retries;
+  c->rcv_mss = (uint16_t)(st->s.mtu - 40);
+  fin_rtt_init(&c->rtt, &st->s);
+  return c;
+}
+
+/* Buffers are allocated when the connection is being opened, so an idle
+ * socket costs no buffer memory. Counted against max_buffer_memory (F3). */
+int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
+  if (c->sndbuf.buf != NULL)
+    return 0;
+  uint64_t need = (uint64_t)c->sndbuf_size + c->rcvbuf_size;
+  if (st->buf_mem + need > st->s.max_buffer_memory)
+    fin_orphans_enforce(st);
+  if (st->buf_mem + need > st->s.max_buffer_memory)
+    return -ENOBUFS;
+  c->sndbuf.buf = fin_mem_alloc(st, c->sndbuf_size);
+  c->rcvbuf.buf = fin_mem_alloc(st, c->rcvbuf_size);
+  if (c->sndbuf.buf == NULL || c->rcvbuf.buf == NULL) {
+    fin_mem_free(st, c->sndbuf.buf, c->sndbuf_size);
+    fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf_size);
+    c->sndbuf.buf = c->rcvbuf.buf = NULL;
+    return -ENOMEM;
+  }
+  c->sndbuf.cap = c->sndbuf_size;
+  c->rcvbuf.cap = c->rcvbuf_size;
+  st->buf_mem += need;
+  return 0;
+}
+
+static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
+  if (c->sndbuf.buf == NULL)
+    return;
+  fin_mem_free(st, c->sndbuf.buf, c->sndbuf.cap);
+  st->buf_mem -= c->sndbuf.cap;
+  memset(&c->sndbuf, 0, sizeof(c->sndbuf));
+}
+
+static void free_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
+  if (c->rcvbuf.buf == NULL)
+    return;
+  fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf.cap);
+  st->buf_mem -= c->rcvbuf.cap;
+  memset(&c->rcvbuf, 0, sizeof(c->rcvbuf));
+}
+
+static void orphan_unlink(struct fin_stack *st, struct fin_conn *c) {
+  if (!c->is_orphan)
+    return;
+  if (c->orph_prev)
+    c->orph_prev->orph_next = c->orph_next;
+  else
+    st->orph_head = c->orph_next;
+  if (c->orph_next)
+    c->orph_next->orph_prev = c->orph_prev;
+  else
+    st->orph_tail = c->orph_prev;
+  c->orph_prev = c->orph_next = NULL;
+  c->is_orphan = 0;
+  st->orphan_count--;
+  st->c.orphans_current--;
+}
+
+/* Takes the connection out of every table; idempotent. */
+static void conn_detach(struct fin_stack *st, struct fin_conn *c) {
+  if (!c->terminated && c->state != FIN_CLOSED)
+    fin_conn_hash_remove(st, c);
+  if (c->parent != NULL)
+    fin_listener_unlink_child(st, c);
+  for (int i = 0; i < CT_COUNT; i++)
+    c->timer[i] = FIN_NEVER;
+  fin_heap_remove(st, c);
+  fin_conn_output_unmark(st, c);
+  orphan_unlink(st, c);
+}
+
+void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
+  conn_detach(st, c);
+  if (c->state == FIN_ESTABLISHED || c->state == FIN_CLOSE_WAIT)
+    st->c.curr_estab--;
+  free_sndbuf(st, c);
+  free_rcvbuf(st, c);
+  fin_mem_free(st, c, sizeof(*c));
+}
+
+static bool counts_as_established(enum fin_state s) {
+  return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT; /* RFC 4022 tcpCurrEstab */
+}
+
+/* The one place a connection changes state. */
+void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to) {
+  enum fin_state from = c->state;
+  if (from == to)
+    return;
+  if (counts_as_established(from) && !counts_as_established(to))
+    st->c.curr_estab--;
+  if (!counts_as_established(from) && counts_as_established(to))
+    st->c.curr_estab++;
+  c->state = to;
+  fin_event_state(st, c, from, to);
+}
+
+/* RFC 4022 tcpEstabResets / tcpAttemptFails bookkeeping for a reset. */
+static void count_reset(struct fin_stack *st, const struct fin_conn *c) {
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED)
+    st->c.attempt_fails++;
+  else if (c->state == FIN_ESTABLISHED || c->state == FIN_CLOSE_WAIT)
+    st->c.estab_resets++;
+}
+
+void fin_conn_terminate(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason,
+                        int err) {
+  if (c->terminated)
+    return;
+  if (err != 0)
+    count_reset(st, c);
+  conn_detach(st, c);
+  c->reason = reason;
+  c->error = err;
+  c->so_error = err;
+  if (c->tw_suspended != FIN_NONE_IDX) {
+    /* BEHAVIOR E4: the SYN that reopened TIME-WAIT proved an old duplicate. */
+    fin_tw_restore(st, c->tw_suspended);
+    c->tw_suspended = FIN_NONE_IDX;
+  }
+  fin_event_closed(st, c);
+  fin_conn_set_state(st, c, FIN_CLOSED);
+  c->terminated = 1;
+  if (err != 0)
+    free_rcvbuf(st, c); /* BEHAVIOR H4: a reset flushes the queues */
+  free_sndbuf(st, c);
+  if (c->slot == FIN_NONE_IDX)
+    fin_conn_destroy(st, c);
+  else
+    fin_event_simple(st, c, FIN_EV_READABLE);
+}
+
+/* BEHAVIOR B1/B2/B3: RST only from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2
+ * and CLOSE-WAIT. */
+static bool abort_sends_rst(enum fin_state s) {
+  switch (s) {
+  case FIN_SYN_RECEIVED:
+  case FIN_ESTABLISHED:
+  case FIN_FIN_WAIT_1:
+  case FIN_FIN_WAIT_2:
+  case FIN_CLOSE_WAIT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+static uint64_t *rst_counter(struct fin_stack *st, enum fin_close_reason reason) {
+  switch (reason) {
+  case FIN_REASON_LISTENER_CLOSED:
+    return &st->c.rst_listen_close;
+  case FIN_REASON_RETRANSMIT_TIMEOUT:
+  case FIN_REASON_USER_TIMEOUT:
+  case FIN_REASON_KEEPALIVE_TIMEOUT:
+  case FIN_REASON_FIN_WAIT_2_TIMEOUT:
+    return &st->c.rst_timeout;
+  case FIN_REASON_UNREAD_DATA:
+    return &st->c.rst_closed_socket;
+  default:
+    return &st->c.rst_abort;
+  }
+}
+
+void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason, int err,
+                    uint64_t *abort_counter) {
+  if (c->terminated)
+    return;
+  if (abort_counter != NULL)
+    (*abort_counter)++;
+  bool rst = abort_sends_rst(c->state);
+  if (rst)
+    fin_send_rst_from_conn(st, c, rst_counter(st, reason));
+  if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
+    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
+    c->snd_nxt = c->snd_max;
+    fin_tw_enter(st, c, false);
+    c->reason = reason;
+    return;
+  }
+  fin_conn_terminate(st, c, reason, err);
+}
+
+void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c) {
+  conn_detach(st, c);
+  c->terminated = 1;
+  free_sndbuf(st, c);
+  if (c->slot == FIN_NONE_IDX)
+    fin_conn_destroy(st, c);
+  else
+    fin_event_simple(st, c, FIN_EV_READABLE);
+}
+
+void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c) {
+  c->slot = FIN_NONE_IDX;
+  if (c->terminated) {
+    fin_conn_destroy(st, c);
+    return;
+  }
+  if (c->is_orphan)
+    return;
+  c->is_orphan = 1;
+  c->orph_prev = st->orph_tail;
+  c->orph_next = NULL;
+  if (st->orph_tail)
+    st->orph_tail->orph_next = c;
+  else
+    st->orph_head = c;
+  st->orph_tail = c;
+  st->orphan_count++;
+  st->c.orphans_current++;
+  fin_orphans_enforce(st);
+}
+
+/* BEHAVIOR F3: over the orphan cap, or over the buffer memory cap, the
+ * oldest orphans are aborted with RST. */
+void fin_orphans_enforce(struct fin_stack *st) {
+  while (st->orph_head != NULL &&
+         (st->orphan_count > st->s.max_orphans || st->buf_mem > st->s.max_buffer_memory)) {
+    fin_conn_abort(st, st->orph_head, FIN_REASON_MEMORY, -ENOMEM, &st->c.abort_on_memory);
+  }
+}
+
+void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
+  if (c->in_out_list || c->terminated)
+    return;
+  c->in_out_list = 1;
+  c->out_next = NULL;
+  c->out_prev = st->out_tail;
+  if (st->out_tail)
+    st->out_tail->out_next = c;
+  else
+    st->out_head = c;
+  st->out_tail = c;
+}
+
+void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c) {
+  if (!c->in_out_list)
+    return;
+  if (c->out_prev)
+    c->out_prev->out_next = c->out_next;
+  else
+    st->out_head = c->out_next;
+  if (c->out_next)
+    c->out_next->out_prev = c->out_prev;
+  else
+    st->out_tail = c->out_prev;
+  c->out_prev = c->out_next = NULL;
+  c->in_out_list = 0;
+}
+
+static void tuple_bytes(const struct fin_4tuple *t, uint8_t k[12]) {
+  memcpy(k, &t->local_addr, 4);
+  memcpy(k + 4, &t->remote_addr, 4);
+  memcpy(k + 8, &t->local_port, 2);
+  memcpy(k + 10, &t->remote_port, 2);
+}
+
+/* RFC 6528 / RFC 9293 §3.4.1 (BEHAVIOR K1): ISN = M + F(4-tuple, key),
+ * M a 4 microsecond clock, F SipHash keyed from the injected random source. */
+uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t) {
+  uint8_t k[12];
+  tuple_bytes(t, k);
+  uint32_t m = (uint32_t)(st->now / 4000);
+  return m + (uint32_t)fin_siphash(&st->isn_key, k, sizeof(k));
+}
+
+/* RFC 7323 §5.4: a 1 ms (ts_hz) clock plus a per-connection offset, a keyed
+ * hash of the 4-tuple so the TIME-WAIT record can recompute it. */
+uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t) {
+  uint8_t k[12];
+  tuple_bytes(t, k);
+  return (uint32_t)fin_siphash(&st->ts_key, k, sizeof(k));
+}
+
+uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
+  fin_time tick = 1000000000LL / st->s.ts_hz;
+  return (uint32_t)(st->now / tick) + c->ts_offset;
+}
+
+/* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
+ * data sits inside this space, so the right edge never moves left. */
+uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
+  return c->rcvbuf.buf ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
+}
+
+bool fin_state_synchronized(enum fin_state s) {
+  switch (s) {
+  case FIN_ESTABLISHED:
+  case FIN_FIN_WAIT_1:
+  case FIN_FIN_WAIT_2:
+  case FIN_CLOSE_WAIT:
+  case FIN_CLOSING:
+  case FIN_LAST_ACK:
+  case FIN_TIME_WAIT:
+    return true;
+  default:
+    return false;
+  }
+}
+
+/* RFC 9293 §3.7.1: the effective send MSS is the peer's MSS option (536 if
+ * absent, RFC 9293 §3.7.1 SHLD-5 / RFC 1122 4.2.2.6), bounded by our MTU;
+ * timestamps take 12 bytes of each segment. */
+void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
+  uint32_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
+  uint32_t ours = (uint32_t)st->s.mtu - 40;
+  if (mss > ours)
+    mss = ours;
+  if (c->ts_ok)
+    mss -= 12;
+  if (mss < 64)
+    mss = 64; /* a tiny advertised MSS must not make us spin on 1-byte segments */
+  c->snd_mss = (uint16_t)mss;
+}
+
+/* RFC 5681 §3.1 with RFC 6928 initial window. */
+void fin_conn_init_cc(struct fin_stack *st, struct fin_conn *c) {
+  c->cwnd = st->s.initial_cwnd_segments * c->snd_mss;
+  c->ssthresh = UINT32_MAX / 2;
+}
+
+void fin_conn_established(struct fin_stack *st, struct fin_conn *c) {
+  fin_conn_set_state(st, c, FIN_ESTABLISHED);
+  c->quickack = st->s.quickack_segments;
+  c->last_recv = st->now;
+  fin_conn_keepalive_reset(st, c);
+  fin_event_simple(st, c, FIN_EV_WRITABLE);
+}
+
+/* BEHAVIOR F1: TCP_LINGER2 per socket, else the stack's fin_timeout. */
+fin_time fin_conn_fin_timeout(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->linger2_sec > 0 ? FIN_SEC(c->linger2_sec) : st->s.fin_timeout;
+}
+
+void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct fin_conn_info *o) {
+  memset(o, 0, sizeof(*o));
+  o->conn_id = c->id;
+  o->sock = c->slot == FIN_NONE_IDX ? -1 : fin_slot_handle(st, c->slot);
+  o->tuple = c->tuple;
+  o->state = c->state;
+  o->close_reason = c->reason;
+  o->error = c->error;
+  o->orphan = c->slot == FIN_NONE_IDX;
+  o->srtt = c->rtt.srtt;
+  o->rttvar = c->rtt.rttvar;
+  o->rto = c->rtt.rto;
+  o->retransmits = c->backoff;
+  o->total_retrans = c->total_retrans;
+  o->backoff = c->backoff;
+  o->unacked = c->snd_max - c->snd_una;
+  o->snd_queued = c->sndbuf.len;
+  o->rcv_queued = c->rcvbuf.len;
+  o->snd_mss = c->snd_mss;
+  o->rcv_mss = c->rcv_mss;
+  o->snd_wnd = c->snd_wnd;
+  o->rcv_wnd = fin_conn_rcv_wnd(c);
+  o->cwnd = c->cwnd;
+  o->ssthresh = c->ssthresh;
+  o->snd_wscale = c->snd_wscale;
+  o->rcv_wscale = c->rcv_wscale;
+  o->ts_ok = c->ts_ok;
+  o->sack_ok = c->sack_ok;
+  o->probes = c->probes;
+  o->iss = c->iss;
+  o->irs = c->irs;
+  o->snd_una = c->snd_una;
+  o->snd_nxt = c->snd_max;
+  o->rcv_nxt = c->rcv_nxt;
+  o->next_deadline = c->deadline;
+  o->next_timer = FIN_TIMER_NONE;
+  static const enum fin_timer_kind kinds[CT_COUNT] = {FIN_TIMER_RETRANSMIT, FIN_TIMER_DELACK,
+                                                      FIN_TIMER_KEEPALIVE, FIN_TIMER_FIN_WAIT_2,
+                                                      FIN_TIMER_LINGER};
+  for (int i = 0; i < CT_COUNT; i++)
+    if (c->deadline != FIN_NEVER && c->timer[i] == c->deadline)
+      o->next_timer = c->persist && i == CT_REXMIT ? FIN_TIMER_PERSIST : kinds[i];
+}

@@ -1,0 +1,131 @@
+/* Control segments sent without a TCB: RSTs (for unknown connections and
+ * for aborted ones, which are gone by the time the RST leaves), TIME-WAIT
+ * ACKs and SYN-cookie SYN-ACKs. A fixed ring allocated once; overflow is
+ * counted, never allocated. */
+#include "internal.h"
+
+#define CTL_CAP 1024u
+
+int fin_ctl_init(struct fin_stack *st) {
+  st->ctl = fin_mem_alloc(st, CTL_CAP * sizeof(*st->ctl));
+  if (st->ctl == NULL)
+    return -ENOMEM;
+  st->ctl_cap = CTL_CAP;
+  return 0;
+}
+
+bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
+  if (st->ctl_len == st->ctl_cap) {
+    st->c.rst_queue_full++;
+    return false;
+  }
+  st->ctl[(st->ctl_head + st->ctl_len) % st->ctl_cap] = *ctl;
+  st->ctl_len++;
+  return true;
+}
+
+size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap) {
+  if (st->ctl_len == 0)
+    return 0;
+  const struct fin_ctl *k = &st->ctl[st->ctl_head];
+  struct fin_tcp_opts_out o;
+  memset(&o, 0, sizeof(o));
+  o.ts = k->has_ts;
+  o.ts_val = k->ts_val;
+  o.ts_ecr = k->ts_ecr;
+  o.mss = k->syn_opts;
+  o.mss_value = k->mss;
+  o.wscale = k->has_ws;
+  o.wscale_value = k->wscale;
+  o.sack_permitted = k->sack_perm;
+  uint8_t opt[FIN_TCP_OPT_MAX];
+  size_t olen = fin_tcp_opts_write(opt, &o, st->s.option_layout, k->syn_opts);
+  struct fin_segment seg;
+  memset(&seg, 0, sizeof(seg));
+  seg.saddr = k->tuple.local_addr;
+  seg.daddr = k->tuple.remote_addr;
+  seg.sport = k->tuple.local_port;
+  seg.dport = k->tuple.remote_port;
+  seg.seq = k->seq;
+  seg.ack = k->ack;
+  seg.flags = k->flags;
+  seg.wnd = k->wnd;
+  seg.ttl = st->s.ttl;
+  seg.ip_id = st->ip_id++;
+  size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, NULL, 0, NULL, 0);
+  if (n == 0)
+    return 0; /* caller's buffer too small: keep it queued */
+  st->ctl_head = (st->ctl_head + 1) % st->ctl_cap;
+  st->ctl_len--;
+  st->c.out_segs++;
+  if (k->flags & FIN_TCP_RST)
+    st->c.out_rsts++;
+  return n;
+}
+
+/* BEHAVIOR A7: stack-wide token bucket for RSTs to closed ports. */
+static bool rst_allowed(struct fin_stack *st) {
+  uint32_t rate = st->s.rst_rate_per_sec;
+  if (rate == 0)
+    return true;
+  fin_time elapsed = st->now - st->rst_refill;
+  if (elapsed > 0) {
+    uint64_t add = (uint64_t)elapsed * rate / 1000000000ull;
+    if (add > 0) {
+      st->rst_tokens = st->rst_tokens + add > rate ? rate : st->rst_tokens + add;
+      st->rst_refill += (fin_time)(add * 1000000000ull / rate);
+    }
+  }
+  if (st->rst_tokens == 0)
+    return false;
+  st->rst_tokens--;
+  return true;
+}
+
+/* RFC 9293 §3.10.7.1 (BEHAVIOR A1): if the segment has ACK,
+ * <SEQ=SEG.ACK><CTL=RST>; else <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>,
+ * SEG.LEN counting SYN and FIN. */
+void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint64_t *counter,
+                      bool rate_limited) {
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  if (rate_limited && !rst_allowed(st)) {
+    st->c.rst_rate_limited++;
+    return;
+  }
+  struct fin_ctl k;
+  memset(&k, 0, sizeof(k));
+  k.tuple = t;
+  if (seg->flags & FIN_TCP_ACK) {
+    k.seq = seg->ack;
+    k.flags = FIN_TCP_RST;
+  } else {
+    uint32_t len = seg->payload_len + !!(seg->flags & FIN_TCP_SYN) + !!(seg->flags & FIN_TCP_FIN);
+    k.ack = seg->seq + len;
+    k.flags = FIN_TCP_RST | FIN_TCP_ACK;
+  }
+  if (fin_ctl_push(st, &k)) {
+    (*counter)++;
+    fin_event_counter(st, &t, FIN_EV_RST_SENT, counter);
+  }
+}
+
+/* RFC 9293 §3.10.5 (BEHAVIOR B1): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>. */
+void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint64_t *counter) {
+  struct fin_ctl k;
+  memset(&k, 0, sizeof(k));
+  k.tuple = c->tuple;
+  /* snd_max: SND.NXT as the peer knows it, even while go-back-N
+   * retransmission has wound our sending point back. */
+  k.seq = c->snd_max;
+  k.ack = c->rcv_nxt;
+  k.flags = FIN_TCP_RST | FIN_TCP_ACK;
+  if (c->ts_ok) {
+    k.has_ts = 1;
+    k.ts_val = fin_conn_tsval(st, c);
+    k.ts_ecr = c->ts_recent;
+  }
+  if (fin_ctl_push(st, &k)) {
+    (*counter)++;
+    fin_event_counter(st, &c->tuple, FIN_EV_RST_SENT, counter);
+  }
+}

@@ -1,0 +1,353 @@
+/* fin engine internals: the TCB, listeners, TIME-WAIT records and the stack.
+ * Field names follow RFC 9293 §3.3.1. */
+#ifndef FIN_ENGINE_INTERNAL_H
+#define FIN_ENGINE_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "assembler.h"
+#include "fin/fin.h"
+#include "ring.h"
+#include "rtt.h"
+#include "seq.h"
+#include "siphash.h"
+
+#define FIN_NONE_IDX UINT32_MAX
+
+struct fin_listener;
+
+/* Timers a connection can have armed; the connection's heap key is the
+ * earliest. Retransmission and persist share one slot (never both). */
+enum conn_timer {
+  CT_REXMIT = 0, /* RTO for SYN, SYN-ACK, data, FIN; or persist probes */
+  CT_DELACK,
+  CT_KEEPALIVE,
+  CT_FIN_WAIT_2,
+  CT_LINGER,
+  CT_COUNT
+};
+
+struct fin_conn {
+  struct fin_4tuple tuple;
+  struct fin_conn *hash_next;
+  uint64_t id;
+  uint32_t slot;     /* socket handle slot, FIN_NONE_IDX when orphaned */
+  uint32_t heap_idx; /* FIN_NONE_IDX when no timer */
+  fin_time deadline; /* min of timer[] */
+  fin_time timer[CT_COUNT];
+  enum fin_state state;
+  enum fin_close_reason reason;
+  int error;    /* terminal error the application sees (negative errno), 0 */
+  int so_error; /* pending SO_ERROR (negative errno), cleared when read */
+
+  /* RFC 9293 §3.3.1 send sequence variables. */
+  uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+  uint32_t snd_buf_seq; /* sequence number of the first byte in sndbuf */
+  uint32_t fin_seq;     /* our FIN's sequence number once queued */
+  /* Receive sequence variables. */
+  uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
+  uint32_t rcv_fin_seq;           /* a FIN that arrived after a hole (BEHAVIOR D2) */
+  uint16_t snd_mss, rcv_mss;
+  uint8_t snd_wscale, rcv_wscale;
+
+  /* RFC 7323 timestamps. */
+  uint32_t ts_recent, ts_offset, last_ack_sent;
+  fin_time ts_recent_stamp;
+
+  /* RFC 6298 / RFC 5681. */
+  struct fin_rtt rtt;
+  uint32_t rtt_seq;
+  fin_time rtt_start;
+  uint32_t cwnd, ssthresh, dupacks, recover;
+  uint32_t backoff, total_retrans, probes;
+  fin_time first_rexmit; /* when the oldest unacked data was first sent (user timeout) */
+  fin_time last_recv;    /* keep-alive idle reference */
+  fin_time last_challenge;
+  uint32_t quickack;
+  uint32_t unacked_segs; /* full-sized segments received since our last ACK */
+
+  /* Per-connection options (socket options). */
+  fin_time user_timeout; /* 0 = off */
+  fin_time keep_idle, keep_intvl;
+  int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
+  uint32_t keep_cnt, syn_retries;
+  int32_t linger_sec; /* SO_LINGER seconds when linger_on */
+  uint32_t sndbuf_size, rcvbuf_size;
+
+  struct fin_ring sndbuf, rcvbuf;
+  struct fin_assembler ooo;
+
+  /* Listener linkage: SYN queue or accept queue of `parent`. */
+  struct fin_listener *parent;
+  struct fin_conn *q_prev, *q_next;
+  /* Output list, orphan list. */
+  struct fin_conn *out_prev, *out_next;
+  struct fin_conn *orph_prev, *orph_next;
+  uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
+
+  uint8_t passive : 1; /* opened from LISTEN (MUST-11) */
+  uint8_t ts_ok : 1, sack_ok : 1, ws_ok : 1;
+  uint8_t fin_queued : 1; /* application asked for our FIN */
+  uint8_t fin_sent : 1;
+  uint8_t peer_fin : 1; /* peer's FIN received and processed */
+  uint8_t rcv_fin_pending : 1;
+  uint8_t rd_shutdown : 1, wr_shutdown : 1;
+  uint8_t closed_by_app : 1; /* close() called: orphan unless linger wait */
+  uint8_t linger_wait : 1;   /* SO_LINGER {1,N}: handle held until FIN acked */
+  uint8_t linger_on : 1, nodelay : 1, keepalive : 1, nonblock : 1;
+  uint8_t ack_now : 1, rexmit_one : 1, in_recovery : 1, in_out_list : 1;
+  uint8_t error_reported : 1, eof_reported : 1, in_accept_queue : 1, in_syn_queue : 1;
+  uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
+  uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
+  uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
+};
+
+struct fin_listener {
+  struct fin_sockaddr local;
+  struct fin_listener *hash_next;
+  uint32_t slot;
+  int backlog;
+  uint32_t syn_count, accept_count;
+  struct fin_conn *syn_head;
+  struct fin_conn *acc_head, *acc_tail;
+  /* Options inherited by children. */
+  struct fin_conn proto;
+};
+
+/* Compact TIME-WAIT record (BEHAVIOR E7): 48 bytes. The TS offset is not
+ * stored (a keyed hash of the 4-tuple, recomputed when needed) and the
+ * deadline is kept in milliseconds, compared modulo 2^32 against now: a
+ * TIME-WAIT lasts minutes, far inside the 49-day wrap. */
+struct fin_tw {
+  struct fin_4tuple tuple;
+  uint32_t snd_nxt, rcv_nxt;
+  uint32_t ts_recent;
+  uint32_t conn_id; /* low 32 bits of the connection id, for events */
+  uint16_t wnd;     /* raw window value last advertised */
+  uint8_t flags;    /* TW_* (low nibble) | rcv_wscale << 4 */
+  uint8_t ack_tick; /* A6 per-record ACK rate limit: time of last ACK, in 1/4 intervals */
+  uint32_t hash_next, fifo_next, fifo_prev;
+  uint32_t deadline_ms;
+};
+#define TW_TS_OK     0x01
+#define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
+#define TW_FREE      0x04
+#define TW_ACKED     0x08 /* ack_tick is valid */
+
+/* A segment the stack sends without a TCB: RSTs for unknown or aborted
+ * connections, TIME-WAIT ACKs, SYN-cookie SYN-ACKs. */
+struct fin_ctl {
+  struct fin_4tuple tuple;
+  uint32_t seq, ack, ts_val, ts_ecr;
+  uint16_t wnd, mss;
+  uint8_t flags, wscale;
+  uint8_t has_ts : 1, syn_opts : 1, sack_perm : 1, has_ws : 1;
+};
+
+struct fin_slot {
+  uint32_t gen;
+  uint8_t kind; /* SLOT_* */
+  uint32_t next_free;
+  void *obj;
+};
+#define SLOT_FREE     0
+#define SLOT_CONN     1
+#define SLOT_LISTENER 2
+
+struct fin_stack {
+  struct fin_settings s;
+  struct fin_allocator alloc;
+  struct fin_random rnd;
+  fin_time now;
+  size_t mem_in_use;
+  uint64_t buf_mem;
+  struct fin_counters c;
+  struct fin_siphash_key hash_key, isn_key, ts_key, cookie_key;
+  uint64_t next_conn_id;
+
+  /* Handles. */
+  struct fin_slot *slots;
+  uint32_t slot_cap, slot_free;
+
+  /* Demux: connections by 4-tuple, listeners by port. */
+  struct fin_conn **conn_buckets;
+  uint32_t conn_bucket_mask;
+  size_t conn_count;
+  struct fin_listener *listen_buckets[64];
+
+  /* Timers: binary heap of connections keyed by deadline. */
+  struct fin_conn **heap;
+  uint32_t heap_len, heap_cap;
+
+  /* TIME-WAIT records: slab + hash + FIFO by deadline. */
+  struct fin_tw *tw;
+  uint32_t tw_cap, tw_free, tw_count;
+  uint32_t *tw_buckets;
+  uint32_t tw_bucket_mask;
+  uint32_t tw_fifo_head, tw_fifo_tail;
+
+  /* Output. */
+  struct fin_ctl *ctl;
+  uint32_t ctl_cap, ctl_head, ctl_len;
+  struct fin_conn *out_head, *out_tail;
+  uint16_t ip_id;
+  /* A7: token bucket for RSTs to closed ports. */
+  uint64_t rst_tokens;
+  fin_time rst_refill;
+
+  /* Orphans, oldest first (F3). */
+  struct fin_conn *orph_head, *orph_tail;
+  uint32_t orphan_count;
+
+  /* Events. */
+  struct fin_event *ev;
+  uint32_t ev_cap, ev_head, ev_len;
+
+  /* K2. */
+  bool shutting_down;
+  fin_time shutdown_deadline;
+};
+
+/* ---- memory (stack.c) ---- */
+void *fin_mem_alloc(struct fin_stack *st, size_t size);
+void fin_mem_free(struct fin_stack *st, void *p, size_t size);
+
+/* ---- events (events.c) ---- */
+void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
+                     enum fin_state to);
+void fin_event_closed(struct fin_stack *st, const struct fin_conn *c);
+void fin_event_simple(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t);
+void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k);
+void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fin_event_type type,
+                       const uint64_t *counter);
+void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32_t listener_slot);
+void fin_event_tw(struct fin_stack *st, const struct fin_tw *tw, enum fin_close_reason reason);
+void fin_events_free(struct fin_stack *st);
+
+/* Bumps a counter and, when enabled, queues FIN_EV_DROP. */
+#define FIN_DROP(st, tuple, field)                                                                 \
+  do {                                                                                             \
+    (st)->c.field++;                                                                               \
+    fin_event_counter((st), (tuple), FIN_EV_DROP, &(st)->c.field);                                 \
+  } while (0)
+
+/* ---- demux (demux.c) ---- */
+int fin_demux_init(struct fin_stack *st);
+void fin_demux_free(struct fin_stack *st);
+uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t);
+struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c);
+struct fin_listener *fin_listener_lookup(const struct fin_stack *st, uint32_t addr, uint16_t port);
+void fin_listener_insert(struct fin_stack *st, struct fin_listener *l);
+void fin_listener_remove(struct fin_stack *st, struct fin_listener *l);
+bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port);
+
+/* ---- timer heap (heap.c) ---- */
+int fin_heap_init(struct fin_stack *st);
+void fin_heap_free(struct fin_stack *st);
+/* Recomputes c->deadline from c->timer[] and fixes the heap. */
+void fin_heap_update(struct fin_stack *st, struct fin_conn *c);
+void fin_heap_remove(struct fin_stack *st, struct fin_conn *c);
+/* Makes room for n entries; false on allocation failure. */
+bool fin_heap_reserve(struct fin_stack *st, uint32_t n);
+
+/* ---- TIME-WAIT (time_wait.c) ---- */
+int fin_tw_init(struct fin_stack *st);
+void fin_tw_free_all(struct fin_stack *st);
+uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+/* Moves a connection into TIME-WAIT (BEHAVIOR E7), ACKing the peer's FIN
+ * when send_ack. The TCB is freed (or left as a shell the app holds). */
+void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack);
+/* Segment for a TIME-WAIT record (BEHAVIOR E2-E6). */
+void fin_tw_input(struct fin_stack *st, uint32_t idx, const struct fin_segment *seg);
+void fin_tw_expire(struct fin_stack *st, fin_time now);
+fin_time fin_tw_next_deadline(const struct fin_stack *st);
+void fin_tw_release(struct fin_stack *st, uint32_t idx, enum fin_close_reason reason);
+void fin_tw_restore(struct fin_stack *st, uint32_t idx);
+uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t);
+void fin_tw_info(const struct fin_stack *st, const struct fin_tw *tw, struct fin_conn_info *out);
+bool fin_tw_reuse_ok(struct fin_stack *st, const struct fin_4tuple *t);
+void fin_tw_suspend(struct fin_stack *st, uint32_t idx);
+/* E4: the reopened connection is established; the old record goes. */
+void fin_tw_unsuspend_release(struct fin_stack *st, uint32_t idx);
+uint32_t fin_tw_snd_nxt(const struct fin_stack *st, uint32_t idx);
+
+/* ---- control segments (ctl.c) ---- */
+int fin_ctl_init(struct fin_stack *st);
+bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl);
+size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap);
+/* BEHAVIOR A1: RST for a segment without a connection (rate-limited, A7). */
+void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint64_t *counter,
+                      bool rate_limited);
+/* BEHAVIOR B1: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> for a live TCB. */
+void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint64_t *counter);
+
+/* ---- connections (conn.c) ---- */
+struct fin_conn *fin_conn_new(struct fin_stack *st);
+int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to);
+/* Ends the TCB: out of demux, timers, output; CLOSED event; freed if
+ * orphaned, else kept as a shell the application still reads from. */
+void fin_conn_terminate(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason,
+                        int err);
+/* ABORT (§3.10.5): RST where B1 says, then terminate. */
+void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason, int err,
+                    uint64_t *abort_counter);
+void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c);
+/* Ends the TCB without a CLOSED event or state change (TIME-WAIT takes over). */
+void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
+uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t);
+uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
+uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);
+bool fin_state_synchronized(enum fin_state s);
+void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct fin_conn_info *o);
+void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+void fin_conn_init_cc(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_established(struct fin_stack *st, struct fin_conn *c);
+fin_time fin_conn_fin_timeout(const struct fin_stack *st, const struct fin_conn *c);
+void fin_orphans_enforce(struct fin_stack *st);
+
+/* ---- input (input.c, input_syn_sent.c, listen.c) ---- */
+void fin_conn_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+/* Options from the peer's SYN / SYN-ACK (input_syn_sent.c). */
+void fin_conn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+void fin_syn_sent_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+void fin_listen_input(struct fin_stack *st, struct fin_listener *l, const struct fin_segment *seg);
+void fin_listener_child_established(struct fin_stack *st, struct fin_conn *c);
+bool fin_listener_accept_full(const struct fin_listener *l);
+void fin_listener_unlink_child(struct fin_stack *st, struct fin_conn *c);
+void fin_listener_close(struct fin_stack *st, struct fin_listener *l);
+/* BEHAVIOR E4: a SYN reopens TIME-WAIT record tw_idx through listener l. */
+int fin_listen_reopen(struct fin_stack *st, struct fin_listener *l, const struct fin_segment *seg,
+                      uint32_t tw_idx);
+bool fin_challenge_ack(struct fin_stack *st, struct fin_conn *c);
+uint32_t fin_syncookie_make(struct fin_stack *st, const struct fin_4tuple *t, uint32_t peer_isn,
+                            uint16_t mss);
+bool fin_syncookie_check(struct fin_stack *st, const struct fin_4tuple *t, uint32_t cookie,
+                         uint32_t peer_isn, uint16_t *mss);
+
+/* ---- output (output.c) ---- */
+size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap);
+void fin_conn_send_data_possible(struct fin_stack *st, struct fin_conn *c);
+
+/* ---- timers (timers.c) ---- */
+void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at);
+void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_timer t);
+void fin_conn_timers_fire(struct fin_stack *st, struct fin_conn *c, fin_time now);
+void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c);
+
+/* ---- sockets (socket.c) ---- */
+void fin_slots_free(struct fin_stack *st);
+void fin_slot_release(struct fin_stack *st, uint32_t idx);
+fin_sock fin_slot_handle(const struct fin_stack *st, uint32_t idx);
+int fin_slot_alloc(struct fin_stack *st, uint8_t kind, void *obj, uint32_t *idx_out);
+
+#endif

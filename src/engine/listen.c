@@ -1,0 +1,232 @@
+/* LISTEN (RFC 9293 §3.10.7.2; BEHAVIOR A2, L1, C5, E4): SYN queue of
+ * embryonic children, accept queue of established ones, SYN cookies when
+ * either is full. Children are full TCBs in the connection hash, so their
+ * segments never pass through here. */
+#include "internal.h"
+
+static void q_unlink(struct fin_conn **head, struct fin_conn **tail, struct fin_conn *c) {
+  if (c->q_prev)
+    c->q_prev->q_next = c->q_next;
+  else
+    *head = c->q_next;
+  if (c->q_next)
+    c->q_next->q_prev = c->q_prev;
+  else if (tail != NULL)
+    *tail = c->q_prev;
+  c->q_prev = c->q_next = NULL;
+}
+
+void fin_listener_unlink_child(struct fin_stack *st, struct fin_conn *c) {
+  (void)st;
+  struct fin_listener *l = c->parent;
+  if (c->in_syn_queue) {
+    q_unlink(&l->syn_head, NULL, c);
+    l->syn_count--;
+  } else if (c->in_accept_queue) {
+    q_unlink(&l->acc_head, &l->acc_tail, c);
+    l->accept_count--;
+  }
+  c->in_syn_queue = c->in_accept_queue = 0;
+  c->parent = NULL;
+}
+
+/* Linux sk_acceptq_is_full(): a backlog of N holds N+1 connections. */
+bool fin_listener_accept_full(const struct fin_listener *l) {
+  return l->accept_count > (uint32_t)l->backlog;
+}
+
+static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
+  c->sndbuf_size = p->sndbuf_size;
+  c->rcvbuf_size = p->rcvbuf_size;
+  c->nodelay = p->nodelay;
+  c->keepalive = p->keepalive;
+  c->keep_idle = p->keep_idle;
+  c->keep_intvl = p->keep_intvl;
+  c->keep_cnt = p->keep_cnt;
+  c->user_timeout = p->user_timeout;
+  c->linger2_sec = p->linger2_sec;
+  c->linger_on = p->linger_on;
+  c->linger_sec = p->linger_sec;
+}
+
+/* FreeBSD rounds the receive buffer up to a multiple of the MSS. */
+static void round_rcvbuf(const struct fin_stack *st, struct fin_conn *c) {
+  if (!st->s.rcvbuf_round_to_mss || c->snd_mss == 0)
+    return;
+  uint32_t mss = c->snd_mss;
+  c->rcvbuf_size = (c->rcvbuf_size + mss - 1) / mss * mss;
+}
+
+static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
+                                  const struct fin_segment *seg, uint32_t iss) {
+  struct fin_conn *c = fin_conn_new(st);
+  if (c == NULL)
+    return NULL;
+  inherit_options(c, &l->proto);
+  c->tuple = (struct fin_4tuple){seg->daddr, seg->saddr, seg->dport, seg->sport};
+  c->passive = 1;
+  c->bound = 1;
+  fin_conn_negotiate(st, c, seg);
+  round_rcvbuf(st, c);
+  if (fin_conn_alloc_buffers(st, c) != 0 || fin_conn_hash_insert(st, c) != 0) {
+    fin_conn_destroy(st, c);
+    return NULL;
+  }
+  c->state = FIN_LISTEN; /* so the state change below reads LISTEN -> SYN-RECEIVED */
+  c->ts_offset = fin_tw_ts_offset(st, &c->tuple);
+  c->iss = iss;
+  c->snd_una = c->snd_nxt = c->snd_max = iss;
+  c->snd_buf_seq = iss + 1;
+  c->snd_wnd = seg->wnd; /* RFC 7323 §2.2: never scaled in a SYN */
+  c->max_snd_wnd = c->snd_wnd;
+  c->snd_wl1 = seg->seq;
+  c->first_rexmit = st->now;
+  c->parent = l;
+  c->in_syn_queue = 1;
+  c->q_next = l->syn_head;
+  if (l->syn_head)
+    l->syn_head->q_prev = c;
+  l->syn_head = c;
+  l->syn_count++;
+  st->c.passive_opens++;
+  fin_conn_set_state(st, c, FIN_SYN_RECEIVED);
+  fin_conn_output_mark(st, c);
+  return c;
+}
+
+static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
+  struct fin_ctl k;
+  memset(&k, 0, sizeof(k));
+  k.tuple = (struct fin_4tuple){seg->daddr, seg->saddr, seg->dport, seg->sport};
+  uint16_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
+  k.seq = fin_syncookie_make(st, &k.tuple, seg->seq, mss);
+  k.ack = seg->seq + 1;
+  k.flags = FIN_TCP_SYN | FIN_TCP_ACK;
+  k.wnd = (uint16_t)(st->s.rcvbuf > 65535 ? 65535 : st->s.rcvbuf);
+  k.syn_opts = 1;
+  k.mss = (uint16_t)(st->s.mtu - 40);
+  if (fin_ctl_push(st, &k))
+    st->c.syncookies_sent++;
+}
+
+static void listen_syn(struct fin_stack *st, struct fin_listener *l,
+                       const struct fin_segment *seg) {
+  if (seg->flags & FIN_TCP_FIN) {
+    FIN_DROP(st, NULL, drop_listen_other); /* SYN+FIN: discarded, as Linux does */
+    return;
+  }
+  bool full = l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l);
+  if (full) {
+    if (st->s.syn_cookies) {
+      send_cookie(st, seg);
+      return;
+    }
+    FIN_DROP(st, NULL, drop_listen_syn_queue);
+    return;
+  }
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  if (child_new(st, l, seg, fin_conn_isn(st, &t)) != NULL)
+    return;
+  /* F3: no connection block for this SYN. */
+  if (st->s.syn_cookies) {
+    send_cookie(st, seg);
+    return;
+  }
+  fin_send_rst_for(st, seg, &st->c.rst_syn_no_memory, false);
+}
+
+/* The ACK that returns a SYN cookie creates the connection directly. */
+static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
+                       const struct fin_segment *seg) {
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  uint16_t mss;
+  if (!st->s.syn_cookies || fin_listener_accept_full(l) ||
+      !fin_syncookie_check(st, &t, seg->ack - 1, seg->seq - 1, &mss))
+    return false;
+  struct fin_segment syn = *seg;
+  syn.seq = seg->seq - 1;
+  syn.opts = (struct fin_tcp_opts){.has_mss = true, .mss = mss};
+  struct fin_conn *c = child_new(st, l, &syn, seg->ack - 1);
+  if (c == NULL)
+    return false;
+  st->c.syncookies_recv++;
+  c->syn_from_cookie = 1;
+  c->snd_nxt = c->snd_max = seg->ack; /* the SYN-ACK is already out */
+  fin_conn_output_unmark(st, c);
+  fin_conn_input(st, c, seg);
+  return true;
+}
+
+void fin_listen_input(struct fin_stack *st, struct fin_listener *l, const struct fin_segment *seg) {
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  if (seg->flags & FIN_TCP_RST) {
+    FIN_DROP(st, &t, drop_listen_rst); /* A2: an incoming RST is ignored */
+    return;
+  }
+  if (seg->flags & FIN_TCP_ACK) {
+    if (!(seg->flags & FIN_TCP_SYN) && cookie_ack(st, l, seg))
+      return;
+    if (st->s.syn_cookies && !(seg->flags & FIN_TCP_SYN))
+      st->c.drop_bad_syncookie++;
+    fin_send_rst_for(st, seg, &st->c.rst_listen_ack, true); /* A2: <SEQ=SEG.ACK><CTL=RST> */
+    return;
+  }
+  if (seg->flags & FIN_TCP_SYN) {
+    listen_syn(st, l, seg);
+    return;
+  }
+  FIN_DROP(st, &t, drop_listen_other);
+}
+
+/* BEHAVIOR E4: a new SYN takes over a TIME-WAIT 4-tuple. The new ISS lies
+ * beyond the old SND.NXT (as Linux: + 65535 + 2), and the record is kept,
+ * suspended, until the new connection proves itself. */
+int fin_listen_reopen(struct fin_stack *st, struct fin_listener *l, const struct fin_segment *seg,
+                      uint32_t tw_idx) {
+  if (l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l))
+    return -ENOBUFS;
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  uint32_t iss = fin_conn_isn(st, &t), old = fin_tw_snd_nxt(st, tw_idx);
+  if (seq_leq(iss, old))
+    iss = old + 65535 + 2;
+  struct fin_conn *c = child_new(st, l, seg, iss);
+  if (c == NULL)
+    return -ENOMEM;
+  fin_tw_suspend(st, tw_idx);
+  c->tw_suspended = tw_idx;
+  return 0;
+}
+
+void fin_listener_child_established(struct fin_stack *st, struct fin_conn *c) {
+  struct fin_listener *l = c->parent;
+  q_unlink(&l->syn_head, NULL, c);
+  l->syn_count--;
+  c->in_syn_queue = 0;
+  c->in_accept_queue = 1;
+  c->q_prev = l->acc_tail;
+  c->q_next = NULL;
+  if (l->acc_tail)
+    l->acc_tail->q_next = c;
+  else
+    l->acc_head = c;
+  l->acc_tail = c;
+  l->accept_count++;
+  if (c->tw_suspended != FIN_NONE_IDX) {
+    uint32_t tw = c->tw_suspended;
+    c->tw_suspended = FIN_NONE_IDX;
+    fin_tw_unsuspend_release(st, tw);
+  }
+  fin_conn_established(st, c);
+  fin_event_acceptable(st, c, l->slot);
+}
+
+/* BEHAVIOR C5: children waiting in the accept queue get RST; embryonic
+ * ones are dropped silently. */
+void fin_listener_close(struct fin_stack *st, struct fin_listener *l) {
+  while (l->acc_head != NULL)
+    fin_conn_abort(st, l->acc_head, FIN_REASON_LISTENER_CLOSED, -ECONNRESET, NULL);
+  while (l->syn_head != NULL)
+    fin_conn_terminate(st, l->syn_head, FIN_REASON_LISTENER_CLOSED, 0);
+  fin_listener_remove(st, l);
+  fin_mem_free(st, l, sizeof(*l));
+}

@@ -1,0 +1,269 @@
+/* Segment generation: one segment per call, decided from the TCB (what is
+ * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
+ * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
+#include "internal.h"
+
+struct out_plan {
+  uint32_t seq, len; /* data bytes from the send ring at seq */
+  uint8_t flags;
+  bool retransmit;
+  bool probe_old; /* keep-alive: <SEQ=SND.UNA-1>, no data */
+};
+
+/* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge moves
+ * only by at least min(buffer/2, MSS); it never moves left. */
+static uint32_t window_to_advertise(struct fin_conn *c) {
+  uint32_t free = fin_conn_rcv_wnd(c);
+  uint32_t right = c->rcv_nxt + free;
+  uint32_t step = c->rcvbuf_size / 2 < c->rcv_mss ? c->rcvbuf_size / 2 : c->rcv_mss;
+  if (seq_gt(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) && right - c->rcv_adv < step)
+    right = c->rcv_adv;
+  if (seq_lt(right, c->rcv_adv))
+    right = c->rcv_adv;
+  return right - c->rcv_nxt;
+}
+
+static uint16_t encode_window(struct fin_conn *c, bool syn) {
+  uint32_t wnd = window_to_advertise(c);
+  uint32_t raw = syn ? wnd : wnd >> c->rcv_wscale; /* RFC 7323 §2.2 */
+  if (raw > 0xffff)
+    raw = 0xffff;
+  uint32_t adv = syn ? raw : raw << c->rcv_wscale;
+  if (seq_gt(c->rcv_nxt + adv, c->rcv_adv))
+    c->rcv_adv = c->rcv_nxt + adv;
+  return (uint16_t)raw;
+}
+
+static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t flags, uint8_t *opt) {
+  struct fin_tcp_opts_out o;
+  memset(&o, 0, sizeof(o));
+  bool syn = flags & FIN_TCP_SYN;
+  if (syn) {
+    bool synack = flags & FIN_TCP_ACK;
+    o.mss = true;
+    o.mss_value = c->rcv_mss;
+    /* On a SYN-ACK, echo only what the peer offered (RFC 7323 §1.3). */
+    o.wscale = synack ? c->ws_ok : st->s.window_scaling;
+    o.wscale_value = st->s.rcv_wscale;
+    o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted;
+    o.ts = synack ? c->ts_ok : st->s.timestamps;
+  } else {
+    o.ts = c->ts_ok;
+  }
+  if (o.ts) {
+    o.ts_val = fin_conn_tsval(st, c);
+    o.ts_ecr = (syn && !(flags & FIN_TCP_ACK)) ? 0 : c->ts_recent;
+  }
+  if (!syn && c->sack_ok) {
+    /* RFC 2018 §4: report the out-of-order blocks we hold. */
+    for (unsigned i = 0; i < c->ooo.count && o.sack_count < FIN_SACK_MAX_BLOCKS; i++) {
+      o.sack[o.sack_count].left = c->rcv_nxt + c->ooo.r[i].start;
+      o.sack[o.sack_count].right = c->rcv_nxt + c->ooo.r[i].end;
+      o.sack_count++;
+    }
+  }
+  return fin_tcp_opts_write(opt, &o, st->s.option_layout, syn);
+}
+
+static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p, uint8_t *buf,
+                   size_t cap) {
+  uint8_t opt[FIN_TCP_OPT_MAX];
+  size_t olen = build_options(st, c, p->flags, opt);
+  struct fin_segment seg;
+  memset(&seg, 0, sizeof(seg));
+  seg.saddr = c->tuple.local_addr;
+  seg.daddr = c->tuple.remote_addr;
+  seg.sport = c->tuple.local_port;
+  seg.dport = c->tuple.remote_port;
+  seg.seq = p->seq;
+  seg.flags = p->flags;
+  seg.ack = (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0;
+  seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
+  seg.ttl = st->s.ttl;
+  seg.ip_id = st->ip_id++;
+  const uint8_t *p1 = NULL, *p2 = NULL;
+  uint32_t l1 = 0, l2 = 0;
+  if (p->len > 0)
+    fin_ring_peek(&c->sndbuf, p->seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+  size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
+  if (n > 0 && (p->flags & FIN_TCP_ACK)) {
+    c->ack_now = 0;
+    c->unacked_segs = 0;
+    c->last_ack_sent = c->rcv_nxt;
+    fin_conn_timer_clear(st, c, CT_DELACK);
+  }
+  return n;
+}
+
+/* Bookkeeping after a segment that occupies sequence space went out. */
+static void sent(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p) {
+  uint32_t end = p->seq + p->len + !!(p->flags & FIN_TCP_SYN) + !!(p->flags & FIN_TCP_FIN);
+  if (p->flags & FIN_TCP_FIN)
+    c->fin_sent = 1;
+  if (p->retransmit) {
+    st->c.retrans_segs++;
+    c->total_retrans++;
+  } else if (c->rtt_start == 0 && !((p->flags & FIN_TCP_SYN) && (p->flags & FIN_TCP_ACK) &&
+                                    !st->s.rtt_sample_passive_handshake)) {
+    c->rtt_start = st->now == 0 ? 1 : st->now; /* RFC 6298 (3): time one segment */
+    c->rtt_seq = p->seq;
+  }
+  if (seq_gt(end, c->snd_nxt))
+    c->snd_nxt = end;
+  if (seq_gt(end, c->snd_max))
+    c->snd_max = end;
+  if (c->timer[CT_REXMIT] == FIN_NEVER || c->persist) {
+    c->persist = 0;
+    fin_conn_rexmit_arm(st, c); /* RFC 6298 (5.1) */
+  }
+}
+
+static uint32_t data_avail(const struct fin_conn *c, uint32_t seq) {
+  uint32_t off = seq - c->snd_buf_seq;
+  return off < c->sndbuf.len ? c->sndbuf.len - off : 0;
+}
+
+static bool fin_due(const struct fin_conn *c, uint32_t seq, uint32_t len) {
+  return c->fin_queued && seq + len == c->fin_seq && (!c->fin_sent || seq_leq(seq, c->fin_seq));
+}
+
+/* RFC 5681 §3.2 fast retransmit / RFC 6582 partial ACK: one segment from
+ * SND.UNA, whatever the window says. */
+static bool plan_rexmit_one(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  c->rexmit_one = 0;
+  uint32_t seq = c->snd_una, len = data_avail(c, seq);
+  if (len > mss)
+    len = mss;
+  if (len == 0 && !fin_due(c, seq, 0))
+    return false;
+  p->seq = seq;
+  p->len = len;
+  p->flags =
+      FIN_TCP_ACK | (len > 0 && seq + len == c->snd_buf_seq + c->sndbuf.len ? FIN_TCP_PSH : 0);
+  if (fin_due(c, seq, len))
+    p->flags |= FIN_TCP_FIN;
+  p->retransmit = true;
+  return true;
+}
+
+/* Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1). */
+static bool may_send_small(const struct fin_conn *c, uint32_t len, uint32_t avail, bool fin) {
+  if (fin)
+    return true; /* a FIN-carrying segment is never held back (Linux does the same) */
+  if (len < avail)
+    return len >= c->max_snd_wnd / 2 && len > 0;
+  return c->nodelay || c->snd_nxt == c->snd_una;
+}
+
+static bool plan_data(struct fin_stack *st, struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  (void)st;
+  uint32_t seq = c->snd_nxt, avail = data_avail(c, seq);
+  uint32_t flight = c->snd_nxt - c->snd_una;
+  uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+  uint32_t usable = wnd > flight ? wnd - flight : 0;
+  uint32_t len = avail < usable ? avail : usable;
+  if (len > mss)
+    len = mss;
+  bool fin = fin_due(c, seq, len) && !(c->fin_sent && seq_gt(seq, c->fin_seq));
+  if (len == 0 && !fin)
+    return false;
+  if (len < mss && !may_send_small(c, len, avail, fin))
+    return false;
+  p->seq = seq;
+  p->len = len;
+  p->flags = FIN_TCP_ACK;
+  if (len > 0 && len == avail)
+    p->flags |= FIN_TCP_PSH; /* the segment empties the queue */
+  if (fin)
+    p->flags |= FIN_TCP_FIN;
+  p->retransmit = seq_lt(seq, c->snd_max);
+  return true;
+}
+
+/* RFC 9293 §3.8.6.1 (BEHAVIOR J5): a zero window is probed with one byte. */
+static bool plan_window_probe(struct fin_conn *c, struct out_plan *p) {
+  uint32_t seq = c->snd_una;
+  if (data_avail(c, seq) == 0)
+    return false;
+  p->seq = seq;
+  p->len = 1;
+  p->flags = FIN_TCP_ACK;
+  p->retransmit = seq_lt(seq, c->snd_max);
+  return true;
+}
+
+static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
+  if (c->snd_nxt != c->iss)
+    return false;
+  p->seq = c->iss;
+  p->len = 0;
+  p->flags = FIN_TCP_SYN | (c->state == FIN_SYN_RECEIVED ? FIN_TCP_ACK : 0);
+  p->retransmit = c->snd_max != c->iss;
+  return true;
+}
+
+static bool can_send_data(enum fin_state s) {
+  return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
+         s == FIN_LAST_ACK;
+}
+
+static uint32_t segment_room(const struct fin_conn *c, size_t cap) {
+  uint32_t mss = c->snd_mss ? c->snd_mss : 536;
+  size_t room = cap > 40 + 40 ? cap - 40 - (c->ts_ok ? 12 : 0) - (c->sack_ok ? 36 : 0) : 0;
+  return room < mss ? (uint32_t)room : mss;
+}
+
+size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap) {
+  if (c->terminated)
+    return 0;
+  struct out_plan p;
+  memset(&p, 0, sizeof(p));
+  bool seqspace = false;
+  uint32_t mss = segment_room(c, cap);
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED) {
+    seqspace = plan_syn(c, &p);
+  } else if (can_send_data(c->state)) {
+    if (c->rexmit_one)
+      seqspace = plan_rexmit_one(c, mss, &p);
+    else if (c->probe_window)
+      seqspace = plan_window_probe(c, &p);
+    else
+      seqspace = plan_data(st, c, mss, &p);
+  }
+  c->probe_window = 0;
+  if (!seqspace && !c->ack_now && !c->probe_keepalive)
+    return 0;
+  if (!seqspace) {
+    /* A pure ACK; a keep-alive probe is <SEQ=SND.UNA-1> (RFC 1122 4.2.3.6). */
+    p.seq = c->probe_keepalive ? c->snd_una - 1 : c->snd_max;
+    p.flags = FIN_TCP_ACK;
+    c->probe_keepalive = 0;
+  }
+  size_t n = emit(st, c, &p, buf, cap);
+  if (n > 0 && seqspace)
+    sent(st, c, &p);
+  return n;
+}
+
+/* Marks the connection for output when something is due. */
+void fin_conn_send_data_possible(struct fin_stack *st, struct fin_conn *c) {
+  if (c->terminated)
+    return;
+  if (c->ack_now || c->rexmit_one || c->probe_window || c->probe_keepalive) {
+    fin_conn_output_mark(st, c);
+    return;
+  }
+  uint32_t avail = data_avail(c, c->snd_nxt);
+  bool fin = c->fin_queued && !c->fin_sent;
+  if (avail == 0 && !fin)
+    return;
+  if (c->snd_wnd == 0 && avail > 0 && c->snd_una == c->snd_max && !fin) {
+    /* J5: nothing in flight and a zero window: the persist timer probes. */
+    if (c->timer[CT_REXMIT] == FIN_NEVER) {
+      c->persist = 1;
+      fin_conn_rexmit_arm(st, c);
+    }
+    return;
+  }
+  fin_conn_output_mark(st, c);
+}

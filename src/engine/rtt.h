@@ -1,0 +1,22 @@
+/* RTO computation per RFC 6298 (BEHAVIOR J1). */
+#ifndef FIN_ENGINE_RTT_H
+#define FIN_ENGINE_RTT_H
+
+#include <stdbool.h>
+
+#include "fin/settings.h"
+
+struct fin_rtt {
+  fin_time srtt, rttvar, rto;
+  bool has_sample;
+};
+
+void fin_rtt_init(struct fin_rtt *r, const struct fin_settings *s);
+/* Feeds one measurement R (Karn's rule is the caller's: never sample a
+ * retransmitted segment). */
+void fin_rtt_sample(struct fin_rtt *r, fin_time measured, const struct fin_settings *s);
+/* RTO for the given number of backoffs, clamped to rto_max. */
+fin_time fin_rtt_backed_off(const struct fin_rtt *r, unsigned backoff,
+                            const struct fin_settings *s);
+
+#endif

@@ -1,0 +1,701 @@
+/* The socket-like API (DESIGN.md "The socket layer"): BSD-shaped calls over
+ * the engine, non-blocking by nature, negative errno with Linux meanings
+ * (BEHAVIOR G4). Every call acts at the stack's current time. */
+#include "internal.h"
+
+static void *lookup(struct fin_stack *st, fin_sock s, uint8_t kind) {
+  if (s < 0)
+    return NULL;
+  uint32_t idx = (uint32_t)s, gen = (uint32_t)((uint64_t)s >> 32);
+  if (idx >= st->slot_cap || st->slots[idx].gen != gen || st->slots[idx].kind != kind)
+    return NULL;
+  return st->slots[idx].obj;
+}
+
+static struct fin_conn *conn_of(struct fin_stack *st, fin_sock s) {
+  return lookup(st, s, SLOT_CONN);
+}
+
+static struct fin_listener *listener_of(struct fin_stack *st, fin_sock s) {
+  return lookup(st, s, SLOT_LISTENER);
+}
+
+static bool addr_local(const struct fin_stack *st, uint32_t addr) {
+  if (addr == 0 || st->s.local_addr_count == 0)
+    return true;
+  for (unsigned i = 0; i < st->s.local_addr_count; i++)
+    if (st->s.local_addrs[i] == addr)
+      return true;
+  return false;
+}
+
+fin_sock fin_socket(struct fin_stack *st) {
+  struct fin_conn *c = fin_conn_new(st);
+  if (c == NULL)
+    return -ENOBUFS;
+  uint32_t idx;
+  if (fin_slot_alloc(st, SLOT_CONN, c, &idx) != 0) {
+    fin_conn_destroy(st, c);
+    return -ENOMEM;
+  }
+  c->slot = idx;
+  return fin_slot_handle(st, idx);
+}
+
+/* RFC 6056 §3.3.3 (algorithm 3): a keyed per-destination offset plus a
+ * counter, so ports are hard to guess yet cycle through the range. */
+static uint16_t ephemeral_port(struct fin_stack *st, const struct fin_4tuple *t, uint32_t i) {
+  struct fin_4tuple k = *t;
+  k.local_port = 0;
+  uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
+  uint32_t off = fin_tuple_hash(st, &k);
+  return (uint16_t)(st->s.ephemeral_port_min + (off + i + (uint32_t)st->next_conn_id) % range);
+}
+
+int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -EINVAL : -EBADF;
+  if (a == NULL)
+    return -EFAULT;
+  if (c->bound || c->state != FIN_CLOSED || c->terminated)
+    return -EINVAL;
+  if (!addr_local(st, a->addr))
+    return -EADDRNOTAVAIL;
+  uint16_t port = a->port;
+  if (port == 0) {
+    struct fin_4tuple t = {a->addr, 0, 0, 0};
+    uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
+    for (uint32_t i = 0; i < range && port == 0; i++) {
+      uint16_t p = ephemeral_port(st, &t, i);
+      if (!fin_port_in_use(st, a->addr, p))
+        port = p;
+    }
+    if (port == 0)
+      return -EADDRINUSE;
+  } else if (!c->reuseaddr && fin_port_in_use(st, a->addr, port)) {
+    return -EADDRINUSE;
+  }
+  c->tuple.local_addr = a->addr;
+  c->tuple.local_port = port;
+  c->bound = 1;
+  return 0;
+}
+
+int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l != NULL) {
+    l->backlog = backlog < 0 ? 0 : backlog;
+    return 0;
+  }
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return -EBADF;
+  if (c->state != FIN_CLOSED || c->terminated)
+    return -EINVAL;
+  if (!c->bound) {
+    struct fin_sockaddr any = {0, 0};
+    int err = fin_bind(st, s, &any);
+    if (err != 0)
+      return err;
+  }
+  if (fin_listener_lookup(st, c->tuple.local_addr, c->tuple.local_port) != NULL)
+    return -EADDRINUSE;
+  l = fin_mem_alloc(st, sizeof(*l));
+  if (l == NULL)
+    return -ENOMEM;
+  memset(l, 0, sizeof(*l));
+  l->local.addr = c->tuple.local_addr;
+  l->local.port = c->tuple.local_port;
+  l->backlog = backlog < 0 ? 0 : backlog;
+  l->proto = *c;
+  l->slot = c->slot;
+  st->slots[c->slot].kind = SLOT_LISTENER;
+  st->slots[c->slot].obj = l;
+  c->slot = FIN_NONE_IDX;
+  fin_conn_destroy(st, c);
+  fin_listener_insert(st, l);
+  return 0;
+}
+
+fin_sock fin_accept(struct fin_stack *st, fin_sock s, struct fin_sockaddr *peer) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l == NULL)
+    return conn_of(st, s) ? -EINVAL : -EBADF;
+  struct fin_conn *c = l->acc_head;
+  if (c == NULL)
+    return -EAGAIN;
+  uint32_t idx;
+  if (fin_slot_alloc(st, SLOT_CONN, c, &idx) != 0)
+    return -ENOMEM;
+  fin_listener_unlink_child(st, c);
+  c->slot = idx;
+  if (peer != NULL) {
+    peer->addr = c->tuple.remote_addr;
+    peer->port = c->tuple.remote_port;
+  }
+  return fin_slot_handle(st, idx);
+}
+
+/* Picks the local port for a connect: free of live connections, and of
+ * TIME-WAIT records unless E9 allows reusing one (*tw_snd_nxt is then its
+ * SND.NXT, for the new ISS). */
+static int choose_tuple(struct fin_stack *st, struct fin_conn *c, uint32_t *tw_snd_nxt,
+                        bool *reused) {
+  uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
+  uint32_t tries = c->bound ? 1 : range;
+  for (uint32_t i = 0; i < tries; i++) {
+    if (!c->bound)
+      c->tuple.local_port = ephemeral_port(st, &c->tuple, i);
+    if (fin_conn_lookup(st, &c->tuple) != NULL)
+      continue;
+    if (!c->bound && fin_listener_lookup(st, c->tuple.local_addr, c->tuple.local_port) != NULL)
+      continue;
+    uint32_t tw = fin_tw_lookup(st, &c->tuple);
+    if (tw != FIN_NONE_IDX) {
+      uint32_t old = fin_tw_snd_nxt(st, tw);
+      if (!fin_tw_reuse_ok(st, &c->tuple))
+        continue;
+      *tw_snd_nxt = old;
+      *reused = true;
+    }
+    return 0;
+  }
+  return c->bound ? -EADDRINUSE : -EADDRNOTAVAIL;
+}
+
+static int connect_status(struct fin_conn *c) {
+  if (c->terminated) {
+    int err = c->so_error;
+    c->so_error = 0;
+    return err != 0 ? err : -ECONNABORTED;
+  }
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED)
+    return -EALREADY;
+  return -EISCONN;
+}
+
+int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -EISCONN : -EBADF;
+  if (a == NULL)
+    return -EFAULT;
+  if (c->state != FIN_CLOSED || c->terminated)
+    return connect_status(c);
+  if (a->addr == 0 || a->port == 0)
+    return -EINVAL;
+  if (c->tuple.local_addr == 0) {
+    if (st->s.local_addr_count == 0)
+      return -EADDRNOTAVAIL;
+    c->tuple.local_addr = st->s.local_addrs[0];
+  }
+  c->tuple.remote_addr = a->addr;
+  c->tuple.remote_port = a->port;
+  uint32_t tw_snd_nxt = 0;
+  bool reused = false;
+  int err = choose_tuple(st, c, &tw_snd_nxt, &reused);
+  if (err == 0)
+    err = fin_conn_alloc_buffers(st, c);
+  if (err == 0)
+    err = fin_conn_hash_insert(st, c);
+  if (err != 0) {
+    c->tuple.remote_addr = 0;
+    c->tuple.remote_port = 0;
+    return err;
+  }
+  c->bound = 1;
+  c->iss = fin_conn_isn(st, &c->tuple);
+  if (reused && seq_leq(c->iss, tw_snd_nxt))
+    c->iss = tw_snd_nxt + 65535 + 2; /* E9: beyond anything the old connection sent */
+  c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+  c->snd_buf_seq = c->iss + 1;
+  c->ts_offset = fin_tw_ts_offset(st, &c->tuple);
+  c->rcv_wscale = st->s.window_scaling ? st->s.rcv_wscale : 0;
+  c->first_rexmit = st->now;
+  st->c.active_opens++;
+  fin_conn_set_state(st, c, FIN_SYN_SENT);
+  fin_conn_output_mark(st, c);
+  return -EINPROGRESS;
+}
+
+ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, int flags) {
+  (void)flags;
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -ENOTCONN : -EBADF;
+  if (c->terminated) {
+    if (c->error != 0 && !c->error_reported) {
+      c->error_reported = 1; /* Linux: the error once, then EPIPE */
+      c->so_error = 0;
+      return c->error;
+    }
+    return -EPIPE;
+  }
+  if (c->wr_shutdown || c->fin_queued)
+    return -EPIPE; /* G1 */
+  if (c->state == FIN_CLOSED)
+    return -ENOTCONN;
+  if (c->state != FIN_ESTABLISHED && c->state != FIN_CLOSE_WAIT)
+    return -EAGAIN; /* still connecting */
+  if (len == 0)
+    return 0;
+  if (buf == NULL)
+    return -EFAULT;
+  uint32_t n = fin_ring_write(&c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+  if (n == 0)
+    return -EAGAIN;
+  fin_conn_send_data_possible(st, c);
+  return (ssize_t)n;
+}
+
+/* After the application reads, tell the peer when the window has opened
+ * by enough to matter (RFC 9293 §3.8.6.2.2; Linux tcp_cleanup_rbuf). */
+static void window_update(struct fin_stack *st, struct fin_conn *c) {
+  if (c->terminated || !fin_state_synchronized(c->state) || c->peer_fin)
+    return;
+  uint32_t right = c->rcv_nxt + fin_conn_rcv_wnd(c);
+  uint32_t step = c->rcvbuf_size / 2 < 2u * c->rcv_mss ? c->rcvbuf_size / 2 : 2u * c->rcv_mss;
+  if (seq_gt(right, c->rcv_adv) && right - c->rcv_adv >= step) {
+    c->ack_now = 1;
+    fin_conn_output_mark(st, c);
+  }
+}
+
+ssize_t fin_recv(struct fin_stack *st, fin_sock s, void *buf, size_t len, int flags) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -ENOTCONN : -EBADF;
+  if (c->rcvbuf.len > 0 && len > 0) {
+    if (buf == NULL)
+      return -EFAULT;
+    uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    uint32_t n = fin_ring_read(&c->rcvbuf, buf, want, flags & FIN_MSG_PEEK);
+    if (!(flags & FIN_MSG_PEEK))
+      window_update(st, c);
+    return (ssize_t)n;
+  }
+  if (c->terminated && c->error != 0)
+    return c->error; /* sticky: every read after a reset reports it */
+  if (c->peer_fin || c->rd_shutdown || c->terminated)
+    return 0; /* D1: EOF after the data; G2 */
+  if (c->state == FIN_CLOSED)
+    return -ENOTCONN;
+  return len == 0 ? 0 : -EAGAIN;
+}
+
+/* Queues our FIN after all data (C1, C2, G1); the state follows the RFC's
+ * CLOSE call. In SYN-RECEIVED the FIN waits for ESTABLISHED (C3). */
+static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
+  if (c->fin_queued)
+    return; /* C6: never a second FIN */
+  c->fin_queued = 1;
+  c->wr_shutdown = 1;
+  c->fin_seq = c->snd_buf_seq + c->sndbuf.len;
+  if (c->state == FIN_ESTABLISHED)
+    fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
+  else if (c->state == FIN_CLOSE_WAIT)
+    fin_conn_set_state(st, c, FIN_LAST_ACK);
+  fin_conn_send_data_possible(st, c);
+}
+
+int fin_shutdown(struct fin_stack *st, fin_sock s, int how) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -ENOTCONN : -EBADF;
+  if (how < FIN_SHUT_RD || how > FIN_SHUT_RDWR)
+    return -EINVAL;
+  if (c->state == FIN_CLOSED && !c->terminated)
+    return -ENOTCONN;
+  if (how != FIN_SHUT_WR)
+    c->rd_shutdown = 1; /* G2: nothing on the wire */
+  if (how != FIN_SHUT_RD && !c->terminated)
+    queue_fin(st, c);
+  return 0;
+}
+
+static void release_handle(struct fin_stack *st, struct fin_conn *c) {
+  uint32_t idx = c->slot;
+  fin_slot_release(st, idx);
+  fin_conn_make_orphan(st, c);
+}
+
+static bool our_fin_done(const struct fin_conn *c) {
+  return c->terminated || c->state == FIN_FIN_WAIT_2 || c->state == FIN_TIME_WAIT ||
+         c->state == FIN_CLOSED;
+}
+
+/* B5: a blocking close with SO_LINGER {1,N} waits for the ACK of our FIN
+ * or N seconds, whichever comes first; then the connection goes on
+ * orphaned (no RST). */
+static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
+  if (!our_fin_done(c) && st->now < c->timer[CT_LINGER])
+    return -EINPROGRESS;
+  c->linger_wait = 0;
+  if (!c->terminated)
+    fin_conn_timer_clear(st, c, CT_LINGER);
+  release_handle(st, c);
+  return 0;
+}
+
+/* The application gives the connection up: ABORT where B1 says, then the
+ * stack owns what is left (nothing, after an abort). */
+static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason r,
+                             uint64_t *counter) {
+  uint32_t idx = c->slot;
+  c->slot = FIN_NONE_IDX;
+  fin_slot_release(st, idx);
+  fin_conn_abort(st, c, r, 0, counter);
+  if (!c->terminated) {
+    /* A8 left a TIME-WAIT record; the TCB itself goes. */
+    fin_conn_make_orphan(st, c);
+  }
+  return 0;
+}
+
+/* F1: an orphan already in FIN-WAIT-2 gets its fin_timeout now. */
+static int orphan_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
+  if (c->linger2_sec < 0)
+    return abort_and_release(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, &st->c.abort_on_linger);
+  fin_conn_timer_set(st, c, CT_FIN_WAIT_2, st->now + fin_conn_fin_timeout(st, c));
+  release_handle(st, c);
+  return 0;
+}
+
+/* Linux tcp_close() order: unread data -> RST (B7); SO_LINGER {1,0} ->
+ * RST (B4); otherwise the RFC CLOSE call (C1-C6); then orphan. */
+static int close_conn(struct fin_stack *st, struct fin_conn *c) {
+  if (c->linger_wait)
+    return linger_poll(st, c);
+  c->closed_by_app = 1;
+  c->rd_shutdown = 1;
+  if (c->terminated || c->state == FIN_CLOSED) {
+    release_handle(st, c);
+    return 0;
+  }
+  if (c->rcvbuf.len > 0)
+    return abort_and_release(st, c, FIN_REASON_UNREAD_DATA, &st->c.abort_on_close); /* B7 */
+  if (c->linger_on && c->linger_sec == 0)
+    return abort_and_release(st, c, FIN_REASON_ABORT, &st->c.abort_on_user); /* B4 */
+  if (c->state == FIN_SYN_SENT) {
+    uint32_t idx = c->slot;
+    c->slot = FIN_NONE_IDX;
+    fin_slot_release(st, idx);
+    fin_conn_terminate(st, c, FIN_REASON_CLOSED_IN_SYN_SENT, 0); /* C4: nothing sent */
+    return 0;
+  }
+  queue_fin(st, c);
+  if (c->state == FIN_FIN_WAIT_2)
+    return orphan_fin_wait_2(st, c);
+  if (c->linger_on && c->linger_sec > 0 && !c->nonblock && !our_fin_done(c)) {
+    c->linger_wait = 1;
+    fin_conn_timer_set(st, c, CT_LINGER, st->now + FIN_SEC(c->linger_sec));
+    return -EINPROGRESS;
+  }
+  release_handle(st, c);
+  return 0;
+}
+
+int fin_close(struct fin_stack *st, fin_sock s) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l != NULL) {
+    fin_slot_release(st, l->slot);
+    fin_listener_close(st, l);
+    return 0;
+  }
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return -EBADF;
+  return close_conn(st, c);
+}
+
+/* ABORT (RFC 9293 §3.10.5). */
+int fin_abort(struct fin_stack *st, fin_sock s) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l != NULL)
+    return fin_close(st, s); /* B2: no RST from LISTEN */
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return -EBADF;
+  if (c->terminated || c->state == FIN_CLOSED) {
+    release_handle(st, c);
+    return 0;
+  }
+  c->closed_by_app = 1;
+  return abort_and_release(st, c, FIN_REASON_ABORT, &st->c.abort_on_user);
+}
+
+/* ---- options ---- */
+
+static int get_int(const void *val, size_t len, int *out) {
+  if (val == NULL || len < sizeof(int))
+    return -EINVAL;
+  memcpy(out, val, sizeof(int));
+  return 0;
+}
+
+static int put_int(void *val, size_t *len, int v) {
+  if (val == NULL || len == NULL || *len < sizeof(int))
+    return -EINVAL;
+  memcpy(val, &v, sizeof(int));
+  *len = sizeof(int);
+  return 0;
+}
+
+static int set_linger(struct fin_conn *c, const void *val, size_t len) {
+  struct fin_linger lg;
+  if (val == NULL || len < sizeof(lg))
+    return -EINVAL;
+  memcpy(&lg, val, sizeof(lg));
+  c->linger_on = lg.onoff != 0;
+  c->linger_sec = lg.linger < 0 ? 0 : lg.linger;
+  return 0;
+}
+
+static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockopt opt, int v) {
+  switch (opt) {
+  case FIN_SO_KEEPALIVE:
+    c->keepalive = v != 0;
+    if (fin_state_synchronized(c->state) && !c->terminated)
+      fin_conn_keepalive_reset(st, c);
+    return 0;
+  case FIN_SO_RCVBUF:
+  case FIN_SO_SNDBUF:
+    if (v < 1)
+      return -EINVAL;
+    if (c->sndbuf.buf != NULL)
+      return 0; /* buffers are fixed once the connection exists */
+    if (opt == FIN_SO_RCVBUF)
+      c->rcvbuf_size = (uint32_t)v;
+    else
+      c->sndbuf_size = (uint32_t)v;
+    return 0;
+  case FIN_SO_REUSEADDR:
+    c->reuseaddr = v != 0;
+    return 0;
+  case FIN_SO_NONBLOCK:
+    c->nonblock = v != 0;
+    return 0;
+  case FIN_TCP_NODELAY:
+    c->nodelay = v != 0;
+    if (!c->terminated && c->sndbuf.buf != NULL)
+      fin_conn_send_data_possible(st, c);
+    return 0;
+  case FIN_TCP_USER_TIMEOUT:
+    if (v < 0)
+      return -EINVAL;
+    c->user_timeout = FIN_MS(v);
+    return 0;
+  case FIN_TCP_LINGER2:
+    c->linger2_sec = v;
+    return 0;
+  case FIN_TCP_KEEPIDLE:
+  case FIN_TCP_KEEPINTVL:
+    if (v < 1 || v > 32767)
+      return -EINVAL;
+    if (opt == FIN_TCP_KEEPIDLE)
+      c->keep_idle = FIN_SEC(v);
+    else
+      c->keep_intvl = FIN_SEC(v);
+    if (c->keepalive && fin_state_synchronized(c->state) && !c->terminated)
+      fin_conn_keepalive_reset(st, c);
+    return 0;
+  case FIN_TCP_KEEPCNT:
+  case FIN_TCP_SYNCNT:
+    if (v < 1 || v > 255)
+      return -EINVAL;
+    if (opt == FIN_TCP_KEEPCNT)
+      c->keep_cnt = (uint32_t)v;
+    else
+      c->syn_retries = (uint32_t)v;
+    return 0;
+  case FIN_TCP_QUICKACK:
+    c->quickack = v ? st->s.quickack_segments : 0;
+    return 0;
+  default:
+    return -ENOPROTOOPT;
+  }
+}
+
+static struct fin_conn *opt_target(struct fin_stack *st, fin_sock s) {
+  struct fin_listener *l = listener_of(st, s);
+  return l != NULL ? &l->proto : conn_of(st, s);
+}
+
+int fin_setsockopt(struct fin_stack *st, fin_sock s, enum fin_sockopt opt, const void *val,
+                   size_t len) {
+  struct fin_conn *c = opt_target(st, s);
+  if (c == NULL)
+    return -EBADF;
+  if (opt == FIN_SO_LINGER)
+    return set_linger(c, val, len);
+  if (opt == FIN_SO_ERROR || opt == FIN_TCP_INFO || opt == FIN_TCP_MAXSEG)
+    return -ENOPROTOOPT;
+  int v;
+  int err = get_int(val, len, &v);
+  return err != 0 ? err : set_int_opt(st, c, opt, v);
+}
+
+static void sock_info(struct fin_stack *st, fin_sock s, struct fin_conn *c,
+                      struct fin_conn_info *o) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l != NULL) {
+    memset(o, 0, sizeof(*o));
+    o->sock = s;
+    o->state = FIN_LISTEN;
+    o->tuple.local_addr = l->local.addr;
+    o->tuple.local_port = l->local.port;
+    return;
+  }
+  fin_conn_info(st, c, o);
+  o->state = fin_sock_state(st, s);
+}
+
+static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockopt opt, int *v) {
+  switch (opt) {
+  case FIN_SO_KEEPALIVE:
+    return *v = c->keepalive, 0;
+  case FIN_SO_ERROR:
+    *v = -c->so_error; /* positive errno, like Linux; reading clears it */
+    c->so_error = 0;
+    return 0;
+  case FIN_SO_RCVBUF:
+    return *v = (int)c->rcvbuf_size, 0;
+  case FIN_SO_SNDBUF:
+    return *v = (int)c->sndbuf_size, 0;
+  case FIN_SO_REUSEADDR:
+    return *v = c->reuseaddr, 0;
+  case FIN_SO_NONBLOCK:
+    return *v = c->nonblock, 0;
+  case FIN_TCP_NODELAY:
+    return *v = c->nodelay, 0;
+  case FIN_TCP_USER_TIMEOUT:
+    return *v = (int)(c->user_timeout / 1000000), 0;
+  case FIN_TCP_LINGER2:
+    return *v = c->linger2_sec, 0;
+  case FIN_TCP_KEEPIDLE:
+    return *v = (int)(c->keep_idle / 1000000000), 0;
+  case FIN_TCP_KEEPINTVL:
+    return *v = (int)(c->keep_intvl / 1000000000), 0;
+  case FIN_TCP_KEEPCNT:
+    return *v = (int)c->keep_cnt, 0;
+  case FIN_TCP_SYNCNT:
+    return *v = (int)c->syn_retries, 0;
+  case FIN_TCP_MAXSEG:
+    return *v = c->snd_mss ? c->snd_mss : st->s.mtu - 40, 0;
+  case FIN_TCP_QUICKACK:
+    return *v = c->quickack > 0, 0;
+  default:
+    return -ENOPROTOOPT;
+  }
+}
+
+int fin_getsockopt(struct fin_stack *st, fin_sock s, enum fin_sockopt opt, void *val, size_t *len) {
+  struct fin_conn *c = opt_target(st, s);
+  if (c == NULL)
+    return -EBADF;
+  if (val == NULL || len == NULL)
+    return -EINVAL;
+  if (opt == FIN_SO_LINGER) {
+    if (*len < sizeof(struct fin_linger))
+      return -EINVAL;
+    struct fin_linger lg = {c->linger_on, c->linger_sec};
+    memcpy(val, &lg, sizeof(lg));
+    *len = sizeof(lg);
+    return 0;
+  }
+  if (opt == FIN_TCP_INFO) {
+    if (*len < sizeof(struct fin_conn_info))
+      return -EINVAL;
+    sock_info(st, s, c, val);
+    *len = sizeof(struct fin_conn_info);
+    return 0;
+  }
+  int v = 0;
+  int err = get_int_opt(st, c, opt, &v);
+  return err != 0 ? err : put_int(val, len, v);
+}
+
+/* ---- readiness and names ---- */
+
+/* Linux tcp_poll(): POLLHUP when both directions are shut (or CLOSED),
+ * POLLIN|POLLRDHUP once the peer's FIN (or SHUT_RD) arrived, POLLERR on a
+ * pending error. */
+int fin_poll(struct fin_stack *st, fin_sock s) {
+  struct fin_listener *l = listener_of(st, s);
+  if (l != NULL)
+    return l->acc_head != NULL ? FIN_POLLIN : 0;
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return FIN_POLLNVAL;
+  bool rcv_shut = c->peer_fin || c->rd_shutdown || c->terminated;
+  bool snd_shut = c->wr_shutdown || c->terminated;
+  int m = 0;
+  if ((rcv_shut && snd_shut) || c->state == FIN_CLOSED)
+    m |= FIN_POLLHUP;
+  if (rcv_shut)
+    m |= FIN_POLLIN | FIN_POLLRDHUP;
+  if (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) {
+    if (c->rcvbuf.len > 0)
+      m |= FIN_POLLIN;
+    if (snd_shut || (c->sndbuf.buf != NULL && fin_ring_free(&c->sndbuf) > 0))
+      m |= FIN_POLLOUT;
+  }
+  if (c->so_error != 0)
+    m |= FIN_POLLERR;
+  return m;
+}
+
+int fin_getsockname(struct fin_stack *st, fin_sock s, struct fin_sockaddr *a) {
+  struct fin_listener *l = listener_of(st, s);
+  struct fin_conn *c = conn_of(st, s);
+  if (a == NULL)
+    return -EFAULT;
+  if (l != NULL) {
+    *a = l->local;
+    return 0;
+  }
+  if (c == NULL)
+    return -EBADF;
+  a->addr = c->tuple.local_addr;
+  a->port = c->tuple.local_port;
+  return 0;
+}
+
+int fin_getpeername(struct fin_stack *st, fin_sock s, struct fin_sockaddr *a) {
+  struct fin_conn *c = conn_of(st, s);
+  if (a == NULL)
+    return -EFAULT;
+  if (c == NULL)
+    return listener_of(st, s) ? -ENOTCONN : -EBADF;
+  if (c->tuple.remote_port == 0)
+    return -ENOTCONN;
+  a->addr = c->tuple.remote_addr;
+  a->port = c->tuple.remote_port;
+  return 0;
+}
+
+int fin_inq(struct fin_stack *st, fin_sock s) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -EINVAL : -EBADF;
+  return (int)c->rcvbuf.len; /* the FIN is not counted */
+}
+
+/* A shell left after TIME-WAIT was entered reports TIME-WAIT while the
+ * record lives, then CLOSED. */
+enum fin_state fin_sock_state(struct fin_stack *st, fin_sock s) {
+  if (listener_of(st, s) != NULL)
+    return FIN_LISTEN;
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return FIN_CLOSED;
+  if (c->terminated && c->state == FIN_TIME_WAIT)
+    return fin_tw_lookup(st, &c->tuple) != FIN_NONE_IDX ? FIN_TIME_WAIT : FIN_CLOSED;
+  return c->state;
+}
+
+uint64_t fin_sock_conn_id(struct fin_stack *st, fin_sock s) {
+  struct fin_conn *c = conn_of(st, s);
+  return c != NULL ? c->id : 0;
+}

@@ -1,0 +1,405 @@
+/* The stack: lifecycle, the datagram entry point and its dispatch
+ * (connection, TIME-WAIT record, listener, or nothing: RFC 9293 §3.10.7.1),
+ * output, timers and tool-facing listings. */
+#include "internal.h"
+
+int fin_settings_check(const struct fin_settings *s);
+
+void *fin_mem_alloc(struct fin_stack *st, size_t size) {
+  void *p = st->alloc.alloc(st->alloc.ctx, size);
+  if (p == NULL) {
+    st->c.alloc_failures++;
+    return NULL;
+  }
+  st->mem_in_use += size;
+  return p;
+}
+
+void fin_mem_free(struct fin_stack *st, void *p, size_t size) {
+  if (p == NULL)
+    return;
+  st->mem_in_use -= size;
+  st->alloc.free(st->alloc.ctx, p, size);
+}
+
+static void draw_key(struct fin_stack *st, struct fin_siphash_key *k) {
+  st->rnd.fill(st->rnd.ctx, k, sizeof(*k));
+}
+
+static int stack_init_tables(struct fin_stack *st) {
+  int err = fin_demux_init(st);
+  if (err == 0)
+    err = fin_heap_init(st);
+  if (err == 0)
+    err = fin_tw_init(st);
+  if (err == 0)
+    err = fin_ctl_init(st);
+  return err;
+}
+
+int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
+                  const struct fin_allocator *alloc, const struct fin_random *rnd, fin_time now) {
+  if (out == NULL || settings == NULL || alloc == NULL || rnd == NULL || alloc->alloc == NULL ||
+      alloc->free == NULL || rnd->fill == NULL)
+    return -EINVAL;
+  if (fin_settings_check(settings) != 0)
+    return -EINVAL;
+  struct fin_stack *st = alloc->alloc(alloc->ctx, sizeof(*st));
+  if (st == NULL)
+    return -ENOMEM;
+  memset(st, 0, sizeof(*st));
+  st->s = *settings;
+  st->alloc = *alloc;
+  st->rnd = *rnd;
+  st->now = now;
+  st->mem_in_use = sizeof(*st);
+  st->next_conn_id = 1;
+  st->slot_free = FIN_NONE_IDX;
+  st->rst_refill = now;
+  st->rst_tokens = st->s.rst_rate_per_sec;
+  draw_key(st, &st->hash_key);
+  draw_key(st, &st->isn_key);
+  draw_key(st, &st->ts_key);
+  draw_key(st, &st->cookie_key);
+  int err = stack_init_tables(st);
+  if (err != 0) {
+    fin_stack_free(st);
+    return err;
+  }
+  *out = st;
+  return 0;
+}
+
+static void free_hashed_conns(struct fin_stack *st) {
+  for (uint32_t b = 0; st->conn_buckets && b <= st->conn_bucket_mask; b++) {
+    struct fin_conn *c = st->conn_buckets[b];
+    while (c != NULL) {
+      struct fin_conn *next = c->hash_next;
+      if (c->slot != FIN_NONE_IDX)
+        st->slots[c->slot].obj = NULL;
+      fin_conn_destroy(st, c);
+      c = next;
+    }
+    st->conn_buckets[b] = NULL;
+  }
+}
+
+void fin_stack_free(struct fin_stack *st) {
+  if (st == NULL)
+    return;
+  free_hashed_conns(st);
+  fin_slots_free(st);
+  fin_tw_free_all(st);
+  fin_heap_free(st);
+  fin_demux_free(st);
+  fin_events_free(st);
+  fin_mem_free(st, st->ctl, st->ctl_cap * sizeof(*st->ctl));
+  struct fin_allocator a = st->alloc;
+  a.free(a.ctx, st, sizeof(*st));
+}
+
+void fin_stack_set_now(struct fin_stack *st, fin_time now) {
+  if (now > st->now)
+    st->now = now;
+}
+
+fin_time fin_stack_now(const struct fin_stack *st) {
+  return st->now;
+}
+
+const struct fin_counters *fin_stack_counters(const struct fin_stack *st) {
+  return &st->c;
+}
+
+size_t fin_stack_memory_in_use(const struct fin_stack *st) {
+  return st->mem_in_use;
+}
+
+size_t fin_tcb_size(void) {
+  return sizeof(struct fin_conn);
+}
+
+size_t fin_time_wait_record_size(void) {
+  return sizeof(struct fin_tw);
+}
+
+size_t fin_stack_conn_count(const struct fin_stack *st) {
+  return st->conn_count;
+}
+
+size_t fin_stack_time_wait_count(const struct fin_stack *st) {
+  return st->tw_count;
+}
+
+/* ---- input ---- */
+
+static void count_wire_error(struct fin_stack *st, enum fin_wire_error e) {
+  struct fin_counters *c = &st->c;
+  switch (e) {
+  case FIN_WIRE_OK:
+  case FIN_WIRE_ERROR_COUNT:
+    return;
+  case FIN_WIRE_IP_TRUNCATED:
+    c->drop_ip_truncated++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_VERSION:
+    c->drop_ip_version++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_HEADER_LEN:
+    c->drop_ip_header_len++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_TOTAL_LEN:
+    c->drop_ip_total_len++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_CHECKSUM:
+    c->drop_ip_checksum++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_OPTIONS:
+    c->drop_ip_options++, c->ip_in_hdr_errors++;
+    return;
+  case FIN_WIRE_IP_FRAGMENT:
+    c->drop_ip_fragment++, c->ip_reasm_fails++;
+    return;
+  case FIN_WIRE_IP_MARTIAN:
+    c->drop_ip_martian++, c->ip_in_addr_errors++;
+    return;
+  case FIN_WIRE_IP_PROTOCOL:
+    c->drop_ip_protocol++, c->ip_in_unknown_protos++;
+    return;
+  case FIN_WIRE_TCP_TRUNCATED:
+    c->drop_tcp_truncated++, c->in_errs++;
+    return;
+  case FIN_WIRE_TCP_DATA_OFFSET:
+    c->drop_tcp_data_offset++, c->in_errs++;
+    return;
+  case FIN_WIRE_TCP_CHECKSUM:
+    c->drop_tcp_checksum++, c->in_errs++, c->in_csum_errors++;
+    return;
+  case FIN_WIRE_TCP_OPTION:
+    c->drop_tcp_option++, c->in_errs++;
+    return;
+  case FIN_WIRE_TCP_FLAGS:
+    c->drop_tcp_flags++, c->in_errs++;
+    return;
+  case FIN_WIRE_TCP_PORT_ZERO:
+    c->drop_tcp_port_zero++, c->in_errs++;
+    return;
+  case FIN_WIRE_ICMP_MALFORMED:
+    c->drop_icmp_malformed++;
+    return;
+  }
+}
+
+static bool is_local(const struct fin_stack *st, uint32_t addr) {
+  if (st->s.local_addr_count == 0)
+    return true;
+  for (unsigned i = 0; i < st->s.local_addr_count; i++)
+    if (st->s.local_addrs[i] == addr)
+      return true;
+  return false;
+}
+
+static uint32_t rd32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* BEHAVIOR A9 strict mode: a segment whose options or flags are malformed
+ * but whose checksum is right and whose SEG.SEQ is exactly RCV.NXT of a
+ * synchronized connection aborts that connection with RST. Off by default:
+ * answering garbage is an attack vector. */
+static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len) {
+  size_t ihl = (size_t)(d[0] & 0x0f) * 4;
+  if (len < ihl + 20)
+    return;
+  const uint8_t *th = d + ihl;
+  struct fin_4tuple t = {rd32(d + 16), rd32(d + 12), (uint16_t)(th[2] << 8 | th[3]),
+                         (uint16_t)(th[0] << 8 | th[1])};
+  struct fin_conn *c = fin_conn_lookup(st, &t);
+  if (c == NULL || !fin_state_synchronized(c->state) || rd32(th + 4) != c->rcv_nxt)
+    return;
+  fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
+  st->c.rst_malformed_strict++;
+}
+
+/* J6: ICMP. Soft errors never abort (MUST-56); hard errors (protocol, port
+ * unreachable, fragmentation needed is soft here; codes 2-4) abort only
+ * SYN-SENT / SYN-RECEIVED, as Linux does. */
+static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
+  struct fin_icmp_error e;
+  enum fin_wire_error err = fin_icmp_parse(d, len, &e);
+  st->c.icmp_in_msgs++;
+  if (err != FIN_WIRE_OK) {
+    count_wire_error(st, err);
+    return;
+  }
+  struct fin_4tuple t = {e.saddr, e.daddr, e.sport, e.dport};
+  struct fin_conn *c = fin_conn_lookup(st, &t);
+  bool hard = e.type == 3 && (e.code == 2 || e.code == 3 || e.code == 4);
+  if (c == NULL || !hard || (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) ||
+      !seq_in(e.seq, c->snd_una, c->snd_nxt + 1)) {
+    FIN_DROP(st, &t, drop_icmp_ignored);
+    return;
+  }
+  fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, -ECONNREFUSED, &st->c.abort_on_icmp);
+}
+
+static void no_connection(struct fin_stack *st, const struct fin_segment *seg,
+                          const struct fin_4tuple *t) {
+  /* RFC 9293 §3.10.7.1: an incoming RST is discarded; anything else gets a RST. */
+  if (seg->flags & FIN_TCP_RST) {
+    FIN_DROP(st, t, drop_rst_no_conn);
+    return;
+  }
+  fin_send_rst_for(st, seg, &st->c.rst_no_conn, true);
+}
+
+void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_time now) {
+  fin_stack_set_now(st, now);
+  st->c.ip_in_receives++;
+  struct fin_segment seg;
+  enum fin_wire_error e = fin_tcp_parse(d, len, &seg);
+  if (e == FIN_WIRE_IP_PROTOCOL && len >= 20 && d[9] == FIN_IPPROTO_ICMP) {
+    icmp_input(st, d, len);
+    return;
+  }
+  if (e != FIN_WIRE_OK) {
+    count_wire_error(st, e);
+    if (st->s.strict_malformed_abort && (e == FIN_WIRE_TCP_OPTION || e == FIN_WIRE_TCP_FLAGS))
+      strict_malformed(st, d, len);
+    return;
+  }
+  if (!is_local(st, seg.daddr)) {
+    st->c.drop_ip_not_local++;
+    st->c.ip_in_addr_errors++;
+    return;
+  }
+  st->c.in_segs++;
+  struct fin_4tuple t = {seg.daddr, seg.saddr, seg.dport, seg.sport};
+  struct fin_conn *c = fin_conn_lookup(st, &t);
+  if (c != NULL) {
+    fin_conn_input(st, c, &seg);
+    return;
+  }
+  uint32_t tw = fin_tw_lookup(st, &t);
+  if (tw != FIN_NONE_IDX) {
+    fin_tw_input(st, tw, &seg);
+    return;
+  }
+  struct fin_listener *l = fin_listener_lookup(st, seg.daddr, seg.dport);
+  if (l != NULL && !st->shutting_down) {
+    fin_listen_input(st, l, &seg);
+    return;
+  }
+  no_connection(st, &seg, &t);
+}
+
+/* ---- output ---- */
+
+size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time now) {
+  fin_stack_set_now(st, now);
+  size_t n = fin_ctl_pop(st, buf, cap);
+  if (n > 0)
+    return n;
+  while (st->out_head != NULL) {
+    struct fin_conn *c = st->out_head;
+    n = fin_conn_output(st, c, buf, cap);
+    fin_conn_output_unmark(st, c);
+    if (n > 0) {
+      /* Round robin: a connection with more to send goes to the back. */
+      fin_conn_output_mark(st, c);
+      st->c.out_segs++;
+      return n;
+    }
+  }
+  return 0;
+}
+
+/* ---- timers ---- */
+
+fin_time fin_stack_next_deadline(const struct fin_stack *st) {
+  fin_time d = st->heap_len > 0 ? st->heap[0]->deadline : FIN_NEVER;
+  fin_time tw = fin_tw_next_deadline(st);
+  if (tw < d)
+    d = tw;
+  if (st->shutting_down && !fin_stack_shutdown_done(st) && st->shutdown_deadline < d)
+    d = st->shutdown_deadline;
+  return d;
+}
+
+static void shutdown_expire(struct fin_stack *st);
+
+void fin_stack_on_timers(struct fin_stack *st, fin_time now) {
+  fin_stack_set_now(st, now);
+  fin_tw_expire(st, now);
+  /* Each firing clears or re-arms the timers that fired, so every
+   * iteration makes progress; the bound is a guard, not a policy. */
+  size_t guard = ((size_t)st->heap_len + 1) * (CT_COUNT + 2);
+  while (st->heap_len > 0 && st->heap[0]->deadline <= now && guard-- > 0)
+    fin_conn_timers_fire(st, st->heap[0], now);
+  if (st->shutting_down && now >= st->shutdown_deadline)
+    shutdown_expire(st);
+}
+
+/* ---- listings, kill, shutdown ---- */
+
+size_t fin_stack_list(const struct fin_stack *st, size_t *cursor, struct fin_conn_info *out,
+                      size_t max) {
+  size_t n = 0, pos = 0;
+  for (uint32_t b = 0; b <= st->conn_bucket_mask && n < max; b++)
+    for (struct fin_conn *c = st->conn_buckets[b]; c != NULL && n < max; c = c->hash_next)
+      if (pos++ >= *cursor)
+        fin_conn_info(st, c, &out[n++]);
+  for (uint32_t i = 0; i < st->tw_cap && n < max; i++) {
+    const struct fin_tw *tw = &st->tw[i];
+    if (tw->flags & (TW_FREE | TW_SUSPENDED))
+      continue;
+    if (pos++ >= *cursor)
+      fin_tw_info(st, tw, &out[n++]);
+  }
+  *cursor += n;
+  return n;
+}
+
+int fin_stack_kill(struct fin_stack *st, const struct fin_4tuple *t) {
+  struct fin_conn *c = fin_conn_lookup(st, t);
+  if (c != NULL) {
+    fin_conn_abort(st, c, FIN_REASON_ADMIN_KILL, -ECONNABORTED, &st->c.abort_on_admin);
+    return 0;
+  }
+  uint32_t tw = fin_tw_lookup(st, t);
+  if (tw == FIN_NONE_IDX)
+    return -ENOENT;
+  /* BEHAVIOR B3: no RST from TIME-WAIT. */
+  st->c.abort_on_admin++;
+  fin_tw_release(st, tw, FIN_REASON_ADMIN_KILL);
+  return 0;
+}
+
+void fin_stack_shutdown(struct fin_stack *st, fin_time deadline) {
+  st->shutting_down = true;
+  st->shutdown_deadline = deadline;
+  for (uint32_t i = 0; i < st->slot_cap; i++) {
+    if (st->slots[i].kind == SLOT_FREE)
+      continue;
+    fin_close(st, fin_slot_handle(st, i));
+  }
+}
+
+static void shutdown_expire(struct fin_stack *st) {
+  for (uint32_t b = 0; b <= st->conn_bucket_mask; b++) {
+    struct fin_conn *c = st->conn_buckets[b];
+    while (c != NULL) {
+      struct fin_conn *next = c->hash_next;
+      fin_conn_abort(st, c, FIN_REASON_STACK_SHUTDOWN, -ECONNABORTED, &st->c.abort_on_shutdown);
+      c = next;
+    }
+  }
+  while (st->tw_fifo_head != FIN_NONE_IDX)
+    fin_tw_release(st, st->tw_fifo_head, FIN_REASON_STACK_SHUTDOWN);
+}
+
+bool fin_stack_shutdown_done(const struct fin_stack *st) {
+  return st->shutting_down && st->conn_count == 0 &&
+         (st->tw_count == 0 || st->now >= st->shutdown_deadline) && st->ctl_len == 0 &&
+         st->out_head == NULL;
+}

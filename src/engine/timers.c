@@ -1,0 +1,224 @@
+/* Connection timers: retransmission (RFC 6298) with the give-up rules of
+ * BEHAVIOR J2/J3/F4, persist (J5), delayed ACK, keep-alive (J4), FIN-WAIT-2
+ * (F1) and SO_LINGER waiting (B5). Each fires at most once per call and
+ * either clears itself or re-arms later, so on_timers always progresses. */
+#include "internal.h"
+
+void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at) {
+  c->timer[t] = at;
+  if (!c->terminated)
+    fin_heap_update(st, c);
+}
+
+void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_timer t) {
+  if (c->timer[t] == FIN_NEVER)
+    return;
+  c->timer[t] = FIN_NEVER;
+  fin_heap_update(st, c);
+}
+
+/* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
+ * time (Linux tcp_clamp_rto_to_user_timeout). */
+void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
+  fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
+  if (c->user_timeout > 0 && !c->persist) {
+    fin_time limit = c->first_rexmit + c->user_timeout;
+    if (limit < at)
+      at = limit > st->now ? limit : st->now;
+  }
+  fin_conn_timer_set(st, c, CT_REXMIT, at);
+}
+
+/* J4: the keep-alive timer runs from the last segment received. */
+void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c) {
+  c->last_recv = st->now;
+  if (!c->keepalive || c->terminated) {
+    fin_conn_timer_clear(st, c, CT_KEEPALIVE);
+    return;
+  }
+  c->probes = c->persist ? c->probes : 0;
+  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_idle);
+}
+
+/* J2: giving up sends one best-effort RST (the peer may be back) and
+ * reports ETIMEDOUT. */
+static void give_up(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason) {
+  st->c.abort_on_timeout++;
+  if (st->s.timeout_rst) {
+    fin_conn_abort(st, c, reason, -ETIMEDOUT, NULL);
+    return;
+  }
+  fin_conn_terminate(st, c, reason, -ETIMEDOUT);
+}
+
+static bool user_timeout_expired(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->user_timeout > 0 && st->now - c->first_rexmit >= c->user_timeout;
+}
+
+/* J3 (MUST-23): SYN retransmission lasts at least syn_timeout and at least
+ * syn_retries retransmissions. */
+static void syn_timeout(struct fin_stack *st, struct fin_conn *c) {
+  bool passive = c->state == FIN_SYN_RECEIVED && c->passive;
+  uint32_t limit = passive ? st->s.synack_retries : c->syn_retries;
+  bool timed_out =
+      c->backoff >= limit && (passive || st->now - c->first_rexmit >= st->s.syn_timeout);
+  if (timed_out || user_timeout_expired(st, c)) {
+    if (passive) {
+      st->c.syn_recv_timeouts++;
+      fin_conn_terminate(st, c, FIN_REASON_SYN_RECV_TIMEOUT, 0);
+    } else {
+      st->c.attempt_fails++;
+      fin_conn_terminate(st, c, FIN_REASON_SYN_TIMEOUT, -ETIMEDOUT);
+    }
+    return;
+  }
+  c->backoff++;
+  st->c.syn_retrans++;
+  c->rtt_start = 0; /* Karn */
+  c->snd_nxt = c->iss;
+  fin_conn_rexmit_arm(st, c);
+  fin_conn_output_mark(st, c);
+}
+
+/* RFC 5681 §3.1 (eq. 4) and §3.2: on a timeout the window collapses to one
+ * segment and everything outstanding is resent (go-back-N from SND.UNA). */
+static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
+  uint32_t limit =
+      c->slot == FIN_NONE_IDX && c->closed_by_app ? st->s.orphan_retries : st->s.retries_r2;
+  if (user_timeout_expired(st, c)) {
+    give_up(st, c, FIN_REASON_USER_TIMEOUT);
+    return;
+  }
+  if (c->backoff >= limit) {
+    give_up(st, c, FIN_REASON_RETRANSMIT_TIMEOUT);
+    return;
+  }
+  uint32_t flight = c->snd_max - c->snd_una;
+  c->ssthresh = flight / 2 > 2u * c->snd_mss ? flight / 2 : 2u * c->snd_mss;
+  c->cwnd = c->snd_mss;
+  c->backoff++;
+  c->snd_nxt = c->snd_una;
+  c->rtt_start = 0; /* Karn */
+  c->in_recovery = 0;
+  c->dupacks = 0;
+  st->c.rto_timeouts++;
+  fin_conn_rexmit_arm(st, c);
+  fin_conn_output_mark(st, c);
+}
+
+/* J5: persist probes back off like retransmissions; an orphan gives up
+ * after orphan_retries unanswered probes, others after R2 (F4). */
+static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
+  uint32_t limit = c->slot == FIN_NONE_IDX ? st->s.orphan_retries : st->s.retries_r2;
+  if (c->probes >= limit) {
+    give_up(st, c, FIN_REASON_RETRANSMIT_TIMEOUT);
+    return;
+  }
+  c->probes++;
+  st->c.persist_probes++;
+  c->probe_window = 1;
+  if (c->backoff < 16)
+    c->backoff++;
+  fin_conn_timer_set(st, c, CT_REXMIT, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
+  fin_conn_output_mark(st, c);
+}
+
+static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
+  c->timer[CT_REXMIT] = FIN_NEVER;
+  fin_event_timer(st, c, c->persist ? FIN_TIMER_PERSIST : FIN_TIMER_RETRANSMIT);
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED)
+    syn_timeout(st, c);
+  else if (c->persist)
+    persist_timeout(st, c);
+  else if (c->snd_una != c->snd_max)
+    rexmit_timeout(st, c);
+  else
+    fin_heap_update(st, c);
+}
+
+static bool keepalive_state(enum fin_state s) {
+  return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_2;
+}
+
+/* J4: idle for keep_idle, then a probe every keep_intvl; keep_cnt
+ * unanswered probes end the connection. A probe carries no data. */
+static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
+  c->timer[CT_KEEPALIVE] = FIN_NEVER;
+  if (!c->keepalive || !keepalive_state(c->state)) {
+    fin_heap_update(st, c);
+    return;
+  }
+  fin_event_timer(st, c, FIN_TIMER_KEEPALIVE);
+  if (c->snd_una != c->snd_max || c->sndbuf.len > 0) {
+    /* Data in flight: the retransmission timer is the judge. */
+    fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_intvl);
+    return;
+  }
+  if (c->probes >= c->keep_cnt) {
+    give_up(st, c, FIN_REASON_KEEPALIVE_TIMEOUT);
+    return;
+  }
+  c->probes++;
+  st->c.keepalive_probes++;
+  c->probe_keepalive = 1;
+  fin_conn_output_mark(st, c);
+  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_intvl);
+}
+
+static void on_delack(struct fin_stack *st, struct fin_conn *c) {
+  c->timer[CT_DELACK] = FIN_NEVER;
+  fin_heap_update(st, c);
+  fin_event_timer(st, c, FIN_TIMER_DELACK);
+  st->c.delayed_acks++;
+  c->ack_now = 1;
+  fin_conn_output_mark(st, c);
+}
+
+/* F1: an orphan that waited fin_timeout in FIN-WAIT-2 is reaped; like
+ * Linux, with a RST (the peer may still think the connection open). */
+static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
+  c->timer[CT_FIN_WAIT_2] = FIN_NEVER;
+  fin_event_timer(st, c, FIN_TIMER_FIN_WAIT_2);
+  st->c.fin_wait2_timeouts++;
+  fin_conn_abort(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, &st->c.abort_on_timeout);
+}
+
+/* B5: the linger wait is over; fin_close() now returns and the
+ * connection carries on orphaned. The timer only wakes the caller. */
+static void on_linger(struct fin_stack *st, struct fin_conn *c) {
+  c->timer[CT_LINGER] = FIN_NEVER;
+  fin_heap_update(st, c);
+  fin_event_timer(st, c, FIN_TIMER_LINGER);
+  fin_event_simple(st, c, FIN_EV_WRITABLE);
+}
+
+void fin_conn_timers_fire(struct fin_stack *st, struct fin_conn *c, fin_time now) {
+  /* One timer per call, earliest first: handlers may end the connection. */
+  int which = 0;
+  for (int i = 1; i < CT_COUNT; i++)
+    if (c->timer[i] < c->timer[which])
+      which = i;
+  if (c->timer[which] > now) {
+    fin_heap_update(st, c);
+    return;
+  }
+  switch ((enum conn_timer)which) {
+  case CT_REXMIT:
+    on_rexmit(st, c);
+    break;
+  case CT_DELACK:
+    on_delack(st, c);
+    break;
+  case CT_KEEPALIVE:
+    on_keepalive(st, c);
+    break;
+  case CT_FIN_WAIT_2:
+    on_fin_wait_2(st, c);
+    break;
+  case CT_LINGER:
+    on_linger(st, c);
+    break;
+  case CT_COUNT:
+    break;
+  }
+}

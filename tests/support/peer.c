@@ -1,0 +1,226 @@
+#include "peer.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static void init(struct peer *p, const struct fin_settings *s, bool ts) {
+  memset(p, 0, sizeof(*p));
+  struct fin_settings set;
+  if (s != NULL)
+    set = *s;
+  else
+    fin_settings_default(&set);
+  set.local_addrs[0] = PEER_FIN_ADDR;
+  set.local_addr_count = 1;
+  set.event_mask = FIN_EVENTS_ALL;
+  set.event_queue_max = 1u << 20;
+  struct fin_allocator a;
+  struct fin_random r;
+  test_alloc_init(&p->ta, &a);
+  test_rng_init(&p->rng, 42, &r);
+  p->now = FIN_SEC(100);
+  assert_int_equal(fin_stack_new(&p->st, &set, &a, &r, p->now), 0);
+  p->irs = 1000000;
+  p->wnd = 65535;
+  p->ts = ts;
+  p->ts_val = 5000;
+  p->listener = p->s = -1;
+}
+
+void peer_init(struct peer *p, const struct fin_settings *s) {
+  init(p, s, false);
+}
+
+void peer_init_ts(struct peer *p, const struct fin_settings *s) {
+  init(p, s, true);
+}
+
+void peer_free(struct peer *p) {
+  fin_stack_free(p->st);
+  assert_no_leaks(&p->ta);
+}
+
+static size_t default_opts(struct peer *p, uint8_t flags, uint8_t *opt) {
+  struct fin_tcp_opts_out o;
+  memset(&o, 0, sizeof(o));
+  if (flags & FIN_TCP_SYN) {
+    o.mss = true;
+    o.mss_value = 1460;
+    o.wscale = p->ts;
+    o.wscale_value = 7;
+    o.sack_permitted = p->ts;
+  }
+  if (p->ts) {
+    o.ts = true;
+    o.ts_val = p->ts_val;
+    o.ts_ecr = (flags & FIN_TCP_ACK) ? p->fin_tsval : 0;
+  }
+  return fin_tcp_opts_write(opt, &o, FIN_LAYOUT_LINUX, flags & FIN_TCP_SYN);
+}
+
+void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, const uint8_t *opt,
+                    size_t optlen, const void *data, size_t len) {
+  static uint8_t fill[1500];
+  memset(fill, 'x', sizeof(fill));
+  assert_true(len <= sizeof(fill));
+  struct fin_segment seg;
+  memset(&seg, 0, sizeof(seg));
+  seg.saddr = PEER_ADDR;
+  seg.daddr = PEER_FIN_ADDR;
+  seg.sport = PEER_PORT;
+  seg.dport = p->fin_port ? p->fin_port : FIN_PORT;
+  seg.seq = seq;
+  seg.ack = ack;
+  seg.flags = flags;
+  seg.wnd = p->wnd;
+  seg.ttl = 64;
+  uint8_t dgram[1600];
+  size_t n =
+      fin_tcp_build(dgram, sizeof(dgram), &seg, opt, optlen, data ? data : fill, len, NULL, 0);
+  assert_true(n > 0);
+  fin_stack_input(p->st, dgram, n, p->now);
+}
+
+void peer_send(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, const void *data,
+               size_t len) {
+  uint8_t opt[40];
+  size_t olen = default_opts(p, flags, opt);
+  peer_send_opts(p, flags, seq, ack, opt, olen, data, len);
+  if (p->ts)
+    p->ts_val++;
+}
+
+static void describe(const struct fin_segment *s, char *out, size_t cap) {
+  char f[40];
+  fin_tcp_flags_str(s->flags, f, sizeof(f));
+  snprintf(out, cap, "[%s] seq=%u ack=%u len=%u", f, s->seq, s->ack, s->payload_len);
+}
+
+const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack) {
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  if (n == 0) {
+    char f[40];
+    fin_tcp_flags_str(flags, f, sizeof(f));
+    fail_msg("expected [%s] seq=%u ack=%u, fin sent nothing", f, seq, ack);
+  }
+  assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
+  struct fin_segment *s = &p->last;
+  bool ok = s->flags == flags && s->seq == seq && s->saddr == PEER_FIN_ADDR &&
+            s->daddr == PEER_ADDR && s->dport == PEER_PORT;
+  if ((flags & FIN_TCP_ACK) || (flags & FIN_TCP_RST))
+    ok = ok && s->ack == ((flags & FIN_TCP_ACK) ? ack : 0);
+  if (!ok) {
+    char got[96], f[40];
+    describe(s, got, sizeof(got));
+    fin_tcp_flags_str(flags, f, sizeof(f));
+    fail_msg("expected [%s] seq=%u ack=%u, fin sent %s", f, seq, ack, got);
+  }
+  if (s->opts.has_ts)
+    p->fin_tsval = s->opts.ts_val;
+  return s;
+}
+
+void peer_expect_nothing(struct peer *p) {
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  if (n == 0)
+    return;
+  struct fin_segment s;
+  assert_int_equal(fin_tcp_parse(p->buf, n, &s), FIN_WIRE_OK);
+  char got[96];
+  describe(&s, got, sizeof(got));
+  fail_msg("expected nothing, fin sent %s", got);
+}
+
+void peer_advance(struct peer *p, fin_time dt) {
+  fin_time end = p->now + dt;
+  for (int guard = 0; guard < 100000; guard++) {
+    fin_time d = fin_stack_next_deadline(p->st);
+    if (d > end)
+      break;
+    if (d > p->now)
+      p->now = d;
+    fin_stack_on_timers(p->st, p->now);
+  }
+  p->now = end;
+  fin_stack_set_now(p->st, p->now);
+}
+
+fin_time peer_advance_to_deadline(struct peer *p) {
+  fin_time d = fin_stack_next_deadline(p->st);
+  assert_true(d != FIN_NEVER);
+  fin_time dt = d > p->now ? d - p->now : 0;
+  p->now = d > p->now ? d : p->now;
+  fin_stack_on_timers(p->st, p->now);
+  return dt;
+}
+
+void peer_establish_passive(struct peer *p) {
+  p->listener = fin_socket(p->st);
+  struct fin_sockaddr any = {0, FIN_PORT};
+  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
+  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
+  p->fin_port = FIN_PORT;
+  peer_send(p, TCP_S, p->irs, 0, NULL, 0);
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  assert_true(n > 0);
+  assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
+  assert_int_equal(p->last.flags, TCP_S | TCP_A);
+  assert_int_equal(p->last.ack, R(p, 1));
+  p->iss = p->last.seq;
+  if (p->last.opts.has_ts)
+    p->fin_tsval = p->last.opts.ts_val;
+  peer_expect_nothing(p);
+  p->now += FIN_MS(10);
+  peer_send(p, TCP_A, R(p, 1), L(p, 1), NULL, 0);
+  p->s = fin_accept(p->st, p->listener, NULL);
+  assert_true(p->s >= 0);
+  assert_int_equal(fin_sock_state(p->st, p->s), FIN_ESTABLISHED);
+  peer_expect_nothing(p);
+}
+
+void peer_start_connect(struct peer *p) {
+  if (p->s < 0)
+    p->s = fin_socket(p->st);
+  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  assert_int_equal(fin_connect(p->st, p->s, &dst), -EINPROGRESS);
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  assert_true(n > 0);
+  assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
+  assert_int_equal(p->last.flags, TCP_S);
+  p->iss = p->last.seq;
+  p->fin_port = p->last.sport;
+  if (p->last.opts.has_ts)
+    p->fin_tsval = p->last.opts.ts_val;
+  peer_expect_nothing(p);
+}
+
+void peer_establish_active(struct peer *p) {
+  peer_start_connect(p);
+  p->now += FIN_MS(10);
+  peer_send(p, TCP_S | TCP_A, p->irs, L(p, 1), NULL, 0);
+  peer_expect(p, TCP_A, L(p, 1), R(p, 1));
+  peer_expect_nothing(p);
+  assert_int_equal(fin_sock_state(p->st, p->s), FIN_ESTABLISHED);
+}
+
+enum fin_state peer_state(struct peer *p) {
+  return fin_sock_state(p->st, p->s);
+}
+
+const struct fin_counters *peer_counters(struct peer *p) {
+  return fin_stack_counters(p->st);
+}
+
+bool peer_find_closed(struct peer *p, enum fin_close_reason *reason, int *err) {
+  struct fin_event ev;
+  bool found = false;
+  while (fin_stack_poll_event(p->st, &ev)) {
+    if (ev.type == FIN_EV_CLOSED) {
+      *reason = ev.reason;
+      *err = ev.err;
+      found = true;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,84 @@
+/* State-test harness (STYLE.md, smoltcp-style): one fin stack and a
+ * scripted peer. Reach a state through real segments, send the stimulus,
+ * then assert the exact segments out and that nothing else went out.
+ * Addresses: fin is 10.0.0.1:80 (passive) or :ephemeral (active); the
+ * peer is 10.0.0.2:40000. Sequence numbers are absolute; use L(p, k) for
+ * fin's ISS + k and R(p, k) for the peer's ISN + k. */
+#ifndef FIN_TEST_PEER_H
+#define FIN_TEST_PEER_H
+
+#include "fin_test.h"
+
+#define PEER_FIN_ADDR 0x0a000001u
+#define PEER_ADDR     0x0a000002u
+#define PEER_PORT     40000
+#define FIN_PORT      80
+
+#define TCP_S FIN_TCP_SYN
+#define TCP_A FIN_TCP_ACK
+#define TCP_F FIN_TCP_FIN
+#define TCP_R FIN_TCP_RST
+#define TCP_P FIN_TCP_PSH
+
+struct peer {
+  struct fin_stack *st;
+  struct test_alloc ta;
+  struct test_rng rng;
+  fin_time now;
+  uint32_t iss;       /* fin's ISS, learnt from its SYN / SYN-ACK */
+  uint32_t irs;       /* the peer's ISN */
+  uint16_t fin_port;  /* fin's port of the connection under test */
+  uint16_t wnd;       /* window the peer advertises */
+  bool ts;            /* peer offers timestamps (and wscale 7) */
+  uint32_t ts_val;    /* the peer's next TSval */
+  uint32_t fin_tsval; /* last TSval seen from fin */
+  fin_sock listener, s;
+  uint8_t buf[1600];
+  struct fin_segment last;
+};
+
+#define L(p, k) ((uint32_t)((p)->iss + (uint32_t)(k)))
+#define R(p, k) ((uint32_t)((p)->irs + (uint32_t)(k)))
+
+/* settings may be NULL for defaults. */
+void peer_init(struct peer *p, const struct fin_settings *s);
+void peer_init_ts(struct peer *p, const struct fin_settings *s); /* with timestamps */
+/* Frees the stack and asserts no leaks. */
+void peer_free(struct peer *p);
+
+/* Injects a segment from the peer (payload of len bytes filled with 'x' if
+ * data is NULL). */
+void peer_send(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, const void *data,
+               size_t len);
+/* Same with a raw options area. */
+void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, const uint8_t *opt,
+                    size_t optlen, const void *data, size_t len);
+/* Next segment fin sends: asserts flags, seq, ack (ack checked only when
+ * the ACK bit is expected, or when the RST is expected without ACK: then
+ * it must be 0). Returns it (p->last). */
+const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack);
+#define peer_expect_len(p, flags, seq, ack, len)                                                   \
+  assert_int_equal(peer_expect((p), (flags), (seq), (ack))->payload_len, (len))
+/* Asserts fin has nothing to send. */
+void peer_expect_nothing(struct peer *p);
+/* Moves time forward by dt (running timers on the way, in deadline order,
+ * without collecting output). */
+void peer_advance(struct peer *p, fin_time dt);
+/* Advances to fin's next deadline; returns the time moved. */
+fin_time peer_advance_to_deadline(struct peer *p);
+
+/* Passive open: fin listens on 80, the peer connects (SYN, SYN-ACK, ACK),
+ * fin accepts. p->s is the accepted handle. */
+void peer_establish_passive(struct peer *p);
+/* fin_connect (creating p->s if < 0) and its SYN: learns ISS and fin's port. */
+void peer_start_connect(struct peer *p);
+/* Active open: fin connects to the peer (SYN, SYN-ACK, ACK). */
+void peer_establish_active(struct peer *p);
+
+/* Convenience: state of p->s; counters. */
+enum fin_state peer_state(struct peer *p);
+const struct fin_counters *peer_counters(struct peer *p);
+/* The last CLOSED event's reason/err for the connection, from the event queue. */
+bool peer_find_closed(struct peer *p, enum fin_close_reason *reason, int *err);
+
+#endif
