@@ -342,14 +342,11 @@ static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
  * stack owns what is left (nothing, after an abort). */
 static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason r,
                              uint64_t *counter) {
-  uint32_t idx = c->slot;
-  c->slot = FIN_NONE_IDX;
-  fin_slot_release(st, idx);
+  /* Abort while the handle still holds the TCB: with no slot the abort frees
+   * it (terminate, or A8's TIME-WAIT record) and c must not be read after.
+   * release_handle() then frees what is left exactly once. */
   fin_conn_abort(st, c, r, 0, counter);
-  if (!c->terminated) {
-    /* A8 left a TIME-WAIT record; the TCB itself goes. */
-    fin_conn_make_orphan(st, c);
-  }
+  release_handle(st, c);
   return 0;
 }
 
