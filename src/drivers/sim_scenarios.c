@@ -113,8 +113,10 @@ static void lost_final_ack(struct scn_def *d, const struct fin_scenario_opts *o)
  * a timeout giving up with J2's RST) keeps a TIME-WAIT record, and its
  * connection is reported closed when that record expires. */
 static void a8_alt(struct scn_def *d, const struct fin_scenario_opts *o) {
-  if (o->rst_time_wait)
+  if (o->rst_time_wait) {
     d->expect[0].reason_alt = FIN_REASON_TIME_WAIT_DONE;
+    d->expect[0].close_err = 0; /* the record's expiry carries no error */
+  }
 }
 
 static void abort_linger0(struct scn_def *d, const struct fin_scenario_opts *o) {
