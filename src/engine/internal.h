@@ -103,6 +103,7 @@ struct fin_conn {
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
+  uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
 };
 
 struct fin_listener {
@@ -290,6 +291,7 @@ void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint
 struct fin_conn *fin_conn_new(struct fin_stack *st);
 int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to);
 /* Ends the TCB: out of demux, timers, output; CLOSED event; freed if
  * orphaned, else kept as a shell the application still reads from. */

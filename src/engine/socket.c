@@ -329,7 +329,7 @@ static bool our_fin_done(const struct fin_conn *c) {
  * or N seconds, whichever comes first; then the connection goes on
  * orphaned (no RST). */
 static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
-  if (!our_fin_done(c) && st->now < c->timer[CT_LINGER])
+  if (!our_fin_done(c) && !c->linger_expired)
     return -EINPROGRESS;
   c->linger_wait = 0;
   if (!c->terminated)
@@ -342,9 +342,8 @@ static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
  * stack owns what is left (nothing, after an abort). */
 static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason r,
                              uint64_t *counter) {
-  /* Abort while the handle still holds the TCB: with no slot the abort frees
-   * it (terminate, or A8's TIME-WAIT record) and c must not be read after.
-   * release_handle() then frees what is left exactly once. */
+  /* The handle is released after the abort, so the TCB (a shell by then,
+   * or a TIME-WAIT shell under A8) is freed exactly once, by the release. */
   fin_conn_abort(st, c, r, 0, counter);
   release_handle(st, c);
   return 0;
@@ -554,6 +553,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->keepalive, 0;
   case FIN_SO_ERROR:
     *v = -c->so_error; /* positive errno, like Linux; reading clears it */
+    if (c->so_error != 0)
+      c->error_reported = 1; /* G4: later sends say EPIPE */
     c->so_error = 0;
     return 0;
   case FIN_SO_RCVBUF:
