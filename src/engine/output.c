@@ -210,6 +210,19 @@ static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
   return true;
 }
 
+/* settings.resend_fin_with_ack (FreeBSD tcp_output): while our FIN is
+ * unacknowledged, an ACK we send repeats it, <SEQ=FIN><CTL=FIN,ACK>. The
+ * peer's view is the same as a FIN retransmission that also ACKs. */
+static bool fin_repeat_unacked(struct fin_stack *st, struct fin_conn *c, struct out_plan *p) {
+  if (!st->s.resend_fin_with_ack || !c->fin_sent || seq_gt(c->snd_una, c->fin_seq) ||
+      c->snd_max != c->fin_seq + 1)
+    return false;
+  p->seq = c->fin_seq;
+  p->flags |= FIN_TCP_FIN;
+  p->retransmit = true;
+  return true;
+}
+
 static bool can_send_data(enum fin_state s) {
   return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
          s == FIN_LAST_ACK;
@@ -246,6 +259,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     p.seq = c->probe_keepalive ? c->snd_una - 1 : c->snd_max;
     p.flags = FIN_TCP_ACK;
     c->probe_keepalive = 0;
+    seqspace = fin_repeat_unacked(st, c, &p);
   }
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)

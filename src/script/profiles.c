@@ -56,6 +56,7 @@ static void freebsd_profile(struct fin_settings *s) {
   s->delack = FIN_MS(100);
   s->quickack_segments = 0;
   s->rfc1337 = true;
+  s->resend_fin_with_ack = true; /* tcp_output repeats an unacknowledged FIN */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
 }
