@@ -4,6 +4,7 @@
  * something happened at its host; it never blocks. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drivers/sim_app.h"
@@ -24,6 +25,13 @@ struct app_conn {
 
 struct app_host {
   const struct app_plan *plan;
+  /* The pattern bytes [stage_off, stage_off + stage_len) of connection
+   * stage_conn, made once and offered until the stack takes them: a full
+   * send buffer costs a poll, not a refill. */
+  uint8_t stage[CHUNK];
+  int stage_conn;
+  uint64_t stage_off;
+  size_t stage_len;
   fin_sock listener;
   unsigned listener_gen;
   struct app_conn conns[APP_MAX_CONNS];
@@ -291,17 +299,30 @@ static void do_read(struct scn_ctx *ctx, unsigned h, struct fin_stack *st, struc
   }
 }
 
-static void do_send(struct scn_ctx *ctx, unsigned h, struct fin_stack *st, struct app_conn *c) {
-  const struct app_plan *p = ctx->apps[h].plan;
+/* The staged bytes starting at c->sent, refilled only when used up. */
+static const uint8_t *staged(struct app_host *ah, unsigned i, uint64_t sent, size_t *len) {
+  uint64_t left = ah->plan->send - sent;
+  if (ah->stage_conn != (int)i || sent < ah->stage_off || sent >= ah->stage_off + ah->stage_len) {
+    ah->stage_conn = (int)i;
+    ah->stage_off = sent;
+    ah->stage_len = left < CHUNK ? (size_t)left : CHUNK;
+    for (size_t k = 0; k < ah->stage_len; k++)
+      ah->stage[k] = pattern(sent + k, my_salt(ah->plan));
+  }
+  *len = (size_t)(ah->stage_off + ah->stage_len - sent);
+  return ah->stage + (sent - ah->stage_off);
+}
+
+static void do_send(struct scn_ctx *ctx, unsigned h, struct fin_stack *st, unsigned i) {
+  struct app_host *ah = &ctx->apps[h];
+  struct app_conn *c = &ah->conns[i];
   struct fin_scn_conn *o = conn_out(ctx, c);
-  uint8_t buf[CHUNK];
-  if (c->shut || c->failed || (p->send_after_eof && !c->eof))
+  if (c->shut || c->failed || (ah->plan->send_after_eof && !c->eof))
     return;
-  while (c->sent < p->send) {
-    size_t chunk = p->send - c->sent < CHUNK ? (size_t)(p->send - c->sent) : CHUNK;
-    for (size_t i = 0; i < chunk; i++)
-      buf[i] = pattern(c->sent + i, my_salt(p));
-    ssize_t n = fin_send(st, c->s, buf, chunk, 0);
+  while (c->sent < ah->plan->send) {
+    size_t len;
+    const uint8_t *p = staged(ah, i, c->sent, &len);
+    ssize_t n = fin_send(st, c->s, p, len, 0);
     if (n == -EAGAIN)
       return;
     if (n < 0) {
@@ -310,7 +331,7 @@ static void do_send(struct scn_ctx *ctx, unsigned h, struct fin_stack *st, struc
     }
     c->sent += (uint64_t)n;
     if (o != NULL) {
-      o->hash_sent = fnv(o->hash_sent, buf, (size_t)n);
+      o->hash_sent = fnv(o->hash_sent, p, (size_t)n);
       o->sent = c->sent;
     }
     app_trace(ctx, h, c->s, "send()", n, true);
@@ -406,7 +427,7 @@ static void conn_step(struct scn_ctx *ctx, unsigned h, struct fin_stack *st, uns
     fin_getsockopt(st, c->s, FIN_SO_ERROR, &err, &len);
     fail(ctx, h, c, err ? -err : -ECONNRESET, "SO_ERROR");
   }
-  do_send(ctx, h, st, c);
+  do_send(ctx, h, st, i);
   run_hooks(ctx, h, st, i);
   do_close(ctx, h, st, c);
 }
@@ -627,27 +648,31 @@ static void drop_listeners(struct scn_ctx *ctx) {
 
 int scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
             struct fin_scn_result *res) {
-  struct scn_ctx ctx;
-  memset(&ctx, 0, sizeof ctx);
   memset(res, 0, sizeof(*res));
-  ctx.d = d;
-  ctx.res = res;
-  ctx.sync_at = FIN_NEVER;
-  for (unsigned h = 0; h < SCN_HOSTS; h++)
-    ctx.apps[h].plan = &d->plan[h];
-  d->cfg.app = (struct fin_sim_app){&ctx,      app_event,   app_step,  app_wakeup,
+  struct scn_ctx *ctx = calloc(1, sizeof(*ctx)); /* staging buffers: too big for the stack */
+  if (ctx == NULL)
+    return -ENOMEM;
+  ctx->d = d;
+  ctx->res = res;
+  ctx->sync_at = FIN_NEVER;
+  for (unsigned h = 0; h < SCN_HOSTS; h++) {
+    ctx->apps[h].plan = &d->plan[h];
+    ctx->apps[h].stage_conn = -1;
+  }
+  d->cfg.app = (struct fin_sim_app){ctx,       app_event,   app_step,  app_wakeup,
                                     app_crash, app_restart, app_filter};
-  int rc = fin_sim_new(&ctx.sim, &d->cfg);
-  if (rc != 0)
-    return rc;
-  res->sim_rc = fin_sim_run(ctx.sim);
-  res->end = fin_sim_now(ctx.sim);
-  res->steps = fin_sim_steps(ctx.sim);
-  for (unsigned h = 0; h < SCN_HOSTS; h++)
-    if (fin_sim_stack(ctx.sim, h) != NULL)
-      res->counters[h] = *fin_stack_counters(fin_sim_stack(ctx.sim, h));
-  res->leaked = fin_sim_free(ctx.sim);
-  drop_listeners(&ctx);
-  evaluate(&ctx, sc, o);
-  return 0;
+  int rc = fin_sim_new(&ctx->sim, &d->cfg);
+  if (rc == 0) {
+    res->sim_rc = fin_sim_run(ctx->sim);
+    res->end = fin_sim_now(ctx->sim);
+    res->steps = fin_sim_steps(ctx->sim);
+    for (unsigned h = 0; h < SCN_HOSTS; h++)
+      if (fin_sim_stack(ctx->sim, h) != NULL)
+        res->counters[h] = *fin_stack_counters(fin_sim_stack(ctx->sim, h));
+    res->leaked = fin_sim_free(ctx->sim);
+    drop_listeners(ctx);
+    evaluate(ctx, sc, o);
+  }
+  free(ctx);
+  return rc;
 }
