@@ -5,6 +5,7 @@
  *   time(s)  state         |<------------- 58 columns of arrow ------------->|  state
  *   0.000000     SYN-SENT  |-- SYN seq=0 len=0 ----------------------------->|
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,11 @@
 #define LANE_FIRST 25
 #define LANE_LAST  84
 #define STATE_W    13
+/* Runs of plain delivered segments longer than FOLD_MIN rows show their
+ * first and last FOLD_KEEP rows around one "..." line (bulk data would
+ * otherwise bury the handshake and the close). */
+#define FOLD_MIN  24
+#define FOLD_KEEP 6
 
 struct layout {
   unsigned hosts;
@@ -153,6 +159,48 @@ static void render_row(FILE *out, const struct layout *l, const struct fin_row *
   emit(out, line);
 }
 
+/* A row nobody needs to see when it sits in a long run of its kind. */
+static bool plain(const struct fin_row *row) {
+  if (row->kind != FIN_ROW_ARROW || row->fate != FIN_FATE_DELIVERED || row->dup)
+    return false;
+  for (unsigned h = 0; h < FIN_TRACE_MAX_HOSTS; h++)
+    if (row->state[h][0] != '\0')
+      return false;
+  return true;
+}
+
+static void render_fold(FILE *out, const struct layout *l, size_t n) {
+  char line[LINE_W + 1], text[64];
+  blank(line, l);
+  snprintf(text, sizeof(text), " ... %zu more segments (--full shows them) ... ", n);
+  int mid = (l->lane[0] + l->lane[l->hosts - 1]) / 2;
+  put(line, mid - (int)strlen(text) / 2, text);
+  put(line, 0, "       ...");
+  emit(out, line);
+}
+
+static void render_rows(FILE *out, const struct layout *l, const struct fin_row *rows, size_t n,
+                        bool full) {
+  for (size_t i = 0; i < n;) {
+    size_t run = 0;
+    while (!full && i + run < n && plain(&rows[i + run]))
+      run++;
+    if (run < FOLD_MIN) {
+      size_t k = run ? run : 1;
+      for (size_t j = 0; j < k; j++)
+        render_row(out, l, &rows[i + j]);
+      i += k;
+      continue;
+    }
+    for (size_t j = 0; j < FOLD_KEEP; j++)
+      render_row(out, l, &rows[i + j]);
+    render_fold(out, l, run - 2 * FOLD_KEEP);
+    for (size_t j = run - FOLD_KEEP; j < run; j++)
+      render_row(out, l, &rows[i + j]);
+    i += run;
+  }
+}
+
 int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o) {
   struct fin_row *rows = NULL;
   size_t n = 0;
@@ -165,8 +213,7 @@ int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_vi
   char line[LINE_W + 1];
   blank(line, &l);
   emit(out, line);
-  for (size_t i = 0; i < n; i++)
-    render_row(out, &l, &rows[i]);
+  render_rows(out, &l, rows, n, o != NULL && o->full);
   free(rows);
   return 0;
 }

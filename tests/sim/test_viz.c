@@ -183,6 +183,29 @@ static void test_ndjson_one_object_per_record(void **state) {
   fin_trace_free(&tr);
 }
 
+static void test_ladder_folds_long_runs_of_data_unless_full(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  for (uint32_t i = 0; i < 40; i++)
+    add_send(&tr, FIN_MS(300), 0, 0x10, ISS_A + 1 + i * 1448, ISS_B + 1, 1448, FIN_FATE_DELIVERED);
+  char *text = render(fin_ladder_render, &tr, false);
+  assert_non_null(strstr(text, "... 29 more segments (--full shows them) ..."));
+  assert_non_null(strstr(text, "seq=1 ack=1 len=1448"));
+  assert_non_null(strstr(text, "seq=56473 ack=1 len=1448"));
+  free(text);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  struct fin_viz_opts o = {.full = true};
+  assert_int_equal(fin_ladder_render(f, &tr, &o), 0);
+  fclose(f);
+  assert_null(strstr(buf, "more segments"));
+  assert_non_null(strstr(buf, "seq=28961 ack=1 len=1448"));
+  free(buf);
+  fin_trace_free(&tr);
+}
+
 static void test_trace_decode_reads_tcp_header(void **state) {
   (void)state;
   uint8_t d[40] = {0x45, 0, 0, 40,   0,  0, 0x40, 0, 64,   6,    0,    0,
@@ -210,6 +233,7 @@ int main(void) {
       cmocka_unit_test(test_mermaid_marks_lost_with_cross),
       cmocka_unit_test(test_svg_is_self_contained),
       cmocka_unit_test(test_ndjson_one_object_per_record),
+      cmocka_unit_test(test_ladder_folds_long_runs_of_data_unless_full),
       cmocka_unit_test(test_trace_decode_reads_tcp_header),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,7 @@ static const struct opt opts[] = {
     {"--svg", OPT_FILE, OFF(svg), "FILE   write the ladder as SVG"},
     {"--format", OPT_FORMAT, OFF(mermaid), "F   ladder format: ascii (default) or mermaid"},
     {"--absolute", OPT_FLAG, OFF(viz.absolute), "   absolute sequence numbers"},
+    {"--full", OPT_FLAG, OFF(viz.full), "       never fold long runs of data segments"},
     {"--quiet", OPT_FLAG, OFF(quiet), "      no ladder, summary only"},
     {"--rfc1337", OPT_FLAG, OFF(o.rfc1337), "    ignore every RST in TIME-WAIT (E3)"},
     {"--rst-time-wait", OPT_FLAG, OFF(o.rst_time_wait), " keep TIME-WAIT after an abort (A8)"},
