@@ -227,8 +227,9 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
     /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
     c->snd_nxt = c->snd_max;
-    fin_tw_enter(st, c, false);
+    /* Before fin_tw_enter: it frees an orphan's TCB. */
     c->reason = reason;
+    fin_tw_enter(st, c, false);
     return;
   }
   fin_conn_terminate(st, c, reason, err);
