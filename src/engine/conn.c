@@ -227,8 +227,12 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
     /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
     c->snd_nxt = c->snd_max;
-    /* Before fin_tw_enter: it frees an orphan's TCB. */
+    /* Before fin_tw_enter, which frees an orphan's TCB: the application
+     * still learns how the connection ended (G4), e.g. ETIMEDOUT. */
     c->reason = reason;
+    c->error = c->so_error = err;
+    if (err != 0)
+      count_reset(st, c);
     fin_tw_enter(st, c, false);
     return;
   }
