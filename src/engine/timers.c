@@ -18,7 +18,7 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 }
 
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
- * time (Linux tcp_clamp_rto_to_user_timeout). */
+ * time, as Linux tcp_clamp_rto_to_user_timeout() does. */
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
   fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
   if (c->user_timeout > 0 && !c->persist) {
