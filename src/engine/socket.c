@@ -338,18 +338,15 @@ static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
   return 0;
 }
 
-/* The application gives the connection up: ABORT where B1 says, then the
- * stack owns what is left (nothing, after an abort). */
+/* The application gives the connection up: ABORT where B1 says. The handle
+ * is released first, so the abort frees the TCB (or, with A8, hands over to
+ * a TIME-WAIT record and frees it): c must not be touched afterwards. */
 static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason r,
                              uint64_t *counter) {
   uint32_t idx = c->slot;
   c->slot = FIN_NONE_IDX;
   fin_slot_release(st, idx);
   fin_conn_abort(st, c, r, 0, counter);
-  if (!c->terminated) {
-    /* A8 left a TIME-WAIT record; the TCB itself goes. */
-    fin_conn_make_orphan(st, c);
-  }
   return 0;
 }
 
