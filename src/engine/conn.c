@@ -187,6 +187,8 @@ static uint64_t *rst_counter(struct fin_stack *st, enum fin_close_reason reason)
     return &st->c.rst_timeout;
   case FIN_REASON_UNREAD_DATA:
     return &st->c.rst_closed_socket;
+  case FIN_REASON_MALFORMED:
+    return &st->c.rst_malformed_strict; /* A9 strict mode */
   default:
     return &st->c.rst_abort;
   }
