@@ -204,10 +204,18 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
   if (rst)
     fin_send_rst_from_conn(st, c, rst_counter(st, reason));
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
-    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
-    c->snd_nxt = c->snd_max;
-    fin_tw_enter(st, c, false);
+    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. The
+     * outcome is recorded first: entering TIME-WAIT frees an orphaned TCB,
+     * and a shell the application holds must still report the abort. */
+    if (err != 0) {
+      count_reset(st, c);
+      free_rcvbuf(st, c); /* B1: flush the queues */
+    }
     c->reason = reason;
+    c->error = err;
+    c->so_error = err;
+    c->snd_nxt = c->snd_max;
+    fin_tw_enter_abortive(st, c);
     return;
   }
   fin_conn_terminate(st, c, reason, err);
