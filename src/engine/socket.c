@@ -329,7 +329,10 @@ static bool our_fin_done(const struct fin_conn *c) {
  * or N seconds, whichever comes first; then the connection goes on
  * orphaned (no RST). */
 static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
-  if (!our_fin_done(c) && st->now < c->timer[CT_LINGER])
+  /* on_linger() clears the timer when it fires: FIN_NEVER here means the
+   * N seconds are over, not "no deadline". */
+  bool expired = c->timer[CT_LINGER] == FIN_NEVER || st->now >= c->timer[CT_LINGER];
+  if (!our_fin_done(c) && !expired)
     return -EINPROGRESS;
   c->linger_wait = 0;
   if (!c->terminated)
