@@ -421,6 +421,14 @@ int fin_abort(struct fin_stack *st, fin_sock s) {
   struct fin_conn *c = conn_of(st, s);
   if (c == NULL)
     return -EBADF;
+  if (c->terminated && c->state == FIN_TIME_WAIT) {
+    /* B3 (§3.10.5 TIME-WAIT: "delete the TCB"): the record goes, no RST. */
+    uint32_t tw = fin_tw_lookup(st, &c->tuple);
+    if (tw != FIN_NONE_IDX) {
+      st->c.abort_on_user++;
+      fin_tw_release(st, tw, FIN_REASON_ABORT);
+    }
+  }
   if (c->terminated || c->state == FIN_CLOSED) {
     release_handle(st, c);
     return 0;
