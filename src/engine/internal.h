@@ -139,7 +139,7 @@ struct fin_tw {
 /* BEHAVIOR A8: left by our abortive RST; it sends nothing. Kept in the
  * rcv_wscale nibble as 15, a shift RFC 7323 §2.3 never allows (max 14):
  * such a record never sends a window, so it needs no scale. */
-#define TW_ABORTIVE  0xF0
+#define TW_ABORTIVE 0xF0
 
 /* A segment the stack sends without a TCB: RSTs for unknown or aborted
  * connections, TIME-WAIT ACKs, SYN-cookie SYN-ACKs. */
