@@ -54,6 +54,28 @@ int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
   return 0;
 }
 
+/* FreeBSD rounds the receive buffer up to a multiple of the MSS once the
+ * MSS is known (settings.rcvbuf_round_to_mss). The ring is still empty
+ * then, so it is simply reallocated at the new size. */
+void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
+  if (!st->s.rcvbuf_round_to_mss || c->snd_mss == 0)
+    return;
+  uint32_t mss = c->snd_mss, size = (c->rcvbuf_size + mss - 1) / mss * mss;
+  if (size == c->rcvbuf_size)
+    return;
+  if (c->rcvbuf.buf == NULL) {
+    c->rcvbuf_size = size;
+    return;
+  }
+  uint8_t *nb = c->rcvbuf.len == 0 ? fin_mem_alloc(st, size) : NULL;
+  if (nb == NULL)
+    return; /* keep the old size: correct, only not rounded */
+  fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf.cap);
+  st->buf_mem = st->buf_mem - c->rcvbuf.cap + size;
+  c->rcvbuf = (struct fin_ring){nb, size, 0, 0};
+  c->rcvbuf_size = size;
+}
+
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
   if (c->sndbuf.buf == NULL)
     return;
@@ -102,6 +124,7 @@ static void conn_detach(struct fin_stack *st, struct fin_conn *c) {
 
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
   conn_detach(st, c);
+  fin_port_release(st, c);
   if (c->state == FIN_ESTABLISHED || c->state == FIN_CLOSE_WAIT)
     st->c.curr_estab--;
   free_sndbuf(st, c);
@@ -233,8 +256,8 @@ void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c) {
 
 void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c) {
   c->slot = FIN_NONE_IDX;
-  if (c->terminated) {
-    fin_conn_destroy(st, c);
+  if (c->terminated || c->state == FIN_CLOSED) {
+    fin_conn_destroy(st, c); /* a shell, or a socket that never connected */
     return;
   }
   if (c->is_orphan)

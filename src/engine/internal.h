@@ -103,6 +103,8 @@ struct fin_conn {
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
+  uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
+  uint8_t port_held : 1;                         /* counted in stack.bound_ports */
 };
 
 struct fin_listener {
@@ -181,6 +183,7 @@ struct fin_stack {
   uint32_t conn_bucket_mask;
   size_t conn_count;
   struct fin_listener *listen_buckets[64];
+  uint16_t *bound_ports; /* bound, not yet connected sockets per local port (lazy, 128 KiB) */
 
   /* Timers: binary heap of connections keyed by deadline. */
   struct fin_conn **heap;
@@ -249,6 +252,9 @@ struct fin_listener *fin_listener_lookup(const struct fin_stack *st, uint32_t ad
 void fin_listener_insert(struct fin_stack *st, struct fin_listener *l);
 void fin_listener_remove(struct fin_stack *st, struct fin_listener *l);
 bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port);
+/* A bound socket that is not connected (nor listening) holds its port. */
+int fin_port_hold(struct fin_stack *st, struct fin_conn *c);
+void fin_port_release(struct fin_stack *st, struct fin_conn *c);
 
 /* ---- timer heap (heap.c) ---- */
 int fin_heap_init(struct fin_stack *st);
@@ -297,6 +303,7 @@ void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint
 struct fin_conn *fin_conn_new(struct fin_stack *st);
 int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to);
 /* Ends the TCB: out of demux, timers, output; CLOSED event; freed if
  * orphaned, else kept as a shell the application still reads from. */
