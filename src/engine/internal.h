@@ -218,6 +218,11 @@ struct fin_stack {
   fin_time shutdown_deadline;
 };
 
+/* An outgoing segment's header, addressed from a connection's 4-tuple,
+ * with the stack's TTL and the next IP id (ctl.c). */
+void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
+                      uint32_t seq, uint32_t ack, uint8_t flags);
+
 /* ---- memory (stack.c) ---- */
 void *fin_mem_alloc(struct fin_stack *st, size_t size);
 void fin_mem_free(struct fin_stack *st, void *p, size_t size);

@@ -73,17 +73,9 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   uint8_t opt[FIN_TCP_OPT_MAX];
   size_t olen = build_options(st, c, p->flags, opt);
   struct fin_segment seg;
-  memset(&seg, 0, sizeof(seg));
-  seg.saddr = c->tuple.local_addr;
-  seg.daddr = c->tuple.remote_addr;
-  seg.sport = c->tuple.local_port;
-  seg.dport = c->tuple.remote_port;
-  seg.seq = p->seq;
-  seg.flags = p->flags;
-  seg.ack = (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0;
+  fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
+                   p->flags);
   seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
-  seg.ttl = st->s.ttl;
-  seg.ip_id = st->ip_id++;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   if (p->len > 0)
