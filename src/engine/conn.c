@@ -210,6 +210,8 @@ static uint64_t *rst_counter(struct fin_stack *st, enum fin_close_reason reason)
     return &st->c.rst_timeout;
   case FIN_REASON_UNREAD_DATA:
     return &st->c.rst_closed_socket;
+  case FIN_REASON_MALFORMED:
+    return &st->c.rst_malformed_strict; /* A9 strict mode */
   default:
     return &st->c.rst_abort;
   }
@@ -225,15 +227,18 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
   if (rst)
     fin_send_rst_from_conn(st, c, rst_counter(st, reason));
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
-    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
-    c->snd_nxt = c->snd_max;
-    /* Before fin_tw_enter, which frees an orphan's TCB: the application
-     * still learns how the connection ended (G4), e.g. ETIMEDOUT. */
-    c->reason = reason;
-    c->error = c->so_error = err;
-    if (err != 0)
+    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. The
+     * outcome is recorded first: entering TIME-WAIT frees an orphaned TCB,
+     * and a shell the application holds must still report the abort. */
+    if (err != 0) {
       count_reset(st, c);
-    fin_tw_enter(st, c, false);
+      free_rcvbuf(st, c); /* B1: flush the queues */
+    }
+    c->reason = reason;
+    c->error = err;
+    c->so_error = err;
+    c->snd_nxt = c->snd_max;
+    fin_tw_enter_abortive(st, c);
     return;
   }
   fin_conn_terminate(st, c, reason, err);

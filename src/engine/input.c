@@ -154,10 +154,8 @@ static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
 /* The SYN-RECEIVED part of the fifth step (BEHAVIOR A4, L1). */
 static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *c,
                                          const struct fin_segment *seg) {
-  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max))) {
-    st->c.rst_syn_recv_bad_ack++;
-    return DROP_RST;
-  }
+  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max)))
+    return DROP_RST; /* counted by act() when the RST is queued */
   if (c->parent != NULL && fin_listener_accept_full(c->parent)) {
     st->c.drop_listen_overflow++;
     if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_DROP)

@@ -138,6 +138,10 @@ struct fin_tw {
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
 #define TW_FREE      0x04
 #define TW_ACKED     0x08 /* ack_tick is valid */
+/* BEHAVIOR A8: left by our abortive RST; it sends nothing. Kept in the
+ * rcv_wscale nibble as 15, a shift RFC 7323 §2.3 never allows (max 14):
+ * such a record never sends a window, so it needs no scale. */
+#define TW_ABORTIVE 0xF0
 
 /* A segment the stack sends without a TCB: RSTs for unknown or aborted
  * connections, TIME-WAIT ACKs, SYN-cookie SYN-ACKs. */
@@ -273,6 +277,9 @@ uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
 /* Moves a connection into TIME-WAIT (BEHAVIOR E7), ACKing the peer's FIN
  * when send_ack. The TCB is freed (or left as a shell the app holds). */
 void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack);
+/* BEHAVIOR A8: the same after our abortive RST: a record that absorbs
+ * stragglers silently. */
+void fin_tw_enter_abortive(struct fin_stack *st, struct fin_conn *c);
 /* Segment for a TIME-WAIT record (BEHAVIOR E2-E6). */
 void fin_tw_input(struct fin_stack *st, uint32_t idx, const struct fin_segment *seg);
 void fin_tw_expire(struct fin_stack *st, fin_time now);

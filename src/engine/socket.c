@@ -325,6 +325,8 @@ static void release_handle(struct fin_stack *st, struct fin_conn *c) {
   fin_conn_make_orphan(st, c);
 }
 
+static int orphan_fin_wait_2(struct fin_stack *st, struct fin_conn *c);
+
 static bool our_fin_done(const struct fin_conn *c) {
   return c->terminated || c->state == FIN_FIN_WAIT_2 || c->state == FIN_TIME_WAIT ||
          c->state == FIN_CLOSED;
@@ -339,6 +341,8 @@ static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
   c->linger_wait = 0;
   if (!c->terminated)
     fin_conn_timer_clear(st, c, CT_LINGER);
+  if (!c->terminated && c->state == FIN_FIN_WAIT_2)
+    return orphan_fin_wait_2(st, c); /* F1: the ACK came while we held the handle */
   release_handle(st, c);
   return 0;
 }
@@ -418,6 +422,14 @@ int fin_abort(struct fin_stack *st, fin_sock s) {
   struct fin_conn *c = conn_of(st, s);
   if (c == NULL)
     return -EBADF;
+  if (c->terminated && c->state == FIN_TIME_WAIT) {
+    /* B3 (§3.10.5 TIME-WAIT: "delete the TCB"): the record goes, no RST. */
+    uint32_t tw = fin_tw_lookup(st, &c->tuple);
+    if (tw != FIN_NONE_IDX) {
+      st->c.abort_on_user++;
+      fin_tw_release(st, tw, FIN_REASON_ABORT);
+    }
+  }
   if (c->terminated || c->state == FIN_CLOSED) {
     release_handle(st, c);
     return 0;

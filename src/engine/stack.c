@@ -218,7 +218,6 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
   if (c == NULL || !fin_state_synchronized(c->state) || rd32(th + 4) != c->rcv_nxt)
     return;
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
-  st->c.rst_malformed_strict++;
 }
 
 /* J6: ICMP. Soft errors never abort (MUST-56); hard errors (protocol, port
