@@ -19,7 +19,7 @@ struct seg_view {
   const uint8_t *data;
   uint32_t len;
   bool syn, fin;
-  bool syn_ack_repeat; /* K3: the peer's SYN-ACK of a simultaneous open */
+  bool syn_accepted; /* K3: the SYN of a simultaneous-open SYN-ACK, already had */
 };
 
 static uint32_t seg_len(const struct seg_view *v) {
@@ -143,7 +143,7 @@ static enum disposition check_rst(struct fin_stack *st, struct fin_conn *c,
 /* Fourth: SYN (RFC 5961 §4, BEHAVIOR I1): a challenge ACK, never a RST. */
 static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
-  if (!(v->seg->flags & FIN_TCP_SYN) || v->syn_ack_repeat)
+  if (!(v->seg->flags & FIN_TCP_SYN) || v->syn_accepted)
     return CONTINUE;
   st->c.syn_challenges++;
   if (fin_challenge_ack(st, c))
@@ -154,10 +154,8 @@ static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
 /* The SYN-RECEIVED part of the fifth step (BEHAVIOR A4, L1). */
 static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *c,
                                          const struct fin_segment *seg) {
-  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max))) {
-    st->c.rst_syn_recv_bad_ack++;
-    return DROP_RST;
-  }
+  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max)))
+    return DROP_RST; /* counted by act() when the RST is queued */
   if (c->parent != NULL && fin_listener_accept_full(c->parent)) {
     st->c.drop_listen_overflow++;
     if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_DROP)
@@ -233,7 +231,7 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
 
 /* RFC 5681 §3.2: the third duplicate ACK starts fast retransmit. */
 static void dup_ack(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v) {
-  if (v->len > 0 || v->fin || c->snd_una == c->snd_max ||
+  if (v->len > 0 || v->fin || c->snd_una == c->snd_max || c->persist || c->snd_wnd == 0 ||
       ((uint32_t)v->seg->wnd << c->snd_wscale) != c->snd_wnd)
     return;
   c->dupacks++;
@@ -266,7 +264,8 @@ static void update_window(struct fin_stack *st, struct fin_conn *c, const struct
   if (c->snd_wnd > c->max_snd_wnd)
     c->max_snd_wnd = c->snd_wnd;
   if (old == 0 && c->snd_wnd > 0) {
-    c->persist = 0; /* J5: the window opened */
+    c->persist = 0;          /* J5: the window opened */
+    c->snd_nxt = c->snd_una; /* a probe byte the peer did not take goes again */
     fin_conn_timer_clear(st, c, CT_REXMIT);
     if (c->snd_una != c->snd_max)
       fin_conn_rexmit_arm(st, c);
@@ -568,17 +567,17 @@ void fin_conn_input(struct fin_stack *st, struct fin_conn *c, const struct fin_s
     fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
     return;
   }
-  struct seg_view v = {seg,
-                       seg->seq,
-                       seg->payload,
-                       seg->payload_len,
-                       (seg->flags & FIN_TCP_SYN) != 0,
-                       (seg->flags & FIN_TCP_FIN) != 0,
-                       false};
+  struct seg_view v = {.seg = seg,
+                       .seq = seg->seq,
+                       .data = seg->payload,
+                       .len = seg->payload_len,
+                       .syn = (seg->flags & FIN_TCP_SYN) != 0,
+                       .fin = (seg->flags & FIN_TCP_FIN) != 0,
+                       .syn_accepted = false};
   if (simultaneous_syn_ack(c, seg)) {
     v.syn = false; /* K3: the peer's SYN-ACK completes a simultaneous open */
+    v.syn_accepted = true;
     v.seq++;
-    v.syn_ack_repeat = true; /* its SYN is the one we have: no challenge */
   }
   enum disposition d = run_steps(st, c, &v);
   if (d == GONE)

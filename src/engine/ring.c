@@ -43,11 +43,10 @@ void fin_ring_peek(const struct fin_ring *r, uint32_t off, uint32_t n, const uin
 void fin_ring_consume(struct fin_ring *r, uint32_t n) {
   if (n > r->len)
     n = r->len;
-  /* head only ever advances: out-of-order bytes already sit beyond len at
-   * head + offset (fin_ring_write_at), so moving head back to 0 when len
-   * reaches 0 would misplace them (BEHAVIOR D2, D11). */
   r->head = phys(r, n);
   r->len -= n;
+  /* head must not jump back to 0 when len reaches 0: out-of-order bytes held
+   * beyond len (fin_ring_write_at) are addressed from head. */
 }
 
 uint32_t fin_ring_read(struct fin_ring *r, void *out, uint32_t n, int peek) {

@@ -18,7 +18,7 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 }
 
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
- * time (Linux tcp_clamp_rto_to_user_timeout). */
+ * time, as Linux tcp_clamp_rto_to_user_timeout() does. */
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
   fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
   if (c->user_timeout > 0 && !c->persist) {
@@ -74,8 +74,7 @@ static void syn_timeout(struct fin_stack *st, struct fin_conn *c) {
       st->c.syn_recv_timeouts++;
       fin_conn_terminate(st, c, FIN_REASON_SYN_RECV_TIMEOUT, 0);
     } else {
-      st->c.attempt_fails++;
-      fin_conn_terminate(st, c, FIN_REASON_SYN_TIMEOUT, -ETIMEDOUT);
+      fin_conn_terminate(st, c, FIN_REASON_SYN_TIMEOUT, -ETIMEDOUT); /* counts attempt_fails */
     }
     return;
   }
@@ -113,11 +112,13 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
   fin_conn_output_mark(st, c);
 }
 
-/* J5: persist probes back off like retransmissions; an orphan gives up
- * after orphan_retries unanswered probes, others after R2 (F4). */
+/* J5: persist probes back off like retransmissions. A connection whose
+ * probes are answered stays open; unanswered, it gives up after R2 probes.
+ * An orphan is bounded even when answered: orphan_retries backoffs (F4,
+ * Linux tcp_probe_timer). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
-  uint32_t limit = c->slot == FIN_NONE_IDX ? st->s.orphan_retries : st->s.retries_r2;
-  if (c->probes >= limit) {
+  bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
+  if (orphan ? c->backoff >= st->s.orphan_retries : c->probes >= st->s.retries_r2) {
     give_up(st, c, FIN_REASON_RETRANSMIT_TIMEOUT);
     return;
   }
@@ -194,6 +195,7 @@ static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
  * connection carries on orphaned. The timer only wakes the caller. */
 static void on_linger(struct fin_stack *st, struct fin_conn *c) {
   c->timer[CT_LINGER] = FIN_NEVER;
+  c->linger_expired = 1;
   fin_heap_update(st, c);
   fin_event_timer(st, c, FIN_TIMER_LINGER);
   fin_event_simple(st, c, FIN_EV_WRITABLE);

@@ -26,6 +26,7 @@ static void init(struct peer *p, const struct fin_settings *s, bool ts) {
   p->ts = ts;
   p->ts_val = 5000;
   p->listener = p->s = -1;
+  p->peer_port = PEER_PORT;
 }
 
 void peer_init(struct peer *p, const struct fin_settings *s) {
@@ -68,7 +69,7 @@ void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, c
   memset(&seg, 0, sizeof(seg));
   seg.saddr = PEER_ADDR;
   seg.daddr = PEER_FIN_ADDR;
-  seg.sport = PEER_PORT;
+  seg.sport = p->peer_port;
   seg.dport = p->fin_port ? p->fin_port : FIN_PORT;
   seg.seq = seq;
   seg.ack = ack;
@@ -107,7 +108,7 @@ const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t se
   assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
   struct fin_segment *s = &p->last;
   bool ok = s->flags == flags && s->seq == seq && s->saddr == PEER_FIN_ADDR &&
-            s->daddr == PEER_ADDR && s->dport == PEER_PORT;
+            s->daddr == PEER_ADDR && s->dport == p->peer_port;
   if ((flags & FIN_TCP_ACK) || (flags & FIN_TCP_RST))
     ok = ok && s->ack == ((flags & FIN_TCP_ACK) ? ack : 0);
   if (!ok) {
@@ -119,6 +120,21 @@ const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t se
   if (s->opts.has_ts)
     p->fin_tsval = s->opts.ts_val;
   return s;
+}
+
+uint32_t peer_expect_syn_ack(struct peer *p, uint32_t ack) {
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  if (n == 0)
+    fail_msg("expected [SYN,ACK] ack=%u, fin sent nothing", ack);
+  assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
+  if (p->last.flags != (TCP_S | TCP_A) || p->last.ack != ack || p->last.dport != p->peer_port) {
+    char got[96];
+    describe(&p->last, got, sizeof(got));
+    fail_msg("expected [SYN,ACK] ack=%u to port %u, fin sent %s", ack, p->peer_port, got);
+  }
+  if (p->last.opts.has_ts)
+    p->fin_tsval = p->last.opts.ts_val;
+  return p->last.seq;
 }
 
 void peer_expect_nothing(struct peer *p) {
@@ -180,9 +196,10 @@ void peer_establish_passive(struct peer *p) {
 }
 
 void peer_start_connect(struct peer *p) {
+  fin_stack_set_now(p->st, p->now);
   if (p->s < 0)
     p->s = fin_socket(p->st);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = {PEER_ADDR, p->peer_port};
   assert_int_equal(fin_connect(p->st, p->s, &dst), -EINPROGRESS);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
   assert_true(n > 0);

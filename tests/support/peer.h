@@ -2,8 +2,10 @@
  * scripted peer. Reach a state through real segments, send the stimulus,
  * then assert the exact segments out and that nothing else went out.
  * Addresses: fin is 10.0.0.1:80 (passive) or :ephemeral (active); the
- * peer is 10.0.0.2:40000. Sequence numbers are absolute; use L(p, k) for
- * fin's ISS + k and R(p, k) for the peer's ISN + k. */
+ * peer is 10.0.0.2:40000. Socket calls act at the stack's time: after
+ * changing p->now directly, call fin_stack_set_now(p->st, p->now) before an
+ * API call whose timing matters (peer_send/expect/advance do it). Sequence numbers are absolute;
+ * use L(p, k) for fin's ISS + k and R(p, k) for the peer's ISN + k. */
 #ifndef FIN_TEST_PEER_H
 #define FIN_TEST_PEER_H
 
@@ -28,6 +30,7 @@ struct peer {
   uint32_t iss;       /* fin's ISS, learnt from its SYN / SYN-ACK */
   uint32_t irs;       /* the peer's ISN */
   uint16_t fin_port;  /* fin's port of the connection under test */
+  uint16_t peer_port; /* the peer's port (PEER_PORT unless a test changes it) */
   uint16_t wnd;       /* window the peer advertises */
   bool ts;            /* peer offers timestamps (and wscale 7) */
   uint32_t ts_val;    /* the peer's next TSval */
@@ -59,6 +62,8 @@ void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, c
 const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack);
 #define peer_expect_len(p, flags, seq, ack, len)                                                   \
   assert_int_equal(peer_expect((p), (flags), (seq), (ack))->payload_len, (len))
+/* Next segment must be a SYN-ACK acking `ack` (any seq); returns fin's ISS. */
+uint32_t peer_expect_syn_ack(struct peer *p, uint32_t ack);
 /* Asserts fin has nothing to send. */
 void peer_expect_nothing(struct peer *p);
 /* Moves time forward by dt (running timers on the way, in deadline order,

@@ -1,0 +1,307 @@
+/* Timers that end connections, BEHAVIOR J1-J6: RTO (RFC 6298), R2 and the
+ * user timeout, SYN retransmission, keep-alive, zero-window persist, ICMP. */
+#include <errno.h>
+#include <string.h>
+
+#include "peer.h"
+
+static int so_error(struct peer *p) {
+  int v = -1;
+  size_t len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p->st, p->s, FIN_SO_ERROR, &v, &len), 0);
+  return v;
+}
+
+static void set_int(struct peer *p, enum fin_sockopt o, int v) {
+  assert_int_equal(fin_setsockopt(p->st, p->s, o, &v, sizeof(v)), 0);
+}
+
+/* BEHAVIOR J1: initial RTO 1 s, then exponential backoff (SYN-SENT). */
+static void test_syn_retransmitted_after_1s_then_doubling(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  fin_time expected = FIN_SEC(1);
+  for (int i = 0; i < 4; i++) {
+    assert_int_equal(peer_advance_to_deadline(&p), expected);
+    peer_expect(&p, TCP_S, L(&p, 0), 0);
+    peer_expect_nothing(&p);
+    expected *= 2;
+  }
+  assert_int_equal(peer_counters(&p)->syn_retrans, 4);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J1: after a 10 ms RTT sample the RTO is floored at 200 ms, and
+ * doubles per retransmission; Karn: the ACK of a retransmission gives no
+ * sample, so the RTO keeps its value. */
+static void test_data_rto_floor_200ms_backoff_and_karn(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  assert_int_equal(fin_send(p.st, p.s, "abcd", 4, 0), 4);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 4);
+  assert_int_equal(peer_advance_to_deadline(&p), FIN_MS(200));
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 4);
+  assert_int_equal(peer_advance_to_deadline(&p), FIN_MS(400));
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 4);
+  p.now += FIN_SEC(5); /* a very late ACK of the retransmission */
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 5), NULL, 0);
+  struct fin_conn_info ti;
+  size_t len = sizeof(ti);
+  assert_int_equal(fin_getsockopt(p.st, p.s, FIN_TCP_INFO, &ti, &len), 0);
+  assert_int_equal(ti.rto, FIN_MS(200)); /* no 5 s sample taken */
+  assert_int_equal(ti.unacked, 0);
+  assert_int_equal(ti.total_retrans, 2);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J2: after R2 retransmissions the connection gives up: one
+ * best-effort RST, ETIMEDOUT for the application. */
+static void test_r2_exhausted_sends_rst_and_reports_etimedout(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.retries_r2 = 3;
+  struct peer p;
+  peer_init(&p, &s);
+  peer_establish_active(&p);
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), 1);
+  peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  for (int i = 0; i < 3; i++) {
+    peer_advance_to_deadline(&p);
+    peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  }
+  peer_advance_to_deadline(&p);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  peer_expect_nothing(&p);
+  char b[4];
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), -ETIMEDOUT);
+  assert_int_equal(so_error(&p), ETIMEDOUT);
+  enum fin_close_reason r;
+  int err;
+  assert_true(peer_find_closed(&p, &r, &err));
+  assert_int_equal(r, FIN_REASON_RETRANSMIT_TIMEOUT);
+  assert_int_equal(err, -ETIMEDOUT);
+  assert_int_equal(peer_counters(&p)->abort_on_timeout, 1);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J2: TCP_USER_TIMEOUT ends the connection exactly when unacked
+ * data has waited that long (the RTO is clamped to it). */
+static void test_user_timeout_gives_up_on_time(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  set_int(&p, FIN_TCP_USER_TIMEOUT, 1000);
+  fin_time t0 = p.now;
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), 1);
+  peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  peer_advance_to_deadline(&p); /* +200 ms */
+  peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  peer_advance_to_deadline(&p); /* +600 ms */
+  peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  peer_advance_to_deadline(&p); /* clamped: +1000 ms */
+  assert_int_equal(p.now - t0, FIN_MS(1000));
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  enum fin_close_reason r;
+  int err;
+  assert_true(peer_find_closed(&p, &r, &err));
+  assert_int_equal(r, FIN_REASON_USER_TIMEOUT);
+  assert_int_equal(err, -ETIMEDOUT);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J3: by default SYN retransmission lasts at least 3 minutes. */
+static void test_syn_retransmission_lasts_at_least_three_minutes(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  fin_time t0 = p.now;
+  int syns = 0;
+  while (fin_sock_state(p.st, p.s) == FIN_SYN_SENT && syns < 100) {
+    peer_advance_to_deadline(&p);
+    if (fin_sock_state(p.st, p.s) == FIN_SYN_SENT) {
+      peer_expect(&p, TCP_S, L(&p, 0), 0);
+      syns++;
+    }
+  }
+  peer_expect_nothing(&p);
+  assert_true(p.now - t0 >= FIN_SEC(180));
+  assert_int_equal(syns, 7);
+  assert_int_equal(fin_connect(p.st, p.s, &(struct fin_sockaddr){PEER_ADDR, PEER_PORT}),
+                   -ETIMEDOUT);
+  assert_int_equal(peer_counters(&p)->attempt_fails, 1);
+  peer_free(&p);
+}
+
+static void keepalive_setup(struct peer *p) {
+  peer_establish_active(p);
+  set_int(p, FIN_TCP_KEEPIDLE, 10);
+  set_int(p, FIN_TCP_KEEPINTVL, 2);
+  set_int(p, FIN_TCP_KEEPCNT, 3);
+  set_int(p, FIN_SO_KEEPALIVE, 1);
+}
+
+/* BEHAVIOR J4: after idle, a probe <SEQ=SND.NXT-1> with no data; an answer
+ * keeps the connection; one lost probe is no verdict. */
+static void test_keepalive_probe_answered_keeps_connection(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  keepalive_setup(&p);
+  assert_int_equal(peer_advance_to_deadline(&p), FIN_SEC(10));
+  peer_expect_len(&p, TCP_A, L(&p, 0), R(&p, 1), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_advance_to_deadline(&p), FIN_SEC(2)); /* first probe lost */
+  peer_expect_len(&p, TCP_A, L(&p, 0), R(&p, 1), 0);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_advance_to_deadline(&p), FIN_SEC(10)); /* idle again */
+  peer_expect_len(&p, TCP_A, L(&p, 0), R(&p, 1), 0);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->keepalive_probes, 3);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J4: keep_cnt unanswered probes: RST and ETIMEDOUT. */
+static void test_keepalive_exhausted_resets_with_etimedout(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  keepalive_setup(&p);
+  for (int i = 0; i < 3; i++) {
+    peer_advance_to_deadline(&p);
+    peer_expect_len(&p, TCP_A, L(&p, 0), R(&p, 1), 0);
+  }
+  peer_advance_to_deadline(&p);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  char b[1];
+  assert_int_equal(fin_recv(p.st, p.s, b, 1, 0), -ETIMEDOUT);
+  enum fin_close_reason r;
+  int err;
+  assert_true(peer_find_closed(&p, &r, &err));
+  assert_int_equal(r, FIN_REASON_KEEPALIVE_TIMEOUT);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J4: keep-alive is off by default: an idle connection sends
+ * nothing for hours. */
+static void test_keepalive_off_by_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  assert_int_equal(fin_stack_next_deadline(p.st), FIN_NEVER);
+  peer_advance(&p, FIN_SEC(3 * 3600));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J5: a zero window is probed with backoff; while the probes are
+ * answered the connection stays open; when the window opens data flows. */
+static void test_zero_window_persist_probes_keep_connection_open(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  p.wnd = 0;
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  assert_int_equal(fin_send(p.st, p.s, "0123456789", 10, 0), 10);
+  peer_expect_nothing(&p);
+  fin_time last_gap = 0;
+  for (int i = 0; i < 20; i++) {
+    fin_time gap = peer_advance_to_deadline(&p);
+    peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 1);
+    peer_expect_nothing(&p);
+    assert_true(gap >= last_gap);
+    last_gap = gap;
+    peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0); /* still zero */
+  }
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_true(peer_counters(&p)->persist_probes >= 20);
+  p.wnd = 65535;
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 10);
+  peer_free(&p);
+}
+
+/* Builds ICMP type/code quoting fin's last segment (p->buf) to fin. */
+static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
+  uint8_t d[20 + 8 + 28];
+  memset(d, 0, sizeof(d));
+  d[0] = 0x45;
+  d[3] = sizeof(d);
+  d[8] = 64;
+  d[9] = 1;
+  uint32_t src = PEER_ADDR, dst = PEER_FIN_ADDR;
+  for (int i = 0; i < 4; i++) {
+    d[12 + i] = (uint8_t)(src >> (24 - 8 * i));
+    d[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
+  }
+  uint16_t ipc = fin_csum_fold(fin_csum_add(0, d, 20));
+  d[10] = (uint8_t)(ipc >> 8);
+  d[11] = (uint8_t)ipc;
+  d[20] = type;
+  d[21] = code;
+  memcpy(d + 28, p->buf, 28); /* fin's IP header + 8 bytes of TCP */
+  uint16_t ic = fin_csum_fold(fin_csum_add(0, d + 20, sizeof(d) - 20));
+  d[22] = (uint8_t)(ic >> 8);
+  d[23] = (uint8_t)ic;
+  fin_stack_input(p->st, d, sizeof(d), p->now);
+}
+
+/* BEHAVIOR J6: a hard ICMP error (port unreachable) aborts SYN-SENT with
+ * ECONNREFUSED; soft errors (net unreachable) never abort. */
+static void test_icmp_hard_error_aborts_syn_sent_soft_does_not(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  send_icmp(&p, 3, 0); /* net unreachable: soft */
+  assert_int_equal(fin_sock_state(p.st, p.s), FIN_SYN_SENT);
+  send_icmp(&p, 3, 3); /* port unreachable: hard */
+  assert_int_equal(fin_connect(p.st, p.s, &(struct fin_sockaddr){PEER_ADDR, PEER_PORT}),
+                   -ECONNREFUSED);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_counters(&p)->abort_on_icmp, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J6: even a hard ICMP error leaves an established connection. */
+static void test_icmp_hard_error_ignored_when_established(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), 1);
+  peer_expect(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1));
+  send_icmp(&p, 3, 3);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->drop_icmp_ignored, 1);
+  peer_free(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_syn_retransmitted_after_1s_then_doubling),
+      cmocka_unit_test(test_data_rto_floor_200ms_backoff_and_karn),
+      cmocka_unit_test(test_r2_exhausted_sends_rst_and_reports_etimedout),
+      cmocka_unit_test(test_user_timeout_gives_up_on_time),
+      cmocka_unit_test(test_syn_retransmission_lasts_at_least_three_minutes),
+      cmocka_unit_test(test_keepalive_probe_answered_keeps_connection),
+      cmocka_unit_test(test_keepalive_exhausted_resets_with_etimedout),
+      cmocka_unit_test(test_keepalive_off_by_default),
+      cmocka_unit_test(test_zero_window_persist_probes_keep_connection_open),
+      cmocka_unit_test(test_icmp_hard_error_aborts_syn_sent_soft_does_not),
+      cmocka_unit_test(test_icmp_hard_error_ignored_when_established),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
