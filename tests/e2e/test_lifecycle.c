@@ -398,6 +398,105 @@ static void test_time_wait_reopened_by_new_syn_carries_a_new_connection(void **s
   pair_free(&p);
 }
 
+/* BEHAVIOR C4 (H2): a closes in SYN-SENT while its SYN is in flight:
+ * nothing more is sent; b's SYN-ACK gets <SEQ=SEG.ACK><CTL=RST>, which
+ * sends b's embryonic child away; nothing is left on either side. */
+static void test_close_in_syn_sent_leaves_nothing_on_either_side(void **state) {
+  (void)state;
+  static struct pair p;
+  pair_init(&p, NULL, NULL);
+  fin_sock l = fin_socket(p.st[1]);
+  struct fin_sockaddr any = {0, 80};
+  assert_int_equal(fin_bind(p.st[1], l, &any), 0);
+  assert_int_equal(fin_listen(p.st[1], l, 16), 0);
+  fin_sock a = fin_socket(p.st[0]);
+  struct fin_sockaddr dst = {PAIR_ADDR_B, 80};
+  assert_int_equal(fin_connect(p.st[0], a, &dst), -EINPROGRESS);
+  uint64_t ida = fin_sock_conn_id(p.st[0], a);
+  pair_run_for(&p, FIN_MS(5)); /* the SYN is on the wire */
+  assert_int_equal(fin_close(p.st[0], a), 0);
+  pair_run_for(&p, FIN_SEC(1));
+  assert_path(&p, 0, (fin_sock)ida, true, "SYN-SENT>CLOSED");
+  assert_int_equal(pair_closed_event(&p, 0, ida)->reason, FIN_REASON_CLOSED_IN_SYN_SENT);
+  assert_int_equal(fin_stack_counters(p.st[0])->rst_syn_sent_bad_ack +
+                       fin_stack_counters(p.st[0])->rst_no_conn,
+                   1);
+  assert_int_equal(fin_stack_counters(p.st[1])->embryonic_rsts, 1);
+  assert_int_equal(fin_accept(p.st[1], l, NULL), -EAGAIN);
+  assert_int_equal(fin_stack_conn_count(p.st[0]), 0);
+  assert_int_equal(fin_stack_conn_count(p.st[1]), 0);
+  assert_int_equal(fin_close(p.st[1], l), 0);
+  pair_free(&p);
+}
+
+/* BEHAVIOR C5 G4: b closes its listener with a connection still in the
+ * accept queue: a is reset and reads ECONNRESET. */
+static void test_listener_close_resets_unaccepted_connection(void **state) {
+  (void)state;
+  static struct pair p;
+  pair_init(&p, NULL, NULL);
+  fin_sock l = fin_socket(p.st[1]);
+  struct fin_sockaddr any = {0, 80};
+  assert_int_equal(fin_bind(p.st[1], l, &any), 0);
+  assert_int_equal(fin_listen(p.st[1], l, 16), 0);
+  fin_sock a = fin_socket(p.st[0]);
+  struct fin_sockaddr dst = {PAIR_ADDR_B, 80};
+  assert_int_equal(fin_connect(p.st[0], a, &dst), -EINPROGRESS);
+  pair_run_for(&p, FIN_MS(100));
+  assert_int_equal(fin_sock_state(p.st[0], a), FIN_ESTABLISHED);
+  assert_int_equal(fin_close(p.st[1], l), 0);
+  pair_run_for(&p, FIN_MS(100));
+  uint8_t buf[4];
+  assert_int_equal(fin_recv(p.st[0], a, buf, sizeof(buf), 0), -ECONNRESET);
+  uint64_t ida = fin_sock_conn_id(p.st[0], a);
+  assert_int_equal(pair_closed_event(&p, 0, ida)->reason, FIN_REASON_RESET);
+  assert_int_equal(fin_stack_conn_count(p.st[1]), 0);
+  assert_int_equal(fin_close(p.st[0], a), 0);
+  pair_free(&p);
+}
+
+static bool drop_all_from_b(struct pair *p, int from, const struct fin_segment *seg, void *ctx) {
+  (void)p;
+  (void)seg;
+  (void)ctx;
+  return from == 1;
+}
+
+/* BEHAVIOR D13 F4 J2: after a's close nothing from b arrives any more: a
+ * retransmits its FIN with backoff and the orphan gives up after
+ * orphan_retries; b still read every byte and the EOF. */
+static void test_fin_never_acked_orphan_gives_up(void **state) {
+  (void)state;
+  struct fin_settings sa;
+  fin_settings_default(&sa);
+  sa.orphan_retries = 4;
+  static struct pair p;
+  pair_init(&p, &sa, NULL);
+  fin_sock a, b;
+  pair_connect(&p, 80, &a, &b);
+  uint64_t ida = fin_sock_conn_id(p.st[0], a);
+  stream(&p, 0, a, 1, b, 40000, 13);
+  p.filter = drop_all_from_b;
+  assert_int_equal(fin_close(p.st[0], a), 0);
+  pair_run_for(&p, FIN_MS(100));
+  uint8_t buf[4];
+  assert_int_equal(fin_recv(p.st[1], b, buf, sizeof(buf), 0), 0);
+  assert_int_equal(fin_sock_state(p.st[1], b), FIN_CLOSE_WAIT);
+  pair_run_for(&p, FIN_SEC(600));
+  assert_int_equal(fin_stack_conn_count(p.st[0]), 0);
+  const struct fin_event *ev = pair_closed_event(&p, 0, ida);
+  assert_non_null(ev);
+  assert_int_equal(ev->reason, FIN_REASON_RETRANSMIT_TIMEOUT);
+  assert_int_equal(ev->err, -ETIMEDOUT);
+  assert_int_equal(fin_stack_counters(p.st[0])->retrans_segs, 4);
+  assert_int_equal(fin_stack_counters(p.st[0])->rst_timeout, 1);
+  /* The best-effort RST reached b: b is gone too. */
+  assert_int_equal(fin_stack_conn_count(p.st[1]), 0);
+  assert_int_equal(fin_recv(p.st[1], b, buf, sizeof(buf), 0), -ECONNRESET);
+  assert_int_equal(fin_close(p.st[1], b), 0);
+  pair_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_graceful_active_close_delivers_bytes_and_ends_in_time_wait),
@@ -408,6 +507,9 @@ int main(void) {
       cmocka_unit_test(test_close_with_data_in_flight_under_loss_delivers_every_byte),
       cmocka_unit_test(test_lost_final_ack_is_recovered_by_time_wait_and_restarts_it),
       cmocka_unit_test(test_time_wait_reopened_by_new_syn_carries_a_new_connection),
+      cmocka_unit_test(test_close_in_syn_sent_leaves_nothing_on_either_side),
+      cmocka_unit_test(test_listener_close_resets_unaccepted_connection),
+      cmocka_unit_test(test_fin_never_acked_orphan_gives_up),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
