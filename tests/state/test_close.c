@@ -203,8 +203,8 @@ static void test_second_shutdown_sends_no_second_fin(void **state) {
   peer_free(&p);
 }
 
-/* BEHAVIOR C6: in CLOSING, LAST-ACK and TIME-WAIT, shutdown and close are
- * no-ops that send nothing (0), and send fails with EPIPE. */
+/* In CLOSING, LAST-ACK and TIME-WAIT, shutdown and close are no-ops that
+ * send nothing (0), and send fails with EPIPE; the handle is then gone. */
 static void no_second_fin(struct peer *p) {
   assert_int_equal(fin_send(p->st, p->s, "x", 1, 0), -EPIPE);
   assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
@@ -215,6 +215,8 @@ static void no_second_fin(struct peer *p) {
   assert_int_equal(fin_close(p->st, p->s), -EBADF);
 }
 
+/* BEHAVIOR C6: calls in CLOSING, LAST-ACK and TIME-WAIT never send a
+ * second FIN (or anything) and return defined values. */
 static void test_calls_in_closing_last_ack_time_wait_send_nothing(void **state) {
   (void)state;
   struct peer p;

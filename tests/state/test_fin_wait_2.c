@@ -124,6 +124,8 @@ static void test_close_in_fin_wait_2_starts_fin_timeout_then(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR F1: a negative TCP_LINGER2 set before close() in FIN-WAIT-2
+ * resets at once. */
 static void test_close_in_fin_wait_2_with_negative_linger2_resets_at_once(void **state) {
   (void)state;
   struct peer p;
