@@ -76,6 +76,7 @@ struct fin_settings {
   fin_time msl;                   /* TIME-WAIT lasts 2*msl */
   fin_time fin_timeout;           /* F1: orphaned FIN-WAIT-2 */
   bool rfc1337;                   /* E3: ignore every RST in TIME-WAIT */
+  bool resend_fin_with_ack;       /* FreeBSD: an ACK sent while our FIN is unacked repeats the FIN */
   bool rst_time_wait;             /* A8: keep a TIME-WAIT record after sending an abortive RST */
   bool strict_malformed_abort;    /* A9: in-window malformed segment aborts with RST */
   uint32_t max_time_wait;         /* E8 cap */

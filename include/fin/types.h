@@ -53,7 +53,7 @@ const char *fin_state_name(enum fin_state state);
  * every test). alloc returns NULL on failure; the engine handles it. */
 struct fin_allocator {
   void *(*alloc)(void *ctx, size_t size);
-  void (*free)(void *ctx, void *ptr, size_t size);
+  void (*release)(void *ctx, void *ptr, size_t size);
   void *ctx;
 };
 

@@ -36,8 +36,10 @@ int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
   if (c->sndbuf.buf != NULL)
     return 0;
   uint64_t need = (uint64_t)c->sndbuf_size + c->rcvbuf_size;
-  if (st->buf_mem + need > st->s.max_buffer_memory)
-    fin_orphans_enforce(st);
+  /* BEHAVIOR F3: room for the new buffers comes from the oldest orphans
+   * (fin_orphans_enforce only acts once the cap is already exceeded). */
+  while (st->buf_mem + need > st->s.max_buffer_memory && st->orph_head != NULL)
+    fin_conn_abort(st, st->orph_head, FIN_REASON_MEMORY, -ENOMEM, &st->c.abort_on_memory);
   if (st->buf_mem + need > st->s.max_buffer_memory)
     return -ENOBUFS;
   c->sndbuf.buf = fin_mem_alloc(st, c->sndbuf_size);
@@ -52,6 +54,28 @@ int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
   c->rcvbuf.cap = c->rcvbuf_size;
   st->buf_mem += need;
   return 0;
+}
+
+/* FreeBSD rounds the receive buffer up to a multiple of the MSS once the
+ * MSS is known (settings.rcvbuf_round_to_mss). The ring is still empty
+ * then, so it is simply reallocated at the new size. */
+void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
+  if (!st->s.rcvbuf_round_to_mss || c->snd_mss == 0)
+    return;
+  uint32_t mss = c->snd_mss, size = (c->rcvbuf_size + mss - 1) / mss * mss;
+  if (size == c->rcvbuf_size)
+    return;
+  if (c->rcvbuf.buf == NULL) {
+    c->rcvbuf_size = size;
+    return;
+  }
+  uint8_t *nb = c->rcvbuf.len == 0 ? fin_mem_alloc(st, size) : NULL;
+  if (nb == NULL)
+    return; /* keep the old size: correct, only not rounded */
+  fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf.cap);
+  st->buf_mem = st->buf_mem - c->rcvbuf.cap + size;
+  c->rcvbuf = (struct fin_ring){nb, size, 0, 0};
+  c->rcvbuf_size = size;
 }
 
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
@@ -102,6 +126,7 @@ static void conn_detach(struct fin_stack *st, struct fin_conn *c) {
 
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
   conn_detach(st, c);
+  fin_port_release(st, c);
   if (c->state == FIN_ESTABLISHED || c->state == FIN_CLOSE_WAIT)
     st->c.curr_estab--;
   free_sndbuf(st, c);
@@ -187,6 +212,8 @@ static uint64_t *rst_counter(struct fin_stack *st, enum fin_close_reason reason)
     return &st->c.rst_timeout;
   case FIN_REASON_UNREAD_DATA:
     return &st->c.rst_closed_socket;
+  case FIN_REASON_MALFORMED:
+    return &st->c.rst_malformed_strict; /* A9 strict mode */
   default:
     return &st->c.rst_abort;
   }
@@ -202,10 +229,18 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
   if (rst)
     fin_send_rst_from_conn(st, c, rst_counter(st, reason));
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
-    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. */
-    c->snd_nxt = c->snd_max;
-    fin_tw_enter(st, c, false);
+    /* BEHAVIOR A8: keep a TIME-WAIT record that absorbs stragglers. The
+     * outcome is recorded first: entering TIME-WAIT frees an orphaned TCB,
+     * and a shell the application holds must still report the abort. */
+    if (err != 0) {
+      count_reset(st, c);
+      free_rcvbuf(st, c); /* B1: flush the queues */
+    }
     c->reason = reason;
+    c->error = err;
+    c->so_error = err;
+    c->snd_nxt = c->snd_max;
+    fin_tw_enter_abortive(st, c);
     return;
   }
   fin_conn_terminate(st, c, reason, err);
@@ -223,8 +258,8 @@ void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c) {
 
 void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c) {
   c->slot = FIN_NONE_IDX;
-  if (c->terminated) {
-    fin_conn_destroy(st, c);
+  if (c->terminated || c->state == FIN_CLOSED) {
+    fin_conn_destroy(st, c); /* a shell, or a socket that never connected */
     return;
   }
   if (c->is_orphan)

@@ -14,6 +14,20 @@ int fin_ctl_init(struct fin_stack *st) {
   return 0;
 }
 
+void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
+                      uint32_t seq, uint32_t ack, uint8_t flags) {
+  memset(seg, 0, sizeof(*seg));
+  seg->saddr = t->local_addr;
+  seg->daddr = t->remote_addr;
+  seg->sport = t->local_port;
+  seg->dport = t->remote_port;
+  seg->seq = seq;
+  seg->ack = ack;
+  seg->flags = flags;
+  seg->ttl = st->s.ttl;
+  seg->ip_id = st->ip_id++;
+}
+
 bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
   if (st->ctl_len == st->ctl_cap) {
     st->c.rst_queue_full++;
@@ -41,17 +55,8 @@ size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap) {
   uint8_t opt[FIN_TCP_OPT_MAX];
   size_t olen = fin_tcp_opts_write(opt, &o, st->s.option_layout, k->syn_opts);
   struct fin_segment seg;
-  memset(&seg, 0, sizeof(seg));
-  seg.saddr = k->tuple.local_addr;
-  seg.daddr = k->tuple.remote_addr;
-  seg.sport = k->tuple.local_port;
-  seg.dport = k->tuple.remote_port;
-  seg.seq = k->seq;
-  seg.ack = k->ack;
-  seg.flags = k->flags;
+  fin_segment_init(st, &seg, &k->tuple, k->seq, k->ack, k->flags);
   seg.wnd = k->wnd;
-  seg.ttl = st->s.ttl;
-  seg.ip_id = st->ip_id++;
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, NULL, 0, NULL, 0);
   if (n == 0)
     return 0; /* caller's buffer too small: keep it queued */

@@ -15,6 +15,8 @@ int fin_demux_init(struct fin_stack *st) {
 }
 
 void fin_demux_free(struct fin_stack *st) {
+  fin_mem_free(st, st->bound_ports, 65536 * sizeof(uint16_t));
+  st->bound_ports = NULL;
   if (st->conn_buckets != NULL)
     fin_mem_free(st, st->conn_buckets, (st->conn_bucket_mask + 1u) * sizeof(*st->conn_buckets));
   st->conn_buckets = NULL;
@@ -121,18 +123,32 @@ void fin_listener_remove(struct fin_stack *st, struct fin_listener *l) {
     *pp = l->hash_next;
 }
 
-/* A local port is in use when a listener or a socket bound to it exists. */
+/* A local port is in use when a listener or a bound, unconnected socket
+ * has it. O(1): the latter are counted per port, so bind never scans. */
 bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port) {
   for (struct fin_listener *l = st->listen_buckets[port_bucket(port)]; l; l = l->hash_next)
     if (l->local.port == port && (l->local.addr == 0 || addr == 0 || l->local.addr == addr))
       return true;
-  for (uint32_t i = 0; i < st->slot_cap; i++) {
-    const struct fin_slot *s = &st->slots[i];
-    if (s->kind != SLOT_CONN || s->obj == NULL)
-      continue;
-    const struct fin_conn *c = s->obj;
-    if (c->bound && c->tuple.local_port == port && c->state == FIN_CLOSED && !c->terminated)
-      return true;
+  return st->bound_ports != NULL && st->bound_ports[port] > 0;
+}
+
+int fin_port_hold(struct fin_stack *st, struct fin_conn *c) {
+  if (st->bound_ports == NULL) {
+    st->bound_ports = fin_mem_alloc(st, 65536 * sizeof(uint16_t));
+    if (st->bound_ports == NULL)
+      return -ENOMEM;
+    memset(st->bound_ports, 0, 65536 * sizeof(uint16_t));
   }
-  return false;
+  if (st->bound_ports[c->tuple.local_port] == UINT16_MAX)
+    return -EADDRINUSE;
+  st->bound_ports[c->tuple.local_port]++;
+  c->port_held = 1;
+  return 0;
+}
+
+void fin_port_release(struct fin_stack *st, struct fin_conn *c) {
+  if (!c->port_held)
+    return;
+  st->bound_ports[c->tuple.local_port]--;
+  c->port_held = 0;
 }

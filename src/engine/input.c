@@ -19,6 +19,7 @@ struct seg_view {
   const uint8_t *data;
   uint32_t len;
   bool syn, fin;
+  bool syn_accepted; /* K3: the SYN of a simultaneous-open SYN-ACK, already had */
 };
 
 static uint32_t seg_len(const struct seg_view *v) {
@@ -142,7 +143,7 @@ static enum disposition check_rst(struct fin_stack *st, struct fin_conn *c,
 /* Fourth: SYN (RFC 5961 §4, BEHAVIOR I1): a challenge ACK, never a RST. */
 static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
-  if (!(v->seg->flags & FIN_TCP_SYN))
+  if (!(v->seg->flags & FIN_TCP_SYN) || v->syn_accepted)
     return CONTINUE;
   st->c.syn_challenges++;
   if (fin_challenge_ack(st, c))
@@ -153,10 +154,8 @@ static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
 /* The SYN-RECEIVED part of the fifth step (BEHAVIOR A4, L1). */
 static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *c,
                                          const struct fin_segment *seg) {
-  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max))) {
-    st->c.rst_syn_recv_bad_ack++;
-    return DROP_RST;
-  }
+  if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max)))
+    return DROP_RST; /* counted by act() when the RST is queued */
   if (c->parent != NULL && fin_listener_accept_full(c->parent)) {
     st->c.drop_listen_overflow++;
     if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_DROP)
@@ -292,12 +291,24 @@ static enum disposition enter_fin_wait_2(struct fin_stack *st, struct fin_conn *
   return CONTINUE;
 }
 
+/* The segment starts at RCV.NXT and carries the peer's FIN: the seventh
+ * step takes its text and the eighth its FIN. */
+static bool fin_in_order(const struct fin_conn *c, const struct seg_view *v) {
+  return v->fin && !c->peer_fin && v->seq == c->rcv_nxt;
+}
+
 /* The state-specific part of the fifth step (D3, D7, D8). */
-static enum disposition ack_closing_states(struct fin_stack *st, struct fin_conn *c) {
+static enum disposition ack_closing_states(struct fin_stack *st, struct fin_conn *c,
+                                           const struct seg_view *v) {
   if (!our_fin_acked(c))
     return CONTINUE;
   switch (c->state) {
   case FIN_FIN_WAIT_1:
+    /* BEHAVIOR D5, RFC 9293 §3.10.7.4 eighth: a FIN that also ACKs ours
+     * goes to TIME-WAIT directly; passing through FIN-WAIT-2 would arm (or,
+     * with a negative TCP_LINGER2, fire) the orphan's FIN-WAIT-2 rule. */
+    if (fin_in_order(c, v))
+      return CONTINUE;
     return enter_fin_wait_2(st, c);
   case FIN_CLOSING:
     fin_tw_enter(st, c, false); /* D7 */
@@ -340,7 +351,7 @@ static enum disposition check_ack(struct fin_stack *st, struct fin_conn *c,
   else if (seg->ack == c->snd_una)
     dup_ack(st, c, v);
   update_window(st, c, seg);
-  return ack_closing_states(st, c);
+  return ack_closing_states(st, c, v);
 }
 
 /* D2: out-of-order data waits in the ring; a FIN after a hole waits too. */
@@ -457,6 +468,8 @@ static enum disposition check_fin(struct fin_stack *st, struct fin_conn *c,
   if (v->fin && !c->peer_fin && !c->rcv_fin_pending && seq_gt(v->seq + v->len, c->rcv_nxt)) {
     c->rcv_fin_pending = 1; /* D2: the FIN waits for the hole */
     c->rcv_fin_seq = v->seq + v->len;
+    c->ack_now = 1; /* RFC 5681 §4.2: an out-of-order segment gets a duplicate ACK at once */
+    fin_conn_output_mark(st, c);
   }
   if (c->rcv_fin_pending && c->rcv_fin_seq == c->rcv_nxt)
     return process_fin(st, c);
@@ -511,9 +524,12 @@ static bool late_rst_after_fin(const struct fin_conn *c, const struct fin_segmen
 
 /* RFC 9293 §3.5 Figure 8 (and RFC 5961 §4 as Linux reads it): in an
  * active SYN-RECEIVED the peer's SYN-ACK repeats the SYN we already have and
- * carries the ACK that establishes the connection. */
+ * carries the ACK that establishes the connection. So too in the FIN-WAIT-1
+ * a close in that SYN-RECEIVED leads to, while our SYN is unACKed (C3). */
 static bool simultaneous_syn_ack(const struct fin_conn *c, const struct fin_segment *seg) {
-  return c->state == FIN_SYN_RECEIVED && !c->passive &&
+  bool syn_received =
+      c->state == FIN_SYN_RECEIVED || (c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss);
+  return syn_received && !c->passive &&
          (seg->flags & (FIN_TCP_SYN | FIN_TCP_ACK | FIN_TCP_RST)) == (FIN_TCP_SYN | FIN_TCP_ACK) &&
          seg->seq == c->irs;
 }
@@ -551,14 +567,16 @@ void fin_conn_input(struct fin_stack *st, struct fin_conn *c, const struct fin_s
     fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
     return;
   }
-  struct seg_view v = {seg,
-                       seg->seq,
-                       seg->payload,
-                       seg->payload_len,
-                       (seg->flags & FIN_TCP_SYN) != 0,
-                       (seg->flags & FIN_TCP_FIN) != 0};
+  struct seg_view v = {.seg = seg,
+                       .seq = seg->seq,
+                       .data = seg->payload,
+                       .len = seg->payload_len,
+                       .syn = (seg->flags & FIN_TCP_SYN) != 0,
+                       .fin = (seg->flags & FIN_TCP_FIN) != 0,
+                       .syn_accepted = false};
   if (simultaneous_syn_ack(c, seg)) {
     v.syn = false; /* K3: the peer's SYN-ACK completes a simultaneous open */
+    v.syn_accepted = true;
     v.seq++;
   }
   enum disposition d = run_steps(st, c, &v);

@@ -15,6 +15,7 @@ void fin_conn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct f
   }
   c->irs = seg->seq;
   c->rcv_nxt = seg->seq + 1;
+  c->rcv_adv = c->rcv_nxt; /* what the SYN advertised was relative to nothing */
   fin_conn_init_mss(st, c, seg);
   fin_conn_init_cc(st, c);
 }
@@ -36,6 +37,7 @@ static void rest_of_syn_ack(struct fin_stack *st, struct fin_conn *c,
 
 static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   fin_conn_negotiate(st, c, seg);
+  fin_conn_round_rcvbuf(st, c);
   if (c->rtt_start != 0)
     fin_rtt_sample(&c->rtt, st->now - c->rtt_start, &st->s); /* Karn: only if not retransmitted */
   c->rtt_start = 0;

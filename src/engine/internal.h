@@ -103,6 +103,8 @@ struct fin_conn {
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
+  uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
+  uint8_t port_held : 1;                         /* counted in stack.bound_ports */
 };
 
 struct fin_listener {
@@ -136,6 +138,10 @@ struct fin_tw {
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
 #define TW_FREE      0x04
 #define TW_ACKED     0x08 /* ack_tick is valid */
+/* BEHAVIOR A8: left by our abortive RST; it sends nothing. Kept in the
+ * rcv_wscale nibble as 15, a shift RFC 7323 §2.3 never allows (max 14):
+ * such a record never sends a window, so it needs no scale. */
+#define TW_ABORTIVE 0xF0
 
 /* A segment the stack sends without a TCB: RSTs for unknown or aborted
  * connections, TIME-WAIT ACKs, SYN-cookie SYN-ACKs. */
@@ -177,6 +183,7 @@ struct fin_stack {
   uint32_t conn_bucket_mask;
   size_t conn_count;
   struct fin_listener *listen_buckets[64];
+  uint16_t *bound_ports; /* bound, not yet connected sockets per local port (lazy, 128 KiB) */
 
   /* Timers: binary heap of connections keyed by deadline. */
   struct fin_conn **heap;
@@ -210,6 +217,11 @@ struct fin_stack {
   bool shutting_down;
   fin_time shutdown_deadline;
 };
+
+/* An outgoing segment's header, addressed from a connection's 4-tuple,
+ * with the stack's TTL and the next IP id (ctl.c). */
+void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
+                      uint32_t seq, uint32_t ack, uint8_t flags);
 
 /* ---- memory (stack.c) ---- */
 void *fin_mem_alloc(struct fin_stack *st, size_t size);
@@ -245,6 +257,9 @@ struct fin_listener *fin_listener_lookup(const struct fin_stack *st, uint32_t ad
 void fin_listener_insert(struct fin_stack *st, struct fin_listener *l);
 void fin_listener_remove(struct fin_stack *st, struct fin_listener *l);
 bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port);
+/* A bound socket that is not connected (nor listening) holds its port. */
+int fin_port_hold(struct fin_stack *st, struct fin_conn *c);
+void fin_port_release(struct fin_stack *st, struct fin_conn *c);
 
 /* ---- timer heap (heap.c) ---- */
 int fin_heap_init(struct fin_stack *st);
@@ -262,6 +277,9 @@ uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
 /* Moves a connection into TIME-WAIT (BEHAVIOR E7), ACKing the peer's FIN
  * when send_ack. The TCB is freed (or left as a shell the app holds). */
 void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack);
+/* BEHAVIOR A8: the same after our abortive RST: a record that absorbs
+ * stragglers silently. */
+void fin_tw_enter_abortive(struct fin_stack *st, struct fin_conn *c);
 /* Segment for a TIME-WAIT record (BEHAVIOR E2-E6). */
 void fin_tw_input(struct fin_stack *st, uint32_t idx, const struct fin_segment *seg);
 void fin_tw_expire(struct fin_stack *st, fin_time now);
@@ -290,6 +308,7 @@ void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint
 struct fin_conn *fin_conn_new(struct fin_stack *st);
 int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to);
 /* Ends the TCB: out of demux, timers, output; CLOSED event; freed if
  * orphaned, else kept as a shell the application still reads from. */

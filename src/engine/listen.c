@@ -49,14 +49,6 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
   c->linger_sec = p->linger_sec;
 }
 
-/* FreeBSD rounds the receive buffer up to a multiple of the MSS. */
-static void round_rcvbuf(const struct fin_stack *st, struct fin_conn *c) {
-  if (!st->s.rcvbuf_round_to_mss || c->snd_mss == 0)
-    return;
-  uint32_t mss = c->snd_mss;
-  c->rcvbuf_size = (c->rcvbuf_size + mss - 1) / mss * mss;
-}
-
 static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
                                   const struct fin_segment *seg, uint32_t iss) {
   struct fin_conn *c = fin_conn_new(st);
@@ -67,7 +59,7 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   c->passive = 1;
   c->bound = 1;
   fin_conn_negotiate(st, c, seg);
-  round_rcvbuf(st, c);
+  fin_conn_round_rcvbuf(st, c);
   if (fin_conn_alloc_buffers(st, c) != 0 || fin_conn_hash_insert(st, c) != 0) {
     fin_conn_destroy(st, c);
     return NULL;

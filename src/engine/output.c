@@ -10,13 +10,16 @@ struct out_plan {
   bool window_probe; /* J5: the persist timer owns the timer slot */
 };
 
-/* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge moves
- * only by at least min(buffer/2, MSS); it never moves left. */
+/* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): while less than half
+ * the buffer is free, the right edge moves only by at least
+ * min(buffer/2, MSS) (Linux __tcp_select_window applies it the same way);
+ * it never moves left. */
 static uint32_t window_to_advertise(struct fin_conn *c) {
   uint32_t free = fin_conn_rcv_wnd(c);
   uint32_t right = c->rcv_nxt + free;
   uint32_t step = c->rcvbuf_size / 2 < c->rcv_mss ? c->rcvbuf_size / 2 : c->rcv_mss;
-  if (seq_gt(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) && right - c->rcv_adv < step)
+  if (free < c->rcvbuf_size / 2 && seq_gt(c->rcv_adv, c->rcv_nxt) && seq_gt(right, c->rcv_adv) &&
+      right - c->rcv_adv < step)
     right = c->rcv_adv;
   if (seq_lt(right, c->rcv_adv))
     right = c->rcv_adv;
@@ -70,17 +73,9 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   uint8_t opt[FIN_TCP_OPT_MAX];
   size_t olen = build_options(st, c, p->flags, opt);
   struct fin_segment seg;
-  memset(&seg, 0, sizeof(seg));
-  seg.saddr = c->tuple.local_addr;
-  seg.daddr = c->tuple.remote_addr;
-  seg.sport = c->tuple.local_port;
-  seg.dport = c->tuple.remote_port;
-  seg.seq = p->seq;
-  seg.flags = p->flags;
-  seg.ack = (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0;
+  fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
+                   p->flags);
   seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
-  seg.ttl = st->s.ttl;
-  seg.ip_id = st->ip_id++;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   if (p->len > 0)
@@ -202,8 +197,27 @@ static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
     return false;
   p->seq = c->iss;
   p->len = 0;
-  p->flags = FIN_TCP_SYN | (c->state == FIN_SYN_RECEIVED ? FIN_TCP_ACK : 0);
+  p->flags = FIN_TCP_SYN | (c->state != FIN_SYN_SENT ? FIN_TCP_ACK : 0);
   p->retransmit = c->snd_max != c->iss;
+  return true;
+}
+
+/* BEHAVIOR C3: a FIN-WAIT-1 entered from SYN-RECEIVED owes the peer its
+ * SYN-ACK (first sending or retransmission) until our SYN is ACKed. */
+static bool syn_ack_due(const struct fin_conn *c) {
+  return c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss && c->snd_nxt == c->iss;
+}
+
+/* settings.resend_fin_with_ack (FreeBSD tcp_output): while our FIN is
+ * unacknowledged, an ACK we send repeats it, <SEQ=FIN><CTL=FIN,ACK>. The
+ * peer's view is the same as a FIN retransmission that also ACKs. */
+static bool fin_repeat_unacked(struct fin_stack *st, struct fin_conn *c, struct out_plan *p) {
+  if (!st->s.resend_fin_with_ack || !c->fin_sent || seq_gt(c->snd_una, c->fin_seq) ||
+      c->snd_max != c->fin_seq + 1)
+    return false;
+  p->seq = c->fin_seq;
+  p->flags |= FIN_TCP_FIN;
+  p->retransmit = true;
   return true;
 }
 
@@ -225,7 +239,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   memset(&p, 0, sizeof(p));
   bool seqspace = false;
   uint32_t mss = segment_room(c, cap);
-  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED) {
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
     seqspace = plan_syn(c, &p);
   } else if (can_send_data(c->state)) {
     if (c->rexmit_one)
@@ -243,6 +257,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     p.seq = c->probe_keepalive ? c->snd_una - 1 : c->snd_max;
     p.flags = FIN_TCP_ACK;
     c->probe_keepalive = 0;
+    seqspace = fin_repeat_unacked(st, c, &p);
   }
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)

@@ -45,8 +45,8 @@ void fin_ring_consume(struct fin_ring *r, uint32_t n) {
     n = r->len;
   r->head = phys(r, n);
   r->len -= n;
-  if (r->len == 0)
-    r->head = 0; /* keep data contiguous when the ring drains */
+  /* head must not jump back to 0 when len reaches 0: out-of-order bytes held
+   * beyond len (fin_ring_write_at) are addressed from head. */
 }
 
 uint32_t fin_ring_read(struct fin_ring *r, void *out, uint32_t n, int peek) {

@@ -78,6 +78,9 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
   }
   c->tuple.local_addr = a->addr;
   c->tuple.local_port = port;
+  int err = fin_port_hold(st, c);
+  if (err != 0)
+    return err;
   c->bound = 1;
   return 0;
 }
@@ -110,6 +113,7 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   l->backlog = backlog < 0 ? 0 : backlog;
   l->proto = *c;
   l->slot = c->slot;
+  fin_port_release(st, c); /* the listener table holds the port from now on */
   st->slots[c->slot].kind = SLOT_LISTENER;
   st->slots[c->slot].obj = l;
   c->slot = FIN_NONE_IDX;
@@ -204,6 +208,7 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
     c->tuple.remote_port = 0;
     return err;
   }
+  fin_port_release(st, c); /* the connection hash holds the 4-tuple now */
   c->bound = 1;
   c->iss = fin_conn_isn(st, &c->tuple);
   if (reused && seq_leq(c->iss, tw_snd_nxt))
@@ -285,7 +290,8 @@ ssize_t fin_recv(struct fin_stack *st, fin_sock s, void *buf, size_t len, int fl
 }
 
 /* Queues our FIN after all data (C1, C2, G1); the state follows the RFC's
- * CLOSE call. In SYN-RECEIVED the FIN waits for ESTABLISHED (C3). */
+ * CLOSE call. In SYN-RECEIVED (RFC 9293 §3.10.4, BEHAVIOR C3) the FIN goes
+ * at once when nothing is queued; otherwise it waits for ESTABLISHED. */
 static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
   if (c->fin_queued)
     return; /* C6: never a second FIN */
@@ -296,6 +302,8 @@ static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   else if (c->state == FIN_CLOSE_WAIT)
     fin_conn_set_state(st, c, FIN_LAST_ACK);
+  else if (c->state == FIN_SYN_RECEIVED && c->sndbuf.len == 0)
+    fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   fin_conn_send_data_possible(st, c);
 }
 
@@ -320,6 +328,8 @@ static void release_handle(struct fin_stack *st, struct fin_conn *c) {
   fin_conn_make_orphan(st, c);
 }
 
+static int orphan_fin_wait_2(struct fin_stack *st, struct fin_conn *c);
+
 static bool our_fin_done(const struct fin_conn *c) {
   return c->terminated || c->state == FIN_FIN_WAIT_2 || c->state == FIN_TIME_WAIT ||
          c->state == FIN_CLOSED;
@@ -329,11 +339,13 @@ static bool our_fin_done(const struct fin_conn *c) {
  * or N seconds, whichever comes first; then the connection goes on
  * orphaned (no RST). */
 static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
-  if (!our_fin_done(c) && st->now < c->timer[CT_LINGER])
+  if (!our_fin_done(c) && !c->linger_expired)
     return -EINPROGRESS;
   c->linger_wait = 0;
   if (!c->terminated)
     fin_conn_timer_clear(st, c, CT_LINGER);
+  if (!c->terminated && c->state == FIN_FIN_WAIT_2)
+    return orphan_fin_wait_2(st, c); /* F1: the ACK came while we held the handle */
   release_handle(st, c);
   return 0;
 }
@@ -342,14 +354,10 @@ static int linger_poll(struct fin_stack *st, struct fin_conn *c) {
  * stack owns what is left (nothing, after an abort). */
 static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason r,
                              uint64_t *counter) {
-  uint32_t idx = c->slot;
-  c->slot = FIN_NONE_IDX;
-  fin_slot_release(st, idx);
+  /* The handle is released after the abort, so the TCB (a shell by then,
+   * or a TIME-WAIT shell under A8) is freed exactly once, by the release. */
   fin_conn_abort(st, c, r, 0, counter);
-  if (!c->terminated) {
-    /* A8 left a TIME-WAIT record; the TCB itself goes. */
-    fin_conn_make_orphan(st, c);
-  }
+  release_handle(st, c);
   return 0;
 }
 
@@ -417,6 +425,14 @@ int fin_abort(struct fin_stack *st, fin_sock s) {
   struct fin_conn *c = conn_of(st, s);
   if (c == NULL)
     return -EBADF;
+  if (c->terminated && c->state == FIN_TIME_WAIT) {
+    /* B3 (§3.10.5 TIME-WAIT: "delete the TCB"): the record goes, no RST. */
+    uint32_t tw = fin_tw_lookup(st, &c->tuple);
+    if (tw != FIN_NONE_IDX) {
+      st->c.abort_on_user++;
+      fin_tw_release(st, tw, FIN_REASON_ABORT);
+    }
+  }
   if (c->terminated || c->state == FIN_CLOSED) {
     release_handle(st, c);
     return 0;
@@ -557,6 +573,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->keepalive, 0;
   case FIN_SO_ERROR:
     *v = -c->so_error; /* positive errno, like Linux; reading clears it */
+    if (c->so_error != 0)
+      c->error_reported = 1; /* G4: later sends say EPIPE */
     c->so_error = 0;
     return 0;
   case FIN_SO_RCVBUF:

@@ -19,7 +19,7 @@ void fin_mem_free(struct fin_stack *st, void *p, size_t size) {
   if (p == NULL)
     return;
   st->mem_in_use -= size;
-  st->alloc.free(st->alloc.ctx, p, size);
+  st->alloc.release(st->alloc.ctx, p, size);
 }
 
 static void draw_key(struct fin_stack *st, struct fin_siphash_key *k) {
@@ -40,7 +40,7 @@ static int stack_init_tables(struct fin_stack *st) {
 int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
                   const struct fin_allocator *alloc, const struct fin_random *rnd, fin_time now) {
   if (out == NULL || settings == NULL || alloc == NULL || rnd == NULL || alloc->alloc == NULL ||
-      alloc->free == NULL || rnd->fill == NULL)
+      alloc->release == NULL || rnd->fill == NULL)
     return -EINVAL;
   if (fin_settings_check(settings) != 0)
     return -EINVAL;
@@ -95,7 +95,7 @@ void fin_stack_free(struct fin_stack *st) {
   fin_events_free(st);
   fin_mem_free(st, st->ctl, st->ctl_cap * sizeof(*st->ctl));
   struct fin_allocator a = st->alloc;
-  a.free(a.ctx, st, sizeof(*st));
+  a.release(a.ctx, st, sizeof(*st));
 }
 
 void fin_stack_set_now(struct fin_stack *st, fin_time now) {
@@ -218,7 +218,6 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
   if (c == NULL || !fin_state_synchronized(c->state) || rd32(th + 4) != c->rcv_nxt)
     return;
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
-  st->c.rst_malformed_strict++;
 }
 
 /* J6: ICMP. Soft errors never abort (MUST-56); hard errors (protocol, port

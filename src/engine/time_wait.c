@@ -221,6 +221,18 @@ void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack) {
   retire_conn(st, c);
 }
 
+void fin_tw_enter_abortive(struct fin_stack *st, struct fin_conn *c) {
+  struct fin_4tuple t = c->tuple;
+  fin_tw_enter(st, c, false);
+  uint32_t i = fin_tw_lookup(st, &t);
+  if (i != FIN_NONE_IDX)
+    rec(st, i)->flags |= TW_ABORTIVE;
+}
+
+static bool tw_abortive(const struct fin_tw *tw) {
+  return (tw->flags & TW_ABORTIVE) == TW_ABORTIVE;
+}
+
 /* BEHAVIOR A6/E6: at most one unsolicited ACK per challenge interval per
  * record. The last ACK time is kept in 8 bits of quarter intervals; a gap
  * of exactly 64 intervals can alias and delay one ACK, never send extra. */
@@ -259,6 +271,10 @@ static void tw_syn(struct fin_stack *st, uint32_t i, const struct fin_segment *s
   if (l != NULL && !(seg->flags & FIN_TCP_ACK) && syn_may_reopen(tw, seg) &&
       fin_listen_reopen(st, l, seg, i) == 0)
     return;
+  if (tw_abortive(tw)) {
+    FIN_DROP(st, &tw->tuple, drop_tw_segment); /* A8: absorbed silently */
+    return;
+  }
   /* RFC 5961 §4: otherwise a challenge ACK. */
   st->c.syn_challenges++;
   if (tw_ack_allowed(st, tw)) {
@@ -293,6 +309,11 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
   }
   if (seg->flags & FIN_TCP_SYN) {
     tw_syn(st, i, seg);
+    return;
+  }
+  if (tw_abortive(tw)) {
+    /* A8: stragglers the peer sent before our RST reached it. */
+    FIN_DROP(st, &tw->tuple, drop_tw_segment);
     return;
   }
   if (tw_paws_reject(tw, seg)) {
@@ -385,7 +406,7 @@ void fin_tw_info(const struct fin_stack *st, const struct fin_tw *tw, struct fin
   o->close_reason = FIN_REASON_GRACEFUL;
   o->orphan = true;
   o->ts_ok = (tw->flags & TW_TS_OK) != 0;
-  o->rcv_wscale = (uint8_t)(tw->flags >> 4);
+  o->rcv_wscale = tw_abortive(tw) ? 0 : (uint8_t)(tw->flags >> 4);
   o->snd_nxt = o->snd_una = tw->snd_nxt;
   o->rcv_nxt = tw->rcv_nxt;
   o->next_deadline = tw_deadline_ns(st, tw);

@@ -18,7 +18,7 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 }
 
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
- * time (Linux tcp_clamp_rto_to_user_timeout). */
+ * time, as Linux tcp_clamp_rto_to_user_timeout() does. */
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
   fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
   if (c->user_timeout > 0 && !c->persist) {
@@ -44,6 +44,13 @@ void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c) {
  * reports ETIMEDOUT. */
 static void give_up(struct fin_stack *st, struct fin_conn *c, enum fin_close_reason reason) {
   st->c.abort_on_timeout++;
+  if (st->s.timeout_rst && (c->state == FIN_CLOSING || c->state == FIN_LAST_ACK)) {
+    /* BEHAVIOR D13/J2: the RST goes out from CLOSING and LAST-ACK too; the
+     * B3 "no RST" rule is for the ABORT call, which fin_conn_abort follows. */
+    fin_send_rst_from_conn(st, c, &st->c.rst_timeout);
+    fin_conn_terminate(st, c, reason, -ETIMEDOUT);
+    return;
+  }
   if (st->s.timeout_rst) {
     fin_conn_abort(st, c, reason, -ETIMEDOUT, NULL);
     return;
@@ -188,6 +195,7 @@ static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
  * connection carries on orphaned. The timer only wakes the caller. */
 static void on_linger(struct fin_stack *st, struct fin_conn *c) {
   c->timer[CT_LINGER] = FIN_NEVER;
+  c->linger_expired = 1;
   fin_heap_update(st, c);
   fin_event_timer(st, c, FIN_TIMER_LINGER);
   fin_event_simple(st, c, FIN_EV_WRITABLE);

@@ -2,7 +2,7 @@
  * call close/shutdown, assert the exact segments out and nothing else. */
 #include <errno.h>
 
-#include "peer.h"
+#include "closing.h"
 
 /* BEHAVIOR C1: FIN after all queued data; FIN-WAIT-1; FIN implies PSH. */
 static void test_established_close_sends_fin_after_data(void **state) {
@@ -57,6 +57,121 @@ static void test_close_wait_close_sends_fin_enters_last_ack(void **state) {
   peer_free(&p);
 }
 
+/* Simultaneous open (K3): fin's SYN crosses the peer's SYN; fin answers
+ * with <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> and is in SYN-RECEIVED. */
+static void to_syn_received(struct peer *p) {
+  peer_start_connect(p);
+  peer_send(p, TCP_S, R(p, 0), 0, NULL, 0);
+  peer_expect(p, TCP_S | TCP_A, L(p, 0), R(p, 1));
+  peer_expect_nothing(p);
+  assert_int_equal(peer_state(p), FIN_SYN_RECEIVED);
+}
+
+/* BEHAVIOR K3 (how C3's SYN-RECEIVED is reached): the peer's SYN-ACK
+ * completes the simultaneous open without a challenge ACK. */
+static void test_simultaneous_open_syn_ack_establishes(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_syn_received(&p);
+  peer_send(&p, TCP_S | TCP_A, R(&p, 0), L(&p, 1), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->syn_challenges, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR C3: close in SYN-RECEIVED with nothing queued sends the FIN at
+ * once and enters FIN-WAIT-1 (RFC 9293 §3.10.4); the peer's SYN-ACK and
+ * then the ACK of the FIN lead to FIN-WAIT-2. */
+static void test_syn_received_close_sends_fin_enters_fin_wait_1(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_syn_received(&p);
+  drain_events(&p);
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_FIN_WAIT_1);
+  struct seen s;
+  seen_drain(&p, &s);
+  assert_string_equal(s.path, "FIN-WAIT-1");
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), -EPIPE);
+  /* The peer's half of the simultaneous open: its SYN-ACK ACKs our SYN. */
+  peer_send(&p, TCP_S | TCP_A, R(&p, 0), L(&p, 1), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_FIN_WAIT_1);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_FIN_WAIT_2);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  assert_int_equal(peer_state(&p), FIN_TIME_WAIT);
+  peer_free(&p);
+}
+
+/* BEHAVIOR C3: while our SYN is unacknowledged in FIN-WAIT-1 the
+ * retransmission resends the SYN-ACK, then the FIN. */
+static void test_syn_received_close_retransmits_syn_ack_then_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_syn_received(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  peer_advance_to_deadline(&p);
+  peer_expect(&p, TCP_S | TCP_A, L(&p, 0), R(&p, 1));
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  assert_int_equal(fin_stack_next_deadline(p.st), p.now + FIN_SEC(60)); /* F1 orphan timer */
+  peer_free(&p);
+}
+
+/* BEHAVIOR C5: closing a listener sends RST to children waiting in the
+ * accept queue and drops embryonic (SYN-RECEIVED) ones silently. */
+static void test_listener_close_resets_accept_queue_and_drops_embryonic(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  p.listener = fin_socket(p.st);
+  struct fin_sockaddr any = {0, FIN_PORT};
+  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
+  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  p.fin_port = FIN_PORT;
+  peer_send(&p, TCP_S, R(&p, 0), 0, NULL, 0);
+  size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);
+  assert_int_equal(fin_tcp_parse(p.buf, n, &p.last), FIN_WIRE_OK);
+  p.iss = p.last.seq;
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0); /* established, not accepted */
+  raw_send(&p, PEER_PORT + 1, TCP_S, 5000, 0);       /* embryonic */
+  n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);
+  assert_int_equal(fin_tcp_parse(p.buf, n, &p.last), FIN_WIRE_OK);
+  assert_int_equal(p.last.flags, TCP_S | TCP_A);
+  assert_int_equal(p.last.dport, PEER_PORT + 1);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 2);
+  drain_events(&p);
+  assert_int_equal(fin_close(p.st, p.listener), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->rst_listen_close, 1);
+  struct seen s;
+  seen_drain(&p, &s);
+  assert_true(s.closed);
+  assert_int_equal(s.reason, FIN_REASON_LISTENER_CLOSED);
+  /* The embryonic child is gone: its ACK now meets no connection (A1). */
+  raw_send(&p, PEER_PORT + 1, TCP_A, 5001, 777);
+  raw_expect(&p, PEER_PORT + 1, TCP_R, 777, 0);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 /* BEHAVIOR C4: close in SYN-SENT sends nothing; a later SYN-ACK gets
  * <SEQ=SEG.ACK><CTL=RST>. */
 static void test_syn_sent_close_sends_nothing_and_late_syn_ack_gets_rst(void **state) {
@@ -88,13 +203,58 @@ static void test_second_shutdown_sends_no_second_fin(void **state) {
   peer_free(&p);
 }
 
+/* In CLOSING, LAST-ACK and TIME-WAIT, shutdown and close are no-ops that
+ * send nothing (0), and send fails with EPIPE; the handle is then gone. */
+static void no_second_fin(struct peer *p) {
+  assert_int_equal(fin_send(p->st, p->s, "x", 1, 0), -EPIPE);
+  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
+  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_RDWR), 0);
+  peer_expect_nothing(p);
+  assert_int_equal(fin_close(p->st, p->s), 0);
+  peer_expect_nothing(p);
+  assert_int_equal(fin_close(p->st, p->s), -EBADF);
+}
+
+/* BEHAVIOR C6: calls in CLOSING, LAST-ACK and TIME-WAIT never send a
+ * second FIN (or anything) and return defined values. */
+static void test_calls_in_closing_last_ack_time_wait_send_nothing(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_closing(&p);
+  no_second_fin(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  peer_free(&p);
+
+  peer_init(&p, NULL);
+  to_last_ack(&p);
+  no_second_fin(&p);
+  peer_send(&p, TCP_A, R(&p, 2), L(&p, 2), NULL, 0);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  peer_free(&p);
+
+  peer_init(&p, NULL);
+  to_fin_wait_2(&p);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  assert_int_equal(peer_state(&p), FIN_TIME_WAIT);
+  no_second_fin(&p);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_established_close_sends_fin_after_data),
       cmocka_unit_test(test_fin_wait_1_retransmits_fin_with_backoff),
       cmocka_unit_test(test_close_wait_close_sends_fin_enters_last_ack),
+      cmocka_unit_test(test_simultaneous_open_syn_ack_establishes),
+      cmocka_unit_test(test_syn_received_close_sends_fin_enters_fin_wait_1),
+      cmocka_unit_test(test_syn_received_close_retransmits_syn_ack_then_fin),
+      cmocka_unit_test(test_listener_close_resets_accept_queue_and_drops_embryonic),
       cmocka_unit_test(test_syn_sent_close_sends_nothing_and_late_syn_ack_gets_rst),
       cmocka_unit_test(test_second_shutdown_sends_no_second_fin),
+      cmocka_unit_test(test_calls_in_closing_last_ack_time_wait_send_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

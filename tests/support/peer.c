@@ -196,6 +196,7 @@ void peer_establish_passive(struct peer *p) {
 }
 
 void peer_start_connect(struct peer *p) {
+  fin_stack_set_now(p->st, p->now);
   if (p->s < 0)
     p->s = fin_socket(p->st);
   struct fin_sockaddr dst = {PEER_ADDR, p->peer_port};

@@ -2,8 +2,10 @@
  * scripted peer. Reach a state through real segments, send the stimulus,
  * then assert the exact segments out and that nothing else went out.
  * Addresses: fin is 10.0.0.1:80 (passive) or :ephemeral (active); the
- * peer is 10.0.0.2:40000. Sequence numbers are absolute; use L(p, k) for
- * fin's ISS + k and R(p, k) for the peer's ISN + k. */
+ * peer is 10.0.0.2:40000. Socket calls act at the stack's time: after
+ * changing p->now directly, call fin_stack_set_now(p->st, p->now) before an
+ * API call whose timing matters (peer_send/expect/advance do it). Sequence numbers are absolute;
+ * use L(p, k) for fin's ISS + k and R(p, k) for the peer's ISN + k. */
 #ifndef FIN_TEST_PEER_H
 #define FIN_TEST_PEER_H
 

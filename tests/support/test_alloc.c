@@ -32,6 +32,6 @@ static void test_alloc_free(void *ctx, void *ptr, size_t size) {
 void test_alloc_init(struct test_alloc *ta, struct fin_allocator *out) {
   memset(ta, 0, sizeof(*ta));
   out->alloc = test_alloc_alloc;
-  out->free = test_alloc_free;
+  out->release = test_alloc_free;
   out->ctx = ta;
 }

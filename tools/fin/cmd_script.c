@@ -1,11 +1,133 @@
-/* fin script — placeholder until its issue lands. */
+/* fin script — runs packetdrill-dialect scripts against fin on virtual
+ * time. The profile comes from --profile, else from MANIFEST.tsv beside
+ * the scripts' directory, else "linux". */
+#include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "script/interp.h"
+#include "script/parser.h"
+#include "script/profiles.h"
+
+struct script_cli {
+  const char *profile;
+  const char *manifest;
+  bool verbose;
+  bool expect_fail;
+};
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "usage: fin script [--profile P] [--manifest FILE] [--verbose] [--expect-fail] "
+          "FILE.pkt...\n\n"
+          "Runs packetdrill-dialect scripts against a fin stack on virtual time.\n"
+          "  --profile P      stack profile: %s\n"
+          "                   (default: the file's row in MANIFEST.tsv, else linux)\n"
+          "  --manifest FILE  where to look the profile up (default: MANIFEST.tsv in the\n"
+          "                   script's directory or its parent)\n"
+          "  --verbose        log every event, packet and call\n"
+          "  --expect-fail    the scripts are known to fail (a BEHAVIOR policy differs):\n"
+          "                   exit 0 only if every one still fails\n",
+          script_profile_names());
+}
+
+/* The profile column of `name`'s row in a MANIFEST.tsv; NULL if absent. */
+static char *manifest_profile(const char *manifest, const char *name) {
+  FILE *f = fopen(manifest, "r");
+  if (!f)
+    return NULL;
+  char line[4096];
+  int col = -1;
+  char *found = NULL;
+  while (!found && fgets(line, sizeof(line), f)) {
+    line[strcspn(line, "\r\n")] = '\0';
+    char *save = NULL, *cell = strtok_r(line, "\t", &save);
+    bool match = cell && strcmp(cell, name) == 0;
+    for (int i = 0; cell; i++, cell = strtok_r(NULL, "\t", &save)) {
+      if (col < 0 && strcmp(cell, "profile") == 0)
+        col = i;
+      else if (match && i == col)
+        found = strdup(cell);
+    }
+  }
+  fclose(f);
+  return found;
+}
+
+static char *profile_for(const struct script_cli *cli, const char *path) {
+  if (cli->profile)
+    return strdup(cli->profile);
+  char *a = strdup(path), *b = strdup(path);
+  const char *base = basename(a), *dir = dirname(b);
+  char candidate[4096];
+  char *found = NULL;
+  if (cli->manifest) {
+    found = manifest_profile(cli->manifest, base);
+  } else {
+    snprintf(candidate, sizeof(candidate), "%s/MANIFEST.tsv", dir);
+    found = manifest_profile(candidate, base);
+    snprintf(candidate, sizeof(candidate), "%s/../MANIFEST.tsv", dir);
+    if (!found)
+      found = manifest_profile(candidate, base);
+  }
+  free(a);
+  free(b);
+  return found ? found : strdup("linux");
+}
+
+/* Runs one file; true if it passed. The report goes to stdout. */
+static bool run_file(const struct script_cli *cli, const char *path) {
+  char *text = NULL;
+  size_t len = 0;
+  FILE *log = open_memstream(&text, &len);
+  if (!log)
+    return false;
+  struct script s;
+  char err[512];
+  int rc = 2;
+  char *profile = profile_for(cli, path);
+  if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
+                        sizeof(err)) != 0) {
+    fprintf(log, "%s\n", err);
+  } else {
+    struct script_run_options o = {.profile = profile, .verbose = cli->verbose};
+    rc = script_run(&s, &o, log);
+    script_free(&s);
+  }
+  fclose(log);
+  const char *verdict =
+      rc == 0 ? (cli->expect_fail ? "XPASS" : "PASS") : (cli->expect_fail ? "XFAIL" : "FAIL");
+  printf("%s %s (profile %s)\n%s", verdict, path, profile, text ? text : "");
+  fflush(stdout);
+  free(text);
+  free(profile);
+  return rc == 0;
+}
 
 int fin_cmd_script(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "fin script: not built yet\n");
-  return 2;
+  struct script_cli cli = {0};
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
+      cli.profile = argv[++i];
+    else if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
+      cli.manifest = argv[++i];
+    else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
+      cli.verbose = true;
+    else if (strcmp(argv[i], "--expect-fail") == 0)
+      cli.expect_fail = true;
+    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return usage(stdout), 0;
+    else
+      return usage(stderr), 2;
+  }
+  if (i == argc)
+    return usage(stderr), 2;
+  int bad = 0;
+  for (; i < argc; i++)
+    bad += run_file(&cli, argv[i]) == cli.expect_fail;
+  return bad ? 1 : 0;
 }

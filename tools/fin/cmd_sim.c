@@ -1,11 +1,359 @@
-/* fin sim — placeholder until its issue lands. */
+/* fin sim — runs one scenario on the simulated network and shows it: the
+ * ladder diagram (or Mermaid), an SVG, a pcap, NDJSON events, and a summary
+ * of how every connection ended. Exit 0 when the scenario's assertions
+ * hold, 1 when they do not, 2 on bad usage. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "commands.h"
+#include "drivers/sim_scenarios.h"
+#include "viz/viz.h"
+
+struct sim_cli {
+  const char *scenario;
+  struct fin_scenario_opts o;
+  struct fin_viz_opts viz;
+  const char *pcap, *events, *svg;
+  bool mermaid, quiet, list, help;
+  unsigned long repeat;
+};
+
+enum opt_kind { OPT_FLAG, OPT_PROB, OPT_MS, OPT_SEC, OPT_BPS, OPT_U64, OPT_FILE, OPT_FORMAT };
+
+struct opt {
+  const char *name;
+  enum opt_kind kind;
+  size_t off; /* into struct sim_cli */
+  const char *help;
+};
+
+#define OFF(f) offsetof(struct sim_cli, f)
+
+static const struct opt opts[] = {
+    {"--loss", OPT_PROB, OFF(o.link.loss), "P   drop each datagram with probability P (0..1)"},
+    {"--dup", OPT_PROB, OFF(o.link.dup), "P    duplicate with probability P"},
+    {"--reorder", OPT_PROB, OFF(o.link.reorder), "P  hold back with probability P"},
+    {"--corrupt", OPT_PROB, OFF(o.link.corrupt), "P  flip one bit with probability P"},
+    {"--delay", OPT_MS, OFF(o.link.delay), "MS   one-way delay (default 10)"},
+    {"--jitter", OPT_MS, OFF(o.link.jitter), "MS  extra random delay up to MS"},
+    {"--rate", OPT_BPS, OFF(o.link.rate_bps), "BPS   link rate in bit/s (k, M, G suffixes)"},
+    {"--queue", OPT_U64, OFF(o.link.queue_limit), "N    queue limit in datagrams (with --rate)"},
+    {"--seed", OPT_U64, OFF(o.seed), "N     seed of every random choice (default 1)"},
+    {"--msl", OPT_SEC, OFF(o.msl), "S      maximum segment lifetime; TIME-WAIT is 2*MSL"},
+    {"--time-wait", OPT_SEC, OFF(o.msl), "S TIME-WAIT duration (sets MSL to S/2)"},
+    {"--fin-timeout", OPT_SEC, OFF(o.fin_timeout), "S orphaned FIN-WAIT-2 lifetime (F1)"},
+    {"--bytes", OPT_U64, OFF(o.bytes), "N    bytes each way for data-then-close"},
+    {"--repeat", OPT_U64, OFF(repeat), "N   run N times (seeds N, N+1, ...) and time it"},
+    {"--pcap", OPT_FILE, OFF(pcap), "FILE  write every datagram sent (LINKTYPE_RAW)"},
+    {"--events", OPT_FILE, OFF(events), "FILE write NDJSON events"},
+    {"--svg", OPT_FILE, OFF(svg), "FILE   write the ladder as SVG"},
+    {"--format", OPT_FORMAT, OFF(mermaid), "F   ladder format: ascii (default) or mermaid"},
+    {"--absolute", OPT_FLAG, OFF(viz.absolute), "   absolute sequence numbers"},
+    {"--full", OPT_FLAG, OFF(viz.full), "       never fold long runs of data segments"},
+    {"--quiet", OPT_FLAG, OFF(quiet), "      no ladder, summary only"},
+    {"--rfc1337", OPT_FLAG, OFF(o.rfc1337), "    ignore every RST in TIME-WAIT (E3)"},
+    {"--rst-time-wait", OPT_FLAG, OFF(o.rst_time_wait), " keep TIME-WAIT after an abort (A8)"},
+    {"--strict", OPT_FLAG, OFF(o.strict), "     malformed in-window segment aborts (A9)"},
+    {"--syn-cookies", OPT_FLAG, OFF(o.syn_cookies), "SYN cookies (L1)"},
+    {"--list", OPT_FLAG, OFF(list), "       list the scenarios"},
+    {"--help", OPT_FLAG, OFF(help), "       this text"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --list\n\noptions:\n");
+  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+    fprintf(out, "  %s %s\n", opts[i].name, opts[i].help);
+  fprintf(out, "\nExit status: 0 when the scenario's assertions hold, 1 when not, 2 on bad "
+               "usage.\n");
+}
+
+static int bad_value(const char *opt, const char *val, const char *want) {
+  fprintf(stderr, "fin sim: %s: expected %s, got '%s'\n", opt, want, val);
+  return -EINVAL;
+}
+
+static int parse_double(const char *s, double *out) {
+  char *end;
+  errno = 0;
+  *out = strtod(s, &end);
+  return (errno || end == s || *end) ? -EINVAL : 0;
+}
+
+static int parse_bps(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  double mul = *end == 'k' ? 1e3 : *end == 'M' ? 1e6 : *end == 'G' ? 1e9 : 1;
+  if (mul != 1)
+    end++;
+  if (errno || end == s || *end || v <= 0 || v * mul > 1e12)
+    return -EINVAL;
+  *out = (uint64_t)(v * mul);
+  return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(s, &end, 10);
+  if (errno || end == s || *end || s[0] == '-')
+    return -EINVAL;
+  *out = v;
+  return 0;
+}
+
+static int set_time(const struct opt *o, const char *val, fin_time *dst, double unit) {
+  double v;
+  if (parse_double(val, &v) != 0 || v < 0 || v > 1e7)
+    return bad_value(o->name, val, unit < 1e9 ? "milliseconds >= 0" : "seconds >= 0");
+  *dst = (fin_time)(v * unit);
+  if (strcmp(o->name, "--time-wait") == 0)
+    *dst /= 2; /* TIME-WAIT lasts 2*MSL */
+  return 0;
+}
+
+static int set_value(struct sim_cli *cli, const struct opt *o, const char *val) {
+  void *dst = (char *)cli + o->off;
+  double p;
+  uint64_t u;
+  switch (o->kind) {
+  case OPT_PROB:
+    if (parse_double(val, &p) != 0 || p < 0 || p > 1)
+      return bad_value(o->name, val, "a probability between 0 and 1");
+    *(double *)dst = p;
+    return 0;
+  case OPT_MS:
+    return set_time(o, val, dst, 1e6);
+  case OPT_SEC:
+    return set_time(o, val, dst, 1e9);
+  case OPT_BPS:
+    if (parse_bps(val, dst) != 0)
+      return bad_value(o->name, val, "a rate in bit/s such as 10M");
+    return 0;
+  case OPT_U64:
+    if (parse_u64(val, &u) != 0 || (o->off == OFF(o.link.queue_limit) && u > 1000000))
+      return bad_value(o->name, val, "a non-negative integer");
+    if (o->off == OFF(o.link.queue_limit))
+      *(uint32_t *)dst = (uint32_t)u;
+    else if (o->off == OFF(repeat))
+      *(unsigned long *)dst = (unsigned long)u;
+    else
+      *(uint64_t *)dst = u;
+    return 0;
+  case OPT_FILE:
+    *(const char **)dst = val;
+    return 0;
+  case OPT_FORMAT:
+    if (strcmp(val, "ascii") != 0 && strcmp(val, "mermaid") != 0)
+      return bad_value(o->name, val, "ascii or mermaid");
+    *(bool *)dst = strcmp(val, "mermaid") == 0;
+    return 0;
+  case OPT_FLAG:
+    break;
+  }
+  return -EINVAL;
+}
+
+static const struct opt *find_opt(const char *name, size_t len) {
+  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
+    if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
+      return &opts[i];
+  return NULL;
+}
+
+/* Accepts "--opt value" and "--opt=value". */
+static int parse_args(struct sim_cli *cli, int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    if (arg[0] != '-') {
+      if (cli->scenario != NULL) {
+        fprintf(stderr, "fin sim: unexpected argument '%s' (one scenario at a time)\n", arg);
+        return -EINVAL;
+      }
+      cli->scenario = arg;
+      continue;
+    }
+    const char *eq = strchr(arg, '=');
+    const struct opt *o = find_opt(arg, eq ? (size_t)(eq - arg) : strlen(arg));
+    if (o == NULL) {
+      fprintf(stderr, "fin sim: unknown option '%s' (see fin sim --help)\n", arg);
+      return -EINVAL;
+    }
+    if (o->kind == OPT_FLAG) {
+      if (eq != NULL)
+        return bad_value(o->name, eq + 1, "no value");
+      *(bool *)((char *)cli + o->off) = true;
+      continue;
+    }
+    const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
+    if (val == NULL) {
+      fprintf(stderr, "fin sim: %s needs a value\n", o->name);
+      return -EINVAL;
+    }
+    if (set_value(cli, o, val) != 0)
+      return -EINVAL;
+  }
+  return 0;
+}
+
+static void list(FILE *out) {
+  for (size_t i = 0; i < fin_scenario_count(); i++) {
+    const struct fin_scenario *sc = fin_scenario_at(i);
+    fprintf(out, "  %-20s %s\n", sc->name, sc->desc);
+  }
+}
+
+/* ---- the summary ---- */
+
+static const char *app_saw(const struct fin_scn_conn *c, char *buf, size_t cap) {
+  if (c->app_err != 0)
+    snprintf(buf, cap, "%s", fin_errno_name(c->app_err));
+  else
+    snprintf(buf, cap, "%s", c->app_eof ? "EOF" : "-");
+  return buf;
+}
+
+static const char *stream_verdict(const struct fin_scn_result *res, const struct fin_scn_conn *c) {
+  const struct fin_scn_conn *p = fin_scn_peer(res, c);
+  if (!c->order_ok)
+    return "CORRUPT";
+  if (p == NULL || p->sent == 0)
+    return "-";
+  if (c->rcvd == p->sent && c->hash_rcvd == p->hash_sent)
+    return "match";
+  return "partial";
+}
+
+static void summary(FILE *out, const struct sim_cli *cli, const struct fin_scn_result *res) {
+  const struct fin_sim_link_params *l = &cli->o.link;
+  fprintf(out,
+          "\n%s  seed %llu  loss %g dup %g reorder %g corrupt %g  delay %g ms jitter %g ms\n"
+          "ended at t=%.6f s after %llu steps\n\n",
+          cli->scenario, (unsigned long long)cli->o.seed, l->loss, l->dup, l->reorder, l->corrupt,
+          (double)l->delay / 1e6, (double)l->jitter / 1e6, (double)res->end / 1e9,
+          (unsigned long long)res->steps);
+  fprintf(out, "%-4s %-8s %-12s %-19s %-12s %-11s %8s %8s  %s\n", "host", "role", "final",
+          "close reason", "close errno", "app saw", "sent", "received", "stream");
+  for (size_t i = 0; i < res->count; i++) {
+    const struct fin_scn_conn *c = &res->conns[i];
+    char saw[24];
+    fprintf(out, "%-4c %-8s %-12s %-19s %-12s %-11s %8llu %8llu  %s\n", 'a' + c->host,
+            c->role[0] ? c->role : "?", c->crashed ? "(crashed)" : fin_state_name(c->state),
+            fin_close_reason_name(c->reason), fin_errno_name(c->close_err),
+            app_saw(c, saw, sizeof saw), (unsigned long long)c->sent, (unsigned long long)c->rcvd,
+            stream_verdict(res, c));
+  }
+  fprintf(out, "\n%s%s%s\n", res->ok ? "PASS" : "FAIL: ", res->ok ? "" : res->why,
+          res->leaked ? " (leak)" : "");
+}
+
+/* ---- outputs ---- */
+
+static int write_file(const char *path, const struct fin_trace *tr, const struct fin_viz_opts *v,
+                      int (*render)(FILE *, const struct fin_trace *,
+                                    const struct fin_viz_opts *)) {
+  FILE *f = fopen(path, "w");
+  if (f == NULL) {
+    fprintf(stderr, "fin sim: %s: %s\n", path, strerror(errno));
+    return -errno;
+  }
+  int rc = render(f, tr, v);
+  if (fclose(f) != 0 && rc == 0)
+    rc = -EIO;
+  return rc;
+}
+
+static int outputs(const struct sim_cli *cli, const struct fin_trace *tr) {
+  int rc = 0;
+  if (!cli->quiet)
+    rc = (cli->mermaid ? fin_mermaid_render : fin_ladder_render)(stdout, tr, &cli->viz);
+  if (rc == 0 && cli->svg != NULL)
+    rc = write_file(cli->svg, tr, &cli->viz, fin_svg_render);
+  if (rc == 0 && cli->events != NULL)
+    rc = write_file(cli->events, tr, &cli->viz, fin_ndjson_render);
+  return rc;
+}
+
+static int run_once(struct sim_cli *cli, const struct fin_scenario *sc) {
+  struct fin_trace tr;
+  char err[256];
+  fin_trace_init(&tr);
+  cli->o.trace = &tr;
+  cli->o.pcap = NULL;
+  if (cli->pcap != NULL && (cli->o.pcap = fin_pcap_open(cli->pcap, err, sizeof err)) == NULL) {
+    fprintf(stderr, "fin sim: --pcap: %s\n", err);
+    return 2;
+  }
+  struct fin_scn_result res;
+  int rc = fin_scenario_run(sc, &cli->o, &res);
+  fin_pcap_close(cli->o.pcap);
+  if (rc != 0) {
+    fprintf(stderr, "fin sim: %s: could not start: %s\n", sc->name, strerror(-rc));
+    fin_trace_free(&tr);
+    return 1;
+  }
+  rc = outputs(cli, &tr);
+  fin_trace_free(&tr);
+  summary(stdout, cli, &res);
+  if (cli->pcap != NULL)
+    printf("pcap: %s\n", cli->pcap);
+  return rc == 0 && res.ok ? 0 : 1;
+}
+
+static double seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --repeat: nothing recorded, only outcomes; reports lifecycles per second. */
+static int run_repeat(struct sim_cli *cli, const struct fin_scenario *sc) {
+  unsigned long fails = 0;
+  uint64_t seed0 = cli->o.seed;
+  double t0 = seconds();
+  for (unsigned long i = 0; i < cli->repeat; i++) {
+    struct fin_scn_result res;
+    cli->o.seed = seed0 + i;
+    if (fin_scenario_run(sc, &cli->o, &res) != 0 || !res.ok) {
+      if (fails++ == 0)
+        fprintf(stderr, "fin sim: seed %llu: %s\n", (unsigned long long)cli->o.seed, res.why);
+    }
+  }
+  double dt = seconds() - t0;
+  printf("%s: %lu runs (seeds %llu..%llu), %lu failed, %.3f s: %.0f lifecycles/s\n", sc->name,
+         cli->repeat, (unsigned long long)seed0, (unsigned long long)(seed0 + cli->repeat - 1),
+         fails, dt, dt > 0 ? (double)cli->repeat / dt : 0.0);
+  return fails == 0 ? 0 : 1;
+}
 
 int fin_cmd_sim(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "fin sim: not built yet\n");
-  return 2;
+  struct sim_cli cli;
+  memset(&cli, 0, sizeof cli);
+  fin_scenario_opts_default(&cli.o);
+  if (parse_args(&cli, argc, argv) != 0)
+    return 2;
+  if (cli.help) {
+    usage(stdout);
+    return 0;
+  }
+  if (cli.list) {
+    list(stdout);
+    return 0;
+  }
+  if (cli.scenario == NULL) {
+    fprintf(stderr, "fin sim: which scenario? (fin sim --list)\n");
+    return 2;
+  }
+  const struct fin_scenario *sc = fin_scenario_find(cli.scenario);
+  if (sc == NULL) {
+    fprintf(stderr, "fin sim: unknown scenario '%s'; these exist:\n", cli.scenario);
+    list(stderr);
+    return 2;
+  }
+  if (cli.repeat > 1)
+    return run_repeat(&cli, sc);
+  return run_once(&cli, sc);
 }

@@ -1,0 +1,370 @@
+/* Every way a connection ends, one function each. Host a (10.0.0.1) is the
+ * client, host b (10.0.0.2) the server on port 80. Each function says what
+ * the two applications do and what must hold at the end. */
+#include <errno.h>
+#include <string.h>
+
+#include "drivers/sim_app.h"
+
+#define PORT        80
+#define CLIENT_PORT 40000
+#define A           0
+#define B           1
+
+/* The state sequences of the textbook closes (RFC 9293 §3.6). */
+#define CLIENT_ACTIVE  "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED"
+#define CLIENT_PASSIVE "SYN-SENT ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED"
+#define SERVER_ACTIVE  "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 TIME-WAIT CLOSED"
+#define SERVER_PASSIVE "SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED"
+
+void fin_scenario_opts_default(struct fin_scenario_opts *o) {
+  memset(o, 0, sizeof(*o));
+  o->seed = 1;
+  o->link.delay = FIN_MS(10);
+}
+
+static void client(struct scn_def *d, uint64_t send, enum app_close how, enum app_when when) {
+  struct app_plan *p = &d->plan[A];
+  p->port = PORT;
+  p->connects = 1;
+  p->send = send;
+  p->close_how = how;
+  p->close_when = when;
+}
+
+static void server(struct scn_def *d, uint64_t send, enum app_close how, enum app_when when) {
+  struct app_plan *p = &d->plan[B];
+  p->server = true;
+  p->port = PORT;
+  p->send = send;
+  p->close_how = how;
+  p->close_when = when;
+}
+
+static void graceful_active(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 3000, APP_CLOSE, WHEN_ACKED);
+  server(d, 0, APP_CLOSE, WHEN_EOF);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+}
+
+static void graceful_passive(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 0, APP_CLOSE, WHEN_EOF);
+  server(d, 3000, APP_CLOSE, WHEN_ACKED);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
+}
+
+/* Both applications close at the same instant, once each has all its data:
+ * the FINs cross, both ends pass through CLOSING (RFC 9293 Figure 13). */
+static void simultaneous_hook(struct scn_ctx *ctx, unsigned host, unsigned conn,
+                              enum hook_point p) {
+  (void)host;
+  (void)conn;
+  if (p == HOOK_ALL_IN && scn_bump(ctx) == 2)
+    scn_set_sync(ctx, fin_sim_now(scn_sim(ctx)) + FIN_MS(100));
+}
+
+static void simultaneous(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 1000, APP_CLOSE, WHEN_SYNC);
+  server(d, 1000, APP_CLOSE, WHEN_SYNC);
+  d->hook = simultaneous_hook;
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
+             "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
+             "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
+}
+
+static void half_close(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 2000, APP_SHUT_WR, WHEN_SENT);
+  server(d, 6000, APP_CLOSE, WHEN_EOF);
+  d->plan[B].send_after_eof = true;
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+}
+
+/* Drops the client's first pure ACK sent from TIME-WAIT: the ACK of the
+ * server's FIN. The server retransmits its FIN; TIME-WAIT re-ACKs it. */
+static bool lost_final_ack_filter(struct scn_ctx *ctx, unsigned from,
+                                  const struct fin_trace_seg *seg) {
+  bool pure_ack = seg->flags == 0x10 && seg->len == 0;
+  return from == A && pure_ack && scn_host_in_time_wait(ctx, A) && scn_bump(ctx) == 1;
+}
+
+static const char *lost_final_ack_check(const struct fin_scn_result *res,
+                                        const struct fin_scenario_opts *o) {
+  /* A duplicated ACK would stand in for the dropped one. */
+  if (o->link.dup == 0 && res->counters[A].tw_fin_reacked == 0)
+    return "a: no retransmitted FIN was re-ACKed in TIME-WAIT (E2)";
+  return NULL;
+}
+
+static void lost_final_ack(struct scn_def *d, const struct fin_scenario_opts *o) {
+  graceful_active(d, o);
+  d->filter = lost_final_ack_filter;
+  d->check = lost_final_ack_check;
+}
+
+/* A8 (--rst-time-wait): the side that sends an abortive RST (an abort, or
+ * a timeout giving up with J2's RST) keeps a TIME-WAIT record, and its
+ * connection is reported closed when that record expires. */
+static void a8_alt(struct scn_def *d, const struct fin_scenario_opts *o) {
+  if (o->rst_time_wait) {
+    d->expect[0].reason_alt = FIN_REASON_TIME_WAIT_DONE;
+    d->expect[0].close_err = 0; /* the record's expiry carries no error */
+  }
+}
+
+static void abort_linger0(struct scn_def *d, const struct fin_scenario_opts *o) {
+  client(d, 2000, APP_ABORT, WHEN_ACKED);
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_ABORT, 0, 0, "SYN-SENT ESTABLISHED CLOSED");
+  a8_alt(d, o);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+             "SYN-RECEIVED ESTABLISHED CLOSED");
+}
+
+static void unread_data(struct scn_def *d, const struct fin_scenario_opts *o) {
+  client(d, 0, APP_CLOSE, WHEN_INQ);
+  d->plan[A].no_read = true;
+  d->plan[A].inq = 3000;
+  server(d, 3000, APP_KEEP, WHEN_NEVER);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_UNREAD_DATA, 0, 0, "SYN-SENT ESTABLISHED CLOSED");
+  a8_alt(d, o);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+             "SYN-RECEIVED ESTABLISHED CLOSED");
+}
+
+static void refused(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 0, APP_KEEP, WHEN_NEVER);
+  d->plan[A].port = PORT + 1;
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_REFUSED, -ECONNREFUSED, -ECONNREFUSED,
+             "SYN-SENT CLOSED");
+}
+
+/* The server host vanishes once it has half the request: no FIN, no RST.
+ * The client's retransmissions run out (R2). */
+static void dead_peer_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
+  (void)conn;
+  struct fin_sim *sim = scn_sim(ctx);
+  if (host == B && p == HOOK_HALF_IN)
+    fin_sim_crash(sim, B, fin_sim_now(sim), FIN_NEVER);
+}
+
+static void dead_peer(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 20000, APP_KEEP, WHEN_NEVER);
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  d->hook = dead_peer_hook;
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_RETRANSMIT_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
+             "SYN-SENT ESTABLISHED CLOSED");
+  a8_alt(d, o);
+  scn_expect_crashed(d, "server", "SYN-RECEIVED ESTABLISHED");
+}
+
+/* The client closes; the server application keeps its end open. The
+ * orphaned FIN-WAIT-2 is reaped after fin_timeout (F1) with an RST, as
+ * Linux does, which resets the server's CLOSE-WAIT. Should that RST be
+ * lost, the server's late close sends a FIN that meets an RST anyway. */
+static void fin_wait_2_timeout(struct scn_def *d, const struct fin_scenario_opts *o) {
+  fin_time reap = o->fin_timeout ? o->fin_timeout : d->cfg.settings[A].fin_timeout;
+  client(d, 2000, APP_CLOSE, WHEN_SENT);
+  server(d, 0, APP_CLOSE, WHEN_AT);
+  d->plan[B].at = reap + FIN_SEC(30);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, 0,
+             "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
+  a8_alt(d, o);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
+             "SYN-RECEIVED ESTABLISHED CLOSE-WAIT CLOSED");
+}
+
+/* Once the request is acknowledged the link goes down for good; the
+ * client's keep-alive probes go unanswered (J4). The server, without
+ * keep-alive, keeps its connection. */
+static void keepalive_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
+  (void)conn;
+  struct fin_sim *sim = scn_sim(ctx);
+  if (host == A && p == HOOK_ACKED)
+    fin_sim_partition(sim, A, B, fin_sim_now(sim), FIN_NEVER);
+}
+
+static void keepalive_timeout(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 2000, APP_KEEP, WHEN_NEVER);
+  struct app_plan *p = &d->plan[A];
+  p->keepalive = true;
+  p->ka_idle = 10;
+  p->ka_intvl = 5;
+  p->ka_cnt = 3;
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  d->hook = keepalive_hook;
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_KEEPALIVE_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
+             "SYN-SENT ESTABLISHED CLOSED");
+  a8_alt(d, o);
+  scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
+}
+
+/* The client host crashes and comes back one second later with a fresh
+ * stack; it reconnects from the same port. The server's stale connection
+ * answers the SYN with a challenge ACK (I1), the client's stack answers
+ * that with an RST (A3), which clears the stale connection (H3). */
+static void half_open_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
+  struct fin_sim *sim = scn_sim(ctx);
+  fin_time now = fin_sim_now(sim);
+  if (host == A && conn == 0 && p == HOOK_ACKED)
+    fin_sim_crash(sim, A, now, now + FIN_SEC(1));
+}
+
+/* Whatever check answers the new SYN first (PAWS: the restarted client's
+ * timestamps start over; the window: its new ISN; or the SYN check, RFC
+ * 5961 §4), the answer must be an ACK carrying the stale connection's
+ * numbers, never an RST and never silence. */
+static const char *half_open_check(const struct fin_scn_result *res,
+                                   const struct fin_scenario_opts *o) {
+  (void)o;
+  const struct fin_counters *b = &res->counters[B];
+  if (b->challenge_acks + b->syn_challenges + b->drop_paws + b->drop_out_of_window == 0)
+    return "b: the SYN on the stale connection was not answered with an ACK (I1)";
+  return NULL;
+}
+
+static void half_open(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 2000, APP_CLOSE, WHEN_SENT);
+  d->plan[A].bind_port = CLIENT_PORT;
+  d->plan[A].connects = 2;
+  d->plan[A].keep_first = true;
+  server(d, 0, APP_CLOSE, WHEN_EOF);
+  d->hook = half_open_hook;
+  d->check = half_open_check;
+  scn_expect_crashed(d, "client", "SYN-SENT ESTABLISHED");
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+             "SYN-RECEIVED ESTABLISHED CLOSED");
+  scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+}
+
+/* Under faults a stray RST may end the server's TIME-WAIT before the new
+ * SYN comes (E3); then there is nothing to reopen. */
+static const char *time_wait_reopen_check(const struct fin_scn_result *res,
+                                          const struct fin_scenario_opts *o) {
+  (void)o;
+  bool assassinated = false;
+  for (size_t i = 0; i < res->count; i++)
+    if (strcmp(res->conns[i].role, "server") == 0)
+      assassinated = res->conns[i].reason == FIN_REASON_TIME_WAIT_RESET;
+  if (res->counters[B].tw_reopened != (assassinated ? 0u : 1u))
+    return "b: the SYN did not reopen the TIME-WAIT 4-tuple exactly once (E4)";
+  return NULL;
+}
+
+/* The server closes first and sits in TIME-WAIT; the client reconnects
+ * from the same port 100 ms after its side closed: the SYN reopens the
+ * 4-tuple (E4). */
+static void time_wait_reopen(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 0, APP_CLOSE, WHEN_EOF);
+  d->plan[A].bind_port = CLIENT_PORT;
+  d->plan[A].connects = 2;
+  d->plan[A].reconnect_gap = FIN_MS(100);
+  server(d, 2000, APP_CLOSE, WHEN_SENT);
+  d->check = time_wait_reopen_check;
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_REOPENED, 0, 0, SERVER_ACTIVE);
+  d->expect[d->expect_count - 1].reason_alt = FIN_REASON_TIME_WAIT_RESET;
+  scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
+}
+
+static void data_then_close(struct scn_def *d, const struct fin_scenario_opts *o) {
+  uint64_t n = o->bytes ? o->bytes : 1u << 20;
+  /* Not close(): data still arriving after close() is answered with RST (B8). */
+  client(d, n, APP_SHUT_WR, WHEN_SENT);
+  server(d, n, APP_CLOSE, WHEN_EOF);
+  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+}
+
+static const struct fin_scenario scenarios[] = {
+    {"graceful-active", "client closes first: FIN-WAIT-1/2, TIME-WAIT; server CLOSE-WAIT, LAST-ACK",
+     true, true, graceful_active},
+    {"graceful-passive", "server closes first: the server waits in TIME-WAIT", true, true,
+     graceful_passive},
+    {"simultaneous", "both close at once: the FINs cross, both pass CLOSING", true, true,
+     simultaneous},
+    {"half-close", "client shuts down writes, server keeps sending, then closes", true, true,
+     half_close},
+    {"lost-final-ack", "the last ACK is lost: TIME-WAIT re-ACKs the retransmitted FIN (E2)", true,
+     true, lost_final_ack},
+    {"abort", "SO_LINGER {1,0} + close: RST, the peer reads ECONNRESET (B4)", false, true,
+     abort_linger0},
+    {"unread-data", "close with unread received data: RST instead of FIN (B7)", false, true,
+     unread_data},
+    {"refused", "SYN to a closed port: RST, connect fails with ECONNREFUSED", true, false, refused},
+    {"dead-peer", "peer vanishes: retransmissions run out, RST + ETIMEDOUT (J2)", true, true,
+     dead_peer},
+    {"fin-wait-2-timeout", "orphaned FIN-WAIT-2 reaped after fin_timeout with RST (F1)", true, true,
+     fin_wait_2_timeout},
+    {"keepalive-timeout", "link goes down: keep-alive probes run out, ETIMEDOUT (J4)", true, true,
+     keepalive_timeout},
+    {"half-open", "client restarts: challenge ACK, its RST clears the stale connection", true, true,
+     half_open},
+    {"time-wait-reopen", "a new SYN reopens a TIME-WAIT 4-tuple (E4)", true, true,
+     time_wait_reopen},
+    {"data-then-close", "megabytes each way under the faults, then a graceful close", true, true,
+     data_then_close},
+};
+
+size_t fin_scenario_count(void) {
+  return sizeof(scenarios) / sizeof(scenarios[0]);
+}
+
+const struct fin_scenario *fin_scenario_at(size_t i) {
+  return i < fin_scenario_count() ? &scenarios[i] : NULL;
+}
+
+const struct fin_scenario *fin_scenario_find(const char *name) {
+  for (size_t i = 0; i < fin_scenario_count(); i++)
+    if (strcmp(scenarios[i].name, name) == 0)
+      return &scenarios[i];
+  return NULL;
+}
+
+/* Stack settings every scenario starts from: the defaults plus the
+ * BEHAVIOR options given on the command line. */
+static void scn_init(struct scn_def *d, const struct fin_scenario_opts *o) {
+  memset(d, 0, sizeof(*d));
+  d->cfg.seed = o->seed;
+  d->cfg.host_count = SCN_HOSTS;
+  d->cfg.link = o->link;
+  d->cfg.max_time = FIN_SEC(6 * 3600);
+  d->cfg.trace = o->trace;
+  d->cfg.pcap = o->pcap;
+  for (unsigned h = 0; h < SCN_HOSTS; h++) {
+    struct fin_settings *s = &d->cfg.settings[h];
+    fin_settings_default(s);
+    if (o->msl)
+      s->msl = o->msl;
+    if (o->fin_timeout)
+      s->fin_timeout = o->fin_timeout;
+    s->rfc1337 |= o->rfc1337;
+    s->rst_time_wait |= o->rst_time_wait;
+    s->strict_malformed_abort |= o->strict;
+    s->syn_cookies |= o->syn_cookies;
+  }
+  d->inexact = o->rfc1337 || o->rst_time_wait || o->strict || o->syn_cookies;
+}
+
+int fin_scenario_run(const struct fin_scenario *sc, const struct fin_scenario_opts *o,
+                     struct fin_scn_result *res) {
+  struct scn_def d;
+  scn_init(&d, o);
+  sc->define(&d, o);
+  return scn_run(&d, sc, o, res);
+}

@@ -1,0 +1,240 @@
+/* Backtick commands (README §1a.8): sysctl settings become fin settings,
+ * `sockstat ... | grep -c STATE | grep N` counts fin's connections in a
+ * state, the helper scripts of the upstream suites are no-ops (the
+ * profile already holds what they set). Anything else fails loudly: a
+ * command silently skipped could make a script pass vacuously. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/run.h"
+
+enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY_ZERO };
+
+struct knob {
+  const char *name;
+  enum knob_unit unit;
+  size_t offset; /* into struct fin_settings */
+  size_t size;
+};
+
+#define K(n, u, f)                                                                                 \
+  { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f) }
+#define NOOP(n)                                                                                    \
+  { n, UNIT_NOOP, 0, 0 }
+/* fin follows RFC 5961 and has no knob for the RFC 793 behaviour: only the
+ * secure value (0) can be honoured. */
+#define ONLY_ZERO(n)                                                                               \
+  { n, UNIT_ONLY_ZERO, 0, 0 }
+
+/* FreeBSD net.inet.tcp.* and kern.ipc.* (tcp-testsuite preamble). */
+static const struct knob freebsd_knobs[] = {
+    K("net.inet.tcp.sack.enable", UNIT_BOOL, sack_permitted),
+    K("net.inet.tcp.recvspace", UNIT_COUNT, rcvbuf),
+    K("net.inet.tcp.sendspace", UNIT_COUNT, sndbuf),
+    K("net.inet.tcp.rexmit_initial", UNIT_MS, rto_initial),
+    K("net.inet.tcp.keepinit", UNIT_MS, syn_timeout),
+    K("net.inet.tcp.msl", UNIT_MS, msl),
+    K("net.inet.tcp.finwait2_timeout", UNIT_MS, fin_timeout),
+    K("net.inet.tcp.keepidle", UNIT_MS, keepalive_idle),
+    K("net.inet.tcp.keepintvl", UNIT_MS, keepalive_interval),
+    K("net.inet.tcp.keepcnt", UNIT_COUNT, keepalive_probes),
+    ONLY_ZERO("net.inet.tcp.insecure_rst"),
+    ONLY_ZERO("net.inet.tcp.insecure_syn"),
+    ONLY_ZERO("net.inet.tcp.blackhole"),
+    ONLY_ZERO("net.inet.tcp.drop_synfin"),
+    NOOP("net.inet.tcp.ecn.enable"),  /* fin never negotiates ECN */
+    NOOP("net.inet.tcp.rexmit_slop"), /* in the profile's rto_min */
+    NOOP("net.inet.tcp.rexmit_drop_options"),
+    NOOP("net.inet.tcp.hostcache.purgenow"),
+    NOOP("kern.ipc.maxsockbuf"), /* in the profile's rcv_wscale */
+};
+
+/* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */
+static const struct knob linux_knobs[] = {
+    K("net.ipv4.tcp_sack", UNIT_BOOL, sack_permitted),
+    K("net.ipv4.tcp_window_scaling", UNIT_BOOL, window_scaling),
+    K("net.ipv4.tcp_rfc1337", UNIT_BOOL, rfc1337),
+    K("net.ipv4.tcp_fin_timeout", UNIT_SEC, fin_timeout),
+    K("net.ipv4.tcp_keepalive_time", UNIT_SEC, keepalive_idle),
+    K("net.ipv4.tcp_keepalive_intvl", UNIT_SEC, keepalive_interval),
+    K("net.ipv4.tcp_keepalive_probes", UNIT_COUNT, keepalive_probes),
+    K("net.ipv4.tcp_orphan_retries", UNIT_COUNT, orphan_retries),
+    K("net.ipv4.tcp_retries1", UNIT_COUNT, retries_r1),
+    K("net.ipv4.tcp_retries2", UNIT_COUNT, retries_r2),
+    K("net.ipv4.tcp_syn_retries", UNIT_COUNT, syn_retries),
+    K("net.ipv4.tcp_synack_retries", UNIT_COUNT, synack_retries),
+    K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
+    K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
+    K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
+    NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
+    NOOP("net.ipv4.tcp_min_tso_segs"),
+    NOOP("net.ipv4.tcp_rmem"),
+    NOOP("net.ipv4.tcp_wmem"),
+};
+
+static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
+  void *p = (char *)&r->set + k->offset;
+  switch (k->unit) {
+  case UNIT_BOOL:
+    *(bool *)p = v != 0;
+    return true;
+  case UNIT_MS:
+  case UNIT_SEC:
+    *(fin_time *)p = k->unit == UNIT_MS ? FIN_MS(v) : FIN_SEC(v);
+    return true;
+  case UNIT_COUNT:
+    if (k->size == sizeof(uint32_t))
+      *(uint32_t *)p = (uint32_t)v;
+    else if (k->size == sizeof(uint8_t))
+      *(uint8_t *)p = (uint8_t)v;
+    return true;
+  case UNIT_NOOP:
+  case UNIT_ONLY_ZERO:
+    break;
+  }
+  return true;
+}
+
+static bool apply_knob(struct script_run *r, const struct script_event *ev, const char *name,
+                       const char *value) {
+  bool fbsd = strncmp(name, "net.inet", 8) == 0 || strncmp(name, "kern.", 5) == 0;
+  const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
+  size_t n = fbsd ? sizeof(freebsd_knobs) / sizeof(t[0]) : sizeof(linux_knobs) / sizeof(t[0]);
+  int64_t v = strtoll(value, NULL, 0);
+  if (strcmp(name, "net.inet.tcp.rfc1323") == 0 || strcmp(name, "net.ipv4.tcp_timestamps") == 0) {
+    r->set.timestamps = v != 0;
+    if (fbsd)
+      r->set.window_scaling = v != 0;
+    return script_apply_settings(r, ev);
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (strcmp(t[i].name, name) != 0)
+      continue;
+    if (t[i].unit == UNIT_ONLY_ZERO && v != 0)
+      return script_fail(r, ev,
+                         "sysctl %s=%s: fin has no such mode (RFC 5961 and RFC 9293 "
+                         "behaviour only); a settings knob would be needed",
+                         name, value);
+    if (t[i].unit == UNIT_NOOP || t[i].unit == UNIT_ONLY_ZERO)
+      return true;
+    set_field(r, &t[i], v);
+    script_note(r, "sysctl %s=%s", name, value);
+    return script_apply_settings(r, ev);
+  }
+  return script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
+}
+
+/* "name=value" with the name in dotted form. */
+static bool assignment(struct script_run *r, const struct script_event *ev, const char *word) {
+  char name[128];
+  const char *eq = strchr(word, '=');
+  if (!eq || (size_t)(eq - word) >= sizeof(name))
+    return script_fail(r, ev, "expected name=value, got '%s'", word);
+  memcpy(name, word, (size_t)(eq - word));
+  name[eq - word] = '\0';
+  if (strncmp(name, "/proc/sys/", 10) == 0) {
+    memmove(name, name + 10, strlen(name + 10) + 1);
+    for (char *c = name; *c; c++)
+      if (*c == '/')
+        *c = '.';
+  }
+  return apply_knob(r, ev, name, eq + 1);
+}
+
+/* Splits a command line into words in place; returns the count. */
+static size_t split(char *line, char **words, size_t max) {
+  size_t n = 0;
+  for (char *p = strtok(line, " \t"); p && n < max; p = strtok(NULL, " \t"))
+    words[n++] = p;
+  return n;
+}
+
+static const char *freebsd_state_name(enum fin_state s) {
+  static const char *names[] = {"CLOSED",      "LISTEN",     "SYN_SENT",   "SYN_RCVD",
+                                "ESTABLISHED", "FIN_WAIT_1", "FIN_WAIT_2", "CLOSE_WAIT",
+                                "CLOSING",     "LAST_ACK",   "TIME_WAIT"};
+  return s < FIN_STATE_COUNT ? names[s] : "?";
+}
+
+/* Listeners live in their own table, not in fin_stack_list(): count the
+ * script's listening sockets. */
+static size_t count_listeners(struct script_run *r, long port) {
+  size_t count = 0;
+  for (int fd = 0; fd < SCRIPT_MAX_FDS; fd++) {
+    struct fin_sockaddr a;
+    if (!r->fds[fd].used || fin_sock_state(r->st, r->fds[fd].sock) != FIN_LISTEN)
+      continue;
+    count += port < 0 || (fin_getsockname(r->st, r->fds[fd].sock, &a) == 0 && a.port == port);
+  }
+  return count;
+}
+
+static size_t count_state(struct script_run *r, const char *state, long port) {
+  struct fin_conn_info info[16];
+  size_t cursor = 0, n, count = 0;
+  if (strcmp(state, "LISTEN") == 0)
+    return count_listeners(r, port);
+  while ((n = fin_stack_list(r->st, &cursor, info, 16)) > 0)
+    for (size_t i = 0; i < n; i++) {
+      const struct fin_4tuple *t = &info[i].tuple;
+      bool port_ok = port < 0 || t->local_port == port || t->remote_port == port;
+      count += port_ok && strcmp(freebsd_state_name(info[i].state), state) == 0;
+    }
+  return count;
+}
+
+/* `sockstat [-p PORT] ... | grep -c STATE | grep N`: a state probe. */
+static bool sockstat(struct script_run *r, const struct script_event *ev, char *cmd) {
+  long port = -1;
+  const char *state = NULL, *want = NULL;
+  char *words[64];
+  size_t n = split(cmd, words, 64);
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (strcmp(words[i], "-p") == 0)
+      port = strtol(words[i + 1], NULL, 10);
+    else if (strcmp(words[i], "-c") == 0)
+      state = words[i + 1];
+    else if (strcmp(words[i], "grep") == 0 && isdigit((unsigned char)words[i + 1][0]))
+      want = words[i + 1];
+  }
+  if (!state || !want)
+    return script_fail(r, ev, "sockstat: expected '| grep -c STATE | grep N'");
+  size_t got = count_state(r, state, port);
+  script_note(r, "sockstat: %zu connection(s) in %s", got, state);
+  if (got == (size_t)strtoul(want, NULL, 10))
+    return true;
+  return script_fail(r, ev, "state probe: %zu connection(s) in %s, the script expects %s", got,
+                     state, want);
+}
+
+static bool one_line(struct script_run *r, const struct script_event *ev, char *line) {
+  char copy[512];
+  snprintf(copy, sizeof(copy), "%s", line);
+  char *words[64];
+  size_t n = split(line, words, 64);
+  if (n == 0)
+    return true;
+  const char *cmd = strrchr(words[0], '/') ? strrchr(words[0], '/') + 1 : words[0];
+  if (strcmp(cmd, "defaults.sh") == 0 || strncmp(cmd, "sysctl_restore_", 15) == 0)
+    return true; /* the profile already holds what these set */
+  if (strcmp(cmd, "sysctl") == 0 || strcmp(cmd, "set_sysctls.py") == 0) {
+    for (size_t i = 1; i < n; i++)
+      if (words[i][0] != '-' && !assignment(r, ev, words[i]))
+        return false;
+    return true;
+  }
+  if (strcmp(cmd, "sockstat") == 0)
+    return sockstat(r, ev, copy);
+  return script_fail(r, ev, "command `%s` is not supported by fin's runner", copy);
+}
+
+bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd) {
+  char buf[2048];
+  snprintf(buf, sizeof(buf), "%s", cmd);
+  char *save = NULL;
+  for (char *line = strtok_r(buf, "\n;", &save); line; line = strtok_r(NULL, "\n;", &save))
+    if (!one_line(r, ev, line))
+      return false;
+  return true;
+}

@@ -1,0 +1,374 @@
+/* Packets: building the peer's datagrams and comparing fin's with the
+ * script (README §1a.5, §1a.6). fin-side numbers in the script are
+ * relative to fin's ISN, learnt from its SYN or SYN-ACK; the peer's are
+ * literal. */
+#include <stdio.h>
+#include <string.h>
+
+#include "script/run.h"
+
+/* fin-side sequence space: script number -> wire number. */
+static uint32_t to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v) {
+  return r->isn_known && !pk->absolute_seq ? v + r->isn : v;
+}
+
+static size_t put32(uint8_t *o, uint32_t v) {
+  o[0] = (uint8_t)(v >> 24);
+  o[1] = (uint8_t)(v >> 16);
+  o[2] = (uint8_t)(v >> 8);
+  o[3] = (uint8_t)v;
+  return 4;
+}
+
+static uint32_t get32(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Encodes one option as written. SACK blocks name fin's data when the
+ * packet is inbound (mapped) and the peer's when outbound (literal). */
+static size_t encode_opt(const struct script_run *r, const struct script_packet *pk,
+                         const struct script_opt *o, uint8_t *out) {
+  switch (o->kind) {
+  case SCRIPT_OPT_NOP:
+    out[0] = 1;
+    return 1;
+  case SCRIPT_OPT_EOL:
+    out[0] = 0;
+    return 1;
+  case SCRIPT_OPT_MSS:
+    out[0] = 2, out[1] = 4, out[2] = (uint8_t)(o->a >> 8), out[3] = (uint8_t)o->a;
+    return 4;
+  case SCRIPT_OPT_WSCALE:
+    out[0] = 3, out[1] = 3, out[2] = (uint8_t)o->a;
+    return 3;
+  case SCRIPT_OPT_SACK_OK:
+    out[0] = 4, out[1] = 2;
+    return 2;
+  case SCRIPT_OPT_TS:
+    out[0] = 8, out[1] = 10;
+    put32(out + 2, o->a);
+    put32(out + 6, o->b);
+    return 10;
+  case SCRIPT_OPT_SACK:
+    out[0] = 5, out[1] = (uint8_t)(2 + 8 * o->sack_count);
+    for (size_t i = 0; i < o->sack_count; i++) {
+      uint32_t l = pk->inbound ? to_live(r, pk, o->sack[i][0]) : o->sack[i][0];
+      uint32_t rr = pk->inbound ? to_live(r, pk, o->sack[i][1]) : o->sack[i][1];
+      put32(out + 2 + 8 * i, l);
+      put32(out + 6 + 8 * i, rr);
+    }
+    return 2 + 8 * (size_t)o->sack_count;
+  }
+  return 0;
+}
+
+static size_t encode_opts(const struct script_run *r, const struct script_packet *pk,
+                          uint8_t out[FIN_TCP_OPT_MAX + 64]) {
+  size_t n = 0;
+  for (size_t i = 0; i < pk->opt_count && n <= FIN_TCP_OPT_MAX; i++)
+    n += encode_opt(r, pk, &pk->opts[i], out + n);
+  return n;
+}
+
+/* README §1a.6: an inbound TS ecr must echo a TS val fin sent (the script
+ * names the script-side value; the live one is substituted). */
+static bool map_ecr(struct script_run *r, const struct script_event *ev, uint32_t *ecr) {
+  if (*ecr == 0)
+    return true;
+  for (size_t i = r->ts_count; i-- > 0;)
+    if (r->ts_map[i].script == *ecr) {
+      *ecr = r->ts_map[i].live;
+      return true;
+    }
+  return script_fail(r, ev, "unable to infer live TS ecr %u: no outbound packet had TS val %u",
+                     *ecr, *ecr);
+}
+
+bool script_inject(struct script_run *r, const struct script_event *ev) {
+  struct script_packet pk = ev->packet;
+  for (size_t i = 0; i < pk.opt_count; i++)
+    if (pk.opts[i].kind == SCRIPT_OPT_TS && !map_ecr(r, ev, &pk.opts[i].b))
+      return false;
+  uint8_t opts[FIN_TCP_OPT_MAX + 64];
+  size_t olen = encode_opts(r, &pk, opts);
+  while (olen % 4)
+    opts[olen++] = 0; /* EOL padding to the 32-bit boundary */
+  if (olen > FIN_TCP_OPT_MAX)
+    return script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
+  struct fin_segment seg = {
+      .saddr = SCRIPT_REMOTE_ADDR,
+      .daddr = SCRIPT_LOCAL_ADDR,
+      .ttl = 64,
+      .sport = r->remote_port,
+      .dport = r->local_port,
+      .seq = pk.start,
+      .ack = pk.has_ack ? to_live(r, &pk, pk.ack) : 0,
+      .flags = pk.flags,
+      .wnd = (uint16_t)pk.win,
+      .urg = (uint16_t)pk.urg,
+  };
+  static const uint8_t zeros[SCRIPT_PKT_MAX];
+  uint8_t buf[SCRIPT_PKT_MAX];
+  if (pk.len > sizeof(zeros) - 80)
+    return script_fail(r, ev, "payload of %u bytes does not fit in one datagram", pk.len);
+  size_t n = fin_tcp_build(buf, sizeof(buf), &seg, opts, olen, zeros, pk.len, NULL, 0);
+  if (n == 0)
+    return script_fail(r, ev, "could not build the datagram");
+  if (r->verbose) {
+    char text[256];
+    script_format_live(r, buf, n, text, sizeof(text));
+    script_note(r, "inject < %s", text);
+  }
+  fin_stack_input(r->st, buf, n, r->now);
+  return true;
+}
+
+/* ---- comparing ---- */
+
+static bool opts_match(const struct script_run *r, const struct script_packet *pk,
+                       const uint8_t *live, size_t live_len, char *why, size_t cap) {
+  uint8_t want[FIN_TCP_OPT_MAX + 64];
+  size_t n = encode_opts(r, pk, want);
+  if (n != live_len) {
+    snprintf(why, cap, "TCP options differ: %zu bytes expected, %zu sent", n, live_len);
+    return false;
+  }
+  /* Values are compared except TS val/ecr (README §1a.5). */
+  for (size_t i = 0; i < n;) {
+    size_t len = want[i] <= 1 ? 1 : want[i + 1];
+    bool ts = want[i] == 8;
+    size_t cmp = ts ? 2 : len;
+    if (memcmp(want + i, live + i, cmp) != 0 || len == 0) {
+      snprintf(why, cap, "TCP options differ at byte %zu (kind/length/order/value)", i);
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+static bool all_zero(const uint8_t *p, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (p[i])
+      return false;
+  return true;
+}
+
+/* TS val must follow a clock of 1 tick per ts_tick_usecs (README §1a.5). */
+static bool ts_clock_ok(const struct script_run *r, const struct script_packet *pk,
+                        const struct fin_segment *seg, char *why, size_t cap) {
+  if (r->ts_tick_usecs == 0 || !seg->opts.has_ts || !r->ts_first_known)
+    return true;
+  for (size_t i = 0; i < pk->opt_count; i++) {
+    if (pk->opts[i].kind != SCRIPT_OPT_TS)
+      continue;
+    int64_t want = (int64_t)(pk->opts[i].a - r->ts_script_first);
+    int64_t got = (int64_t)(uint32_t)(seg->opts.ts_val - r->ts_live_first);
+    int64_t tol = r->tolerance_usecs / r->ts_tick_usecs;
+    int64_t pct = (int64_t)((double)(want < 0 ? -want : want) * r->tolerance_percent / 100.0);
+    tol = (pct > tol ? pct : tol) + 1;
+    if (got - want > tol || want - got > tol) {
+      snprintf(why, cap, "TS val %u is %lld ticks after the first, the script expects %lld +- %lld",
+               seg->opts.ts_val, (long long)got, (long long)want, (long long)tol);
+      return false;
+    }
+  }
+  return true;
+}
+
+static bool header_matches(const struct script_run *r, const struct script_packet *pk,
+                           const struct fin_segment *seg, char *why, size_t cap) {
+  bool syn = pk->flags & FIN_TCP_SYN;
+  uint32_t want_ack = pk->has_ack ? pk->ack : 0;
+  if (seg->saddr != SCRIPT_LOCAL_ADDR || seg->daddr != SCRIPT_REMOTE_ADDR)
+    snprintf(why, cap, "addresses are not 192.168.0.1 -> 192.0.2.1");
+  else if (seg->dport != r->remote_port || (seg->sport != r->local_port && !syn))
+    snprintf(why, cap, "ports %u -> %u, expected %u -> %u", seg->sport, seg->dport, r->local_port,
+             r->remote_port);
+  else if (seg->flags != pk->flags)
+    snprintf(why, cap, "flags differ");
+  else if (!(syn && !pk->absolute_seq) && seg->seq != to_live(r, pk, pk->start))
+    snprintf(why, cap, "sequence number differs");
+  else if (seg->ack != want_ack)
+    snprintf(why, cap, "ack field differs (%u expected%s)", want_ack,
+             pk->flags & FIN_TCP_ACK ? "" : ", compared even without the ACK bit");
+  else if (pk->has_win && seg->wnd != pk->win)
+    snprintf(why, cap, "window differs");
+  else if (seg->urg != (pk->has_urg ? pk->urg : 0))
+    snprintf(why, cap, "urgent pointer differs");
+  else if (seg->payload_len != pk->len)
+    snprintf(why, cap, "payload length differs");
+  else if (!all_zero(seg->payload, seg->payload_len))
+    snprintf(why, cap, "payload bytes differ (write() sends zeros)");
+  else
+    return true;
+  return false;
+}
+
+bool script_packet_matches(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                           size_t len, char *why, size_t cap) {
+  struct fin_segment seg;
+  enum fin_wire_error e = fin_tcp_parse(buf, len, &seg);
+  if (e != FIN_WIRE_OK) {
+    snprintf(why, cap, "fin sent a datagram that does not parse: %s", fin_wire_error_name(e));
+    return false;
+  }
+  if (!header_matches(r, pk, &seg, why, cap))
+    return false;
+  size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
+  if (!pk->opts_any &&
+      !opts_match(r, pk, buf + ihl + FIN_TCP_HDR_MIN, seg.data_offset - FIN_TCP_HDR_MIN, why, cap))
+    return false;
+  return ts_clock_ok(r, pk, &seg, why, cap);
+}
+
+static void learn_ts(struct script_run *r, const struct script_packet *pk,
+                     const struct fin_segment *seg) {
+  if (!seg->opts.has_ts)
+    return;
+  for (size_t i = 0; i < pk->opt_count; i++) {
+    if (pk->opts[i].kind != SCRIPT_OPT_TS)
+      continue;
+    if (!r->ts_first_known) {
+      r->ts_first_known = true;
+      r->ts_script_first = pk->opts[i].a;
+      r->ts_live_first = seg->opts.ts_val;
+    }
+    if (r->ts_count == SCRIPT_TS_MAP) {
+      memmove(r->ts_map, r->ts_map + 1, sizeof(r->ts_map[0]) * (SCRIPT_TS_MAP - 1));
+      r->ts_count--;
+    }
+    r->ts_map[r->ts_count].script = pk->opts[i].a;
+    r->ts_map[r->ts_count++].live = seg->opts.ts_val;
+  }
+}
+
+void script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                  size_t len) {
+  struct fin_segment seg;
+  if (fin_tcp_parse(buf, len, &seg) != FIN_WIRE_OK)
+    return;
+  if ((seg.flags & FIN_TCP_SYN) && !pk->absolute_seq) {
+    uint32_t isn = seg.seq - pk->start;
+    r->prev_isn_known = r->isn_known && r->isn != isn;
+    r->prev_isn = r->isn;
+    r->isn = isn;
+    r->isn_known = true;
+    r->local_port = seg.sport;
+  }
+  learn_ts(r, pk, &seg);
+}
+
+void script_isn_after_input(struct script_run *r) {
+  if (!r->prev_isn_known)
+    return;
+  struct fin_conn_info info[16];
+  size_t cursor = 0, n;
+  bool time_wait = false, other = false;
+  while ((n = fin_stack_list(r->st, &cursor, info, 16)) > 0)
+    for (size_t i = 0; i < n; i++) {
+      const struct fin_4tuple *t = &info[i].tuple;
+      if (t->local_port != r->local_port || t->remote_port != r->remote_port)
+        continue;
+      time_wait = time_wait || info[i].state == FIN_TIME_WAIT;
+      other = other || info[i].state != FIN_TIME_WAIT;
+    }
+  if (time_wait && !other) {
+    r->isn = r->prev_isn;
+    r->prev_isn_known = false;
+  }
+}
+
+/* ---- formatting ---- */
+
+static void flags_text(uint8_t f, char *out) {
+  size_t n = 0;
+  static const struct {
+    uint8_t bit;
+    char c;
+  } order[] = {{FIN_TCP_SYN, 'S'}, {FIN_TCP_FIN, 'F'}, {FIN_TCP_RST, 'R'}, {FIN_TCP_PSH, 'P'},
+               {FIN_TCP_URG, 'U'}, {FIN_TCP_ECE, 'E'}, {FIN_TCP_CWR, 'W'}, {FIN_TCP_ACK, '.'}};
+  for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+    if (f & order[i].bit)
+      out[n++] = order[i].c;
+  if (n == 0)
+    out[n++] = '-';
+  out[n] = '\0';
+}
+
+/* Decodes an options area into "<mss 1460,nop,...>" text. */
+static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
+  size_t w = (size_t)snprintf(out, cap, "<");
+  for (size_t i = 0; i < n && w < cap;) {
+    uint8_t kind = o[i];
+    size_t len = kind <= 1 ? 1 : (i + 1 < n ? o[i + 1] : 0);
+    const char *sep = i ? "," : "";
+    if (len == 0 || i + len > n) {
+      w += (size_t)snprintf(out + w, cap - w, "%s<malformed>", sep);
+      break;
+    }
+    if (kind == 0 || kind == 1)
+      w += (size_t)snprintf(out + w, cap - w, "%s%s", sep, kind ? "nop" : "eol");
+    else if (kind == 2 && len == 4)
+      w +=
+          (size_t)snprintf(out + w, cap - w, "%smss %u", sep, (unsigned)(o[i + 2] << 8 | o[i + 3]));
+    else if (kind == 3 && len == 3)
+      w += (size_t)snprintf(out + w, cap - w, "%swscale %u", sep, o[i + 2]);
+    else if (kind == 4)
+      w += (size_t)snprintf(out + w, cap - w, "%ssackOK", sep);
+    else if (kind == 8 && len == 10)
+      w += (size_t)snprintf(out + w, cap - w, "%sTS val %u ecr %u", sep, get32(o + i + 2),
+                            get32(o + i + 6));
+    else
+      w += (size_t)snprintf(out + w, cap - w, "%skind%u/%zu", sep, kind, len);
+    i += len;
+  }
+  if (w < cap)
+    snprintf(out + w, cap - w, ">");
+}
+
+void script_format_expected(const struct script_run *r, const struct script_packet *pk, char *buf,
+                            size_t cap) {
+  char f[12], opt[160] = "";
+  flags_text(pk->flags, f);
+  if (pk->opts_any) {
+    snprintf(opt, sizeof(opt), " <...>");
+  } else if (pk->opt_count) {
+    uint8_t o[FIN_TCP_OPT_MAX + 64];
+    size_t n = encode_opts(r, pk, o);
+    opt[0] = ' ';
+    opts_text(o, n, opt + 1, sizeof(opt) - 1);
+  }
+  char win[24] = "";
+  if (pk->has_win)
+    snprintf(win, sizeof(win), " win %u", pk->win);
+  snprintf(buf, cap, "%s %u:%u(%u) ack %u%s%s", f, pk->start, pk->end, pk->len,
+           pk->has_ack ? pk->ack : 0, win, opt);
+}
+
+void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
+                        size_t cap) {
+  struct fin_segment seg;
+  enum fin_wire_error e = fin_tcp_parse(dgram, len, &seg);
+  if (e != FIN_WIRE_OK) {
+    snprintf(buf, cap, "(unparsable datagram of %zu bytes: %s)", len, fin_wire_error_name(e));
+    return;
+  }
+  bool outbound = seg.saddr == SCRIPT_LOCAL_ADDR;
+  uint32_t base = r->isn_known ? r->isn : 0;
+  /* A SYN names fin's ISN: show it relative to itself until it is learnt. */
+  if (outbound && (seg.flags & FIN_TCP_SYN) && !r->isn_known)
+    base = seg.seq;
+  uint32_t seq = outbound ? seg.seq - base : seg.seq;
+  uint32_t ack = outbound ? seg.ack : seg.ack - base;
+  char f[12], opt[160] = "";
+  flags_text(seg.flags, f);
+  size_t ihl = (size_t)(dgram[0] & 0x0f) * 4;
+  if (seg.data_offset > FIN_TCP_HDR_MIN) {
+    opt[0] = ' ';
+    opts_text(dgram + ihl + FIN_TCP_HDR_MIN, seg.data_offset - FIN_TCP_HDR_MIN, opt + 1,
+              sizeof(opt) - 1);
+  }
+  snprintf(buf, cap, "%s %u:%u(%u) ack %u win %u%s [%u->%u]", f, seq, seq + seg.payload_len,
+           seg.payload_len, ack, seg.wnd, opt, seg.sport, seg.dport);
+}

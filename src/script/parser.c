@@ -1,0 +1,611 @@
+/* Recursive-descent parser for the packetdrill dialect (README §1a).
+ * Every error names file:line:column and what was expected. */
+#include "script/parser.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fin/wire.h"
+
+const struct script_define script_default_defines[] = {{"STANDARD", NULL}};
+const size_t script_default_define_count = 1;
+
+struct parser {
+  struct script_lexer lx;
+  struct script_token tok;
+  bool have;
+  struct script *s;
+  const char *path;
+  char *err;
+  size_t errcap;
+  bool failed;
+  size_t event_cap, option_cap;
+};
+
+static bool fail_at(struct parser *p, struct script_loc loc, const char *fmt, ...) {
+  if (p->failed)
+    return false;
+  p->failed = true;
+  int n = snprintf(p->err, p->errcap, "%s:%d:%d: ", p->path, loc.line, loc.col);
+  if (n < 0 || (size_t)n >= p->errcap)
+    return false;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(p->err + n, p->errcap - (size_t)n, fmt, ap);
+  va_end(ap);
+  return false;
+}
+
+static struct script_token *peek(struct parser *p) {
+  if (!p->have) {
+    p->tok = script_lexer_next(&p->lx);
+    p->have = true;
+  }
+  return &p->tok;
+}
+
+static struct script_token next(struct parser *p) {
+  peek(p);
+  p->have = false;
+  return p->tok;
+}
+
+/* "got X" text for messages. */
+static const char *describe(const struct script_token *t, char *buf, size_t cap) {
+  if (t->kind == TOK_PUNCT || t->kind == TOK_WORD || t->kind == TOK_INT || t->kind == TOK_FLOAT)
+    snprintf(buf, cap, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text);
+  else
+    snprintf(buf, cap, "%s", script_tok_name(t->kind));
+  return buf;
+}
+
+static bool expected(struct parser *p, const char *what) {
+  struct script_token *t = peek(p);
+  if (t->kind == TOK_ERROR)
+    return fail_at(p, t->loc, "%s", p->lx.err);
+  char buf[64];
+  return fail_at(p, t->loc, "expected %s, got %s", what, describe(t, buf, sizeof(buf)));
+}
+
+static bool is_punct(struct parser *p, char c) {
+  struct script_token *t = peek(p);
+  return t->kind == TOK_PUNCT && t->ch == c;
+}
+
+static bool accept_punct(struct parser *p, char c) {
+  if (!is_punct(p, c))
+    return false;
+  next(p);
+  return true;
+}
+
+static bool expect_punct(struct parser *p, char c, const char *what) {
+  if (accept_punct(p, c))
+    return true;
+  return expected(p, what);
+}
+
+static bool is_word(struct parser *p, const char *w) {
+  struct script_token *t = peek(p);
+  return t->kind == TOK_WORD && t->len == strlen(w) && memcmp(t->text, w, t->len) == 0;
+}
+
+static const char *dup_tok(struct parser *p, const struct script_token *t) {
+  return script_arena_strndup(&p->s->arena, t->text, t->len);
+}
+
+static bool expect_uint(struct parser *p, const char *what, uint32_t *out) {
+  struct script_token *t = peek(p);
+  if (t->kind != TOK_INT || t->num > UINT32_MAX)
+    return expected(p, what);
+  *out = (uint32_t)next(p).num;
+  return true;
+}
+
+/* Seconds ("1", "0.100", ".01") to microseconds, exactly. */
+static bool time_value(struct parser *p, int64_t *usecs) {
+  struct script_token t = next(p);
+  if (t.kind == TOK_INT) {
+    *usecs = t.num * 1000000;
+    return true;
+  }
+  if (t.kind != TOK_FLOAT) {
+    p->have = true;
+    p->tok = t;
+    return expected(p, "a time in seconds");
+  }
+  int64_t whole = 0, frac = 0, scale = 1000000;
+  size_t i = 0;
+  for (; i < t.len && t.text[i] != '.'; i++)
+    whole = whole * 10 + (t.text[i] - '0');
+  for (i++; i < t.len; i++) {
+    scale /= 10;
+    if (scale == 0)
+      return fail_at(p, t.loc, "time '%.*s' is finer than a microsecond", (int)t.len, t.text);
+    frac += (t.text[i] - '0') * scale;
+  }
+  *usecs = whole * 1000000 + frac;
+  return true;
+}
+
+static bool parse_time(struct parser *p, struct script_time *out) {
+  if (accept_punct(p, '*')) {
+    out->kind = SCRIPT_TIME_ANY;
+    out->usecs = 0;
+    return true;
+  }
+  out->kind = accept_punct(p, '+') ? SCRIPT_TIME_RELATIVE : SCRIPT_TIME_ABSOLUTE;
+  return time_value(p, &out->usecs);
+}
+
+/* ---- expressions (syscall arguments) ---- */
+
+static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struct);
+
+static struct script_expr *new_expr(struct parser *p, enum script_expr_kind kind,
+                                    struct script_loc loc) {
+  struct script_expr *e = script_arena_alloc(&p->s->arena, sizeof(*e));
+  if (e) {
+    e->kind = kind;
+    e->loc = loc;
+  }
+  return e;
+}
+
+/* Items up to `close`, separated by commas. */
+static bool parse_items(struct parser *p, struct script_expr *e, char close, bool in_struct) {
+  struct script_expr *items[64];
+  size_t n = 0;
+  while (!is_punct(p, close)) {
+    if (n == 64)
+      return expected(p, "at most 64 items");
+    if (!parse_expr(p, &items[n++], in_struct))
+      return false;
+    if (!accept_punct(p, ','))
+      break;
+  }
+  char what[16];
+  snprintf(what, sizeof(what), "',' or '%c'", close);
+  if (!expect_punct(p, close, what))
+    return false;
+  e->items = script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
+  memcpy(e->items, items, sizeof(*items) * n);
+  e->count = n;
+  return true;
+}
+
+static bool parse_word_expr(struct parser *p, struct script_expr **out, bool in_struct) {
+  struct script_token t = next(p);
+  if (in_struct && accept_punct(p, '=')) {
+    struct script_expr *f = new_expr(p, SCRIPT_EXPR_FIELD, t.loc);
+    f->text = dup_tok(p, &t);
+    *out = f;
+    return parse_expr(p, &f->lhs, false);
+  }
+  *out = new_expr(p, SCRIPT_EXPR_WORD, t.loc);
+  (*out)->text = dup_tok(p, &t);
+  return true;
+}
+
+static bool parse_primary(struct parser *p, struct script_expr **out, bool in_struct) {
+  struct script_token *t = peek(p);
+  struct script_loc loc = t->loc;
+  if (t->kind == TOK_INT) {
+    *out = new_expr(p, SCRIPT_EXPR_INT, loc);
+    (*out)->num = next(p).num;
+    return true;
+  }
+  if (t->kind == TOK_PUNCT && t->ch == '-') {
+    next(p);
+    if (peek(p)->kind != TOK_INT)
+      return expected(p, "an integer after '-'");
+    *out = new_expr(p, SCRIPT_EXPR_INT, loc);
+    (*out)->num = -next(p).num;
+    return true;
+  }
+  if (t->kind == TOK_WORD)
+    return parse_word_expr(p, out, in_struct);
+  if (t->kind == TOK_ELLIPSIS || t->kind == TOK_STRING) {
+    struct script_token s = next(p);
+    *out = new_expr(p, s.kind == TOK_STRING ? SCRIPT_EXPR_STRING : SCRIPT_EXPR_ELLIPSIS, loc);
+    (*out)->text = dup_tok(p, &s);
+    return true;
+  }
+  if (t->kind == TOK_PUNCT && (t->ch == '[' || t->ch == '{')) {
+    bool brace = next(p).ch == '{';
+    *out = new_expr(p, brace ? SCRIPT_EXPR_STRUCT : SCRIPT_EXPR_LIST, loc);
+    return parse_items(p, *out, brace ? '}' : ']', brace);
+  }
+  return expected(p, "an argument (number, symbol, '...', [..] or {..})");
+}
+
+static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struct) {
+  if (!parse_primary(p, out, in_struct))
+    return false;
+  while (is_punct(p, '|')) {
+    struct script_expr *e = new_expr(p, SCRIPT_EXPR_OR, next(p).loc);
+    e->lhs = *out;
+    if (!parse_primary(p, &e->rhs, false))
+      return false;
+    *out = e;
+  }
+  return true;
+}
+
+/* ---- syscalls ---- */
+
+static bool parse_result(struct parser *p, struct script_syscall *c) {
+  if (!expect_punct(p, '=', "'=' and the expected result"))
+    return false;
+  struct script_token *t = peek(p);
+  if (t->kind != TOK_INT && t->kind != TOK_WORD && !(t->kind == TOK_PUNCT && t->ch == '-'))
+    return expected(p, "a result (integer or symbol)");
+  if (!parse_primary(p, &c->result, false))
+    return false;
+  int ch = script_lexer_peek_char(&p->lx);
+  if (ch != -1 && (ch == '_' || (ch >= 'A' && ch <= 'Z'))) {
+    struct script_token e = next(p);
+    c->errno_name = dup_tok(p, &e);
+    ch = script_lexer_peek_char(&p->lx);
+  }
+  if (ch == '(') {
+    struct script_token note = script_lexer_note(&p->lx);
+    if (note.kind == TOK_ERROR)
+      return fail_at(p, note.loc, "%s", p->lx.err);
+    c->note = dup_tok(p, &note);
+  }
+  return true;
+}
+
+static bool parse_syscall(struct parser *p, struct script_syscall *c) {
+  struct script_token name = next(p);
+  c->name = dup_tok(p, &name);
+  if (!expect_punct(p, '(', "'(' after the syscall name"))
+    return false;
+  struct script_expr tmp = {0};
+  if (!parse_items(p, &tmp, ')', false))
+    return false;
+  c->args = tmp.items;
+  c->argc = tmp.count;
+  return parse_result(p, c);
+}
+
+/* ---- packets ---- */
+
+static bool parse_flags(struct parser *p, struct script_packet *pk) {
+  struct script_token t = script_lexer_flags(&p->lx);
+  if (t.kind == TOK_ERROR)
+    return fail_at(p, t.loc, "%s", p->lx.err);
+  static const struct {
+    char c;
+    uint8_t bit;
+  } map[] = {{'S', FIN_TCP_SYN}, {'F', FIN_TCP_FIN}, {'R', FIN_TCP_RST}, {'P', FIN_TCP_PSH},
+             {'.', FIN_TCP_ACK}, {'U', FIN_TCP_URG}, {'E', FIN_TCP_ECE}, {'W', FIN_TCP_CWR}};
+  for (size_t i = 0; i < t.len; i++) {
+    bool known = t.text[i] == '-';
+    for (size_t j = 0; j < sizeof(map) / sizeof(map[0]); j++)
+      if (map[j].c == t.text[i]) {
+        pk->flags |= map[j].bit;
+        known = true;
+      }
+    if (!known)
+      return fail_at(p, t.loc, "flag '%c' is not supported by fin's runner (AccECN/AE)", t.text[i]);
+  }
+  return true;
+}
+
+static bool parse_seq(struct parser *p, struct script_packet *pk) {
+  struct script_loc loc = peek(p)->loc;
+  if (!expect_uint(p, "start:end(len) sequence numbers", &pk->start) ||
+      !expect_punct(p, ':', "':' in start:end(len)") ||
+      !expect_uint(p, "the end sequence number", &pk->end) ||
+      !expect_punct(p, '(', "'(' in start:end(len)") ||
+      !expect_uint(p, "the payload length", &pk->len) ||
+      !expect_punct(p, ')', "')' in start:end(len)"))
+    return false;
+  if (pk->end - pk->start != pk->len)
+    return fail_at(p, loc, "inconsistent sequence numbers: %u:%u(%u) needs end = start + len",
+                   pk->start, pk->end, pk->len);
+  pk->absolute_seq = accept_punct(p, '!');
+  return true;
+}
+
+static bool parse_sack_blocks(struct parser *p, struct script_opt *o) {
+  while (peek(p)->kind == TOK_INT) {
+    if (o->sack_count == SCRIPT_MAX_SACK)
+      return expected(p, "at most 4 SACK blocks");
+    uint32_t *b = o->sack[o->sack_count++];
+    if (!expect_uint(p, "SACK left edge", &b[0]) || !expect_punct(p, ':', "':' in a SACK block") ||
+        !expect_uint(p, "SACK right edge", &b[1]))
+      return false;
+  }
+  return o->sack_count > 0 || expected(p, "a SACK block left:right");
+}
+
+static bool parse_option(struct parser *p, struct script_opt *o) {
+  if (peek(p)->kind != TOK_WORD)
+    return expected(p, "a TCP option (nop, eol, mss N, wscale N, sackOK, TS val N ecr N, sack)");
+  struct script_token w = next(p);
+  char name[16];
+  snprintf(name, sizeof(name), "%.*s", (int)(w.len < 15 ? w.len : 15), w.text);
+  if (strcmp(name, "nop") == 0)
+    o->kind = SCRIPT_OPT_NOP;
+  else if (strcmp(name, "eol") == 0)
+    o->kind = SCRIPT_OPT_EOL;
+  else if (strcmp(name, "sackOK") == 0)
+    o->kind = SCRIPT_OPT_SACK_OK;
+  else if (strcmp(name, "mss") == 0)
+    return (o->kind = SCRIPT_OPT_MSS, expect_uint(p, "the MSS value", &o->a));
+  else if (strcmp(name, "wscale") == 0)
+    return (o->kind = SCRIPT_OPT_WSCALE, expect_uint(p, "the window scale", &o->a));
+  else if (strcmp(name, "sack") == 0)
+    return (o->kind = SCRIPT_OPT_SACK, parse_sack_blocks(p, o));
+  else if (strcmp(name, "TS") == 0) {
+    o->kind = SCRIPT_OPT_TS;
+    if (!is_word(p, "val"))
+      return expected(p, "'val' after TS");
+    next(p);
+    if (!expect_uint(p, "the TS value", &o->a))
+      return false;
+    if (!is_word(p, "ecr"))
+      return expected(p, "'ecr' after TS val N");
+    next(p);
+    return expect_uint(p, "the TS echo reply", &o->b);
+  } else
+    return fail_at(p, w.loc, "TCP option '%s' is not supported by fin's runner", name);
+  return true;
+}
+
+static bool parse_options(struct parser *p, struct script_packet *pk) {
+  if (peek(p)->kind == TOK_ELLIPSIS) {
+    next(p);
+    pk->opts_any = true;
+    return expect_punct(p, '>', "'>' after '<...'");
+  }
+  do {
+    if (pk->opt_count == SCRIPT_MAX_OPTS)
+      return expected(p, "at most 16 TCP options");
+    if (!parse_option(p, &pk->opts[pk->opt_count++]))
+      return false;
+  } while (accept_punct(p, ','));
+  return expect_punct(p, '>', "',' or '>' in the TCP options");
+}
+
+/* ack N, win N, urg N, then options. */
+static bool parse_packet_tail(struct parser *p, struct script_packet *pk) {
+  for (;;) {
+    if (is_word(p, "ack")) {
+      next(p);
+      pk->has_ack = true;
+      if (!expect_uint(p, "the ack number", &pk->ack))
+        return false;
+    } else if (is_word(p, "win")) {
+      next(p);
+      pk->has_win = true;
+      if (!expect_uint(p, "the window", &pk->win))
+        return false;
+      if (pk->win > 65535)
+        return fail_at(p, p->tok.loc, "window %u does not fit in 16 bits", pk->win);
+    } else if (is_word(p, "urg")) {
+      next(p);
+      pk->has_urg = true;
+      if (!expect_uint(p, "the urgent pointer", &pk->urg))
+        return false;
+    } else {
+      break;
+    }
+  }
+  if (accept_punct(p, '<'))
+    return parse_options(p, pk);
+  return true;
+}
+
+/* [noecn] before the flags: the only ip-info fin's runner understands. */
+static bool parse_ip_info(struct parser *p) {
+  if (script_lexer_peek_char(&p->lx) != '[')
+    return true;
+  next(p);
+  if (!is_word(p, "noecn"))
+    return expected(p, "'noecn' (ECN marks are not supported by fin's runner)");
+  next(p);
+  return expect_punct(p, ']', "']' after the ECN mark");
+}
+
+static bool parse_packet(struct parser *p, struct script_event *ev) {
+  struct script_packet *pk = &ev->packet;
+  pk->inbound = next(p).ch == '<';
+  if (!parse_ip_info(p) || !parse_flags(p, pk) || !parse_seq(p, pk) || !parse_packet_tail(p, pk))
+    return false;
+  if (pk->inbound && !pk->has_win)
+    return fail_at(p, ev->loc, "inbound packet needs 'win N'");
+  if (pk->inbound && pk->opts_any)
+    return fail_at(p, ev->loc, "'<...>' options are only allowed on outbound packets");
+  return true;
+}
+
+/* ---- events and the file ---- */
+
+static bool parse_time_spec(struct parser *p, struct script_event *ev) {
+  if (!parse_time(p, &ev->time))
+    return false;
+  if (accept_punct(p, '~')) {
+    ev->has_end = true;
+    return parse_time(p, &ev->end);
+  }
+  if (peek(p)->kind == TOK_ELLIPSIS) {
+    next(p);
+    ev->has_end = true;
+    ev->blocking = true;
+    ev->end.kind = ev->time.kind;
+    return time_value(p, &ev->end.usecs);
+  }
+  return true;
+}
+
+static bool check_time_use(struct parser *p, struct script_event *ev, bool tilde) {
+  bool outbound = ev->kind == SCRIPT_EV_PACKET && !ev->packet.inbound;
+  if ((ev->time.kind == SCRIPT_TIME_ANY || tilde) && !outbound)
+    return fail_at(p, ev->loc, "'*' and '~' times are only allowed on outbound packets");
+  if (ev->has_end && !tilde && ev->kind != SCRIPT_EV_SYSCALL)
+    return fail_at(p, ev->loc, "'S...E' times are only allowed on system calls");
+  return true;
+}
+
+static bool parse_event(struct parser *p, struct script_event *ev) {
+  ev->loc = peek(p)->loc;
+  if (!parse_time_spec(p, ev))
+    return false;
+  struct script_token *t = peek(p);
+  if (t->kind == TOK_PUNCT && (t->ch == '<' || t->ch == '>')) {
+    ev->kind = SCRIPT_EV_PACKET;
+    if (!parse_packet(p, ev))
+      return false;
+  } else if (t->kind == TOK_WORD) {
+    ev->kind = SCRIPT_EV_SYSCALL;
+    if (!parse_syscall(p, &ev->call))
+      return false;
+  } else if (t->kind == TOK_BACKTICK || t->kind == TOK_CODE) {
+    struct script_token c = next(p);
+    ev->kind = c.kind == TOK_CODE ? SCRIPT_EV_CODE : SCRIPT_EV_COMMAND;
+    ev->text = dup_tok(p, &c);
+  } else {
+    return expected(p, "a packet ('<' or '>'), a system call, a `command` or %{ code }%");
+  }
+  return check_time_use(p, ev, ev->has_end && !ev->blocking);
+}
+
+static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t elem) {
+  if (count < *cap)
+    return true;
+  size_t ncap = *cap ? *cap * 2 : 64;
+  void *n = script_arena_alloc(&p->s->arena, ncap * elem);
+  if (!n)
+    return fail_at(p, peek(p)->loc, "out of memory");
+  if (count)
+    memcpy(n, *arr, count * elem);
+  *arr = n;
+  *cap = ncap;
+  return true;
+}
+
+static bool parse_header_option(struct parser *p) {
+  struct script_token t = next(p);
+  if (!grow(p, (void **)&p->s->options, &p->option_cap, p->s->option_count,
+            sizeof(struct script_option)))
+    return false;
+  struct script_option *o = &p->s->options[p->s->option_count++];
+  o->loc = t.loc;
+  const char *eq = memchr(t.text, '=', t.len);
+  size_t nlen = eq ? (size_t)(eq - t.text) : t.len;
+  o->name = script_arena_strndup(&p->s->arena, t.text, nlen);
+  if (eq)
+    o->value = script_arena_strndup(&p->s->arena, eq + 1, t.len - nlen - 1);
+  return true;
+}
+
+static bool is_event_start(struct parser *p) {
+  struct script_token *t = peek(p);
+  return t->kind == TOK_INT || t->kind == TOK_FLOAT ||
+         (t->kind == TOK_PUNCT && (t->ch == '+' || t->ch == '*'));
+}
+
+static bool parse_prologue(struct parser *p) {
+  for (;;) {
+    struct script_token *t = peek(p);
+    if (t->kind == TOK_OPTION && p->s->event_count == 0 && !p->s->init_command) {
+      if (!parse_header_option(p))
+        return false;
+    } else if (t->kind == TOK_BACKTICK && !p->s->init_command) {
+      struct script_token c = next(p);
+      p->s->init_command = dup_tok(p, &c);
+    } else {
+      return true;
+    }
+  }
+}
+
+static bool parse_events(struct parser *p) {
+  while (is_event_start(p)) {
+    if (!grow(p, (void **)&p->s->events, &p->event_cap, p->s->event_count,
+              sizeof(struct script_event)))
+      return false;
+    struct script_event *ev = &p->s->events[p->s->event_count];
+    memset(ev, 0, sizeof(*ev));
+    if (!parse_event(p, ev))
+      return false;
+    p->s->event_count++;
+  }
+  return true;
+}
+
+static bool parse_file(struct parser *p) {
+  if (!parse_prologue(p) || !parse_events(p))
+    return false;
+  if (p->s->event_count == 0)
+    return expected(p, "an event (a time followed by a packet, a call or a command)");
+  if (peek(p)->kind == TOK_BACKTICK) {
+    struct script_token c = next(p);
+    p->s->cleanup_command = dup_tok(p, &c);
+  }
+  if (peek(p)->kind != TOK_EOF)
+    return expected(p, "an event starting with a time (e.g. '+0', '0.100', '*')");
+  if (p->lx.in_ifdef)
+    return fail_at(p, peek(p)->loc, "#ifdef without #endif");
+  const struct script_event *first = &p->s->events[0];
+  if (first->time.kind == SCRIPT_TIME_ANY || first->time.usecs != 0)
+    return fail_at(p, first->loc, "first event should be at time 0");
+  return true;
+}
+
+int script_parse(const char *path, const char *src, size_t len, const struct script_define *defines,
+                 size_t define_count, struct script *out, char *err, size_t errcap) {
+  memset(out, 0, sizeof(*out));
+  struct parser p = {.s = out, .path = path, .err = err, .errcap = errcap};
+  script_lexer_init(&p.lx, src, len, defines, define_count);
+  out->path = script_arena_strndup(&out->arena, path, strlen(path));
+  if (!parse_file(&p)) {
+    script_free(out);
+    return -1;
+  }
+  out->source = malloc(len + 1);
+  if (out->source) {
+    memcpy(out->source, src, len);
+    out->source[len] = '\0';
+    out->source_len = len;
+  }
+  return 0;
+}
+
+int script_parse_file(const char *path, const struct script_define *defines, size_t define_count,
+                      struct script *out, char *err, size_t errcap) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    snprintf(err, errcap, "%s: %s", path, strerror(errno));
+    return -1;
+  }
+  size_t cap = 4096, len = 0;
+  char *buf = malloc(cap);
+  size_t n;
+  while (buf && (n = fread(buf + len, 1, cap - len, f)) > 0) {
+    len += n;
+    if (len == cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb)
+        free(buf);
+      buf = nb;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (!buf) {
+    snprintf(err, errcap, "%s: out of memory", path);
+    return -1;
+  }
+  int rc = script_parse(path, buf, len, defines, define_count, out, err, errcap);
+  free(buf);
+  return rc;
+}

@@ -1,0 +1,111 @@
+/* Stack profiles (README §1d.2) as fin settings. */
+#include "script/profiles.h"
+
+#include <string.h>
+
+#include "fin/types.h"
+
+/* What every script assumes (README §1d.1): one local address, MTU 1500,
+ * a 1 kHz TS clock, IW10, initial RTO 1 s. */
+static void base(struct fin_settings *s) {
+  fin_settings_default(s);
+  s->local_addrs[0] = 0xc0a80001u; /* 192.168.0.1 */
+  s->local_addr_count = 1;
+  s->mtu = 1500;
+  s->timestamps = true;
+  s->window_scaling = true;
+  s->sack_permitted = true;
+  s->ts_hz = 1000;
+  s->initial_cwnd_segments = 10;
+  s->rto_initial = FIN_SEC(1);
+  s->event_mask = 0;
+}
+
+/* google defaults.sh + Linux defaults: quick-ACK for the first 16
+ * segments then a 40 ms delayed ACK; RTO = SRTT + max(4 RTTVAR, 200 ms);
+ * TCP_USER_TIMEOUT and retransmission give-up are silent; an RST may kill
+ * TIME-WAIT (tcp_rfc1337=0); invalid-segment ACKs 500 ms apart. */
+static void linux_profile(struct fin_settings *s, uint8_t wscale) {
+  s->option_layout = FIN_LAYOUT_LINUX;
+  s->rcv_wscale = wscale;
+  s->rto_min = FIN_MS(200);
+  s->rto_floor = FIN_RTO_FLOOR_VARIANCE;
+  s->rtt_sample_passive_handshake = true;
+  s->delack = FIN_MS(40);
+  s->quickack_segments = 16;
+  s->rfc1337 = false;
+  s->timeout_rst = false;
+  s->challenge_ack_interval = FIN_MS(500);
+  s->msl = FIN_SEC(30);
+  s->fin_timeout = FIN_SEC(60);
+}
+
+/* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
+ * multiple of the MSS (65700), wscale 6 for maxsockbuf 2 MiB, EOL-padded
+ * SYN-ACK options, 100 ms delayed ACK, RFC 1337 in TIME-WAIT, RTO floor
+ * rexmit_min 30 ms + rexmit_slop 200 ms. */
+static void freebsd_profile(struct fin_settings *s) {
+  s->option_layout = FIN_LAYOUT_FREEBSD;
+  s->rcv_wscale = 6;
+  s->rcvbuf = 65536;
+  s->rcvbuf_round_to_mss = true;
+  s->sndbuf = 32768;
+  s->rto_min = FIN_MS(230);
+  s->rto_floor = FIN_RTO_FLOOR_TOTAL;
+  s->rtt_sample_passive_handshake = true;
+  s->delack = FIN_MS(100);
+  s->quickack_segments = 0;
+  s->rfc1337 = true;
+  s->resend_fin_with_ack = true; /* tcp_output repeats an unacknowledged FIN */
+  s->msl = FIN_SEC(30);
+  s->fin_timeout = FIN_SEC(60);
+}
+
+/* gVisor netstack (2020) timing: RTO floor 200 ms on the total, no RTT
+ * sample from the passive handshake (README §1d.2 caveat), silent abort on
+ * TCP_USER_TIMEOUT. Options and windows are unchecked by these scripts. */
+static void agnostic_profile(struct fin_settings *s) {
+  linux_profile(s, 7);
+  s->rto_floor = FIN_RTO_FLOOR_TOTAL;
+  s->rtt_sample_passive_handshake = false;
+  s->timeout_rst = false;
+}
+
+struct profile_entry {
+  const char *name;
+  double tolerance_percent;
+};
+
+static const struct profile_entry entries[] = {
+    {"linux", 12.5},  {"linux-ws8", 12.5}, {"linux-ws6", 12.5},
+    {"freebsd", 5.0}, {"agnostic", 12.5},  {"fin", 12.5},
+};
+
+const char *script_profile_names(void) {
+  return "linux, linux-ws8, linux-ws6, freebsd, agnostic, fin";
+}
+
+static void apply(const char *name, struct fin_settings *set) {
+  if (strcmp(name, "linux") == 0 || strcmp(name, "linux-ws8") == 0)
+    linux_profile(set, 8);
+  else if (strcmp(name, "linux-ws6") == 0)
+    linux_profile(set, 6);
+  else if (strcmp(name, "freebsd") == 0)
+    freebsd_profile(set);
+  else if (strcmp(name, "agnostic") == 0)
+    agnostic_profile(set);
+}
+
+bool script_profile_get(const char *name, struct fin_settings *set, struct script_profile *prof) {
+  for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+    if (strcmp(entries[i].name, name) != 0)
+      continue;
+    base(set);
+    apply(name, set);
+    prof->name = entries[i].name;
+    prof->tolerance_percent = entries[i].tolerance_percent;
+    prof->fcntl_rdwr = 0x02; /* O_RDWR */
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,134 @@
+/* The state of one script run, shared by the interpreter's parts: the
+ * event loop (interp.c), packets (packets.c), system calls (syscalls.c),
+ * commands (commands.c) and %{ }% snippets (tcpinfo.c). One fin stack per
+ * script, on a virtual clock that starts at 0. */
+#ifndef FIN_SCRIPT_RUN_H
+#define FIN_SCRIPT_RUN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fin/fin.h"
+#include "script/ast.h"
+#include "script/profiles.h"
+
+/* README §1d.1: the addresses every script assumes. */
+#define SCRIPT_LOCAL_ADDR  0xc0a80001u /* 192.168.0.1 */
+#define SCRIPT_REMOTE_ADDR 0xc0000201u /* 192.0.2.1 */
+#define SCRIPT_PORT        8080        /* bind and connect port */
+#define SCRIPT_PEER_PORT   47123       /* the peer's port on passive opens */
+
+#define SCRIPT_MAX_FDS 32
+#define SCRIPT_QUEUE   128
+#define SCRIPT_PKT_MAX 2048
+#define SCRIPT_TS_MAP  64
+
+/* One datagram fin sent, with the virtual time it left. */
+struct script_out_pkt {
+  fin_time sent;
+  size_t len;
+  uint8_t buf[SCRIPT_PKT_MAX];
+};
+
+struct script_fd {
+  bool used;
+  fin_sock sock;
+  bool nonblock;
+};
+
+/* A blocking call (S...E) in flight: retried after every step of time. */
+struct script_pending {
+  bool active;
+  const struct script_event *ev;
+  fin_time start, end; /* end: when the script says it returns */
+  fin_time timeout;    /* poll: when it gives up by itself; FIN_NEVER if not */
+  size_t progress;     /* write: bytes already sent */
+};
+
+struct script_run {
+  const struct script *s;
+  struct fin_stack *st;
+  struct fin_settings set;
+  struct script_profile profile;
+  bool verbose;
+  FILE *out;
+
+  fin_time now; /* the virtual clock, ns from 0 */
+  int spin;     /* steps taken without the clock moving */
+  int64_t tolerance_usecs;
+  double tolerance_percent;
+  int64_t ts_tick_usecs; /* 0: outbound TS val not checked */
+
+  /* Relative times (README §1a.3). */
+  fin_time last_actual, last_sched;
+  bool last_was_inbound;
+
+  struct script_fd fds[SCRIPT_MAX_FDS];
+  int fd_under_test;
+
+  /* The connection under test: one 4-tuple at a time (README §1a.6). */
+  uint16_t local_port, remote_port;
+  bool isn_known;
+  uint32_t isn;
+  /* The ISN before a SYN reopened TIME-WAIT (BEHAVIOR E4): if the new
+   * incarnation dies and the TIME-WAIT record is restored, its numbers
+   * are relative to this one again. */
+  bool prev_isn_known;
+  uint32_t prev_isn;
+
+  /* TS ecr substitution and TS val clock check. */
+  struct {
+    uint32_t script, live;
+  } ts_map[SCRIPT_TS_MAP];
+  size_t ts_count;
+  bool ts_first_known;
+  uint32_t ts_script_first, ts_live_first;
+
+  struct script_out_pkt queue[SCRIPT_QUEUE];
+  size_t q_head, q_count;
+
+  struct script_pending pending;
+
+  const struct script_event *cur;
+  bool failed;
+};
+
+/* interp.c */
+bool script_fail(struct script_run *r, const struct script_event *ev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void script_note(struct script_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Lets fin send what it has now: queued with the current time. */
+void script_drain(struct script_run *r);
+/* Applies r->set to the stack (sysctl-style commands). */
+bool script_apply_settings(struct script_run *r, const struct script_event *ev);
+
+/* packets.c */
+bool script_inject(struct script_run *r, const struct script_event *ev);
+/* Compares one datagram fin sent with the expected packet. On mismatch
+ * writes the reason into why and returns false. */
+bool script_packet_matches(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                           size_t len, char *why, size_t cap);
+/* Learns fin's ISN, ports and TS values from a datagram that matched. */
+void script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                  size_t len);
+/* After an injected packet: back to the old ISN if fin restored TIME-WAIT. */
+void script_isn_after_input(struct script_run *r);
+/* "S. 0:0(0) ack 1 win 65535 <mss 1460,...>" (relative to fin's ISN). */
+void script_format_expected(const struct script_run *r, const struct script_packet *pk, char *buf,
+                            size_t cap);
+void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
+                        size_t cap);
+
+/* syscalls.c: 1 done (result checked), 0 still blocking, -1 failed.
+ * `first` is true for the first attempt of a call. */
+int script_syscall(struct script_run *r, const struct script_event *ev, bool blocking, bool first);
+void script_close_all(struct script_run *r);
+
+/* commands.c */
+bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd);
+
+/* tcpinfo.c */
+bool script_code(struct script_run *r, const struct script_event *ev);
+
+#endif

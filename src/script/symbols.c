@@ -1,0 +1,67 @@
+/* Symbol table for system-call arguments and results (README §1a.4). The
+ * values are Linux's, taken from the system headers. */
+#include "script/symbols.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <string.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+struct symbol {
+  const char *name;
+  int64_t value;
+};
+
+#define SYM(x)                                                                                     \
+  { #x, x }
+
+static const struct symbol errnos[] = {
+    SYM(EPERM),        SYM(ENOENT),      SYM(EINTR),        SYM(EIO),         SYM(EBADF),
+    SYM(EAGAIN),       SYM(ENOMEM),      SYM(EACCES),       SYM(EFAULT),      SYM(EBUSY),
+    SYM(EEXIST),       SYM(EINVAL),      SYM(ENFILE),       SYM(EMFILE),      SYM(ENOSPC),
+    SYM(EPIPE),        SYM(ENOTSOCK),    SYM(EDESTADDRREQ), SYM(EMSGSIZE),    SYM(EPROTOTYPE),
+    SYM(ENOPROTOOPT),  SYM(EOPNOTSUPP),  SYM(EAFNOSUPPORT), SYM(EADDRINUSE),  SYM(EADDRNOTAVAIL),
+    SYM(ENETDOWN),     SYM(ENETUNREACH), SYM(ECONNABORTED), SYM(ECONNRESET),  SYM(ENOBUFS),
+    SYM(EISCONN),      SYM(ENOTCONN),    SYM(ESHUTDOWN),    SYM(ETIMEDOUT),   SYM(ECONNREFUSED),
+    SYM(EHOSTUNREACH), SYM(EALREADY),    SYM(EINPROGRESS),  SYM(EWOULDBLOCK), SYM(EHOSTDOWN),
+};
+
+static const struct symbol symbols[] = {
+    SYM(AF_INET),       SYM(AF_INET6),         SYM(AF_UNSPEC),    SYM(SOCK_STREAM),
+    SYM(SOCK_NONBLOCK), SYM(IPPROTO_TCP),      SYM(IPPROTO_IP),   SYM(SOL_SOCKET),
+    SYM(SOL_TCP),       SYM(SO_REUSEADDR),     SYM(SO_REUSEPORT), SYM(SO_LINGER),
+    SYM(SO_ERROR),      SYM(SO_RCVBUF),        SYM(SO_SNDBUF),    SYM(SO_KEEPALIVE),
+    SYM(TCP_NODELAY),   SYM(TCP_MAXSEG),       SYM(TCP_KEEPIDLE), SYM(TCP_KEEPINTVL),
+    SYM(TCP_KEEPCNT),   SYM(TCP_SYNCNT),       SYM(TCP_LINGER2),  SYM(TCP_INFO),
+    SYM(TCP_QUICKACK),  SYM(TCP_USER_TIMEOUT), SYM(SHUT_RD),      SYM(SHUT_WR),
+    SYM(SHUT_RDWR),     SYM(MSG_DONTWAIT),     SYM(MSG_PEEK),     SYM(F_GETFL),
+    SYM(F_SETFL),       SYM(O_RDWR),           SYM(O_NONBLOCK),   SYM(SIOCINQ),
+    SYM(FIONREAD),      SYM(POLLIN),           SYM(POLLPRI),      SYM(POLLOUT),
+    SYM(POLLERR),       SYM(POLLHUP),          SYM(POLLNVAL),     SYM(POLLRDHUP),
+};
+
+static bool find(const struct symbol *t, size_t n, const char *name, int64_t *value) {
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(t[i].name, name) == 0) {
+      *value = t[i].value;
+      return true;
+    }
+  return false;
+}
+
+bool script_symbol(const char *name, int64_t *value) {
+  return find(symbols, sizeof(symbols) / sizeof(symbols[0]), name, value) ||
+         find(errnos, sizeof(errnos) / sizeof(errnos[0]), name, value);
+}
+
+const char *script_errno_name(int err) {
+  for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+    if (errnos[i].value == err)
+      return errnos[i].name;
+  return NULL;
+}

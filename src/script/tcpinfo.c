@@ -1,0 +1,247 @@
+/* %{ python }% snippets (README §1a.7), without Python: a small evaluator
+ * for `assert EXPR[, message]` statements over a TCP_INFO snapshot of the
+ * socket under test. Expressions: integers, tcpi_* fields, the Linux TCP_*
+ * and nplab TCPI_* state constants, parentheses, + -, comparisons (chained
+ * as in Python), not/and/or. States compare symbolically, so either
+ * constant set works with any profile. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/run.h"
+
+struct eval {
+  struct script_run *r;
+  const struct script_event *ev;
+  const struct fin_conn_info *info;
+  const char *p;
+  bool error;
+  char msg[160];
+};
+
+static void skip_ws(struct eval *e) {
+  while (*e->p && (isspace((unsigned char)*e->p) || *e->p == '\\'))
+    e->p++;
+}
+
+static bool eat(struct eval *e, const char *tok) {
+  skip_ws(e);
+  size_t n = strlen(tok);
+  if (strncmp(e->p, tok, n) != 0)
+    return false;
+  if (isalpha((unsigned char)tok[0]) && (isalnum((unsigned char)e->p[n]) || e->p[n] == '_'))
+    return false;
+  e->p += n;
+  return true;
+}
+
+static int64_t set_error(struct eval *e, const char *fmt, const char *arg) {
+  if (!e->error)
+    snprintf(e->msg, sizeof(e->msg), fmt, arg);
+  e->error = true;
+  return 0;
+}
+
+static const struct {
+  const char *name;
+  enum fin_state state;
+} state_names[] = {
+    {"TCP_ESTABLISHED", FIN_ESTABLISHED},
+    {"TCP_SYN_SENT", FIN_SYN_SENT},
+    {"TCP_SYN_RECV", FIN_SYN_RECEIVED},
+    {"TCP_FIN_WAIT1", FIN_FIN_WAIT_1},
+    {"TCP_FIN_WAIT2", FIN_FIN_WAIT_2},
+    {"TCP_TIME_WAIT", FIN_TIME_WAIT},
+    {"TCP_CLOSE", FIN_CLOSED},
+    {"TCP_CLOSE_WAIT", FIN_CLOSE_WAIT},
+    {"TCP_LAST_ACK", FIN_LAST_ACK},
+    {"TCP_LISTEN", FIN_LISTEN},
+    {"TCP_CLOSING", FIN_CLOSING},
+    {"TCPI_CLOSED", FIN_CLOSED},
+    {"TCPI_LISTEN", FIN_LISTEN},
+    {"TCPI_SYN_SENT", FIN_SYN_SENT},
+    {"TCPI_SYN_RECEIVED", FIN_SYN_RECEIVED},
+    {"TCPI_ESTABLISHED", FIN_ESTABLISHED},
+    {"TCPI_CLOSE_WAIT", FIN_CLOSE_WAIT},
+    {"TCPI_FIN_WAIT_1", FIN_FIN_WAIT_1},
+    {"TCPI_CLOSING", FIN_CLOSING},
+    {"TCPI_LAST_ACK", FIN_LAST_ACK},
+    {"TCPI_FIN_WAIT_2", FIN_FIN_WAIT_2},
+    {"TCPI_TIME_WAIT", FIN_TIME_WAIT},
+};
+
+/* tcpi_* fields with Linux units (times in microseconds). */
+static bool field(const struct fin_conn_info *i, const char *name, int64_t *v) {
+  struct {
+    const char *name;
+    int64_t value;
+  } f[] = {
+      {"tcpi_state", i->state},           {"tcpi_retransmits", i->retransmits},
+      {"tcpi_probes", i->probes},         {"tcpi_backoff", i->backoff},
+      {"tcpi_rto", i->rto / 1000},        {"tcpi_rtt", i->srtt / 1000},
+      {"tcpi_rttvar", i->rttvar / 1000},  {"tcpi_snd_mss", i->snd_mss},
+      {"tcpi_rcv_mss", i->rcv_mss},       {"tcpi_total_retrans", i->total_retrans},
+      {"tcpi_snd_wscale", i->snd_wscale}, {"tcpi_rcv_wscale", i->rcv_wscale},
+      {"tcpi_snd_cwnd", i->cwnd},         {"tcpi_snd_ssthresh", i->ssthresh},
+  };
+  for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+    if (strcmp(f[k].name, name) == 0) {
+      *v = f[k].value;
+      return true;
+    }
+  return false;
+}
+
+static int64_t name_value(struct eval *e, const char *name) {
+  int64_t v;
+  if (field(e->info, name, &v))
+    return v;
+  for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
+    if (strcmp(state_names[k].name, name) == 0)
+      return state_names[k].state;
+  if (strcmp(name, "True") == 0 || strcmp(name, "False") == 0)
+    return name[0] == 'T';
+  return set_error(e, "name '%s' is not known to fin's snippet evaluator", name);
+}
+
+static int64_t expr(struct eval *e);
+
+static int64_t primary(struct eval *e) {
+  skip_ws(e);
+  if (eat(e, "(")) {
+    int64_t v = expr(e);
+    return eat(e, ")") ? v : set_error(e, "expected ')'%s", "");
+  }
+  if (eat(e, "-"))
+    return -primary(e);
+  if (isdigit((unsigned char)*e->p))
+    return strtoll(e->p, (char **)&e->p, 0);
+  char name[64];
+  size_t n = 0;
+  while ((isalnum((unsigned char)e->p[n]) || e->p[n] == '_') && n < sizeof(name) - 1)
+    n++;
+  if (n == 0)
+    return set_error(e, "unexpected text '%.20s'", e->p);
+  memcpy(name, e->p, n);
+  name[n] = '\0';
+  e->p += n;
+  return name_value(e, name);
+}
+
+static int64_t sum(struct eval *e) {
+  int64_t v = primary(e);
+  for (;;) {
+    if (eat(e, "+"))
+      v += primary(e);
+    else if (eat(e, "-"))
+      v -= primary(e);
+    else
+      return v;
+  }
+}
+
+/* Python comparison chains: a < b < c is a < b and b < c. */
+static int64_t comparison(struct eval *e) {
+  int64_t left = sum(e);
+  bool result = true, any = false;
+  for (;;) {
+    int op;
+    if (eat(e, "=="))
+      op = 0;
+    else if (eat(e, "!="))
+      op = 1;
+    else if (eat(e, "<="))
+      op = 2;
+    else if (eat(e, ">="))
+      op = 3;
+    else if (eat(e, "<"))
+      op = 4;
+    else if (eat(e, ">"))
+      op = 5;
+    else
+      return any ? result : left;
+    int64_t right = sum(e);
+    bool ok[] = {left == right, left != right, left <= right, left >= right,
+                 left<right, left> right};
+    result = result && ok[op];
+    any = true;
+    left = right;
+  }
+}
+
+static int64_t negation(struct eval *e) {
+  if (eat(e, "not"))
+    return !negation(e);
+  return comparison(e);
+}
+
+static int64_t conjunction(struct eval *e) {
+  int64_t v = negation(e);
+  while (eat(e, "and")) {
+    int64_t w = negation(e);
+    v = v && w;
+  }
+  return v;
+}
+
+static int64_t expr(struct eval *e) {
+  int64_t v = conjunction(e);
+  while (eat(e, "or")) {
+    int64_t w = conjunction(e);
+    v = v || w;
+  }
+  return v;
+}
+
+/* The snapshot: the socket under test, else the connection on the
+ * script's 4-tuple (it may be TIME-WAIT with no handle), else CLOSED. */
+static void snapshot(struct script_run *r, struct fin_conn_info *info) {
+  memset(info, 0, sizeof(*info));
+  info->state = FIN_CLOSED;
+  if (r->fd_under_test >= 0 && r->fds[r->fd_under_test].used) {
+    size_t len = sizeof(*info);
+    if (fin_getsockopt(r->st, r->fds[r->fd_under_test].sock, FIN_TCP_INFO, info, &len) == 0)
+      return;
+  }
+  struct fin_conn_info list[16];
+  size_t cursor = 0, n;
+  while ((n = fin_stack_list(r->st, &cursor, list, 16)) > 0)
+    for (size_t i = 0; i < n; i++)
+      if (list[i].tuple.remote_port == r->remote_port && list[i].tuple.local_port == r->local_port)
+        *info = list[i];
+}
+
+/* One statement: "assert EXPR[, message]". */
+static bool statement(struct eval *e, const char *stmt) {
+  e->p = stmt;
+  skip_ws(e);
+  if (!*e->p)
+    return true;
+  if (!eat(e, "assert"))
+    return script_fail(e->r, e->ev, "snippet: only 'assert EXPR[, message]' is supported: %s",
+                       stmt);
+  int64_t v = expr(e);
+  skip_ws(e);
+  if (!e->error && *e->p && *e->p != ',')
+    set_error(e, "unexpected text '%.20s'", e->p);
+  if (e->error)
+    return script_fail(e->r, e->ev, "snippet: %s", e->msg);
+  if (v)
+    return true;
+  return script_fail(e->r, e->ev, "assertion failed: %s\n  tcpi_state is %s", stmt,
+                     fin_state_name(e->info->state));
+}
+
+bool script_code(struct script_run *r, const struct script_event *ev) {
+  struct fin_conn_info info;
+  snapshot(r, &info);
+  char buf[1024];
+  snprintf(buf, sizeof(buf), "%s", ev->text);
+  char *save = NULL;
+  for (char *s = strtok_r(buf, "\n;", &save); s; s = strtok_r(NULL, "\n;", &save)) {
+    struct eval e = {.r = r, .ev = ev, .info = &info};
+    if (!statement(&e, s))
+      return false;
+  }
+  return true;
+}

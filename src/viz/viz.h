@@ -1,0 +1,49 @@
+/* Renderers of a recorded run (viz/trace.h): the ASCII ladder, a Mermaid
+ * sequenceDiagram, a self-contained SVG ladder and NDJSON events. The three
+ * diagrams share one row model, so they always show the same thing. */
+#ifndef FIN_VIZ_VIZ_H
+#define FIN_VIZ_VIZ_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "viz/trace.h"
+
+struct fin_viz_opts {
+  bool absolute;     /* absolute sequence numbers instead of relative ones */
+  bool verbose_apps; /* also show bulk send/recv calls in diagrams */
+  bool full;         /* ASCII ladder: never fold long runs of plain segments */
+};
+
+enum fin_row_kind {
+  FIN_ROW_ARROW, /* a segment from -> to */
+  FIN_ROW_NOTE,  /* text beside host `from`: an app call, a timer, a close */
+  FIN_ROW_STATE, /* only state labels */
+};
+
+#define FIN_ROW_STATE_LEN 14
+#define FIN_ROW_LABEL_LEN 72
+
+struct fin_row {
+  fin_time t;
+  enum fin_row_kind kind;
+  uint8_t from, to;
+  enum fin_trace_fate fate;
+  bool dup;
+  char label[FIN_ROW_LABEL_LEN];
+  /* New state written beside host i on this row, "" when unchanged. */
+  char state[FIN_TRACE_MAX_HOSTS][FIN_ROW_STATE_LEN];
+};
+
+/* Builds the rows of a trace. *rows is malloc'd (free it). 0 or -ENOMEM. */
+int fin_rows_build(const struct fin_trace *tr, const struct fin_viz_opts *o, struct fin_row **rows,
+                   size_t *count);
+/* True when the datagram never reached the other host. */
+bool fin_fate_lost(enum fin_trace_fate f);
+
+int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+int fin_mermaid_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+int fin_svg_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+int fin_ndjson_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+
+#endif

@@ -1,0 +1,240 @@
+/* The renderers on synthetic traces: no engine needed. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fin_test.h"
+#include "viz/viz.h"
+
+#define A     0x0a000001u
+#define B     0x0a000002u
+#define ISS_A 1000u
+#define ISS_B 5000u
+
+static void add_state(struct fin_trace *tr, fin_time t, unsigned h, enum fin_state from,
+                      enum fin_state to) {
+  struct fin_trace_rec r = {.t = t, .kind = FIN_TR_STATE, .host = (uint8_t)h, .conn = 1};
+  r.from = from;
+  r.to = to;
+  assert_int_equal(fin_trace_add(tr, &r), 0);
+}
+
+static void add_send(struct fin_trace *tr, fin_time t, unsigned h, uint8_t flags, uint32_t seq,
+                     uint32_t ack, uint32_t len, enum fin_trace_fate fate) {
+  struct fin_trace_rec r = {.t = t, .kind = FIN_TR_SEND, .host = (uint8_t)h, .conn = 1};
+  r.peer = (uint8_t)(1 - h);
+  r.seg = (struct fin_trace_seg){.saddr = h ? B : A,
+                                 .daddr = h ? A : B,
+                                 .sport = h ? 80 : 40000,
+                                 .dport = h ? 40000 : 80,
+                                 .seq = seq,
+                                 .ack = ack,
+                                 .len = len,
+                                 .win = 65535,
+                                 .flags = flags,
+                                 .valid = true};
+  r.fate = fate;
+  r.arrive = fin_fate_lost(fate) ? FIN_NEVER : t + FIN_MS(10);
+  assert_int_equal(fin_trace_add(tr, &r), 0);
+}
+
+static void add_app(struct fin_trace *tr, fin_time t, unsigned h, const char *call, int64_t res) {
+  struct fin_trace_rec r = {.t = t, .kind = FIN_TR_APP, .host = (uint8_t)h, .conn = 1};
+  snprintf(r.call, sizeof(r.call), "%s", call);
+  r.result = res;
+  assert_int_equal(fin_trace_add(tr, &r), 0);
+}
+
+/* Handshake, then a four-segment close whose first FIN is lost once. */
+static void graceful_trace(struct fin_trace *tr) {
+  fin_trace_init(tr);
+  fin_trace_set_host(tr, 0, A);
+  fin_trace_set_host(tr, 1, B);
+  add_state(tr, 0, 1, FIN_CLOSED, FIN_LISTEN);
+  add_app(tr, 0, 0, "connect 10.0.0.2:80", -115);
+  add_state(tr, 0, 0, FIN_CLOSED, FIN_SYN_SENT);
+  add_send(tr, 0, 0, 0x02, ISS_A, 0, 0, FIN_FATE_DELIVERED);
+  add_state(tr, FIN_MS(10), 1, FIN_LISTEN, FIN_SYN_RECEIVED);
+  add_send(tr, FIN_MS(10), 1, 0x12, ISS_B, ISS_A + 1, 0, FIN_FATE_DELIVERED);
+  add_state(tr, FIN_MS(20), 0, FIN_SYN_SENT, FIN_ESTABLISHED);
+  add_send(tr, FIN_MS(20), 0, 0x10, ISS_A + 1, ISS_B + 1, 0, FIN_FATE_DELIVERED);
+  add_state(tr, FIN_MS(30), 1, FIN_SYN_RECEIVED, FIN_ESTABLISHED);
+  add_app(tr, FIN_MS(40), 0, "close", 0);
+  add_state(tr, FIN_MS(40), 0, FIN_ESTABLISHED, FIN_FIN_WAIT_1);
+  add_send(tr, FIN_MS(40), 0, 0x11, ISS_A + 1, ISS_B + 1, 0, FIN_FATE_LOST);
+  add_send(tr, FIN_MS(240), 0, 0x11, ISS_A + 1, ISS_B + 1, 0, FIN_FATE_DELIVERED);
+}
+
+static char *render(int (*fn)(FILE *, const struct fin_trace *, const struct fin_viz_opts *),
+                    const struct fin_trace *tr, bool absolute) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  assert_non_null(f);
+  struct fin_viz_opts o = {.absolute = absolute};
+  assert_int_equal(fn(f, tr, &o), 0);
+  fclose(f);
+  return buf;
+}
+
+static void test_ladder_lines_fit_in_100_columns(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_ladder_render, &tr, false);
+  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+    assert_true(strlen(line) <= 100);
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_ladder_shows_relative_seq_states_and_loss(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_ladder_render, &tr, false);
+  assert_non_null(strstr(text, "-- SYN seq=0 len=0 "));
+  assert_non_null(strstr(text, " SYN,ACK seq=0 ack=1 len=0 "));
+  /* The state is written on the row of the arrow sent at that instant. */
+  assert_non_null(strstr(text, "SYN-SENT | connect 10.0.0.2:80 = -EINPROGRESS"));
+  assert_non_null(strstr(text, "| SYN-RECEIVED"));
+  /* The lost FIN stops with an x before the other lane. */
+  assert_non_null(strstr(text, "FIN,ACK seq=1 ack=1 len=0 ---"));
+  char *lost = strstr(text, "  0.040000");
+  assert_non_null(lost);
+  char *eol = strchr(strstr(lost, "FIN,ACK"), '\n');
+  assert_true(eol[-1] == 'x' || strstr(lost, "-x ") != NULL);
+  assert_non_null(strstr(text, "close = 0"));
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_ladder_absolute_shows_isn(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_ladder_render, &tr, true);
+  assert_non_null(strstr(text, "SYN seq=1000 len=0"));
+  assert_non_null(strstr(text, "SYN,ACK seq=5000 ack=1001"));
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_state_without_arrow_gets_its_own_row(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_ladder_render, &tr, false);
+  /* b became ESTABLISHED at 30 ms when nothing was sent. */
+  char *row = strstr(text, "  0.030000");
+  assert_non_null(row);
+  char *eol = strchr(row, '\n');
+  assert_non_null(strstr(row, "| ESTABLISHED"));
+  assert_true(strstr(row, "| ESTABLISHED") < eol);
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_mermaid_marks_lost_with_cross(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_mermaid_render, &tr, false);
+  assert_true(strncmp(text, "sequenceDiagram\n", 16) == 0);
+  assert_non_null(strstr(text, "participant a as a 10.0.0.1"));
+  assert_non_null(strstr(text, "a->>b: 0.000000 SYN seq=0 len=0"));
+  assert_non_null(strstr(text, "a-xb: 0.040000 FIN,ACK seq=1 ack=1 len=0 (lost)"));
+  assert_non_null(strstr(text, "Note right of b: SYN-RECEIVED"));
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_svg_is_self_contained(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_svg_render, &tr, false);
+  assert_true(strncmp(text, "<svg xmlns=\"http://www.w3.org/2000/svg\"", 39) == 0);
+  assert_null(strstr(text, "href"));
+  assert_null(strstr(text, "<script"));
+  assert_non_null(strstr(text, "SYN-RECEIVED"));
+  assert_non_null(strstr(text, "</svg>\n"));
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_ndjson_one_object_per_record(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  char *text = render(fin_ndjson_render, &tr, false);
+  size_t lines = 0;
+  for (char *p = text; *p; p++)
+    lines += *p == '\n';
+  assert_int_equal(lines, tr.len);
+  assert_non_null(strstr(text, "{\"t\":0.010000000,\"host\":\"b\",\"conn\":1,\"type\":\"state\","
+                               "\"from\":\"LISTEN\",\"to\":\"SYN-RECEIVED\"}"));
+  assert_non_null(strstr(text, "\"type\":\"send\",\"peer\":\"b\",\"flags\":\"SYN\",\"seq\":1000,"
+                               "\"ack\":0,\"len\":0,\"win\":65535"));
+  assert_non_null(strstr(text, "\"fate\":\"lost\""));
+  assert_non_null(strstr(text, "\"type\":\"app\",\"call\":\"connect 10.0.0.2:80\",\"result\":-115,"
+                               "\"errno\":\"EINPROGRESS\""));
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_ladder_folds_long_runs_of_data_unless_full(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  graceful_trace(&tr);
+  for (uint32_t i = 0; i < 40; i++)
+    add_send(&tr, FIN_MS(300), 0, 0x10, ISS_A + 1 + i * 1448, ISS_B + 1, 1448, FIN_FATE_DELIVERED);
+  char *text = render(fin_ladder_render, &tr, false);
+  assert_non_null(strstr(text, "... 29 more segments (--full shows them) ..."));
+  assert_non_null(strstr(text, "seq=1 ack=1 len=1448"));
+  assert_non_null(strstr(text, "seq=56473 ack=1 len=1448"));
+  free(text);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  struct fin_viz_opts o = {.full = true};
+  assert_int_equal(fin_ladder_render(f, &tr, &o), 0);
+  fclose(f);
+  assert_null(strstr(buf, "more segments"));
+  assert_non_null(strstr(buf, "seq=28961 ack=1 len=1448"));
+  free(buf);
+  fin_trace_free(&tr);
+}
+
+static void test_trace_decode_reads_tcp_header(void **state) {
+  (void)state;
+  uint8_t d[40] = {0x45, 0, 0, 40,   0,  0, 0x40, 0, 64,   6,    0,    0,
+                   10,   0, 0, 1,    10, 0, 0,    2, 0x9c, 0x40, 0,    80,
+                   0,    0, 3, 0xe8, 0,  0, 0,    0, 0x50, 0x02, 0xff, 0xff};
+  struct fin_trace_seg seg;
+  fin_trace_decode(d, sizeof d, &seg);
+  assert_true(seg.valid);
+  assert_int_equal(seg.saddr, A);
+  assert_int_equal(seg.sport, 40000);
+  assert_int_equal(seg.dport, 80);
+  assert_int_equal(seg.seq, 1000);
+  assert_int_equal(seg.flags, 0x02);
+  assert_int_equal(seg.len, 0);
+  fin_trace_decode(d, 10, &seg);
+  assert_false(seg.valid);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_ladder_lines_fit_in_100_columns),
+      cmocka_unit_test(test_ladder_shows_relative_seq_states_and_loss),
+      cmocka_unit_test(test_ladder_absolute_shows_isn),
+      cmocka_unit_test(test_state_without_arrow_gets_its_own_row),
+      cmocka_unit_test(test_mermaid_marks_lost_with_cross),
+      cmocka_unit_test(test_svg_is_self_contained),
+      cmocka_unit_test(test_ndjson_one_object_per_record),
+      cmocka_unit_test(test_ladder_folds_long_runs_of_data_unless_full),
+      cmocka_unit_test(test_trace_decode_reads_tcp_header),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}

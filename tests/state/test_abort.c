@@ -1,0 +1,548 @@
+/* ABORT and abortive close, BEHAVIOR B1-B8 (RFC 9293 §3.10.5, RFC 2525
+ * §2.16-2.17): reach the state through real segments, abort (fin_abort,
+ * SO_LINGER, fin_stack_kill, close with unread data, data after close),
+ * assert the exact RST (or that nothing at all goes out), what the
+ * application sees, the close reason and the counters. */
+#include <errno.h>
+
+#include "peer.h"
+
+/* ---- helpers ---- */
+
+static const struct fin_4tuple *tuple_of(const struct peer *p) {
+  static struct fin_4tuple t;
+  t = (struct fin_4tuple){PEER_FIN_ADDR, PEER_ADDR, p->fin_port, PEER_PORT};
+  return &t;
+}
+
+static int so_error(struct peer *p) {
+  int v = -1;
+  size_t len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p->st, p->s, FIN_SO_ERROR, &v, &len), 0);
+  return v;
+}
+
+static void set_linger(struct peer *p, int onoff, int sec) {
+  struct fin_linger lg = {onoff, sec};
+  assert_int_equal(fin_setsockopt(p->st, p->s, FIN_SO_LINGER, &lg, sizeof(lg)), 0);
+}
+
+static void expect_closed(struct peer *p, enum fin_close_reason reason, int err) {
+  enum fin_close_reason r;
+  int e;
+  assert_true(peer_find_closed(p, &r, &e));
+  assert_int_equal(r, reason);
+  assert_int_equal(e, err);
+}
+
+/* Nothing goes out now, nor at any later deadline. */
+static void expect_silence_for_a_while(struct peer *p) {
+  peer_expect_nothing(p);
+  peer_advance(p, FIN_SEC(10));
+  peer_expect_nothing(p);
+}
+
+static void reach_fin_wait_1(struct peer *p) {
+  peer_establish_passive(p);
+  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
+  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 1));
+  assert_int_equal(peer_state(p), FIN_FIN_WAIT_1);
+}
+
+static void reach_fin_wait_2(struct peer *p) {
+  reach_fin_wait_1(p);
+  peer_send(p, TCP_A, R(p, 1), L(p, 2), NULL, 0);
+  peer_expect_nothing(p);
+  assert_int_equal(peer_state(p), FIN_FIN_WAIT_2);
+}
+
+static void reach_close_wait(struct peer *p) {
+  peer_establish_passive(p);
+  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
+  peer_expect(p, TCP_A, L(p, 1), R(p, 2));
+  assert_int_equal(peer_state(p), FIN_CLOSE_WAIT);
+}
+
+static void reach_closing(struct peer *p) {
+  reach_fin_wait_1(p);
+  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
+  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
+  assert_int_equal(peer_state(p), FIN_CLOSING);
+}
+
+static void reach_last_ack(struct peer *p) {
+  reach_close_wait(p);
+  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
+  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 2));
+  assert_int_equal(peer_state(p), FIN_LAST_ACK);
+}
+
+static void reach_time_wait(struct peer *p) {
+  reach_fin_wait_2(p);
+  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 2), NULL, 0);
+  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
+  assert_int_equal(peer_state(p), FIN_TIME_WAIT);
+  assert_int_equal(fin_stack_time_wait_count(p->st), 1);
+}
+
+/* ---- B1: RST from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT ---- */
+
+/* BEHAVIOR B1: SYN-RECEIVED through the API is a simultaneous open (a
+ * passive child has no handle until ESTABLISHED; B6 kills one). */
+static void test_abort_syn_received_sends_rst_snd_nxt_rcv_nxt(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  peer_expect(&p, TCP_S | TCP_A, L(&p, 0), R(&p, 1));
+  assert_int_equal(peer_state(&p), FIN_SYN_RECEIVED);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), -EBADF); /* the handle is gone */
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  assert_int_equal(peer_counters(&p)->abort_on_user, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B1: SND.NXT covers data in flight, RCV.NXT data received; the
+ * queued data is flushed, never retransmitted. */
+static void test_abort_established_sends_rst_at_snd_nxt_rcv_nxt(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  assert_int_equal(fin_send(p.st, p.s, "hello", 5, 0), 5);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 5);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "abc", 3);
+  peer_expect(&p, TCP_A, L(&p, 6), R(&p, 4));
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 6), R(&p, 4));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, 8, 0), -EBADF);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  assert_int_equal(peer_counters(&p)->curr_estab, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B1: FIN-WAIT-1: SND.NXT includes our FIN. */
+static void test_abort_fin_wait_1_sends_rst_after_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_fin_wait_1(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  expect_silence_for_a_while(&p); /* no FIN retransmission */
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B1: FIN-WAIT-2. */
+static void test_abort_fin_wait_2_sends_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_fin_wait_2(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B1: CLOSE-WAIT: RCV.NXT includes the peer's FIN. */
+static void test_abort_close_wait_sends_rst_acking_peer_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_close_wait(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_free(&p);
+}
+
+/* ---- B2: LISTEN, SYN-SENT ---- */
+
+/* BEHAVIOR B2: aborting a listener sends nothing; the port is then closed. */
+static void test_abort_listen_sends_nothing(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  p.listener = fin_socket(p.st);
+  struct fin_sockaddr any = {0, FIN_PORT};
+  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
+  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  assert_int_equal(fin_abort(p.st, p.listener), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_sock_state(p.st, p.listener), FIN_CLOSED);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  peer_expect(&p, TCP_R | TCP_A, 0, R(&p, 1)); /* A1: nobody listens */
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B2: aborting in SYN-SENT sends nothing, not even a later SYN
+ * retransmission; a late SYN-ACK meets no connection (A1). */
+static void test_abort_syn_sent_sends_nothing(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_send(&p, TCP_S | TCP_A, p.irs, L(&p, 1), NULL, 0);
+  peer_expect(&p, TCP_R, L(&p, 1), 0);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* ---- B3: CLOSING, LAST-ACK, TIME-WAIT ---- */
+
+/* BEHAVIOR B3: CLOSING: delete, no RST, no FIN retransmission. */
+static void test_abort_closing_deletes_without_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_closing(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3: LAST-ACK: delete, no RST. */
+static void test_abort_last_ack_deletes_without_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_last_ack(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3: TIME-WAIT: ABORT deletes the record (RFC 9293 §3.10.5:
+ * "delete the TCB"), no RST; a retransmitted FIN then meets no connection. */
+static void test_abort_time_wait_deletes_record_without_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_time_wait(&p);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_R, L(&p, 2), 0);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* ---- B4: SO_LINGER {1,0} ---- */
+
+/* BEHAVIOR B4: close with SO_LINGER {1,0} sends RST, whatever is queued:
+ * no FIN, no queued data. */
+static void test_linger_zero_close_sends_rst_whatever_is_queued(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  assert_int_equal(fin_send(p.st, p.s, "hello", 5, 0), 5);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 5);
+  assert_int_equal(fin_send(p.st, p.s, "more", 4, 0), 4); /* held back by Nagle */
+  peer_expect_nothing(&p);
+  set_linger(&p, 1, 0);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 6), R(&p, 1));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  assert_int_equal(peer_counters(&p)->abort_on_user, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B4: the same with nothing queued, in CLOSE-WAIT. */
+static void test_linger_zero_close_in_close_wait_sends_rst_not_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_close_wait(&p);
+  set_linger(&p, 1, 0);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  peer_free(&p);
+}
+
+/* ---- B5: SO_LINGER {1,N} ---- */
+
+/* BEHAVIOR B5: close waits (-EINPROGRESS) until our FIN is ACKed, then
+ * returns 0 and the orphan carries on (F1: reaped after fin_timeout). */
+static void test_linger_close_waits_until_fin_acked(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  set_linger(&p, 1, 5);
+  assert_int_equal(fin_close(p.st, p.s), -EINPROGRESS);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_FIN_WAIT_1);
+  p.now += FIN_MS(100);
+  assert_int_equal(fin_close(p.st, p.s), -EINPROGRESS);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  assert_int_equal(peer_state(&p), FIN_CLOSED); /* the handle is released */
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  assert_int_equal(peer_counters(&p)->orphans_current, 1);
+  peer_advance(&p, fin_stack_settings(p.st)->fin_timeout);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B5: after N seconds close returns 0 and the connection goes on
+ * orphaned: no RST, the FIN is still retransmitted and the close finishes. */
+static void test_linger_expiry_returns_and_connection_continues_without_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  set_linger(&p, 1, 2);
+  assert_int_equal(fin_close(p.st, p.s), -EINPROGRESS);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_advance(&p, FIN_MS(1999));
+  assert_int_equal(fin_close(p.st, p.s), -EINPROGRESS);
+  peer_advance(&p, FIN_MS(1));
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1)); /* the retransmission due at 1 s */
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B5: a non-blocking socket does not wait. */
+static void test_linger_nonblocking_close_does_not_wait(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  set_linger(&p, 1, 5);
+  int one = 1;
+  assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_NONBLOCK, &one, sizeof(one)), 0);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_CLOSED);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  peer_free(&p);
+}
+
+/* ---- B6: administrative kill ---- */
+
+/* BEHAVIOR B6: killing an ESTABLISHED connection sends B1's RST; the
+ * application still holding the handle learns ECONNABORTED. */
+static void test_kill_established_sends_rst_and_app_sees_econnaborted(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(peer_state(&p), FIN_CLOSED);
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, 8, 0), -ECONNABORTED);
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), -ECONNABORTED); /* once (G4) */
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), -EPIPE);
+  assert_int_equal(so_error(&p), 0);                                 /* the send reported it */
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, 8, 0), -ECONNABORTED); /* sticky */
+  expect_closed(&p, FIN_REASON_ADMIN_KILL, -ECONNABORTED);
+  assert_int_equal(peer_counters(&p)->abort_on_admin, 1);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), -ENOENT);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B6: an embryonic SYN-RECEIVED child gets the RST too; the
+ * listener lives on. */
+static void test_kill_syn_received_child_sends_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  p.listener = fin_socket(p.st);
+  struct fin_sockaddr any = {0, FIN_PORT};
+  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
+  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  p.fin_port = FIN_PORT;
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);
+  assert_int_equal(fin_tcp_parse(p.buf, n, &p.last), FIN_WIRE_OK);
+  assert_int_equal(p.last.flags, TCP_S | TCP_A);
+  p.iss = p.last.seq;
+  assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  expect_silence_for_a_while(&p); /* no SYN-ACK retransmission */
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_accept(p.st, p.listener, NULL), -EAGAIN);
+  assert_int_equal(fin_sock_state(p.st, p.listener), FIN_LISTEN);
+  expect_closed(&p, FIN_REASON_ADMIN_KILL, -ECONNABORTED);
+  assert_int_equal(peer_counters(&p)->abort_on_admin, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B6 B3: killing a TIME-WAIT record deletes it, no RST. */
+static void test_kill_time_wait_deletes_record_silently(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  reach_time_wait(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  expect_closed(&p, FIN_REASON_ADMIN_KILL, 0);
+  assert_int_equal(peer_counters(&p)->abort_on_admin, 1);
+  assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), -ENOENT);
+  peer_free(&p);
+}
+
+/* ---- B7: close with unread data ---- */
+
+/* BEHAVIOR B7 (RFC 2525 §2.17): unread data at close -> RST, not FIN. */
+static void test_close_with_unread_data_sends_rst_not_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "0123456789", 10);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 11));
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, 4, 0), 4); /* 6 bytes stay unread */
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 11));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_UNREAD_DATA, 0);
+  assert_int_equal(peer_counters(&p)->abort_on_close, 1);
+  assert_int_equal(peer_counters(&p)->rst_closed_socket, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B7: once everything was read, close is graceful. */
+static void test_close_after_reading_everything_sends_fin(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "0123456789", 10);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 11));
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, sizeof(p.buf), 0), 10);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 11));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  peer_free(&p);
+}
+
+/* ---- B8: data after close ---- */
+
+/* BEHAVIOR B8 (RFC 2525 §2.16): new data for an orphaned FIN-WAIT-1 ->
+ * RST (<SEQ=SEG.ACK>, as Linux answers the segment), connection gone. */
+static void test_data_for_orphaned_fin_wait_1_gets_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), NULL, 5);
+  peer_expect(&p, TCP_R, L(&p, 1), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_DATA_AFTER_CLOSE, -ECONNRESET);
+  assert_int_equal(peer_counters(&p)->abort_on_data, 1);
+  assert_int_equal(peer_counters(&p)->rst_closed_socket, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B8: the same in an orphaned FIN-WAIT-2. */
+static void test_data_for_orphaned_fin_wait_2_gets_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 2), NULL, 5);
+  peer_expect(&p, TCP_R, L(&p, 2), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_DATA_AFTER_CLOSE, -ECONNRESET);
+  assert_int_equal(peer_counters(&p)->abort_on_data, 1);
+  peer_free(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_abort_syn_received_sends_rst_snd_nxt_rcv_nxt),
+      cmocka_unit_test(test_abort_established_sends_rst_at_snd_nxt_rcv_nxt),
+      cmocka_unit_test(test_abort_fin_wait_1_sends_rst_after_fin),
+      cmocka_unit_test(test_abort_fin_wait_2_sends_rst),
+      cmocka_unit_test(test_abort_close_wait_sends_rst_acking_peer_fin),
+      cmocka_unit_test(test_abort_listen_sends_nothing),
+      cmocka_unit_test(test_abort_syn_sent_sends_nothing),
+      cmocka_unit_test(test_abort_closing_deletes_without_rst),
+      cmocka_unit_test(test_abort_last_ack_deletes_without_rst),
+      cmocka_unit_test(test_abort_time_wait_deletes_record_without_rst),
+      cmocka_unit_test(test_linger_zero_close_sends_rst_whatever_is_queued),
+      cmocka_unit_test(test_linger_zero_close_in_close_wait_sends_rst_not_fin),
+      cmocka_unit_test(test_linger_close_waits_until_fin_acked),
+      cmocka_unit_test(test_linger_expiry_returns_and_connection_continues_without_rst),
+      cmocka_unit_test(test_linger_nonblocking_close_does_not_wait),
+      cmocka_unit_test(test_kill_established_sends_rst_and_app_sees_econnaborted),
+      cmocka_unit_test(test_kill_syn_received_child_sends_rst),
+      cmocka_unit_test(test_kill_time_wait_deletes_record_silently),
+      cmocka_unit_test(test_close_with_unread_data_sends_rst_not_fin),
+      cmocka_unit_test(test_close_after_reading_everything_sends_fin),
+      cmocka_unit_test(test_data_for_orphaned_fin_wait_1_gets_rst),
+      cmocka_unit_test(test_data_for_orphaned_fin_wait_2_gets_rst),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
