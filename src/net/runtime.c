@@ -41,7 +41,7 @@ static void *rt_alloc(void *ctx, size_t size) {
   return malloc(size ? size : 1);
 }
 
-static void rt_free(void *ctx, void *ptr, size_t size) {
+static void rt_release(void *ctx, void *ptr, size_t size) {
   (void)ctx;
   (void)size;
   free(ptr);
@@ -71,7 +71,7 @@ int fin_runtime_new(struct fin_runtime **out, const struct fin_settings *setting
     return -ENOMEM;
   rt->drv = *drv;
   rt->drv_fd = drv->fd(drv->ctx);
-  rt->alloc = (struct fin_allocator){.alloc = rt_alloc, .free = rt_free};
+  rt->alloc = (struct fin_allocator){.alloc = rt_alloc, .release = rt_release};
   rt->rnd = (struct fin_random){.fill = rt_fill};
   rt->epfd = epoll_create1(EPOLL_CLOEXEC);
   int r = rt->epfd < 0 ? -errno : rt_epoll_add(rt->epfd, rt->drv_fd);

@@ -10,7 +10,9 @@ nsx timeout 20 python3 "$PEER" tw-reuse 80 >"$WORK/peer.log" 2>&1 || fail "peer:
 cat "$WORK/peer.log"
 kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 10 || fail "fin serve exited with $? on SIGTERM"
-expect_line fin "ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT>CLOSED reason=time-wait-reopened" \
+# FIN-WAIT-2 is skipped when Linux acknowledges our FIN together with its own FIN
+# (its application closed at once); both are RFC 9293 paths to TIME-WAIT.
+expect_line fin "ESTABLISHED>FIN-WAIT-1>(FIN-WAIT-2>)?TIME-WAIT>CLOSED reason=time-wait-reopened" \
   "fin's TIME-WAIT gave way to the new SYN"
 [ "$(grep -c '^conn ' "$WORK/fin.log")" -eq 2 ] || fail "want 2 connection lines"
 pass
