@@ -137,6 +137,16 @@ def tuple_of(s):
     return s.getsockname(), s.getpeername()
 
 
+def close_expect_time_wait(s, local, remote):
+    """Linux closed first: after close it must reach TIME-WAIT."""
+    s.close()
+    seen = watch_states(local, remote, 3, until={"TIME-WAIT"})
+    log(f"kernel states after close: {seen}")
+    if seen[-1] != "TIME-WAIT":
+        fail(f"Linux did not reach TIME-WAIT: {seen}")
+    ok("Linux in TIME-WAIT")
+
+
 # ---- scenarios: fin is the server (`fin serve`) ----
 
 def linux_closes_first(port):
@@ -148,12 +158,7 @@ def linux_closes_first(port):
         fail("echo mismatch")
     ok("data both ways (echo)")
     local, remote = tuple_of(s)
-    s.close()
-    seen = watch_states(local, remote, 3, until={"TIME-WAIT"})
-    log(f"kernel states after close: {seen}")
-    if seen[-1] != "TIME-WAIT":
-        fail(f"Linux did not reach TIME-WAIT: {seen}")
-    ok("Linux in TIME-WAIT")
+    close_expect_time_wait(s, local, remote)
 
 
 def half_close_linux(port, size):
@@ -190,12 +195,7 @@ def half_close_linux(port, size):
     ok(f"{len(echoed)} bytes echoed, {after_fin[0]} of them received after our FIN")
     if after_fin[0] == 0:
         fail("nothing arrived after our FIN: half-close not exercised")
-    s.close()
-    seen = watch_states(local, remote, 3, until={"TIME-WAIT"})
-    log(f"kernel states after close: {seen}")
-    if seen[-1] != "TIME-WAIT":
-        fail(f"Linux did not reach TIME-WAIT: {seen}")
-    ok("Linux in TIME-WAIT")
+    close_expect_time_wait(s, local, remote)
 
 
 def linux_aborts(port):
