@@ -184,6 +184,12 @@ int netcli_finish(struct netcli *c) {
   fprintf(stderr, "fin %s: stopping after %.3fs: live=%zu time-wait=%zu ended=%llu\n", c->cmd,
           netcli_elapsed(c), fin_stack_conn_count(c->st), fin_stack_time_wait_count(c->st),
           (unsigned long long)c->log.ended);
+  if (c->fault != NULL) {
+    struct fin_fault_stats fs = fin_fault_stats(c->fault);
+    fprintf(stderr, "fin %s: fault: dropped in=%llu out=%llu, delayed=%llu, overflow=%llu\n",
+            c->cmd, (unsigned long long)fs.dropped_in, (unsigned long long)fs.dropped_out,
+            (unsigned long long)fs.delayed, (unsigned long long)fs.overflow);
+  }
   netcli_write_counters(c);
   const struct fin_settings *s = fin_stack_settings(c->st);
   fin_time grace = c->grace >= 0 ? (fin_time)(c->grace * 1e9) : s->shutdown_grace;
