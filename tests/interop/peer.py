@@ -301,6 +301,28 @@ def k2_client(port):
     ok(f"Linux closed: {seen}")
 
 
+def k2_hold(port, grace):
+    """Holds CLOSE-WAIT through fin's orderly shutdown: at the deadline fin
+    must reset the connection (BEHAVIOR K2), which Linux reports as EPIPE."""
+    s = client(port)
+    s.sendall(b"hold\n")
+    recv_exact(s, 5)
+    log("established")
+    local, remote = tuple_of(s)
+    s.settimeout(10)
+    if s.recv(100) != b"":
+        fail("expected EOF (fin's FIN)")
+    t = time.monotonic()
+    log(f"kernel state after fin's FIN: {ss_state(local, remote)}; holding it")
+    seen = watch_states(local, remote, grace + 3, until={None})
+    took = time.monotonic() - t
+    log(f"kernel states: {seen} (gone {took:.2f} s after fin's FIN)")
+    if seen[-1] is not None or took < grace - 0.5:
+        fail(f"want the connection reset at fin's deadline ({grace} s): {seen}, {took:.2f} s")
+    ok("fin reset the connection at its shutdown deadline")
+    expect_errno(lambda: s.send(b"x"), errno.EPIPE, "send after the RST in CLOSE-WAIT")
+
+
 def bulk_send(port, size):
     """Sends size bytes, half-closes, waits for fin's close; prints our SHA-256."""
     s = client(port, timeout=90)
@@ -522,6 +544,7 @@ def main():
         "restart-hold": restart_hold,
         "bulk-send": bulk_send,
         "k2-client": k2_client,
+        "k2-hold": k2_hold,
         "server-fin-closes-first": server_fin_closes_first,
         "server-simultaneous": server_simultaneous,
         "server-half-close-fin": server_half_close_fin,
