@@ -9,6 +9,8 @@ foreach(script ${FIN_INTEROP_TESTS})
     continue()
   endif()
   add_test(NAME interop/${name} COMMAND bash ${script} $<TARGET_FILE:fin>)
+  # RUN_SERIAL: these measure the kernel's real-time reactions; they do not
+  # share the two cores with the CPU-heavy simulation tests.
   set_tests_properties(interop/${name} PROPERTIES LABELS interop SKIP_RETURN_CODE 77
-                       TIMEOUT 180)
+                       TIMEOUT 180 RUN_SERIAL TRUE)
 endforeach()

@@ -14,7 +14,7 @@ wait "$FIN_PID" 2>/dev/null || true
 note "fin killed; kernel: $(ss_states)"
 fin_serve fin2 --port 7 --app echo --duration 10 --grace 1 --pcap "$WORK/fin2.pcap"
 touch "$WORK/go"
-wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
+wait_pid "$PEER_PID" 30 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
 cat "$WORK/peer.log"
 kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 10 || fail "fin serve exited with $? on SIGTERM"
