@@ -22,29 +22,29 @@ typedef int64_t fin_sock;
 /* Why a connection ended (BEHAVIOR G4). One per connection, fixed list. */
 enum fin_close_reason {
   FIN_REASON_NONE = 0,
-  FIN_REASON_GRACEFUL,          /* FIN exchange completed (LAST-ACK acked or TIME-WAIT done) */
-  FIN_REASON_TIME_WAIT_DONE,    /* TIME-WAIT expired */
-  FIN_REASON_RESET,             /* valid RST received in a synchronized state */
-  FIN_REASON_REFUSED,           /* RST received in SYN-SENT / active SYN-RECEIVED */
-  FIN_REASON_RETRANSMIT_TIMEOUT,/* R2 exhausted */
-  FIN_REASON_USER_TIMEOUT,      /* TCP_USER_TIMEOUT */
-  FIN_REASON_SYN_TIMEOUT,       /* connect gave up */
-  FIN_REASON_KEEPALIVE_TIMEOUT, /* J4 */
-  FIN_REASON_FIN_WAIT_2_TIMEOUT,/* F1 */
-  FIN_REASON_ABORT,             /* application abort / SO_LINGER {1,0} */
-  FIN_REASON_UNREAD_DATA,       /* B7: close with unread data */
-  FIN_REASON_DATA_AFTER_CLOSE,  /* B8 */
-  FIN_REASON_MEMORY,            /* F3: evicted for resources */
-  FIN_REASON_ADMIN_KILL,        /* B6 */
-  FIN_REASON_STACK_SHUTDOWN,    /* K2 */
-  FIN_REASON_ICMP_UNREACHABLE,  /* J6 */
-  FIN_REASON_CLOSED_IN_SYN_SENT,/* C4 */
-  FIN_REASON_LISTENER_CLOSED,   /* C5 */
-  FIN_REASON_SYN_RECV_TIMEOUT,  /* L1 */
-  FIN_REASON_TIME_WAIT_RECYCLED,/* E8 */
-  FIN_REASON_TIME_WAIT_RESET,   /* E3: RST accepted in TIME-WAIT */
-  FIN_REASON_TIME_WAIT_REOPENED,/* E4: a SYN reused the 4-tuple */
-  FIN_REASON_MALFORMED,         /* A9 strict mode */
+  FIN_REASON_GRACEFUL,           /* FIN exchange completed (LAST-ACK acked or TIME-WAIT done) */
+  FIN_REASON_TIME_WAIT_DONE,     /* TIME-WAIT expired */
+  FIN_REASON_RESET,              /* valid RST received in a synchronized state */
+  FIN_REASON_REFUSED,            /* RST received in SYN-SENT / active SYN-RECEIVED */
+  FIN_REASON_RETRANSMIT_TIMEOUT, /* R2 exhausted */
+  FIN_REASON_USER_TIMEOUT,       /* TCP_USER_TIMEOUT */
+  FIN_REASON_SYN_TIMEOUT,        /* connect gave up */
+  FIN_REASON_KEEPALIVE_TIMEOUT,  /* J4 */
+  FIN_REASON_FIN_WAIT_2_TIMEOUT, /* F1 */
+  FIN_REASON_ABORT,              /* application abort / SO_LINGER {1,0} */
+  FIN_REASON_UNREAD_DATA,        /* B7: close with unread data */
+  FIN_REASON_DATA_AFTER_CLOSE,   /* B8 */
+  FIN_REASON_MEMORY,             /* F3: evicted for resources */
+  FIN_REASON_ADMIN_KILL,         /* B6 */
+  FIN_REASON_STACK_SHUTDOWN,     /* K2 */
+  FIN_REASON_ICMP_UNREACHABLE,   /* J6 */
+  FIN_REASON_CLOSED_IN_SYN_SENT, /* C4 */
+  FIN_REASON_LISTENER_CLOSED,    /* C5 */
+  FIN_REASON_SYN_RECV_TIMEOUT,   /* L1 */
+  FIN_REASON_TIME_WAIT_RECYCLED, /* E8 */
+  FIN_REASON_TIME_WAIT_RESET,    /* E3: RST accepted in TIME-WAIT */
+  FIN_REASON_TIME_WAIT_REOPENED, /* E4: a SYN reused the 4-tuple */
+  FIN_REASON_MALFORMED,          /* A9 strict mode */
   FIN_REASON_COUNT
 };
 const char *fin_close_reason_name(enum fin_close_reason r); /* "reset", "user-timeout", ... */
@@ -65,30 +65,38 @@ enum fin_timer_kind {
 const char *fin_timer_name(enum fin_timer_kind k);
 
 enum fin_event_type {
-  FIN_EV_STATE = 0,   /* from -> to */
-  FIN_EV_CLOSED,      /* connection gone: reason, err (negative errno the app sees, or 0) */
-  FIN_EV_ACCEPTABLE,  /* a listener has a connection to accept */
-  FIN_EV_READABLE,    /* data or EOF to read */
-  FIN_EV_WRITABLE,    /* send space became available / connect completed */
-  FIN_EV_TIMER,       /* a timer fired: timer */
-  FIN_EV_DROP,        /* an inbound segment was dropped: drop_counter = counter index */
-  FIN_EV_RST_SENT,    /* an RST was queued: rst_counter = counter index */
+  FIN_EV_STATE = 0,  /* from -> to */
+  FIN_EV_CLOSED,     /* connection gone: reason, err (negative errno the app sees, or 0) */
+  FIN_EV_ACCEPTABLE, /* a listener has a connection to accept */
+  FIN_EV_READABLE,   /* data or EOF to read */
+  FIN_EV_WRITABLE,   /* send space became available / connect completed */
+  FIN_EV_TIMER,      /* a timer fired: timer */
+  FIN_EV_DROP,       /* an inbound segment was dropped: drop_counter = counter index */
+  FIN_EV_RST_SENT,   /* an RST was queued: rst_counter = counter index */
   FIN_EV_TYPE_COUNT
 };
 #define FIN_EVENTS_ALL ((1u << FIN_EV_TYPE_COUNT) - 1u)
-#define FIN_EVENTS_DEFAULT ((1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED) | (1u << FIN_EV_ACCEPTABLE))
+#define FIN_EVENTS_DEFAULT                                                                         \
+  ((1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED) | (1u << FIN_EV_ACCEPTABLE))
 
+/* "state", "closed", "acceptable", ... */
+const char *fin_event_type_name(enum fin_event_type t);
+
+/* Order: for one connection, events come in the order things happened; a
+ * connection's last two events are always FIN_EV_STATE (to FIN_CLOSED)
+ * then FIN_EV_CLOSED (with the reason), whether it ended from a TCB or
+ * from a TIME-WAIT record. */
 struct fin_event {
   enum fin_event_type type;
   fin_time time;
-  uint64_t conn_id;       /* stable per-stack connection number (never reused); 0 = none */
-  fin_sock sock;          /* the handle if the application still holds one, else -1 */
+  uint64_t conn_id; /* stable per-stack connection number (never reused); 0 = none */
+  fin_sock sock;    /* the handle if the application still holds one, else -1 */
   struct fin_4tuple tuple;
   enum fin_state from, to;
   enum fin_close_reason reason;
   int err;
   enum fin_timer_kind timer;
-  uint32_t counter;       /* FIN_EV_DROP / FIN_EV_RST_SENT: index into the counters list */
+  uint32_t counter; /* FIN_EV_DROP / FIN_EV_RST_SENT: index into the counters list */
 };
 
 /* Snapshot of one connection (TCP_INFO-like, and for `ss`-style listings). */
@@ -98,21 +106,21 @@ struct fin_conn_info {
   struct fin_4tuple tuple;
   enum fin_state state;
   enum fin_close_reason close_reason;
-  int error;              /* pending/sticky error (negative errno) */
+  int error; /* pending/sticky error (negative errno) */
   bool orphan;
   fin_time srtt, rttvar, rto;
-  uint32_t retransmits;   /* consecutive retransmissions of the head segment */
+  uint32_t retransmits; /* consecutive retransmissions of the head segment */
   uint32_t total_retrans;
   uint32_t backoff;
-  uint32_t unacked;       /* bytes in flight (SND.NXT - SND.UNA, SYN/FIN included) */
-  uint32_t snd_queued;    /* bytes in the send buffer not yet acknowledged */
-  uint32_t rcv_queued;    /* bytes readable */
+  uint32_t unacked;    /* bytes in flight (SND.NXT - SND.UNA, SYN/FIN included) */
+  uint32_t snd_queued; /* bytes in the send buffer not yet acknowledged */
+  uint32_t rcv_queued; /* bytes readable */
   uint32_t snd_mss, rcv_mss;
   uint32_t snd_wnd, rcv_wnd;
   uint32_t cwnd, ssthresh;
   uint8_t snd_wscale, rcv_wscale;
   bool ts_ok, sack_ok;
-  uint32_t probes;        /* keepalive / persist probes outstanding */
+  uint32_t probes; /* keepalive / persist probes outstanding */
   uint32_t iss, irs, snd_una, snd_nxt, rcv_nxt;
   fin_time next_deadline;
   enum fin_timer_kind next_timer;

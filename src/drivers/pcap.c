@@ -47,6 +47,12 @@ int fin_pcap_write(struct fin_pcap *p, const uint8_t *dgram, size_t len, int64_t
   return 0;
 }
 
+int fin_pcap_flush(struct fin_pcap *p) {
+  if (p == NULL)
+    return -EINVAL;
+  return pcap_dump_flush(p->dumper) == 0 ? 0 : -EIO;
+}
+
 void fin_pcap_close(struct fin_pcap *p) {
   if (p == NULL)
     return;

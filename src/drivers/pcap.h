@@ -12,6 +12,8 @@ struct fin_pcap;
 struct fin_pcap *fin_pcap_open(const char *path, char *err, size_t errlen);
 /* Appends one datagram stamped with time_ns (the caller's clock, virtual or real). */
 int fin_pcap_write(struct fin_pcap *p, const uint8_t *dgram, size_t len, int64_t time_ns);
+/* Pushes what was written to the file (a reader can open it while we run). */
+int fin_pcap_flush(struct fin_pcap *p);
 void fin_pcap_close(struct fin_pcap *p);
 
 #endif

@@ -174,16 +174,19 @@ void fin_conn_terminate(struct fin_stack *st, struct fin_conn *c, enum fin_close
     fin_tw_restore(st, c->tw_suspended);
     c->tw_suspended = FIN_NONE_IDX;
   }
-  fin_event_closed(st, c);
+  /* Event order (stack.h): a wake-up for a holder of the handle, then the
+   * STATE event to CLOSED, then CLOSED. */
+  if (c->slot != FIN_NONE_IDX)
+    fin_event_simple(st, c, FIN_EV_READABLE);
+  enum fin_state from = c->state;
   fin_conn_set_state(st, c, FIN_CLOSED);
+  fin_event_closed(st, c, from);
   c->terminated = 1;
   if (err != 0)
     free_rcvbuf(st, c); /* BEHAVIOR H4: a reset flushes the queues */
   free_sndbuf(st, c);
   if (c->slot == FIN_NONE_IDX)
     fin_conn_destroy(st, c);
-  else
-    fin_event_simple(st, c, FIN_EV_READABLE);
 }
 
 /* BEHAVIOR B1/B2/B3: RST only from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2

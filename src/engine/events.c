@@ -55,12 +55,12 @@ void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_st
   e->to = to;
 }
 
-void fin_event_closed(struct fin_stack *st, const struct fin_conn *c) {
+void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_state from) {
   struct fin_event *e = ev_push(st, FIN_EV_CLOSED);
   if (e == NULL)
     return;
   ev_fill_conn(st, e, c);
-  e->from = c->state;
+  e->from = from;
   e->to = FIN_CLOSED;
   e->reason = c->reason;
   e->err = c->error;

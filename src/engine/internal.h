@@ -230,7 +230,7 @@ void fin_mem_free(struct fin_stack *st, void *p, size_t size);
 /* ---- events (events.c) ---- */
 void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
                      enum fin_state to);
-void fin_event_closed(struct fin_stack *st, const struct fin_conn *c);
+void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_state from);
 void fin_event_simple(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t);
 void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k);
 void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fin_event_type type,

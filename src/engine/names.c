@@ -80,3 +80,15 @@ const char *fin_timer_name(enum fin_timer_kind k) {
     return "?";
   return names[k];
 }
+
+const char *fin_event_type_name(enum fin_event_type t) {
+  static const char *const names[FIN_EV_TYPE_COUNT] = {[FIN_EV_STATE] = "state",
+                                                       [FIN_EV_CLOSED] = "closed",
+                                                       [FIN_EV_ACCEPTABLE] = "acceptable",
+                                                       [FIN_EV_READABLE] = "readable",
+                                                       [FIN_EV_WRITABLE] = "writable",
+                                                       [FIN_EV_TIMER] = "timer",
+                                                       [FIN_EV_DROP] = "drop",
+                                                       [FIN_EV_RST_SENT] = "rst-sent"};
+  return (unsigned)t < FIN_EV_TYPE_COUNT ? names[t] : "?";
+}

@@ -186,6 +186,55 @@ static void test_own_sequence_wrap_data_retransmit_and_fin(void **state) {
   peer_free(&p);
 }
 
+/* The last two events of a connection, in order. */
+static void last_two_events(struct peer *p, uint64_t id, struct fin_event out[2]) {
+  struct fin_event ev;
+  int n = 0;
+  while (fin_stack_poll_event(p->st, &ev))
+    if (ev.conn_id == id || (uint32_t)ev.conn_id == (uint32_t)id) {
+      out[0] = out[1];
+      out[1] = ev;
+      n++;
+    }
+  assert_true(n >= 2);
+}
+
+/* BEHAVIOR G4: how a connection ended reaches tools in a fixed order: the
+ * STATE event to CLOSED, then CLOSED with the reason - from a TCB (abort)
+ * and from a TIME-WAIT record alike. */
+static void test_events_end_with_state_closed_then_closed(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  uint64_t id = fin_sock_conn_id(p.st, p.s);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  struct fin_event e[2];
+  last_two_events(&p, id, e);
+  assert_int_equal(e[0].type, FIN_EV_STATE);
+  assert_int_equal(e[0].to, FIN_CLOSED);
+  assert_int_equal(e[1].type, FIN_EV_CLOSED);
+  assert_int_equal(e[1].reason, FIN_REASON_ABORT);
+  assert_int_equal(e[1].from, FIN_ESTABLISHED);
+  peer_free(&p);
+
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  id = fin_sock_conn_id(p.st, p.s);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_advance(&p, FIN_SEC(61));
+  last_two_events(&p, id, e);
+  assert_int_equal(e[0].type, FIN_EV_STATE);
+  assert_int_equal(e[0].from, FIN_TIME_WAIT);
+  assert_int_equal(e[0].to, FIN_CLOSED);
+  assert_int_equal(e[1].type, FIN_EV_CLOSED);
+  assert_int_equal(e[1].reason, FIN_REASON_TIME_WAIT_DONE);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_isn_is_clock_plus_keyed_hash_of_tuple),
@@ -195,6 +244,7 @@ int main(void) {
       cmocka_unit_test(test_simultaneous_open_rst_is_connection_refused),
       cmocka_unit_test(test_peer_sequence_wrap_delivers_data_and_fin),
       cmocka_unit_test(test_own_sequence_wrap_data_retransmit_and_fin),
+      cmocka_unit_test(test_events_end_with_state_closed_then_closed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

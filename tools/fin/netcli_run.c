@@ -13,19 +13,13 @@ static void ip_text(uint32_t a, char *buf, size_t cap) {
   snprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-static const char *event_type_name(enum fin_event_type t) {
-  static const char *const names[FIN_EV_TYPE_COUNT] = {
-      "state", "closed", "acceptable", "readable", "writable", "timer", "drop", "rst-sent"};
-  return (unsigned)t < FIN_EV_TYPE_COUNT ? names[t] : "?";
-}
-
 /* One NDJSON line per event; time in ms since the tool started. */
 static void events_write(struct netcli *c, const struct fin_event *ev) {
   char l[16], r[16];
   ip_text(ev->tuple.local_addr, l, sizeof(l));
   ip_text(ev->tuple.remote_addr, r, sizeof(r));
   fprintf(c->events, "{\"t_ms\":%.3f,\"ev\":\"%s\",\"conn\":%llu,\"local\":\"%s:%u\",",
-          (double)(ev->time - c->t0) / 1e6, event_type_name(ev->type),
+          (double)(ev->time - c->t0) / 1e6, fin_event_type_name(ev->type),
           (unsigned long long)ev->conn_id, l, ev->tuple.local_port);
   fprintf(c->events, "\"remote\":\"%s:%u\"", r, ev->tuple.remote_port);
   if (ev->type == FIN_EV_STATE)
