@@ -131,7 +131,7 @@ static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockop
 static bool sc_setsockopt(struct call *k) {
   fin_sock s;
   int64_t level, name;
-  enum fin_sockopt opt;
+  enum fin_sockopt opt = FIN_SO_ERROR; /* set by sockopt(); -O3 cannot see that */
   if (!argc_is(k, 5) || !arg_sock(k, 0, &s, NULL) || !arg_int(k, 1, &level) ||
       !arg_int(k, 2, &name) || !sockopt(k, level, name, &opt))
     return false;
@@ -181,7 +181,7 @@ static bool get_linger(struct call *k, fin_sock s, const struct script_expr *v) 
 static bool sc_getsockopt(struct call *k) {
   fin_sock s;
   int64_t level, name;
-  enum fin_sockopt opt;
+  enum fin_sockopt opt = FIN_SO_ERROR; /* set by sockopt(); -O3 cannot see that */
   if (!argc_is(k, 5) || !arg_sock(k, 0, &s, NULL) || !arg_int(k, 1, &level) ||
       !arg_int(k, 2, &name) || !sockopt(k, level, name, &opt))
     return false;
