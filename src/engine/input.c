@@ -343,7 +343,8 @@ static enum disposition check_ack(struct fin_stack *st, struct fin_conn *c,
   }
   if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd)) {
     FIN_DROP(st, &c->tuple, drop_ack_too_old); /* I2 */
-    fin_challenge_ack(st, c);
+    if (fin_challenge_ack(st, c))
+      st->c.challenge_acks++;
     return DROP;
   }
   if (seq_gt(seg->ack, c->snd_una))
