@@ -1,0 +1,228 @@
+/* A libFuzzer-free driver for the whole-stack harness (fuzz/fuzz_stack.c),
+ * the pattern of fuzz/driver.c: with file arguments it replays them (crash
+ * reproducers, fuzz/regressions/stack-*); with --seeds DIR it writes the
+ * seed corpus (valid programs: handshakes, data, every close path); without
+ * arguments it runs seeded inputs: the seed programs, mutations of them, and
+ * random bytes (ctest fuzz-smoke/stack). Every input sits in a heap block of
+ * exactly its size so ASan catches any over-read. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fuzz_stack.h"
+
+#define INPUTS  3000
+#define MAX_LEN 4096
+
+static uint64_t rng_state = 0x5eed57ac;
+
+static uint64_t rng(void) {
+  uint64_t x = rng_state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng_state = x;
+  return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* FIN_FUZZ_SAVE=path: each input is written there before it runs, so the
+ * one that fails can be replayed (and minimised with libFuzzer). */
+static void save(const uint8_t *d, size_t len) {
+  const char *path = getenv("FIN_FUZZ_SAVE");
+  FILE *f = path ? fopen(path, "wb") : NULL;
+  if (f) {
+    fwrite(d, 1, len, f);
+    fclose(f);
+  }
+}
+
+static void run_one(const uint8_t *d, size_t len) {
+  save(d, len);
+  uint8_t *copy = malloc(len ? len : 1);
+  if (!copy)
+    abort();
+  if (len)
+    memcpy(copy, d, len);
+  LLVMFuzzerTestOneInput(copy, len);
+  free(copy);
+}
+
+/* ---- seed programs ---- */
+
+struct prog {
+  uint8_t b[MAX_LEN];
+  size_t n;
+};
+
+static void emit(struct prog *p, size_t k, const uint8_t *bytes) {
+  for (size_t i = 0; i < k && p->n < MAX_LEN; i++)
+    p->b[p->n++] = bytes[i];
+}
+#define E(p, ...) emit((p), sizeof((uint8_t[]){__VA_ARGS__}), (uint8_t[]){__VA_ARGS__})
+
+enum { A = 0, B = 1, MS1 = 0, MS10 = 1, S1 = 2, MIN1 = 3 };
+
+/* Handles: B's listener is B#0, its accepted socket B#1; A's client A#0. */
+static void handshake(struct prog *p, uint8_t cfga, uint8_t cfgb) {
+  p->n = 0;
+  E(p, cfga, cfgb, 1, 2, 3, 4);
+  E(p, FZ_OP_SOCKET, B, FZ_OP_BIND, B, 0, 0, 1, 0, 0, FZ_OP_LISTEN, B, 0, 16);
+  E(p, FZ_OP_SOCKET, A, FZ_OP_CONNECT, A, 0, 0, 0, 0);
+  E(p, FZ_OP_RUN, 100, MS1, FZ_OP_ACCEPT, B, 0, 1);
+}
+
+static void transfer(struct prog *p) {
+  E(p, FZ_OP_SEND, A, 0, 0x0b, 0xb8, 0, FZ_OP_SEND, B, 1, 0x01, 0x00, 0);
+  E(p, FZ_OP_RUN, 50, MS1, FZ_OP_RECV, B, 1, 0x7f, 0xff, 0, FZ_OP_RECV, A, 0, 0x7f, 0xff, 0);
+}
+
+static void seed_close(struct prog *p, int kind) {
+  switch (kind) {
+  case 0: /* A closes first, TIME-WAIT expires */
+    E(p, FZ_OP_CLOSE, A, 0, FZ_OP_RUN, 10, MS10, FZ_OP_CLOSE, B, 1, FZ_OP_RUN, 2, MIN1);
+    break;
+  case 1: /* simultaneous close */
+    E(p, FZ_OP_CLOSE, A, 0, FZ_OP_CLOSE, B, 1, FZ_OP_RUN, 2, MIN1);
+    break;
+  case 2: /* abort */
+    E(p, FZ_OP_ABORT, A, 0, FZ_OP_RUN, 10, MS10, FZ_OP_RECV, B, 1, 0, 10, 0);
+    break;
+  case 3: /* half-close, then data the other way, then close */
+    E(p, FZ_OP_SHUTDOWN, A, 0, 1, FZ_OP_RUN, 10, MS10, FZ_OP_SEND, B, 1, 0, 100, 0);
+    E(p, FZ_OP_RUN, 10, MS10, FZ_OP_CLOSE, B, 1, FZ_OP_RUN, 10, MS10, FZ_OP_CLOSE, A, 0);
+    E(p, FZ_OP_RUN, 2, MIN1);
+    break;
+  case 4: /* SO_LINGER {1,0} */
+    E(p, FZ_OP_SETSOCKOPT, A, 0, 1, 0, 1, 0, 0, 0, FZ_OP_CLOSE, A, 0, FZ_OP_RUN, 10, MS10);
+    break;
+  case 5: /* close with unread data: RST (B7) */
+    E(p, FZ_OP_CLOSE, B, 1, FZ_OP_RUN, 10, MS10, FZ_OP_SEND, A, 0, 0, 10, 0, FZ_OP_RUN, 10, S1);
+    break;
+  case 6: /* orphaned FIN-WAIT-2 times out (F1) */
+    E(p, FZ_OP_RECV, B, 1, 0x7f, 0xff, 0, FZ_OP_CLOSE, A, 0, FZ_OP_RUN, 3, MIN1);
+    break;
+  case 7: /* the peer vanishes: retransmissions run out */
+    E(p, FZ_OP_SEND, A, 0, 0, 100, 0, FZ_OP_STACK_SHUTDOWN, B, 0, FZ_OP_ADVANCE, 30, MIN1);
+    E(p, FZ_OP_DROP, 0, 0, FZ_OP_RUN, 200, MIN1);
+    break;
+  case 8: /* K2 orderly shutdown of both */
+    E(p, FZ_OP_STACK_SHUTDOWN, A, 20, FZ_OP_STACK_SHUTDOWN, B, 20, FZ_OP_RUN, 10, S1);
+    break;
+  case 9: /* B6 administrative kill, then TIME-WAIT kill */
+    E(p, FZ_OP_KILL, A, 0, FZ_OP_RUN, 10, MS10, FZ_OP_KILL, B, 0);
+    break;
+  case 10: /* keep-alive on an idle connection, then the peer goes away */
+    E(p, FZ_OP_SETSOCKOPT, A, 0, 2, 0, 1, 0, FZ_OP_SETSOCKOPT, A, 0, 11, 0, 1, 0);
+    E(p, FZ_OP_RUN, 60, S1, FZ_OP_STACK_SHUTDOWN, B, 0, FZ_OP_RUN, 120, MIN1);
+    break;
+  case 11: /* forged in-window RST, then a SYN on the connection */
+    E(p, FZ_OP_INJECT, A, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, FZ_OP_RUN, 10, MS10);
+    E(p, FZ_OP_INJECT, B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, FZ_OP_RUN, 10, MS10);
+    break;
+  case 12: /* TCP_USER_TIMEOUT with data in flight and the link cut */
+    E(p, FZ_OP_SETSOCKOPT, A, 0, 9, 0xf0, 0, 0, 0x13, 0x88, 0, FZ_OP_SEND, A, 0, 0, 200, 0);
+    E(p, FZ_OP_DROP, 0, 0, FZ_OP_ADVANCE, 10, S1, FZ_OP_DROP, 0, 0, FZ_OP_RUN, 10, S1);
+    break;
+  default: /* TIME-WAIT then a new connection on the same 4-tuple */
+    E(p, FZ_OP_CLOSE, A, 0, FZ_OP_RUN, 10, MS10, FZ_OP_CLOSE, B, 1, FZ_OP_RUN, 10, MS10);
+    E(p, FZ_OP_SOCKET, A, FZ_OP_CONNECT, A, 1, 0, 0, 0, FZ_OP_RUN, 100, MS1, FZ_OP_RUN, 2, MIN1);
+    break;
+  }
+}
+
+#define CLOSE_KINDS 14
+#define SEEDS       (CLOSE_KINDS * 4)
+
+static void make_seed(struct prog *p, int i) {
+  static const uint8_t cfgs[4][2] = {{0, 0},
+                                     {FZ_CFG_NO_TS | FZ_CFG_NO_SACK, FZ_CFG_FREEBSD},
+                                     {FZ_CFG_SMALL_BUF | FZ_CFG_NO_DELACK, FZ_CFG_SMALL_MTU},
+                                     {FZ_CFG_FAST_TIMER, FZ_CFG_FAST_TIMER | FZ_CFG_NO_WS}};
+  const uint8_t *c = cfgs[(i / CLOSE_KINDS) % 4];
+  handshake(p, c[0], c[1]);
+  if (i % 2 == 0)
+    transfer(p);
+  seed_close(p, i % CLOSE_KINDS);
+}
+
+/* ---- mutations for the smoke run ---- */
+
+static void mutate(struct prog *p) {
+  unsigned edits = 1 + (unsigned)(rng() % 6);
+  for (unsigned k = 0; k < edits; k++) {
+    size_t at = p->n ? (size_t)(rng() % p->n) : 0;
+    switch (rng() % 4) {
+    case 0:
+      if (p->n)
+        p->b[at] ^= (uint8_t)(1u << (rng() % 8));
+      break;
+    case 1:
+      if (p->n)
+        p->b[at] = (uint8_t)rng();
+      break;
+    case 2: /* insert a random op with random arguments */
+      for (size_t j = 0, len = 2 + (size_t)(rng() % 12); j < len && p->n < MAX_LEN; j++)
+        p->b[p->n++] = (uint8_t)rng();
+      break;
+    default:
+      p->n = at > 6 ? at : p->n;
+      break;
+    }
+  }
+}
+
+static int write_seeds(const char *dir) {
+  static struct prog p;
+  char path[4096];
+  for (int i = 0; i < SEEDS; i++) {
+    make_seed(&p, i);
+    snprintf(path, sizeof(path), "%s/seed-%02d", dir, i);
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(p.b, 1, p.n, f) != p.n) {
+      perror(path);
+      return 1;
+    }
+    fclose(f);
+  }
+  return 0;
+}
+
+static int replay(int argc, char **argv) {
+  static uint8_t buf[1 << 20];
+  for (int i = 1; i < argc; i++) {
+    FILE *f = fopen(argv[i], "rb");
+    if (!f) {
+      perror(argv[i]);
+      return 1;
+    }
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    run_one(buf, n);
+  }
+  printf("replayed %d inputs\n", argc - 1);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
+    return write_seeds(argv[2]);
+  if (argc > 1)
+    return replay(argc, argv);
+  static struct prog p;
+  int inputs = getenv("FIN_FUZZ_INPUTS") ? atoi(getenv("FIN_FUZZ_INPUTS")) : INPUTS;
+  for (int i = 0; i < inputs; i++) {
+    if (i % 5 == 4) {
+      p.n = (size_t)(rng() % 512);
+      for (size_t k = 0; k < p.n; k++)
+        p.b[k] = (uint8_t)rng();
+    } else {
+      make_seed(&p, (int)(rng() % SEEDS));
+      if (i >= SEEDS)
+        mutate(&p);
+    }
+    run_one(p.b, p.n);
+  }
+  printf("fuzz smoke (stack): %d inputs, no failure\n", inputs);
+  return 0;
+}
