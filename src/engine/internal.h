@@ -215,6 +215,7 @@ struct fin_stack {
 
   /* K2. */
   bool shutting_down;
+  bool shutdown_expired; /* the deadline has been acted on: no longer a timer */
   fin_time shutdown_deadline;
 };
 

@@ -320,7 +320,11 @@ fin_time fin_stack_next_deadline(const struct fin_stack *st) {
   fin_time tw = fin_tw_next_deadline(st);
   if (tw < d)
     d = tw;
-  if (st->shutting_down && !fin_stack_shutdown_done(st) && st->shutdown_deadline < d)
+  /* K2: the grace deadline is a timer until on_timers has acted on it; the
+   * RSTs it queued are output, not a deadline (a past deadline would make
+   * the caller spin on on_timers). */
+  if (st->shutting_down && !st->shutdown_expired && !fin_stack_shutdown_done(st) &&
+      st->shutdown_deadline < d)
     d = st->shutdown_deadline;
   return d;
 }
@@ -335,8 +339,10 @@ void fin_stack_on_timers(struct fin_stack *st, fin_time now) {
   size_t guard = ((size_t)st->heap_len + 1) * (CT_COUNT + 2);
   while (st->heap_len > 0 && st->heap[0]->deadline <= now && guard-- > 0)
     fin_conn_timers_fire(st, st->heap[0], now);
-  if (st->shutting_down && now >= st->shutdown_deadline)
+  if (st->shutting_down && now >= st->shutdown_deadline) {
     shutdown_expire(st);
+    st->shutdown_expired = true;
+  }
 }
 
 /* ---- listings, kill, shutdown ---- */
@@ -376,6 +382,7 @@ int fin_stack_kill(struct fin_stack *st, const struct fin_4tuple *t) {
 
 void fin_stack_shutdown(struct fin_stack *st, fin_time deadline) {
   st->shutting_down = true;
+  st->shutdown_expired = false;
   st->shutdown_deadline = deadline;
   for (uint32_t i = 0; i < st->slot_cap; i++) {
     if (st->slots[i].kind == SLOT_FREE)
