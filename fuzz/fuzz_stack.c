@@ -24,8 +24,10 @@
 #ifdef FZ_TRACE /* -DFZ_TRACE: print ops, events and datagrams on stderr */
 #include <stdio.h>
 #define TRACE(...) fprintf(stderr, __VA_ARGS__)
+#define FLAGS(f)   fin_tcp_flags_str((f), (char[32]){0}, 32)
 #else
 #define TRACE(...) ((void)0)
+#define FLAGS(f)   ""
 #endif
 
 #include "fin/fin.h"
@@ -184,10 +186,8 @@ static void check_output(struct host *h, const uint8_t *d, size_t len) {
   CHECK((seg.flags & (FIN_TCP_SYN | FIN_TCP_RST)) != (FIN_TCP_SYN | FIN_TCP_RST));
   CHECK(seg.saddr == h->set.local_addrs[0]);
   CHECK(len <= h->mtu);
-  char fl[32];
   TRACE("  %lld out %08x:%u > %08x:%u %s seq %u ack %u len %u\n", (long long)W.now, seg.saddr,
-        seg.sport, seg.daddr, seg.dport, fin_tcp_flags_str(seg.flags, fl, sizeof(fl)), seg.seq,
-        seg.ack, seg.payload_len);
+        seg.sport, seg.daddr, seg.dport, FLAGS(seg.flags), seg.seq, seg.ack, seg.payload_len);
   int to = route(seg.daddr);
   if (to >= 0)
     enqueue(d, len, to);
