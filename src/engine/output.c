@@ -226,8 +226,22 @@ static bool can_send_data(enum fin_state s) {
          s == FIN_LAST_ACK;
 }
 
+/* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
+ * block, at most 3 next to timestamps, 4 without (RFC 2018 §3). */
+static uint32_t sack_option_len(const struct fin_conn *c) {
+  if (!c->sack_ok || c->ooo.count == 0)
+    return 0;
+  uint32_t room = c->ts_ok ? 3 : 4;
+  return 4 + 8 * (c->ooo.count < room ? c->ooo.count : room);
+}
+
+/* RFC 9293 §3.7.1 (MUST-16, TCPhdrsize), RFC 6691: the data of a segment is the
+ * effective MSS less the options it carries. snd_mss already excludes the
+ * timestamps; SACK blocks come and go with out-of-order data, so they are
+ * subtracted per segment (else the datagram exceeds the MTU). */
 static uint32_t segment_room(const struct fin_conn *c, size_t cap) {
-  uint32_t mss = c->snd_mss ? c->snd_mss : 536;
+  uint32_t mss = c->snd_mss ? c->snd_mss : 536, sack = sack_option_len(c);
+  mss = mss > sack + 1 ? mss - sack : 1;
   size_t room = cap > 40 + 40 ? cap - 40 - (c->ts_ok ? 12 : 0) - (c->sack_ok ? 36 : 0) : 0;
   return room < mss ? (uint32_t)room : mss;
 }
