@@ -6,7 +6,7 @@ set -euo pipefail
 build=${1:-build}
 rel=build-rel
 cmake -S . -B "$rel" -DCMAKE_BUILD_TYPE=Release -DFIN_TESTS=OFF >/dev/null
-cmake --build "$rel" -j "$(nproc)" --target bench_lifecycle bench_wire >/dev/null
+cmake --build "$rel" -j "$(nproc)" --target bench_lifecycle bench_wire bench_scale >/dev/null
 "$rel/bench_lifecycle" 20000
 if command -v valgrind >/dev/null; then
   count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$rel/bench_lifecycle" "$1" fin 2>&1 |
@@ -15,3 +15,4 @@ if command -v valgrind >/dev/null; then
   echo "instructions per fin lifecycle (both stacks, callgrind): $(( (b - a) / 1000 ))"
 fi
 "$rel/bench_wire" 2>/dev/null | tail -3 || true
+"$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}"

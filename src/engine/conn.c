@@ -30,30 +30,43 @@ struct fin_conn *fin_conn_new(struct fin_stack *st) {
   return c;
 }
 
-/* Buffers are allocated when the connection is being opened, so an idle
- * socket costs no buffer memory. Counted against max_buffer_memory (F3). */
-int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c) {
-  if (c->sndbuf.buf != NULL)
-    return 0;
-  uint64_t need = (uint64_t)c->sndbuf_size + c->rcvbuf_size;
-  /* BEHAVIOR F3: room for the new buffers comes from the oldest orphans
-   * (fin_orphans_enforce only acts once the cap is already exceeded). */
-  while (st->buf_mem + need > st->s.max_buffer_memory && st->orph_head != NULL)
+/* BEHAVIOR F3: room for `need` more buffer bytes comes from the oldest
+ * orphans (never from `self`); false when even that is not enough. */
+static bool make_room(struct fin_stack *st, uint64_t need, const struct fin_conn *self) {
+  while (st->buf_mem + need > st->s.max_buffer_memory && st->orph_head != NULL &&
+         st->orph_head != self)
     fin_conn_abort(st, st->orph_head, FIN_REASON_MEMORY, -ENOMEM, &st->c.abort_on_memory);
-  if (st->buf_mem + need > st->s.max_buffer_memory)
+  return st->buf_mem + need <= st->s.max_buffer_memory;
+}
+
+/* Admission when a connection opens: both of its buffers must fit under
+ * max_buffer_memory now. They are only allocated when first used
+ * (fin_conn_sndbuf_ready / fin_conn_rcvbuf_ready), so a connection that
+ * carries no data costs its TCB alone - what lets a process hold
+ * millions of mostly idle connections. */
+int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c) {
+  return make_room(st, (uint64_t)c->sndbuf_size + c->rcvbuf_size, c) ? 0 : -ENOBUFS;
+}
+
+static int ring_ready(struct fin_stack *st, struct fin_conn *c, struct fin_ring *r, uint32_t size) {
+  if (r->buf != NULL)
+    return 0;
+  if (!make_room(st, size, c))
     return -ENOBUFS;
-  c->sndbuf.buf = fin_mem_alloc(st, c->sndbuf_size);
-  c->rcvbuf.buf = fin_mem_alloc(st, c->rcvbuf_size);
-  if (c->sndbuf.buf == NULL || c->rcvbuf.buf == NULL) {
-    fin_mem_free(st, c->sndbuf.buf, c->sndbuf_size);
-    fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf_size);
-    c->sndbuf.buf = c->rcvbuf.buf = NULL;
+  uint8_t *buf = fin_mem_alloc(st, size);
+  if (buf == NULL)
     return -ENOMEM;
-  }
-  c->sndbuf.cap = c->sndbuf_size;
-  c->rcvbuf.cap = c->rcvbuf_size;
-  st->buf_mem += need;
+  *r = (struct fin_ring){buf, size, 0, 0};
+  st->buf_mem += size;
   return 0;
+}
+
+int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c) {
+  return ring_ready(st, c, &c->sndbuf, c->sndbuf_size);
+}
+
+int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c) {
+  return ring_ready(st, c, &c->rcvbuf, c->rcvbuf_size);
 }
 
 /* FreeBSD rounds the receive buffer up to a multiple of the MSS once the

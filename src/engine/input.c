@@ -421,6 +421,12 @@ static enum disposition process_text(struct fin_stack *st, struct fin_conn *c,
     return GONE;
   }
   c->last_recv = st->now;
+  if (fin_conn_rcvbuf_ready(st, c) != 0) {
+    /* F3: no memory for the receive ring now; unacknowledged, the data
+     * comes again. */
+    FIN_DROP(st, &c->tuple, drop_rcv_no_room);
+    return CONTINUE;
+  }
   if (v->seq != c->rcv_nxt) {
     queue_out_of_order(st, c, v);
     c->ack_now = 1; /* RFC 5681 §4.2: a duplicate ACK at once */

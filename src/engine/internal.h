@@ -307,7 +307,10 @@ void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint
 
 /* ---- connections (conn.c) ---- */
 struct fin_conn *fin_conn_new(struct fin_stack *st);
-int fin_conn_alloc_buffers(struct fin_stack *st, struct fin_conn *c);
+int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c);
+/* Allocate a ring on first use: 0, -ENOBUFS (F3 cap) or -ENOMEM. */
+int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c);
+int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_set_state(struct fin_stack *st, struct fin_conn *c, enum fin_state to);

@@ -60,7 +60,7 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   c->bound = 1;
   fin_conn_negotiate(st, c, seg);
   fin_conn_round_rcvbuf(st, c);
-  if (fin_conn_alloc_buffers(st, c) != 0 || fin_conn_hash_insert(st, c) != 0) {
+  if (fin_conn_admit_buffers(st, c) != 0 || fin_conn_hash_insert(st, c) != 0) {
     fin_conn_destroy(st, c);
     return NULL;
   }

@@ -200,7 +200,7 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
   bool reused = false;
   int err = choose_tuple(st, c, &tw_snd_nxt, &reused);
   if (err == 0)
-    err = fin_conn_alloc_buffers(st, c);
+    err = fin_conn_admit_buffers(st, c);
   if (err == 0)
     err = fin_conn_hash_insert(st, c);
   if (err != 0) {
@@ -247,6 +247,9 @@ ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, 
     return 0;
   if (buf == NULL)
     return -EFAULT;
+  int err = fin_conn_sndbuf_ready(st, c);
+  if (err != 0)
+    return err == -ENOMEM ? -ENOBUFS : err;
   uint32_t n = fin_ring_write(&c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
   if (n == 0)
     return -EAGAIN;
@@ -479,8 +482,8 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_SO_SNDBUF:
     if (v < 1)
       return -EINVAL;
-    if (c->sndbuf.buf != NULL)
-      return 0; /* buffers are fixed once the connection exists */
+    if ((opt == FIN_SO_RCVBUF ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
+      return 0; /* a ring keeps its size once allocated */
     if (opt == FIN_SO_RCVBUF)
       c->rcvbuf_size = (uint32_t)v;
     else
@@ -494,7 +497,7 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return 0;
   case FIN_TCP_NODELAY:
     c->nodelay = v != 0;
-    if (!c->terminated && c->sndbuf.buf != NULL)
+    if (!c->terminated && c->state != FIN_CLOSED)
       fin_conn_send_data_possible(st, c);
     return 0;
   case FIN_TCP_USER_TIMEOUT:
@@ -656,7 +659,7 @@ int fin_poll(struct fin_stack *st, fin_sock s) {
   if (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) {
     if (c->rcvbuf.len > 0)
       m |= FIN_POLLIN;
-    if (snd_shut || (c->sndbuf.buf != NULL && fin_ring_free(&c->sndbuf) > 0))
+    if (snd_shut || c->sndbuf.buf == NULL || fin_ring_free(&c->sndbuf) > 0)
       m |= FIN_POLLOUT;
   }
   if (c->so_error != 0)

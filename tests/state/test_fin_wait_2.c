@@ -218,13 +218,21 @@ static void test_buffer_memory_cap_aborts_oldest_orphan_for_new_connection(void 
   p.irs = 1000000;
   peer_establish_active(&p);
   uint16_t port1 = p.fin_port;
+  /* Data both ways: rings are allocated on first use, so this connection
+   * now holds its two buffers. */
+  assert_int_equal(fin_send(p.st, p.s, "x", 1, 0), 1);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 1);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 2), "y", 1);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  char b;
+  assert_int_equal(fin_recv(p.st, p.s, &b, 1, 0), 1);
   assert_int_equal(fin_close(p.st, p.s), 0);
-  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 2), R(&p, 2));
   p.s = fin_socket(p.st);
   struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
   assert_int_equal(fin_connect(p.st, p.s, &dst), -EINPROGRESS);
   p.irs = 1000000;
-  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 3), R(&p, 2));
   assert_int_equal(p.last.sport, port1);
   size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);
   assert_true(n > 0);

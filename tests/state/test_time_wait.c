@@ -421,16 +421,48 @@ static void test_time_wait_entry_frees_tcb_and_buffers(void **state) {
   struct peer p;
   peer_init(&p, NULL);
   peer_establish_passive(&p);
+  /* Data both ways first: rings are allocated on first use. */
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "q", 1);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
+  char b;
+  assert_int_equal(fin_recv(p.st, p.s, &b, 1, 0), 1);
+  assert_int_equal(fin_send(p.st, p.s, "r", 1, 0), 1);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 2), 1);
   assert_int_equal(fin_close(p.st, p.s), 0);
-  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
-  peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 2), R(&p, 2));
+  peer_send(&p, TCP_A, R(&p, 2), L(&p, 3), NULL, 0);
   drain_events(&p);
   size_t before = fin_stack_memory_in_use(p.st);
-  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
-  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_send(&p, TCP_A | TCP_F, R(&p, 2), L(&p, 3), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 3), R(&p, 3));
   assert_int_equal(fin_stack_time_wait_count(p.st), 1);
   size_t after = fin_stack_memory_in_use(p.st);
   assert_int_equal(before - after, fin_tcb_size() + 65536 + 65536);
+  peer_free(&p);
+}
+
+/* BEHAVIOR E7 (and DESIGN "millions of connections"): a connection that
+ * carries no data holds no buffers - its TCB is all it costs; the rings
+ * appear on first use. */
+static void test_idle_connection_costs_only_its_tcb(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p); /* a first connection grows the tables */
+  drain_events(&p);
+  size_t before = fin_stack_memory_in_use(p.st);
+  p.peer_port = 40001; /* the connection measured */
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  p.s = fin_accept(p.st, p.listener, NULL);
+  assert_true(p.s >= 0);
+  drain_events(&p);
+  assert_int_equal(fin_stack_memory_in_use(p.st) - before, fin_tcb_size());
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "z", 1);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
+  drain_events(&p);
+  assert_int_equal(fin_stack_memory_in_use(p.st) - before, fin_tcb_size() + 65536);
   peer_free(&p);
 }
 
@@ -582,6 +614,7 @@ int main(void) {
       cmocka_unit_test(test_paws_in_time_wait_rst_exempt),
       cmocka_unit_test(test_time_wait_other_segments_get_rate_limited_ack),
       cmocka_unit_test(test_time_wait_entry_frees_tcb_and_buffers),
+      cmocka_unit_test(test_idle_connection_costs_only_its_tcb),
       cmocka_unit_test(test_time_wait_cap_recycles_oldest_record),
       cmocka_unit_test(test_connect_reuses_time_wait_tuple_only_with_timestamps),
       cmocka_unit_test(test_connect_never_reuses_time_wait_tuple_without_timestamps),

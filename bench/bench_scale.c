@@ -1,0 +1,156 @@
+/* bench_scale: many connections in one process (DESIGN "data structures
+ * that must scale"). Two fin stacks back to back open N connections
+ * (default 1,000,000; at most 1,032,192), hold them, then close them all (client first) and
+ * let TIME-WAIT expire. Prints the rate of each phase and the memory per
+ * established connection and per TIME-WAIT record, as the stacks' own
+ * allocators count it. Usage: bench_scale [N]. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fin/fin.h"
+
+static void *b_alloc(void *ctx, size_t n) {
+  (void)ctx;
+  return malloc(n);
+}
+static void b_free(void *ctx, void *p, size_t n) {
+  (void)ctx;
+  (void)n;
+  free(p);
+}
+static void b_rand(void *ctx, void *buf, size_t len) {
+  uint64_t *s = ctx;
+  for (size_t i = 0; i < len; i++) {
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    ((uint8_t *)buf)[i] = (uint8_t)(*s >> 56);
+  }
+}
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct world {
+  struct fin_stack *st[2];
+  uint64_t seed[2];
+  fin_time now;
+};
+
+static void pump(struct world *w) {
+  uint8_t buf[2048];
+  for (int moved = 1; moved;) {
+    moved = 0;
+    for (int i = 0; i < 2; i++) {
+      size_t n;
+      while ((n = fin_stack_output(w->st[i], buf, sizeof(buf), w->now)) > 0) {
+        fin_stack_input(w->st[1 - i], buf, n, w->now);
+        moved = 1;
+      }
+    }
+  }
+}
+
+static void open_world(struct world *w, uint32_t n) {
+  memset(w, 0, sizeof(*w));
+  w->now = FIN_SEC(1);
+  for (int i = 0; i < 2; i++) {
+    struct fin_settings s;
+    fin_settings_default(&s);
+    /* The client spreads over 4 addresses: 1M 4-tuples need more than one
+     * address's ephemeral ports towards a single server port. */
+    s.local_addr_count = i == 0 ? 4 : 1;
+    for (unsigned a = 0; a < s.local_addr_count; a++)
+      s.local_addrs[a] = (i == 0 ? 0x0a000100u : 0x0a000002u) + a;
+    s.ephemeral_port_min = 1024;
+    s.ephemeral_port_max = 65535;
+    s.event_mask = 0;
+    s.max_connections = 2 * n + 16;
+    s.max_time_wait = n + 16;
+    s.max_orphans = n + 16;
+    struct fin_allocator a = {b_alloc, b_free, NULL};
+    w->seed[i] = 7 + (uint64_t)i;
+    struct fin_random r = {b_rand, &w->seed[i]};
+    if (fin_stack_new(&w->st[i], &s, &a, &r, w->now) != 0)
+      exit(1);
+  }
+}
+
+int main(int argc, char **argv) {
+  uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 1000000;
+  struct world w;
+  open_world(&w, n);
+  /* 4 client addresses x 64,512 ports x 4 server ports: 1M+ 4-tuples. */
+  fin_sock ls[4];
+  for (int k = 0; k < 4; k++) {
+    ls[k] = fin_socket(w.st[1]);
+    fin_bind(w.st[1], ls[k], &(struct fin_sockaddr){0, (uint16_t)(80 + k)});
+    fin_listen(w.st[1], ls[k], 1 << 30);
+  }
+  fin_sock *c = malloc(n * sizeof(*c)), *s = malloc(n * sizeof(*s));
+  size_t base[2] = {fin_stack_memory_in_use(w.st[0]), fin_stack_memory_in_use(w.st[1])};
+  double t0 = now_s();
+  uint32_t accepted = 0;
+  for (uint32_t i = 0; i < n; i++) {
+    c[i] = fin_socket(w.st[0]);
+    /* Explicit source address and port (distinct 4-tuples). */
+    struct fin_sockaddr src = {0x0a000100u + i % 4, (uint16_t)(1024 + (i / 4) % 64512)};
+    fin_bind(w.st[0], c[i], &src);
+    uint16_t dport = (uint16_t)(80 + i / (4u * 64512u));
+    if (fin_connect(w.st[0], c[i], &(struct fin_sockaddr){0x0a000002u, dport}) != -EINPROGRESS) {
+      fprintf(stderr, "connect %u failed\n", i);
+      return 1;
+    }
+    if (i % 256 == 255 || i == n - 1) {
+      pump(&w);
+      for (int k = 0; k < 4; k++)
+        for (fin_sock a; accepted < n && (a = fin_accept(w.st[1], ls[k], NULL)) >= 0;)
+          s[accepted++] = a;
+    }
+  }
+  double t1 = now_s();
+  size_t est = fin_stack_conn_count(w.st[0]);
+  if (accepted != n || est != n) {
+    fprintf(stderr, "expected %u connections, have %zu (%u accepted)\n", n, est, accepted);
+    return 1;
+  }
+  size_t m0 = fin_stack_memory_in_use(w.st[0]) - base[0];
+  size_t m1 = fin_stack_memory_in_use(w.st[1]) - base[1];
+  printf("open:  %zu connections established in %.2f s (%.0f/s)\n", est, t1 - t0,
+         (double)est / (t1 - t0));
+  printf("       client %.1f B/connection, server %.1f B/connection (TCB %zu B + tables; no data "
+         "carried, so no buffers)\n",
+         (double)m0 / (double)est, (double)m1 / (double)est, fin_tcb_size());
+  double t2 = now_s();
+  for (uint32_t i = 0; i < n; i++) {
+    fin_close(w.st[0], c[i]);
+    if (i % 256 == 255 || i == n - 1)
+      pump(&w);
+  }
+  for (uint32_t i = 0; i < accepted; i++) {
+    fin_close(w.st[1], s[i]);
+    if (i % 256 == 255 || i == n - 1)
+      pump(&w);
+  }
+  double t3 = now_s();
+  size_t tw = fin_stack_time_wait_count(w.st[0]);
+  size_t mtw = fin_stack_memory_in_use(w.st[0]) - base[0];
+  printf("close: %u graceful closes in %.2f s (%.0f/s); client holds %zu TIME-WAIT records, "
+         "%.1f B each incl. tables\n",
+         2 * n, t3 - t2, 2.0 * n / (t3 - t2), tw, tw ? (double)mtw / (double)tw : 0.0);
+  w.now += FIN_SEC(61);
+  double t4 = now_s();
+  fin_stack_on_timers(w.st[0], w.now);
+  fin_stack_on_timers(w.st[1], w.now);
+  double t5 = now_s();
+  printf("expiry: %zu TIME-WAIT records expired in %.3f s; %zu left\n", tw, t5 - t4,
+         fin_stack_time_wait_count(w.st[0]));
+  fin_stack_free(w.st[0]);
+  fin_stack_free(w.st[1]);
+  free(c);
+  free(s);
+  return 0;
+}
