@@ -211,6 +211,8 @@ int main(int argc, char **argv) {
     return replay(argc, argv);
   static struct prog p;
   int inputs = getenv("FIN_FUZZ_INPUTS") ? atoi(getenv("FIN_FUZZ_INPUTS")) : INPUTS;
+  if (getenv("FIN_FUZZ_SEED"))
+    rng_state = strtoull(getenv("FIN_FUZZ_SEED"), NULL, 0) | 1;
   for (int i = 0; i < inputs; i++) {
     if (i % 5 == 4) {
       p.n = (size_t)(rng() % 512);

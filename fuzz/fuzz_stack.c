@@ -53,8 +53,15 @@ struct fz_alloc {
   size_t live_bytes, live_blocks, total, fail_at;
 };
 
+/* Per connection id (small ids only): what its events said so far. */
+#define TRACKED 1024
+struct track {
+  uint8_t seen, state, closed, last_was_state_closed;
+};
+
 struct host {
   struct fin_stack *st;
+  struct track tr[TRACKED];
   struct fz_alloc ta;
   uint64_t rng;
   struct fin_settings set;
@@ -157,10 +164,32 @@ static void check_event(const struct fin_event *ev) {
   CHECK(ev->time <= W.now);
 }
 
+/* The documented order (stack.h): for one connection, STATE events chain
+ * (each from = the previous to), the last two are STATE (to CLOSED) then
+ * CLOSED, and nothing follows. Unchecked once events were dropped. */
+static void check_order(struct host *h, const struct fin_event *ev) {
+  if (ev->conn_id == 0 || ev->conn_id >= TRACKED || fin_stack_counters(h->st)->events_dropped)
+    return;
+  struct track *t = &h->tr[ev->conn_id];
+  CHECK(!t->closed);
+  if (ev->type == FIN_EV_CLOSED) {
+    CHECK(t->last_was_state_closed);
+    t->closed = 1;
+  }
+  t->last_was_state_closed = ev->type == FIN_EV_STATE && ev->to == FIN_CLOSED;
+  if (ev->type != FIN_EV_STATE)
+    return;
+  CHECK(!t->seen || ev->from == t->state);
+  t->seen = 1;
+  t->state = (uint8_t)ev->to;
+}
+
 static void drain_events(struct host *h) {
   struct fin_event ev;
-  for (int i = 0; i < 1000000 && fin_stack_poll_event(h->st, &ev); i++)
+  for (int i = 0; i < 1000000 && fin_stack_poll_event(h->st, &ev); i++) {
     check_event(&ev);
+    check_order(h, &ev);
+  }
 }
 
 static int route(uint32_t daddr) {

@@ -22,5 +22,7 @@ if [ -z "$(ls -A "$out/corpus-stack")" ]; then
 fi
 clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
   -Iinclude -Ifuzz src/engine/*.c fuzz/fuzz_stack.c -o "$out/fuzz_stack"
-"$out/fuzz_stack" -max_total_time="$secs" -max_len=4096 -timeout=10 -print_final_stats=1 \
-  -artifact_prefix="$out/" "$@" "$out/corpus-stack"
+# -jobs=N writes fuzz-N.log into the current directory: run from $out.
+cd "$out"
+ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64} ./fuzz_stack -max_total_time="$secs" -max_len=4096 -timeout=10 -print_final_stats=1 \
+  -artifact_prefix=./ "$@" corpus-stack
