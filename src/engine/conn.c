@@ -388,10 +388,13 @@ void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fi
   uint32_t ours = (uint32_t)st->s.mtu - 40;
   if (mss > ours)
     mss = ours;
-  if (c->ts_ok)
-    mss -= 12;
-  if (mss < 64)
-    mss = 64; /* a tiny advertised MSS must not make us spin on 1-byte segments */
+  /* A peer MSS below the 12 bytes of timestamps must not wrap around (it
+   * made 64 KiB segments); the floor keeps a tiny advertised MSS from making
+   * us spin on 1-byte segments, and stays within our own MTU. */
+  uint32_t ts = c->ts_ok ? 12 : 0, lo = ours - ts < 64 ? ours - ts : 64;
+  mss = mss > ts ? mss - ts : 0;
+  if (mss < lo)
+    mss = lo;
   c->snd_mss = (uint16_t)mss;
 }
 
