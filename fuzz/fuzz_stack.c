@@ -9,7 +9,8 @@
  *   - every datagram out parses with fin_tcp_parse, comes from the host's
  *     own address and fits the MTU; output of one call sequence is bounded;
  *   - after fin_stack_on_timers(now), fin_stack_next_deadline() > now;
- *   - events have known types, states and reasons;
+ *   - events have known types, states and reasons, in the documented order;
+ *   - fin_stack_memory_in_use() equals the allocator's live bytes;
  *   - calls return >= 0 or a negative errno > -4096;
  *   - fin_stack_free leaves zero live bytes and blocks in the allocator.
  *
@@ -231,6 +232,8 @@ static void drain_host(struct host *h) {
     check_output(h, buf, n);
   }
   drain_events(h);
+  /* The stack's own accounting (used for its memory limits) is exact. */
+  CHECK(fin_stack_memory_in_use(h->st) == h->ta.live_bytes);
 }
 
 static void drain_all(void) {
