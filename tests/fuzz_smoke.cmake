@@ -7,3 +7,15 @@ target_compile_options(fuzz_wire_smoke PRIVATE ${FIN_WARNINGS})
 target_link_libraries(fuzz_wire_smoke PRIVATE fin_engine)
 add_test(NAME fuzz-smoke/wire_corpus COMMAND fuzz_wire_smoke)
 set_tests_properties(fuzz-smoke/wire_corpus PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+
+# The whole-stack harness (fuzz/fuzz_stack.c): seeded programs and mutations
+# of them, then every minimised reproducer in fuzz/regressions/ replayed.
+add_executable(fuzz_stack_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_stack.c
+                                ${PROJECT_SOURCE_DIR}/fuzz/fuzz_stack.c)
+target_compile_options(fuzz_stack_smoke PRIVATE ${FIN_WARNINGS})
+target_link_libraries(fuzz_stack_smoke PRIVATE fin_engine)
+add_test(NAME fuzz-smoke/stack COMMAND fuzz_stack_smoke)
+file(GLOB FIN_STACK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/regressions/stack-*)
+add_test(NAME fuzz-smoke/stack_regressions COMMAND fuzz_stack_smoke ${FIN_STACK_REGRESSIONS})
+set_tests_properties(fuzz-smoke/stack fuzz-smoke/stack_regressions
+                     PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
