@@ -5,7 +5,7 @@
  * application sees, the close reason and the counters. */
 #include <errno.h>
 
-#include "peer.h"
+#include "closing.h"
 
 /* ---- helpers ---- */
 
@@ -40,49 +40,6 @@ static void expect_silence_for_a_while(struct peer *p) {
   peer_expect_nothing(p);
   peer_advance(p, FIN_SEC(10));
   peer_expect_nothing(p);
-}
-
-static void reach_fin_wait_1(struct peer *p) {
-  peer_establish_passive(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 1));
-  assert_int_equal(peer_state(p), FIN_FIN_WAIT_1);
-}
-
-static void reach_fin_wait_2(struct peer *p) {
-  reach_fin_wait_1(p);
-  peer_send(p, TCP_A, R(p, 1), L(p, 2), NULL, 0);
-  peer_expect_nothing(p);
-  assert_int_equal(peer_state(p), FIN_FIN_WAIT_2);
-}
-
-static void reach_close_wait(struct peer *p) {
-  peer_establish_passive(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 1), R(p, 2));
-  assert_int_equal(peer_state(p), FIN_CLOSE_WAIT);
-}
-
-static void reach_closing(struct peer *p) {
-  reach_fin_wait_1(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
-  assert_int_equal(peer_state(p), FIN_CLOSING);
-}
-
-static void reach_last_ack(struct peer *p) {
-  reach_close_wait(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 2));
-  assert_int_equal(peer_state(p), FIN_LAST_ACK);
-}
-
-static void reach_time_wait(struct peer *p) {
-  reach_fin_wait_2(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 2), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
-  assert_int_equal(peer_state(p), FIN_TIME_WAIT);
-  assert_int_equal(fin_stack_time_wait_count(p->st), 1);
 }
 
 /* ---- B1: RST from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT ---- */
@@ -135,7 +92,7 @@ static void test_abort_fin_wait_1_sends_rst_after_fin(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_fin_wait_1(&p);
+  to_fin_wait_1(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
   expect_silence_for_a_while(&p); /* no FIN retransmission */
@@ -150,7 +107,7 @@ static void test_abort_fin_wait_2_sends_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_fin_wait_2(&p);
+  to_fin_wait_2(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
   expect_silence_for_a_while(&p);
@@ -164,7 +121,7 @@ static void test_abort_close_wait_sends_rst_acking_peer_fin(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_close_wait(&p);
+  to_close_wait(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
   expect_silence_for_a_while(&p);
@@ -219,7 +176,7 @@ static void test_abort_closing_deletes_without_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_closing(&p);
+  to_closing(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   expect_silence_for_a_while(&p);
   assert_int_equal(fin_stack_conn_count(p.st), 0);
@@ -234,7 +191,7 @@ static void test_abort_last_ack_deletes_without_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_last_ack(&p);
+  to_last_ack(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   expect_silence_for_a_while(&p);
   assert_int_equal(fin_stack_conn_count(p.st), 0);
@@ -249,7 +206,7 @@ static void test_abort_time_wait_deletes_record_without_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_time_wait(&p);
+  to_time_wait_via_fin_wait_2(&p);
   assert_int_equal(fin_abort(p.st, p.s), 0);
   peer_expect_nothing(&p);
   assert_int_equal(fin_stack_time_wait_count(p.st), 0);
@@ -290,7 +247,7 @@ static void test_linger_zero_close_in_close_wait_sends_rst_not_fin(void **state)
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_close_wait(&p);
+  to_close_wait(&p);
   set_linger(&p, 1, 0);
   assert_int_equal(fin_close(p.st, p.s), 0);
   peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
@@ -430,7 +387,7 @@ static void test_kill_time_wait_deletes_record_silently(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_time_wait(&p);
+  to_time_wait_via_fin_wait_2(&p);
   assert_int_equal(fin_close(p.st, p.s), 0);
   assert_int_equal(fin_stack_kill(p.st, tuple_of(&p)), 0);
   peer_expect_nothing(&p);

@@ -4,7 +4,7 @@
  * (§5, RFC 9293 §3.10.7.4 fifth). */
 #include <errno.h>
 
-#include "peer.h"
+#include "closing.h"
 
 /* ---- helpers: reach each synchronized state through real segments ---- */
 
@@ -17,42 +17,6 @@ static int so_error_of(struct peer *p) {
 
 static void reach_established(struct peer *p) {
   peer_establish_passive(p);
-}
-
-static void reach_fin_wait_1(struct peer *p) {
-  peer_establish_passive(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 1));
-}
-
-static void reach_fin_wait_2(struct peer *p) {
-  reach_fin_wait_1(p);
-  peer_send(p, TCP_A, R(p, 1), L(p, 2), NULL, 0);
-  peer_expect_nothing(p);
-}
-
-static void reach_close_wait(struct peer *p) {
-  peer_establish_passive(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 1), R(p, 2));
-}
-
-static void reach_closing(struct peer *p) {
-  reach_fin_wait_1(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
-}
-
-static void reach_last_ack(struct peer *p) {
-  reach_close_wait(p);
-  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
-  peer_expect(p, TCP_A | TCP_F, L(p, 1), R(p, 2));
-}
-
-static void reach_time_wait(struct peer *p) {
-  reach_fin_wait_2(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 2), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
 }
 
 /* Reach `want` (SND.NXT = ISS + snd_k, RCV.NXT = IRS + rcv_k there), send a
@@ -89,37 +53,37 @@ static void test_syn_in_established_gets_challenge_ack_never_rst(void **state) {
 /* BEHAVIOR I1 */
 static void test_syn_in_fin_wait_1_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_fin_wait_1, FIN_FIN_WAIT_1, 2, 1);
+  check_syn_challenged(to_fin_wait_1, FIN_FIN_WAIT_1, 2, 1);
 }
 
 /* BEHAVIOR I1 */
 static void test_syn_in_fin_wait_2_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_fin_wait_2, FIN_FIN_WAIT_2, 2, 1);
+  check_syn_challenged(to_fin_wait_2, FIN_FIN_WAIT_2, 2, 1);
 }
 
 /* BEHAVIOR I1 */
 static void test_syn_in_close_wait_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_close_wait, FIN_CLOSE_WAIT, 1, 2);
+  check_syn_challenged(to_close_wait, FIN_CLOSE_WAIT, 1, 2);
 }
 
 /* BEHAVIOR I1 */
 static void test_syn_in_closing_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_closing, FIN_CLOSING, 2, 2);
+  check_syn_challenged(to_closing, FIN_CLOSING, 2, 2);
 }
 
 /* BEHAVIOR I1 */
 static void test_syn_in_last_ack_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_last_ack, FIN_LAST_ACK, 2, 2);
+  check_syn_challenged(to_last_ack, FIN_LAST_ACK, 2, 2);
 }
 
 /* BEHAVIOR I1 E4: a SYN at RCV.NXT (not beyond it) cannot reopen TIME-WAIT. */
 static void test_syn_in_time_wait_gets_challenge_ack_never_rst(void **state) {
   (void)state;
-  check_syn_challenged(reach_time_wait, FIN_TIME_WAIT, 2, 2);
+  check_syn_challenged(to_time_wait_via_fin_wait_2, FIN_TIME_WAIT, 2, 2);
 }
 
 /* BEHAVIOR I1: wherever the SYN lies (an old retransmission, far right of
@@ -225,7 +189,7 @@ static void test_ack_above_snd_nxt_in_fin_wait_1_gets_ack_and_drop(void **state)
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_fin_wait_1(&p);
+  to_fin_wait_1(&p);
   peer_send(&p, TCP_A, R(&p, 1), L(&p, 3), NULL, 0);
   peer_expect(&p, TCP_A, L(&p, 2), R(&p, 1));
   peer_expect_nothing(&p);

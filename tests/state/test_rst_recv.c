@@ -3,7 +3,7 @@
  * application sees afterwards. A RST is never answered with a RST. */
 #include <errno.h>
 
-#include "peer.h"
+#include "closing.h"
 
 /* ---- helpers ---- */
 
@@ -46,13 +46,6 @@ static void syn_to_listener(struct peer *p) {
   assert_int_equal(p->last.ack, R(p, 1));
   p->iss = p->last.seq;
   peer_expect_nothing(p);
-}
-
-static void reach_close_wait(struct peer *p) {
-  peer_establish_passive(p);
-  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 1), NULL, 0);
-  peer_expect(p, TCP_A, L(p, 1), R(p, 2));
-  assert_int_equal(peer_state(p), FIN_CLOSE_WAIT);
 }
 
 /* ---- H1: SYN-SENT ---- */
@@ -198,7 +191,7 @@ static void test_rst_at_rcv_nxt_minus_one_after_peer_fin_resets(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_close_wait(&p);
+  to_close_wait(&p);
   peer_send(&p, TCP_R | TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
   expect_silence_for_a_while(&p);
   assert_int_equal(peer_state(&p), FIN_CLOSED);
@@ -375,7 +368,7 @@ static void test_rst_in_last_ack_deletes_silently(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  reach_close_wait(&p);
+  to_close_wait(&p);
   assert_int_equal(fin_close(p.st, p.s), 0);
   peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 2));
   peer_send(&p, TCP_R, R(&p, 2), 0, NULL, 0);

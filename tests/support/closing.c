@@ -65,6 +65,15 @@ void to_last_ack(struct peer *p) {
   assert_int_equal(peer_state(p), FIN_LAST_ACK);
 }
 
+void to_time_wait_via_fin_wait_2(struct peer *p) {
+  to_fin_wait_2(p);
+  peer_send(p, TCP_A | TCP_F, R(p, 1), L(p, 2), NULL, 0);
+  peer_expect(p, TCP_A, L(p, 2), R(p, 2));
+  peer_expect_nothing(p);
+  assert_int_equal(peer_state(p), FIN_TIME_WAIT);
+  assert_int_equal(fin_stack_time_wait_count(p->st), 1);
+}
+
 int retransmit_fin_until_give_up(struct peer *p, uint32_t fin_seq, uint32_t ack) {
   int n = 0;
   fin_time prev = 0;

@@ -18,11 +18,12 @@ void seen_drain(struct peer *p, struct seen *s);
 void drain_events(struct peer *p);
 
 /* From a fresh peer: ESTABLISHED (passive) then ... */
-void to_fin_wait_1(struct peer *p); /* shutdown(SHUT_WR): FIN at L(1) */
-void to_fin_wait_2(struct peer *p); /* ... and the peer ACKs it */
-void to_close_wait(struct peer *p); /* the peer's FIN at R(1) */
-void to_closing(struct peer *p);    /* FIN-WAIT-1 + the peer's FIN, ours unacked */
-void to_last_ack(struct peer *p);   /* CLOSE-WAIT + shutdown(SHUT_WR) */
+void to_fin_wait_1(struct peer *p);               /* shutdown(SHUT_WR): FIN at L(1) */
+void to_fin_wait_2(struct peer *p);               /* ... and the peer ACKs it */
+void to_close_wait(struct peer *p);               /* the peer's FIN at R(1) */
+void to_closing(struct peer *p);                  /* FIN-WAIT-1 + the peer's FIN, ours unacked */
+void to_last_ack(struct peer *p);                 /* CLOSE-WAIT + shutdown(SHUT_WR) */
+void to_time_wait_via_fin_wait_2(struct peer *p); /* FIN-WAIT-2 + the peer's FIN at R(1) */
 
 /* Lets the retransmission timer run until fin gives up: asserts every
  * retransmission is <SEQ=fin_seq><ACK=ack><CTL=FIN,ACK>, that the gap
