@@ -51,25 +51,25 @@ struct scn_ctx {
   unsigned bumps;
 };
 
-struct fin_sim *scn_sim(struct scn_ctx *ctx) {
+struct fin_sim *fin_scn_sim(struct scn_ctx *ctx) {
   return ctx->sim;
 }
 
-void scn_set_sync(struct scn_ctx *ctx, fin_time at) {
+void fin_scn_set_sync(struct scn_ctx *ctx, fin_time at) {
   if (ctx->sync_at == FIN_NEVER)
     ctx->sync_at = at;
 }
 
-unsigned scn_bump(struct scn_ctx *ctx) {
+unsigned fin_scn_bump(struct scn_ctx *ctx) {
   return ++ctx->bumps;
 }
 
-bool scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host) {
+bool fin_scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host) {
   return host < SCN_HOSTS && ctx->in_time_wait[host];
 }
 
-void scn_expect(struct scn_def *d, const char *role, enum fin_state final,
-                enum fin_close_reason reason, int close_err, int app_err, const char *states) {
+void fin_scn_expect(struct scn_def *d, const char *role, enum fin_state final,
+                    enum fin_close_reason reason, int close_err, int app_err, const char *states) {
   if (d->expect_count == SCN_MAX_EXPECT)
     return;
   struct expect *e = &d->expect[d->expect_count++];
@@ -85,8 +85,8 @@ void scn_expect(struct scn_def *d, const char *role, enum fin_state final,
   e->states = states;
 }
 
-void scn_expect_crashed(struct scn_def *d, const char *role, const char *states) {
-  scn_expect(d, role, FIN_CLOSED, FIN_REASON_NONE, 0, 0, states);
+void fin_scn_expect_crashed(struct scn_def *d, const char *role, const char *states) {
+  fin_scn_expect(d, role, FIN_CLOSED, FIN_REASON_NONE, 0, 0, states);
   d->expect[d->expect_count - 1].crashed = true;
 }
 
@@ -646,8 +646,8 @@ static void drop_listeners(struct scn_ctx *ctx) {
   res->count = n;
 }
 
-int scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
-            struct fin_scn_result *res) {
+int fin_scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
+                struct fin_scn_result *res) {
   memset(res, 0, sizeof(*res));
   struct scn_ctx *ctx = calloc(1, sizeof(*ctx)); /* staging buffers: too big for the stack */
   if (ctx == NULL)

@@ -77,20 +77,20 @@ struct scn_def {
 };
 
 /* Expectation helpers used by the scenario table. */
-void scn_expect(struct scn_def *d, const char *role, enum fin_state final,
-                enum fin_close_reason reason, int close_err, int app_err, const char *states);
+void fin_scn_expect(struct scn_def *d, const char *role, enum fin_state final,
+                    enum fin_close_reason reason, int close_err, int app_err, const char *states);
 
-void scn_expect_crashed(struct scn_def *d, const char *role, const char *states);
+void fin_scn_expect_crashed(struct scn_def *d, const char *role, const char *states);
 
 /* Hooks act through these. */
-struct fin_sim *scn_sim(struct scn_ctx *ctx);
+struct fin_sim *fin_scn_sim(struct scn_ctx *ctx);
 /* A counter scenarios may use for "only the first time" decisions. */
-unsigned scn_bump(struct scn_ctx *ctx);
-void scn_set_sync(struct scn_ctx *ctx, fin_time at);
+unsigned fin_scn_bump(struct scn_ctx *ctx);
+void fin_scn_set_sync(struct scn_ctx *ctx, fin_time at);
 /* The connection of host's app with index i has this many bytes unacked, etc. */
-bool scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host);
+bool fin_scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host);
 
-int scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
-            struct fin_scn_result *res);
+int fin_scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
+                struct fin_scn_result *res);
 
 #endif

@@ -41,7 +41,7 @@ static enum fin_wire_error icmp_quoted(const uint8_t *q, size_t len, struct fin_
 
 enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_icmp_error *err) {
   struct wire_ip ip;
-  enum fin_wire_error e = wire_ipv4_expect(dgram, len, FIN_IPPROTO_ICMP, &ip);
+  enum fin_wire_error e = fin_wire_ipv4_expect(dgram, len, FIN_IPPROTO_ICMP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
   const uint8_t *m = ip.payload;

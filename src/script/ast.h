@@ -13,9 +13,9 @@ struct script_arena_block;
 struct script_arena {
   struct script_arena_block *head;
 };
-void *script_arena_alloc(struct script_arena *a, size_t size);
-char *script_arena_strndup(struct script_arena *a, const char *s, size_t n);
-void script_arena_free(struct script_arena *a);
+void *fin_script_arena_alloc(struct script_arena *a, size_t size);
+char *fin_script_arena_strndup(struct script_arena *a, const char *s, size_t n);
+void fin_script_arena_free(struct script_arena *a);
 
 /* Where something came from, for messages a person can act on. */
 struct script_loc {
@@ -140,6 +140,6 @@ struct script {
   size_t event_count;
 };
 
-void script_free(struct script *s);
+void fin_script_free(struct script *s);
 
 #endif

@@ -106,23 +106,23 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
     r->set.timestamps = v != 0;
     if (fbsd)
       r->set.window_scaling = v != 0;
-    return script_apply_settings(r, ev);
+    return fin_script_apply_settings(r, ev);
   }
   for (size_t i = 0; i < n; i++) {
     if (strcmp(t[i].name, name) != 0)
       continue;
     if (t[i].unit == UNIT_ONLY_ZERO && v != 0)
-      return script_fail(r, ev,
-                         "sysctl %s=%s: fin has no such mode (RFC 5961 and RFC 9293 "
-                         "behaviour only); a settings knob would be needed",
-                         name, value);
+      return fin_script_fail(r, ev,
+                             "sysctl %s=%s: fin has no such mode (RFC 5961 and RFC 9293 "
+                             "behaviour only); a settings knob would be needed",
+                             name, value);
     if (t[i].unit == UNIT_NOOP || t[i].unit == UNIT_ONLY_ZERO)
       return true;
     set_field(r, &t[i], v);
-    script_note(r, "sysctl %s=%s", name, value);
-    return script_apply_settings(r, ev);
+    fin_script_note(r, "sysctl %s=%s", name, value);
+    return fin_script_apply_settings(r, ev);
   }
-  return script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
+  return fin_script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
 }
 
 /* "name=value" with the name in dotted form. */
@@ -130,7 +130,7 @@ static bool assignment(struct script_run *r, const struct script_event *ev, cons
   char name[128];
   const char *eq = strchr(word, '=');
   if (!eq || (size_t)(eq - word) >= sizeof(name))
-    return script_fail(r, ev, "expected name=value, got '%s'", word);
+    return fin_script_fail(r, ev, "expected name=value, got '%s'", word);
   memcpy(name, word, (size_t)(eq - word));
   name[eq - word] = '\0';
   if (strncmp(name, "/proc/sys/", 10) == 0) {
@@ -199,13 +199,13 @@ static bool sockstat(struct script_run *r, const struct script_event *ev, char *
       want = words[i + 1];
   }
   if (!state || !want)
-    return script_fail(r, ev, "sockstat: expected '| grep -c STATE | grep N'");
+    return fin_script_fail(r, ev, "sockstat: expected '| grep -c STATE | grep N'");
   size_t got = count_state(r, state, port);
-  script_note(r, "sockstat: %zu connection(s) in %s", got, state);
+  fin_script_note(r, "sockstat: %zu connection(s) in %s", got, state);
   if (got == (size_t)strtoul(want, NULL, 10))
     return true;
-  return script_fail(r, ev, "state probe: %zu connection(s) in %s, the script expects %s", got,
-                     state, want);
+  return fin_script_fail(r, ev, "state probe: %zu connection(s) in %s, the script expects %s", got,
+                         state, want);
 }
 
 static bool one_line(struct script_run *r, const struct script_event *ev, char *line) {
@@ -226,10 +226,10 @@ static bool one_line(struct script_run *r, const struct script_event *ev, char *
   }
   if (strcmp(cmd, "sockstat") == 0)
     return sockstat(r, ev, copy);
-  return script_fail(r, ev, "command `%s` is not supported by fin's runner", copy);
+  return fin_script_fail(r, ev, "command `%s` is not supported by fin's runner", copy);
 }
 
-bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd) {
+bool fin_script_command(struct script_run *r, const struct script_event *ev, const char *cmd) {
   char buf[2048];
   snprintf(buf, sizeof(buf), "%s", cmd);
   char *save = NULL;

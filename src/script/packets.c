@@ -80,11 +80,11 @@ static bool map_ecr(struct script_run *r, const struct script_event *ev, uint32_
       *ecr = r->ts_map[i].live;
       return true;
     }
-  return script_fail(r, ev, "unable to infer live TS ecr %u: no outbound packet had TS val %u",
-                     *ecr, *ecr);
+  return fin_script_fail(r, ev, "unable to infer live TS ecr %u: no outbound packet had TS val %u",
+                         *ecr, *ecr);
 }
 
-bool script_inject(struct script_run *r, const struct script_event *ev) {
+bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
   struct script_packet pk = ev->packet;
   for (size_t i = 0; i < pk.opt_count; i++)
     if (pk.opts[i].kind == SCRIPT_OPT_TS && !map_ecr(r, ev, &pk.opts[i].b))
@@ -94,7 +94,7 @@ bool script_inject(struct script_run *r, const struct script_event *ev) {
   while (olen % 4)
     opts[olen++] = 0; /* EOL padding to the 32-bit boundary */
   if (olen > FIN_TCP_OPT_MAX)
-    return script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
+    return fin_script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
   struct fin_segment seg = {
       .saddr = SCRIPT_REMOTE_ADDR,
       .daddr = SCRIPT_LOCAL_ADDR,
@@ -110,14 +110,14 @@ bool script_inject(struct script_run *r, const struct script_event *ev) {
   static const uint8_t zeros[SCRIPT_PKT_MAX];
   uint8_t buf[SCRIPT_PKT_MAX];
   if (pk.len > sizeof(zeros) - 80)
-    return script_fail(r, ev, "payload of %u bytes does not fit in one datagram", pk.len);
+    return fin_script_fail(r, ev, "payload of %u bytes does not fit in one datagram", pk.len);
   size_t n = fin_tcp_build(buf, sizeof(buf), &seg, opts, olen, zeros, pk.len, NULL, 0);
   if (n == 0)
-    return script_fail(r, ev, "could not build the datagram");
+    return fin_script_fail(r, ev, "could not build the datagram");
   if (r->verbose) {
     char text[256];
-    script_format_live(r, buf, n, text, sizeof(text));
-    script_note(r, "inject < %s", text);
+    fin_script_format_live(r, buf, n, text, sizeof(text));
+    fin_script_note(r, "inject < %s", text);
   }
   fin_stack_input(r->st, buf, n, r->now);
   return true;
@@ -205,8 +205,8 @@ static bool header_matches(const struct script_run *r, const struct script_packe
   return false;
 }
 
-bool script_packet_matches(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                           size_t len, char *why, size_t cap) {
+bool fin_script_packet_matches(struct script_run *r, const struct script_packet *pk,
+                               const uint8_t *buf, size_t len, char *why, size_t cap) {
   struct fin_segment seg;
   enum fin_wire_error e = fin_tcp_parse(buf, len, &seg);
   if (e != FIN_WIRE_OK) {
@@ -243,8 +243,8 @@ static void learn_ts(struct script_run *r, const struct script_packet *pk,
   }
 }
 
-void script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                  size_t len) {
+void fin_script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                      size_t len) {
   struct fin_segment seg;
   if (fin_tcp_parse(buf, len, &seg) != FIN_WIRE_OK)
     return;
@@ -259,7 +259,7 @@ void script_learn(struct script_run *r, const struct script_packet *pk, const ui
   learn_ts(r, pk, &seg);
 }
 
-void script_isn_after_input(struct script_run *r) {
+void fin_script_isn_after_input(struct script_run *r) {
   if (!r->prev_isn_known)
     return;
   struct fin_conn_info info[16];
@@ -327,8 +327,8 @@ static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
     snprintf(out + w, cap - w, ">");
 }
 
-void script_format_expected(const struct script_run *r, const struct script_packet *pk, char *buf,
-                            size_t cap) {
+void fin_script_format_expected(const struct script_run *r, const struct script_packet *pk,
+                                char *buf, size_t cap) {
   char f[12], opt[160] = "";
   flags_text(pk->flags, f);
   if (pk->opts_any) {
@@ -346,8 +346,8 @@ void script_format_expected(const struct script_run *r, const struct script_pack
            pk->has_ack ? pk->ack : 0, win, opt);
 }
 
-void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
-                        size_t cap) {
+void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
+                            size_t cap) {
   struct fin_segment seg;
   enum fin_wire_error e = fin_tcp_parse(dgram, len, &seg);
   if (e != FIN_WIRE_OK) {

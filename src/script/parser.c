@@ -11,8 +11,8 @@
 
 #include "fin/wire.h"
 
-const struct script_define script_default_defines[] = {{"STANDARD", NULL}};
-const size_t script_default_define_count = 1;
+const struct script_define fin_script_default_defines[] = {{"STANDARD", NULL}};
+const size_t fin_script_default_define_count = 1;
 
 struct parser {
   struct script_lexer lx;
@@ -42,7 +42,7 @@ static bool fail_at(struct parser *p, struct script_loc loc, const char *fmt, ..
 
 static struct script_token *peek(struct parser *p) {
   if (!p->have) {
-    p->tok = script_lexer_next(&p->lx);
+    p->tok = fin_script_lexer_next(&p->lx);
     p->have = true;
   }
   return &p->tok;
@@ -59,7 +59,7 @@ static const char *describe(const struct script_token *t, char *buf, size_t cap)
   if (t->kind == TOK_PUNCT || t->kind == TOK_WORD || t->kind == TOK_INT || t->kind == TOK_FLOAT)
     snprintf(buf, cap, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text);
   else
-    snprintf(buf, cap, "%s", script_tok_name(t->kind));
+    snprintf(buf, cap, "%s", fin_script_tok_name(t->kind));
   return buf;
 }
 
@@ -95,7 +95,7 @@ static bool is_word(struct parser *p, const char *w) {
 }
 
 static const char *dup_tok(struct parser *p, const struct script_token *t) {
-  return script_arena_strndup(&p->s->arena, t->text, t->len);
+  return fin_script_arena_strndup(&p->s->arena, t->text, t->len);
 }
 
 static bool expect_uint(struct parser *p, const char *what, uint32_t *out) {
@@ -148,7 +148,7 @@ static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struc
 
 static struct script_expr *new_expr(struct parser *p, enum script_expr_kind kind,
                                     struct script_loc loc) {
-  struct script_expr *e = script_arena_alloc(&p->s->arena, sizeof(*e));
+  struct script_expr *e = fin_script_arena_alloc(&p->s->arena, sizeof(*e));
   if (e) {
     e->kind = kind;
     e->loc = loc;
@@ -172,7 +172,7 @@ static bool parse_items(struct parser *p, struct script_expr *e, char close, boo
   snprintf(what, sizeof(what), "',' or '%c'", close);
   if (!expect_punct(p, close, what))
     return false;
-  e->items = script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
+  e->items = fin_script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
   memcpy(e->items, items, sizeof(*items) * n);
   e->count = n;
   return true;
@@ -246,14 +246,14 @@ static bool parse_result(struct parser *p, struct script_syscall *c) {
     return expected(p, "a result (integer or symbol)");
   if (!parse_primary(p, &c->result, false))
     return false;
-  int ch = script_lexer_peek_char(&p->lx);
+  int ch = fin_script_lexer_peek_char(&p->lx);
   if (ch != -1 && (ch == '_' || (ch >= 'A' && ch <= 'Z'))) {
     struct script_token e = next(p);
     c->errno_name = dup_tok(p, &e);
-    ch = script_lexer_peek_char(&p->lx);
+    ch = fin_script_lexer_peek_char(&p->lx);
   }
   if (ch == '(') {
-    struct script_token note = script_lexer_note(&p->lx);
+    struct script_token note = fin_script_lexer_note(&p->lx);
     if (note.kind == TOK_ERROR)
       return fail_at(p, note.loc, "%s", p->lx.err);
     c->note = dup_tok(p, &note);
@@ -277,7 +277,7 @@ static bool parse_syscall(struct parser *p, struct script_syscall *c) {
 /* ---- packets ---- */
 
 static bool parse_flags(struct parser *p, struct script_packet *pk) {
-  struct script_token t = script_lexer_flags(&p->lx);
+  struct script_token t = fin_script_lexer_flags(&p->lx);
   if (t.kind == TOK_ERROR)
     return fail_at(p, t.loc, "%s", p->lx.err);
   static const struct {
@@ -406,7 +406,7 @@ static bool parse_packet_tail(struct parser *p, struct script_packet *pk) {
 
 /* [noecn] before the flags: the only ip-info fin's runner understands. */
 static bool parse_ip_info(struct parser *p) {
-  if (script_lexer_peek_char(&p->lx) != '[')
+  if (fin_script_lexer_peek_char(&p->lx) != '[')
     return true;
   next(p);
   if (!is_word(p, "noecn"))
@@ -482,7 +482,7 @@ static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t
   if (count < *cap)
     return true;
   size_t ncap = *cap ? *cap * 2 : 64;
-  void *n = script_arena_alloc(&p->s->arena, ncap * elem);
+  void *n = fin_script_arena_alloc(&p->s->arena, ncap * elem);
   if (!n)
     return fail_at(p, peek(p)->loc, "out of memory");
   if (count)
@@ -501,9 +501,9 @@ static bool parse_header_option(struct parser *p) {
   o->loc = t.loc;
   const char *eq = memchr(t.text, '=', t.len);
   size_t nlen = eq ? (size_t)(eq - t.text) : t.len;
-  o->name = script_arena_strndup(&p->s->arena, t.text, nlen);
+  o->name = fin_script_arena_strndup(&p->s->arena, t.text, nlen);
   if (eq)
-    o->value = script_arena_strndup(&p->s->arena, eq + 1, t.len - nlen - 1);
+    o->value = fin_script_arena_strndup(&p->s->arena, eq + 1, t.len - nlen - 1);
   return true;
 }
 
@@ -561,14 +561,15 @@ static bool parse_file(struct parser *p) {
   return true;
 }
 
-int script_parse(const char *path, const char *src, size_t len, const struct script_define *defines,
-                 size_t define_count, struct script *out, char *err, size_t errcap) {
+int fin_script_parse(const char *path, const char *src, size_t len,
+                     const struct script_define *defines, size_t define_count, struct script *out,
+                     char *err, size_t errcap) {
   memset(out, 0, sizeof(*out));
   struct parser p = {.s = out, .path = path, .err = err, .errcap = errcap};
-  script_lexer_init(&p.lx, src, len, defines, define_count);
-  out->path = script_arena_strndup(&out->arena, path, strlen(path));
+  fin_script_lexer_init(&p.lx, src, len, defines, define_count);
+  out->path = fin_script_arena_strndup(&out->arena, path, strlen(path));
   if (!parse_file(&p)) {
-    script_free(out);
+    fin_script_free(out);
     return -1;
   }
   out->source = malloc(len + 1);
@@ -580,8 +581,8 @@ int script_parse(const char *path, const char *src, size_t len, const struct scr
   return 0;
 }
 
-int script_parse_file(const char *path, const struct script_define *defines, size_t define_count,
-                      struct script *out, char *err, size_t errcap) {
+int fin_script_parse_file(const char *path, const struct script_define *defines,
+                          size_t define_count, struct script *out, char *err, size_t errcap) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(err, errcap, "%s: %s", path, strerror(errno));
@@ -605,7 +606,7 @@ int script_parse_file(const char *path, const struct script_define *defines, siz
     snprintf(err, errcap, "%s: out of memory", path);
     return -1;
   }
-  int rc = script_parse(path, buf, len, defines, define_count, out, err, errcap);
+  int rc = fin_script_parse(path, buf, len, defines, define_count, out, err, errcap);
   free(buf);
   return rc;
 }

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-bool script_symbol(const char *name, int64_t *value);
+bool fin_script_symbol(const char *name, int64_t *value);
 /* "ECONNRESET" for 104, NULL if unknown. */
-const char *script_errno_name(int err);
+const char *fin_script_errno_name(int err);
 
 #endif

@@ -32,9 +32,9 @@ static bool eval(struct call *k, const struct script_expr *e, int64_t *v) {
     *v = e->num;
     return true;
   case SCRIPT_EXPR_WORD:
-    if (script_symbol(e->text, v))
+    if (fin_script_symbol(e->text, v))
       return true;
-    return script_fail(k->r, k->ev, "unknown symbol '%s' in %s()", e->text, k->c->name);
+    return fin_script_fail(k->r, k->ev, "unknown symbol '%s' in %s()", e->text, k->c->name);
   case SCRIPT_EXPR_OR: {
     int64_t a, b;
     if (!eval(k, e->lhs, &a) || !eval(k, e->rhs, &b))
@@ -51,15 +51,15 @@ static bool eval(struct call *k, const struct script_expr *e, int64_t *v) {
   default:
     break;
   }
-  return script_fail(k->r, k->ev, "%s(): expected a number here (line %d col %d)", k->c->name,
-                     e->loc.line, e->loc.col);
+  return fin_script_fail(k->r, k->ev, "%s(): expected a number here (line %d col %d)", k->c->name,
+                         e->loc.line, e->loc.col);
 }
 
 static bool argc_is(struct call *k, size_t n) {
   if (k->c->argc == n)
     return true;
-  return script_fail(k->r, k->ev, "%s() takes %zu arguments here, the script gives %zu", k->c->name,
-                     n, k->c->argc);
+  return fin_script_fail(k->r, k->ev, "%s() takes %zu arguments here, the script gives %zu",
+                         k->c->name, n, k->c->argc);
 }
 
 static bool arg_int(struct call *k, size_t i, int64_t *v) {
@@ -124,8 +124,8 @@ static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockop
       *out = map[i].opt;
       return true;
     }
-  return script_fail(k->r, k->ev, "%s(): socket option %lld at level %lld is not supported",
-                     k->c->name, (long long)name, (long long)level);
+  return fin_script_fail(k->r, k->ev, "%s(): socket option %lld at level %lld is not supported",
+                         k->c->name, (long long)name, (long long)level);
 }
 
 static bool sc_setsockopt(struct call *k) {
@@ -140,7 +140,7 @@ static bool sc_setsockopt(struct call *k) {
     const struct script_expr *on = field(v, "onoff", 0), *sec = field(v, "linger", 1);
     int64_t a, b;
     if (!on || !sec)
-      return script_fail(k->r, k->ev, "SO_LINGER needs {onoff=N, linger=N}");
+      return fin_script_fail(k->r, k->ev, "SO_LINGER needs {onoff=N, linger=N}");
     if (!eval(k, on, &a) || !eval(k, sec, &b))
       return false;
     struct fin_linger l = {(int)a, (int)b};
@@ -164,8 +164,8 @@ static bool compare_int(struct call *k, const char *what, const struct script_ex
     return false;
   if (want == got)
     return true;
-  return script_fail(k->r, k->ev, "%s(): %s is %lld, the script expects %lld", k->c->name, what,
-                     (long long)got, (long long)want);
+  return fin_script_fail(k->r, k->ev, "%s(): %s is %lld, the script expects %lld", k->c->name, what,
+                         (long long)got, (long long)want);
 }
 
 static bool get_linger(struct call *k, fin_sock s, const struct script_expr *v) {
@@ -196,7 +196,7 @@ static bool sc_getsockopt(struct call *k) {
   /* SO_ERROR holds a positive errno, like Linux. */
   char what[64];
   snprintf(what, sizeof(what), "the option value%s%s", opt == FIN_SO_ERROR ? " " : "",
-           opt == FIN_SO_ERROR && script_errno_name(iv) ? script_errno_name(iv) : "");
+           opt == FIN_SO_ERROR && fin_script_errno_name(iv) ? fin_script_errno_name(iv) : "");
   return compare_int(k, what, v, iv);
 }
 
@@ -276,7 +276,7 @@ static bool sc_read(struct call *k) {
     return false;
   void *buf = malloc(n > 0 ? (size_t)n : 1);
   if (!buf)
-    return script_fail(k->r, k->ev, "out of memory");
+    return fin_script_fail(k->r, k->ev, "out of memory");
   k->ret = fin_recv(k->r->st, s, buf, (size_t)(n > 0 ? n : 0), (int)flags);
   free(buf);
   k->would_block = k->ret == -EAGAIN;
@@ -295,7 +295,7 @@ static bool sc_write(struct call *k) {
   size_t want = (size_t)(n > 0 ? n : 0);
   void *zeros = calloc(want > done ? want - done : 1, 1);
   if (!zeros)
-    return script_fail(k->r, k->ev, "out of memory");
+    return fin_script_fail(k->r, k->ev, "out of memory");
   ssize_t rc = fin_send(k->r->st, s, zeros, want - done, (int)flags);
   free(zeros);
   /* A blocking write returns when all of it is queued (or on error). */
@@ -345,7 +345,7 @@ static bool sc_fcntl(struct call *k) {
     return true;
   }
   if (cmd != F_SETFL)
-    return script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL are supported");
+    return fin_script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL are supported");
   if (!argc_is(k, 3) || !arg_int(k, 2, &arg))
     return false;
   int on = (arg & O_NONBLOCK) != 0;
@@ -361,9 +361,9 @@ static bool sc_ioctl(struct call *k) {
   if (!argc_is(k, 3) || !arg_sock(k, 0, &s, NULL) || !arg_int(k, 1, &req))
     return false;
   int64_t siocinq;
-  script_symbol("SIOCINQ", &siocinq);
+  fin_script_symbol("SIOCINQ", &siocinq);
   if (req != siocinq)
-    return script_fail(k->r, k->ev, "ioctl: only SIOCINQ/FIONREAD is supported");
+    return fin_script_fail(k->r, k->ev, "ioctl: only SIOCINQ/FIONREAD is supported");
   int n = fin_inq(k->r->st, s);
   k->ret = n < 0 ? n : 0;
   return n < 0 || compare_int(k, "the SIOCINQ byte count", k->c->args[2], n);
@@ -391,7 +391,7 @@ static bool poll_one(struct call *k, const struct script_expr *pfd, bool check, 
                            *re = field(pfd, "revents", 2);
   int64_t fd, events;
   if (!fe || !ee)
-    return script_fail(k->r, k->ev, "poll: each entry needs {fd=N, events=..., revents=...}");
+    return fin_script_fail(k->r, k->ev, "poll: each entry needs {fd=N, events=..., revents=...}");
   if (!eval(k, fe, &fd) || !eval(k, ee, &events))
     return false;
   struct script_fd *slot = fd_slot(k, fd);
@@ -408,8 +408,8 @@ static bool poll_one(struct call *k, const struct script_expr *pfd, bool check, 
   char a[96], b[96];
   poll_bits_text(rev, a, sizeof(a));
   poll_bits_text(want, b, sizeof(b));
-  return script_fail(k->r, k->ev, "poll: fd %lld revents are %s, the script expects %s",
-                     (long long)fd, a, b);
+  return fin_script_fail(k->r, k->ev, "poll: fd %lld revents are %s, the script expects %s",
+                         (long long)fd, a, b);
 }
 
 static bool poll_pass(struct call *k, bool check, int *ready) {
@@ -426,8 +426,8 @@ static bool sc_poll(struct call *k) {
   if (!argc_is(k, 3) || !arg_int(k, 1, &nfds) || !arg_int(k, 2, &timeout))
     return false;
   if (k->c->args[0]->kind != SCRIPT_EXPR_LIST || (int64_t)k->c->args[0]->count != nfds)
-    return script_fail(k->r, k->ev, "poll: expected a list of %lld pollfd structs",
-                       (long long)nfds);
+    return fin_script_fail(k->r, k->ev, "poll: expected a list of %lld pollfd structs",
+                           (long long)nfds);
   struct script_pending *p = &k->r->pending;
   if (k->blocking && k->first && timeout > 0)
     p->timeout = p->start + FIN_MS(timeout);
@@ -469,18 +469,18 @@ static void result_text(int64_t v, char *out, size_t cap) {
     snprintf(out, cap, "%lld", (long long)v);
     return;
   }
-  const char *name = script_errno_name((int)-v);
+  const char *name = fin_script_errno_name((int)-v);
   snprintf(out, cap, "-1 %s", name ? name : "(unknown errno)");
 }
 
 /* fd-returning calls bind the script's fd number to the new handle. */
 static bool map_fd(struct call *k, int64_t want) {
   if (want < 0 || want >= SCRIPT_MAX_FDS)
-    return script_fail(k->r, k->ev, "%s(): fd %lld is out of the runner's range", k->c->name,
-                       (long long)want);
+    return fin_script_fail(k->r, k->ev, "%s(): fd %lld is out of the runner's range", k->c->name,
+                           (long long)want);
   if (k->r->fds[want].used)
-    return script_fail(k->r, k->ev, "%s(): script fd %lld is already open", k->c->name,
-                       (long long)want);
+    return fin_script_fail(k->r, k->ev, "%s(): script fd %lld is already open", k->c->name,
+                           (long long)want);
   k->r->fds[want] = (struct script_fd){.used = true, .sock = k->ret};
   k->r->fd_under_test = (int)want;
   return true;
@@ -491,8 +491,8 @@ static bool check_result(struct call *k) {
   if (!eval(k, k->c->result, &want))
     return false;
   int64_t want_errno = 0;
-  if (k->c->errno_name && !script_symbol(k->c->errno_name, &want_errno))
-    return script_fail(k->r, k->ev, "unknown errno '%s'", k->c->errno_name);
+  if (k->c->errno_name && !fin_script_symbol(k->c->errno_name, &want_errno))
+    return fin_script_fail(k->r, k->ev, "unknown errno '%s'", k->c->errno_name);
   bool ok;
   if (want < 0)
     ok = k->ret < 0 && (!k->c->errno_name || -k->ret == want_errno);
@@ -501,14 +501,15 @@ static bool check_result(struct call *k) {
   if (!ok) {
     char got[64];
     result_text(k->ret, got, sizeof(got));
-    return script_fail(k->r, k->ev, "%s() returned %s, the script expects %lld%s%s", k->c->name,
-                       got, (long long)want, k->c->errno_name ? " " : "",
-                       k->c->errno_name ? k->c->errno_name : "");
+    return fin_script_fail(k->r, k->ev, "%s() returned %s, the script expects %lld%s%s", k->c->name,
+                           got, (long long)want, k->c->errno_name ? " " : "",
+                           k->c->errno_name ? k->c->errno_name : "");
   }
   return !k->fd_result || want < 0 || map_fd(k, want);
 }
 
-int script_syscall(struct script_run *r, const struct script_event *ev, bool blocking, bool first) {
+int fin_script_syscall(struct script_run *r, const struct script_event *ev, bool blocking,
+                       bool first) {
   struct call k = {.r = r, .ev = ev, .c = &ev->call, .blocking = blocking, .first = first};
   fin_stack_set_now(r->st, r->now);
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
@@ -523,18 +524,18 @@ int script_syscall(struct script_run *r, const struct script_event *ev, bool blo
     if (r->verbose) {
       char got[64];
       result_text(k.ret, got, sizeof(got));
-      script_note(r, "%s() = %s", k.c->name, got);
+      fin_script_note(r, "%s() = %s", k.c->name, got);
     }
     return check_result(&k) ? 1 : -1;
   }
-  script_fail(r, ev, "system call %s() is not supported by fin's runner", k.c->name);
+  fin_script_fail(r, ev, "system call %s() is not supported by fin's runner", k.c->name);
   return -1;
 }
 
 /* packetdrill resets every connection at the end (README §1a.10); that is
  * cleanup, never checked, and fin_stack_free() releases everything, so
  * the runner only forgets its fds. */
-void script_close_all(struct script_run *r) {
+void fin_script_close_all(struct script_run *r) {
   for (int fd = 0; fd < SCRIPT_MAX_FDS; fd++)
     r->fds[fd].used = false;
 }

@@ -218,21 +218,21 @@ static bool statement(struct eval *e, const char *stmt) {
   if (!*e->p)
     return true;
   if (!eat(e, "assert"))
-    return script_fail(e->r, e->ev, "snippet: only 'assert EXPR[, message]' is supported: %s",
-                       stmt);
+    return fin_script_fail(e->r, e->ev, "snippet: only 'assert EXPR[, message]' is supported: %s",
+                           stmt);
   int64_t v = expr(e);
   skip_ws(e);
   if (!e->error && *e->p && *e->p != ',')
     set_error(e, "unexpected text '%.20s'", e->p);
   if (e->error)
-    return script_fail(e->r, e->ev, "snippet: %s", e->msg);
+    return fin_script_fail(e->r, e->ev, "snippet: %s", e->msg);
   if (v)
     return true;
-  return script_fail(e->r, e->ev, "assertion failed: %s\n  tcpi_state is %s", stmt,
-                     fin_state_name(e->info->state));
+  return fin_script_fail(e->r, e->ev, "assertion failed: %s\n  tcpi_state is %s", stmt,
+                         fin_state_name(e->info->state));
 }
 
-bool script_code(struct script_run *r, const struct script_event *ev) {
+bool fin_script_code(struct script_run *r, const struct script_event *ev) {
   struct fin_conn_info info;
   snapshot(r, &info);
   char buf[1024];

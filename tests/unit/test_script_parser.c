@@ -9,8 +9,8 @@
 #include "script/parser.h"
 
 static int parse(const char *text, struct script *s, char *err, size_t cap) {
-  return script_parse("t.pkt", text, strlen(text), script_default_defines,
-                      script_default_define_count, s, err, cap);
+  return fin_script_parse("t.pkt", text, strlen(text), fin_script_default_defines,
+                          fin_script_default_define_count, s, err, cap);
 }
 
 static void assert_parse_error(const char *text, const char *want) {
@@ -36,11 +36,11 @@ static void test_every_upstream_script_parses(void **state) {
     char path[4096], err[512];
     snprintf(path, sizeof(path), "%s/%s", FIN_UPSTREAM_SCRIPTS, e->d_name);
     struct script s;
-    if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
-                          sizeof(err)) != 0)
+    if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                              err, sizeof(err)) != 0)
       fail_msg("%s", err);
     assert_true(s.event_count > 0);
-    script_free(&s);
+    fin_script_free(&s);
     count++;
   }
   closedir(d);
@@ -74,7 +74,7 @@ static void test_times_relative_absolute_any_window_and_blocking(void **state) {
   assert_int_equal(ev[3].end.kind, SCRIPT_TIME_RELATIVE);
   assert_int_equal(ev[3].end.usecs, 400000);
   assert_int_equal(ev[4].time.usecs, 1250000);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_packet_fields_flags_and_options(void **state) {
@@ -103,7 +103,7 @@ static void test_packet_fields_flags_and_options(void **state) {
   assert_false(p->has_ack);
   assert_int_equal(s.events[2].packet.flags, 0);
   assert_int_equal(s.events[2].packet.opts[0].sack_count, 2);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_syscall_structs_lists_errno_and_note(void **state) {
@@ -136,7 +136,7 @@ static void test_syscall_structs_lists_errno_and_note(void **state) {
   assert_string_equal(s.events[4].call.note, "flags O_RDWR");
   assert_true(s.events[5].blocking);
   assert_int_equal(s.events[5].call.args[0]->items[0]->count, 3);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_ifdef_standard_kept_freebsd_skipped(void **state) {
@@ -149,7 +149,7 @@ static void test_ifdef_standard_kept_freebsd_skipped(void **state) {
   assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
   assert_int_equal(s.event_count, 2);
   assert_string_equal(s.events[1].call.name, "close");
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_header_options_init_and_cleanup_commands(void **state) {
@@ -168,7 +168,7 @@ static void test_header_options_init_and_cleanup_commands(void **state) {
   assert_string_equal(s.cleanup_command, "/tmp/sysctl_restore_${PPID}.sh");
   assert_int_equal(s.events[1].kind, SCRIPT_EV_CODE);
   assert_string_equal(s.events[1].text, "assert tcpi_state == TCP_CLOSE, tcpi_state");
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_errors_name_line_column_and_expectation(void **state) {

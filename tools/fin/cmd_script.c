@@ -31,7 +31,7 @@ static void usage(FILE *out) {
           "  --verbose        log every event, packet and call\n"
           "  --expect-fail    the scripts are known to fail (a BEHAVIOR policy differs):\n"
           "                   exit 0 only if every one still fails\n",
-          script_profile_names());
+          fin_script_profile_names());
 }
 
 /* The profile column of `name`'s row in a MANIFEST.tsv; NULL if absent. */
@@ -89,13 +89,13 @@ static bool run_file(const struct script_cli *cli, const char *path) {
   char err[512];
   int rc = 2;
   char *profile = profile_for(cli, path);
-  if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
-                        sizeof(err)) != 0) {
+  if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                            err, sizeof(err)) != 0) {
     fprintf(log, "%s\n", err);
   } else {
     struct script_run_options o = {.profile = profile, .verbose = cli->verbose};
-    rc = script_run(&s, &o, log);
-    script_free(&s);
+    rc = fin_script_run(&s, &o, log);
+    fin_script_free(&s);
   }
   fclose(log);
   const char *verdict =
