@@ -576,11 +576,11 @@ static void check_expect(struct fin_scn_result *res, const struct expect *e, boo
     FAIL("%s: close reason %s, expected %s", e->role, fin_close_reason_name(c->reason),
          fin_close_reason_name(e->reason));
   if (c->close_err != e->close_err)
-    FAIL("%s: close errno %s, expected %s", e->role, fin_errno_name(c->close_err),
-         fin_errno_name(e->close_err));
+    FAIL("%s: close errno %s, expected %s", e->role, fin_strerror(c->close_err),
+         fin_strerror(e->close_err));
   if (c->app_err != e->app_err)
-    FAIL("%s: application saw %s, expected %s", e->role, fin_errno_name(c->app_err),
-         fin_errno_name(e->app_err));
+    FAIL("%s: application saw %s, expected %s", e->role, fin_strerror(c->app_err),
+         fin_strerror(e->app_err));
   if (exact && e->states != NULL && strcmp(c->states, e->states) != 0)
     FAIL("%s: states \"%s\", expected \"%s\"", e->role, c->states, e->states);
 }

@@ -61,11 +61,11 @@ static void kind_fields(FILE *out, const struct fin_trace *tr, const struct fin_
     fprintf(out, ",\"call\":");
     json_str(out, r->call);
     fprintf(out, ",\"result\":%lld,\"errno\":\"%s\"", (long long)r->result,
-            r->result < 0 ? fin_errno_name((int)r->result) : "0");
+            r->result < 0 ? fin_strerror((int)r->result) : "0");
     break;
   case FIN_TR_CLOSE:
     fprintf(out, ",\"reason\":\"%s\",\"errno\":\"%s\"", fin_close_reason_name(r->reason),
-            fin_errno_name(r->err));
+            fin_strerror(r->err));
     break;
   case FIN_TR_KIND_COUNT:
     break;

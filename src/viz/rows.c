@@ -133,7 +133,7 @@ static void on_app(struct builder *b, const struct fin_trace_rec *r) {
   if (r->verbose && !b->o->verbose_apps)
     return;
   if (r->result < 0)
-    snprintf(res, sizeof(res), "-%s", fin_errno_name((int)r->result));
+    snprintf(res, sizeof(res), "-%s", fin_strerror((int)r->result));
   else
     snprintf(res, sizeof(res), "%lld", (long long)r->result);
   note(b, r, "%s = %s", r->call, res);
@@ -143,7 +143,7 @@ static void on_close(struct builder *b, const struct fin_trace_rec *r) {
   if (r->err == 0)
     note(b, r, "closed: %s%s", fin_close_reason_name(r->reason), "");
   else
-    note(b, r, "closed: %s, %s", fin_close_reason_name(r->reason), fin_errno_name(r->err));
+    note(b, r, "closed: %s, %s", fin_close_reason_name(r->reason), fin_strerror(r->err));
 }
 
 static void on_record(struct builder *b, const struct fin_trace_rec *r) {

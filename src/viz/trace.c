@@ -99,43 +99,6 @@ const char *fin_trace_flags(uint8_t flags, char *buf, size_t cap) {
   return buf;
 }
 
-const char *fin_errno_name(int err) {
-  static const struct {
-    int e;
-    const char *name;
-  } names[] = {
-      {ECONNRESET, "ECONNRESET"},
-      {ECONNREFUSED, "ECONNREFUSED"},
-      {ETIMEDOUT, "ETIMEDOUT"},
-      {EPIPE, "EPIPE"},
-      {EAGAIN, "EAGAIN"},
-      {EINPROGRESS, "EINPROGRESS"},
-      {EALREADY, "EALREADY"},
-      {EISCONN, "EISCONN"},
-      {ENOTCONN, "ENOTCONN"},
-      {EBADF, "EBADF"},
-      {EINVAL, "EINVAL"},
-      {ENOMEM, "ENOMEM"},
-      {EADDRINUSE, "EADDRINUSE"},
-      {ECONNABORTED, "ECONNABORTED"},
-      {EHOSTUNREACH, "EHOSTUNREACH"},
-      {ENETUNREACH, "ENETUNREACH"},
-      {EOPNOTSUPP, "EOPNOTSUPP"},
-      {ENOENT, "ENOENT"},
-      {ESHUTDOWN, "ESHUTDOWN"},
-      {ENOBUFS, "ENOBUFS"},
-      {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-  };
-  if (err < 0)
-    err = -err;
-  if (err == 0)
-    return "0";
-  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-    if (names[i].e == err)
-      return names[i].name;
-  return "E?";
-}
-
 const char *fin_trace_fate_name(enum fin_trace_fate f) {
   static const char *const names[FIN_FATE_COUNT] = {
       [FIN_FATE_DELIVERED] = "delivered", [FIN_FATE_CORRUPTED] = "corrupted",

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fin/error.h"
 #include "fin/stack.h"
 
 #define FIN_TRACE_MAX_HOSTS 8
@@ -89,8 +90,6 @@ void fin_trace_decode(const uint8_t *dgram, size_t len, struct fin_trace_seg *ou
 
 /* "SYN,ACK": writes into buf (>= 32 bytes). */
 const char *fin_trace_flags(uint8_t flags, char *buf, size_t cap);
-/* "ECONNRESET" for 104 or -104; "0" for 0. */
-const char *fin_errno_name(int err);
 const char *fin_trace_fate_name(enum fin_trace_fate f);
 const char *fin_trace_kind_name(enum fin_trace_kind k);
 

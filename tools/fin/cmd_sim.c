@@ -210,7 +210,7 @@ static void list(FILE *out) {
 
 static const char *app_saw(const struct fin_scn_conn *c, char *buf, size_t cap) {
   if (c->app_err != 0)
-    snprintf(buf, cap, "%s", fin_errno_name(c->app_err));
+    snprintf(buf, cap, "%s", fin_strerror(c->app_err));
   else
     snprintf(buf, cap, "%s", c->app_eof ? "EOF" : "-");
   return buf;
@@ -242,7 +242,7 @@ static void summary(FILE *out, const struct sim_cli *cli, const struct fin_scn_r
     char saw[24];
     fprintf(out, "%-4c %-8s %-12s %-19s %-12s %-11s %8llu %8llu  %s\n", 'a' + c->host,
             c->role[0] ? c->role : "?", c->crashed ? "(crashed)" : fin_state_name(c->state),
-            fin_close_reason_name(c->reason), fin_errno_name(c->close_err),
+            fin_close_reason_name(c->reason), fin_strerror(c->close_err),
             app_saw(c, saw, sizeof saw), (unsigned long long)c->sent, (unsigned long long)c->rcvd,
             stream_verdict(res, c));
   }
