@@ -8,7 +8,8 @@
  * fails. Invariants (abort() on violation):
  *   - every datagram out parses with fin_tcp_parse, comes from the host's
  *     own address and fits the MTU; output of one call sequence is bounded;
- *   - after fin_stack_on_timers(now), fin_stack_next_deadline() > now;
+ *   - after fin_stack_on_timers(now) and draining the output,
+ *     fin_stack_next_deadline() > now (queued output makes it now);
  *   - events have known types, states and reasons, in the documented order;
  *   - fin_stack_memory_in_use() equals the allocator's live bytes;
  *   - calls return >= 0 or a negative errno > -4096;
@@ -69,6 +70,7 @@ struct host {
   uint16_t mtu;
   fin_sock socks[NSOCK];
   size_t nsocks, next_sock;
+  bool woken; /* the wake-up fired since output was last drained */
 };
 
 struct dgram {
@@ -227,10 +229,13 @@ static void drain_host(struct host *h) {
   static uint8_t buf[DGRAM_MAX];
   size_t n, count = 0;
   while ((n = fin_stack_output(h->st, buf, sizeof(buf), W.now)) > 0) {
+    /* Every path that queues output woke the embedder first. */
+    CHECK(h->woken);
     CHECK(n <= sizeof(buf));
     CHECK(++count <= MAX_OUT);
     check_output(h, buf, n);
   }
+  h->woken = false;
   drain_events(h);
   /* The stack's own accounting (used for its memory limits) is exact. */
   CHECK(fin_stack_memory_in_use(h->st) == h->ta.live_bytes);
@@ -247,9 +252,14 @@ static void run_timers(void) {
   for (int i = 0; i < 2; i++) {
     struct host *h = &W.h[i];
     fin_stack_on_timers(h->st, W.now);
-    CHECK(fin_stack_next_deadline(h->st) > W.now);
     CHECK(fin_stack_now(h->st) == W.now);
   }
+}
+
+/* Timers run and output drained: nothing is due until later. */
+static void check_deadlines(void) {
+  for (int i = 0; i < 2; i++)
+    CHECK(fin_stack_next_deadline(W.h[i].st) > W.now);
 }
 
 static void set_time(fin_time t) {
@@ -260,6 +270,7 @@ static void set_time(fin_time t) {
   W.now = t;
   run_timers();
   drain_all();
+  check_deadlines();
 }
 
 static fin_time take_duration(void) {
@@ -882,6 +893,11 @@ static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
   }
 }
 
+static void on_wake(void *ctx) {
+  struct host *h = ctx;
+  h->woken = true;
+}
+
 static void host_new(struct host *h, uint8_t cfg, uint32_t addr, uint64_t seed) {
   memset(h, 0, sizeof(*h));
   configure(&h->set, cfg, addr);
@@ -890,6 +906,8 @@ static void host_new(struct host *h, uint8_t cfg, uint32_t addr, uint64_t seed) 
   struct fin_allocator a = {fz_alloc, fz_release, &h->ta};
   struct fin_random r = {fz_fill, &h->rng};
   CHECK(fin_stack_new(&h->st, &h->set, &a, &r, T0) == 0);
+  h->woken = false;
+  fin_stack_set_wakeup(h->st, on_wake, h);
 }
 
 static void host_free(struct host *h) {

@@ -151,8 +151,19 @@ void fin_stack_input(struct fin_stack *stack, const uint8_t *datagram, size_t le
  * a smaller cap makes the stack send smaller segments (never truncates). */
 size_t fin_stack_output(struct fin_stack *stack, uint8_t *buf, size_t cap, fin_time now);
 
-/* Earliest deadline of any timer, FIN_NEVER when idle. O(1). */
+/* When the stack next needs the caller: the earliest timer, FIN_NEVER when
+ * idle, or fin_stack_now() while output is queued (a socket call queued a
+ * SYN, data, a FIN or an RST; input or a timer queued a reply). When it is
+ * due, call fin_stack_on_timers() and then fin_stack_output() until it
+ * returns 0; after that it is later than now (or FIN_NEVER). O(1). */
 fin_time fin_stack_next_deadline(const struct fin_stack *stack);
+
+/* Optional wake-up for a loop that sleeps on file descriptors: fn(ctx) is
+ * called from inside the call that queues output while none was queued (a
+ * socket call, fin_stack_input, fin_stack_on_timers; never from inside
+ * fin_stack_output). Typically it writes an eventfd. fn must not call into
+ * the stack. fn NULL turns it off. */
+void fin_stack_set_wakeup(struct fin_stack *stack, void (*fn)(void *ctx), void *ctx);
 
 /* Runs every timer due at or before now. */
 void fin_stack_on_timers(struct fin_stack *stack, fin_time now);

@@ -305,6 +305,7 @@ void fin_orphans_enforce(struct fin_stack *st) {
 void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
   if (c->in_out_list || c->terminated)
     return;
+  fin_stack_wake(st);
   c->in_out_list = 1;
   c->out_next = NULL;
   c->out_prev = st->out_tail;

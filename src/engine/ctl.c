@@ -33,6 +33,7 @@ bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
     st->c.rst_queue_full++;
     return false;
   }
+  fin_stack_wake(st);
   st->ctl[(st->ctl_head + st->ctl_len) % st->ctl_cap] = *ctl;
   st->ctl_len++;
   return true;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "assembler.h"
-#include "fin/fin.h"
+#include "fin/engine.h"
 #include "ring.h"
 #include "rtt.h"
 #include "seq.h"
@@ -213,6 +213,12 @@ struct fin_stack {
   struct fin_event *ev;
   uint32_t ev_cap, ev_head, ev_len;
 
+  /* Output wake-up (fin_stack_set_wakeup): called when output becomes
+   * queued while none was; not from inside fin_stack_output. */
+  void (*wake_fn)(void *ctx);
+  void *wake_ctx;
+  bool in_output;
+
   /* K2. */
   bool shutting_down;
   bool shutdown_expired; /* the deadline has been acted on: no longer a timer */
@@ -223,6 +229,22 @@ struct fin_stack {
  * with the stack's TTL and the next IP id (ctl.c). */
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
                       uint32_t seq, uint32_t ack, uint8_t flags);
+
+/* Output is queued: a connection on the output list or a control segment. */
+static inline bool fin_output_queued(const struct fin_stack *st) {
+  return st->out_head != NULL || st->ctl_len > 0;
+}
+
+/* Called just before output is queued: tells the embedder (an eventfd
+ * write) when the stack goes from nothing to send to something to send. */
+static inline void fin_stack_wake(struct fin_stack *st) {
+  if (st->wake_fn != NULL && !st->in_output && !fin_output_queued(st))
+    st->wake_fn(st->wake_ctx);
+}
+
+/* The earliest timer (connections, TIME-WAIT records, the K2 grace
+ * deadline), ignoring queued output (stack.c). */
+fin_time fin_stack_timer_deadline(const struct fin_stack *st);
 
 /* ---- memory (stack.c) ---- */
 void *fin_mem_alloc(struct fin_stack *st, size_t size);

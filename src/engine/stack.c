@@ -294,8 +294,7 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
 
 /* ---- output ---- */
 
-size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time now) {
-  fin_stack_set_now(st, now);
+static size_t stack_output(struct fin_stack *st, uint8_t *buf, size_t cap) {
   size_t n = fin_ctl_pop(st, buf, cap);
   if (n > 0)
     return n;
@@ -313,9 +312,33 @@ size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time
   return 0;
 }
 
+size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time now) {
+  fin_stack_set_now(st, now);
+  /* The round robin takes a connection off the list and puts it back: not
+   * "output became queued", so no wake-up from in here. */
+  st->in_output = true;
+  size_t n = stack_output(st, buf, cap);
+  st->in_output = false;
+  return n;
+}
+
+void fin_stack_set_wakeup(struct fin_stack *st, void (*fn)(void *ctx), void *ctx) {
+  st->wake_fn = fn;
+  st->wake_ctx = ctx;
+}
+
 /* ---- timers ---- */
 
 fin_time fin_stack_next_deadline(const struct fin_stack *st) {
+  /* Queued output (a socket call queued a SYN, data, a FIN or an RST) is
+   * due now: a caller that sleeps until the deadline would otherwise never
+   * send it (docs/runtime.md, "The loop"). */
+  if (fin_output_queued(st))
+    return st->now;
+  return fin_stack_timer_deadline(st);
+}
+
+fin_time fin_stack_timer_deadline(const struct fin_stack *st) {
   fin_time d = st->heap_len > 0 ? st->heap[0]->deadline : FIN_NEVER;
   fin_time tw = fin_tw_next_deadline(st);
   if (tw < d)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "internal.h" /* fin_stack_timer_deadline */
+
 static void init(struct peer *p, const struct fin_settings *s, bool ts) {
   memset(p, 0, sizeof(*p));
   struct fin_settings set;
@@ -151,7 +153,8 @@ void peer_expect_nothing(struct peer *p) {
 void peer_advance(struct peer *p, fin_time dt) {
   fin_time end = p->now + dt;
   for (int guard = 0; guard < 100000; guard++) {
-    fin_time d = fin_stack_next_deadline(p->st);
+    /* Timers only: what they queue stays queued until peer_expect reads it. */
+    fin_time d = fin_stack_timer_deadline(p->st);
     if (d > end)
       break;
     if (d > p->now)
@@ -163,7 +166,7 @@ void peer_advance(struct peer *p, fin_time dt) {
 }
 
 fin_time peer_advance_to_deadline(struct peer *p) {
-  fin_time d = fin_stack_next_deadline(p->st);
+  fin_time d = fin_stack_timer_deadline(p->st);
   assert_true(d != FIN_NEVER);
   fin_time dt = d > p->now ? d - p->now : 0;
   p->now = d > p->now ? d : p->now;
