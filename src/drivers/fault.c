@@ -1,4 +1,4 @@
-#include "drivers/fault.h"
+#include "fin/fault.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "drivers/pcap.h"
+#include "fin/pcap.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>

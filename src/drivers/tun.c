@@ -1,4 +1,4 @@
-#include "drivers/tun.h"
+#include "fin/tun.h"
 
 #include <errno.h>
 #include <fcntl.h>
