@@ -1,4 +1,4 @@
-/* Default settings: Linux-like where BEHAVIOR.md leaves the choice. */
+/* Default settings: Linux-like where docs/behavior.md leaves the choice. */
 #include "internal.h"
 
 void fin_settings_default(struct fin_settings *s) {
