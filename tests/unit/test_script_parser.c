@@ -26,7 +26,7 @@ static void test_every_upstream_script_parses(void **state) {
 #ifdef FIN_UPSTREAM_SCRIPTS
   DIR *d = opendir(FIN_UPSTREAM_SCRIPTS);
   if (!d)
-    fail_msg("cannot open %s: is ../shared beside the repository?", FIN_UPSTREAM_SCRIPTS);
+    fail_msg("cannot open %s (scripts/fetch-conformance.sh fetches them)", FIN_UPSTREAM_SCRIPTS);
   int count = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
@@ -46,6 +46,8 @@ static void test_every_upstream_script_parses(void **state) {
   closedir(d);
   assert_int_equal(count, 36);
 #else
+  print_message("SKIPPED: upstream packetdrill scripts not found: run scripts/fetch-conformance.sh "
+                "(or put the shared/ tree beside the checkout), then reconfigure\n");
   skip();
 #endif
 }
