@@ -86,7 +86,7 @@ static void test_close_makes_the_fin_due_now(void **state) {
   peer_free(&p);
 }
 
-/* BEHAVIOR B1/B7: an abort (and a close with unread data) queues an RST. */
+/* BEHAVIOR B1: an abort queues its RST, due at once. */
 static void test_abort_makes_the_rst_due_now(void **state) {
   (void)state;
   struct peer p;
