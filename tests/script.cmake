@@ -62,7 +62,7 @@ if(FIN_UPSTREAM_PKT)
 else()
   # A user's clone has no upstream scripts: one skipped test says what is
   # missing and how to get it (never a failure, never a silent pass).
-  message(STATUS "fin: ${FIN_UPSTREAM_MISSING}")
+  message(NOTICE "fin: ${FIN_UPSTREAM_MISSING}")
   add_test(NAME script/upstream COMMAND sh -c "echo 'SKIPPED: ${FIN_UPSTREAM_MISSING}'; exit 77")
   set_tests_properties(script/upstream PROPERTIES LABELS script SKIP_RETURN_CODE 77)
 endif()
