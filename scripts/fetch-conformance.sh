@@ -3,7 +3,8 @@
 # scripts from Linux, FreeBSD, gVisor and nplab; the FreeBSD tcp-testsuite)
 # at the commits pinned in tests/conformance/upstream.tsv, checks each
 # file's sha256, and lays them out as the build expects:
-#   DIR/packetdrill/scripts/*.pkt, DIR/freebsd-tcp-testsuite/...
+#   DIR/packetdrill/scripts/*.pkt and DIR/packetdrill/MANIFEST.tsv (each
+#   script's fin profile), DIR/freebsd-tcp-testsuite/... and its COMMIT
 # They are other projects' files under their own licences (BSD, GPL-2.0,
 # Apache-2.0): fetched, never committed to fin.
 #
@@ -39,7 +40,7 @@ config="$stage/curl.cfg"
 : >"$config"
 have=0
 todo=0
-while IFS=$'\t' read -r dest repo path commit sum; do
+while IFS=$'\t' read -r dest repo path commit sum _; do
   case "$dest" in '' | '#'*) continue ;; esac
   case "$dest$path" in *..*) echo "fetch-conformance: refusing path with '..': $dest" >&2; exit 1 ;; esac
   if [ -f "$dir/$dest" ] && [ "$(sha256sum "$dir/$dest" | cut -d' ' -f1)" = "$sum" ]; then
@@ -83,5 +84,17 @@ if [ "$failed" -gt 0 ]; then
   grep -v '^$' "$stage/curl.log" 2>/dev/null | head -n 5 | sed 's/^/fetch-conformance: curl: /' >&2 || true
   echo "fetch-conformance: $failed of $todo files failed; nothing was written for them" >&2
   exit 1
+fi
+# What fin script and the build read beside the files, as in ../shared:
+# packetdrill/MANIFEST.tsv (each script's profile) and the suite's COMMIT.
+mkdir -p "$dir/packetdrill"
+{
+  printf 'file\tsource_repo\tupstream_path\tcommit\tprofile\n'
+  awk -F'\t' '$1 ~ /^packetdrill\/scripts\// { sub(/^packetdrill\/scripts\//, "", $1);
+    printf "%s\t%s\t%s\t%s\t%s\n", $1, $2, $3, $4, $6 }' "$manifest"
+} >"$dir/packetdrill/MANIFEST.tsv"
+commits=$(awk -F'\t' '$1 ~ /^freebsd-tcp-testsuite\// { print $4 }' "$manifest" | sort -u)
+if [ -n "$commits" ] && [ "$(echo "$commits" | wc -l)" -eq 1 ]; then
+  echo "$commits" >"$dir/freebsd-tcp-testsuite/COMMIT"
 fi
 echo "fetch-conformance: $todo downloaded, $have already there: $dir"

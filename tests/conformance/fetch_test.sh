@@ -70,15 +70,18 @@ if [ "$mode" = fetch ]; then
   sa=$(sha256sum "$work/a.pkt" | cut -d' ' -f1)
   sb=$(sha256sum "$work/b.pkt" | cut -d' ' -f1)
   m="$work/manifest.tsv"
-  printf '# test manifest\npacketdrill/scripts/a.pkt\towner/repo\tdir/a.pkt\t%s\t%s\n' "$c1" "$sa" >"$m"
-  printf 'freebsd-tcp-testsuite/x/b.pkt\tother/repo\tb.pkt\t%s\t%s\n' "$c1" "$sb" >>"$m"
+  printf '# test manifest\npacketdrill/scripts/a.pkt\towner/repo\tdir/a.pkt\t%s\t%s\tlinux-ws8\n' "$c1" "$sa" >"$m"
+  printf 'freebsd-tcp-testsuite/x/b.pkt\tother/repo\tb.pkt\t%s\t%s\t-\n' "$c1" "$sb" >>"$m"
   serve
   export FIN_CONFORMANCE_MANIFEST="$m"
   fetch "$work/out" >"$work/run1.log" 2>&1 || fail "first fetch: $(cat "$work/run1.log")"
   cmp -s "$work/out/packetdrill/scripts/a.pkt" "$work/a.pkt" || fail "a.pkt not fetched"
   cmp -s "$work/out/freebsd-tcp-testsuite/x/b.pkt" "$work/b.pkt" || fail "b.pkt not fetched"
   grep -q "2 downloaded, 0 already there" "$work/run1.log" || fail "run 1: $(cat "$work/run1.log")"
-  echo "ok: both files fetched and verified"
+  grep -qx "a.pkt	owner/repo	dir/a.pkt	$c1	linux-ws8" "$work/out/packetdrill/MANIFEST.tsv" ||
+    fail "packetdrill/MANIFEST.tsv: $(cat "$work/out/packetdrill/MANIFEST.tsv")"
+  grep -qx "$c1" "$work/out/freebsd-tcp-testsuite/COMMIT" || fail "no freebsd-tcp-testsuite/COMMIT"
+  echo "ok: both files fetched and verified; MANIFEST.tsv carries the profile"
   fetch "$work/out" >"$work/run2.log" 2>&1 || fail "second fetch: $(cat "$work/run2.log")"
   grep -q "0 downloaded, 2 already there" "$work/run2.log" || fail "run 2: $(cat "$work/run2.log")"
   echo "ok: a second run downloads nothing"
@@ -100,7 +103,7 @@ fi
 
 # fetch-manifest: the mirror holds what ../shared holds, where upstream has it.
 manifest="$src/tests/conformance/upstream.tsv"
-while IFS=$'\t' read -r dest repo path commit sum; do
+while IFS=$'\t' read -r dest repo path commit sum _; do
   case "$dest" in '' | '#'*) continue ;; esac
   mirror_add "$repo" "$commit" "$path" "$shared/$dest"
 done <"$manifest"
@@ -111,3 +114,12 @@ grep -q "$total downloaded, 0 already there" "$work/run.log" || fail "$(tail -n 
 [ "$(ls "$work/out/packetdrill/scripts" | wc -l)" -eq "$(ls "$shared/packetdrill/scripts" | wc -l)" ] ||
   fail "packetdrill/scripts differs from ../shared"
 echo "ok: all $total pinned files fetched, each matching its sha256 and ../shared"
+# fin script takes each script's profile from packetdrill/MANIFEST.tsv: the
+# fetched one must give every script the profile ../shared gives it.
+profiles() { awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "profile") c = i; next }
+  { print $1, $c }' "$1" | sort; }
+diff <(profiles "$shared/packetdrill/MANIFEST.tsv") <(profiles "$work/out/packetdrill/MANIFEST.tsv") ||
+  fail "packetdrill/MANIFEST.tsv profiles differ from ../shared"
+cmp -s "$work/out/freebsd-tcp-testsuite/COMMIT" "$shared/freebsd-tcp-testsuite/COMMIT" ||
+  fail "freebsd-tcp-testsuite/COMMIT differs from ../shared"
+echo "ok: packetdrill/MANIFEST.tsv gives every script the profile ../shared does; COMMIT matches"
