@@ -187,6 +187,23 @@ bool fin_stack_shutdown_done(const struct fin_stack *stack);
 /* Bytes currently held by the stack's allocator (for leak checks and limits). */
 size_t fin_stack_memory_in_use(const struct fin_stack *stack);
 
+/* The engine's self-check (docs/engine.md "Invariants"): every connection
+ * has a way out - a deadline, output due, or a state in which only the
+ * application may end it (idle ESTABLISHED or CLOSE-WAIT without keep-alive,
+ * FIN-WAIT-2 after shutdown(SHUT_WR) with the socket open) with nothing
+ * unsent or unacknowledged; in-order data was never refused while the
+ * receive buffer had room; every connection and TIME-WAIT record that ended
+ * emitted its CLOSED event, once. O(connections): for tests, simulators and
+ * fuzzers. Returns 0, or -EPROTO and the first broken invariant in *out
+ * (out may be NULL). */
+struct fin_audit {
+  const char *what; /* static text naming the invariant */
+  uint64_t conn_id; /* the connection that breaks it; 0 when stack-wide */
+  struct fin_4tuple tuple;
+  enum fin_state state;
+};
+int fin_stack_audit(const struct fin_stack *stack, struct fin_audit *out);
+
 /* Sizes for the record: the full TCB and the compact TIME-WAIT record. */
 size_t fin_tcb_size(void);
 size_t fin_time_wait_record_size(void);

@@ -1,5 +1,5 @@
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
-#include "internal.h"
+#include "input.h"
 
 /* Options from the peer's SYN or SYN-ACK decide what this connection uses:
  * each extension only when both sides offered it (RFC 7323 §1.3, §2.2). */
@@ -70,6 +70,7 @@ static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
   fin_conn_set_state(st, c, FIN_SYN_RECEIVED);
   c->snd_nxt = c->iss; /* send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
   fin_conn_output_mark(st, c);
+  fin_input_hold_syn_text(st, c, seg); /* M11 */
 }
 
 void fin_syn_sent_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {

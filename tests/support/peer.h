@@ -46,6 +46,9 @@ struct peer {
 /* settings may be NULL for defaults. */
 void peer_init(struct peer *p, const struct fin_settings *s);
 void peer_init_ts(struct peer *p, const struct fin_settings *s); /* with timestamps */
+/* Asserts the engine's invariants (fin_stack_audit); peer_expect_nothing
+ * and peer_free do it too. */
+void peer_audit(struct peer *p);
 /* Frees the stack and asserts no leaks. */
 void peer_free(struct peer *p);
 
