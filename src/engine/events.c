@@ -124,6 +124,8 @@ int fin_stack_poll_event(struct fin_stack *st, struct fin_event *ev) {
   *ev = st->ev[st->ev_head];
   st->ev_head = (st->ev_head + 1) % st->ev_cap;
   st->ev_len--;
+  if (st->ev_len == 0 && st->ev_cap > 64)
+    fin_events_free(st); /* a burst drained: give the ring back */
   return 1;
 }
 

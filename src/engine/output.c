@@ -166,9 +166,12 @@ static bool plan_rexmit_one(struct fin_conn *c, uint32_t mss, struct out_plan *p
   return true;
 }
 
-/* Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1). */
-static bool may_send_small(const struct fin_conn *c, uint32_t len, uint32_t avail, bool fin) {
-  if (fin)
+/* Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1), for new
+ * data: what the peer was already sent (go-back-N after a timeout or a
+ * smaller path MTU) goes again as soon as the window allows. */
+static bool may_send_small(const struct fin_conn *c, uint32_t seq, uint32_t len, uint32_t avail,
+                           bool fin) {
+  if (fin || seq_lt(seq, c->snd_max))
     return true; /* a FIN-carrying segment is never held back (Linux does the same) */
   if (len < avail)
     return len >= c->max_snd_wnd / 2 && len > 0;
@@ -209,7 +212,7 @@ static enum data_verdict plan_data_at(const struct fin_conn *c, uint32_t mss, bo
       return DATA_NONE;
     return flight == 0 ? DATA_ZERO_WINDOW : DATA_HELD; /* cwnd >= 1 MSS: the window is 0 */
   }
-  if (len < mss && !force && !may_send_small(c, len, avail, d->fin))
+  if (len < mss && !force && !may_send_small(c, seq, len, avail, d->fin))
     return flight == 0 && len < avail ? DATA_SMALL_WINDOW : DATA_HELD;
   return DATA_SEND;
 }

@@ -217,7 +217,7 @@ static void no_second_fin(struct peer *p) {
   assert_int_equal(fin_close(p->st, p->s), -EBADF);
 }
 
-/* BEHAVIOR C6: calls in CLOSING, LAST-ACK and TIME-WAIT never send a
+/* BEHAVIOR C6 M14: calls in CLOSING, LAST-ACK and TIME-WAIT never send a
  * second FIN (or anything) and return defined values. */
 static void test_calls_in_closing_last_ack_time_wait_send_nothing(void **state) {
   (void)state;
