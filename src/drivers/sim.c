@@ -63,6 +63,7 @@ struct fin_sim {
   unsigned action_count;
   uint64_t action_seq;
   struct flight scratch; /* the datagram being delivered */
+  char failure[200];     /* the invariant that stopped the run (-EPROTO) */
 };
 
 /* ---- per-host allocator: counts bytes so a leak shows at the end ---- */
@@ -508,6 +509,34 @@ static fin_time next_time(struct fin_sim *sim) {
   return t;
 }
 
+/* After every step each stack keeps its invariants (fin_stack_audit: a
+ * way out for every connection, progress, every ending told) and has no
+ * deadline left in the past. */
+static int check_invariants(struct fin_sim *sim) {
+  for (unsigned i = 0; i < sim->cfg.host_count; i++) {
+    struct host *h = &sim->hosts[i];
+    if (h->st == NULL)
+      continue;
+    struct fin_audit a;
+    if (fin_stack_audit(h->st, &a) != 0) {
+      snprintf(sim->failure, sizeof sim->failure, "host %c at %.6f s, conn %llu (%s): %s", 'a' + i,
+               (double)sim->now / 1e9, (unsigned long long)a.conn_id, fin_state_name(a.state),
+               a.what);
+      return -EPROTO;
+    }
+    if (fin_stack_next_deadline(h->st) <= sim->now) {
+      snprintf(sim->failure, sizeof sim->failure, "host %c at %.6f s: a deadline in the past",
+               'a' + i, (double)sim->now / 1e9);
+      return -EPROTO;
+    }
+  }
+  return 0;
+}
+
+const char *fin_sim_failure(const struct fin_sim *sim) {
+  return sim->failure;
+}
+
 int fin_sim_run(struct fin_sim *sim) {
   /* At time zero the last host starts first, so servers listen before
    * clients connect. */
@@ -527,6 +556,8 @@ int fin_sim_run(struct fin_sim *sim) {
     deliver_due(sim);
     run_timers(sim);
     settle_all(sim);
+    if (check_invariants(sim) != 0)
+      return -EPROTO;
   }
 }
 

@@ -37,7 +37,7 @@ list)
   "$FIN" sim --list >"$TMP/list" || fail "--list failed"
   for s in graceful-active graceful-passive simultaneous half-close lost-final-ack abort \
     unread-data refused dead-peer fin-wait-2-timeout keepalive-timeout half-open \
-    time-wait-reopen data-then-close; do
+    time-wait-reopen data-then-close zero-window-close bulk-shutdown; do
     grep -q "^  $s  *[a-zA-Z]" "$TMP/list" || fail "--list lacks $s"
   done
   "$FIN" sim --help | grep -q -- "--loss" || fail "--help lacks --loss"
