@@ -35,8 +35,16 @@ static void rest_of_syn_ack(struct fin_stack *st, struct fin_conn *c,
   fin_conn_input(st, c, &rest);
 }
 
+/* M10: the window our SYN offered (never scaled, RFC 7323 §2.2) is what the
+ * peer may fill from RCV.NXT on, text on its SYN-ACK included. */
+static void syn_window_seen(struct fin_conn *c) {
+  uint32_t w = fin_conn_rcv_wnd(c);
+  c->rcv_adv = c->rcv_nxt + (w > 65535 ? 65535 : w);
+}
+
 static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   fin_conn_negotiate(st, c, seg);
+  syn_window_seen(c);
   fin_conn_round_rcvbuf(st, c);
   if (c->rtt_start != 0)
     fin_rtt_sample(&c->rtt, st->now - c->rtt_start, &st->s); /* Karn: only if not retransmitted */

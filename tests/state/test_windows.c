@@ -368,6 +368,21 @@ static void test_m10_syn_received_tests_advertised_window(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR M10 (§3.10.7.3): text on the SYN-ACK lies in the window our
+ * SYN offered - the one the peer saw - and is taken. */
+static void test_m10_text_on_syn_ack_taken_within_syn_window(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  peer_send(&p, TCP_S | TCP_A, p.irs, L(&p, 1), "abc", 3);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 4));
+  peer_expect_nothing(&p);
+  char b[4];
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 3);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_m1_ack_after_refused_probe_carries_snd_una),
@@ -384,6 +399,7 @@ int main(void) {
       cmocka_unit_test(test_m4_user_timeout_bounds_zero_window),
       cmocka_unit_test(test_m10_byte_past_advertised_window_dropped),
       cmocka_unit_test(test_m10_syn_received_tests_advertised_window),
+      cmocka_unit_test(test_m10_text_on_syn_ack_taken_within_syn_window),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
