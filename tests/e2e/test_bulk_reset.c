@@ -19,14 +19,6 @@ static struct fin_settings many_settings(void) {
 
 /* n clients from ports BASE_PORT.. complete the handshake with fin's port
  * 80; fin accepts them when `accept_them`. */
-static void listen_for(struct peer *p, unsigned n) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, (int)n), 0);
-  p->fin_port = FIN_PORT;
-}
-
 static void connect_many(struct peer *p, unsigned n, bool accept_them) {
   for (unsigned i = 0; i < n; i++) {
     uint16_t port = (uint16_t)(BASE_PORT + i);
@@ -69,7 +61,7 @@ static void test_stack_shutdown_resets_all_5000(void **state) {
   struct fin_settings s = many_settings();
   struct peer p;
   peer_init(&p, &s);
-  listen_for(&p, 5000);
+  peer_listen(&p, 5000);
   connect_many(&p, 5000, true);
   unsigned rsts, fins;
   fin_stack_shutdown(p.st, p.now + FIN_MS(100));
@@ -93,7 +85,7 @@ static void test_listener_close_resets_all_1500_queued(void **state) {
   struct fin_settings s = many_settings();
   struct peer p;
   peer_init(&p, &s);
-  listen_for(&p, 1500);
+  peer_listen(&p, 1500);
   size_t before = fin_stack_memory_in_use(p.st);
   connect_many(&p, 1500, false);
   assert_int_equal(fin_close(p.st, p.listener), 0);

@@ -138,10 +138,7 @@ static void test_abort_listen_sends_nothing(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   assert_int_equal(fin_abort(p.st, p.listener), 0);
   peer_expect_nothing(&p);
   assert_int_equal(fin_sock_state(p.st, p.listener), FIN_CLOSED);
@@ -465,10 +462,7 @@ static void test_kill_syn_received_child_sends_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   p.fin_port = FIN_PORT;
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);

@@ -138,10 +138,7 @@ static void test_listener_close_resets_accept_queue_and_drops_embryonic(void **s
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   p.fin_port = FIN_PORT;
   peer_send(&p, TCP_S, R(&p, 0), 0, NULL, 0);
   size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);

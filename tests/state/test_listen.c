@@ -6,14 +6,6 @@
 
 #include "peer.h"
 
-static void listen_on(struct peer *p, int backlog) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
-  p->fin_port = FIN_PORT;
-}
-
 /* SYN from peer_port `port`; returns fin's ISS from the SYN-ACK. */
 static uint32_t syn_from(struct peer *p, uint16_t port) {
   p->peer_port = port;
@@ -37,7 +29,7 @@ static void test_accept_overflow_drop_keeps_child_until_room(void **state) {
   struct fin_settings s = no_cookies();
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 0);
+  peer_listen(&p, 0);
   uint32_t iss1 = syn_from(&p, 41001);
   uint32_t iss2 = syn_from(&p, 41002);
   p.peer_port = 41001;
@@ -63,7 +55,7 @@ static void test_accept_overflow_rst_resets_child(void **state) {
   s.accept_overflow = FIN_ACCEPT_OVERFLOW_RST;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 0);
+  peer_listen(&p, 0);
   uint32_t iss1 = syn_from(&p, 41001);
   uint32_t iss2 = syn_from(&p, 41002);
   p.peer_port = 41001;
@@ -87,7 +79,7 @@ static void test_syn_cookie_when_syn_queue_full(void **state) {
   s.syn_backlog = 1;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   syn_from(&p, 41001); /* fills the SYN queue */
   size_t conns = fin_stack_conn_count(p.st);
   uint32_t cookie = syn_from(&p, 41002);
@@ -116,7 +108,7 @@ static void test_syn_received_timeout_drops_child_silently(void **state) {
   s.synack_retries = 2;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   uint32_t iss = syn_from(&p, 41001);
   for (int i = 0; i < 2; i++) {
     peer_advance_to_deadline(&p);
@@ -135,7 +127,7 @@ static void test_retransmitted_syn_gets_syn_ack_again(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   uint32_t iss = syn_from(&p, 41001);
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   peer_expect(&p, TCP_S | TCP_A, iss, R(&p, 1));
@@ -176,7 +168,7 @@ static void test_syn_from_own_or_martian_source_dropped(void **state) {
   two.local_addrs[1] = 0x0a000009u; /* 10.0.0.9 is fin's too */
   two.local_addr_count = 2;
   assert_int_equal(fin_stack_set_settings(p.st, &two), 0);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   syn_from_addr(&p, PEER_FIN_ADDR); /* LAND */
   syn_from_addr(&p, 0x0a000009u);
   syn_from_addr(&p, 0x00000005u);

@@ -64,11 +64,7 @@ static enum fin_state only_conn_state(struct peer *p) {
 
 /* Listen, take the peer's SYN, answer SYN-ACK: a SYN-RECEIVED child. */
 static void start_passive(struct peer *p) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
-  p->fin_port = FIN_PORT;
+  peer_listen(p, 8);
   peer_send(p, TCP_S, p->irs, 0, NULL, 0);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
   assert_true(n > 0);
@@ -77,14 +73,6 @@ static void start_passive(struct peer *p) {
   assert_int_equal(p->last.ack, R(p, 1));
   p->iss = p->last.seq;
   peer_expect_nothing(p);
-}
-
-static void listen_only(struct peer *p) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
-  p->fin_port = FIN_PORT;
 }
 
 static int so_error(struct peer *p) {
@@ -169,7 +157,7 @@ static void test_listen_rst_is_ignored(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_R, p.irs, 0, NULL, 0);
   peer_send(&p, TCP_R | TCP_A, p.irs, 12345, NULL, 0);
   peer_expect_nothing(&p);
@@ -184,7 +172,7 @@ static void test_listen_ack_gets_rst_seq_seg_ack(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_A, R(&p, 1), 12345, NULL, 0);
   peer_expect(&p, TCP_R, 12345, 0);
   peer_expect_nothing(&p);
@@ -214,7 +202,7 @@ static void test_listen_other_segments_dropped_silently(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_F, p.irs, 0, NULL, 0);
   peer_send(&p, TCP_P, p.irs, 0, NULL, 10);
   peer_send(&p, 0, p.irs, 0, NULL, 0);

@@ -302,10 +302,7 @@ static void test_icmp_hard_error_deletes_passive_syn_received_silently(void **st
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   peer_expect_syn_ack(&p, R(&p, 1)); /* p.buf holds it */
   send_icmp(&p, 3, 3);

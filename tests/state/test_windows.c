@@ -354,10 +354,7 @@ static void test_m10_syn_received_tests_advertised_window(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   p.iss = peer_expect_syn_ack(&p, R(&p, 1));
   assert_int_equal(p.last.wnd, 65535);

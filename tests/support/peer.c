@@ -182,11 +182,16 @@ fin_time peer_advance_to_deadline(struct peer *p) {
   return dt;
 }
 
-void peer_establish_passive(struct peer *p) {
+void peer_listen(struct peer *p, int backlog) {
   p->listener = fin_socket(p->st);
   struct fin_sockaddr any = {0, FIN_PORT};
   assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
+  assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
+  p->fin_port = FIN_PORT;
+}
+
+void peer_establish_passive(struct peer *p) {
+  peer_listen(p, 8);
   p->fin_port = FIN_PORT;
   peer_send(p, TCP_S, p->irs, 0, NULL, 0);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);

@@ -75,6 +75,8 @@ void peer_advance(struct peer *p, fin_time dt);
 /* Advances to fin's next deadline; returns the time moved. */
 fin_time peer_advance_to_deadline(struct peer *p);
 
+/* fin listens on port 80 (p->listener) with that backlog. */
+void peer_listen(struct peer *p, int backlog);
 /* Passive open: fin listens on 80, the peer connects (SYN, SYN-ACK, ACK),
  * fin accepts. p->s is the accepted handle. */
 void peer_establish_passive(struct peer *p);
