@@ -145,17 +145,22 @@ static void map_learn(struct host *h, const struct fin_event *ev) {
   h->map_next = (h->map_next + 1) % CONN_MAP;
 }
 
-/* The host-local connection a segment belongs to (0 when unknown). */
-static uint64_t map_find(const struct host *h, const struct fin_trace_seg *seg, bool outbound) {
-  uint32_t la = outbound ? seg->saddr : seg->daddr, ra = outbound ? seg->daddr : seg->saddr;
-  uint16_t lp = outbound ? seg->sport : seg->dport, rp = outbound ? seg->dport : seg->sport;
+/* The host-local connection of a 4-tuple (0 when unknown). */
+static uint64_t map_find_tuple(const struct host *h, const struct fin_4tuple *q) {
   for (unsigned i = 0; i < CONN_MAP; i++) {
     const struct fin_4tuple *t = &h->map[i].tuple;
-    if (h->map[i].conn && t->local_addr == la && t->remote_addr == ra && t->local_port == lp &&
-        t->remote_port == rp)
+    if (h->map[i].conn && t->local_addr == q->local_addr && t->remote_addr == q->remote_addr &&
+        t->local_port == q->local_port && t->remote_port == q->remote_port)
       return h->map[i].conn;
   }
   return 0;
+}
+
+/* The host-local connection a segment belongs to (0 when unknown). */
+static uint64_t map_find(const struct host *h, const struct fin_trace_seg *seg, bool outbound) {
+  struct fin_4tuple t = {outbound ? seg->saddr : seg->daddr, outbound ? seg->daddr : seg->saddr,
+                         outbound ? seg->sport : seg->dport, outbound ? seg->dport : seg->sport};
+  return map_find_tuple(h, &t);
 }
 
 void fin_sim_trace_app(struct fin_sim *sim, unsigned host, fin_sock s, const char *call,
@@ -329,11 +334,17 @@ static void trace_event(struct fin_sim *sim, unsigned hi, const struct fin_event
       [FIN_EV_STATE] = FIN_TR_STATE,           [FIN_EV_CLOSED] = FIN_TR_CLOSE,
       [FIN_EV_TIMER] = FIN_TR_TIMER,           [FIN_EV_DROP] = FIN_TR_DROP,
       [FIN_EV_ACCEPTABLE] = FIN_TR_KIND_COUNT, [FIN_EV_READABLE] = FIN_TR_KIND_COUNT,
-      [FIN_EV_WRITABLE] = FIN_TR_KIND_COUNT,   [FIN_EV_RST_SENT] = FIN_TR_KIND_COUNT};
+      [FIN_EV_WRITABLE] = FIN_TR_KIND_COUNT,   [FIN_EV_RST_SENT] = FIN_TR_RST};
   if ((unsigned)ev->type >= FIN_EV_TYPE_COUNT || kinds[ev->type] == FIN_TR_KIND_COUNT)
     return;
   struct fin_trace_rec r = rec_base(sim, kinds[ev->type], hi);
   r.conn = ev->conn_id;
+  r.tuple = ev->tuple;
+  r.has_tuple = true;
+  /* The engine names the connection of state events only; drops and RSTs
+   * get it from the 4-tuple. */
+  if (r.conn == 0 && (ev->type == FIN_EV_DROP || ev->type == FIN_EV_RST_SENT))
+    r.conn = map_find_tuple(&sim->hosts[hi], &ev->tuple);
   r.from = ev->from;
   r.to = ev->to;
   r.reason = ev->reason;

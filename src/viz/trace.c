@@ -153,7 +153,7 @@ const char *fin_trace_kind_name(enum fin_trace_kind k) {
   static const char *const names[FIN_TR_KIND_COUNT] = {
       [FIN_TR_STATE] = "state", [FIN_TR_SEND] = "send",   [FIN_TR_RECV] = "recv",
       [FIN_TR_DROP] = "drop",   [FIN_TR_TIMER] = "timer", [FIN_TR_APP] = "app",
-      [FIN_TR_CLOSE] = "close",
+      [FIN_TR_CLOSE] = "close", [FIN_TR_RST] = "rst",
   };
   if ((unsigned)k >= FIN_TR_KIND_COUNT)
     return "?";
