@@ -271,10 +271,11 @@ static int route(const struct fin_sim *sim, const uint8_t *d, size_t len) {
 
 static size_t trace_send(struct fin_sim *sim, unsigned from, int to,
                          const struct fin_trace_seg *seg, enum fin_trace_fate fate, fin_time arrive,
-                         bool dup) {
+                         bool dup, uint32_t pkt) {
   if (!tracing(sim))
     return SIZE_MAX;
   struct fin_trace_rec r = rec_base(sim, FIN_TR_SEND, from);
+  r.pkt = pkt;
   r.peer = (uint8_t)(to < 0 ? from : (unsigned)to);
   r.conn = map_find(&sim->hosts[from], seg, true);
   r.seg = *seg;
@@ -305,24 +306,29 @@ static void link_send(struct fin_sim *sim, unsigned from, const uint8_t *d, size
     fin_trace_decode(d, len, &seg);
   if (sim->cfg.pcap != NULL)
     fin_pcap_write(sim->cfg.pcap, d, len, sim->now);
+  /* The bytes, for renderers that write packets (pcapng): one copy, shared
+   * by a duplicate's record and by the RECV records of its arrivals. */
+  uint32_t pkt = 0;
+  if (tracing(sim) && sim->cfg.trace->keep_packets)
+    (void)fin_trace_add_packet(sim->cfg.trace, d, len, &pkt);
   int to = route(sim, d, len);
   if (to < 0) {
-    trace_send(sim, from, to, &seg, FIN_FATE_NO_ROUTE, FIN_NEVER, false);
+    trace_send(sim, from, to, &seg, FIN_FATE_NO_ROUTE, FIN_NEVER, false, pkt);
     return;
   }
   const struct fin_sim_app *app = &sim->cfg.app;
   if (app->filter != NULL && app->filter(app->ctx, sim, from, (unsigned)to, &seg)) {
-    trace_send(sim, from, to, &seg, FIN_FATE_SCRIPTED, FIN_NEVER, false);
+    trace_send(sim, from, to, &seg, FIN_FATE_SCRIPTED, FIN_NEVER, false, pkt);
     return;
   }
   struct fin_sim_verdict v;
   fin_sim_link_decide(fin_sim_link(sim, from, (unsigned)to), sim->now, len, &v);
-  size_t tidx = trace_send(sim, from, to, &seg, v.fate, v.arrive, false);
+  size_t tidx = trace_send(sim, from, to, &seg, v.fate, v.arrive, false, pkt);
   if (v.arrive == FIN_NEVER)
     return;
   enqueue(sim, from, (unsigned)to, d, len, v.arrive, tidx, &v);
   if (v.dup) {
-    tidx = trace_send(sim, from, to, &seg, FIN_FATE_DELIVERED, v.dup_arrive, true);
+    tidx = trace_send(sim, from, to, &seg, FIN_FATE_DELIVERED, v.dup_arrive, true, pkt);
     enqueue(sim, from, (unsigned)to, d, len, v.dup_arrive, tidx, NULL);
   }
 }
@@ -433,6 +439,8 @@ static void deliver(struct fin_sim *sim, const struct flight *f) {
   struct fin_trace_rec r = rec_base(sim, FIN_TR_RECV, f->to);
   r.peer = f->from;
   r.seg = seg;
+  if (f->trace_idx != SIZE_MAX)
+    r.pkt = sim->cfg.trace->recs[f->trace_idx].pkt;
   size_t ridx = trace_add(sim, &r);
   fin_stack_input(h->st, f->data, f->len, sim->now);
   drain_events(sim, h);

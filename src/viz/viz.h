@@ -45,6 +45,9 @@ int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_vi
 int fin_mermaid_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_svg_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_ndjson_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+/* pcapng of every datagram sent, commented with the state changes around
+ * it (needs tr->keep_packets while recording). */
+int fin_pcapng_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 /* One line of the events schema (docs/events.md) for record r; host names
  * come from tr, relative sequence numbers from rel (learns as it goes).
  * fin serve / fin connect write their events through this too. */

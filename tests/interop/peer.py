@@ -370,6 +370,38 @@ def server_fin_closes_first(port, expect):
     ok("Linux LAST-ACK acknowledged, connection gone")
 
 
+def server_reply_close(port, expect, gap):
+    """Reads `expect` bytes, answers in two parts `gap` seconds apart, then
+    closes: a client must read until our EOF to get both."""
+    s, peer = server(port)
+    recv_exact(s, expect)
+    s.sendall(b"first part\n")
+    time.sleep(gap)
+    s.sendall(b"second part\n")
+    s.close()
+    ok("answered in two parts and closed")
+
+
+def server_hold(port, seconds):
+    """Accepts and never closes (even after the client's FIN) for `seconds`."""
+    s, peer = server(port)
+    log("established")
+    end = time.monotonic() + seconds
+    s.settimeout(0.05)
+    while time.monotonic() < end:
+        try:
+            if s.recv(100) == b"":
+                log("eof")
+                time.sleep(max(0, end - time.monotonic()))
+                break
+        except socket.timeout:
+            pass
+        except OSError as e:
+            log(f"{errno.errorcode.get(e.errno, e.errno).lower()}")
+            break
+    s.close()
+
+
 def server_simultaneous(port, expect, delay, hold):
     """Both ends close while each other's FIN is in flight (fin delays its
     output by `delay`): Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT."""
@@ -476,6 +508,38 @@ def many(port, n):
     ok(f"all {n} in TIME-WAIT on Linux (it closed first)")
 
 
+def hold(port, n, seconds, gofile):
+    """n echo connections held open for `fin ss` / `fin kill`: prints
+    "ready LPORT..." once all are established, "reset LPORT" for each one fin
+    resets, and closes the rest once gofile exists (or after `seconds`)."""
+    conns = {}
+    for i in range(n):
+        s = client(port)
+        s.sendall(b"held\n")
+        recv_exact(s, 5)
+        s.setblocking(False)
+        conns[s.getsockname()[1]] = s
+    log("ready " + " ".join(str(p) for p in conns))
+    end = time.monotonic() + seconds
+    while conns and time.monotonic() < end and not os.path.exists(gofile):
+        for lport, s in list(conns.items()):
+            try:
+                d = s.recv(100)
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                log(f"{errno.errorcode.get(e.errno, e.errno).lower()} {lport}")
+                del conns[lport]
+                continue
+            if d == b"":
+                log(f"eof {lport}")
+                del conns[lport]
+        time.sleep(0.01)
+    for s in conns.values():
+        s.close()
+    log(f"closed {len(conns)}")
+
+
 # ---- capture ----
 
 def pcap_lines(path):
@@ -503,18 +567,18 @@ def pcap_lines(path):
 
 
 def time_wait_seconds(path):
-    """From fin's NDJSON events: time from entering TIME-WAIT to CLOSED."""
+    """From fin's NDJSON events (docs/events.md): time from entering TIME-WAIT to CLOSED."""
     import json
     entered = closed = None
     for line in open(path):
         ev = json.loads(line)
-        if ev["ev"] == "state" and ev["to"] == "TIME-WAIT" and entered is None:
-            entered = ev["t_ms"]
-        if ev["ev"] == "closed" and entered is not None:
-            closed = ev["t_ms"]
+        if ev["type"] == "state" and ev["to"] == "TIME-WAIT" and entered is None:
+            entered = ev["t"]
+        if ev["type"] == "close" and entered is not None:
+            closed = ev["t"]
     if entered is None or closed is None:
         fail(f"no TIME-WAIT -> CLOSED in {path}")
-    return (closed - entered) / 1000.0
+    return closed - entered
 
 
 def main():
@@ -550,6 +614,9 @@ def main():
         "server-half-close-fin": server_half_close_fin,
         "server-expect-reset": server_expect_reset,
         "many": many,
+        "hold": hold,
+        "server-reply-close": server_reply_close,
+        "server-hold": server_hold,
     }[cmd]
     fn(*ints)
 
