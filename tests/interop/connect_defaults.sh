@@ -2,7 +2,8 @@
 # What `fin connect` does without options: it reads until the peer's EOF and
 # prints everything (an answer in two parts arrives whole); it does not sit
 # through TIME-WAIT (2*MSL = 60 s by default) unless --wait-time-wait; and a
-# second SIGTERM during the orderly shutdown exits at once.
+# second SIGTERM during the orderly shutdown exits at once. `fin ss --pid`
+# reaches fin connect's own control socket.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 interop_setup "$@"
@@ -40,6 +41,10 @@ wait_for_line peer3 ready 5
 bg fin3 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --grace 30 "$LINUX_IP" 9000
 CONN_PID=$LAST_PID
 wait_for_line peer3 established 5
+# fin connect has a control socket too (default path, found by --pid).
+"$FIN" ss --pid "$(pgrep -P "$CONN_PID")" -H >"$WORK/ss.txt" || fail "fin ss --pid: exit $?"
+grep -Eq "^ESTABLISHED +0 +0 +$FIN_IP:[0-9]+ +$LINUX_IP:9000 " "$WORK/ss.txt" ||
+  fail "fin ss of fin connect: $(cat "$WORK/ss.txt")"
 sleep 0.2
 kill_program "$CONN_PID" TERM
 wait_for_line peer3 eof 5

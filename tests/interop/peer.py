@@ -508,6 +508,80 @@ def many(port, n):
     ok(f"all {n} in TIME-WAIT on Linux (it closed first)")
 
 
+def http_read_answer(s):
+    """One HTTP answer: (status line, headers dict, body) by Content-Length."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = s.recv(1)
+        if not d:
+            fail(f"EOF inside an answer's head: {head!r}")
+        head += d
+    lines = head.decode().split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    if "content-length" not in headers:
+        fail(f"answer without Content-Length: {lines[0]}")
+    return lines[0], headers, recv_exact(s, int(headers["content-length"]))
+
+
+def http_expect_eof(s, what):
+    s.settimeout(3)
+    if s.recv(100) != b"":
+        fail(f"{what}: fin did not close")
+    ok(f"{what}: fin closed")
+
+
+def http_persistence(port):
+    """HTTP/1.0 and 1.1 persistence as clients rely on (RFC 9112 §9.3)."""
+    s = client(port)
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    st, h, body = http_read_answer(s)
+    if not st.endswith("200 OK") or h.get("connection", "").lower() != "close" or b"fin" not in body:
+        fail(f"HTTP/1.0: {st} {h}")
+    http_expect_eof(s, "HTTP/1.0 without keep-alive")
+    s = client(port)
+    for i in range(3):
+        s.sendall(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+        st, h, body = http_read_answer(s)
+        if h.get("connection", "").lower() != "keep-alive":
+            fail(f"HTTP/1.0 keep-alive request {i}: answer says Connection: {h.get('connection')}")
+    ok("HTTP/1.0 keep-alive: three answers on one connection, each with Connection: keep-alive")
+    s.close()
+    s = client(port)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 3 +
+              b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" +
+              b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" +
+              b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" +
+              b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    want = ["200 OK"] * 3 + ["200 OK", "405 Method Not Allowed", "404 Not Found", "200 OK"]
+    for i, w in enumerate(want):
+        if i == 3:  # HEAD: the head only, with the length GET would send
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += s.recv(1)
+            if b"200 OK" not in head or b"Content-Length: " not in head:
+                fail(f"HEAD: {head!r}")
+            continue
+        st, h, body = http_read_answer(s)
+        if not st.endswith(w):
+            fail(f"pipelined request {i}: {st}, want {w}")
+        if "connection" in h and i < len(want) - 1:
+            fail(f"HTTP/1.1 answer {i} has Connection: {h['connection']}")
+    if h.get("connection", "").lower() != "close":
+        fail("the answer to Connection: close does not say close")
+    ok("HTTP/1.1: 7 pipelined requests (GET, HEAD, POST with a body, 404) answered in order")
+    http_expect_eof(s, "HTTP/1.1 Connection: close")
+    s = client(port)
+    s.sendall(b"HELLO\r\n\r\n")
+    st, h, body = http_read_answer(s)
+    if "400" not in st:
+        fail(f"garbage: {st}")
+    http_expect_eof(s, "a malformed request: 400")
+
+
 def hold(port, n, seconds, gofile):
     """n echo connections held open for `fin ss` / `fin kill`: prints
     "ready LPORT..." once all are established, "reset LPORT" for each one fin
@@ -615,6 +689,7 @@ def main():
         "server-expect-reset": server_expect_reset,
         "many": many,
         "hold": hold,
+        "http-persistence": http_persistence,
         "server-reply-close": server_reply_close,
         "server-hold": server_hold,
     }[cmd]
