@@ -153,6 +153,21 @@ pcap-tshark)
   tshark -r "$TMP/d.pcap" -T fields -e ip.proto 2>/dev/null | sort -u | grep -qx 6 ||
     fail "not TCP"
   ;;
+demo)
+  # fin demo: three aligned columns (a's state, segments, b's state), no line
+  # wider than 100, no trailing blanks, every ending printed.
+  "$FIN" demo >"$TMP/demo" || fail "fin demo exited $?"
+  awk 'length > 100 { exit 1 }' "$TMP/demo" || fail "fin demo: a line wider than 100"
+  grep -q ' $' "$TMP/demo" && fail "fin demo: trailing blanks"
+  cols=$(grep -E 'a (-->|<--) b' "$TMP/demo" | awk '{ print index($0, "a ") }' | sort -u | wc -l)
+  [ "$cols" -eq 1 ] || fail "fin demo: the segments do not start in one column"
+  cols=$(grep -E '^ +[0-9.]+ {20,}[A-Z]' "$TMP/demo" | grep -v ' a ' |
+    awk '{ print length($0) - length($NF) }' | sort -u | wc -l)
+  [ "$cols" -eq 1 ] || fail "fin demo: b's states do not start in one column"
+  for t in "graceful close" "simultaneous close" "abort" "lost final ACK"; do
+    grep -q "== $t" "$TMP/demo" || fail "fin demo lacks '$t'"
+  done
+  ;;
 pcapng-tshark)
   # --pcapng: the same datagrams as --pcap, each commented with the state
   # changes around it; tshark decodes it and shows the comments.
