@@ -85,32 +85,38 @@ static bool wants_close(const struct http_req *r) {
   return r->minor == 0 && !r->opt_keep;
 }
 
-static void answer(struct client *c, const struct http_req *r) {
+/* The status of a request and, for errors, the one-line body that says it. */
+static int status_of(const struct http_req *r, const char **text) {
   bool get = strcmp(r->method, "GET") == 0, head = strcmp(r->method, "HEAD") == 0;
   bool found = strcmp(r->target, "/") == 0 || strcmp(r->target, "/index.html") == 0;
-  const char *status = r->bad           ? "400 Bad Request"
-                       : !(get || head) ? "405 Method Not Allowed"
-                       : !found         ? "404 Not Found"
-                                        : "200 OK";
-  const char *body = status[0] == '2' ? http_page : status;
+  int code = r->bad ? 400 : !(get || head) ? 405 : !found ? 404 : 200;
+  *text = code == 400   ? "Bad Request"
+          : code == 405 ? "Method Not Allowed"
+          : code == 404 ? "Not Found"
+                        : "OK";
+  return code;
+}
+
+static void answer(struct client *c, const struct http_req *r) {
+  const char *text;
+  int code = status_of(r, &text);
+  char err[48];
+  snprintf(err, sizeof(err), "%d %s\n", code, text);
+  const char *body = code == 200 ? http_page : err;
   bool close = wants_close(r);
-  size_t blen = strlen(body) + (status[0] == '2' ? 0 : 1);
+  /* An HTTP/1.0 client keeps the connection only if the answer says so. */
+  const char *conn = close           ? "Connection: close\r\n"
+                     : r->minor == 0 ? "Connection: keep-alive\r\n"
+                                     : "";
   char hdr[320];
   int n = snprintf(hdr, sizeof(hdr),
-                   "HTTP/1.1 %s\r\nContent-Type: text/%s\r\nContent-Length: %zu\r\nServer: fin\r\n"
-                   "%s%s\r\n",
-                   status, status[0] == '2' ? "html" : "plain", blen,
-                   status[0] == '4' && status[1] == '0' && status[2] == '5' ? "Allow: GET, HEAD\r\n"
-                                                                            : "",
-                   close           ? "Connection: close\r\n"
-                   : r->minor == 0 ? "Connection: keep-alive\r\n"
-                                   : "");
+                   "HTTP/1.1 %d %s\r\nContent-Type: text/%s\r\nContent-Length: %zu\r\n"
+                   "Server: fin\r\n%s%s\r\n",
+                   code, text, code == 200 ? "html" : "plain", strlen(body),
+                   code == 405 ? "Allow: GET, HEAD\r\n" : "", conn);
   client_out(c, hdr, (size_t)n);
-  if (!head) {
+  if (strcmp(r->method, "HEAD") != 0) /* HEAD: the length GET would send, no body */
     client_out(c, body, strlen(body));
-    if (status[0] != '2')
-      client_out(c, "\n", 1);
-  }
   c->close_after_out = close;
 }
 
