@@ -4,7 +4,8 @@
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for p in cmake gcc make libcmocka-dev libpcap-dev tshark iproute2 curl python3 clang-format; do
+for p in cmake gcc make libcmocka-dev libpcap-dev tshark iproute2 curl python3 clang-format \
+  apache2-utils wrk; do
   have_pkg "$p" || need+=("$p")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

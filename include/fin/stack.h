@@ -172,6 +172,19 @@ size_t fin_stack_time_wait_count(const struct fin_stack *stack);
 size_t fin_stack_list(const struct fin_stack *stack, size_t *cursor, struct fin_conn_info *out,
                       size_t max);
 
+/* Snapshot of one listener, for `ss -l`-style listings. */
+struct fin_listener_info {
+  fin_sock sock;
+  struct fin_sockaddr local;
+  int backlog;
+  uint32_t syn_queued;    /* embryonic connections (SYN-RECEIVED) */
+  uint32_t accept_queued; /* established, waiting for fin_accept */
+};
+
+/* Lists listeners into out[0..max) from the cursor, like fin_stack_list. */
+size_t fin_stack_list_listeners(const struct fin_stack *stack, size_t *cursor,
+                                struct fin_listener_info *out, size_t max);
+
 /* B6: administrative kill by 4-tuple (like `ss -K`), any state including
  * embryonic and TIME-WAIT. RST where BEHAVIOR B1 would send one.
  * 0 or -ENOENT. */

@@ -423,6 +423,23 @@ size_t fin_stack_list(const struct fin_stack *st, size_t *cursor, struct fin_con
   return n;
 }
 
+size_t fin_stack_list_listeners(const struct fin_stack *st, size_t *cursor,
+                                struct fin_listener_info *out, size_t max) {
+  size_t n = 0, pos = 0;
+  size_t buckets = sizeof(st->listen_buckets) / sizeof(st->listen_buckets[0]);
+  for (size_t b = 0; b < buckets && n < max; b++)
+    for (const struct fin_listener *l = st->listen_buckets[b]; l != NULL && n < max;
+         l = l->hash_next)
+      if (pos++ >= *cursor)
+        out[n++] = (struct fin_listener_info){.sock = fin_slot_handle(st, l->slot),
+                                              .local = l->local,
+                                              .backlog = l->backlog,
+                                              .syn_queued = l->syn_count,
+                                              .accept_queued = l->accept_count};
+  *cursor += n;
+  return n;
+}
+
 int fin_stack_kill(struct fin_stack *st, const struct fin_4tuple *t) {
   struct fin_conn *c = fin_conn_lookup(st, t);
   if (c != NULL) {
