@@ -245,9 +245,18 @@ static void drain_host(struct host *h) {
   /* Liveness: what no check of the datagrams can see (docs/engine.md). */
 #ifdef FZ_TRACE
   struct fin_audit au;
-  if (fin_stack_audit(h->st, &au) != 0)
+  if (fin_stack_audit(h->st, &au) != 0) {
     TRACE("audit: %s (conn %llu, %s)\n", au.what, (unsigned long long)au.conn_id,
           fin_state_name(au.state));
+    struct fin_conn_info ci[8];
+    size_t cur = 0, k = fin_stack_list(h->st, &cur, ci, 8);
+    for (size_t i = 0; i < k; i++)
+      TRACE("  conn %llu %s una %u nxt %u queued %u unacked %u snd_wnd %u cwnd %u mss %u "
+            "rcv_wnd %u timer %s\n",
+            (unsigned long long)ci[i].conn_id, fin_state_name(ci[i].state), ci[i].snd_una,
+            ci[i].snd_nxt, ci[i].snd_queued, ci[i].unacked, ci[i].snd_wnd, ci[i].cwnd,
+            ci[i].snd_mss, ci[i].rcv_wnd, fin_timer_name(ci[i].next_timer));
+  }
 #endif
   CHECK(fin_stack_audit(h->st, NULL) == 0);
 }

@@ -306,13 +306,20 @@ static uint32_t sack_option_len(const struct fin_conn *c) {
 /* RFC 9293 §3.7.1 (MUST-16, TCPhdrsize), RFC 6691: the data of a segment is the
  * effective MSS less the options it carries. snd_mss already excludes the
  * timestamps; SACK blocks come and go with out-of-order data, so they are
- * subtracted per segment (else the datagram exceeds the MTU). */
+ * subtracted per segment (else the datagram exceeds the MTU). A caller's
+ * buffer smaller than that makes the segment smaller, never larger: a cap of
+ * the MTU or more gives the MSS exactly. */
 static uint32_t segment_room(const struct fin_conn *c, size_t cap) {
   uint32_t mss = c->snd_mss ? c->snd_mss : 536, sack = sack_option_len(c);
   mss = mss > sack + 1 ? mss - sack : 1;
-  size_t room = cap > 40 + 40 ? cap - 40 - (c->ts_ok ? 12 : 0) - (c->sack_ok ? 36 : 0) : 0;
+  size_t hdr = 40 + (c->ts_ok ? 12 : 0) + sack;
+  size_t room = cap > hdr ? cap - hdr : 0;
   return room < mss ? (uint32_t)room : mss;
 }
+
+/* What output would do with the largest buffer: the strictest verdict, so
+ * a timer is armed whenever any output call might hold the data back. */
+#define PLAN_CAP SIZE_MAX
 
 size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap) {
   if (c->terminated)
@@ -373,7 +380,7 @@ void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
   if (c->terminated || !can_send_data(c->state) || syn_ack_due(c))
     return;
   struct data_plan d;
-  enum data_verdict v = plan_data_at(c, segment_room(c, st->s.mtu), false, &d);
+  enum data_verdict v = plan_data_at(c, segment_room(c, PLAN_CAP), false, &d);
   if (c->persist) {
     if (v == DATA_NONE && c->snd_una == c->snd_max) {
       c->persist = 0;
@@ -401,7 +408,7 @@ void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
   }
   struct data_plan d;
   if (can_send_data(c->state) && !syn_ack_due(c) &&
-      plan_data_at(c, segment_room(c, st->s.mtu), false, &d) == DATA_SEND) {
+      plan_data_at(c, segment_room(c, PLAN_CAP), false, &d) == DATA_SEND) {
     fin_conn_output_mark(st, c);
     return;
   }
