@@ -11,7 +11,13 @@
  *   - after fin_stack_on_timers(now) and draining the output,
  *     fin_stack_next_deadline() > now (queued output makes it now);
  *   - events have known types, states and reasons, in the documented order;
- *   - fin_stack_memory_in_use() equals the allocator's live bytes;
+ *   - fin_stack_memory_in_use() equals the allocator's live bytes, and stays
+ *     under a budget (MEM_BUDGET: buffer memory is capped at 8 MiB, every
+ *     socket buffer request at the stack-wide maximum, BEHAVIOR M16);
+ *   - after every drain, fin_stack_audit() holds: every connection has a
+ *     way out (a deadline, output due, or a state only the application may
+ *     end), no in-order data was refused while the buffer had room, every
+ *     connection and TIME-WAIT record that ended emitted its CLOSED event;
  *   - calls return >= 0 or a negative errno > -4096;
  *   - fin_stack_free leaves zero live bytes and blocks in the allocator.
  *
@@ -50,6 +56,7 @@
 #define RUN_STEPS  2000
 #define TIME_LIMIT FIN_SEC(4 * 3600)
 #define T0         FIN_SEC(1)
+#define MEM_BUDGET (64u << 20)
 
 struct fz_alloc {
   size_t live_bytes, live_blocks, total, fail_at;
@@ -120,6 +127,7 @@ static void *fz_alloc(void *ctx, size_t size) {
   a->total++;
   if (a->fail_at != 0 && a->total == a->fail_at)
     return NULL;
+  CHECK(a->live_bytes + size <= MEM_BUDGET);
   void *p = malloc(size ? size : 1);
   CHECK(p != NULL);
   memset(p, 0xa5, size); /* code relying on zeroed memory fails */
@@ -239,6 +247,23 @@ static void drain_host(struct host *h) {
   drain_events(h);
   /* The stack's own accounting (used for its memory limits) is exact. */
   CHECK(fin_stack_memory_in_use(h->st) == h->ta.live_bytes);
+  /* Liveness: what no check of the datagrams can see (docs/engine.md). */
+#ifdef FZ_TRACE
+  struct fin_audit au;
+  if (fin_stack_audit(h->st, &au) != 0) {
+    TRACE("audit: %s (conn %llu, %s)\n", au.what, (unsigned long long)au.conn_id,
+          fin_state_name(au.state));
+    struct fin_conn_info ci[8];
+    size_t cur = 0, k = fin_stack_list(h->st, &cur, ci, 8);
+    for (size_t i = 0; i < k; i++)
+      TRACE("  conn %llu %s una %u nxt %u queued %u unacked %u snd_wnd %u cwnd %u mss %u "
+            "rcv_wnd %u timer %s\n",
+            (unsigned long long)ci[i].conn_id, fin_state_name(ci[i].state), ci[i].snd_una,
+            ci[i].snd_nxt, ci[i].snd_queued, ci[i].unacked, ci[i].snd_wnd, ci[i].cwnd,
+            ci[i].snd_mss, ci[i].rcv_wnd, fin_timer_name(ci[i].next_timer));
+  }
+#endif
+  CHECK(fin_stack_audit(h->st, NULL) == 0);
 }
 
 static void drain_all(void) {
@@ -873,6 +898,7 @@ static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
   s->timestamps = !(cfg & FZ_CFG_NO_TS);
   s->window_scaling = !(cfg & FZ_CFG_NO_WS);
   s->sack_permitted = !(cfg & FZ_CFG_NO_SACK);
+  s->max_buffer_memory = 8u << 20; /* F3 keeps the stack inside the budget */
   if (cfg & FZ_CFG_FREEBSD) {
     s->option_layout = FIN_LAYOUT_FREEBSD;
     s->resend_fin_with_ack = true;

@@ -4,7 +4,7 @@
 # and every in-house script in
 # tests/scripts is its own ctest test, label `script`, run by `fin script`.
 # Scripts listed in tests/scripts/expected-failures.tsv (upstream scripts
-# that contradict a docs/behavior.md policy, at most 3) or in
+# that contradict a docs/behavior.md policy, each with its row) or in
 # tests/scripts/engine-gaps.tsv (a known engine bug or a missing settings
 # knob, each with the exact expected vs actual packet or result) run with
 # WILL_FAIL: the suite stays green, and a script that starts passing fails

@@ -42,6 +42,8 @@ struct fin_settings {
   /* Buffers (per connection, bytes). */
   uint32_t sndbuf;
   uint32_t rcvbuf;
+  uint32_t sndbuf_max;            /* M16: SO_SNDBUF is clamped to this (Linux wmem_max) */
+  uint32_t rcvbuf_max;            /* M16: SO_RCVBUF is clamped to this (Linux rmem_max) */
   bool rcvbuf_round_to_mss;       /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
   uint8_t rcv_wscale;             /* our window scale shift (RFC 7323 §2.3), 0..14 */
   uint32_t initial_cwnd_segments; /* IW, RFC 5681 / RFC 6928 */
@@ -76,6 +78,7 @@ struct fin_settings {
   fin_time msl;                   /* TIME-WAIT lasts 2*msl */
   fin_time fin_timeout;           /* F1: orphaned FIN-WAIT-2 */
   bool rfc1337;                   /* E3: ignore every RST in TIME-WAIT */
+  bool fin_wait_2_rst;            /* F1: reaping an orphaned FIN-WAIT-2 sends one RST (off: silent) */
   bool resend_fin_with_ack;       /* FreeBSD: an ACK sent while our FIN is unacked repeats the FIN */
   bool rst_time_wait;             /* A8: keep a TIME-WAIT record after sending an abortive RST */
   bool strict_malformed_abort;    /* A9: in-window malformed segment aborts with RST */

@@ -183,6 +183,19 @@ size_t fin_stack_time_wait_count(const struct fin_stack *stack);
 size_t fin_stack_list(const struct fin_stack *stack, size_t *cursor, struct fin_conn_info *out,
                       size_t max);
 
+/* Snapshot of one listener, for `ss -l`-style listings. */
+struct fin_listener_info {
+  fin_sock sock;
+  struct fin_sockaddr local;
+  int backlog;
+  uint32_t syn_queued;    /* embryonic connections (SYN-RECEIVED) */
+  uint32_t accept_queued; /* established, waiting for fin_accept */
+};
+
+/* Lists listeners into out[0..max) from the cursor, like fin_stack_list. */
+size_t fin_stack_list_listeners(const struct fin_stack *stack, size_t *cursor,
+                                struct fin_listener_info *out, size_t max);
+
 /* B6: administrative kill by 4-tuple (like `ss -K`), any state including
  * embryonic and TIME-WAIT. RST where BEHAVIOR B1 would send one.
  * 0 or -ENOENT. */
@@ -197,6 +210,23 @@ bool fin_stack_shutdown_done(const struct fin_stack *stack);
 
 /* Bytes currently held by the stack's allocator (for leak checks and limits). */
 size_t fin_stack_memory_in_use(const struct fin_stack *stack);
+
+/* The engine's self-check (docs/engine.md "Invariants"): every connection
+ * has a way out - a deadline, output due, or a state in which only the
+ * application may end it (idle ESTABLISHED or CLOSE-WAIT without keep-alive,
+ * FIN-WAIT-2 after shutdown(SHUT_WR) with the socket open) with nothing
+ * unsent or unacknowledged; in-order data was never refused while the
+ * receive buffer had room; every connection and TIME-WAIT record that ended
+ * emitted its CLOSED event, once. O(connections): for tests, simulators and
+ * fuzzers. Returns 0, or -EPROTO and the first broken invariant in *out
+ * (out may be NULL). */
+struct fin_audit {
+  const char *what; /* static text naming the invariant */
+  uint64_t conn_id; /* the connection that breaks it; 0 when stack-wide */
+  struct fin_4tuple tuple;
+  enum fin_state state;
+};
+int fin_stack_audit(const struct fin_stack *stack, struct fin_audit *out);
 
 /* Sizes for the record: the full TCB and the compact TIME-WAIT record. */
 size_t fin_tcb_size(void);

@@ -115,6 +115,7 @@ struct fin_icmp_error {
   uint16_t sport, dport;
   uint32_t seq;              /* of the quoted segment */
   uint32_t from;             /* who sent the ICMP */
+  uint16_t mtu;              /* "fragmentation needed": next-hop MTU (RFC 1191 §4), else 0 */
 };
 /* Parses an IPv4 datagram carrying ICMP. Returns FIN_WIRE_OK and fills err
  * only for types 3 (unreachable), 4 (source quench), 11, 12 with a quoted

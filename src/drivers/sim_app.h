@@ -37,8 +37,11 @@ struct app_plan {
   fin_time at;
   uint64_t inq;
   bool keep_first; /* client: the first connection never closes on its own */
+  bool parallel;   /* client: all `connects` connections at once, not one after another */
   bool keepalive;
   int ka_idle, ka_intvl, ka_cnt; /* seconds, seconds, probes */
+  fin_time shutdown_at;          /* K2: the host shuts its stack down then (0: never) */
+  fin_time shutdown_grace;       /* ... with this long to finish its closes */
 };
 
 /* Points where a scenario may intervene (crash a host, cut a link...). */
@@ -48,7 +51,9 @@ enum hook_point {
   HOOK_ALL_IN,  /* this connection received everything its peer sends */
 };
 
-/* What must hold for one connection (matched by role). */
+/* What must hold for one connection (matched by role; a role ending in
+ * '*' matches every connection whose role starts with what precedes it,
+ * at least one). */
 struct expect {
   const char *role;
   enum fin_state final;

@@ -182,7 +182,7 @@ static void fin_wait_2_timeout(struct scn_def *d, const struct fin_scenario_opts
                  "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
   a8_alt(d, o);
   fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
-                 "SYN-RECEIVED ESTABLISHED CLOSE-WAIT CLOSED");
+                 "SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED");
 }
 
 /* Once the request is acknowledged the link goes down for good; the
@@ -292,6 +292,72 @@ static void data_then_close(struct scn_def *d, const struct fin_scenario_opts *o
   fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
 }
 
+/* BEHAVIOR M3, M1, F4: the server application never reads, so its 8 KiB
+ * buffer fills and its window shuts; the client sends 40,000 bytes and
+ * closes. Its orphan in FIN-WAIT-1 probes the zero window, gives up after
+ * orphan_retries probes and resets the server with an RST the zero window
+ * accepts; should that RST be lost, the server's keep-alive probe meets the
+ * RST of a closed port (A1). Both ends CLOSED, in bounded time. */
+static void zero_window_close(struct scn_def *d, const struct fin_scenario_opts *o) {
+  client(d, 40000, APP_CLOSE, WHEN_SENT);
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  struct app_plan *s = &d->plan[B];
+  s->no_read = true;
+  s->keepalive = true;
+  s->ka_idle = 60;
+  s->ka_intvl = 10;
+  s->ka_cnt = 15;
+  d->cfg.settings[B].rcvbuf = 8192;
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_RETRANSMIT_TIMEOUT, -ETIMEDOUT, 0,
+                 "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSED");
+  a8_alt(d, o);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                 "SYN-RECEIVED ESTABLISHED CLOSED");
+}
+
+#define BULK_CONNS 2000
+
+/* Every connection got its RST: none lost in a fixed queue (M5). */
+static const char *bulk_shutdown_check(const struct fin_scn_result *res,
+                                       const struct fin_scenario_opts *o) {
+  const struct fin_counters *a = &res->counters[A], *b = &res->counters[B];
+  if (b->rst_queue_full != 0)
+    return "b: RSTs dropped from a full control queue (M5)";
+  if (a->curr_estab != 0)
+    return "a: a connection was left established";
+  bool fault_free =
+      o->link.loss == 0 && o->link.dup == 0 && o->link.reorder == 0 && o->link.corrupt == 0;
+  if (fault_free && (b->abort_on_shutdown != BULK_CONNS || a->estab_resets != BULK_CONNS))
+    return "b: not every connection was reset at the shutdown deadline (K2, M5)";
+  return NULL;
+}
+
+/* BEHAVIOR M5, K2: 2,000 clients connect at once and keep their ends open;
+ * at 5 s the server host shuts its stack down with a 2 s grace: every
+ * connection gets a FIN, and at the deadline (the clients never closed)
+ * every one gets its RST - more than any fixed queue held. A client whose
+ * RST is lost learns of it from its keep-alive probe. */
+static void bulk_shutdown(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 0, APP_KEEP, WHEN_NEVER);
+  struct app_plan *c = &d->plan[A];
+  c->connects = BULK_CONNS;
+  c->parallel = true;
+  c->keepalive = true;
+  c->ka_idle = 10;
+  c->ka_intvl = 5;
+  c->ka_cnt = 15;
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  d->plan[B].shutdown_at = FIN_SEC(5);
+  d->plan[B].shutdown_grace = FIN_SEC(2);
+  d->cfg.settings[B].syn_backlog = 4096;
+  d->check = bulk_shutdown_check;
+  fin_scn_expect(d, "client*", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
+                 "SYN-SENT ESTABLISHED CLOSE-WAIT CLOSED");
+  fin_scn_expect(d, "server*", FIN_CLOSED, FIN_REASON_STACK_SHUTDOWN, -ECONNABORTED, 0,
+                 "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
+}
+
 static const struct fin_scenario scenarios[] = {
     {"graceful-active", "client closes first: FIN-WAIT-1/2, TIME-WAIT; server CLOSE-WAIT, LAST-ACK",
      true, true, graceful_active},
@@ -310,7 +376,7 @@ static const struct fin_scenario scenarios[] = {
     {"refused", "SYN to a closed port: RST, connect fails with ECONNREFUSED", true, false, refused},
     {"dead-peer", "peer vanishes: retransmissions run out, RST + ETIMEDOUT (J2)", true, true,
      dead_peer},
-    {"fin-wait-2-timeout", "orphaned FIN-WAIT-2 reaped after fin_timeout with RST (F1)", true, true,
+    {"fin-wait-2-timeout", "orphaned FIN-WAIT-2 reaped silently after fin_timeout (F1)", true, true,
      fin_wait_2_timeout},
     {"keepalive-timeout", "link goes down: keep-alive probes run out, ETIMEDOUT (J4)", true, true,
      keepalive_timeout},
@@ -320,6 +386,10 @@ static const struct fin_scenario scenarios[] = {
      time_wait_reopen},
     {"data-then-close", "megabytes each way under the faults, then a graceful close", true, true,
      data_then_close},
+    {"zero-window-close", "the reader stops, the sender closes: probes, then RST (M3, M1)", true,
+     false, zero_window_close},
+    {"bulk-shutdown", "stack shutdown with 2,000 connections: every RST sent (K2, M5)", false,
+     false, bulk_shutdown},
 };
 
 size_t fin_scenario_count(void) {

@@ -41,6 +41,7 @@ struct fin_scn_conn {
 
 struct fin_scn_result {
   int sim_rc;
+  char failure[200]; /* sim_rc == -EPROTO: the invariant a stack broke */
   fin_time end;
   uint64_t steps;
   size_t leaked;

@@ -76,6 +76,7 @@ int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
   c->hash_next = st->conn_buckets[h];
   st->conn_buckets[h] = c;
   st->conn_count++;
+  st->lifecycles_open++; /* its CLOSED event is owed from now on (audit.c) */
   maybe_grow(st);
   return 0;
 }

@@ -53,5 +53,6 @@ enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_
   err->type = m[0];
   err->code = m[1];
   err->from = ip.saddr;
+  err->mtu = m[0] == ICMP_UNREACH && m[1] == 4 ? wire_get16(m + 6) : 0; /* RFC 1191 §4 */
   return icmp_quoted(m + ICMP_HDR_LEN, ip.payload_len - ICMP_HDR_LEN, err);
 }

@@ -9,6 +9,8 @@ void fin_settings_default(struct fin_settings *s) {
   s->ttl = 64;
   s->sndbuf = 65536;
   s->rcvbuf = 65536;
+  s->sndbuf_max = 212992; /* BEHAVIOR M16: Linux net.core.wmem_max */
+  s->rcvbuf_max = 212992; /* Linux net.core.rmem_max */
   s->rcv_wscale = 7;
   s->initial_cwnd_segments = 10; /* RFC 6928 */
   s->timestamps = true;
@@ -53,9 +55,9 @@ void fin_settings_default(struct fin_settings *s) {
 static bool settings_valid(const struct fin_settings *s) {
   return s->mtu >= 68 && s->local_addr_count <= 4 && s->rcv_wscale <= 14 &&
          s->ephemeral_port_min > 0 && s->ephemeral_port_min <= s->ephemeral_port_max &&
-         s->sndbuf >= 1 && s->rcvbuf >= 1 && s->rto_min > 0 && s->rto_max >= s->rto_min &&
-         s->rto_initial > 0 && s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u &&
-         s->initial_cwnd_segments >= 1;
+         s->sndbuf >= 1 && s->rcvbuf >= 1 && s->sndbuf_max >= 1 && s->rcvbuf_max >= 1 &&
+         s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_initial > 0 && s->msl >= 0 &&
+         s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1;
 }
 
 int fin_stack_set_settings(struct fin_stack *st, const struct fin_settings *s) {

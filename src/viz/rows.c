@@ -170,6 +170,7 @@ static void on_record(struct builder *b, const struct fin_trace_rec *r) {
       note(b, r, "dropped: %s%s", fin_counters_name(r->counter), "");
     break;
   case FIN_TR_RECV:
+  case FIN_TR_RST: /* the RST itself is drawn as the SEND that follows */
   case FIN_TR_KIND_COUNT:
     break;
   }

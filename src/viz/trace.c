@@ -13,6 +13,9 @@ void fin_trace_init(struct fin_trace *tr) {
 }
 
 void fin_trace_free(struct fin_trace *tr) {
+  for (size_t i = 0; i < tr->npkts; i++)
+    free(tr->pkts[i].data);
+  free(tr->pkts);
   free(tr->recs);
   fin_trace_init(tr);
 }
@@ -24,6 +27,25 @@ void fin_trace_set_host(struct fin_trace *tr, unsigned host, uint32_t addr) {
   tr->host_addrs[host] = addr;
   if (host >= tr->host_count)
     tr->host_count = host + 1;
+}
+
+int fin_trace_add_packet(struct fin_trace *tr, const uint8_t *d, size_t len, uint32_t *pkt) {
+  *pkt = 0;
+  if (tr->npkts == tr->pkts_cap) {
+    size_t cap = tr->pkts_cap ? tr->pkts_cap * 2 : 256;
+    struct fin_trace_pkt *p = realloc(tr->pkts, cap * sizeof(*p));
+    if (p == NULL)
+      return -ENOMEM;
+    tr->pkts = p;
+    tr->pkts_cap = cap;
+  }
+  uint8_t *copy = malloc(len ? len : 1);
+  if (copy == NULL)
+    return -ENOMEM;
+  memcpy(copy, d, len);
+  tr->pkts[tr->npkts++] = (struct fin_trace_pkt){copy, len};
+  *pkt = (uint32_t)tr->npkts;
+  return 0;
 }
 
 int fin_trace_add(struct fin_trace *tr, const struct fin_trace_rec *rec) {
@@ -116,7 +138,7 @@ const char *fin_trace_kind_name(enum fin_trace_kind k) {
   static const char *const names[FIN_TR_KIND_COUNT] = {
       [FIN_TR_STATE] = "state", [FIN_TR_SEND] = "send",   [FIN_TR_RECV] = "recv",
       [FIN_TR_DROP] = "drop",   [FIN_TR_TIMER] = "timer", [FIN_TR_APP] = "app",
-      [FIN_TR_CLOSE] = "close",
+      [FIN_TR_CLOSE] = "close", [FIN_TR_RST] = "rst",
   };
   if ((unsigned)k >= FIN_TR_KIND_COUNT)
     return "?";

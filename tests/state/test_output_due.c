@@ -64,8 +64,18 @@ static void test_send_makes_data_due_now(void **state) {
   peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 6);
   peer_expect_nothing(&p);
   assert_true(fin_stack_next_deadline(p.st) > p.now);
+  /* Nagle (RFC 1122 §4.2.3.4) holds a small segment while data is in
+   * flight: nothing is queued, so nothing is due and nobody is woken. */
   assert_int_equal(fin_send(p.st, p.s, "g", 1, 0), 1);
+  assert_true(fin_stack_next_deadline(p.st) > p.now);
+  assert_int_equal(w.n, 1);
+  peer_expect_nothing(&p);
+  /* The ACK of the 6 bytes releases it: due (and woken) from the input. */
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 7), NULL, 0);
+  assert_output_due(&p);
   assert_int_equal(w.n, 2);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 7), R(&p, 1), 1);
+  peer_expect_nothing(&p);
   peer_free(&p);
 }
 

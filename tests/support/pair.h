@@ -25,6 +25,8 @@ struct pair {
   struct test_rng rng[2];
   fin_time now;
   fin_time delay; /* one-way delay */
+  fin_time gap;   /* serialisation: datagrams from one host leave at least this far apart */
+  fin_time last_at[2];
   pair_filter filter;
   void *filter_ctx;
   /* datagrams in flight */

@@ -46,6 +46,9 @@ struct peer {
 /* settings may be NULL for defaults. */
 void peer_init(struct peer *p, const struct fin_settings *s);
 void peer_init_ts(struct peer *p, const struct fin_settings *s); /* with timestamps */
+/* Asserts the engine's invariants (fin_stack_audit); peer_expect_nothing
+ * and peer_free do it too. */
+void peer_audit(struct peer *p);
 /* Frees the stack and asserts no leaks. */
 void peer_free(struct peer *p);
 
@@ -72,6 +75,8 @@ void peer_advance(struct peer *p, fin_time dt);
 /* Advances to fin's next deadline; returns the time moved. */
 fin_time peer_advance_to_deadline(struct peer *p);
 
+/* fin listens on port 80 (p->listener) with that backlog. */
+void peer_listen(struct peer *p, int backlog);
 /* Passive open: fin listens on 80, the peer connects (SYN, SYN-ACK, ACK),
  * fin accepts. p->s is the accepted handle. */
 void peer_establish_passive(struct peer *p);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "script/interp.h"
 #include "script/parser.h"
@@ -107,27 +108,72 @@ static bool run_file(const struct script_cli *cli, const char *path) {
   return rc == 0;
 }
 
+static const struct option script_options[] = {
+    {"profile", required_argument, NULL, 'p'}, {"manifest", required_argument, NULL, 'm'},
+    {"verbose", no_argument, NULL, 'v'},       {"expect-fail", no_argument, NULL, 'x'},
+    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+
+/* 0 = go on, CLI_HELP = help printed, CLI_USAGE = bad usage (message printed). */
+static int script_args(struct script_cli *cli, int argc, char **argv) {
+  cli_begin();
+  int c;
+  while ((c = cli_next("script", argc, argv, "vh", script_options)) != -1) {
+    switch (c) {
+    case 'p': {
+      struct fin_settings set;
+      struct script_profile prof;
+      if (!fin_script_profile_get(optarg, &set, &prof))
+        return cli_bad("script", "--profile", "unknown profile (see 'fin script --help')");
+      cli->profile = optarg;
+      break;
+    }
+    case 'm':
+      cli->manifest = optarg;
+      break;
+    case 'v':
+      cli->verbose = true;
+      break;
+    case 'x':
+      cli->expect_fail = true;
+      break;
+    case 'h':
+      usage(stdout);
+      return CLI_HELP;
+    default:
+      return CLI_USAGE;
+    }
+  }
+  if (optind == argc)
+    return cli_bad("script", "FILE.pkt", "at least one script is required");
+  return 0;
+}
+
+/* A script or manifest that cannot be read is a usage error (exit 2), found
+ * before any script runs. */
+static int check_inputs(const struct script_cli *cli, int argc, char **argv) {
+  FILE *f;
+  if (cli->manifest != NULL) {
+    if ((f = cli_open("script", "--manifest", cli->manifest, "r")) == NULL)
+      return CLI_USAGE;
+    fclose(f);
+  }
+  for (int i = optind; i < argc; i++) {
+    if ((f = cli_open("script", "FILE.pkt", argv[i], "r")) == NULL)
+      return CLI_USAGE;
+    fclose(f);
+  }
+  return 0;
+}
+
 int fin_cmd_script(int argc, char **argv) {
   struct script_cli cli = {0};
-  int i = 1;
-  for (; i < argc && argv[i][0] == '-'; i++) {
-    if (strcmp(argv[i], "--profile") == 0 && i + 1 < argc)
-      cli.profile = argv[++i];
-    else if (strcmp(argv[i], "--manifest") == 0 && i + 1 < argc)
-      cli.manifest = argv[++i];
-    else if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0)
-      cli.verbose = true;
-    else if (strcmp(argv[i], "--expect-fail") == 0)
-      cli.expect_fail = true;
-    else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-      return usage(stdout), 0;
-    else
-      return usage(stderr), 2;
-  }
-  if (i == argc)
-    return usage(stderr), 2;
+  int r = script_args(&cli, argc, argv);
+  if (r == 0)
+    r = check_inputs(&cli, argc, argv);
+  if (r != 0)
+    return r == CLI_HELP ? 0 : CLI_USAGE;
   int bad = 0;
-  for (; i < argc; i++)
+  for (int i = optind; i < argc; i++)
     bad += run_file(&cli, argv[i]) == cli.expect_fail;
   return bad ? 1 : 0;
 }
