@@ -47,11 +47,12 @@ mirror_add() {
 }
 
 serve() {
-  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/mirror" >"$work/server.log" 2>&1 &
+  : >"$work/server.log" # exists before the poll below reads it (the server starts asynchronously)
+  python3 -u -m http.server 0 --bind 127.0.0.1 --directory "$work/mirror" >>"$work/server.log" 2>&1 &
   server=$!
   local i port=
   for ((i = 0; i < 100; i++)); do
-    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/server.log" | head -n 1)
+    port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$work/server.log" | head -n 1 || true)
     [ -n "$port" ] && break
     sleep 0.05
   done
