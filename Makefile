@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fin — the README's commands. Each installs what a fresh Debian 12 lacks.
 BUILD      ?= build
 TEST_BUILD ?= build-test

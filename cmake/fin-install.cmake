@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # cmake --install: headers, static and shared libraries, pkg-config files
 # (fin.pc: engine + runtime; fin-engine.pc: the engine alone) and the CMake
 # package (find_package(fin) -> fin::engine, fin::net, fin::*_static).

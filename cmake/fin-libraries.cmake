@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fin_add_library(NAME OUTPUT file SOURCES ... HEADERS ... [LINK fin_x ...] [PRIVATE_LINK ...])
 # builds target fin_NAME (static, lib<file>.a) and, with FIN_SHARED, fin_NAME_shared
 # (lib<file>.so.<major>) from one set of position-independent objects. The

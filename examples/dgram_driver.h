@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A fin driver over a datagram socket: each read and write is one IPv4
  * datagram. With socketpair(AF_UNIX, SOCK_DGRAM) it joins two runtimes in
  * one process, which the examples use in place of a TUN device. A driver is

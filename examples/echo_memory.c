@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* In-memory echo: two fin stacks in one process and no network at all. The
  * "wire" is a queue in this file with a 5 ms one-way delay, and time is
  * virtual, so the run is instant and the same every time.

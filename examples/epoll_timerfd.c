@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin inside your own epoll loop: two runtimes (a client and an echo
  * server) joined by a datagram socketpair, one thread, one epoll set, one
  * timerfd per runtime. This is the loop of docs/runtime.md, literally:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* HTTP GET over a TUN device with fin's blocking helpers: fin is the
  * client, at ADDR on the TUN device's subnet; the server is any program on
  * the kernel's side of the device (curl's peer, python3 -m http.server).

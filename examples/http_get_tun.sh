@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest examples/http_get_tun: the example fetches a page from python3's
 # http.server on the kernel's side of a TUN device, inside a network
 # namespace this script creates and deletes (tests/interop/lib.sh). Without

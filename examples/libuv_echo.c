@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin inside a libuv loop: two runtimes (client, echo server) over a
  * datagram socketpair. Each runtime is one uv_poll_t on fin_runtime_fd()
  * and one uv_timer_t armed at fin_runtime_next_deadline() after every step.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the whole stack: the input is a program (format in
  * fuzz/fuzz_stack.h) run against two fin stacks wired back to back, so real
  * handshakes, transfers and closes happen and the fuzzer perturbs them:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Lists each row of docs/behavior.md (the contract: its "| ID |" table rows)
 # with the tests that carry its ID (in a test's name or in a comment right
 # above it, or in an in-house script's header), and fails when a row has

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench: fin side by side with the Linux kernel (loopback), then the
 # instruction count per fin lifecycle (callgrind; stable on a noisy box:
 # the difference of two runs cancels the fixed costs), then real HTTP

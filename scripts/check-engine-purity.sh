@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The engine links against nothing but libc memory/string functions
 # (docs/design.md). Lists the undefined symbols of the engine archive (libfin.a) that are not
 # defined inside the archive itself, and fails on any outside the allow-list.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # No library of fin's may claim a name outside the fin_ prefix in its
 # user's program. Static archives: every defined global symbol starts with
 # fin_ (names starting with __ belong to the compiler and sanitizers).

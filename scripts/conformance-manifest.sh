@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Writes tests/conformance/upstream.tsv, the list of upstream files the
 # conformance suites use (destination, repository, path, commit, sha256),
 # from a tree that holds them: ../shared/conformance (packetdrill/MANIFEST.tsv

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Downloads the upstream conformance scripts fin's tests run (packetdrill
 # scripts from Linux, FreeBSD, gVisor and nplab; the FreeBSD tcp-testsuite)
 # at the commits pinned in tests/conformance/upstream.tsv, checks each

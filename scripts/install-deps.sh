@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what a fresh Debian 12 machine lacks to build and test fin.
 # Quiet and quick when everything is already there.
 #   install-deps.sh           everything `make` and `make test` use

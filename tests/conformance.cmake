@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # conformance/fetch and conformance/fetch-manifest (tests/conformance/fetch_test.sh):
 # scripts/fetch-conformance.sh against a local mirror on 127.0.0.1.
 foreach(mode fetch fetch-manifest)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # install/prefix and install/subdir (tests/install/run.sh): cmake --install
 # into a temporary prefix, then programs built against it with pkg-config
 # and find_package(fin); and add_subdirectory(fin) without cmocka or libpcap.

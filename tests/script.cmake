@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Conformance scripts (issue 4): every upstream packetdrill script in
 # FIN_CONFORMANCE/packetdrill/scripts (../shared/conformance beside the
 # checkout, or what scripts/fetch-conformance.sh fetched; CMakeLists.txt)

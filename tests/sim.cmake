@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fin sim from the command line (tests/sim/cli_checks.sh): usage errors,
 # --list, output formats, tshark decoding of the pcap, same seed → same bytes.
 if(TARGET fin)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # unit/library_symbols: no unprefixed global in any library, and the shared
 # libraries export exactly their public headers' functions
 # (scripts/check-symbols.sh).

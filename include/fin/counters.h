@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — stack counters: per drop reason, per RST-sent reason, per abort
  * reason, RFC 4022 basics and TIME-WAIT accounting. One X-macro list is the
  * single source of truth for the struct, the names and the printer. Names

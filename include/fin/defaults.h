@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the allocator and randomness a hosted program would otherwise
  * write itself, for fin_stack_new() (the runtime uses them too). In
  * libfin_net: the engine itself never calls malloc or getrandom. */

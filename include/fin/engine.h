@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the engine alone: the sans-IO stack, the socket-like API, settings,
  * counters, the wire layer, error names and the version. Needs a C11
  * compiler and libc headers only; link libfin (pkg-config fin-engine,

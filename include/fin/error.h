@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — names for the errors fin returns. Every fin call that can fail
  * returns 0 (or a count) on success and a negative errno on failure, with
  * the host's <errno.h> values (-ECONNRESET, -EAGAIN, ...); a connection's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — fault injection that wraps any driver (the smoltcp idea): seeded
  * random loss in both directions and a fixed delay on outbound datagrams.
  * Used by the interop tests where the kernel has no sch_netem, and to make

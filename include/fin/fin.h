@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — a userspace TCP/IP stack whose connection termination is exact.
  * Umbrella header: everything public. The engine (fin/engine.h, libfin)
  * and the Linux runtime around it (libfin_net): the runtime and its

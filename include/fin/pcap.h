@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the pcap tap: writes datagrams to a capture file (LINKTYPE_RAW, so
  * Wireshark and tshark decode plain IPv4) through libpcap. The runtime
  * writes every datagram it moves (fin_runtime_set_pcap); anything else can

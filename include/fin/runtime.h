@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the runtime: one driver (a device that moves IPv4 datagrams), a
  * real monotonic clock and one engine stack. Everything is built on a single
  * step, fin_runtime_run_once(): wait on the driver's fd until data or the

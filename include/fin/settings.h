@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — stack settings. Fill with fin_settings_default(), change what you
  * need, pass to fin_stack_new(). Profiles (packetdrill runner, CLI) only
  * ever change these values, never the engine's code path. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the sans-IO engine: a stack is fed datagrams and time, and yields
  * datagrams, deadlines and events. It never reads a clock, allocates except
  * through the injected allocator, draws randomness except from the injected

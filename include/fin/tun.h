@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the Linux TUN driver: a layer-3 device (IFF_TUN | IFF_NO_PI), so
  * every read and write is one bare IPv4 datagram. Non-blocking; its fd goes
  * into the runtime's epoll set. The kernel side of the device (address,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the version of the headers being compiled against, and of the
  * library actually linked (fin_version()). CMakeLists.txt reads the three
  * numbers from this file, so this is the one place a release changes them.

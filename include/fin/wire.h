@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — IPv4 + TCP on the wire: strict parsing (any byte sequence is safe),
  * building, checksums, options. Pure functions, no state. Used by the engine
  * and by tools (ladder diagrams, script runner, pcap decoding). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "fin/fault.h"
 
 #include <errno.h>

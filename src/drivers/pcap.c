@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "fin/pcap.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pcapng blocks (pcapng.h), written in host byte order: the Section Header's
  * byte-order magic tells readers which one that is. Every block and every
  * option value is padded to 32 bits. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* pcapng writer: a Section Header, one Interface Description (LINKTYPE_RAW,
  * nanosecond timestamps) and an Enhanced Packet Block per datagram, with
  * its direction (epb_flags) and any number of comments (opt_comment), which

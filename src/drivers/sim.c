@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's hosts, clock and main loop. Datagrams in flight live in a
  * pool ordered by a binary heap on (arrival time, send order), so ties
  * resolve the same way on every run. */

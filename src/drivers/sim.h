@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated network: hosts (each a fin stack) joined by links with delay,
  * jitter, rate, a queue limit, loss, duplication, reordering, corruption and
  * scheduled partitions; hosts crash and restart with a fresh stack. One

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Scenario applications: per host a tiny state machine that connects or
  * accepts, streams a known byte pattern (hashed on both sides), and closes
  * the way its plan says. It polls its sockets whenever the simulator says

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scenario applications: one small state machine per host, configured
  * by a plan (when to connect, what to send, when and how to close), and the
  * expectations a scenario checks at the end. Internal to the simulator. */

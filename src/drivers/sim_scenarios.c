@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every way a connection ends, one function each. Host a (10.0.0.1) is the
  * client, host b (10.0.0.2) the server on port 80. Each function says what
  * the two applications do and what must hold at the end. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scenarios of `fin sim`: each one a pair of small applications on a
  * simulated network, plus what must hold at the end (final states, close
  * reasons, what each application saw, the exact state sequence on a

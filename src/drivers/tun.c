@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "fin/tun.h"
 
 #include <errno.h>

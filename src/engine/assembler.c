@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "assembler.h"
 
 #include <string.h>

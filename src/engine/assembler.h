@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Out-of-order reassembly bookkeeping: which byte ranges beyond RCV.NXT are
  * already in the receive ring. Bounded (FIN_ASM_MAX ranges), no allocation:
  * the data itself sits in the ring at its final place. Each range remembers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The engine's self-check (docs/engine.md "Invariants"): what tests, the
  * simulator and the fuzzers assert after every step. It looks for what must
  * not happen - a connection left with no way out, in-order data refused

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection blocks: creation, the one function for every state change,
  * termination (TCB freed, or kept as a shell while the application still
  * holds its handle), abort, orphans. */

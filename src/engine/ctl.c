@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Control segments sent without a TCB: RSTs (for unknown connections and
  * for aborted ones, which are gone by the time the RST leaves), TIME-WAIT
  * ACKs and SYN-cookie SYN-ACKs. BEHAVIOR M5: a ring that doubles when full,

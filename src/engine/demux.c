@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Demultiplexing: connections by 4-tuple in a chained hash table with a
  * keyed hash (SipHash: no attacker-chosen collisions), grown by doubling;
  * listeners by local port in a small table of their own. */

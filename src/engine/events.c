@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event queue: events are queued, never delivered by calling back into
  * user code. The ring grows through the injected allocator up to
  * settings.event_queue_max; beyond that events are counted and dropped. */

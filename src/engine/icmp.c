@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMP errors about our TCP segments (RFC 1122 §4.2.3.9, RFC 5927). The
  * message quotes our IP header and at least 8 bytes of our TCP header
  * (RFC 792): enough for ports and sequence number, which the connection

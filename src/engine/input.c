@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES in SYN-RECEIVED and the synchronized states, in the order
  * of RFC 9293 §3.10.7.4: this file holds the driver and the first four
  * checks (PAWS, sequence number, RST, SYN); input_ack.c the ACK field and

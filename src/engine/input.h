@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES, RFC 9293 §3.10.7.4, shared by its three files: input.c
  * (the driver and the first four checks: sequence number, RST, SYN),
  * input_ack.c (the fifth: the ACK field) and input_text.c (the seventh and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES, fifth check: the ACK field (RFC 9293 §3.10.7.4, RFC 5961
  * §5, RFC 5681 / RFC 6582 congestion control, RFC 7323 §4.3 TS.Recent):
  * what the peer acknowledges, its window, and the state changes an ACK of

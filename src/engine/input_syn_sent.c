@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
 #include "input.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES, seventh and eighth checks (RFC 9293 §3.10.7.4): the
  * segment text - in order into the receive ring, out of order into the
  * reassembly store (BEHAVIOR D2, M15), the ACK it is owed (RFC 1122 4.2.3.2)

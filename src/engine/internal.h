@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin engine internals: the TCB, listeners, TIME-WAIT records and the stack.
  * Field names follow RFC 9293 §3.3.1. */
 #ifndef FIN_ENGINE_INTERNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IPv4 header validation (RFC 791, RFC 1122 §3.2.1). Any byte sequence is
  * safe: every read is checked against the lengths first. */
 #include "fin/wire.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* LISTEN (RFC 9293 §3.10.7.2; BEHAVIOR A2, L1, C5, E4): SYN queue of
  * embryonic children, accept queue of established ones, SYN cookies when
  * either is full. Children are full TCBs in the connection hash, so their

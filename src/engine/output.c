@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment generation: one segment per call, decided from the TCB (what is
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Default settings: Linux-like where docs/behavior.md leaves the choice. */
 #include "internal.h"
 

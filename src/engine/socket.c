@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The socket-like API (docs/design.md, "The socket layer"): BSD-shaped calls over
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stack: lifecycle, the datagram entry point and its dispatch
  * (connection, TIME-WAIT record, listener, or nothing: RFC 9293 §3.10.7.1),
  * output, timers and tool-facing listings. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin_strerror(): errno names, the way fin's ladders, events and logs print
  * them. A table of <errno.h> constants: no libc call, so the engine stays
  * pure (scripts/check-engine-purity.sh). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A whole IPv4+TCP datagram in, a struct fin_segment out, or the one reason
  * it is dropped (BEHAVIOR A9: malformed segments are counted, never
  * answered). Nothing past len is ever read. */

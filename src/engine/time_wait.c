@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TIME-WAIT (RFC 9293 §3.10.7.4 "TIME-WAIT STATE", BEHAVIOR E1-E9): once a
  * connection enters TIME-WAIT its TCB and buffers are freed and a 48-byte
  * record carries the state. Records live in a slab (indices, not pointers),

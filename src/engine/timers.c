@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection timers: retransmission (RFC 6298) with the give-up rules of
  * BEHAVIOR J2/J3/F4, persist (J5), delayed ACK, keep-alive (J4), FIN-WAIT-2
  * (F1) and SO_LINGER waiting (B5). Each fires at most once per call and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin_version(): the version this library was built as (include/fin/version.h). */
 #include "fin/version.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Network byte order by hand: the engine has no <arpa/inet.h> (docs/design.md,
  * engine purity). Every multi-byte field on the wire is big-endian
  * (RFC 791 Appendix B, RFC 9293 §3.1). Private to the wire files. */

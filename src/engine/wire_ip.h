@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Private to the wire files: the IPv4 layer as TCP and ICMP parsing see it. */
 #ifndef FIN_WIRE_IP_H
 #define FIN_WIRE_IP_H

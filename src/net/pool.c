@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin_allocator_default(): malloc with free lists per exact size, so the
  * blocks a stack allocates again and again (TCBs, send and receive rings)
  * are reused instead of going through malloc each time a connection opens

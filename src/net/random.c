@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin_random_default(): the kernel's CSPRNG. RFC 6528 ISNs, SYN cookies,
  * timestamp offsets and the demux hash key (no attacker-chosen collisions)
  * all depend on these bytes being unpredictable. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The runtime: driver + CLOCK_MONOTONIC + engine, stepped by run_once.
  * Its fd is an epoll set of the driver's fd, the watched fds and an eventfd
  * that the stack's wake-up writes when a socket call made outside a step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arena for the script AST: one free() for the whole parse. */
 #include "script/ast.h"
 

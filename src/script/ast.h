@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parsed form of a packetdrill-dialect script (README §1a): header
  * options, init/cleanup commands and a list of timed events. Everything is
  * allocated from one arena owned by struct script and freed at once. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Backtick commands (README §1a.8): sysctl settings become fin settings,
  * `sockstat ... | grep -c STATE | grep N` counts fin's connections in a
  * state, the helper scripts of the upstream suites are no-ops (the

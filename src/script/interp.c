@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event loop: schedules each event on the virtual clock (README
  * §1a.3), steps fin's timers in between, queues what fin sends with the
  * time it left, and checks outbound packets and blocking calls against the

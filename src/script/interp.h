@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packetdrill-dialect interpreter: drives one fin stack per script on
  * virtual time (README §1a.3, §1d.4). */
 #ifndef FIN_SCRIPT_INTERP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lexer for the packetdrill dialect (README §1a.1, §1a.9). */
 #include "script/lexer.h"
 

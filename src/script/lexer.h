@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tokens of the packetdrill dialect (README §1a.1). The lexer also applies
  * nplab's `#ifdef NAME` / `#endif` blocks and -D word substitution, and
  * offers raw scans for the context-dependent pieces (TCP flags, the free

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packets: building the peer's datagrams and comparing fin's with the
  * script (README §1a.5, §1a.6). fin-side numbers in the script are
  * relative to fin's ISN, learnt from its SYN or SYN-ACK; the peer's are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recursive-descent parser for the packetdrill dialect (README §1a).
  * Every error names file:line:column and what was expected. */
 #include "script/parser.h"

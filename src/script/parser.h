@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parser for the packetdrill dialect: text -> struct script (ast.h). */
 #ifndef FIN_SCRIPT_PARSER_H
 #define FIN_SCRIPT_PARSER_H

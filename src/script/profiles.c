@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stack profiles (README §1d.2) as fin settings. */
 #include "script/profiles.h"
 

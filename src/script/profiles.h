@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stack profiles (README §1d.2): what each upstream stack does differently
  * on the wire, expressed only as fin settings plus the runner's timing
  * defaults. A profile never changes the engine's code path. */

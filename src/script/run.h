@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The state of one script run, shared by the interpreter's parts: the
  * event loop (interp.c), packets (packets.c), system calls (syscalls.c),
  * commands (commands.c) and %{ }% snippets (tcpinfo.c). One fin stack per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbol table for system-call arguments and results (README §1a.4). The
  * values are Linux's, taken from the system headers. */
 #include "script/symbols.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbols scripts use in system calls (socket constants, errno names,
  * poll bits), with Linux values. */
 #ifndef FIN_SCRIPT_SYMBOLS_H

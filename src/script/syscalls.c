@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* System calls (README §1a.4) mapped onto fin's socket API. Script fds
  * 3, 4, ... map to fin handles. A call written S...E is retried after
  * every step of virtual time while it would block (-EAGAIN, -EINPROGRESS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* %{ python }% snippets (README §1a.7), without Python: a small evaluator
  * for `assert EXPR[, message]` statements over a TCP_INFO snapshot of the
  * socket under test. Expressions: integers, tcpi_* fields, the Linux TCP_*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `--events FILE`: one JSON object per trace record, the schema of
  * docs/events.md shared by fin sim, fin serve and fin connect. Every object
  * has t (seconds), host, conn and type, local/remote when the connection is

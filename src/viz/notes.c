@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One line of text per record that says what a host's stack did: the
  * packet comments of --pcapng ("b conn 2: LISTEN -> SYN-RECEIVED"). */
 #include "viz/viz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `fin sim --pcapng FILE`: every datagram sent, in sending order, each
  * commented with what it did. The simulator records a datagram's arrival as
  * a RECV record followed at once by the events its input caused, and an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One row model for every diagram: an arrow per segment, a note per
  * application call / timer / close, and each host's new state written on the
  * first row at the moment it changed (a row of its own when nothing else

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The recorded run shared by the simulator and the renderers. */
 #include "viz/trace.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A recorded run: what every host sent, received, dropped, which states it
  * went through, which timers fired and what its applications called. The
  * simulator appends records in time order; the renderers (ladder, mermaid,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Renderers of a recorded run (viz/trace.h): the ASCII ladder, a Mermaid
  * sequenceDiagram, a self-contained SVG ladder and NDJSON events. The three
  * diagrams share one row model, so they always show the same thing. */

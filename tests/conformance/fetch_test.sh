@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest conformance/fetch and conformance/fetch-manifest: scripts/fetch-conformance.sh
 # against a mirror laid out like raw.githubusercontent.com (OWNER/REPO/COMMIT/PATH),
 # served by python3 -m http.server on 127.0.0.1 (the machine may have no

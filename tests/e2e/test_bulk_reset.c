@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bulk resets are never lost, BEHAVIOR M5: stack shutdown with 5,000
  * connections (K2) and a listener closing with 1,500 clients waiting in its
  * accept queue (C5) send every RST they owe - each counted on the wire, one

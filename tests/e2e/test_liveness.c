@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two fin stacks back to back, for what must not happen: a transfer that
  * stops advancing, a connection left without a deadline, throughput lost
  * to control segments the peer must drop. BEHAVIOR M1, M3, M15 (and the

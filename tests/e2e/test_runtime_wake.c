@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The runtime's fd wakes a loop that sleeps on it (docs/runtime.md): a
  * socket call that queues output makes fin_runtime_fd() readable (an
  * eventfd in its epoll set) and fin_runtime_next_deadline() due; one step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An embedder's program that uses the engine alone: its own allocator and
  * randomness, no runtime, no OS calls from fin. It opens a socket, starts a
  * connection, and prints the SYN fin wants to send. Built by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctest install/*: fin installed into a temporary prefix is usable like any
 # C library. Modes:
 #   prefix  cmake --install; checks the files (headers, libfin.so.0 SONAME,

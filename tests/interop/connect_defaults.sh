@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # What `fin connect` does without options: it reads until the peer's EOF and
 # prints everything (an answer in two parts arrives whole); it does not sit
 # through TIME-WAIT (2*MSL = 60 s by default) unless --wait-time-wait; and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Operating a running `fin serve` through its control socket: `fin ss` lists
 # the Linux client's connections and the listener (ss -tanoi columns, timers
 # with time left, TIME-WAIT remaining), `fin stat` shows live counters (nstat

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fin closes first: Linux CLOSE-WAIT -> LAST-ACK; fin FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT,
 # then CLOSED after 2*MSL (--msl 1: 2 s).
 set -euo pipefail

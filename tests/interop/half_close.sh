@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Half-close each way: the side that sent its FIN keeps receiving data.
 #  1. Linux shuts down writing after 1 MB; fin's echo keeps sending it back.
 #  2. fin shuts down writing (--shutdown-after-send); Linux then sends 1 MB.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fin serve --app http keeps or closes connections as HTTP clients expect:
 # HTTP/1.0 closes unless the client asked for keep-alive, and then says
 # "Connection: keep-alive"; HTTP/1.1 persists, answers pipelined requests in

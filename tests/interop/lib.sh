@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by every interop test: sourced after `set -euo pipefail`.
 # Each test gets its own network namespace with a persistent TUN device:
 #   kernel side 10.77.0.1/24 on fin0, fin side 10.77.0.2 (fin's --addr).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Real HTTP clients under load against `fin serve --app http`: ApacheBench
 # and wrk, each without and with keep-alive, FIN_LOAD_REQUESTS requests at
 # 100 concurrent (20,000 in make test; make bench runs 100,000 and prints the

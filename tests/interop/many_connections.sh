@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # 1,000 connections opened, used and closed concurrently by a Linux client
 # against `fin serve --app echo`: Linux closes first, so every one ends
 # Linux TIME-WAIT / fin CLOSE-WAIT -> LAST-ACK -> CLOSED, and fin holds nothing.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The Linux side of the interop tests: each subcommand is one scenario run
 with the kernel's own sockets inside the test's namespace. It prints "ok: ..."
 for what it checked and exits 1 with "FAIL: ..." when the kernel reports

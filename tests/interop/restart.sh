@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fin restarts (killed without notice) while Linux holds an established
 # connection: the new fin answers Linux's next segment with RST, so Linux
 # gets ECONNRESET promptly. The killed fin's control socket is left behind;

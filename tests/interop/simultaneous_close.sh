@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Simultaneous close: both FINs cross on the wire. fin holds its outbound
 # datagrams 400 ms (--delay) so each side sends its FIN before it sees the
 # other's: Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT, fin the same.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # fin from the outside: usage errors of every command (bad option named,
 # exit 2; --help per command; missing files exit 2), fin sim's listing,
 # output formats, pcap and pcapng decoding by tshark, byte-identical pcaps

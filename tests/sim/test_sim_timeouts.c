@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers that end connections, on the simulated network: retransmission
  * exhaustion against a vanished peer (J2), the orphaned FIN-WAIT-2 reaper
  * (F1) and keep-alive (J4). Hours of virtual time, milliseconds of real. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The zero-window and bulk-reset scenarios (BEHAVIOR M1, M3, M5, K2): a
  * sender closing behind a reader that stopped, and a stack shutdown with
  * 2,000 connections. Every step of every run is audited by the simulator

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The renderers on synthetic traces: no engine needed. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ABORT and abortive close, BEHAVIOR B1-B8 (RFC 9293 §3.10.5, RFC 2525
  * §2.16-2.17): reach the state through real segments, abort (fin_abort,
  * SO_LINGER, fin_stack_kill, close with unread data, data after close),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CLOSE (graceful), BEHAVIOR C1-C6: reach the state through real segments,
  * call close/shutdown, assert the exact segments out and nothing else. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segments arriving while closing, BEHAVIOR D1-D13: reach the state through
  * real segments, send the stimulus, assert the exact segments out and
  * nothing else, the new state, what the application sees, the close reason

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* FIN-WAIT-2, orphans and resources, BEHAVIOR F1-F4. */
 #include <errno.h>
 #include <string.h>

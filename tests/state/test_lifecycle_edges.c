@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sequence numbers and lifecycle edges, BEHAVIOR K1-K4: RFC 6528 ISNs,
  * orderly stack shutdown, simultaneous open, arithmetic across 2^32. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Listening, BEHAVIOR L1: separate SYN and accept queues, the accept-queue
  * overflow policy, SYN cookies as the overflow fallback, SYN-RECEIVED
  * timeout. */

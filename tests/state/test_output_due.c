@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Queued output is a due deadline (docs/runtime.md, "The loop"): after any
  * socket call that queues a segment, fin_stack_next_deadline() is the
  * stack's current time and the wake-up fires once; draining the output

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reassembly never stalls a transfer, BEHAVIOR M15: with its 8 ranges
  * full, the out-of-order store forgets the range furthest from RCV.NXT to
  * take a nearer one, and always takes the in-order segment; a range that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The other RFC 5961 defences, BEHAVIOR I1-I3: a SYN in any synchronized
  * state gets a challenge ACK and never a RST (§4); an ACK outside
  * [SND.UNA - MAX.SND.WND, SND.NXT] is answered with an ACK and dropped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Receiving RST, BEHAVIOR H1-H4 (RFC 9293 §3.10.7.3, §3.10.7.4 second,
  * RFC 5961 §3): when a RST is acted on, challenged or dropped, and what the
  * application sees afterwards. A RST is never answered with a RST. */

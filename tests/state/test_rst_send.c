@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sending RST, BEHAVIOR A1-A9 (RFC 9293 §3.5.2, §3.10.7): which segment
  * earns a RST and with which numbers, which earns an empty ACK instead, the
  * per-connection ACK and stack-wide RST rate limits, the optional TIME-WAIT

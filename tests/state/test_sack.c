@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SACK blocks fin sends, BEHAVIOR M8 (RFC 2018 §4, RFC 2883): the block
  * holding the segment that triggered the ACK first, then the others most
  * recently changed first; a duplicate reported first as a D-SACK block.

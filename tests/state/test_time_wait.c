@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TIME-WAIT, BEHAVIOR E1-E9: reach TIME-WAIT through real segments, then
  * assert the exact segments out and nothing else, the deadline, the
  * counters and what the record answers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers that end connections, BEHAVIOR J1-J6: RTO (RFC 6298), R2 and the
  * user timeout, SYN retransmission, keep-alive, zero-window persist, ICMP. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Windows, acknowledgements and the ways out, BEHAVIOR M1-M4 and M10
  * (RFC 9293 §3.8.6): the sequence number control segments carry after a
  * window probe, what a zero receive window still acknowledges, the timers

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """Checks NDJSON event files against the one schema fin sim, fin serve and
 fin connect share (docs/events.md): every field named and typed as the
 document says, nothing else. Usage:

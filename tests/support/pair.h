@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two fin stacks wired back to back on a virtual clock: the end-to-end
  * harness (BEHAVIOR C, D, E lifecycles with byte-exact delivery). A
  * per-direction filter can drop chosen datagrams. Every run is bounded. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* State-test harness (STYLE.md, smoltcp-style): one fin stack and a
  * scripted peer. Reach a state through real segments, send the stimulus,
  * then assert the exact segments out and that nothing else went out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The out-of-order store (src/engine/assembler.c, BEHAVIOR M15) against a
  * byte-map model that is correct by construction: 200,000 random inserts
  * and in-order pops, the ranges compared after every step. The model keeps

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What a user no longer has to write: fin_allocator_default() (malloc with
  * free lists per size, so TCBs and buffers are reused), fin_random_default()
  * (getrandom), fin_strerror() and fin_version(). */

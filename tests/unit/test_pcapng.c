@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The pcapng writer (drivers/pcapng.c) read back block by block: the
  * Section Header, the Interface Description (LINKTYPE_RAW, nanoseconds)
  * and Enhanced Packet Blocks with their comments and direction, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The interpreter against a real fin stack: a passing script passes, and
  * each kind of failure prints what a person needs to act on (the script
  * line, the expected packet, what fin sent or "nothing", the virtual

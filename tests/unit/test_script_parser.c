@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packetdrill-dialect parser: every upstream script parses, the
  * grammar pieces land in the AST as written, and malformed input is
  * reported with file:line:column and what was expected. */

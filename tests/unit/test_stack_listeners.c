@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin_stack_list_listeners: what `fin ss -l` shows (local address, backlog,
  * SYN queue and accept queue), paged by a cursor like fin_stack_list. */
 #include "peer.h"

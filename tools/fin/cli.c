@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* getopt_long with fin's messages (see cli.h). */
 #include "cli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Option parsing shared by every subcommand: getopt_long with fin's own
  * messages, so that a usage error always names the option or the file and
  * exits CLI_USAGE (2), and `--help` prints the command's text on stdout. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin connect — a client on a TUN device: sends stdin, prints everything
  * that comes back until the peer's EOF, then ends the connection the way
  * the options say (close, half-close, abort, linger). It exits once the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin demo — the engine's own end-to-end example: two fin stacks wired
  * back to back in one process on a virtual clock, showing four ways a
  * connection ends. Every segment and every state change is printed in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin kill — aborts one connection of a running `fin serve` / `fin connect`
  * by its 4-tuple, like `ss -K`: fin_stack_kill (BEHAVIOR B6) sends an RST
  * where B1 says so (not from TIME-WAIT, whose record is simply dropped). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin script — runs packetdrill-dialect scripts against fin on virtual
  * time. The profile comes from --profile, else from MANIFEST.tsv beside
  * the scripts' directory, else "linux". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin serve — a server on a TUN device: echo, discard, sink (SHA-256 of what
  * arrived) or a tiny HTTP/1.1 server. Exits on SIGINT/SIGTERM, --duration or
  * --exit-after, always through the orderly shutdown of BEHAVIOR K2. */

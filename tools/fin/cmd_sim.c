@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin sim — runs one scenario on the simulated network and shows it: the
  * ladder diagram (or Mermaid), an SVG, a pcap, NDJSON events, and a summary
  * of how every connection ended. Exit 0 when the scenario's assertions

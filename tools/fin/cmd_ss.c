@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin ss — the connections of a running `fin serve` / `fin connect`, in
  * the columns of `ss -tanoi`: state, receive and send queues, the 4-tuple,
  * fin's connection id; -o the next timer with its time left (TIME-WAIT

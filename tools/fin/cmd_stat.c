@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin stat — the counters of a running `fin serve` / `fin connect`, live,
  * in nstat's layouts: text ("#fin", name, value, rate per second) and with
  * -j the JSON of `nstat -j` ({"fin":{"TcpActiveOpens":1,...}}). */

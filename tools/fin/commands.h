@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin CLI: one file per subcommand. Each returns the process exit code. */
 #ifndef FIN_TOOLS_COMMANDS_H
 #define FIN_TOOLS_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-connection log (conn_log.h): builds each connection's state path
  * from FIN_EV_STATE events and prints one line when the connection has
  * ended (FIN_EV_CLOSED) and the application has let go of its handle, so

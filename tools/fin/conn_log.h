@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The per-connection log of `fin serve` / `fin connect`: one line per
  * connection once it has ended and the application has let go of it:
  *   conn LOCAL REMOTE PATH reason=R err=E app_err=A in=N out=M [note]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control socket's server side (control.h). */
 #include "control.h"
 

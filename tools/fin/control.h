@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The control socket of a running `fin serve` / `fin connect`: a unix
  * stream socket, one per process, that `fin ss`, `fin stat` and `fin kill`
  * talk to. One request line per connection, then the reply until EOF:

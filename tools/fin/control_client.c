@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The client side of the control socket (control.h): finds the socket of
  * the fin process meant, sends one request line, copies the reply. */
 #include <dirent.h>

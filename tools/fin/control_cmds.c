@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the control socket answers (control.h): `fin ss` listings in
  * `ss -tanoi` columns, `fin stat` counters, `fin kill` by 4-tuple. Run in
  * the process that owns the stack, between two runtime steps. */

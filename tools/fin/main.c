@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — command-line entry: dispatches to one subcommand per file. */
 #include <stdio.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared options of `fin serve` and `fin connect`. */
 #include "netcli.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What `fin serve` and `fin connect` share: the TUN options, building the
  * runtime (TUN, fault wrapper, pcap, pcapng, events, control socket),
  * signals, the per-connection log, and the orderly finish. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Counters of a running fin in nstat's two layouts (`fin stat`, --counters):
  *   text:  "#fin" then "%-32s%-16llu%6.1f" name, value, rate  (nstat -a)
  *   JSON:  {"fin":{"TcpActiveOpens":1,...}}                   (nstat -j)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The events of `fin serve` / `fin connect` in the schema `fin sim` writes
  * (docs/events.md): each stack event and each datagram becomes a trace
  * record and goes through the same NDJSON writer (viz/ndjson.c). Host "fin"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared plumbing of `fin serve` and `fin connect`: start, signals, the
  * control socket, the orderly finish. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tap (netcli_tap.h): a driver wrapper that writes --pcapng and the
  * packet records of --events, each packet commented with the state changes
  * that belong to it. */

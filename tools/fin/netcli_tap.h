@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The tap of `fin serve` / `fin connect`: a driver wrapper that sees every
  * datagram in and out (for --pcapng and the packet records of --events)
  * and, before each one, drains the stack's events itself, so that each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin serve internals shared by cmd_serve.c (accepting, the loop) and
  * serve_apps.c (what each application does with a client's bytes). */
 #ifndef FIN_TOOLS_SERVE_H

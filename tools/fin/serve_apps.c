@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The applications behind `fin serve`: each turns what a client sent into
  * what goes back. All of them read until EOF and then close, so the peer
  * that closes first decides who ends up in TIME-WAIT. */

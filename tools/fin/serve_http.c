@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `fin serve --app http`: a tiny HTTP/1.x server with the persistence
  * rules clients rely on (RFC 9112 §9.3):
  *   - HTTP/1.1: the connection persists unless a "close" connection option
