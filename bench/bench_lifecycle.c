@@ -69,7 +69,7 @@ static void fin_setup(struct pair *p, uint32_t tw_cap) {
   for (int i = 0; i < 2; i++) {
     struct fin_settings s;
     fin_settings_default(&s);
-    s.local_addrs[0] = 0x0a000001u + (uint32_t)i;
+    s.local_addrs[0] = fin_addr_v4(0x0a000001u + (uint32_t)i);
     s.local_addr_count = 1;
     s.event_mask = 0;
     s.max_time_wait = tw_cap;
@@ -86,7 +86,8 @@ static void fin_setup(struct pair *p, uint32_t tw_cap) {
 static int fin_lifecycle(struct pair *p, fin_sock l) {
   static char msg[1024];
   fin_sock c = fin_socket(p->st[0]);
-  if (fin_connect(p->st[0], c, &(struct fin_sockaddr){0x0a000002u, 80}) != -EINPROGRESS)
+  if (fin_connect(p->st[0], c, &(struct fin_sockaddr){fin_addr_v4(0x0a000002u), 80, FIN_AF_INET}) !=
+      -EINPROGRESS)
     return -1;
   pump(p);
   fin_sock s = fin_accept(p->st[1], l, NULL);
@@ -112,7 +113,7 @@ static double bench_fin(int n) {
   struct pair p;
   fin_setup(&p, 1u << 20);
   fin_sock l = fin_socket(p.st[1]);
-  fin_bind(p.st[1], l, &(struct fin_sockaddr){0, 80});
+  fin_bind(p.st[1], l, &(struct fin_sockaddr){fin_addr_v4(0), 80, FIN_AF_INET});
   fin_listen(p.st[1], l, 128);
   double t0 = now_s();
   for (int i = 0; i < n; i++)

@@ -65,7 +65,7 @@ static void open_world(struct world *w, uint32_t n) {
      * address's ephemeral ports towards a single server port. */
     s.local_addr_count = i == 0 ? 4 : 1;
     for (unsigned a = 0; a < s.local_addr_count; a++)
-      s.local_addrs[a] = (i == 0 ? 0x0a000100u : 0x0a000002u) + a;
+      s.local_addrs[a] = fin_addr_v4((i == 0 ? 0x0a000100u : 0x0a000002u) + a);
     s.ephemeral_port_min = 1024;
     s.ephemeral_port_max = 65535;
     s.event_mask = 0;
@@ -88,7 +88,8 @@ int main(int argc, char **argv) {
   fin_sock ls[4];
   for (int k = 0; k < 4; k++) {
     ls[k] = fin_socket(w.st[1]);
-    fin_bind(w.st[1], ls[k], &(struct fin_sockaddr){0, (uint16_t)(80 + k)});
+    fin_bind(w.st[1], ls[k],
+             &(struct fin_sockaddr){fin_addr_v4(0), (uint16_t)(80 + k), FIN_AF_INET});
     fin_listen(w.st[1], ls[k], 1 << 30);
   }
   fin_sock *c = malloc(n * sizeof(*c)), *s = malloc(n * sizeof(*s));
@@ -98,10 +99,13 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < n; i++) {
     c[i] = fin_socket(w.st[0]);
     /* Explicit source address and port (distinct 4-tuples). */
-    struct fin_sockaddr src = {0x0a000100u + i % 4, (uint16_t)(1024 + (i / 4) % 64512)};
+    struct fin_sockaddr src =
+        fin_sockaddr_v4(0x0a000100u + i % 4, (uint16_t)(1024 + (i / 4) % 64512));
     fin_bind(w.st[0], c[i], &src);
     uint16_t dport = (uint16_t)(80 + i / (4u * 64512u));
-    if (fin_connect(w.st[0], c[i], &(struct fin_sockaddr){0x0a000002u, dport}) != -EINPROGRESS) {
+    if (fin_connect(w.st[0], c[i],
+                    &(struct fin_sockaddr){fin_addr_v4(0x0a000002u), dport, FIN_AF_INET}) !=
+        -EINPROGRESS) {
       fprintf(stderr, "connect %u failed\n", i);
       return 1;
     }

@@ -14,8 +14,8 @@
 static size_t build_segment(uint8_t *buf, size_t cap) {
   struct fin_segment seg;
   memset(&seg, 0, sizeof(seg));
-  seg.saddr = 0x0a000001;
-  seg.daddr = 0x0a000002;
+  seg.saddr = fin_addr_v4(0x0a000001);
+  seg.daddr = fin_addr_v4(0x0a000002);
   seg.sport = 40000;
   seg.dport = 80;
   seg.seq = 0x12345678;

@@ -35,7 +35,7 @@ static int dgram_runtime(struct fin_runtime **rt, int *fd, uint32_t addr) {
   struct fin_driver d = {.recv = dgram_recv, .send = dgram_send, .fd = dgram_fd, .ctx = fd};
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = addr;
+  s.local_addrs[0] = fin_addr_v4(addr);
   s.local_addr_count = 1;
   s.msl = FIN_MS(50); /* a short TIME-WAIT so the example ends quickly */
   return fin_runtime_new(rt, &s, &d);

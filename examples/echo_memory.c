@@ -43,7 +43,7 @@ static fin_time now;
 static int host_new(struct host *h, const char *name, uint32_t addr) {
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = addr;
+  s.local_addrs[0] = fin_addr_v4(addr);
   s.local_addr_count = 1;
   s.msl = FIN_SEC(1); /* a short TIME-WAIT (2 MSL): virtual time, but a shorter printout */
   struct fin_random rnd;
@@ -164,11 +164,11 @@ static void client_app(struct fin_stack *st, struct apps *a) {
 static int run(struct host *h) {
   struct apps a = {.server = -1, .msg = "hello, fin"};
   a.listener = fin_socket(h[1].st);
-  struct fin_sockaddr any = {.addr = 0, .port = PORT};
+  struct fin_sockaddr any = fin_sockaddr_v4(0, PORT);
   if (fin_bind(h[1].st, a.listener, &any) < 0 || fin_listen(h[1].st, a.listener, 8) < 0)
     return 1;
   a.client = fin_socket(h[0].st);
-  struct fin_sockaddr dst = {.addr = SERVER_ADDR, .port = PORT};
+  struct fin_sockaddr dst = fin_sockaddr_v4(SERVER_ADDR, PORT);
   int r = fin_connect(h[0].st, a.client, &dst);
   if (r != -EINPROGRESS) {
     fprintf(stderr, "connect: %s\n", fin_strerror(r));

@@ -87,11 +87,11 @@ static int idle(struct fin_stack *st) {
 
 static int start(struct echo *e) {
   e->listener = fin_socket(e->sst);
-  struct fin_sockaddr any = {.addr = 0, .port = PORT};
+  struct fin_sockaddr any = fin_sockaddr_v4(0, PORT);
   if (fin_bind(e->sst, e->listener, &any) < 0 || fin_listen(e->sst, e->listener, 8) < 0)
     return -1;
   e->client = fin_socket(e->cst);
-  struct fin_sockaddr dst = {.addr = SERVER_ADDR, .port = PORT};
+  struct fin_sockaddr dst = fin_sockaddr_v4(SERVER_ADDR, PORT);
   int r = fin_connect(e->cst, e->client, &dst); /* queues the SYN; nothing else to do */
   return r == -EINPROGRESS ? 0 : r;
 }

@@ -32,7 +32,7 @@ static int get(struct fin_runtime *rt, uint32_t host, uint16_t port, const char 
                const char *path) {
   struct fin_stack *st = fin_runtime_stack(rt);
   fin_sock s = fin_socket(st);
-  struct fin_sockaddr dst = {.addr = host, .port = port};
+  struct fin_sockaddr dst = fin_sockaddr_v4(host, port);
   int r = fin_rt_connect(rt, s, &dst, TIMEOUT);
   if (r < 0) {
     fprintf(stderr, "http_get_tun: connect: %s\n", fin_strerror(r));
@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
   fin_tun_driver(tun, &drv);
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = addr;
+  s.local_addrs[0] = fin_addr_v4(addr);
   s.local_addr_count = 1;
   struct fin_runtime *rt;
   if ((r = fin_runtime_new(&rt, &s, &drv)) < 0) {

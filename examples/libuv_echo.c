@@ -113,7 +113,7 @@ static void on_app_timer(uv_timer_t *t) {
   struct fin_stack *st = fin_runtime_stack(sides[0].rt);
   if (client < 0) {
     client = fin_socket(st);
-    struct fin_sockaddr dst = {.addr = SERVER_ADDR, .port = PORT};
+    struct fin_sockaddr dst = fin_sockaddr_v4(SERVER_ADDR, PORT);
     connected = fin_connect(st, client, &dst) == -EINPROGRESS;
     if (!connected)
       stop_all(1);
@@ -138,7 +138,7 @@ static int setup(uv_loop_t *loop, int sv[2]) {
       return -1;
   struct fin_stack *st = fin_runtime_stack(sides[1].rt);
   listener = fin_socket(st);
-  struct fin_sockaddr any = {.addr = 0, .port = PORT};
+  struct fin_sockaddr any = fin_sockaddr_v4(0, PORT);
   if (fin_bind(st, listener, &any) < 0 || fin_listen(st, listener, 8) < 0)
     return -1;
   for (int i = 0; i < 2; i++) {

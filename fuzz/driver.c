@@ -41,8 +41,8 @@ static void run_one(const uint8_t *d, size_t len) {
 static size_t make_valid(uint8_t *buf, size_t cap) {
   struct fin_segment seg;
   memset(&seg, 0, sizeof(seg));
-  seg.saddr = 0x0a000000u | (uint32_t)(rng() & 0xffff);
-  seg.daddr = 0x0a010000u | (uint32_t)(rng() & 0xffff);
+  seg.saddr = fin_addr_v4(0x0a000000u | (uint32_t)(rng() & 0xffff));
+  seg.daddr = fin_addr_v4(0x0a010000u | (uint32_t)(rng() & 0xffff));
   seg.sport = (uint16_t)(1 + rng() % 65535);
   seg.dport = (uint16_t)(1 + rng() % 65535);
   seg.seq = (uint32_t)rng();

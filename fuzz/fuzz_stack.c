@@ -204,7 +204,8 @@ static void drain_events(struct host *h) {
   }
 }
 
-static int route(uint32_t daddr) {
+static int route(struct fin_addr a) {
+  uint32_t daddr = fin_addr_is_v4(&a) ? fin_addr_get_v4(&a) : 0;
   if (daddr == FZ_ADDR_A)
     return 0;
   return daddr == FZ_ADDR_B ? 1 : -1;
@@ -225,10 +226,11 @@ static void check_output(struct host *h, const uint8_t *d, size_t len) {
   struct fin_segment seg;
   CHECK(fin_tcp_parse(d, len, &seg) == FIN_WIRE_OK);
   CHECK((seg.flags & (FIN_TCP_SYN | FIN_TCP_RST)) != (FIN_TCP_SYN | FIN_TCP_RST));
-  CHECK(seg.saddr == h->set.local_addrs[0]);
+  CHECK(fin_addr_eq(&seg.saddr, &h->set.local_addrs[0]));
   CHECK(len <= h->mtu);
-  TRACE("  %lld out %08x:%u > %08x:%u %s seq %u ack %u len %u\n", (long long)W.now, seg.saddr,
-        seg.sport, seg.daddr, seg.dport, FLAGS(seg.flags), seg.seq, seg.ack, seg.payload_len);
+  TRACE("  %lld out %08x:%u > %08x:%u %s seq %u ack %u len %u\n", (long long)W.now,
+        fin_addr_get_v4(&seg.saddr), seg.sport, fin_addr_get_v4(&seg.daddr), seg.dport,
+        FLAGS(seg.flags), seg.seq, seg.ack, seg.payload_len);
   int to = route(seg.daddr);
   if (to >= 0)
     enqueue(d, len, to);
@@ -385,8 +387,8 @@ static fin_sock take_sock(struct host *h) {
   return h->socks[b % h->nsocks];
 }
 
-static uint32_t other_addr(const struct host *h) {
-  return h == &W.h[0] ? FZ_ADDR_B : FZ_ADDR_A;
+static struct fin_addr other_addr(const struct host *h) {
+  return fin_addr_v4(h == &W.h[0] ? FZ_ADDR_B : FZ_ADDR_A);
 }
 
 static void op_socket(void) {
@@ -399,9 +401,9 @@ static void op_bind(void) {
   fin_sock s = take_sock(h);
   uint8_t as = take8(), ps = take8();
   uint16_t port = take16();
-  uint32_t addrs[3] = {0, h->set.local_addrs[0], other_addr(h)};
+  struct fin_addr addrs[3] = {fin_addr_v4(0), h->set.local_addrs[0], other_addr(h)};
   uint16_t ports[4] = {0, 80, 81, port};
-  struct fin_sockaddr a = {addrs[as % 3], ports[ps % 4]};
+  struct fin_sockaddr a = {addrs[as % 3], ports[ps % 4], FIN_AF_UNSPEC};
   check_ret(fin_bind(h->st, s, &a));
 }
 
@@ -416,11 +418,11 @@ static void op_connect(void) {
   fin_sock s = take_sock(h);
   uint8_t sel = take8();
   uint16_t port = take16();
-  struct fin_sockaddr a[5] = {{other_addr(h), 80},
-                              {other_addr(h), 81},
-                              {other_addr(h), port},
-                              {h->set.local_addrs[0], 80},
-                              {FZ_ADDR_THIRD, port}};
+  struct fin_sockaddr a[5] = {{other_addr(h), 80, FIN_AF_UNSPEC},
+                              {other_addr(h), 81, FIN_AF_UNSPEC},
+                              {other_addr(h), port, FIN_AF_UNSPEC},
+                              {h->set.local_addrs[0], 80, FIN_AF_UNSPEC},
+                              {fin_addr_v4(FZ_ADDR_THIRD), port, FIN_AF_UNSPEC}};
   check_ret(fin_connect(h->st, s, &a[sel % 5]));
 }
 
@@ -582,7 +584,7 @@ static void forged_addresses(struct host *h, struct fin_segment *seg, struct fin
   }
   memset(ci, 0, sizeof(*ci));
   static const uint16_t lports[4] = {80, 81, 32768, 0};
-  seg->saddr = (k & 1) ? other_addr(h) : FZ_ADDR_THIRD;
+  seg->saddr = (k & 1) ? other_addr(h) : fin_addr_v4(FZ_ADDR_THIRD);
   seg->daddr = h->set.local_addrs[0];
   seg->sport = take16();
   seg->dport = lports[(k >> 1) % 4];
@@ -679,8 +681,9 @@ static void op_raw(void) {
     buf[2] = (uint8_t)(len >> 8);
     buf[3] = (uint8_t)len;
     buf[9] = (fix & 2) ? FIN_IPPROTO_ICMP : FIN_IPPROTO_TCP;
-    uint32_t src = (fix & 4) ? FZ_ADDR_THIRD : other_addr(h);
-    uint32_t dst = h->set.local_addrs[0];
+    struct fin_addr o = other_addr(h);
+    uint32_t src = (fix & 4) ? FZ_ADDR_THIRD : fin_addr_get_v4(&o);
+    uint32_t dst = fin_addr_get_v4(&h->set.local_addrs[0]);
     for (int k = 0; k < 4; k++) {
       buf[12 + k] = (uint8_t)(src >> (24 - 8 * k));
       buf[16 + k] = (uint8_t)(dst >> (24 - 8 * k));
@@ -893,7 +896,7 @@ static void run_op(uint8_t op) {
 
 static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
   fin_settings_default(s);
-  s->local_addrs[0] = addr;
+  s->local_addrs[0] = fin_addr_v4(addr);
   s->local_addr_count = 1;
   s->event_mask = FIN_EVENTS_ALL;
   s->timestamps = !(cfg & FZ_CFG_NO_TS);

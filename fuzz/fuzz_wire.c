@@ -6,7 +6,7 @@
  *
  * Build and run with libFuzzer (clang), from the repository root:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
- *     src/engine/[a-z]*.c fuzz/fuzz_wire.c -o build-fuzz/fuzz_wire
+ *     src/wire/[a-z]*.c src/engine/[a-z]*.c fuzz/fuzz_wire.c -o build-fuzz/fuzz_wire
  *   ./build-fuzz/fuzz_wire -max_total_time=60 -max_len=2048
  * or simply: scripts/fuzz-wire.sh [seconds]
  * Without clang: fuzz/driver.c feeds this harness seeded random inputs
@@ -26,7 +26,7 @@
   } while (0)
 
 static void check_same_segment(const struct fin_segment *a, const struct fin_segment *b) {
-  CHECK(a->saddr == b->saddr && a->daddr == b->daddr);
+  CHECK(fin_addr_eq(&a->saddr, &b->saddr) && fin_addr_eq(&a->daddr, &b->daddr));
   CHECK(a->tos == b->tos && a->ip_id == b->ip_id && b->ttl == (a->ttl ? a->ttl : 64));
   CHECK(a->sport == b->sport && a->dport == b->dport);
   CHECK(a->seq == b->seq && a->ack == b->ack && a->flags == b->flags);

@@ -16,13 +16,13 @@ shift || true
 out=build-fuzz
 mkdir -p "$out/corpus-stack"
 if [ -z "$(ls -A "$out/corpus-stack")" ]; then
-  clang -O1 -D_GNU_SOURCE -Iinclude -Ifuzz src/engine/*.c fuzz/driver_stack.c fuzz/fuzz_stack.c \
+  clang -O1 -D_GNU_SOURCE -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver_stack.c fuzz/fuzz_stack.c \
     -o "$out/seedgen-stack"
   "$out/seedgen-stack" --seeds "$out/corpus-stack"
   cp fuzz/regressions/stack-* "$out/corpus-stack/" 2>/dev/null || true
 fi
 clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -Iinclude -Ifuzz src/engine/*.c fuzz/fuzz_stack.c -o "$out/fuzz_stack"
+  -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/fuzz_stack.c -o "$out/fuzz_stack"
 # -jobs=N writes fuzz-N.log into the current directory: run from $out.
 cd "$out"
 ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=64} ./fuzz_stack -max_total_time="$secs" -max_len=4096 -timeout=10 -print_final_stats=1 \

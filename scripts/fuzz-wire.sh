@@ -11,10 +11,10 @@ shift || true
 out=build-fuzz
 mkdir -p "$out/corpus-wire"
 if [ -z "$(ls -A "$out/corpus-wire")" ]; then
-  clang -O1 -Iinclude -Ifuzz src/engine/*.c fuzz/driver.c fuzz/fuzz_wire.c -o "$out/seedgen"
+  clang -O1 -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver.c fuzz/fuzz_wire.c -o "$out/seedgen"
   "$out/seedgen" --seeds "$out/corpus-wire"
 fi
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -Iinclude -Ifuzz src/engine/*.c fuzz/fuzz_wire.c -o "$out/fuzz_wire"
+  -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/fuzz_wire.c -o "$out/fuzz_wire"
 "$out/fuzz_wire" -max_total_time="$secs" -max_len=2048 -print_final_stats=1 \
   -artifact_prefix="$out/" "$@" "$out/corpus-wire"

@@ -27,13 +27,21 @@ extern "C" {
   X(in_errs, "TcpInErrs")                                                      \
   X(in_csum_errors, "TcpInCsumErrors")                                         \
   X(out_rsts, "TcpOutRsts")                                                    \
-  /* IPv4 input */                                                             \
+  /* IPv4 input (RFC 4293) */                                                             \
   X(ip_in_receives, "IpInReceives")                                            \
   X(ip_in_hdr_errors, "IpInHdrErrors")                                         \
   X(ip_in_addr_errors, "IpInAddrErrors")                                       \
   X(ip_in_unknown_protos, "IpInUnknownProtos")                                 \
   X(ip_reasm_fails, "IpReasmFails")                                            \
   X(icmp_in_msgs, "IcmpInMsgs")                                                \
+  /* IPv6 input (Linux /proc/net/snmp6 names) */                               \
+  X(ip6_in_receives, "Ip6InReceives")                                          \
+  X(ip6_in_hdr_errors, "Ip6InHdrErrors")                                       \
+  X(ip6_in_truncated, "Ip6InTruncatedPkts")                                    \
+  X(ip6_in_addr_errors, "Ip6InAddrErrors")                                     \
+  X(ip6_in_unknown_protos, "Ip6InUnknownProtos")                               \
+  X(ip6_reasm_fails, "Ip6ReasmFails")                                          \
+  X(icmp6_in_msgs, "Icmp6InMsgs")                                              \
   /* drops by reason (malformed input: BEHAVIOR A9) */                         \
   X(drop_ip_truncated, "FinDropIpTruncated")                                   \
   X(drop_ip_version, "FinDropIpVersion")                                       \
@@ -41,6 +49,8 @@ extern "C" {
   X(drop_ip_total_len, "FinDropIpTotalLen")                                    \
   X(drop_ip_checksum, "FinDropIpChecksum")                                     \
   X(drop_ip_options, "FinDropIpOptions")                                       \
+  X(drop_ip6_ext_header, "FinDropIp6ExtHeader")                                \
+  X(drop_ip6_routing, "FinDropIp6Routing")                                     \
   X(drop_ip_fragment, "FinDropIpFragment")                                     \
   X(drop_ip_not_local, "FinDropIpNotLocal")                                    \
   X(drop_ip_martian, "FinDropIpMartianSource")                                 \

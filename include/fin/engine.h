@@ -6,6 +6,7 @@
 #ifndef FIN_ENGINE_H
 #define FIN_ENGINE_H
 
+#include "fin/addr.h"
 #include "fin/counters.h"
 #include "fin/error.h"
 #include "fin/settings.h"

@@ -6,7 +6,7 @@
 #define FIN_SETTINGS_H
 
 #include <stdbool.h>
-#include "fin/types.h"
+#include "fin/addr.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,10 +32,12 @@ enum fin_accept_overflow {
 };
 
 struct fin_settings {
-  /* IPv4 addresses this stack owns (host byte order). */
-  uint32_t local_addrs[4];
+  /* Addresses this stack owns, of either family (fin/addr.h); none: every
+   * destination is taken as local. */
+  struct fin_addr local_addrs[4];
   unsigned local_addr_count;
-  uint16_t mtu;                   /* IP MTU; MSS = mtu - 40 */
+  uint16_t mtu;                   /* IP MTU; MSS = mtu - 40 (IPv4), max(mtu, 1280) - 60 (IPv6) */
+  bool bindv6only;                /* IPV6_V6ONLY for new sockets (Linux net.ipv6.bindv6only) */
   uint16_t ephemeral_port_min;    /* inclusive */
   uint16_t ephemeral_port_max;    /* inclusive */
   uint8_t ttl;

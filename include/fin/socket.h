@@ -50,6 +50,7 @@ enum fin_sockopt {
   FIN_TCP_SYNCNT,       /* int: SYN retransmissions for this socket */
   FIN_TCP_INFO,         /* struct fin_conn_info (get only) */
   FIN_TCP_QUICKACK,     /* int */
+  FIN_IPV6_V6ONLY,      /* int: a socket bound to :: takes no IPv4 (before bind/connect only) */
 };
 
 struct fin_linger {

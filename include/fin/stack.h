@@ -231,7 +231,8 @@ int fin_stack_audit(const struct fin_stack *stack, struct fin_audit *out);
 
 /* Sizes for the record: the full TCB and the compact TIME-WAIT record. */
 size_t fin_tcb_size(void);
-size_t fin_time_wait_record_size(void);
+size_t fin_time_wait_record_size(void);    /* an IPv4 record */
+size_t fin_time_wait_record_size_v6(void); /* an IPv6 record */
 
 #ifdef __cplusplus
 }

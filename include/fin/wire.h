@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: MIT */
-/* fin — IPv4 + TCP on the wire: strict parsing (any byte sequence is safe),
- * building, checksums, options. Pure functions, no state. Used by the engine
- * and by tools (ladder diagrams, script runner, pcap decoding). */
+/* fin — IPv4, IPv6 and TCP on the wire: strict parsing (any byte sequence
+ * is safe), building, checksums, options, ICMP and ICMPv6 errors. Pure
+ * functions, no state. Used by the engine and by tools (ladder diagrams,
+ * script runner, pcap decoding). Addresses are struct fin_addr (fin/addr.h):
+ * one representation for both families. */
 #ifndef FIN_WIRE_H
 #define FIN_WIRE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "fin/addr.h"
 #include "fin/settings.h"
 
 #ifdef __cplusplus
@@ -25,8 +28,12 @@ extern "C" {
 
 #define FIN_IPPROTO_ICMP 1
 #define FIN_IPPROTO_TCP 6
+#define FIN_IPPROTO_ICMPV6 58
 
 #define FIN_IPV4_HDR_MIN 20
+#define FIN_IPV6_HDR_LEN 40
+#define FIN_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
+#define FIN_IPV6_EXT_MAX 8    /* extension headers walked before a datagram is refused */
 #define FIN_TCP_HDR_MIN 20
 #define FIN_TCP_OPT_MAX 40
 #define FIN_SACK_MAX_BLOCKS 4
@@ -45,11 +52,14 @@ struct fin_tcp_opts {
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS];
 };
 
-/* A parsed TCP/IPv4 segment. Pointers refer into the caller's datagram. */
+/* A parsed TCP segment of either family. Pointers refer into the caller's
+ * datagram. */
 struct fin_segment {
-  uint32_t saddr, daddr; /* host order */
-  uint8_t ttl, tos;
-  uint16_t ip_id;
+  struct fin_addr saddr, daddr;
+  uint8_t ttl;        /* IPv4 TTL, IPv6 hop limit */
+  uint8_t tos;        /* IPv4 type of service, IPv6 traffic class */
+  uint16_t ip_id;     /* IPv4 only */
+  uint32_t flowlabel; /* IPv6 only (20 bits) */
   uint16_t sport, dport;
   uint32_t seq, ack;
   uint8_t flags; /* FIN_TCP_* */
@@ -64,15 +74,17 @@ struct fin_segment {
 /* Why a datagram was rejected. 0 = accepted. Each maps to one counter. */
 enum fin_wire_error {
   FIN_WIRE_OK = 0,
-  FIN_WIRE_IP_TRUNCATED,   /* shorter than an IPv4 header */
-  FIN_WIRE_IP_VERSION,     /* version != 4 */
+  FIN_WIRE_IP_TRUNCATED,   /* shorter than an IPv4 / IPv6 header */
+  FIN_WIRE_IP_VERSION,     /* version neither 4 nor 6 */
   FIN_WIRE_IP_HEADER_LEN,  /* IHL < 5 or past the datagram */
   FIN_WIRE_IP_TOTAL_LEN,   /* total length < IHL*4 or > datagram length */
   FIN_WIRE_IP_CHECKSUM,
   FIN_WIRE_IP_OPTIONS,     /* malformed IP options (bad length, past header) */
   FIN_WIRE_IP_FRAGMENT,    /* MF set or fragment offset != 0: fragments are dropped */
-  FIN_WIRE_IP_MARTIAN,     /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed) */
-  FIN_WIRE_IP_PROTOCOL,    /* neither TCP nor ICMP */
+  FIN_WIRE_IP_MARTIAN,     /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed);
+                              IPv6: unspecified or multicast source, multicast destination,
+                              an IPv4-mapped address on the wire */
+  FIN_WIRE_IP_PROTOCOL,    /* neither TCP nor ICMP / ICMPv6 */
   FIN_WIRE_TCP_TRUNCATED,  /* shorter than a TCP header */
   FIN_WIRE_TCP_DATA_OFFSET,/* data offset < 5 or past the segment */
   FIN_WIRE_TCP_CHECKSUM,
@@ -80,6 +92,8 @@ enum fin_wire_error {
   FIN_WIRE_TCP_FLAGS,      /* illegal flag combination (SYN+RST) */
   FIN_WIRE_TCP_PORT_ZERO,
   FIN_WIRE_ICMP_MALFORMED,
+  FIN_WIRE_IP6_EXT_HEADER,  /* an IPv6 extension header malformed, misplaced, too many or too long */
+  FIN_WIRE_IP6_ROUTING,     /* a routing header with segments left: not for this host */
   FIN_WIRE_ERROR_COUNT
 };
 const char *fin_wire_error_name(enum fin_wire_error e);
@@ -94,33 +108,56 @@ const char *fin_wire_error_name(enum fin_wire_error e);
 uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t fin_csum_fold(uint32_t sum);
 
-/* Validates the IPv4 header (options skipped and validated) and finds the
- * payload. On success *proto, *payload, *payload_len are set. */
-enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *proto,
-                                   uint32_t *saddr, uint32_t *daddr, const uint8_t **payload,
-                                   size_t *payload_len);
+/* The IP layer of a datagram of either family, once validated: addresses,
+ * the upper-layer protocol (after any IPv6 extension headers) and its bytes.
+ * Pointers refer into the caller's datagram. */
+struct fin_ip_info {
+  uint8_t version; /* 4 or 6 */
+  uint8_t proto;   /* IPv4 protocol / the IPv6 next header after the extension headers */
+  uint8_t ttl, tos;
+  uint16_t ip_id;
+  uint32_t flowlabel;
+  struct fin_addr saddr, daddr;
+  const uint8_t *payload;
+  size_t payload_len;
+};
 
-/* Parses a whole IPv4+TCP datagram, checksums included. On an error *seg
- * is left partly filled and must not be used. */
+/* Validates an IPv4 header (RFC 791, options validated) or an IPv6 header
+ * and its extension headers (RFC 8200 §4: at most FIN_IPV6_EXT_MAX, hop-by-hop
+ * first only, fragments refused, a routing header with segments left refused)
+ * and finds the upper-layer payload. */
+enum fin_wire_error fin_ip_parse(const uint8_t *dgram, size_t len, struct fin_ip_info *out);
+
+/* Parses a whole IPv4+TCP or IPv6+TCP datagram, checksums included. On an
+ * error *seg is left partly filled and must not be used. */
 enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_segment *seg);
 
 /* Parses a TCP options area (strict: any malformed option rejects the
  * segment). SACK blocks beyond FIN_SACK_MAX_BLOCKS are ignored. */
 enum fin_wire_error fin_tcp_opts_parse(const uint8_t *opt, size_t len, struct fin_tcp_opts *out);
 
-/* An ICMP destination-unreachable / time-exceeded about one of our TCP
- * segments (RFC 1122 4.2.3.9, RFC 5927). */
-struct fin_icmp_error {
-  uint8_t type, code;
-  uint32_t saddr, daddr;     /* of the quoted (our) segment */
-  uint16_t sport, dport;
-  uint32_t seq;              /* of the quoted segment */
-  uint32_t from;             /* who sent the ICMP */
-  uint16_t mtu;              /* "fragmentation needed": next-hop MTU (RFC 1191 §4), else 0 */
+/* What an ICMP or ICMPv6 error means for the TCP connection it is about
+ * (RFC 1122 4.2.3.9, RFC 4443, RFC 5927; BEHAVIOR J6). */
+enum fin_icmp_kind {
+  FIN_ICMP_SOFT = 0,  /* never aborts (MUST-56) */
+  FIN_ICMP_HARD,      /* protocol or port unreachable: aborts a connection attempt */
+  FIN_ICMP_TOO_BIG,   /* fragmentation needed / packet too big: lowers the path MTU */
 };
-/* Parses an IPv4 datagram carrying ICMP. Returns FIN_WIRE_OK and fills err
- * only for types 3 (unreachable), 4 (source quench), 11, 12 with a quoted
- * TCP header of at least 8 bytes; other ICMP types give FIN_WIRE_IP_PROTOCOL. */
+
+/* An ICMP (IPv4) or ICMPv6 error about one of our TCP segments. */
+struct fin_icmp_error {
+  uint8_t version;       /* 4: ICMP, 6: ICMPv6 */
+  uint8_t type, code;
+  enum fin_icmp_kind kind;
+  struct fin_addr saddr, daddr; /* of the quoted (our) segment */
+  uint16_t sport, dport;
+  uint32_t seq;                 /* of the quoted segment */
+  struct fin_addr from;         /* who sent the error */
+  uint32_t mtu;                 /* FIN_ICMP_TOO_BIG: next-hop MTU (RFC 1191 §4, RFC 4443 §3.2), else 0 */
+};
+/* Parses a datagram carrying an ICMP error (IPv4 types 3, 4, 11, 12) or an
+ * ICMPv6 error (types 1-4) that quotes at least 8 bytes of a TCP header.
+ * Other ICMP and ICMPv6 types give FIN_WIRE_IP_PROTOCOL. */
 enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_icmp_error *err);
 
 /* What to put in the options area of an outgoing segment. */
@@ -138,11 +175,13 @@ struct fin_tcp_opts_out {
 size_t fin_tcp_opts_write(uint8_t *out, const struct fin_tcp_opts_out *o,
                           enum fin_option_layout layout, bool syn);
 
-/* Builds an IPv4+TCP datagram: 20-byte IP header (DF set, id from seg.ip_id,
- * ttl from seg.ttl), TCP header, options, then payload1 + payload2 (a ring
- * may hand over its data in two pieces). Fills both checksums. Returns the
- * datagram length, 0 if it does not fit in cap. seg.opts is ignored; options
- * come from opt/opt_len. */
+/* Builds a TCP datagram of the family of seg.saddr/seg.daddr (both the same
+ * family): a 20-byte IPv4 header (DF set, id from seg.ip_id, ttl from
+ * seg.ttl) or a 40-byte IPv6 header (hop limit seg.ttl, traffic class
+ * seg.tos, flow label seg.flowlabel), TCP header, options, then payload1 +
+ * payload2 (a ring may hand over its data in two pieces). Fills the
+ * checksums. Returns the datagram length, 0 if it does not fit in cap or the
+ * families differ. seg.opts is ignored; options come from opt/opt_len. */
 size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg,
                      const uint8_t *opt, size_t opt_len, const uint8_t *payload1,
                      size_t len1, const uint8_t *payload2, size_t len2);

@@ -85,8 +85,11 @@ static void host_free(void *ctx, void *ptr, size_t size) {
   free(ptr);
 }
 
-uint32_t fin_sim_addr(unsigned host) {
-  return 0x0a000001u + host; /* 10.0.0.1, 10.0.0.2, ... */
+struct fin_addr fin_sim_addr(const struct fin_sim *sim, unsigned host) {
+  if (!sim->cfg.ipv6)
+    return fin_addr_v4(0x0a000001u + host); /* 10.0.0.1, 10.0.0.2, ... */
+  uint8_t b[16] = {0xfd, 0, [15] = (uint8_t)(host + 1)}; /* fd00::1, fd00::2 (RFC 4193) */
+  return fin_addr_v6(b);
 }
 
 static unsigned host_index(const struct fin_sim *sim, const struct host *h) {
@@ -151,8 +154,9 @@ static void map_learn(struct host *h, const struct fin_event *ev) {
 static uint64_t map_find_tuple(const struct host *h, const struct fin_4tuple *q) {
   for (unsigned i = 0; i < CONN_MAP; i++) {
     const struct fin_4tuple *t = &h->map[i].tuple;
-    if (h->map[i].conn && t->local_addr == q->local_addr && t->remote_addr == q->remote_addr &&
-        t->local_port == q->local_port && t->remote_port == q->remote_port)
+    if (h->map[i].conn && t->local_port == q->local_port && t->remote_port == q->remote_port &&
+        fin_addr_eq(&t->local_addr, &q->local_addr) &&
+        fin_addr_eq(&t->remote_addr, &q->remote_addr))
       return h->map[i].conn;
   }
   return 0;
@@ -161,7 +165,8 @@ static uint64_t map_find_tuple(const struct host *h, const struct fin_4tuple *q)
 /* The host-local connection a segment belongs to (0 when unknown). */
 static uint64_t map_find(const struct host *h, const struct fin_trace_seg *seg, bool outbound) {
   struct fin_4tuple t = {outbound ? seg->saddr : seg->daddr, outbound ? seg->daddr : seg->saddr,
-                         outbound ? seg->sport : seg->dport, outbound ? seg->dport : seg->sport};
+                         (uint16_t)(outbound ? seg->sport : seg->dport),
+                         (uint16_t)(outbound ? seg->dport : seg->sport)};
   return map_find_tuple(h, &t);
 }
 
@@ -261,13 +266,21 @@ struct fin_sim_link *fin_sim_link(struct fin_sim *sim, unsigned from, unsigned t
   return &sim->links[from * FIN_SIM_MAX_HOSTS + to];
 }
 
+/* The host owning the destination address, of either family. */
 static int route(const struct fin_sim *sim, const uint8_t *d, size_t len) {
-  if (len < 20)
+  struct fin_addr daddr;
+  if (len >= 20 && d[0] >> 4 == 4)
+    daddr = fin_addr_v4((uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 |
+                        d[19]);
+  else if (len >= 40 && d[0] >> 4 == 6)
+    daddr = fin_addr_v6(d + 24);
+  else
     return -1;
-  uint32_t daddr = (uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19];
-  for (unsigned i = 0; i < sim->cfg.host_count; i++)
-    if (fin_sim_addr(i) == daddr)
+  for (unsigned i = 0; i < sim->cfg.host_count; i++) {
+    struct fin_addr a = fin_sim_addr(sim, i);
+    if (fin_addr_eq(&a, &daddr))
       return (int)i;
+  }
   return -1;
 }
 
@@ -588,11 +601,11 @@ static int sim_init_hosts(struct fin_sim *sim) {
     struct host *h = &sim->hosts[i];
     h->sim = sim;
     h->settings = sim->cfg.settings[i];
-    h->settings.local_addrs[0] = fin_sim_addr(i);
+    h->settings.local_addrs[0] = fin_sim_addr(sim, i);
     h->settings.local_addr_count = 1;
     h->settings.event_mask = FIN_EVENTS_ALL;
     if (sim->cfg.trace != NULL)
-      fin_trace_set_host(sim->cfg.trace, i, fin_sim_addr(i));
+      fin_trace_set_host(sim->cfg.trace, i, &h->settings.local_addrs[0]);
     int rc = host_start(sim, h);
     if (rc != 0)
       return rc;

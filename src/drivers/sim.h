@@ -92,6 +92,7 @@ struct fin_sim_config {
   /* Per host. Address (10.0.0.<i+1>) and event mask are set by the sim. */
   struct fin_settings settings[FIN_SIM_MAX_HOSTS];
   struct fin_sim_link_params link; /* every direction of every link */
+  bool ipv6;                       /* hosts fd00::1, fd00::2, ... instead of 10.0.0.x */
   fin_time max_time;               /* run fails with -ETIME past this */
   uint64_t max_steps;              /* run fails with -ELOOP past this */
   struct fin_trace *trace;         /* NULL: record nothing */
@@ -111,7 +112,8 @@ int fin_sim_run(struct fin_sim *sim);
 const char *fin_sim_failure(const struct fin_sim *sim);
 
 fin_time fin_sim_now(const struct fin_sim *sim);
-uint32_t fin_sim_addr(unsigned host);
+/* Host i's address: 10.0.0.<i+1>, or fd00::<i+1> when the run is IPv6. */
+struct fin_addr fin_sim_addr(const struct fin_sim *sim, unsigned host);
 /* The host's stack, NULL while it is down. */
 struct fin_stack *fin_sim_stack(struct fin_sim *sim, unsigned host);
 /* How many times the host (re)started: 1 for the first stack. */

@@ -199,7 +199,7 @@ static void server_accept(struct scn_ctx *ctx, unsigned h, struct fin_stack *st)
   if (ah->listener_gen != gen) {
     ah->listener_gen = gen;
     ah->listener = fin_socket(st);
-    struct fin_sockaddr a = {fin_sim_addr(h), ah->plan->port};
+    struct fin_sockaddr a = {fin_sim_addr(ctx->sim, h), ah->plan->port, FIN_AF_UNSPEC};
     if (ah->plan->keepalive)
       set_keepalive(st, ah->listener, ah->plan); /* accepted connections inherit it */
     int rc = fin_bind(st, ah->listener, &a);
@@ -239,13 +239,13 @@ static void client_connect(struct scn_ctx *ctx, unsigned h, struct fin_stack *st
   ah->connects++;
   fin_sock s = fin_socket(st);
   if (p->bind_port != 0) {
-    struct fin_sockaddr local = {fin_sim_addr(h), p->bind_port};
+    struct fin_sockaddr local = {fin_sim_addr(ctx->sim, h), p->bind_port, FIN_AF_UNSPEC};
     int rc = fin_bind(st, s, &local);
     app_trace(ctx, h, s, "bind()", rc, false);
   }
   if (p->keepalive)
     set_keepalive(st, s, p);
-  struct fin_sockaddr to = {fin_sim_addr(SCN_HOSTS - 1 - h), p->port};
+  struct fin_sockaddr to = {fin_sim_addr(ctx->sim, SCN_HOSTS - 1 - h), p->port, FIN_AF_UNSPEC};
   int rc = fin_connect(st, s, &to);
   char call[40];
   snprintf(call, sizeof call, "connect(:%u)", (unsigned)p->port);

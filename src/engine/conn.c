@@ -26,7 +26,8 @@ struct fin_conn *fin_conn_new(struct fin_stack *st) {
   c->keep_intvl = st->s.keepalive_interval;
   c->keep_cnt = st->s.keepalive_probes;
   c->syn_retries = st->s.syn_retries;
-  c->rcv_mss = (uint16_t)(st->s.mtu - 40);
+  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, true); /* fin_conn_set_family for IPv6 */
+  c->v6only = st->s.bindv6only;
   fin_rtt_init(&c->rtt, &st->s);
   return c;
 }
@@ -338,28 +339,21 @@ void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c) {
   c->in_out_list = 0;
 }
 
-static void tuple_bytes(const struct fin_4tuple *t, uint8_t k[12]) {
-  memcpy(k, &t->local_addr, 4);
-  memcpy(k + 4, &t->remote_addr, 4);
-  memcpy(k + 8, &t->local_port, 2);
-  memcpy(k + 10, &t->remote_port, 2);
-}
-
 /* RFC 6528 / RFC 9293 §3.4.1 (BEHAVIOR K1): ISN = M + F(4-tuple, key),
  * M a 4 microsecond clock, F SipHash keyed from the injected random source. */
 uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t) {
-  uint8_t k[12];
-  tuple_bytes(t, k);
+  uint8_t k[36];
+  size_t n = fin_tuple_key(t, k);
   uint32_t m = (uint32_t)(st->now / 4000);
-  return m + (uint32_t)fin_siphash(&st->isn_key, k, sizeof(k));
+  return m + (uint32_t)fin_siphash(&st->isn_key, k, n);
 }
 
 /* RFC 7323 §5.4: a 1 ms (ts_hz) clock plus a per-connection offset, a keyed
  * hash of the 4-tuple so the TIME-WAIT record can recompute it. */
 uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t) {
-  uint8_t k[12];
-  tuple_bytes(t, k);
-  return (uint32_t)fin_siphash(&st->ts_key, k, sizeof(k));
+  uint8_t k[36];
+  size_t n = fin_tuple_key(t, k);
+  return (uint32_t)fin_siphash(&st->ts_key, k, n);
 }
 
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
@@ -408,7 +402,7 @@ bool fin_state_synchronized(enum fin_state s) {
  * timestamps take 12 bytes of each segment. */
 void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   uint32_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
-  uint32_t ours = (uint32_t)st->s.mtu - 40;
+  uint32_t ours = fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
   if (mss > ours)
     mss = ours;
   /* A peer MSS below the 12 bytes of timestamps must not wrap around (it

@@ -112,7 +112,7 @@ static bool rst_allowed(struct fin_stack *st) {
  * SEG.LEN counting SYN and FIN. */
 void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint64_t *counter,
                       bool rate_limited) {
-  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  struct fin_4tuple t = fin_tuple_of(seg);
   if (rate_limited && !rst_allowed(st)) {
     st->c.rst_rate_limited++;
     return;

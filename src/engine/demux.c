@@ -23,23 +23,34 @@ void fin_demux_free(struct fin_stack *st) {
   st->conn_buckets = NULL;
 }
 
-uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t) {
-  uint8_t k[12];
-  memcpy(k, &t->local_addr, 4);
-  memcpy(k + 4, &t->remote_addr, 4);
-  memcpy(k + 8, &t->local_port, 2);
-  memcpy(k + 10, &t->remote_port, 2);
-  return (uint32_t)fin_siphash(&st->hash_key, k, sizeof(k));
+/* IPv4 keys are the 12 bytes they were before IPv6 came (the addresses as
+ * host-order words): ISNs, timestamp offsets and cookies of IPv4
+ * connections are what they always were. */
+size_t fin_tuple_key(const struct fin_4tuple *t, uint8_t k[36]) {
+  if (fin_tuple_v4(t)) {
+    uint32_t l = fin_addr_get_v4(&t->local_addr), r = fin_addr_get_v4(&t->remote_addr);
+    memcpy(k, &l, 4);
+    memcpy(k + 4, &r, 4);
+    memcpy(k + 8, &t->local_port, 2);
+    memcpy(k + 10, &t->remote_port, 2);
+    return 12;
+  }
+  memcpy(k, t->local_addr.b, 16);
+  memcpy(k + 16, t->remote_addr.b, 16);
+  memcpy(k + 32, &t->local_port, 2);
+  memcpy(k + 34, &t->remote_port, 2);
+  return 36;
 }
 
-static bool tuple_eq(const struct fin_4tuple *a, const struct fin_4tuple *b) {
-  return a->local_addr == b->local_addr && a->remote_addr == b->remote_addr &&
-         a->local_port == b->local_port && a->remote_port == b->remote_port;
+uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t) {
+  uint8_t k[36];
+  size_t n = fin_tuple_key(t, k);
+  return (uint32_t)fin_siphash(&st->hash_key, k, n);
 }
 
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t) {
   struct fin_conn *c = st->conn_buckets[fin_tuple_hash(st, t) & st->conn_bucket_mask];
-  while (c != NULL && !tuple_eq(&c->tuple, t))
+  while (c != NULL && !fin_tuple_eq(&c->tuple, t))
     c = c->hash_next;
   return c;
 }
@@ -97,18 +108,34 @@ static unsigned port_bucket(uint16_t port) {
   return (unsigned)(port * 40503u) >> 10 & 63u;
 }
 
-/* An exact-address listener wins over a wildcard (0.0.0.0) one. */
-struct fin_listener *fin_listener_lookup(const struct fin_stack *st, uint32_t addr, uint16_t port) {
-  struct fin_listener *wild = NULL;
+/* How well listener l matches a segment to addr: 3 its exact address, 2
+ * the wildcard of addr's family, 1 :: taking IPv4 too (no IPV6_V6ONLY,
+ * RFC 3493 §3.7), 0 not at all. */
+static int listener_match(const struct fin_listener *l, const struct fin_addr *addr) {
+  const struct fin_addr *la = &l->local.addr;
+  if (fin_addr_eq(la, addr))
+    return 3;
+  if (!fin_addr_is_any(la) || fin_addr_is_v4(la) != fin_addr_is_v4(addr))
+    return fin_addr_is_any(la) && !fin_addr_is_v4(la) && !l->v6only ? 1 : 0;
+  return 2;
+}
+
+/* The best match wins: an exact-address listener over a wildcard one, an
+ * IPv4 0.0.0.0 listener over a dual-stack :: one (Linux inet_lookup). */
+struct fin_listener *fin_listener_lookup(const struct fin_stack *st, const struct fin_addr *addr,
+                                         uint16_t port) {
+  struct fin_listener *best = NULL;
+  int best_score = 0;
   for (struct fin_listener *l = st->listen_buckets[port_bucket(port)]; l; l = l->hash_next) {
     if (l->local.port != port)
       continue;
-    if (l->local.addr == addr)
-      return l;
-    if (l->local.addr == 0)
-      wild = l;
+    int score = listener_match(l, addr);
+    if (score > best_score) {
+      best = l;
+      best_score = score;
+    }
   }
-  return wild;
+  return best;
 }
 
 void fin_listener_insert(struct fin_stack *st, struct fin_listener *l) {
@@ -127,9 +154,10 @@ void fin_listener_remove(struct fin_stack *st, struct fin_listener *l) {
 
 /* A local port is in use when a listener or a bound, unconnected socket
  * has it. O(1): the latter are counted per port, so bind never scans. */
-bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port) {
+bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, uint16_t port) {
   for (struct fin_listener *l = st->listen_buckets[port_bucket(port)]; l; l = l->hash_next)
-    if (l->local.port == port && (l->local.addr == 0 || addr == 0 || l->local.addr == addr))
+    if (l->local.port == port && (fin_addr_is_any(&l->local.addr) || fin_addr_is_any(addr) ||
+                                  fin_addr_eq(&l->local.addr, addr)))
       return true;
   return st->bound_ports != NULL && st->bound_ports[port] > 0;
 }

@@ -100,19 +100,20 @@ void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32
   e->sock = fin_slot_handle(st, listener_slot);
 }
 
-void fin_event_tw(struct fin_stack *st, const struct fin_tw *tw, enum fin_close_reason reason) {
+void fin_event_tw(struct fin_stack *st, const struct fin_4tuple *t, uint32_t conn_id,
+                  enum fin_close_reason reason) {
   st->lifecycles_open--;
   struct fin_event *e = ev_push(st, FIN_EV_STATE);
   if (e != NULL) {
-    e->conn_id = tw->conn_id;
-    e->tuple = tw->tuple;
+    e->conn_id = conn_id;
+    e->tuple = *t;
     e->from = FIN_TIME_WAIT;
     e->to = FIN_CLOSED;
   }
   e = ev_push(st, FIN_EV_CLOSED);
   if (e != NULL) {
-    e->conn_id = tw->conn_id;
-    e->tuple = tw->tuple;
+    e->conn_id = conn_id;
+    e->tuple = *t;
     e->from = FIN_TIME_WAIT;
     e->to = FIN_CLOSED;
     e->reason = reason;

@@ -110,10 +110,13 @@ struct fin_conn {
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
   uint8_t port_held : 1;                         /* counted in stack.bound_ports */
+  uint8_t v6_socket : 1; /* the application speaks AF_INET6 (an IPv4 peer shows as ::ffff:a.b.c.d) */
+  uint8_t v6only : 1;    /* IPV6_V6ONLY */
 };
 
 struct fin_listener {
   struct fin_sockaddr local;
+  bool v6only; /* a :: listener that takes no IPv4 */
   struct fin_listener *hash_next;
   uint32_t slot;
   int backlog;
@@ -124,12 +127,14 @@ struct fin_listener {
   struct fin_conn proto;
 };
 
-/* Compact TIME-WAIT record (BEHAVIOR E7): 48 bytes. The TS offset is not
- * stored (a keyed hash of the 4-tuple, recomputed when needed) and the
- * deadline is kept in milliseconds, compared modulo 2^32 against now: a
- * TIME-WAIT lasts minutes, far inside the 49-day wrap. */
+/* Compact TIME-WAIT record (BEHAVIOR E7): the part every record holds
+ * whatever its family, 36 bytes. With its 4-tuple a record is 48 bytes for
+ * IPv4 (struct fin_tw4) and 72 for IPv6 (struct fin_tw6), in two slabs
+ * (time_wait_store.c). The TS offset is not stored (a keyed hash of the
+ * 4-tuple, recomputed when needed) and the deadline is kept in
+ * milliseconds, compared modulo 2^32 against now: a TIME-WAIT lasts
+ * minutes, far inside the 49-day wrap. */
 struct fin_tw {
-  struct fin_4tuple tuple;
   uint32_t snd_nxt, rcv_nxt;
   uint32_t ts_recent;
   uint32_t conn_id; /* low 32 bits of the connection id, for events */
@@ -138,6 +143,22 @@ struct fin_tw {
   uint8_t ack_tick; /* A6 per-record ACK rate limit: time of last ACK, in 1/4 intervals */
   uint32_t hash_next, fifo_next, fifo_prev;
   uint32_t deadline_ms;
+};
+struct fin_tw4 {
+  uint32_t local_addr, remote_addr; /* host order */
+  uint16_t local_port, remote_port;
+  struct fin_tw r;
+};
+struct fin_tw6 {
+  struct fin_addr local_addr, remote_addr;
+  uint16_t local_port, remote_port;
+  struct fin_tw r;
+};
+/* A record index names its slab: IPv6 records have this bit set. */
+#define TW_V6 0x80000000u
+struct fin_tw_slab {
+  void *mem;
+  uint32_t cap, free;
 };
 #define TW_TS_OK     0x01
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
@@ -194,9 +215,9 @@ struct fin_stack {
   struct fin_conn **heap;
   uint32_t heap_len, heap_cap;
 
-  /* TIME-WAIT records: slab + hash + FIFO by deadline. */
-  struct fin_tw *tw;
-  uint32_t tw_cap, tw_free, tw_count;
+  /* TIME-WAIT records: a slab per family + one hash + one FIFO by deadline. */
+  struct fin_tw_slab tw4, tw6;
+  uint32_t tw_count;
   uint32_t *tw_buckets;
   uint32_t tw_bucket_mask;
   uint32_t tw_fifo_head, tw_fifo_tail;
@@ -235,6 +256,38 @@ struct fin_stack {
   fin_time shutdown_deadline;
 };
 
+/* ---- the 4-tuple of either family ---- */
+
+/* The connection a segment belongs to, seen from this stack. */
+static inline struct fin_4tuple fin_tuple_of(const struct fin_segment *seg) {
+  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  return t;
+}
+
+static inline bool fin_tuple_eq(const struct fin_4tuple *a, const struct fin_4tuple *b) {
+  return a->local_port == b->local_port && a->remote_port == b->remote_port &&
+         fin_addr_eq(&a->local_addr, &b->local_addr) && fin_addr_eq(&a->remote_addr, &b->remote_addr);
+}
+
+static inline bool fin_tuple_v4(const struct fin_4tuple *t) {
+  return fin_addr_is_v4(&t->remote_addr);
+}
+
+/* The bytes keyed hashes of a 4-tuple take (demux, ISN, TS offset, SYN
+ * cookies): 12 for IPv4 (the addresses' last 4 bytes), 36 for IPv6. */
+size_t fin_tuple_key(const struct fin_4tuple *t, uint8_t k[36]);
+
+/* IP + TCP header bytes of a segment without options: 40, or 60 for IPv6. */
+static inline uint32_t fin_tuple_hdr(const struct fin_4tuple *t) {
+  return fin_tuple_v4(t) ? 40u : 60u;
+}
+
+/* The largest MSS a segment of this family can carry on the stack's MTU
+ * (RFC 9293 §3.7.1; IPv6 never below its 1280-byte minimum, RFC 8200 §5). */
+static inline uint32_t fin_mtu_mss(uint16_t mtu, bool v4) {
+  return v4 ? (uint32_t)mtu - 40u : (mtu < 1280 ? 1280u : (uint32_t)mtu) - 60u;
+}
+
 /* An outgoing segment's header, addressed from a connection's 4-tuple,
  * with the stack's TTL and the next IP id (ctl.c). */
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
@@ -269,7 +322,8 @@ void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_ti
 void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fin_event_type type,
                        const uint64_t *counter);
 void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32_t listener_slot);
-void fin_event_tw(struct fin_stack *st, const struct fin_tw *tw, enum fin_close_reason reason);
+void fin_event_tw(struct fin_stack *st, const struct fin_4tuple *t, uint32_t conn_id,
+                  enum fin_close_reason reason);
 void fin_events_free(struct fin_stack *st);
 
 /* Bumps a counter and, when enabled, queues FIN_EV_DROP. */
@@ -286,10 +340,13 @@ uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t);
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c);
-struct fin_listener *fin_listener_lookup(const struct fin_stack *st, uint32_t addr, uint16_t port);
+/* The listener for a segment to addr:port: an exact address wins over a
+ * wildcard; :: also takes IPv4 unless IPV6_V6ONLY. */
+struct fin_listener *fin_listener_lookup(const struct fin_stack *st, const struct fin_addr *addr,
+                                         uint16_t port);
 void fin_listener_insert(struct fin_stack *st, struct fin_listener *l);
 void fin_listener_remove(struct fin_stack *st, struct fin_listener *l);
-bool fin_port_in_use(const struct fin_stack *st, uint32_t addr, uint16_t port);
+bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, uint16_t port);
 /* A bound socket that is not connected (nor listening) holds its port. */
 int fin_port_hold(struct fin_stack *st, struct fin_conn *c);
 void fin_port_release(struct fin_stack *st, struct fin_conn *c);
@@ -320,7 +377,18 @@ fin_time fin_tw_next_deadline(const struct fin_stack *st);
 void fin_tw_release(struct fin_stack *st, uint32_t idx, enum fin_close_reason reason);
 void fin_tw_restore(struct fin_stack *st, uint32_t idx);
 uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t);
-void fin_tw_info(const struct fin_stack *st, const struct fin_tw *tw, struct fin_conn_info *out);
+/* Lists records into out[0..max) from *pos (a running count shared with
+ * the connections the caller listed first); returns how many it wrote. */
+size_t fin_tw_list(const struct fin_stack *st, size_t cursor, size_t *pos,
+                   struct fin_conn_info *out, size_t max);
+void fin_tw_info(const struct fin_stack *st, uint32_t idx, struct fin_conn_info *out);
+/* The record store (time_wait_store.c). */
+struct fin_tw *fin_tw_rec(const struct fin_stack *st, uint32_t idx);
+void fin_tw_tuple(const struct fin_stack *st, uint32_t idx, struct fin_4tuple *out);
+uint32_t fin_tw_store_alloc(struct fin_stack *st, const struct fin_4tuple *t);
+void fin_tw_store_free(struct fin_stack *st, uint32_t idx);
+void fin_tw_fifo_append(struct fin_stack *st, uint32_t idx);
+void fin_tw_fifo_unlink(struct fin_stack *st, uint32_t idx);
 bool fin_tw_reuse_ok(struct fin_stack *st, const struct fin_4tuple *t);
 void fin_tw_suspend(struct fin_stack *st, uint32_t idx);
 /* E4: the reopened connection is established; the old record goes. */

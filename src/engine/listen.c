@@ -56,7 +56,10 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   if (c == NULL)
     return NULL;
   inherit_options(c, &l->proto);
-  c->tuple = (struct fin_4tuple){seg->daddr, seg->saddr, seg->dport, seg->sport};
+  c->tuple = fin_tuple_of(seg);
+  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
+  /* An IPv4 client of a :: listener is seen as ::ffff:a.b.c.d (RFC 3493 §3.7). */
+  c->v6_socket = !fin_addr_is_v4(&l->local.addr);
   c->passive = 1;
   c->bound = 1;
   fin_conn_negotiate(st, c, seg);
@@ -95,14 +98,14 @@ static uint16_t cookie_window(const struct fin_stack *st) {
 static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
   struct fin_ctl k;
   memset(&k, 0, sizeof(k));
-  k.tuple = (struct fin_4tuple){seg->daddr, seg->saddr, seg->dport, seg->sport};
+  k.tuple = fin_tuple_of(seg);
   uint16_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
   k.seq = fin_syncookie_make(st, &k.tuple, seg->seq, mss);
   k.ack = seg->seq + 1;
   k.flags = FIN_TCP_SYN | FIN_TCP_ACK;
   k.wnd = cookie_window(st);
   k.syn_opts = 1;
-  k.mss = (uint16_t)(st->s.mtu - 40);
+  k.mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&k.tuple));
   if (fin_ctl_push(st, &k))
     st->c.syncookies_sent++;
 }
@@ -122,7 +125,7 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
     FIN_DROP(st, NULL, drop_listen_syn_queue);
     return;
   }
-  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  struct fin_4tuple t = fin_tuple_of(seg);
   if (child_new(st, l, seg, fin_conn_isn(st, &t)) != NULL)
     return;
   /* F3: no connection block for this SYN. */
@@ -136,7 +139,7 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
 /* The ACK that returns a SYN cookie creates the connection directly. */
 static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
                        const struct fin_segment *seg) {
-  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  struct fin_4tuple t = fin_tuple_of(seg);
   uint16_t mss;
   if (!st->s.syn_cookies || fin_listener_accept_full(l) ||
       !fin_syncookie_check(st, &t, seg->ack - 1, seg->seq - 1, &mss))
@@ -157,7 +160,7 @@ static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
 }
 
 void fin_listen_input(struct fin_stack *st, struct fin_listener *l, const struct fin_segment *seg) {
-  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  struct fin_4tuple t = fin_tuple_of(seg);
   if (seg->flags & FIN_TCP_RST) {
     FIN_DROP(st, &t, drop_listen_rst); /* A2: an incoming RST is ignored */
     return;
@@ -184,7 +187,7 @@ int fin_listen_reopen(struct fin_stack *st, struct fin_listener *l, const struct
                       uint32_t tw_idx) {
   if (l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l))
     return -ENOBUFS;
-  struct fin_4tuple t = {seg->daddr, seg->saddr, seg->dport, seg->sport};
+  struct fin_4tuple t = fin_tuple_of(seg);
   uint32_t iss = fin_conn_isn(st, &t), old = fin_tw_snd_nxt(st, tw_idx);
   if (seq_leq(iss, old))
     iss = old + 65535 + 2;

@@ -21,13 +21,35 @@ static struct fin_listener *listener_of(struct fin_stack *st, fin_sock s) {
   return lookup(st, s, SLOT_LISTENER);
 }
 
-static bool addr_local(const struct fin_stack *st, uint32_t addr) {
-  if (addr == 0 || st->s.local_addr_count == 0)
+static bool addr_local(const struct fin_stack *st, const struct fin_addr *addr) {
+  if (fin_addr_is_any(addr) || st->s.local_addr_count == 0)
     return true;
   for (unsigned i = 0; i < st->s.local_addr_count; i++)
-    if (st->s.local_addrs[i] == addr)
+    if (fin_addr_eq(&st->s.local_addrs[i], addr))
       return true;
   return false;
+}
+
+/* The family a socket address speaks: its own, or its address's. */
+static bool speaks_v6(const struct fin_sockaddr *a) {
+  return a->family == FIN_AF_INET6 || (a->family == FIN_AF_UNSPEC && !fin_addr_is_v4(&a->addr));
+}
+
+static void sockaddr_out(const struct fin_conn *c, const struct fin_addr *addr, uint16_t port,
+                         struct fin_sockaddr *out) {
+  out->addr = *addr;
+  out->port = port;
+  out->family = c->v6_socket ? FIN_AF_INET6 : FIN_AF_INET;
+}
+
+/* RFC 3493 §3.7, Linux: an IPv6 socket may use IPv4 (as ::ffff:a.b.c.d)
+ * unless IPV6_V6ONLY; an IPv4 socket only IPv4. */
+static int family_check(const struct fin_conn *c, bool v6, const struct fin_addr *a) {
+  if (!v6 && !fin_addr_is_v4(a))
+    return -EAFNOSUPPORT;
+  if (v6 && c->v6only && fin_addr_is_v4(a) && !fin_addr_is_any(a))
+    return -EINVAL;
+  return 0;
 }
 
 fin_sock fin_socket(struct fin_stack *st) {
@@ -61,29 +83,42 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
     return -EFAULT;
   if (c->bound || c->state != FIN_CLOSED || c->terminated)
     return -EINVAL;
-  if (!addr_local(st, a->addr))
+  bool v6 = speaks_v6(a);
+  int err = family_check(c, v6, &a->addr);
+  if (err != 0)
+    return err;
+  if (!addr_local(st, &a->addr))
     return -EADDRNOTAVAIL;
   uint16_t port = a->port;
   if (port == 0) {
-    struct fin_4tuple t = {a->addr, 0, 0, 0};
+    struct fin_4tuple t = {a->addr, fin_addr_any6(), 0, 0};
     uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
     for (uint32_t i = 0; i < range && port == 0; i++) {
       uint16_t p = ephemeral_port(st, &t, i);
-      if (!fin_port_in_use(st, a->addr, p))
+      if (!fin_port_in_use(st, &a->addr, p))
         port = p;
     }
     if (port == 0)
       return -EADDRINUSE;
-  } else if (!c->reuseaddr && fin_port_in_use(st, a->addr, port)) {
+  } else if (!c->reuseaddr && fin_port_in_use(st, &a->addr, port)) {
     return -EADDRINUSE;
   }
   c->tuple.local_addr = a->addr;
   c->tuple.local_port = port;
-  int err = fin_port_hold(st, c);
+  c->v6_socket = v6;
+  err = fin_port_hold(st, c);
   if (err != 0)
     return err;
   c->bound = 1;
   return 0;
+}
+
+/* A listener already holds this address and port: the same address, or
+ * wildcards of the same family, or either when the other is :: (dual). */
+static bool listener_taken(const struct fin_stack *st, const struct fin_conn *c) {
+  const struct fin_listener *l = fin_listener_lookup(st, &c->tuple.local_addr, c->tuple.local_port);
+  return l != NULL && (fin_addr_eq(&l->local.addr, &c->tuple.local_addr) ||
+                       (fin_addr_is_any(&l->local.addr) && fin_addr_is_any(&c->tuple.local_addr)));
 }
 
 int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
@@ -98,12 +133,13 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   if (c->state != FIN_CLOSED || c->terminated)
     return -EINVAL;
   if (!c->bound) {
-    struct fin_sockaddr any = {0, 0};
+    /* An unbound socket listens on :: (IPv6 and, unless IPV6_V6ONLY, IPv4). */
+    struct fin_sockaddr any = {fin_addr_any6(), 0, FIN_AF_INET6};
     int err = fin_bind(st, s, &any);
     if (err != 0)
       return err;
   }
-  if (fin_listener_lookup(st, c->tuple.local_addr, c->tuple.local_port) != NULL)
+  if (listener_taken(st, c))
     return -EADDRINUSE;
   l = fin_mem_alloc(st, sizeof(*l));
   if (l == NULL)
@@ -111,6 +147,8 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   memset(l, 0, sizeof(*l));
   l->local.addr = c->tuple.local_addr;
   l->local.port = c->tuple.local_port;
+  l->local.family = c->v6_socket ? FIN_AF_INET6 : FIN_AF_INET;
+  l->v6only = c->v6only;
   l->backlog = backlog < 0 ? 0 : backlog;
   l->proto = *c;
   l->slot = c->slot;
@@ -135,10 +173,8 @@ fin_sock fin_accept(struct fin_stack *st, fin_sock s, struct fin_sockaddr *peer)
     return -ENOMEM;
   fin_listener_unlink_child(st, c);
   c->slot = idx;
-  if (peer != NULL) {
-    peer->addr = c->tuple.remote_addr;
-    peer->port = c->tuple.remote_port;
-  }
+  if (peer != NULL)
+    sockaddr_out(c, &c->tuple.remote_addr, c->tuple.remote_port, peer);
   return fin_slot_handle(st, idx);
 }
 
@@ -154,7 +190,7 @@ static int choose_tuple(struct fin_stack *st, struct fin_conn *c, uint32_t *tw_s
       c->tuple.local_port = ephemeral_port(st, &c->tuple, i);
     if (fin_conn_lookup(st, &c->tuple) != NULL)
       continue;
-    if (!c->bound && fin_listener_lookup(st, c->tuple.local_addr, c->tuple.local_port) != NULL)
+    if (!c->bound && fin_listener_lookup(st, &c->tuple.local_addr, c->tuple.local_port) != NULL)
       continue;
     uint32_t tw = fin_tw_lookup(st, &c->tuple);
     if (tw != FIN_NONE_IDX) {
@@ -167,6 +203,28 @@ static int choose_tuple(struct fin_stack *st, struct fin_conn *c, uint32_t *tw_s
     return 0;
   }
   return c->bound ? -EADDRINUSE : -EADDRNOTAVAIL;
+}
+
+/* The local address of a connect: the bound one, or the stack's first of
+ * the destination's family; the families must agree (family_check). */
+static int connect_addresses(const struct fin_stack *st, struct fin_conn *c,
+                             const struct fin_sockaddr *a) {
+  bool v6 = c->bound ? c->v6_socket : speaks_v6(a);
+  bool dst_v4 = fin_addr_is_v4(&a->addr);
+  if (v6 && c->v6only && dst_v4)
+    return -ENETUNREACH; /* Linux: an IPV6_V6ONLY socket cannot reach IPv4 */
+  int err = family_check(c, v6, &a->addr);
+  if (err != 0)
+    return err;
+  if (!fin_addr_is_any(&c->tuple.local_addr))
+    return fin_addr_is_v4(&c->tuple.local_addr) == dst_v4 ? 0 : -EINVAL;
+  for (unsigned i = 0; i < st->s.local_addr_count; i++)
+    if (fin_addr_is_v4(&st->s.local_addrs[i]) == dst_v4) {
+      c->tuple.local_addr = st->s.local_addrs[i];
+      c->v6_socket = v6;
+      return 0;
+    }
+  return -EADDRNOTAVAIL;
 }
 
 static int connect_status(struct fin_conn *c) {
@@ -188,24 +246,23 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
     return -EFAULT;
   if (c->state != FIN_CLOSED || c->terminated)
     return connect_status(c);
-  if (a->addr == 0 || a->port == 0)
+  if (fin_addr_is_any(&a->addr) || a->port == 0)
     return -EINVAL;
-  if (c->tuple.local_addr == 0) {
-    if (st->s.local_addr_count == 0)
-      return -EADDRNOTAVAIL;
-    c->tuple.local_addr = st->s.local_addrs[0];
-  }
+  int err = connect_addresses(st, c, a);
+  if (err != 0)
+    return err;
   c->tuple.remote_addr = a->addr;
   c->tuple.remote_port = a->port;
+  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
   uint32_t tw_snd_nxt = 0;
   bool reused = false;
-  int err = choose_tuple(st, c, &tw_snd_nxt, &reused);
+  err = choose_tuple(st, c, &tw_snd_nxt, &reused);
   if (err == 0)
     err = fin_conn_admit_buffers(st, c);
   if (err == 0)
     err = fin_conn_hash_insert(st, c);
   if (err != 0) {
-    c->tuple.remote_addr = 0;
+    c->tuple.remote_addr = fin_addr_any6();
     c->tuple.remote_port = 0;
     return err;
   }
@@ -502,6 +559,11 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_SO_REUSEADDR:
     c->reuseaddr = v != 0;
     return 0;
+  case FIN_IPV6_V6ONLY:
+    if (c->bound || c->state != FIN_CLOSED)
+      return -EINVAL; /* Linux: only before bind or connect */
+    c->v6only = v != 0;
+    return 0;
   case FIN_SO_NONBLOCK:
     c->nonblock = v != 0;
     return 0;
@@ -596,6 +658,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = (int)c->sndbuf_size, 0;
   case FIN_SO_REUSEADDR:
     return *v = c->reuseaddr, 0;
+  case FIN_IPV6_V6ONLY:
+    return *v = c->v6only, 0;
   case FIN_SO_NONBLOCK:
     return *v = c->nonblock, 0;
   case FIN_TCP_NODELAY:
@@ -613,7 +677,7 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_SYNCNT:
     return *v = (int)c->syn_retries, 0;
   case FIN_TCP_MAXSEG:
-    return *v = c->snd_mss ? c->snd_mss : st->s.mtu - 40, 0;
+    return *v = c->snd_mss ? c->snd_mss : (int)fin_mtu_mss(st->s.mtu, !c->v6_socket), 0;
   case FIN_TCP_QUICKACK:
     return *v = c->quickack > 0, 0;
   default:
@@ -688,8 +752,7 @@ int fin_getsockname(struct fin_stack *st, fin_sock s, struct fin_sockaddr *a) {
   }
   if (c == NULL)
     return -EBADF;
-  a->addr = c->tuple.local_addr;
-  a->port = c->tuple.local_port;
+  sockaddr_out(c, &c->tuple.local_addr, c->tuple.local_port, a);
   return 0;
 }
 
@@ -701,8 +764,7 @@ int fin_getpeername(struct fin_stack *st, fin_sock s, struct fin_sockaddr *a) {
     return listener_of(st, s) ? -ENOTCONN : -EBADF;
   if (c->tuple.remote_port == 0)
     return -ENOTCONN;
-  a->addr = c->tuple.remote_addr;
-  a->port = c->tuple.remote_port;
+  sockaddr_out(c, &c->tuple.remote_addr, c->tuple.remote_port, a);
   return 0;
 }
 

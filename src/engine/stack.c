@@ -120,10 +120,6 @@ size_t fin_tcb_size(void) {
   return sizeof(struct fin_conn);
 }
 
-size_t fin_time_wait_record_size(void) {
-  return sizeof(struct fin_tw);
-}
-
 size_t fin_stack_conn_count(const struct fin_stack *st) {
   return st->conn_count;
 }
@@ -134,74 +130,92 @@ size_t fin_stack_time_wait_count(const struct fin_stack *st) {
 
 /* ---- input ---- */
 
-static void count_wire_error(struct fin_stack *st, enum fin_wire_error e) {
-  struct fin_counters *c = &st->c;
-  switch (e) {
-  case FIN_WIRE_OK:
-  case FIN_WIRE_ERROR_COUNT:
+/* Which IP MIB counter a wire error feeds (RFC 4293 for IPv4; for IPv6
+ * the names of Linux /proc/net/snmp6). */
+enum ip_mib { MIB_NONE, MIB_HDR, MIB_TRUNC, MIB_ADDR, MIB_PROTO, MIB_REASM };
+
+static void count_ip_mib(struct fin_counters *c, bool v6, enum ip_mib m) {
+  switch (m) {
+  case MIB_NONE:
     return;
-  case FIN_WIRE_IP_TRUNCATED:
-    c->drop_ip_truncated++, c->ip_in_hdr_errors++;
+  case MIB_HDR:
+    v6 ? c->ip6_in_hdr_errors++ : c->ip_in_hdr_errors++;
     return;
-  case FIN_WIRE_IP_VERSION:
-    c->drop_ip_version++, c->ip_in_hdr_errors++;
+  case MIB_TRUNC:
+    v6 ? c->ip6_in_truncated++ : c->ip_in_hdr_errors++;
     return;
-  case FIN_WIRE_IP_HEADER_LEN:
-    c->drop_ip_header_len++, c->ip_in_hdr_errors++;
+  case MIB_ADDR:
+    v6 ? c->ip6_in_addr_errors++ : c->ip_in_addr_errors++;
     return;
-  case FIN_WIRE_IP_TOTAL_LEN:
-    c->drop_ip_total_len++, c->ip_in_hdr_errors++;
+  case MIB_PROTO:
+    v6 ? c->ip6_in_unknown_protos++ : c->ip_in_unknown_protos++;
     return;
-  case FIN_WIRE_IP_CHECKSUM:
-    c->drop_ip_checksum++, c->ip_in_hdr_errors++;
-    return;
-  case FIN_WIRE_IP_OPTIONS:
-    c->drop_ip_options++, c->ip_in_hdr_errors++;
-    return;
-  case FIN_WIRE_IP_FRAGMENT:
-    c->drop_ip_fragment++, c->ip_reasm_fails++;
-    return;
-  case FIN_WIRE_IP_MARTIAN:
-    c->drop_ip_martian++, c->ip_in_addr_errors++;
-    return;
-  case FIN_WIRE_IP_PROTOCOL:
-    c->drop_ip_protocol++, c->ip_in_unknown_protos++;
-    return;
-  case FIN_WIRE_TCP_TRUNCATED:
-    c->drop_tcp_truncated++, c->in_errs++;
-    return;
-  case FIN_WIRE_TCP_DATA_OFFSET:
-    c->drop_tcp_data_offset++, c->in_errs++;
-    return;
-  case FIN_WIRE_TCP_CHECKSUM:
-    c->drop_tcp_checksum++, c->in_errs++, c->in_csum_errors++;
-    return;
-  case FIN_WIRE_TCP_OPTION:
-    c->drop_tcp_option++, c->in_errs++;
-    return;
-  case FIN_WIRE_TCP_FLAGS:
-    c->drop_tcp_flags++, c->in_errs++;
-    return;
-  case FIN_WIRE_TCP_PORT_ZERO:
-    c->drop_tcp_port_zero++, c->in_errs++;
-    return;
-  case FIN_WIRE_ICMP_MALFORMED:
-    c->drop_icmp_malformed++;
+  case MIB_REASM:
+    v6 ? c->ip6_reasm_fails++ : c->ip_reasm_fails++;
     return;
   }
 }
 
-static bool is_local(const struct fin_stack *st, uint32_t addr) {
-  if (st->s.local_addr_count == 0)
-    return true;
+/* Every wire error has its own drop counter (BEHAVIOR A9) and, at the IP
+ * layer, its family's MIB counter. */
+static enum ip_mib count_drop(struct fin_counters *c, enum fin_wire_error e) {
+  switch (e) {
+  case FIN_WIRE_OK:
+  case FIN_WIRE_ERROR_COUNT:
+    return MIB_NONE;
+  case FIN_WIRE_IP_TRUNCATED:
+    return c->drop_ip_truncated++, MIB_TRUNC;
+  case FIN_WIRE_IP_VERSION:
+    return c->drop_ip_version++, MIB_HDR;
+  case FIN_WIRE_IP_HEADER_LEN:
+    return c->drop_ip_header_len++, MIB_HDR;
+  case FIN_WIRE_IP_TOTAL_LEN:
+    return c->drop_ip_total_len++, MIB_HDR;
+  case FIN_WIRE_IP_CHECKSUM:
+    return c->drop_ip_checksum++, MIB_HDR;
+  case FIN_WIRE_IP_OPTIONS:
+    return c->drop_ip_options++, MIB_HDR;
+  case FIN_WIRE_IP6_EXT_HEADER:
+    return c->drop_ip6_ext_header++, MIB_HDR;
+  case FIN_WIRE_IP6_ROUTING:
+    return c->drop_ip6_routing++, MIB_HDR;
+  case FIN_WIRE_IP_FRAGMENT:
+    return c->drop_ip_fragment++, MIB_REASM;
+  case FIN_WIRE_IP_MARTIAN:
+    return c->drop_ip_martian++, MIB_ADDR;
+  case FIN_WIRE_IP_PROTOCOL:
+    return c->drop_ip_protocol++, MIB_PROTO;
+  case FIN_WIRE_TCP_TRUNCATED:
+    return c->drop_tcp_truncated++, c->in_errs++, MIB_NONE;
+  case FIN_WIRE_TCP_DATA_OFFSET:
+    return c->drop_tcp_data_offset++, c->in_errs++, MIB_NONE;
+  case FIN_WIRE_TCP_CHECKSUM:
+    return c->drop_tcp_checksum++, c->in_errs++, c->in_csum_errors++, MIB_NONE;
+  case FIN_WIRE_TCP_OPTION:
+    return c->drop_tcp_option++, c->in_errs++, MIB_NONE;
+  case FIN_WIRE_TCP_FLAGS:
+    return c->drop_tcp_flags++, c->in_errs++, MIB_NONE;
+  case FIN_WIRE_TCP_PORT_ZERO:
+    return c->drop_tcp_port_zero++, c->in_errs++, MIB_NONE;
+  case FIN_WIRE_ICMP_MALFORMED:
+    return c->drop_icmp_malformed++, MIB_NONE;
+  }
+  return MIB_NONE;
+}
+
+static void count_wire_error(struct fin_stack *st, enum fin_wire_error e, bool v6) {
+  count_ip_mib(&st->c, v6, count_drop(&st->c, e));
+}
+
+static bool is_own(const struct fin_stack *st, const struct fin_addr *addr) {
   for (unsigned i = 0; i < st->s.local_addr_count; i++)
-    if (st->s.local_addrs[i] == addr)
+    if (fin_addr_eq(&st->s.local_addrs[i], addr))
       return true;
   return false;
 }
 
-static uint32_t rd32(const uint8_t *p) {
-  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+static bool is_local(const struct fin_stack *st, const struct fin_addr *addr) {
+  return st->s.local_addr_count == 0 || is_own(st, addr);
 }
 
 /* BEHAVIOR A9 strict mode: a segment whose options or flags are malformed
@@ -209,14 +223,16 @@ static uint32_t rd32(const uint8_t *p) {
  * synchronized connection aborts that connection with RST. Off by default:
  * answering garbage is an attack vector. */
 static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len) {
-  size_t ihl = (size_t)(d[0] & 0x0f) * 4;
-  if (len < ihl + 20)
+  struct fin_ip_info ip;
+  if (fin_ip_parse(d, len, &ip) != FIN_WIRE_OK || ip.proto != FIN_IPPROTO_TCP ||
+      ip.payload_len < FIN_TCP_HDR_MIN)
     return;
-  const uint8_t *th = d + ihl;
-  struct fin_4tuple t = {rd32(d + 16), rd32(d + 12), (uint16_t)(th[2] << 8 | th[3]),
+  const uint8_t *th = ip.payload;
+  struct fin_4tuple t = {ip.daddr, ip.saddr, (uint16_t)(th[2] << 8 | th[3]),
                          (uint16_t)(th[0] << 8 | th[1])};
   struct fin_conn *c = fin_conn_lookup(st, &t);
-  if (c == NULL || !fin_state_synchronized(c->state) || rd32(th + 4) != c->rcv_nxt)
+  uint32_t seq = (uint32_t)th[4] << 24 | (uint32_t)th[5] << 16 | (uint32_t)th[6] << 8 | th[7];
+  if (c == NULL || !fin_state_synchronized(c->state) || seq != c->rcv_nxt)
     return;
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
 }
@@ -224,13 +240,15 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
 /* J6 (RFC 1191, RFC 1122 4.2.3.9): "fragmentation needed" lowers the path
  * MTU of a synchronized connection, whose data in flight goes again in
  * smaller segments; it never aborts. The floor is Linux's min_pmtu. */
-static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint16_t mtu) {
-  uint32_t ts = c->ts_ok ? 12 : 0, pmtu = mtu < 552 ? 552 : mtu;
-  if (!fin_state_synchronized(c->state) || pmtu - 40 - ts >= c->snd_mss) {
+static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint32_t mtu) {
+  uint32_t floor = fin_tuple_v4(&c->tuple) ? 552 : FIN_IPV6_MIN_MTU; /* RFC 8201 §4 */
+  uint32_t ts = c->ts_ok ? 12 : 0, pmtu = mtu < floor ? floor : mtu;
+  uint32_t mss = pmtu > 65535 ? 65535 : pmtu - fin_tuple_hdr(&c->tuple) - ts;
+  if (!fin_state_synchronized(c->state) || mss >= c->snd_mss) {
     FIN_DROP(st, &c->tuple, drop_icmp_ignored);
     return;
   }
-  c->snd_mss = (uint16_t)(pmtu - 40 - ts);
+  c->snd_mss = (uint16_t)mss;
   st->c.pmtu_updates++;
   if (c->snd_una != c->snd_max && !c->persist) {
     c->snd_nxt = c->snd_una; /* RFC 1191 §6.5: retransmit what was too big */
@@ -245,9 +263,10 @@ static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint16_t 
 static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   struct fin_icmp_error e;
   enum fin_wire_error err = fin_icmp_parse(d, len, &e);
-  st->c.icmp_in_msgs++;
+  bool v6 = d[0] >> 4 == 6;
+  v6 ? st->c.icmp6_in_msgs++ : st->c.icmp_in_msgs++;
   if (err != FIN_WIRE_OK) {
-    count_wire_error(st, err);
+    count_wire_error(st, err, v6);
     return;
   }
   struct fin_4tuple t = {e.saddr, e.daddr, e.sport, e.dport};
@@ -256,8 +275,8 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
     FIN_DROP(st, &t, drop_icmp_ignored);
     return;
   }
-  bool hard = e.type == 3 && (e.code == 2 || e.code == 3);
-  if (e.type == 3 && e.code == 4)
+  bool hard = e.kind == FIN_ICMP_HARD;
+  if (e.kind == FIN_ICMP_TOO_BIG)
     icmp_frag_needed(st, c, e.mtu);
   else if (hard && c->state == FIN_SYN_SENT)
     fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, -ECONNREFUSED, &st->c.abort_on_icmp);
@@ -267,32 +286,37 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
     FIN_DROP(st, &t, drop_icmp_ignored);
 }
 
-static bool is_own(const struct fin_stack *st, uint32_t addr) {
-  for (unsigned i = 0; i < st->s.local_addr_count; i++)
-    if (st->s.local_addrs[i] == addr)
+static bool owns_loopback(const struct fin_stack *st, bool v4) {
+  static const uint8_t loop6[16] = {[15] = 1};
+  for (unsigned i = 0; i < st->s.local_addr_count; i++) {
+    const struct fin_addr *a = &st->s.local_addrs[i];
+    if (v4 ? fin_addr_is_v4(a) && a->b[12] == 127 : memcmp(a->b, loop6, 16) == 0)
       return true;
+  }
   return false;
 }
 
-static bool owns_loopback(const struct fin_stack *st) {
-  for (unsigned i = 0; i < st->s.local_addr_count; i++)
-    if (st->s.local_addrs[i] >> 24 == 127)
-      return true;
-  return false;
+/* A source no real peer has: 0.0.0.0/8, or a loopback address (127/8,
+ * ::1) from outside a stack that owns none. */
+static bool martian_source(const struct fin_stack *st, const struct fin_addr *a) {
+  static const uint8_t loop6[16] = {[15] = 1};
+  if (fin_addr_is_v4(a))
+    return a->b[12] == 0 || (a->b[12] == 127 && !owns_loopback(st, true));
+  return memcmp(a->b, loop6, 16) == 0 && !owns_loopback(st, false);
 }
 
 /* BEHAVIOR M18: a SYN from one of our own addresses or from its own
- * destination (LAND), or from 0.0.0.0/8 or a loopback address we do not
- * own, cannot come from a real peer; it is dropped silently, counted.
- * (Multicast, broadcast and 240/4 sources never get past the IP check.) */
+ * destination (LAND), or from a martian source (martian_source), cannot
+ * come from a real peer; it is dropped silently, counted. (Multicast,
+ * broadcast, 240/4 and :: sources never get past the IP check.) */
 static bool syn_source_forbidden(struct fin_stack *st, const struct fin_segment *seg) {
   if (!(seg->flags & FIN_TCP_SYN))
     return false;
-  if (seg->saddr == seg->daddr || is_own(st, seg->saddr)) {
+  if (fin_addr_eq(&seg->saddr, &seg->daddr) || is_own(st, &seg->saddr)) {
     st->c.drop_syn_land++;
     return true;
   }
-  if (seg->saddr >> 24 == 0 || (seg->saddr >> 24 == 127 && !owns_loopback(st))) {
+  if (martian_source(st, &seg->saddr)) {
     st->c.drop_syn_martian++;
     return true;
   }
@@ -309,30 +333,42 @@ static void no_connection(struct fin_stack *st, const struct fin_segment *seg,
   fin_send_rst_for(st, seg, &st->c.rst_no_conn, true);
 }
 
-void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_time now) {
-  fin_stack_set_now(st, now);
-  st->c.ip_in_receives++;
-  struct fin_segment seg;
-  enum fin_wire_error e = fin_tcp_parse(d, len, &seg);
-  if (e == FIN_WIRE_IP_PROTOCOL && len >= 20 && d[9] == FIN_IPPROTO_ICMP) {
+/* Not TCP: ICMP or ICMPv6 is looked at, anything else counted. */
+static void other_protocol(struct fin_stack *st, const uint8_t *d, size_t len, bool v6) {
+  struct fin_ip_info ip;
+  if (fin_ip_parse(d, len, &ip) == FIN_WIRE_OK &&
+      ip.proto == (v6 ? FIN_IPPROTO_ICMPV6 : FIN_IPPROTO_ICMP)) {
     icmp_input(st, d, len);
     return;
   }
+  count_wire_error(st, FIN_WIRE_IP_PROTOCOL, v6);
+}
+
+void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_time now) {
+  fin_stack_set_now(st, now);
+  bool v6 = len > 0 && d[0] >> 4 == 6;
+  v6 ? st->c.ip6_in_receives++ : st->c.ip_in_receives++;
+  struct fin_segment seg;
+  enum fin_wire_error e = fin_tcp_parse(d, len, &seg);
+  if (e == FIN_WIRE_IP_PROTOCOL) {
+    other_protocol(st, d, len, v6);
+    return;
+  }
   if (e != FIN_WIRE_OK) {
-    count_wire_error(st, e);
+    count_wire_error(st, e, v6);
     if (st->s.strict_malformed_abort && (e == FIN_WIRE_TCP_OPTION || e == FIN_WIRE_TCP_FLAGS))
       strict_malformed(st, d, len);
     return;
   }
-  if (!is_local(st, seg.daddr)) {
+  if (!is_local(st, &seg.daddr)) {
     st->c.drop_ip_not_local++;
-    st->c.ip_in_addr_errors++;
+    count_ip_mib(&st->c, v6, MIB_ADDR);
     return;
   }
   st->c.in_segs++;
   if (syn_source_forbidden(st, &seg))
     return;
-  struct fin_4tuple t = {seg.daddr, seg.saddr, seg.dport, seg.sport};
+  struct fin_4tuple t = fin_tuple_of(&seg);
   struct fin_conn *c = fin_conn_lookup(st, &t);
   if (c != NULL) {
     fin_conn_input(st, c, &seg);
@@ -343,7 +379,7 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
     fin_tw_input(st, tw, &seg);
     return;
   }
-  struct fin_listener *l = fin_listener_lookup(st, seg.daddr, seg.dport);
+  struct fin_listener *l = fin_listener_lookup(st, &seg.daddr, seg.dport);
   if (l != NULL && !st->shutting_down) {
     fin_listen_input(st, l, &seg);
     return;
@@ -436,13 +472,7 @@ size_t fin_stack_list(const struct fin_stack *st, size_t *cursor, struct fin_con
     for (struct fin_conn *c = st->conn_buckets[b]; c != NULL && n < max; c = c->hash_next)
       if (pos++ >= *cursor)
         fin_conn_info(st, c, &out[n++]);
-  for (uint32_t i = 0; i < st->tw_cap && n < max; i++) {
-    const struct fin_tw *tw = &st->tw[i];
-    if (tw->flags & (TW_FREE | TW_SUSPENDED))
-      continue;
-    if (pos++ >= *cursor)
-      fin_tw_info(st, tw, &out[n++]);
-  }
+  n += fin_tw_list(st, *cursor, &pos, out + n, max - n);
   *cursor += n;
   return n;
 }

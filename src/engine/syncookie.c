@@ -12,12 +12,12 @@ static const uint16_t cookie_mss[4] = {536, 1220, 1440, 1460};
 
 static uint32_t cookie_mac(struct fin_stack *st, const struct fin_4tuple *t, uint32_t peer_isn,
                            uint32_t counter, uint32_t mss_idx) {
-  uint8_t k[24];
-  memcpy(k, t, sizeof(*t));
-  memcpy(k + 12, &peer_isn, 4);
-  memcpy(k + 16, &counter, 4);
-  memcpy(k + 20, &mss_idx, 4);
-  return (uint32_t)fin_siphash(&st->cookie_key, k, sizeof(k)) & 0x1ffffff;
+  uint8_t k[48];
+  size_t n = fin_tuple_key(t, k);
+  memcpy(k + n, &peer_isn, 4);
+  memcpy(k + n + 4, &counter, 4);
+  memcpy(k + n + 8, &mss_idx, 4);
+  return (uint32_t)fin_siphash(&st->cookie_key, k, n + 12) & 0x1ffffff;
 }
 
 uint32_t fin_syncookie_make(struct fin_stack *st, const struct fin_4tuple *t, uint32_t peer_isn,

@@ -181,7 +181,8 @@ static bool header_matches(const struct script_run *r, const struct script_packe
                            const struct fin_segment *seg, char *why, size_t cap) {
   bool syn = pk->flags & FIN_TCP_SYN;
   uint32_t want_ack = pk->has_ack ? pk->ack : 0;
-  if (seg->saddr != SCRIPT_LOCAL_ADDR || seg->daddr != SCRIPT_REMOTE_ADDR)
+  struct fin_addr la = SCRIPT_LOCAL_ADDR, ra = SCRIPT_REMOTE_ADDR;
+  if (!fin_addr_eq(&seg->saddr, &la) || !fin_addr_eq(&seg->daddr, &ra))
     snprintf(why, cap, "addresses are not 192.168.0.1 -> 192.0.2.1");
   else if (seg->dport != r->remote_port || (seg->sport != r->local_port && !syn))
     snprintf(why, cap, "ports %u -> %u, expected %u -> %u", seg->sport, seg->dport, r->local_port,
@@ -355,7 +356,8 @@ void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, si
     snprintf(buf, cap, "(unparsable datagram of %zu bytes: %s)", len, fin_wire_error_name(e));
     return;
   }
-  bool outbound = seg.saddr == SCRIPT_LOCAL_ADDR;
+  struct fin_addr la = SCRIPT_LOCAL_ADDR;
+  bool outbound = fin_addr_eq(&seg.saddr, &la);
   uint32_t base = r->isn_known ? r->isn : 0;
   /* A SYN names fin's ISN: show it relative to itself until it is learnt. */
   if (outbound && (seg.flags & FIN_TCP_SYN) && !r->isn_known)

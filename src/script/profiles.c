@@ -10,7 +10,7 @@
  * a 1 kHz TS clock, IW10, initial RTO 1 s. */
 static void base(struct fin_settings *s) {
   fin_settings_default(s);
-  s->local_addrs[0] = 0xc0a80001u; /* 192.168.0.1 */
+  s->local_addrs[0] = fin_addr_v4(0xc0a80001u); /* 192.168.0.1 */
   s->local_addr_count = 1;
   s->mtu = 1500;
   s->timestamps = true;

@@ -15,8 +15,8 @@
 #include "script/profiles.h"
 
 /* README §1d.1: the addresses every script assumes. */
-#define SCRIPT_LOCAL_ADDR  0xc0a80001u /* 192.168.0.1 */
-#define SCRIPT_REMOTE_ADDR 0xc0000201u /* 192.0.2.1 */
+#define SCRIPT_LOCAL_ADDR  fin_addr_v4(0xc0a80001u) /* 192.168.0.1 */
+#define SCRIPT_REMOTE_ADDR fin_addr_v4(0xc0000201u) /* 192.0.2.1 */
 #define SCRIPT_PORT        8080        /* bind and connect port */
 #define SCRIPT_PEER_PORT   47123       /* the peer's port on passive opens */
 

@@ -220,7 +220,7 @@ static bool sc_bind(struct call *k) {
   fin_sock s;
   if (!argc_is(k, 3) || !arg_sock(k, 0, &s, NULL))
     return false;
-  struct fin_sockaddr a = {SCRIPT_LOCAL_ADDR, SCRIPT_PORT};
+  struct fin_sockaddr a = {SCRIPT_LOCAL_ADDR, SCRIPT_PORT, FIN_AF_UNSPEC};
   k->ret = fin_bind(k->r->st, s, &a);
   return true;
 }
@@ -250,7 +250,7 @@ static bool sc_connect(struct call *k) {
   if (!argc_is(k, 3) || !arg_sock(k, 0, &s, NULL))
     return false;
   struct script_run *r = k->r;
-  struct fin_sockaddr a = {SCRIPT_REMOTE_ADDR, SCRIPT_PORT};
+  struct fin_sockaddr a = {SCRIPT_REMOTE_ADDR, SCRIPT_PORT, FIN_AF_UNSPEC};
   k->ret = fin_connect(r->st, s, &a);
   if (k->first) {
     /* A new connection under test: fin picks the local port and ISN. */

@@ -131,10 +131,8 @@ static void header(FILE *out, const struct fin_trace *tr, const struct layout *l
   line[LINE_W] = '\0';
   put(line, 2, "time (s)");
   for (unsigned h = 0; h < l->hosts && h < tr->host_count; h++) {
-    char name[40];
-    uint32_t a = tr->host_addrs[h];
-    snprintf(name, sizeof(name), "%s %u.%u.%u.%u", tr->host_names[h], a >> 24, (a >> 16) & 255,
-             (a >> 8) & 255, a & 255);
+    char name[64];
+    fin_trace_host_label(tr, h, name, sizeof name);
     int len = (int)strlen(name);
     if (h == 0)
       put(line, l->lane[0] - len + 1, name);

@@ -32,9 +32,9 @@ int fin_mermaid_render(FILE *out, const struct fin_trace *tr, const struct fin_v
     return rc;
   fprintf(out, "sequenceDiagram\n");
   for (unsigned h = 0; h < tr->host_count; h++) {
-    uint32_t a = tr->host_addrs[h];
-    fprintf(out, "    participant %s as %s %u.%u.%u.%u\n", tr->host_names[h], tr->host_names[h],
-            a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    char name[64];
+    fin_trace_host_label(tr, h, name, sizeof name);
+    fprintf(out, "    participant %s as %s\n", tr->host_names[h], name);
   }
   for (size_t i = 0; i < n; i++) {
     const struct fin_row *row = &rows[i];

@@ -22,9 +22,14 @@ static void json_str(FILE *out, const char *s) {
   fputc('"', out);
 }
 
-static void endpoint(FILE *out, const char *key, uint32_t a, uint16_t port) {
-  fprintf(out, ",\"%s\":\"%u.%u.%u.%u:%u\"", key, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
-          port);
+/* "10.0.0.1:80", "[fd00::1]:80" (RFC 5952 §6). */
+static void endpoint(FILE *out, const char *key, const struct fin_addr *a, uint16_t port) {
+  char s[FIN_ADDR_STRLEN];
+  fin_addr_format(a, false, s, sizeof s);
+  if (fin_addr_is_v4(a))
+    fprintf(out, ",\"%s\":\"%s:%u\"", key, s, port);
+  else
+    fprintf(out, ",\"%s\":\"[%s]:%u\"", key, s, port);
 }
 
 /* The connection's two ends from the host's side: the event's 4-tuple, or
@@ -32,14 +37,14 @@ static void endpoint(FILE *out, const char *key, uint32_t a, uint16_t port) {
 static void ends(FILE *out, const struct fin_trace_rec *r) {
   const struct fin_trace_seg *g = &r->seg;
   if (r->has_tuple) {
-    endpoint(out, "local", r->tuple.local_addr, r->tuple.local_port);
-    endpoint(out, "remote", r->tuple.remote_addr, r->tuple.remote_port);
+    endpoint(out, "local", &r->tuple.local_addr, r->tuple.local_port);
+    endpoint(out, "remote", &r->tuple.remote_addr, r->tuple.remote_port);
   } else if (g->valid && r->kind == FIN_TR_SEND) {
-    endpoint(out, "local", g->saddr, g->sport);
-    endpoint(out, "remote", g->daddr, g->dport);
+    endpoint(out, "local", &g->saddr, g->sport);
+    endpoint(out, "remote", &g->daddr, g->dport);
   } else if (g->valid && (r->kind == FIN_TR_RECV || r->kind == FIN_TR_DROP)) {
-    endpoint(out, "local", g->daddr, g->dport);
-    endpoint(out, "remote", g->saddr, g->sport);
+    endpoint(out, "local", &g->daddr, g->dport);
+    endpoint(out, "remote", &g->saddr, g->sport);
   }
 }
 

@@ -55,11 +55,9 @@ static void prologue(FILE *out, const struct fin_trace *tr, size_t rows) {
   fprintf(out, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>\n", SVG_W, h);
   text(out, 10, 30, "start", "hd", "time (s)");
   for (unsigned i = 0; i < tr->host_count; i++) {
-    char name[40];
-    uint32_t a = tr->host_addrs[i];
+    char name[64];
     int x = lane_x(i, tr->host_count);
-    snprintf(name, sizeof(name), "%s %u.%u.%u.%u", tr->host_names[i], a >> 24, (a >> 16) & 255,
-             (a >> 8) & 255, a & 255);
+    fin_trace_host_label(tr, i, name, sizeof name);
     text(out, x, 30, "middle", "hd", name);
     fprintf(out, "<line x1=\"%d\" y1=\"40\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", x, x, h - 20);
   }

@@ -21,11 +21,17 @@ void fin_trace_free(struct fin_trace *tr) {
   fin_trace_init(tr);
 }
 
-void fin_trace_set_host(struct fin_trace *tr, unsigned host, uint32_t addr) {
+void fin_trace_host_label(const struct fin_trace *tr, unsigned host, char *buf, size_t cap) {
+  char a[FIN_ADDR_STRLEN];
+  fin_addr_format(&tr->host_addrs[host], false, a, sizeof a);
+  snprintf(buf, cap, "%s %s", tr->host_names[host], a);
+}
+
+void fin_trace_set_host(struct fin_trace *tr, unsigned host, const struct fin_addr *addr) {
   if (host >= FIN_TRACE_MAX_HOSTS)
     return;
   snprintf(tr->host_names[host], sizeof(tr->host_names[host]), "%c", 'a' + host);
-  tr->host_addrs[host] = addr;
+  tr->host_addrs[host] = *addr;
   if (host >= tr->host_count)
     tr->host_count = host + 1;
 }
@@ -70,13 +76,27 @@ static uint16_t rd16(const uint8_t *p) {
   return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Where the TCP header starts and where the datagram ends (0: not TCP). */
+static size_t ip_bounds(const uint8_t *d, size_t len, size_t *total, struct fin_trace_seg *out) {
+  if (len >= 20 && (d[0] >> 4) == 4 && d[9] == FIN_IPPROTO_TCP) {
+    *total = rd16(d + 2);
+    out->saddr = fin_addr_v4(rd32(d + 12));
+    out->daddr = fin_addr_v4(rd32(d + 16));
+    return (size_t)(d[0] & 0xf) * 4;
+  }
+  if (len >= 40 && (d[0] >> 4) == 6 && d[6] == FIN_IPPROTO_TCP) {
+    *total = 40 + (size_t)rd16(d + 4);
+    out->saddr = fin_addr_v6(d + 8);
+    out->daddr = fin_addr_v6(d + 24);
+    return 40;
+  }
+  return 0;
+}
+
 void fin_trace_decode(const uint8_t *d, size_t len, struct fin_trace_seg *out) {
   memset(out, 0, sizeof(*out));
   out->len = (uint32_t)len;
-  if (len < 20 || (d[0] >> 4) != 4 || d[9] != FIN_IPPROTO_TCP)
-    return;
-  size_t ihl = (size_t)(d[0] & 0xf) * 4;
-  size_t total = rd16(d + 2);
+  size_t total = 0, ihl = ip_bounds(d, len, &total, out);
   if (total > len)
     total = len;
   if (ihl < 20 || total < ihl + 20)
@@ -85,8 +105,6 @@ void fin_trace_decode(const uint8_t *d, size_t len, struct fin_trace_seg *out) {
   size_t doff = (size_t)(t[12] >> 4) * 4;
   if (doff < 20 || ihl + doff > total)
     return;
-  out->saddr = rd32(d + 12);
-  out->daddr = rd32(d + 16);
   out->sport = rd16(t);
   out->dport = rd16(t + 2);
   out->seq = rd32(t + 4);
@@ -150,18 +168,20 @@ void fin_rel_init(struct fin_rel *rel) {
   memset(rel, 0, sizeof(*rel));
 }
 
-static struct fin_rel_flow *rel_find(struct fin_rel *rel, uint32_t saddr, uint16_t sport,
-                                     uint32_t daddr, uint16_t dport) {
+static struct fin_rel_flow *rel_find(struct fin_rel *rel, const struct fin_addr *saddr,
+                                     uint16_t sport, const struct fin_addr *daddr,
+                                     uint16_t dport) {
   for (size_t i = 0; i < rel->count; i++) {
     struct fin_rel_flow *f = &rel->flows[i];
-    if (f->saddr == saddr && f->daddr == daddr && f->sport == sport && f->dport == dport)
+    if (f->sport == sport && f->dport == dport && fin_addr_eq(&f->saddr, saddr) &&
+        fin_addr_eq(&f->daddr, daddr))
       return f;
   }
   return NULL;
 }
 
 static struct fin_rel_flow *rel_learn(struct fin_rel *rel, const struct fin_trace_seg *seg) {
-  struct fin_rel_flow *f = rel_find(rel, seg->saddr, seg->sport, seg->daddr, seg->dport);
+  struct fin_rel_flow *f = rel_find(rel, &seg->saddr, seg->sport, &seg->daddr, seg->dport);
   if (f == NULL) {
     /* Full table: reuse the oldest slot; labels stay readable, if not exact. */
     size_t i = rel->count < FIN_REL_MAX_FLOWS ? rel->count++ : 0;
@@ -182,7 +202,7 @@ void fin_rel_apply(struct fin_rel *rel, const struct fin_trace_seg *seg, uint32_
     return;
   const struct fin_rel_flow *f = rel_learn(rel, seg);
   *seq = seg->seq - f->base;
-  const struct fin_rel_flow *r = rel_find(rel, seg->daddr, seg->dport, seg->saddr, seg->sport);
+  const struct fin_rel_flow *r = rel_find(rel, &seg->daddr, seg->dport, &seg->saddr, seg->sport);
   if (!(seg->flags & FIN_TCP_ACK))
     *ack = 0;
   else if (r != NULL)

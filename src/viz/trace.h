@@ -41,15 +41,15 @@ enum fin_trace_fate {
   FIN_FATE_COUNT
 };
 
-/* The TCP/IPv4 header fields the renderers show. Decoded leniently (no
- * checksum checks) so corrupted datagrams still draw. */
+/* The TCP header fields the renderers show, IPv4 or IPv6. Decoded
+ * leniently (no checksum checks) so corrupted datagrams still draw. */
 struct fin_trace_seg {
-  uint32_t saddr, daddr;
+  struct fin_addr saddr, daddr;
   uint16_t sport, dport;
   uint32_t seq, ack, len;
   uint16_t win;
   uint8_t flags;
-  bool valid; /* false: not TCP/IPv4, only len is meaningful */
+  bool valid; /* false: not TCP over IPv4 or IPv6, only len is meaningful */
 };
 
 struct fin_trace_rec {
@@ -89,20 +89,23 @@ struct fin_trace {
   size_t npkts, pkts_cap;
   unsigned host_count;
   char host_names[FIN_TRACE_MAX_HOSTS][8]; /* "a", "b", ... (fin serve/connect: "fin", "tun") */
-  uint32_t host_addrs[FIN_TRACE_MAX_HOSTS];
+  struct fin_addr host_addrs[FIN_TRACE_MAX_HOSTS];
 };
 
 void fin_trace_init(struct fin_trace *tr);
 void fin_trace_free(struct fin_trace *tr);
 /* Names host i "a", "b", ... with its address. */
-void fin_trace_set_host(struct fin_trace *tr, unsigned host, uint32_t addr);
+void fin_trace_set_host(struct fin_trace *tr, unsigned host, const struct fin_addr *addr);
+/* "a 10.0.0.1", "b fd00::2": host i's name and address. */
+void fin_trace_host_label(const struct fin_trace *tr, unsigned host, char *buf, size_t cap);
 /* Appends a copy of rec. 0 or -ENOMEM. */
 int fin_trace_add(struct fin_trace *tr, const struct fin_trace_rec *rec);
 
 /* Stores a copy of a datagram; *pkt = its 1-based number. 0 or -ENOMEM. */
 int fin_trace_add_packet(struct fin_trace *tr, const uint8_t *d, size_t len, uint32_t *pkt);
 
-/* Lenient decode of an IPv4+TCP datagram for display. */
+/* Lenient decode of an IPv4+TCP or IPv6+TCP datagram for display (no
+ * extension headers: fin sends none). */
 void fin_trace_decode(const uint8_t *dgram, size_t len, struct fin_trace_seg *out);
 
 /* "SYN,ACK": writes into buf (>= 32 bytes). */
@@ -114,7 +117,7 @@ const char *fin_trace_kind_name(enum fin_trace_kind k);
  * base is the ISN of the latest SYN (or the first sequence number seen). */
 #define FIN_REL_MAX_FLOWS 32
 struct fin_rel_flow {
-  uint32_t saddr, daddr;
+  struct fin_addr saddr, daddr;
   uint16_t sport, dport;
   uint32_t base;
 };

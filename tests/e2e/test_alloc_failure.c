@@ -25,7 +25,7 @@ static int world_open(struct world *w, size_t fail_at_a) {
   for (int i = 0; i < 2; i++) {
     struct fin_settings s;
     fin_settings_default(&s);
-    s.local_addrs[0] = i ? B : A;
+    s.local_addrs[0] = fin_addr_v4(i ? B : A);
     s.local_addr_count = 1;
     s.event_mask = FIN_EVENTS_ALL;
     struct fin_allocator al;
@@ -88,15 +88,17 @@ static size_t lifecycle(struct world *w) {
   fin_sock l = fin_socket(w->st[0]);
   assert_true(is_errno((long)l));
   if (l >= 0) {
-    assert_true(is_errno(fin_bind(w->st[0], l, &(struct fin_sockaddr){0, 80})));
+    assert_true(
+        is_errno(fin_bind(w->st[0], l, &(struct fin_sockaddr){fin_addr_v4(0), 80, FIN_AF_INET})));
     assert_true(is_errno(fin_listen(w->st[0], l, 4)));
   }
   fin_sock c = fin_socket(w->st[1]);
   assert_true(c >= 0);
-  fin_connect(w->st[1], c, &(struct fin_sockaddr){A, 80});
+  fin_connect(w->st[1], c, &(struct fin_sockaddr){fin_addr_v4(A), 80, FIN_AF_INET});
   fin_sock o = fin_socket(w->st[0]); /* and an outgoing one from A */
   if (o >= 0)
-    assert_true(is_errno(fin_connect(w->st[0], o, &(struct fin_sockaddr){B, 9})));
+    assert_true(
+        is_errno(fin_connect(w->st[0], o, &(struct fin_sockaddr){fin_addr_v4(B), 9, FIN_AF_INET})));
   pump(w, FIN_MS(50));
   fin_sock s = l >= 0 ? fin_accept(w->st[0], l, NULL) : -EBADF;
   static uint8_t data[30000];

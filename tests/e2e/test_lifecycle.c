@@ -88,17 +88,17 @@ static void connect_keep_listener(struct pair *p, uint16_t port, uint16_t local_
                                   fin_sock *a, fin_sock *b) {
   if (*l < 0) {
     *l = fin_socket(p->st[1]);
-    struct fin_sockaddr any = {0, port};
+    struct fin_sockaddr any = pair_any(p, port);
     assert_int_equal(fin_bind(p->st[1], *l, &any), 0);
     assert_int_equal(fin_listen(p->st[1], *l, 16), 0);
   }
   *a = fin_socket(p->st[0]);
   if (local_port != 0) {
     assert_int_equal(fin_setsockopt(p->st[0], *a, FIN_SO_REUSEADDR, &(int){1}, sizeof(int)), 0);
-    struct fin_sockaddr me = {PAIR_ADDR_A, local_port};
+    struct fin_sockaddr me = pair_sockaddr(p, 0, local_port);
     assert_int_equal(fin_bind(p->st[0], *a, &me), 0);
   }
-  struct fin_sockaddr dst = {PAIR_ADDR_B, port};
+  struct fin_sockaddr dst = pair_sockaddr(p, 1, port);
   assert_int_equal(fin_connect(p->st[0], *a, &dst), -EINPROGRESS);
   pair_run_for(p, FIN_MS(100));
   *b = fin_accept(p->st[1], *l, NULL);
@@ -407,11 +407,11 @@ static void test_close_in_syn_sent_leaves_nothing_on_either_side(void **state) {
   static struct pair p;
   pair_init(&p, NULL, NULL);
   fin_sock l = fin_socket(p.st[1]);
-  struct fin_sockaddr any = {0, 80};
+  struct fin_sockaddr any = pair_any(&p, 80);
   assert_int_equal(fin_bind(p.st[1], l, &any), 0);
   assert_int_equal(fin_listen(p.st[1], l, 16), 0);
   fin_sock a = fin_socket(p.st[0]);
-  struct fin_sockaddr dst = {PAIR_ADDR_B, 80};
+  struct fin_sockaddr dst = pair_sockaddr(&p, 1, 80);
   assert_int_equal(fin_connect(p.st[0], a, &dst), -EINPROGRESS);
   uint64_t ida = fin_sock_conn_id(p.st[0], a);
   pair_run_for(&p, FIN_MS(5)); /* the SYN is on the wire */
@@ -437,11 +437,11 @@ static void test_listener_close_resets_unaccepted_connection(void **state) {
   static struct pair p;
   pair_init(&p, NULL, NULL);
   fin_sock l = fin_socket(p.st[1]);
-  struct fin_sockaddr any = {0, 80};
+  struct fin_sockaddr any = pair_any(&p, 80);
   assert_int_equal(fin_bind(p.st[1], l, &any), 0);
   assert_int_equal(fin_listen(p.st[1], l, 16), 0);
   fin_sock a = fin_socket(p.st[0]);
-  struct fin_sockaddr dst = {PAIR_ADDR_B, 80};
+  struct fin_sockaddr dst = pair_sockaddr(&p, 1, 80);
   assert_int_equal(fin_connect(p.st[0], a, &dst), -EINPROGRESS);
   pair_run_for(&p, FIN_MS(100));
   assert_int_equal(fin_sock_state(p.st[0], a), FIN_ESTABLISHED);

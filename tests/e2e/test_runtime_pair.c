@@ -36,7 +36,7 @@ static struct fin_runtime *pair_runtime(int *fd, uint32_t addr) {
   struct fin_driver d = {.recv = pair_recv, .send = pair_send, .fd = pair_fd, .ctx = fd};
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = addr;
+  s.local_addrs[0] = fin_addr_v4(addr);
   s.local_addr_count = 1;
   s.msl = FIN_MS(50);
   struct fin_runtime *rt;
@@ -49,7 +49,7 @@ static void *echo_server(void *arg) {
   struct fin_runtime *rt = arg;
   struct fin_stack *st = fin_runtime_stack(rt);
   fin_sock l = fin_socket(st);
-  struct fin_sockaddr a = {.addr = A_ADDR, .port = PORT};
+  struct fin_sockaddr a = fin_sockaddr_v4(A_ADDR, PORT);
   if (fin_bind(st, l, &a) < 0 || fin_listen(st, l, 8) < 0)
     return (void *)1;
   fin_sock s = fin_rt_accept(rt, l, NULL, FIN_SEC(5));
@@ -81,7 +81,7 @@ static void test_runtime_pair_echo_and_graceful_close(void **state) {
 
   struct fin_stack *st = fin_runtime_stack(rb);
   fin_sock s = fin_socket(st);
-  struct fin_sockaddr a = {.addr = A_ADDR, .port = PORT};
+  struct fin_sockaddr a = fin_sockaddr_v4(A_ADDR, PORT);
   int r = -1;
   for (int i = 0; i < 50 && r != 0; i++) /* the server thread may not listen yet */
     if ((r = fin_rt_connect(rb, s, &a, FIN_SEC(5))) == -ECONNREFUSED) {
@@ -130,7 +130,7 @@ static void test_runtime_rt_accept_times_out(void **state) {
   struct fin_runtime *rt = pair_runtime(&fds[0], A_ADDR);
   struct fin_stack *st = fin_runtime_stack(rt);
   fin_sock l = fin_socket(st);
-  struct fin_sockaddr a = {.addr = A_ADDR, .port = PORT};
+  struct fin_sockaddr a = fin_sockaddr_v4(A_ADDR, PORT);
   assert_int_equal(fin_bind(st, l, &a), 0);
   assert_int_equal(fin_listen(st, l, 8), 0);
   fin_time t0 = fin_clock_now();

@@ -41,7 +41,7 @@ static void rig_init(struct rig *r) {
   struct fin_driver d = {.recv = rig_recv, .send = rig_send, .fd = rig_fd, .ctx = &r->sv[0]};
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = LOCAL;
+  s.local_addrs[0] = fin_addr_v4(LOCAL);
   s.local_addr_count = 1;
   assert_int_equal(fin_runtime_new(&r->rt, &s, &d), 0);
   r->st = fin_runtime_stack(r->rt);
@@ -76,7 +76,7 @@ static void test_connect_wakes_the_fd_and_one_step_sends_the_syn(void **state) {
   assert_false(readable(fin_runtime_fd(r.rt)));
   assert_int_equal(fin_runtime_next_deadline(r.rt), FIN_NEVER);
   fin_sock s = fin_socket(r.st);
-  struct fin_sockaddr dst = {REMOTE, 9};
+  struct fin_sockaddr dst = fin_sockaddr_v4(REMOTE, 9);
   fin_stack_set_now(r.st, fin_clock_now());
   assert_int_equal(fin_connect(r.st, s, &dst), -EINPROGRESS);
   assert_true(readable(fin_runtime_fd(r.rt)));
@@ -96,7 +96,7 @@ static void test_calls_without_output_leave_the_fd_quiet(void **state) {
   struct rig r;
   rig_init(&r);
   fin_sock l = fin_socket(r.st);
-  struct fin_sockaddr any = {0, 80};
+  struct fin_sockaddr any = fin_sockaddr_v4(0, 80);
   assert_int_equal(fin_bind(r.st, l, &any), 0);
   assert_int_equal(fin_listen(r.st, l, 8), 0);
   assert_int_equal(fin_accept(r.st, l, NULL), -EAGAIN);
@@ -119,7 +119,7 @@ static void test_watched_fd_still_returns_one(void **state) {
   assert_int_equal(pipe(p), 0);
   assert_int_equal(fin_runtime_watch(r.rt, p[0]), 0);
   fin_sock s = fin_socket(r.st);
-  struct fin_sockaddr dst = {REMOTE, 9};
+  struct fin_sockaddr dst = fin_sockaddr_v4(REMOTE, 9);
   assert_int_equal(fin_connect(r.st, s, &dst), -EINPROGRESS);
   assert_int_equal(fin_runtime_run_once(r.rt, 0), 0);
   assert_int_equal(wire_flags(&r), FIN_TCP_SYN);

@@ -32,13 +32,13 @@ int main(void) {
   struct fin_random r = {my_fill, NULL};
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = 0x0a000001u;
+  s.local_addrs[0] = fin_addr_v4(0x0a000001u);
   s.local_addr_count = 1;
   struct fin_stack *st;
   if (fin_stack_new(&st, &s, &a, &r, FIN_SEC(1)) != 0)
     return 1;
   fin_sock c = fin_socket(st);
-  struct fin_sockaddr dst = {0x0a000002u, 80};
+  struct fin_sockaddr dst = fin_sockaddr_v4(0x0a000002u, 80);
   int rc = fin_connect(st, c, &dst);
   int due = fin_stack_next_deadline(st) == fin_stack_now(st);
   uint8_t buf[1500];

@@ -12,6 +12,11 @@
 #define ISS_A 1000u
 #define ISS_B 5000u
 
+static void set_host(struct fin_trace *tr, unsigned h, uint32_t v4) {
+  struct fin_addr a = fin_addr_v4(v4);
+  fin_trace_set_host(tr, h, &a);
+}
+
 static void add_state(struct fin_trace *tr, fin_time t, unsigned h, enum fin_state from,
                       enum fin_state to) {
   struct fin_trace_rec r = {.t = t, .kind = FIN_TR_STATE, .host = (uint8_t)h, .conn = 1};
@@ -24,8 +29,8 @@ static void add_send(struct fin_trace *tr, fin_time t, unsigned h, uint8_t flags
                      uint32_t ack, uint32_t len, enum fin_trace_fate fate) {
   struct fin_trace_rec r = {.t = t, .kind = FIN_TR_SEND, .host = (uint8_t)h, .conn = 1};
   r.peer = (uint8_t)(1 - h);
-  r.seg = (struct fin_trace_seg){.saddr = h ? B : A,
-                                 .daddr = h ? A : B,
+  r.seg = (struct fin_trace_seg){.saddr = fin_addr_v4(h ? B : A),
+                                 .daddr = fin_addr_v4(h ? A : B),
                                  .sport = h ? 80 : 40000,
                                  .dport = h ? 40000 : 80,
                                  .seq = seq,
@@ -49,8 +54,8 @@ static void add_app(struct fin_trace *tr, fin_time t, unsigned h, const char *ca
 /* Handshake, then a four-segment close whose first FIN is lost once. */
 static void graceful_trace(struct fin_trace *tr) {
   fin_trace_init(tr);
-  fin_trace_set_host(tr, 0, A);
-  fin_trace_set_host(tr, 1, B);
+  set_host(tr, 0, A);
+  set_host(tr, 1, B);
   add_state(tr, 0, 1, FIN_CLOSED, FIN_LISTEN);
   add_app(tr, 0, 0, "connect 10.0.0.2:80", -115);
   add_state(tr, 0, 0, FIN_CLOSED, FIN_SYN_SENT);
@@ -190,8 +195,8 @@ static void test_ndjson_one_object_per_record(void **state) {
 static char *one_line(const struct fin_trace_rec *r) {
   struct fin_trace tr;
   fin_trace_init(&tr);
-  fin_trace_set_host(&tr, 0, A);
-  fin_trace_set_host(&tr, 1, B);
+  set_host(&tr, 0, A);
+  set_host(&tr, 1, B);
   struct fin_rel rel;
   fin_rel_init(&rel);
   char *text = NULL;
@@ -203,7 +208,10 @@ static char *one_line(const struct fin_trace_rec *r) {
   return text;
 }
 
-static const struct fin_4tuple tuple_ab = {A, B, 40000, 80};
+static struct fin_4tuple tuple_of_ab(void) {
+  struct fin_4tuple t = {fin_addr_v4(A), fin_addr_v4(B), 40000, 80};
+  return t;
+}
 
 static void expect_line(const struct fin_trace_rec *r, const char *want) {
   char *got = one_line(r);
@@ -214,7 +222,7 @@ static void expect_line(const struct fin_trace_rec *r, const char *want) {
 static void test_ndjson_schema_every_kind(void **state) {
   (void)state;
   struct fin_trace_rec r = {.t = FIN_MS(1500), .kind = FIN_TR_STATE, .conn = 7};
-  r.tuple = tuple_ab;
+  r.tuple = tuple_of_ab();
   r.has_tuple = true;
   r.from = FIN_ESTABLISHED;
   r.to = FIN_FIN_WAIT_1;
@@ -254,7 +262,8 @@ static void test_ndjson_schema_every_kind(void **state) {
 static void test_ndjson_schema_segments_and_apps(void **state) {
   (void)state;
   struct fin_trace_rec r = {.t = 0, .kind = FIN_TR_RECV, .host = 1, .peer = 0, .conn = 3};
-  r.seg = (struct fin_trace_seg){A, B, 40000, 80, 1000, 0, 0, 65535, 0x02, true};
+  r.seg = (struct fin_trace_seg){fin_addr_v4(A), fin_addr_v4(B), 40000, 80, 1000, 0, 0,
+                                 65535,          0x02,           true};
   r.arrive = FIN_NEVER;
   /* A received segment: local is the receiver's side. */
   expect_line(&r, "{\"t\":0.000000000,\"host\":\"b\",\"conn\":3,\"type\":\"recv\","
@@ -271,8 +280,8 @@ static void test_trace_note_names_what_the_stack_did(void **state) {
   (void)state;
   struct fin_trace tr;
   fin_trace_init(&tr);
-  fin_trace_set_host(&tr, 0, A);
-  fin_trace_set_host(&tr, 1, B);
+  set_host(&tr, 0, A);
+  set_host(&tr, 1, B);
   char note[160];
   struct fin_trace_rec r = {.kind = FIN_TR_STATE, .host = 1, .conn = 2};
   r.from = FIN_LISTEN;
@@ -329,7 +338,7 @@ static void test_trace_decode_reads_tcp_header(void **state) {
   struct fin_trace_seg seg;
   fin_trace_decode(d, sizeof d, &seg);
   assert_true(seg.valid);
-  assert_int_equal(seg.saddr, A);
+  assert_addr_v4(seg.saddr, A);
   assert_int_equal(seg.sport, 40000);
   assert_int_equal(seg.dport, 80);
   assert_int_equal(seg.seq, 1000);

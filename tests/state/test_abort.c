@@ -13,7 +13,7 @@
 
 static const struct fin_4tuple *tuple_of(const struct peer *p) {
   static struct fin_4tuple t;
-  t = (struct fin_4tuple){PEER_FIN_ADDR, PEER_ADDR, p->fin_port, PEER_PORT};
+  t = (struct fin_4tuple){p->fin_ip, p->peer_ip, p->fin_port, PEER_PORT};
   return &t;
 }
 

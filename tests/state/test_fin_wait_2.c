@@ -237,7 +237,7 @@ static void test_buffer_memory_cap_aborts_oldest_orphan_for_new_connection(void 
   assert_int_equal(fin_close(p.st, p.s), 0);
   peer_expect(&p, TCP_A | TCP_F, L(&p, 2), R(&p, 2));
   p.s = fin_socket(p.st);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = peer_remote(&p);
   assert_int_equal(fin_connect(p.st, p.s, &dst), -EINPROGRESS);
   p.irs = 1000000;
   peer_expect(&p, TCP_R | TCP_A, L(&p, 3), R(&p, 2));

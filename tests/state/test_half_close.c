@@ -172,7 +172,7 @@ static void test_connect_reports_econnrefused(void **state) {
   peer_init(&p, NULL);
   peer_start_connect(&p);
   peer_send(&p, TCP_R | TCP_A, 0, L(&p, 1), NULL, 0);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = peer_remote(&p);
   assert_int_equal(fin_connect(p.st, p.s, &dst), -ECONNREFUSED);
   peer_free(&p);
 }

@@ -8,7 +8,7 @@
 
 static uint32_t connect_from_port(struct peer *p, uint16_t port) {
   p->s = fin_socket(p->st);
-  struct fin_sockaddr local = {PEER_FIN_ADDR, port};
+  struct fin_sockaddr local = peer_local(p, port);
   assert_int_equal(fin_bind(p->st, p->s, &local), 0);
   peer_start_connect(p);
   return p->iss;
@@ -48,7 +48,7 @@ static void test_isn_is_clock_plus_keyed_hash_of_tuple(void **state) {
   test_rng_init(&r.rng, 77, &rnd);
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = PEER_FIN_ADDR;
+  s.local_addrs[0] = r.fin_ip;
   s.local_addr_count = 1;
   assert_int_equal(fin_stack_new(&r.st, &s, &al, &rnd, r.now), 0);
   r.s = -1;
@@ -128,8 +128,9 @@ static void test_simultaneous_open_rst_is_connection_refused(void **state) {
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   peer_expect(&p, TCP_S | TCP_A, L(&p, 0), R(&p, 1));
   peer_send(&p, TCP_R, R(&p, 1), 0, NULL, 0);
-  assert_int_equal(fin_connect(p.st, p.s, &(struct fin_sockaddr){PEER_ADDR, PEER_PORT}),
-                   -ECONNREFUSED);
+  assert_int_equal(
+      fin_connect(p.st, p.s, &(struct fin_sockaddr){p.peer_ip, PEER_PORT, FIN_AF_UNSPEC}),
+      -ECONNREFUSED);
   peer_free(&p);
 }
 

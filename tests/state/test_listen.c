@@ -138,11 +138,11 @@ static void test_retransmitted_syn_gets_syn_ack_again(void **state) {
 
 /* A SYN to fin's port 80 from saddr:41000 (the peer harness only speaks
  * from the peer's address). */
-static void syn_from_addr(struct peer *p, uint32_t saddr) {
+static void syn_from_addr(struct peer *p, struct fin_addr saddr) {
   struct fin_segment seg;
   memset(&seg, 0, sizeof(seg));
   seg.saddr = saddr;
-  seg.daddr = PEER_FIN_ADDR;
+  seg.daddr = p->fin_ip;
   seg.sport = 41000;
   seg.dport = FIN_PORT;
   seg.seq = 7777;
@@ -166,18 +166,26 @@ static void test_syn_from_own_or_martian_source_dropped(void **state) {
   struct peer p;
   peer_init(&p, &s);
   struct fin_settings two = *fin_stack_settings(p.st);
-  two.local_addrs[1] = 0x0a000009u; /* 10.0.0.9 is fin's too */
+  /* 10.0.0.9 / fd00::9 is fin's too */
+  struct fin_addr nine = p.fin_ip;
+  nine.b[15] = 9;
+  two.local_addrs[1] = nine;
   two.local_addr_count = 2;
   assert_int_equal(fin_stack_set_settings(p.st, &two), 0);
   peer_listen(&p, 8);
-  syn_from_addr(&p, PEER_FIN_ADDR); /* LAND */
-  syn_from_addr(&p, 0x0a000009u);
-  syn_from_addr(&p, 0x00000005u);
-  syn_from_addr(&p, 0x7f000001u);
+  syn_from_addr(&p, p.fin_ip); /* LAND */
+  syn_from_addr(&p, nine);
+  uint8_t loop6[16] = {[15] = 1};
+  if (p.v6) {
+    syn_from_addr(&p, fin_addr_v6(loop6)); /* ::1, not fin's */
+  } else {
+    syn_from_addr(&p, fin_addr_v4(0x00000005u)); /* 0.0.0.0/8 */
+    syn_from_addr(&p, fin_addr_v4(0x7f000001u));
+  }
   peer_expect_nothing(&p);
   assert_int_equal(fin_stack_conn_count(p.st), 0);
   assert_int_equal(peer_counters(&p)->drop_syn_land, 2);
-  assert_int_equal(peer_counters(&p)->drop_syn_martian, 2);
+  assert_int_equal(peer_counters(&p)->drop_syn_martian, p.v6 ? 1 : 2);
   syn_from(&p, 41001);
   assert_int_equal(fin_stack_conn_count(p.st), 1);
   peer_free(&p);

@@ -37,7 +37,7 @@ static void test_connect_makes_the_syn_due_now(void **state) {
   watch(&p, &w);
   p.s = fin_socket(p.st);
   assert_int_equal(fin_stack_next_deadline(p.st), FIN_NEVER);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = peer_remote(&p);
   assert_int_equal(fin_connect(p.st, p.s, &dst), -EINPROGRESS);
   assert_output_due(&p);
   assert_int_equal(w.n, 1);
@@ -142,7 +142,8 @@ static void test_calls_without_output_leave_the_deadline_alone(void **state) {
   struct wake_count w;
   watch(&p, &w);
   fin_sock l = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
+  struct fin_sockaddr any = peer_local(&p, FIN_PORT);
+  any.addr = p.v6 ? fin_addr_any6() : fin_addr_v4(0);
   assert_int_equal(fin_bind(p.st, l, &any), 0);
   assert_int_equal(fin_listen(p.st, l, 8), 0);
   char buf[8];
@@ -259,7 +260,7 @@ static void test_the_documented_loop_completes_a_lifecycle(void **state) {
   static struct pair p;
   pair_init(&p, NULL, NULL);
   fin_sock s[3] = {fin_socket(p.st[0]), -1, fin_socket(p.st[1])};
-  struct fin_sockaddr any = {0, 80}, dst = {PAIR_ADDR_B, 80};
+  struct fin_sockaddr any = pair_any(&p, 80), dst = pair_sockaddr(&p, 1, 80);
   assert_int_equal(fin_bind(p.st[1], s[2], &any), 0);
   assert_int_equal(fin_listen(p.st[1], s[2], 8), 0);
   assert_int_equal(fin_connect(p.st[0], s[0], &dst), -EINPROGRESS);

@@ -70,7 +70,7 @@ static void test_syn_sent_rst_refusal_reported_by_connect(void **state) {
   peer_start_connect(&p);
   peer_send(&p, TCP_R | TCP_A, 0, L(&p, 1), NULL, 0);
   peer_expect_nothing(&p);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = peer_remote(&p);
   assert_int_equal(fin_connect(p.st, p.s, &dst), -ECONNREFUSED);
   peer_free(&p);
 }

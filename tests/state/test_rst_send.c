@@ -19,8 +19,8 @@ static size_t raw_build(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ac
   assert_true(len <= sizeof(fill));
   struct fin_segment seg;
   memset(&seg, 0, sizeof(seg));
-  seg.saddr = PEER_ADDR;
-  seg.daddr = PEER_FIN_ADDR;
+  seg.saddr = p->peer_ip;
+  seg.daddr = p->fin_ip;
   seg.sport = PEER_PORT;
   seg.dport = p->fin_port ? p->fin_port : FIN_PORT;
   seg.seq = seq;
@@ -586,7 +586,7 @@ static void test_rst_time_wait_kill_still_reports_econnaborted(void **state) {
   struct peer p;
   peer_init(&p, &s);
   peer_establish_passive(&p);
-  struct fin_4tuple t = {PEER_FIN_ADDR, PEER_ADDR, FIN_PORT, PEER_PORT};
+  struct fin_4tuple t = {p.fin_ip, p.peer_ip, FIN_PORT, PEER_PORT};
   assert_int_equal(fin_stack_kill(p.st, &t), 0);
   peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
   peer_expect_nothing(&p);

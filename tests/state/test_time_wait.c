@@ -596,8 +596,8 @@ static void test_connect_reuses_time_wait_tuple_only_with_timestamps(void **stat
   (void)state;
   struct peer p;
   peer_init_ts(&p, NULL);
-  struct fin_sockaddr local = {PEER_FIN_ADDR, 5000};
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr local = peer_local(&p, 5000);
+  struct fin_sockaddr dst = peer_remote(&p);
   p.s = fin_socket(p.st);
   assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_REUSEADDR, &(int){1}, sizeof(int)), 0);
   assert_int_equal(fin_bind(p.st, p.s, &local), 0);
@@ -633,8 +633,8 @@ static void test_connect_never_reuses_time_wait_tuple_without_timestamps(void **
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  struct fin_sockaddr local = {PEER_FIN_ADDR, 5000};
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr local = peer_local(&p, 5000);
+  struct fin_sockaddr dst = peer_remote(&p);
   p.s = fin_socket(p.st);
   assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_REUSEADDR, &(int){1}, sizeof(int)), 0);
   assert_int_equal(fin_bind(p.st, p.s, &local), 0);
@@ -670,7 +670,7 @@ static void test_ephemeral_connect_skips_time_wait_tuple_without_timestamps(void
   assert_int_equal(fin_stack_time_wait_count(p.st), 1);
   assert_int_equal(peer_counters(&p)->tw_recycled, 0);
   fin_sock s3 = fin_socket(p.st);
-  struct fin_sockaddr dst = {PEER_ADDR, PEER_PORT};
+  struct fin_sockaddr dst = peer_remote(&p);
   assert_int_equal(fin_connect(p.st, s3, &dst), -EADDRNOTAVAIL);
   peer_free(&p);
 }

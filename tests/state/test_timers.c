@@ -135,8 +135,9 @@ static void test_syn_retransmission_lasts_at_least_three_minutes(void **state) {
   peer_expect_nothing(&p);
   assert_true(p.now - t0 >= FIN_SEC(180));
   assert_int_equal(syns, 7);
-  assert_int_equal(fin_connect(p.st, p.s, &(struct fin_sockaddr){PEER_ADDR, PEER_PORT}),
-                   -ETIMEDOUT);
+  assert_int_equal(
+      fin_connect(p.st, p.s, &(struct fin_sockaddr){p.peer_ip, PEER_PORT, FIN_AF_UNSPEC}),
+      -ETIMEDOUT);
   assert_int_equal(peer_counters(&p)->attempt_fails, 1);
   peer_free(&p);
 }
@@ -234,36 +235,12 @@ static void test_zero_window_persist_probes_keep_connection_open(void **state) {
   peer_free(&p);
 }
 
-/* Builds ICMP type/code quoting fin's last segment (p->buf) to fin; for
- * "fragmentation needed" the next-hop MTU (RFC 1191 §4). */
 static void send_icmp_mtu(struct peer *p, uint8_t type, uint8_t code, uint16_t mtu) {
-  uint8_t d[20 + 8 + 28];
-  memset(d, 0, sizeof(d));
-  d[0] = 0x45;
-  d[3] = sizeof(d);
-  d[8] = 64;
-  d[9] = 1;
-  uint32_t src = PEER_ADDR, dst = PEER_FIN_ADDR;
-  for (int i = 0; i < 4; i++) {
-    d[12 + i] = (uint8_t)(src >> (24 - 8 * i));
-    d[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-  }
-  uint16_t ipc = fin_csum_fold(fin_csum_add(0, d, 20));
-  d[10] = (uint8_t)(ipc >> 8);
-  d[11] = (uint8_t)ipc;
-  d[20] = type;
-  d[21] = code;
-  d[26] = (uint8_t)(mtu >> 8);
-  d[27] = (uint8_t)mtu;
-  memcpy(d + 28, p->buf, 28); /* fin's IP header + 8 bytes of TCP */
-  uint16_t ic = fin_csum_fold(fin_csum_add(0, d + 20, sizeof(d) - 20));
-  d[22] = (uint8_t)(ic >> 8);
-  d[23] = (uint8_t)ic;
-  fin_stack_input(p->st, d, sizeof(d), p->now);
+  peer_send_icmp(p, type, code, mtu);
 }
 
 static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
-  send_icmp_mtu(p, type, code, 0);
+  peer_send_icmp(p, type, code, 0);
 }
 
 /* BEHAVIOR J6: a hard ICMP error (port unreachable) aborts SYN-SENT with
@@ -276,8 +253,9 @@ static void test_icmp_hard_error_aborts_syn_sent_soft_does_not(void **state) {
   send_icmp(&p, 3, 0); /* net unreachable: soft */
   assert_int_equal(fin_sock_state(p.st, p.s), FIN_SYN_SENT);
   send_icmp(&p, 3, 3); /* port unreachable: hard */
-  assert_int_equal(fin_connect(p.st, p.s, &(struct fin_sockaddr){PEER_ADDR, PEER_PORT}),
-                   -ECONNREFUSED);
+  assert_int_equal(
+      fin_connect(p.st, p.s, &(struct fin_sockaddr){p.peer_ip, PEER_PORT, FIN_AF_UNSPEC}),
+      -ECONNREFUSED);
   peer_expect_nothing(&p);
   assert_int_equal(peer_counters(&p)->abort_on_icmp, 1);
   peer_free(&p);

@@ -105,16 +105,11 @@ int retransmit_fin_until_give_up(struct peer *p, uint32_t fin_seq, uint32_t ack)
 
 void raw_send(struct peer *p, uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack) {
   struct fin_segment seg;
-  memset(&seg, 0, sizeof(seg));
-  seg.saddr = PEER_ADDR;
-  seg.daddr = PEER_FIN_ADDR;
+  peer_segment_init(p, &seg);
   seg.sport = sport;
-  seg.dport = p->fin_port ? p->fin_port : FIN_PORT;
   seg.seq = seq;
   seg.ack = ack;
   seg.flags = flags;
-  seg.wnd = p->wnd;
-  seg.ttl = 64;
   uint8_t dgram[128];
   size_t n = fin_tcp_build(dgram, sizeof(dgram), &seg, NULL, 0, NULL, 0, NULL, 0);
   assert_true(n > 0);

@@ -32,6 +32,19 @@ struct test_rng {
 void test_rng_init(struct test_rng *r, uint64_t seed, struct fin_random *out);
 uint64_t test_rng_next(struct test_rng *r);
 
+/* Asserts two addresses (struct fin_addr values) are equal, printing both
+ * as text when they are not; assert_addr_v4 compares with an IPv4 address
+ * given in host byte order. */
+static inline void fin_test_addr_equal(struct fin_addr x, struct fin_addr y, const char *file,
+                                       int line) {
+  char tx[FIN_ADDR_STRLEN], ty[FIN_ADDR_STRLEN];
+  fin_addr_format(&x, false, tx, sizeof(tx));
+  fin_addr_format(&y, false, ty, sizeof(ty));
+  _assert_string_equal(tx, ty, file, line);
+}
+#define assert_addr_equal(x, y) fin_test_addr_equal((x), (y), __FILE__, __LINE__)
+#define assert_addr_v4(x, v4)   fin_test_addr_equal((x), fin_addr_v4(v4), __FILE__, __LINE__)
+
 /* Asserts that every allocation was freed. */
 #define assert_no_leaks(ta)                                                                        \
   do {                                                                                             \

@@ -5,13 +5,47 @@
 #include <stdio.h>
 #include <string.h>
 
+enum fin_family pair_family = FIN_AF_INET;
+
+int pair_run_both(const char *name, const struct CMUnitTest *tests, size_t count) {
+  char label[128];
+  int failed = 0;
+  const enum fin_family fams[] = {FIN_AF_INET, FIN_AF_INET6};
+  for (size_t i = 0; i < 2; i++) {
+    pair_family = fams[i];
+    snprintf(label, sizeof(label), "%s/%s", name, fams[i] == FIN_AF_INET ? "ipv4" : "ipv6");
+    failed += _cmocka_run_group_tests(label, tests, count, NULL, NULL);
+  }
+  pair_family = FIN_AF_INET;
+  return failed;
+}
+
+static struct fin_addr host_addr(bool v6, int host) {
+  if (!v6)
+    return fin_addr_v4(host == 0 ? PAIR_ADDR_A4 : PAIR_ADDR_B4);
+  uint8_t b[16] = {0xfd, 0x00};
+  b[15] = (uint8_t)(host + 1);
+  return fin_addr_v6(b);
+}
+
+struct fin_sockaddr pair_sockaddr(const struct pair *p, int host, uint16_t port) {
+  struct fin_sockaddr a = {p->addr[host], port, p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
+struct fin_sockaddr pair_any(const struct pair *p, uint16_t port) {
+  struct fin_sockaddr a = {p->v6 ? fin_addr_any6() : fin_addr_v4(0), port,
+                           p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
 static void make_stack(struct pair *p, int i, const struct fin_settings *s) {
   struct fin_settings set;
   if (s != NULL)
     set = *s;
   else
     fin_settings_default(&set);
-  set.local_addrs[0] = i == 0 ? PAIR_ADDR_A : PAIR_ADDR_B;
+  set.local_addrs[0] = p->addr[i];
   set.local_addr_count = 1;
   set.event_mask = FIN_EVENTS_ALL;
   struct fin_allocator a;
@@ -25,6 +59,9 @@ void pair_init(struct pair *p, const struct fin_settings *sa, const struct fin_s
   memset(p, 0, sizeof(*p));
   p->now = FIN_SEC(1);
   p->delay = FIN_MS(10);
+  p->v6 = pair_family == FIN_AF_INET6;
+  p->addr[0] = host_addr(p->v6, 0);
+  p->addr[1] = host_addr(p->v6, 1);
   make_stack(p, 0, sa);
   make_stack(p, 1, sb);
 }
@@ -151,12 +188,12 @@ void pair_run_for(struct pair *p, fin_time d) {
 void pair_connect(struct pair *p, uint16_t port, fin_sock *a, fin_sock *b) {
   fin_sock l = fin_socket(p->st[1]);
   assert_true(l >= 0);
-  struct fin_sockaddr any = {0, port};
+  struct fin_sockaddr any = pair_any(p, port);
   assert_int_equal(fin_bind(p->st[1], l, &any), 0);
   assert_int_equal(fin_listen(p->st[1], l, 16), 0);
   *a = fin_socket(p->st[0]);
   assert_true(*a >= 0);
-  struct fin_sockaddr dst = {PAIR_ADDR_B, port};
+  struct fin_sockaddr dst = pair_sockaddr(p, 1, port);
   assert_int_equal(fin_connect(p->st[0], *a, &dst), -EINPROGRESS);
   pair_run_for(p, FIN_MS(100));
   *b = fin_accept(p->st[1], l, NULL);

@@ -7,8 +7,8 @@
 
 #include "fin_test.h"
 
-#define PAIR_ADDR_A     0x0a000001u /* 10.0.0.1 */
-#define PAIR_ADDR_B     0x0a000002u /* 10.0.0.2 */
+#define PAIR_ADDR_A4    0x0a000001u /* 10.0.0.1 (fd00::1 when IPv6) */
+#define PAIR_ADDR_B4    0x0a000002u /* 10.0.0.2 (fd00::2 when IPv6) */
 #define PAIR_MAX_EVENTS 4096
 
 struct pair;
@@ -24,6 +24,8 @@ struct pair {
   struct fin_stack *st[2];
   struct test_alloc ta[2];
   struct test_rng rng[2];
+  bool v6;                 /* the pair talks IPv6 (pair_family at pair_init) */
+  struct fin_addr addr[2]; /* host addresses: 10.0.0.1/2 or fd00::1/2 */
   fin_time now;
   fin_time delay; /* one-way delay */
   fin_time gap;   /* serialisation: datagrams from one host leave at least this far apart */
@@ -42,6 +44,16 @@ struct pair {
   struct pair_event events[PAIR_MAX_EVENTS];
   size_t nevents;
 };
+
+/* The family pair_init uses (FIN_AF_INET unless a test sets it). */
+extern enum fin_family pair_family;
+/* Runs a cmocka group once per family. */
+int pair_run_both(const char *name, const struct CMUnitTest *tests, size_t count);
+#define PAIR_RUN_BOTH(tests) pair_run_both(#tests, (tests), sizeof(tests) / sizeof((tests)[0]))
+/* host's socket address with that port. */
+struct fin_sockaddr pair_sockaddr(const struct pair *p, int host, uint16_t port);
+/* The wildcard of the pair's family with that port. */
+struct fin_sockaddr pair_any(const struct pair *p, uint16_t port);
 
 /* settings may be NULL (defaults); the event mask is forced to all. */
 void pair_init(struct pair *p, const struct fin_settings *sa, const struct fin_settings *sb);

@@ -6,15 +6,67 @@
 #include <string.h>
 
 #include "internal.h" /* fin_stack_timer_deadline */
+#include "wire_ip.h"  /* fin_wire_pseudo_sum */
+
+enum fin_family peer_family = FIN_AF_INET;
+
+int peer_run_both(const char *name, const struct CMUnitTest *tests, size_t count) {
+  char label[128];
+  int failed = 0;
+  const enum fin_family fams[] = {FIN_AF_INET, FIN_AF_INET6};
+  for (size_t i = 0; i < 2; i++) {
+    peer_family = fams[i];
+    snprintf(label, sizeof(label), "%s/%s", name, fams[i] == FIN_AF_INET ? "ipv4" : "ipv6");
+    failed += _cmocka_run_group_tests(label, tests, count, NULL, NULL);
+  }
+  peer_family = FIN_AF_INET;
+  return failed;
+}
+
+struct fin_addr peer_addr_of(bool v6, bool fin_side) {
+  if (!v6)
+    return fin_addr_v4(fin_side ? PEER_FIN_ADDR4 : PEER_ADDR4);
+  uint8_t b[16] = {0xfd, 0x00};
+  b[15] = fin_side ? 1 : 2;
+  return fin_addr_v6(b);
+}
+
+struct fin_sockaddr peer_remote(const struct peer *p) {
+  struct fin_sockaddr a = {p->peer_ip, p->peer_port, p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
+struct fin_sockaddr peer_local(const struct peer *p, uint16_t port) {
+  struct fin_sockaddr a = {p->fin_ip, port, p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
+struct fin_4tuple peer_tuple(const struct peer *p) {
+  struct fin_4tuple t = {p->fin_ip, p->peer_ip, p->fin_port ? p->fin_port : FIN_PORT, p->peer_port};
+  return t;
+}
+
+void peer_segment_init(const struct peer *p, struct fin_segment *seg) {
+  memset(seg, 0, sizeof(*seg));
+  seg->saddr = p->peer_ip;
+  seg->daddr = p->fin_ip;
+  seg->sport = p->peer_port;
+  seg->dport = p->fin_port ? p->fin_port : FIN_PORT;
+  seg->wnd = p->wnd;
+  seg->ttl = 64;
+}
 
 static void init(struct peer *p, const struct fin_settings *s, bool ts) {
   memset(p, 0, sizeof(*p));
+  p->v6 = peer_family == FIN_AF_INET6;
+  p->fin_ip = peer_addr_of(p->v6, true);
+  p->peer_ip = peer_addr_of(p->v6, false);
   struct fin_settings set;
   if (s != NULL)
     set = *s;
   else
     fin_settings_default(&set);
-  set.local_addrs[0] = PEER_FIN_ADDR;
+  set.local_addrs[0] = p->fin_ip;
   set.local_addr_count = 1;
   set.event_mask = FIN_EVENTS_ALL;
   set.event_queue_max = 1u << 20;
@@ -78,16 +130,10 @@ void peer_send_opts(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack, c
   memset(fill, 'x', sizeof(fill));
   assert_true(len <= sizeof(fill));
   struct fin_segment seg;
-  memset(&seg, 0, sizeof(seg));
-  seg.saddr = PEER_ADDR;
-  seg.daddr = PEER_FIN_ADDR;
-  seg.sport = p->peer_port;
-  seg.dport = p->fin_port ? p->fin_port : FIN_PORT;
+  peer_segment_init(p, &seg);
   seg.seq = seq;
   seg.ack = ack;
   seg.flags = flags;
-  seg.wnd = p->wnd;
-  seg.ttl = 64;
   uint8_t dgram[1600];
   size_t n =
       fin_tcp_build(dgram, sizeof(dgram), &seg, opt, optlen, data ? data : fill, len, NULL, 0);
@@ -119,8 +165,8 @@ const struct fin_segment *peer_expect(struct peer *p, uint8_t flags, uint32_t se
   }
   assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
   struct fin_segment *s = &p->last;
-  bool ok = s->flags == flags && s->seq == seq && s->saddr == PEER_FIN_ADDR &&
-            s->daddr == PEER_ADDR && s->dport == p->peer_port;
+  bool ok = s->flags == flags && s->seq == seq && fin_addr_eq(&s->saddr, &p->fin_ip) &&
+            fin_addr_eq(&s->daddr, &p->peer_ip) && s->dport == p->peer_port;
   if ((flags & FIN_TCP_ACK) || (flags & FIN_TCP_RST))
     ok = ok && s->ack == ((flags & FIN_TCP_ACK) ? ack : 0);
   if (!ok) {
@@ -188,7 +234,8 @@ fin_time peer_advance_to_deadline(struct peer *p) {
 
 void peer_listen(struct peer *p, int backlog) {
   p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
+  struct fin_sockaddr any = peer_local(p, FIN_PORT);
+  any.addr = p->v6 ? fin_addr_any6() : fin_addr_v4(0);
   assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
   assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
   p->fin_port = FIN_PORT;
@@ -219,7 +266,7 @@ void peer_start_connect(struct peer *p) {
   fin_stack_set_now(p->st, p->now);
   if (p->s < 0)
     p->s = fin_socket(p->st);
-  struct fin_sockaddr dst = {PEER_ADDR, p->peer_port};
+  struct fin_sockaddr dst = peer_remote(p);
   assert_int_equal(fin_connect(p->st, p->s, &dst), -EINPROGRESS);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
   assert_true(n > 0);
@@ -260,4 +307,69 @@ bool peer_find_closed(struct peer *p, enum fin_close_reason *reason, int *err) {
     }
   }
   return found;
+}
+
+/* ICMPv6 equivalents of the ICMP errors the tests send (RFC 4443 §3). */
+static void icmp6_of(uint8_t type, uint8_t code, uint8_t *t6, uint8_t *c6) {
+  *t6 = 1; /* destination unreachable */
+  *c6 = 0; /* no route: soft */
+  if (type == 3 && code == 1)
+    *c6 = 3; /* address unreachable (soft, RFC 1122 host unreachable) */
+  else if (type == 3 && code == 3)
+    *c6 = 4; /* port unreachable: hard */
+  else if (type == 3 && code == 2) {
+    *t6 = 4; /* parameter problem: unrecognized next header (protocol unreachable) */
+    *c6 = 1;
+  } else if (type == 3 && code == 4) {
+    *t6 = 2; /* packet too big */
+    *c6 = 0;
+  } else if (type == 11) {
+    *t6 = 3; /* time exceeded */
+    *c6 = code;
+  }
+}
+
+void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu) {
+  uint8_t d[48 + 60 + 8];
+  memset(d, 0, sizeof(d));
+  size_t hl = p->v6 ? 40 : 20, quote = p->v6 ? 48 : 28, len = hl + 8 + quote;
+  if (!p->v6) {
+    d[0] = 0x45;
+    d[3] = (uint8_t)len;
+    d[8] = 64;
+    d[9] = FIN_IPPROTO_ICMP;
+    memcpy(d + 12, p->peer_ip.b + 12, 4);
+    memcpy(d + 16, p->fin_ip.b + 12, 4);
+    uint16_t ipc = fin_csum_fold(fin_csum_add(0, d, 20));
+    d[10] = (uint8_t)(ipc >> 8);
+    d[11] = (uint8_t)ipc;
+    d[20] = type;
+    d[21] = code;
+    if (type == 3 && code == 4) {
+      d[26] = (uint8_t)(mtu >> 8); /* RFC 1191 §4: next-hop MTU */
+      d[27] = (uint8_t)mtu;
+    }
+  } else {
+    d[0] = 0x60;
+    d[5] = (uint8_t)(len - 40);
+    d[6] = FIN_IPPROTO_ICMPV6;
+    d[7] = 64;
+    memcpy(d + 8, p->peer_ip.b, 16);
+    memcpy(d + 24, p->fin_ip.b, 16);
+    icmp6_of(type, code, &d[40], &d[41]);
+    if (d[40] == 2) { /* RFC 4443 §3.2: the MTU, 32 bits */
+      d[44] = (uint8_t)(mtu >> 24);
+      d[45] = (uint8_t)(mtu >> 16);
+      d[46] = (uint8_t)(mtu >> 8);
+      d[47] = (uint8_t)mtu;
+    }
+  }
+  memcpy(d + hl + 8, p->buf, quote); /* fin's IP header + 8 bytes of TCP */
+  uint32_t sum =
+      p->v6 ? fin_wire_pseudo_sum(&p->peer_ip, &p->fin_ip, FIN_IPPROTO_ICMPV6, (uint32_t)(len - hl))
+            : 0;
+  uint16_t ic = fin_csum_fold(fin_csum_add(sum, d + hl, len - hl));
+  d[hl + 2] = (uint8_t)(ic >> 8);
+  d[hl + 3] = (uint8_t)ic;
+  fin_stack_input(p->st, d, len, p->now);
 }

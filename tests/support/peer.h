@@ -3,19 +3,20 @@
  * scripted peer. Reach a state through real segments, send the stimulus,
  * then assert the exact segments out and that nothing else went out.
  * Addresses: fin is 10.0.0.1:80 (passive) or :ephemeral (active); the
- * peer is 10.0.0.2:40000. Socket calls act at the stack's time: after
- * changing p->now directly, call fin_stack_set_now(p->st, p->now) before an
- * API call whose timing matters (peer_send/expect/advance do it). Sequence numbers are absolute;
- * use L(p, k) for fin's ISS + k and R(p, k) for the peer's ISN + k. */
+ * peer is 10.0.0.2:40000 — or fd00::1 and fd00::2 when the family under
+ * test is IPv6 (peer_family; PEER_RUN_BOTH runs a group once per family). Socket calls act at the
+ * stack's time: after changing p->now directly, call fin_stack_set_now(p->st, p->now) before an API
+ * call whose timing matters (peer_send/expect/advance do it). Sequence numbers are absolute; use
+ * L(p, k) for fin's ISS + k and R(p, k) for the peer's ISN + k. */
 #ifndef FIN_TEST_PEER_H
 #define FIN_TEST_PEER_H
 
 #include "fin_test.h"
 
-#define PEER_FIN_ADDR 0x0a000001u
-#define PEER_ADDR     0x0a000002u
-#define PEER_PORT     40000
-#define FIN_PORT      80
+#define PEER_FIN_ADDR4 0x0a000001u
+#define PEER_ADDR4     0x0a000002u
+#define PEER_PORT      40000
+#define FIN_PORT       80
 
 #define TCP_S FIN_TCP_SYN
 #define TCP_A FIN_TCP_ACK
@@ -28,14 +29,17 @@ struct peer {
   struct test_alloc ta;
   struct test_rng rng;
   fin_time now;
-  uint32_t iss;       /* fin's ISS, learnt from its SYN / SYN-ACK */
-  uint32_t irs;       /* the peer's ISN */
-  uint16_t fin_port;  /* fin's port of the connection under test */
-  uint16_t peer_port; /* the peer's port (PEER_PORT unless a test changes it) */
-  uint16_t wnd;       /* window the peer advertises */
-  bool ts;            /* peer offers timestamps (and wscale 7) */
-  uint32_t ts_val;    /* the peer's next TSval */
-  uint32_t fin_tsval; /* last TSval seen from fin */
+  uint32_t iss;            /* fin's ISS, learnt from its SYN / SYN-ACK */
+  uint32_t irs;            /* the peer's ISN */
+  uint16_t fin_port;       /* fin's port of the connection under test */
+  uint16_t peer_port;      /* the peer's port (PEER_PORT unless a test changes it) */
+  uint16_t wnd;            /* window the peer advertises */
+  bool ts;                 /* peer offers timestamps (and wscale 7) */
+  uint32_t ts_val;         /* the peer's next TSval */
+  uint32_t fin_tsval;      /* last TSval seen from fin */
+  bool v6;                 /* the family under test is IPv6 */
+  struct fin_addr fin_ip;  /* fin's address: 10.0.0.1 or fd00::1 */
+  struct fin_addr peer_ip; /* the peer's: 10.0.0.2 or fd00::2 */
   fin_sock listener, s;
   uint8_t buf[1600];
   struct fin_segment last;
@@ -43,6 +47,25 @@ struct peer {
 
 #define L(p, k) ((uint32_t)((p)->iss + (uint32_t)(k)))
 #define R(p, k) ((uint32_t)((p)->irs + (uint32_t)(k)))
+
+/* The family peer_init uses (FIN_AF_INET unless a test or PEER_RUN_BOTH
+ * sets it). */
+extern enum fin_family peer_family;
+
+/* Runs a cmocka group once for IPv4 and once for IPv6 (the state machine is
+ * family-blind; BEHAVIOR rows hold for both). */
+int peer_run_both(const char *name, const struct CMUnitTest *tests, size_t count);
+#define PEER_RUN_BOTH(tests) peer_run_both(#tests, (tests), sizeof(tests) / sizeof((tests)[0]))
+
+/* Addresses of the family under test. */
+struct fin_addr peer_addr_of(bool v6, bool fin_side);
+/* The peer's socket address (port p->peer_port) and fin's (given port). */
+struct fin_sockaddr peer_remote(const struct peer *p);
+struct fin_sockaddr peer_local(const struct peer *p, uint16_t port);
+/* The connection's 4-tuple as fin sees it. */
+struct fin_4tuple peer_tuple(const struct peer *p);
+/* A segment header from the peer to fin (addresses, ports, ttl, window). */
+void peer_segment_init(const struct peer *p, struct fin_segment *seg);
 
 /* settings may be NULL for defaults. */
 void peer_init(struct peer *p, const struct fin_settings *s);
@@ -85,6 +108,13 @@ void peer_establish_passive(struct peer *p);
 void peer_start_connect(struct peer *p);
 /* Active open: fin connects to the peer (SYN, SYN-ACK, ACK). */
 void peer_establish_active(struct peer *p);
+
+/* An ICMP error from the peer's address quoting fin's last segment
+ * (p->buf), given as IPv4 type/code (3/0 net unreachable, 3/1 host, 3/2
+ * protocol, 3/3 port, 3/4 fragmentation needed with next-hop mtu, 11/x time
+ * exceeded); under IPv6 the ICMPv6 equivalent (RFC 4443: 1/0, 1/3, 4/1,
+ * 1/4, 2/0 packet too big with mtu, 3/x). */
+void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu);
 
 /* Convenience: state of p->s; counters. */
 enum fin_state peer_state(struct peer *p);

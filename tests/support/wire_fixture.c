@@ -10,8 +10,8 @@ static void put16(uint8_t *p, uint16_t v) {
 
 void wf_segment_default(struct fin_segment *seg) {
   memset(seg, 0, sizeof(*seg));
-  seg->saddr = WF_SADDR;
-  seg->daddr = WF_DADDR;
+  seg->saddr = fin_addr_v4(WF_SADDR);
+  seg->daddr = fin_addr_v4(WF_DADDR);
   seg->ttl = 64;
   seg->ip_id = 0x1234;
   seg->sport = 40000;

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fin/addr.h"
 #include "fin/wire.h"
 
 #define WF_SADDR 0x0a000001u /* 10.0.0.1 */

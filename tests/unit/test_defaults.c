@@ -87,14 +87,14 @@ static void test_stack_on_default_allocator_reuses_tcbs(void **state) {
   fin_random_default(&r);
   struct fin_settings s;
   fin_settings_default(&s);
-  s.local_addrs[0] = 0x0a000001u;
+  s.local_addrs[0] = fin_addr_v4(0x0a000001u);
   s.local_addr_count = 1;
   struct fin_stack *st;
   assert_int_equal(fin_stack_new(&st, &s, &a, &r, FIN_SEC(1)), 0);
   uint8_t buf[2048];
   for (int i = 0; i < 50; i++) {
     fin_sock c = fin_socket(st);
-    struct fin_sockaddr dst = {0x0a000002u, 80};
+    struct fin_sockaddr dst = fin_sockaddr_v4(0x0a000002u, 80);
     assert_int_equal(fin_connect(st, c, &dst), -EINPROGRESS);
     assert_int_equal(fin_send(st, c, "x", 1, 0), -EAGAIN);
     while (fin_stack_output(st, buf, sizeof(buf), FIN_SEC(1)) > 0)

@@ -16,7 +16,8 @@ static uint64_t wire_drops(const struct fin_counters *c) {
          c->drop_ip_checksum + c->drop_ip_options + c->drop_ip_fragment + c->drop_ip_martian +
          c->drop_ip_protocol + c->drop_tcp_truncated + c->drop_tcp_data_offset +
          c->drop_tcp_checksum + c->drop_tcp_option + c->drop_tcp_flags + c->drop_tcp_port_zero +
-         c->drop_ip_not_local + c->icmp_in_msgs;
+         c->drop_ip_not_local + c->icmp_in_msgs + c->drop_ip6_ext_header + c->drop_ip6_routing +
+         c->icmp6_in_msgs;
 }
 
 static void drain(struct peer *p) {
@@ -32,8 +33,8 @@ static void random_segment(struct peer *p, struct test_rng *r) {
   uint64_t x = test_rng_next(r);
   struct fin_segment seg;
   memset(&seg, 0, sizeof(seg));
-  seg.saddr = PEER_ADDR;
-  seg.daddr = PEER_FIN_ADDR;
+  seg.saddr = p->peer_ip;
+  seg.daddr = p->fin_ip;
   uint16_t ports[] = {PEER_PORT, 40001, 40002, 1};
   seg.sport = ports[x & 3];
   seg.dport = (x >> 2) & 1 ? FIN_PORT : (uint16_t)(x >> 8);
@@ -96,8 +97,8 @@ static void test_garbage_into_stack_in_every_state_is_counted_and_harmless(void 
   p.peer_port = PEER_PORT;
   uint8_t valid[1600];
   size_t vlen = fin_tcp_build(valid, sizeof(valid),
-                              &(struct fin_segment){.saddr = PEER_ADDR,
-                                                    .daddr = PEER_FIN_ADDR,
+                              &(struct fin_segment){.saddr = p.peer_ip,
+                                                    .daddr = p.fin_ip,
                                                     .sport = PEER_PORT,
                                                     .dport = FIN_PORT,
                                                     .seq = R(&p, 1),
@@ -111,7 +112,7 @@ static void test_garbage_into_stack_in_every_state_is_counted_and_harmless(void 
   test_rng_init(&r, 99, &unused);
   const struct fin_counters *c = peer_counters(&p);
   static char dump[8192];
-  uint64_t base_in = c->ip_in_receives, base_ok = c->in_segs, base_drop = wire_drops(c);
+  uint64_t base_in = c->ip_in_receives + c->ip6_in_receives, base_ok = c->in_segs, base_drop = wire_drops(c);
   for (int i = 0; i < 60000; i++) {
     if (i % 2)
       random_segment(&p, &r);
@@ -122,7 +123,7 @@ static void test_garbage_into_stack_in_every_state_is_counted_and_harmless(void 
       peer_advance(&p, FIN_MS(300));
     assert_true(fin_stack_conn_count(p.st) < 64);
   }
-  uint64_t in = c->ip_in_receives - base_in;
+  uint64_t in = c->ip_in_receives + c->ip6_in_receives - base_in;
   assert_int_equal(in, 60000);
   /* Every datagram was processed by TCP or dropped and counted by reason. */
   assert_int_equal((c->in_segs - base_ok) + (wire_drops(c) - base_drop), in);

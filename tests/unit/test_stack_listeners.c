@@ -12,7 +12,7 @@ static size_t list_all(struct peer *p, struct fin_listener_info *out, size_t max
 
 static fin_sock listen_on(struct peer *p, uint16_t port, int backlog) {
   fin_sock l = fin_socket(p->st);
-  struct fin_sockaddr a = {PEER_FIN_ADDR, port};
+  struct fin_sockaddr a = peer_local(p, port);
   assert_int_equal(fin_bind(p->st, l, &a), 0);
   assert_int_equal(fin_listen(p->st, l, backlog), 0);
   return l;
@@ -41,7 +41,7 @@ static void test_listeners_show_queues_through_handshake(void **state) {
   struct fin_listener_info info[2];
   assert_int_equal(list_all(&p, info, 2), 1);
   assert_true(info[0].sock == p.listener);
-  assert_int_equal(info[0].local.addr, PEER_FIN_ADDR);
+  assert_true(fin_addr_eq(&info[0].local.addr, &p.fin_ip));
   assert_int_equal(info[0].local.port, FIN_PORT);
   assert_int_equal(info[0].backlog, 4);
   assert_int_equal(info[0].syn_queued, 0);

@@ -94,28 +94,12 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out) {
   return true;
 }
 
-bool cli_parse_ipv4(const char *s, uint32_t *out) {
-  unsigned a, b, c, d;
-  char tail;
-  if (sscanf(s, "%3u.%3u.%3u.%3u%c", &a, &b, &c, &d, &tail) != 4 || a > 255 || b > 255 || c > 255 ||
-      d > 255)
-    return false;
-  *out = a << 24 | b << 16 | c << 8 | d;
-  return true;
+bool cli_parse_addr(const char *s, struct fin_addr *out) {
+  return fin_addr_parse(s, out) == 0;
 }
 
-bool cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port) {
-  const char *colon = strrchr(s, ':');
-  char host[32];
-  uint64_t p;
-  if (colon == NULL || (size_t)(colon - s) >= sizeof(host))
-    return false;
-  memcpy(host, s, (size_t)(colon - s));
-  host[colon - s] = '\0';
-  if (!cli_parse_ipv4(host, addr) || !cli_parse_u64(colon + 1, 65535, &p) || p == 0)
-    return false;
-  *port = (uint16_t)p;
-  return true;
+bool cli_parse_endpoint(const char *s, struct fin_addr *addr, uint16_t *port) {
+  return fin_endpoint_parse(s, addr, port) == 0;
 }
 
 FILE *cli_open(const char *cmd, const char *opt, const char *path, const char *mode) {

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "fin/addr.h"
+
 #define CLI_USAGE 2 /* exit status of every usage error (bad option, bad value, missing file) */
 #define CLI_HELP  1 /* a parser's "help printed, exit 0" */
 
@@ -34,9 +36,10 @@ int cli_bad(const char *cmd, const char *what, const char *why);
 /* Strict numbers: the whole string, in [min, max]. */
 bool cli_parse_double(const char *s, double min, double max, double *out);
 bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
-/* "A.B.C.D" and "A.B.C.D:PORT" (port 1..65535), host byte order. */
-bool cli_parse_ipv4(const char *s, uint32_t *out);
-bool cli_parse_endpoint(const char *s, uint32_t *addr, uint16_t *port);
+/* An address of either family ("10.0.0.1", "fd00::1") and an endpoint
+ * ("10.0.0.1:80", "[fd00::1]:80"; port 1..65535). */
+bool cli_parse_addr(const char *s, struct fin_addr *out);
+bool cli_parse_endpoint(const char *s, struct fin_addr *addr, uint16_t *port);
 
 /* Opens a file named on the command line; on failure prints
  * "fin CMD: OPT: PATH: reason" and returns NULL (the caller exits CLI_USAGE). */

@@ -31,7 +31,7 @@ struct client {
 };
 
 static void connect_usage(FILE *out) {
-  fprintf(out, "usage: fin connect --tun IFNAME --addr A.B.C.D/NN [options] HOST PORT\n\n"
+  fprintf(out, "usage: fin connect --tun IFNAME --addr ADDR/NN [options] HOST PORT\n\n"
                "Sends stdin, prints everything received until the peer's EOF, then closes.\n\n");
   netcli_usage_common(out);
   fprintf(out,
@@ -107,8 +107,9 @@ static int connect_positional(struct client *cl, int argc, char **argv) {
   uint64_t port;
   if (argc - optind != 2)
     return cli_bad("connect", "HOST PORT", argc - optind < 2 ? "required" : "too many arguments");
-  if (!cli_parse_ipv4(argv[optind], &cl->peer.addr))
-    return cli_bad("connect", "HOST", "expected an IPv4 address A.B.C.D");
+  if (!cli_parse_addr(argv[optind], &cl->peer.addr))
+    return cli_bad("connect", "HOST", "expected an address (A.B.C.D or IPv6)");
+  cl->peer.family = FIN_AF_UNSPEC; /* the socket speaks the destination's family */
   if (!cli_parse_u64(argv[optind + 1], 65535, &port) || port == 0)
     return cli_bad("connect", "PORT", "expected 1..65535");
   cl->peer.port = (uint16_t)port;

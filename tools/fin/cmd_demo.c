@@ -50,7 +50,7 @@ static int demo_open(struct demo *d) {
   for (int i = 0; i < 2; i++) {
     struct fin_settings s;
     fin_settings_default(&s);
-    s.local_addrs[0] = i == 0 ? HOST_A : HOST_B;
+    s.local_addrs[0] = fin_addr_v4(i == 0 ? HOST_A : HOST_B);
     s.local_addr_count = 1;
     s.event_mask = 1u << FIN_EV_STATE;
     s.msl = FIN_SEC(1); /* short TIME-WAIT keeps the demo quick */
@@ -147,7 +147,7 @@ static void demo_run(struct demo *d, fin_time until) {
 
 static void connect_pair(struct demo *d, fin_sock *a, fin_sock *b) {
   fin_sock l = fin_socket(d->st[1]);
-  struct fin_sockaddr any = {0, 80}, dst = {HOST_B, 80};
+  struct fin_sockaddr any = fin_sockaddr_v4(0, 80), dst = fin_sockaddr_v4(HOST_B, 80);
   fin_bind(d->st[1], l, &any);
   fin_listen(d->st[1], l, 4);
   *a = fin_socket(d->st[0]);

@@ -44,13 +44,13 @@ int fin_cmd_kill(int argc, char **argv) {
     }
   }
   if (argc - optind != 2)
-    return cli_bad("kill", "LOCAL REMOTE", "expected two A.B.C.D:PORT endpoints");
-  uint32_t a;
+    return cli_bad("kill", "LOCAL REMOTE", "expected two endpoints (A.B.C.D:PORT, [IPv6]:PORT)");
+  struct fin_addr a;
   uint16_t p;
   for (int i = optind; i < argc; i++)
     if (!cli_parse_endpoint(argv[i], &a, &p))
-      return cli_bad("kill", argv[i], "expected A.B.C.D:PORT");
-  char request[128];
+      return cli_bad("kill", argv[i], "expected A.B.C.D:PORT or [IPv6]:PORT");
+  char request[2 * FIN_ENDPOINT_STRLEN + 16];
   snprintf(request, sizeof(request), "kill %s %s", argv[optind], argv[optind + 1]);
   return control_request("kill", path, (long)pid, request);
 }

@@ -11,7 +11,7 @@
 #include "serve.h"
 
 static void serve_usage(FILE *out) {
-  fprintf(out, "usage: fin serve --tun IFNAME --addr A.B.C.D/NN --port N\n"
+  fprintf(out, "usage: fin serve --tun IFNAME --addr ADDR/NN [--addr ADDR/NN] --port N\n"
                "                 [--app echo|discard|sink|http] [options]\n\n"
                "Serves on a TUN device until SIGINT/SIGTERM, --duration or --exit-after, then\n"
                "shuts down in order (BEHAVIOR K2). 'fin ss', 'fin stat' and 'fin kill' talk to\n"
@@ -89,7 +89,10 @@ static int serve_parse(struct server *sv, int argc, char **argv) {
 
 static int serve_listen(struct server *sv) {
   struct fin_stack *st = sv->cli.st;
-  struct fin_sockaddr a = {.addr = sv->cli.addr, .port = sv->port};
+  /* One address: bind it. Both families: [::] (dual stack, RFC 3493 §3.7). */
+  struct fin_sockaddr a = {sv->cli.addr[0], sv->port, FIN_AF_UNSPEC};
+  if (sv->cli.naddr > 1)
+    a = (struct fin_sockaddr){fin_addr_any6(), sv->port, FIN_AF_INET6};
   sv->listener = fin_socket(st);
   int r = sv->listener < 0 ? (int)sv->listener : fin_bind(st, sv->listener, &a);
   if (r == 0)

@@ -19,10 +19,10 @@ const char *errno_name(int err) {
 }
 
 void format_tuple(const struct fin_4tuple *t, char *buf, size_t cap) {
-  snprintf(buf, cap, "%u.%u.%u.%u:%u %u.%u.%u.%u:%u", t->local_addr >> 24,
-           (t->local_addr >> 16) & 255, (t->local_addr >> 8) & 255, t->local_addr & 255,
-           t->local_port, t->remote_addr >> 24, (t->remote_addr >> 16) & 255,
-           (t->remote_addr >> 8) & 255, t->remote_addr & 255, t->remote_port);
+  char l[FIN_ENDPOINT_STRLEN], r[FIN_ENDPOINT_STRLEN];
+  fin_endpoint_format(&t->local_addr, t->local_port, l, sizeof(l));
+  fin_endpoint_format(&t->remote_addr, t->remote_port, r, sizeof(r));
+  snprintf(buf, cap, "%s %s", l, r);
 }
 
 /* ---- two hash indexes over the same entries ---- */
@@ -35,9 +35,17 @@ static size_t mix(uint64_t x) {
   return (size_t)(x ^ (x >> 33));
 }
 
+static uint64_t addr_word(const struct fin_addr *a, int half) {
+  uint64_t w;
+  memcpy(&w, a->b + 8 * half, sizeof(w));
+  return w;
+}
+
 static size_t hash_tuple(const struct fin_4tuple *t) {
-  return mix(((uint64_t)t->local_addr << 32 | t->remote_addr) ^
-             mix((uint64_t)t->local_port << 16 | t->remote_port));
+  uint64_t h = mix((uint64_t)t->local_port << 16 | t->remote_port);
+  for (int i = 0; i < 2; i++)
+    h = mix(h ^ addr_word(&t->local_addr, i)) ^ mix(h + addr_word(&t->remote_addr, i));
+  return (size_t)h;
 }
 
 static size_t hash_of(const struct conn_entry *e, bool by_tuple) {
@@ -108,7 +116,7 @@ static struct conn_entry *conn_log_find(const struct conn_log *log, uint64_t con
 }
 
 static bool tuple_eq(const struct fin_4tuple *a, const struct fin_4tuple *b) {
-  return a->local_addr == b->local_addr && a->remote_addr == b->remote_addr &&
+  return fin_addr_eq(&a->local_addr, &b->local_addr) && fin_addr_eq(&a->remote_addr, &b->remote_addr) &&
          a->local_port == b->local_port && a->remote_port == b->remote_port;
 }
 
@@ -156,7 +164,7 @@ void conn_log_free(struct conn_log *log) {
 /* ---- the lines ---- */
 
 static void conn_log_print(struct conn_log *log, struct conn_entry *e) {
-  char tuple[64];
+  char tuple[2 * FIN_ENDPOINT_STRLEN];
   format_tuple(&e->tuple, tuple, sizeof(tuple));
   fprintf(log->out, "conn %s %s reason=%s err=%s app_err=%s in=%llu out=%llu%s%s\n", tuple, e->path,
           fin_close_reason_name(e->reason), errno_name(e->err), errno_name(e->app_err),

@@ -28,11 +28,9 @@ static void fmt_left(fin_time left, char *buf, size_t cap) {
     snprintf(buf, cap, "%lldmin%llds", ms / 60000, (ms / 1000) % 60);
 }
 
-static void fmt_ep(uint32_t a, uint16_t port, char *buf, size_t cap) {
-  if (port == 0)
-    snprintf(buf, cap, "%u.%u.%u.%u:*", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-  else
-    snprintf(buf, cap, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255, port);
+/* ss prints an IPv4 wildcard as 0.0.0.0:* and IPv6 as [::]:*. */
+static void fmt_ep(const struct fin_addr *a, uint16_t port, char *buf, size_t cap) {
+  fin_endpoint_format(a, port, buf, cap);
 }
 
 static void ss_header(FILE *out, const struct ss_opts *o) {
@@ -46,9 +44,10 @@ static void ss_listeners(struct netcli *c, FILE *out, const struct ss_opts *o) {
   size_t cursor = 0, n;
   while ((n = fin_stack_list_listeners(c->st, &cursor, l, SS_BATCH)) > 0)
     for (size_t i = 0; i < n; i++) {
-      char local[24], peer[24];
-      fmt_ep(l[i].local.addr, l[i].local.port, local, sizeof(local));
-      fmt_ep(0, 0, peer, sizeof(peer));
+      char local[FIN_ENDPOINT_STRLEN], peer[FIN_ENDPOINT_STRLEN];
+      struct fin_addr any = l[i].local.family == FIN_AF_INET6 ? fin_addr_any6() : fin_addr_v4(0);
+      fmt_ep(&l[i].local.addr, l[i].local.port, local, sizeof(local));
+      fmt_ep(&any, 0, peer, sizeof(peer));
       /* ss: for a listener Recv-Q is the accept queue and Send-Q the backlog. */
       fprintf(out, "%-12s %6u %6d %-21s %-21s -\n", fin_state_name(FIN_LISTEN), l[i].accept_queued,
               l[i].backlog, local, peer);
@@ -87,9 +86,9 @@ static void ss_info(FILE *out, const struct fin_conn_info *k) {
 
 static void ss_conn(FILE *out, const struct fin_conn_info *k, const struct ss_opts *o,
                     fin_time now) {
-  char local[24], peer[24];
-  fmt_ep(k->tuple.local_addr, k->tuple.local_port, local, sizeof(local));
-  fmt_ep(k->tuple.remote_addr, k->tuple.remote_port, peer, sizeof(peer));
+  char local[FIN_ENDPOINT_STRLEN], peer[FIN_ENDPOINT_STRLEN];
+  fmt_ep(&k->tuple.local_addr, k->tuple.local_port, local, sizeof(local));
+  fmt_ep(&k->tuple.remote_addr, k->tuple.remote_port, peer, sizeof(peer));
   fprintf(out, "%-12s %6u %6u %-21s %-21s %llu", fin_state_name(k->state), k->rcv_queued,
           k->snd_queued, local, peer, (unsigned long long)k->conn_id);
   if (o->timers && k->next_timer != FIN_TIMER_NONE && k->next_deadline != FIN_NEVER) {
@@ -173,7 +172,7 @@ static void answer_kill(struct netcli *c, char **w, int nw, FILE *out) {
   struct fin_4tuple t, rev;
   if (nw != 2 || !cli_parse_endpoint(w[0], &t.local_addr, &t.local_port) ||
       !cli_parse_endpoint(w[1], &t.remote_addr, &t.remote_port)) {
-    fprintf(out, "error: expected LOCAL REMOTE, each A.B.C.D:PORT\n");
+    fprintf(out, "error: expected LOCAL REMOTE, each A.B.C.D:PORT or [IPv6]:PORT\n");
     return;
   }
   rev = (struct fin_4tuple){t.remote_addr, t.local_addr, t.remote_port, t.local_port};
@@ -183,7 +182,7 @@ static void answer_kill(struct netcli *c, char **w, int nw, FILE *out) {
     fprintf(out, "error: no connection %s %s\n", w[0], w[1]);
     return;
   }
-  char tuple[64];
+  char tuple[2 * FIN_ENDPOINT_STRLEN];
   format_tuple(hit, tuple, sizeof(tuple));
   fprintf(out, "ok\nkilled %s conn %llu (was %s)\n", tuple, (unsigned long long)k.conn_id,
           fin_state_name(k.state));

@@ -9,7 +9,6 @@
 void netcli_init(struct netcli *c, const char *cmd) {
   memset(c, 0, sizeof(*c));
   c->cmd = cmd;
-  c->prefix = 32;
   c->grace = -1;
   c->seed = 1;
   c->sigfd = -1;
@@ -22,19 +21,29 @@ static int bad(const struct netcli *c, const char *why) {
   return -1;
 }
 
+/* --addr A.B.C.D[/NN] or IPv6[/NN]; once per family (dual stack: both). */
 static int parse_addr(struct netcli *c, const char *v) {
-  char host[32];
+  char host[FIN_ADDR_STRLEN];
   const char *slash = strchr(v, '/');
   size_t len = slash ? (size_t)(slash - v) : strlen(v);
-  double prefix = 32;
+  struct fin_addr a;
   if (len >= sizeof(host))
-    return bad(c, "expected A.B.C.D/NN");
+    return bad(c, "expected A.B.C.D/NN or an IPv6 address/NN");
   memcpy(host, v, len);
   host[len] = '\0';
-  if (!cli_parse_ipv4(host, &c->addr) || (slash && !cli_parse_double(slash + 1, 1, 32, &prefix)) ||
-      prefix != (int)prefix)
-    return bad(c, "expected A.B.C.D/NN");
-  c->prefix = (int)prefix;
+  if (!cli_parse_addr(host, &a))
+    return bad(c, "expected A.B.C.D/NN or an IPv6 address/NN");
+  bool v4 = fin_addr_is_v4(&a);
+  double prefix = v4 ? 32 : 128;
+  if ((slash && !cli_parse_double(slash + 1, 1, v4 ? 32 : 128, &prefix)) || prefix != (int)prefix)
+    return bad(c, v4 ? "prefix length must be 1..32" : "prefix length must be 1..128");
+  if (fin_addr_is_any(&a))
+    return bad(c, "a wildcard is not an address of fin's");
+  for (unsigned i = 0; i < c->naddr; i++)
+    if (fin_addr_is_v4(&c->addr[i]) == v4)
+      return bad(c, v4 ? "one IPv4 address only" : "one IPv6 address only");
+  c->addr[c->naddr] = a;
+  c->prefix[c->naddr++] = (int)prefix;
   return 1;
 }
 
@@ -101,8 +110,9 @@ void netcli_usage_common(FILE *out) {
   fprintf(out,
           "  --tun IFNAME         TUN device to attach to (created if missing; configure the\n"
           "                       kernel side with: ip addr add 10.77.0.1/24 dev IFNAME;\n"
-          "                       ip link set IFNAME up)\n"
-          "  --addr A.B.C.D/NN    fin's own address on that subnet (e.g. 10.77.0.2/24)\n"
+          "                       ip -6 addr add fd77::1/64 dev IFNAME; ip link set IFNAME up)\n"
+          "  --addr ADDR/NN       fin's own address on that subnet (10.77.0.2/24 or\n"
+          "                       fd77::2/64); give one of each family for a dual stack\n"
           "  --events FILE        NDJSON events: states, closes, timers, drops, RSTs, every\n"
           "                       datagram in and out (schema: docs/events.md)\n"
           "  --pcap FILE          capture of every datagram in and out (LINKTYPE_RAW)\n"

@@ -25,8 +25,10 @@ struct netcli {
   /* options */
   const char *cmd;
   const char *tun_name;
-  uint32_t addr;
-  int prefix;
+  /* --addr, at most one per family: fin's own addresses on the TUN subnets */
+  struct fin_addr addr[2];
+  int prefix[2];
+  unsigned naddr;
   const char *events_path, *pcap_path, *pcapng_path, *counters_path, *control_path;
   double msl, grace, drop, delay_ms, duration;
   uint64_t seed;

@@ -30,8 +30,9 @@ static int netcli_signalfd(struct netcli *c) {
 }
 
 static void netcli_settings(struct netcli *c, struct fin_settings *s) {
-  s->local_addrs[0] = c->addr;
-  s->local_addr_count = 1;
+  for (unsigned i = 0; i < c->naddr; i++)
+    s->local_addrs[i] = c->addr[i];
+  s->local_addr_count = c->naddr;
   if (c->have_msl)
     s->msl = (fin_time)(c->msl * 1e9);
   s->event_mask |= (1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED) | (1u << FIN_EV_ACCEPTABLE);
@@ -107,8 +108,9 @@ static int netcli_open_control(struct netcli *c) {
 
 static void netcli_names(struct netcli *c) {
   fin_trace_init(&c->names);
-  fin_trace_set_host(&c->names, 0, c->addr);
-  fin_trace_set_host(&c->names, 1, 0);
+  struct fin_addr none = fin_addr_v4(0);
+  fin_trace_set_host(&c->names, 0, &c->addr[0]);
+  fin_trace_set_host(&c->names, 1, &none);
   snprintf(c->names.host_names[0], sizeof(c->names.host_names[0]), "fin");
   snprintf(c->names.host_names[1], sizeof(c->names.host_names[1]), "tun");
   fin_rel_init(&c->rel);
@@ -117,7 +119,7 @@ static void netcli_names(struct netcli *c) {
 int netcli_start(struct netcli *c, struct fin_settings *s) {
   if (c->tun_name == NULL)
     return cli_bad(c->cmd, "--tun", "required");
-  if (c->addr == 0)
+  if (c->naddr == 0)
     return cli_bad(c->cmd, "--addr", "required");
   c->t0 = fin_clock_now();
   netcli_names(c);

@@ -23,6 +23,8 @@ const char *fin_wire_error_name(enum fin_wire_error e) {
       [FIN_WIRE_TCP_FLAGS] = "tcp-flags",
       [FIN_WIRE_TCP_PORT_ZERO] = "tcp-port-zero",
       [FIN_WIRE_ICMP_MALFORMED] = "icmp-malformed",
+      [FIN_WIRE_IP6_EXT_HEADER] = "ip6-ext-header",
+      [FIN_WIRE_IP6_ROUTING] = "ip6-routing",
   };
   if ((unsigned)e >= FIN_WIRE_ERROR_COUNT)
     return "?";

@@ -27,12 +27,4 @@ static inline void wire_put32(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)v;
 }
 
-/* The TCP pseudo-header (RFC 9293 §3.1, "Checksum"): source, destination,
- * zero, protocol, TCP length. Returned as a partial sum for fin_csum_add. */
-static inline uint32_t wire_pseudo_sum(uint32_t saddr, uint32_t daddr, uint8_t proto,
-                                       uint32_t tcp_len) {
-  return (saddr >> 16) + (saddr & 0xffffu) + (daddr >> 16) + (daddr & 0xffffu) + proto +
-         (tcp_len >> 16) + (tcp_len & 0xffffu);
-}
-
 #endif

@@ -63,9 +63,7 @@ static bool ipv4_is_fragment(const uint8_t *d) {
   return (wire_get16(d + 6) & (IP_FLAG_MF | IP_FRAG_OFFSET)) != 0;
 }
 
-enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *proto,
-                                   uint32_t *saddr, uint32_t *daddr, const uint8_t **payload,
-                                   size_t *payload_len) {
+enum fin_wire_error fin_wire_ipv4_parse(const uint8_t *dgram, size_t len, struct fin_ip_info *out) {
   size_t hlen = 0, tot = 0;
   enum fin_wire_error e = ipv4_check_lengths(dgram, len, &hlen, &tot);
   if (e != FIN_WIRE_OK)
@@ -82,20 +80,15 @@ enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *pr
   uint32_t src = wire_get32(dgram + 12), dst = wire_get32(dgram + 16);
   if (ipv4_martian(src) || ipv4_martian(dst))
     return FIN_WIRE_IP_MARTIAN;
-  *proto = dgram[9];
-  *saddr = src;
-  *daddr = dst;
-  *payload = dgram + hlen;
-  *payload_len = tot - hlen;
+  out->version = 4;
+  out->proto = dgram[9];
+  out->tos = dgram[1];
+  out->ip_id = wire_get16(dgram + 4);
+  out->ttl = dgram[8];
+  out->flowlabel = 0;
+  out->saddr = fin_addr_v4(src);
+  out->daddr = fin_addr_v4(dst);
+  out->payload = dgram + hlen;
+  out->payload_len = tot - hlen;
   return FIN_WIRE_OK;
-}
-
-enum fin_wire_error fin_wire_ipv4_expect(const uint8_t *dgram, size_t len, uint8_t proto,
-                                         struct wire_ip *ip) {
-  uint8_t got = 0;
-  enum fin_wire_error e =
-      fin_ipv4_parse(dgram, len, &got, &ip->saddr, &ip->daddr, &ip->payload, &ip->payload_len);
-  if (e != FIN_WIRE_OK)
-    return e;
-  return got == proto ? FIN_WIRE_OK : FIN_WIRE_IP_PROTOCOL;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-/* A whole IPv4+TCP datagram in, a struct fin_segment out, or the one reason
- * it is dropped (BEHAVIOR A9: malformed segments are counted, never
- * answered). Nothing past len is ever read. */
+/* A whole IPv4+TCP or IPv6+TCP datagram in, a struct fin_segment out, or
+ * the one reason it is dropped (BEHAVIOR A9: malformed segments are counted,
+ * never answered). Nothing past len is ever read. */
 #include "fin/wire.h"
 
 #include "wire_bytes.h"
@@ -10,8 +10,8 @@
 /* RFC 9293 §3.1: the checksum covers the pseudo-header, the header, the
  * options and the data; summing it all, checksum field included, gives all
  * ones. */
-static bool tcp_checksum_ok(uint32_t saddr, uint32_t daddr, const uint8_t *tcp, size_t len) {
-  uint32_t sum = wire_pseudo_sum(saddr, daddr, FIN_IPPROTO_TCP, (uint32_t)len);
+static bool tcp_checksum_ok(const struct fin_ip_info *ip, const uint8_t *tcp, size_t len) {
+  uint32_t sum = fin_wire_pseudo_sum(&ip->saddr, &ip->daddr, FIN_IPPROTO_TCP, (uint32_t)len);
   return fin_csum_fold(fin_csum_add(sum, tcp, len)) == 0;
 }
 
@@ -42,18 +42,19 @@ static enum fin_wire_error tcp_check_header(const struct fin_segment *seg) {
 }
 
 /* The IP fields a TCP receiver keeps (RFC 9293 §3.9.1 "TTL", "Type of
- * Service"); the header was validated by fin_ipv4_parse. */
-static void tcp_fill_ip(const uint8_t *d, uint32_t saddr, uint32_t daddr, struct fin_segment *seg) {
-  seg->saddr = saddr;
-  seg->daddr = daddr;
-  seg->tos = d[1];
-  seg->ip_id = wire_get16(d + 4);
-  seg->ttl = d[8];
+ * Service"; RFC 8200 §3 hop limit, traffic class, flow label). */
+static void tcp_fill_ip(const struct fin_ip_info *ip, struct fin_segment *seg) {
+  seg->saddr = ip->saddr;
+  seg->daddr = ip->daddr;
+  seg->tos = ip->tos;
+  seg->ip_id = ip->ip_id;
+  seg->ttl = ip->ttl;
+  seg->flowlabel = ip->flowlabel;
 }
 
 enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_segment *seg) {
-  struct wire_ip ip;
-  enum fin_wire_error e = fin_wire_ipv4_expect(dgram, len, FIN_IPPROTO_TCP, &ip);
+  struct fin_ip_info ip;
+  enum fin_wire_error e = fin_wire_ip_expect(dgram, len, FIN_IPPROTO_TCP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
   const uint8_t *t = ip.payload;
@@ -63,12 +64,12 @@ enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_s
   size_t doff = (size_t)(t[12] >> 4) * 4;
   if (doff < FIN_TCP_HDR_MIN || doff > tlen)
     return FIN_WIRE_TCP_DATA_OFFSET;
-  if (!tcp_checksum_ok(ip.saddr, ip.daddr, t, tlen))
+  if (!tcp_checksum_ok(&ip, t, tlen))
     return FIN_WIRE_TCP_CHECKSUM;
   e = fin_tcp_opts_parse(t + FIN_TCP_HDR_MIN, doff - FIN_TCP_HDR_MIN, &seg->opts);
   if (e != FIN_WIRE_OK)
     return e;
   tcp_fill_header(t, tlen, seg);
-  tcp_fill_ip(dgram, ip.saddr, ip.daddr, seg);
+  tcp_fill_ip(&ip, seg);
   return tcp_check_header(seg);
 }

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to the wire files: the IP layer of either family as TCP and ICMP
+ * parsing see it (fin_ip_parse dispatches on the version nibble). */
+#ifndef FIN_WIRE_IP_H
+#define FIN_WIRE_IP_H
+
+#include "fin/wire.h"
+
+enum fin_wire_error fin_wire_ipv4_parse(const uint8_t *dgram, size_t len, struct fin_ip_info *out);
+enum fin_wire_error fin_wire_ipv6_parse(const uint8_t *dgram, size_t len, struct fin_ip_info *out);
+
+/* The pseudo-header of the upper-layer checksum, as a partial sum for
+ * fin_csum_add: RFC 9293 §3.1 for IPv4 (addresses, zero, protocol, length),
+ * RFC 8200 §8.1 for IPv6 (addresses, 32-bit length, zero, next header). */
+uint32_t fin_wire_pseudo_sum(const struct fin_addr *src, const struct fin_addr *dst, uint8_t proto,
+                             uint32_t len);
+
+/* fin_ip_parse, then FIN_WIRE_IP_PROTOCOL unless the payload is `proto`. */
+enum fin_wire_error fin_wire_ip_expect(const uint8_t *dgram, size_t len, uint8_t proto,
+                                       struct fin_ip_info *ip);
+
+#endif
