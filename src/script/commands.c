@@ -170,11 +170,27 @@ static size_t count_listeners(struct script_run *r, long port) {
   return count;
 }
 
+/* A socket the application still holds after its connection ended (or
+ * before it began) is CLOSED in sockstat; fin lists only live connections,
+ * so these are the script's sockets in CLOSED. */
+static size_t count_closed_sockets(struct script_run *r, long port) {
+  size_t count = 0;
+  for (int fd = 0; fd < SCRIPT_MAX_FDS; fd++) {
+    struct fin_sockaddr a;
+    if (!r->fds[fd].used || fin_sock_state(r->st, r->fds[fd].sock) != FIN_CLOSED)
+      continue;
+    count += port < 0 || (fin_getsockname(r->st, r->fds[fd].sock, &a) == 0 && a.port == port);
+  }
+  return count;
+}
+
 static size_t count_state(struct script_run *r, const char *state, long port) {
   struct fin_conn_info info[16];
   size_t cursor = 0, n, count = 0;
   if (strcmp(state, "LISTEN") == 0)
     return count_listeners(r, port);
+  if (strcmp(state, "CLOSED") == 0)
+    return count_closed_sockets(r, port);
   while ((n = fin_stack_list(r->st, &cursor, info, 16)) > 0)
     for (size_t i = 0; i < n; i++) {
       const struct fin_4tuple *t = &info[i].tuple;
