@@ -63,6 +63,7 @@ extern "C" {
   X(drop_paws_tw, "TcpExtPAWSTimewait")                                        \
   X(drop_rst_out_of_window, "FinDropRstOutOfWindow")                           \
   X(drop_rst_challenged, "FinDropRstChallenged")                               \
+  X(legacy_rst_resets, "FinLegacyRstResets")                                   \
   X(drop_no_ack_flag, "FinDropNoAckFlag")                                      \
   X(drop_ack_too_old, "FinDropAckTooOld")                                      \
   X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                \

@@ -83,6 +83,14 @@ struct fin_settings {
   bool tw_reuse;                  /* E9: outgoing connects may reuse a TIME-WAIT 4-tuple with TS */
   fin_time shutdown_grace;        /* K2 default grace period */
 
+  /* What an arriving segment may do: one predicate per setting (policy.c). */
+  /* RFC 793 legacy modes. DANGEROUS, off by default: RFC 5961 §3 and §4 exist
+   * because with these an off-path attacker who guesses any sequence number
+   * inside the window resets the connection (`fin sim blind-reset`). Only for
+   * conformance with stacks that still offer them (FreeBSD insecure_rst,
+   * insecure_syn). */
+  bool insecure_rst;        /* any in-window RST resets (RFC 793 §3.4), not only SEG.SEQ == RCV.NXT */
+
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */
   uint32_t rst_rate_per_sec;        /* stack-wide RSTs for closed ports; 0 = unlimited */

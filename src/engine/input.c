@@ -3,6 +3,7 @@
  * disposition that fin_conn_input acts on. A step that ends the connection
  * returns GONE and nothing touches the TCB after it. */
 #include "internal.h"
+#include "policy.h"
 
 enum disposition {
   CONTINUE = 0,
@@ -119,7 +120,10 @@ static enum disposition check_rst(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
   if (!(v->seg->flags & FIN_TCP_RST))
     return CONTINUE;
-  if (!rst_is_exact(c, v->seg->seq)) {
+  bool exact = rst_is_exact(c, v->seg->seq);
+  if (!exact && fin_policy_rst_in_window_resets(st))
+    st->c.legacy_rst_resets++; /* insecure_rst (RFC 793 §3.4): in the window is enough */
+  else if (!exact) {
     st->c.drop_rst_challenged++;
     if (fin_challenge_ack(st, c))
       st->c.challenge_acks++;

@@ -39,7 +39,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.keepidle", UNIT_MS, keepalive_idle),
     K("net.inet.tcp.keepintvl", UNIT_MS, keepalive_interval),
     K("net.inet.tcp.keepcnt", UNIT_COUNT, keepalive_probes),
-    ONLY_ZERO("net.inet.tcp.insecure_rst"),
+    K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
     ONLY_ZERO("net.inet.tcp.insecure_syn"),
     ONLY_ZERO("net.inet.tcp.blackhole"),
     ONLY_ZERO("net.inet.tcp.drop_synfin"),

@@ -1,0 +1,19 @@
+/* Settings that change what an arriving segment may do: one predicate per
+ * setting, so that the input steps ask a question instead of testing
+ * settings inline. Each cites the rule it relaxes or tightens. */
+#ifndef FIN_ENGINE_POLICY_H
+#define FIN_ENGINE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct fin_stack;
+struct fin_conn;
+struct fin_tw;
+struct fin_segment;
+
+/* insecure_rst (RFC 793 §3.4): an in-window RST that is not at RCV.NXT
+ * resets instead of drawing a challenge ACK (RFC 5961 §3.2). */
+bool fin_policy_rst_in_window_resets(const struct fin_stack *st);
+
+#endif
