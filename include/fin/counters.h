@@ -64,6 +64,7 @@ extern "C" {
   X(drop_rst_out_of_window, "FinDropRstOutOfWindow")                           \
   X(drop_rst_challenged, "FinDropRstChallenged")                               \
   X(legacy_rst_resets, "FinLegacyRstResets")                                   \
+  X(legacy_syn_resets, "FinLegacySynResets")                                   \
   X(drop_no_ack_flag, "FinDropNoAckFlag")                                      \
   X(drop_ack_too_old, "FinDropAckTooOld")                                      \
   X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                \

@@ -90,6 +90,7 @@ struct fin_settings {
    * conformance with stacks that still offer them (FreeBSD insecure_rst,
    * insecure_syn). */
   bool insecure_rst;        /* any in-window RST resets (RFC 793 §3.4), not only SEG.SEQ == RCV.NXT */
+  bool insecure_syn;        /* an in-window SYN resets, answered with RST (RFC 793 §3.9) */
 
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */

@@ -149,6 +149,13 @@ static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
   if (!(v->seg->flags & FIN_TCP_SYN) || v->syn_accepted)
     return CONTINUE;
+  if (fin_policy_syn_resets(st, c, v->seg)) {
+    /* insecure_syn (RFC 793 §3.9): RST, and the connection is reset. */
+    st->c.legacy_syn_resets++;
+    fin_send_rst_from_conn(st, c, &st->c.rst_abort);
+    fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
+    return GONE;
+  }
   st->c.syn_challenges++;
   if (fin_challenge_ack(st, c))
     st->c.challenge_acks++;

@@ -7,3 +7,20 @@
 bool fin_policy_rst_in_window_resets(const struct fin_stack *st) {
   return st->s.insecure_rst;
 }
+
+/* RFC 793 §3.9 "If the SYN is in the window it is an error": SEG.SEQ in
+ * [RCV.NXT, RCV.NXT + RCV.WND), as FreeBSD's insecure_syn tests it. */
+static bool syn_in_window(uint32_t seq, uint32_t rcv_nxt, uint32_t wnd) {
+  return wnd > 0 && seq_in(seq, rcv_nxt, rcv_nxt + wnd);
+}
+
+bool fin_policy_syn_resets(const struct fin_stack *st, const struct fin_conn *c,
+                           const struct fin_segment *seg) {
+  return st->s.insecure_syn && syn_in_window(seg->seq, c->rcv_nxt, fin_conn_rcv_wnd(c));
+}
+
+bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *tw,
+                              const struct fin_segment *seg) {
+  uint32_t scale = (tw->flags >> 4) == 15 ? 0 : (uint32_t)(tw->flags >> 4);
+  return st->s.insecure_syn && syn_in_window(seg->seq, tw->rcv_nxt, (uint32_t)tw->wnd << scale);
+}

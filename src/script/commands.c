@@ -40,7 +40,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.keepintvl", UNIT_MS, keepalive_interval),
     K("net.inet.tcp.keepcnt", UNIT_COUNT, keepalive_probes),
     K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
-    ONLY_ZERO("net.inet.tcp.insecure_syn"),
+    K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     ONLY_ZERO("net.inet.tcp.blackhole"),
     ONLY_ZERO("net.inet.tcp.drop_synfin"),
     NOOP("net.inet.tcp.ecn.enable"),  /* fin never negotiates ECN */

@@ -15,10 +15,11 @@ static int so_error(struct peer *p) {
   return v;
 }
 
-static void init_legacy(struct peer *p, bool rst) {
+static void init_legacy(struct peer *p, bool rst, bool syn) {
   struct fin_settings s;
   fin_settings_default(&s);
   s.insecure_rst = rst;
+  s.insecure_syn = syn;
   peer_init(p, &s);
 }
 
@@ -42,7 +43,7 @@ static void test_insecure_rst_in_window_resets_silently(void **state) {
   uint32_t offsets[] = {1000, 65536}; /* RCV.WND = 65536: R(1 + 65535) is the last byte */
   for (size_t i = 0; i < 2; i++) {
     struct peer p;
-    init_legacy(&p, true);
+    init_legacy(&p, true, false);
     peer_establish_passive(&p);
     peer_send(&p, TCP_R, R(&p, offsets[i]), 0, NULL, 0);
     peer_expect_nothing(&p);
@@ -58,7 +59,7 @@ static void test_insecure_rst_in_window_resets_silently(void **state) {
 static void test_insecure_rst_outside_window_dropped(void **state) {
   (void)state;
   struct peer p;
-  init_legacy(&p, true);
+  init_legacy(&p, true, false);
   peer_establish_passive(&p);
   peer_send(&p, TCP_R, R(&p, 1 + 65536), 0, NULL, 0);
   peer_send(&p, TCP_R, R(&p, 0), 0, NULL, 0);
@@ -74,7 +75,7 @@ static void test_insecure_rst_outside_window_dropped(void **state) {
 static void test_insecure_rst_in_syn_received_returns_to_listen(void **state) {
   (void)state;
   struct peer p;
-  init_legacy(&p, true);
+  init_legacy(&p, true, false);
   p.listener = fin_socket(p.st);
   struct fin_sockaddr any = {0, FIN_PORT};
   assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
@@ -105,12 +106,98 @@ static void test_insecure_rst_off_by_default(void **state) {
   peer_free(&p);
 }
 
+/* ---- insecure_syn ---- */
+
+/* RFC 793 §3.9: an in-window SYN gets <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>
+ * and the connection is reset. */
+static void test_insecure_syn_in_window_resets_with_rst(void **state) {
+  (void)state;
+  struct peer p;
+  init_legacy(&p, false, true);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_S, R(&p, 1), 0, NULL, 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  expect_reset(&p);
+  assert_int_equal(peer_counters(&p)->legacy_syn_resets, 1);
+  assert_int_equal(peer_counters(&p)->challenge_acks, 0);
+  peer_free(&p);
+}
+
+/* The closing states answer with RST too (RFC 793 has no exception),
+ * SEQ=SND.NXT covering our FIN. */
+static void test_insecure_syn_in_closing_resets_with_rst(void **state) {
+  (void)state;
+  struct peer p;
+  init_legacy(&p, false, true);
+  to_closing(&p);
+  peer_send(&p, TCP_S, R(&p, 2 + 1000), 0, NULL, 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  expect_reset(&p);
+  peer_free(&p);
+}
+
+/* Outside the window (left or right) it is still a challenge ACK (I1). */
+static void test_insecure_syn_outside_window_gets_challenge_ack(void **state) {
+  (void)state;
+  struct peer p;
+  init_legacy(&p, false, true);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_S, R(&p, 0), 0, NULL, 0);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 0);
+  peer_advance(&p, FIN_MS(600));
+  peer_send(&p, TCP_S, R(&p, 1 + 65536), 0, NULL, 0);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->legacy_syn_resets, 0);
+  peer_free(&p);
+}
+
+/* TIME-WAIT: an in-window SYN ends the record with RST, even one beyond
+ * RCV.NXT that could reopen the 4-tuple (E4) while a listener waits. */
+static void test_insecure_syn_in_time_wait_resets_record(void **state) {
+  (void)state;
+  struct peer p;
+  init_legacy(&p, false, true);
+  to_time_wait_via_fin_wait_2(&p);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_send(&p, TCP_S, R(&p, 2 + 5000), 0, NULL, 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 0);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->legacy_syn_resets, 1);
+  peer_free(&p);
+}
+
+/* Off by default: a SYN in the window draws a challenge ACK (I1). */
+static void test_insecure_syn_off_by_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  assert_false(fin_stack_settings(p.st)->insecure_syn);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_S, R(&p, 1), 0, NULL, 0);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->legacy_syn_resets, 0);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_insecure_rst_in_window_resets_silently),
       cmocka_unit_test(test_insecure_rst_outside_window_dropped),
       cmocka_unit_test(test_insecure_rst_in_syn_received_returns_to_listen),
       cmocka_unit_test(test_insecure_rst_off_by_default),
+      cmocka_unit_test(test_insecure_syn_in_window_resets_with_rst),
+      cmocka_unit_test(test_insecure_syn_in_closing_resets_with_rst),
+      cmocka_unit_test(test_insecure_syn_outside_window_gets_challenge_ack),
+      cmocka_unit_test(test_insecure_syn_in_time_wait_resets_record),
+      cmocka_unit_test(test_insecure_syn_off_by_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
