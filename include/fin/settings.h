@@ -91,6 +91,7 @@ struct fin_settings {
    * insecure_syn). */
   bool insecure_rst;        /* any in-window RST resets (RFC 793 §3.4), not only SEG.SEQ == RCV.NXT */
   bool insecure_syn;        /* an in-window SYN resets, answered with RST (RFC 793 §3.9) */
+  bool rst_after_fin;       /* H3: a RST at RCV.NXT-1 after the peer's FIN resets (Linux; FreeBSD off) */
 
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */

@@ -534,12 +534,6 @@ static bool syn_received_dup_syn(struct fin_stack *st, struct fin_conn *c,
   return true;
 }
 
-/* A RST at RCV.NXT-1 after the peer's FIN lies left of the window but is
- * valid (H3), so it is looked at before the sequence check. */
-static bool late_rst_after_fin(const struct fin_conn *c, const struct fin_segment *seg) {
-  return (seg->flags & FIN_TCP_RST) && c->peer_fin && seg->seq == c->rcv_nxt - 1;
-}
-
 /* RFC 9293 §3.5 Figure 8 (and RFC 5961 §4 as Linux reads it): in an
  * active SYN-RECEIVED the peer's SYN-ACK repeats the SYN we already have and
  * carries the ACK that establishes the connection. So too in the FIN-WAIT-1
@@ -581,7 +575,9 @@ void fin_conn_input(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   }
   if (syn_received_dup_syn(st, c, seg))
     return;
-  if (late_rst_after_fin(c, seg)) {
+  if (fin_policy_rst_after_fin(st, c, seg)) {
+    /* H3: RCV.NXT-1 after the peer's FIN lies left of the window but is
+     * valid, so it is looked at before the sequence check. */
     fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
     return;
   }

@@ -8,6 +8,12 @@ bool fin_policy_rst_in_window_resets(const struct fin_stack *st) {
   return st->s.insecure_rst;
 }
 
+bool fin_policy_rst_after_fin(const struct fin_stack *st, const struct fin_conn *c,
+                              const struct fin_segment *seg) {
+  return st->s.rst_after_fin && (seg->flags & FIN_TCP_RST) && c->peer_fin &&
+         seg->seq == c->rcv_nxt - 1;
+}
+
 /* RFC 793 §3.9 "If the SYN is in the window it is an error": SEG.SEQ in
  * [RCV.NXT, RCV.NXT + RCV.WND), as FreeBSD's insecure_syn tests it. */
 static bool syn_in_window(uint32_t seq, uint32_t rcv_nxt, uint32_t wnd) {

@@ -15,6 +15,9 @@ struct fin_segment;
 /* insecure_rst (RFC 793 §3.4): an in-window RST that is not at RCV.NXT
  * resets instead of drawing a challenge ACK (RFC 5961 §3.2). */
 bool fin_policy_rst_in_window_resets(const struct fin_stack *st);
+/* BEHAVIOR H3: a RST at RCV.NXT-1 after the peer's FIN resets. */
+bool fin_policy_rst_after_fin(const struct fin_stack *st, const struct fin_conn *c,
+                              const struct fin_segment *seg);
 /* insecure_syn (RFC 793 §3.9): a SYN whose SEG.SEQ lies in the receive
  * window resets the connection (RST) instead of drawing a challenge ACK
  * (RFC 5961 §4.2). */
