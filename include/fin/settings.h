@@ -30,6 +30,13 @@ enum fin_accept_overflow {
   FIN_ACCEPT_OVERFLOW_RST,      /* answer with RST (Linux tcp_abort_on_overflow) */
 };
 
+/* A SYN that also carries FIN: RFC 9293 does not forbid it, stacks differ. */
+enum fin_synfin {
+  FIN_SYNFIN_DROP_IN_LISTEN = 0, /* LISTEN discards it, SYN-SENT takes the SYN (Linux) */
+  FIN_SYNFIN_ACCEPT,             /* LISTEN and SYN-SENT take the SYN (FreeBSD drop_synfin=0) */
+  FIN_SYNFIN_DROP,               /* LISTEN and SYN-SENT drop it silently (FreeBSD drop_synfin=1) */
+};
+
 struct fin_settings {
   /* IPv4 addresses this stack owns (host byte order). */
   uint32_t local_addrs[4];
@@ -92,6 +99,7 @@ struct fin_settings {
   bool insecure_rst;        /* any in-window RST resets (RFC 793 §3.4), not only SEG.SEQ == RCV.NXT */
   bool insecure_syn;        /* an in-window SYN resets, answered with RST (RFC 793 §3.9) */
   bool rst_after_fin;       /* H3: a RST at RCV.NXT-1 after the peer's FIN resets (Linux; FreeBSD off) */
+  enum fin_synfin synfin;   /* a SYN that also carries FIN (RFC 9293 leaves it open) */
 
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */

@@ -1,5 +1,6 @@
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
 #include "internal.h"
+#include "policy.h"
 
 /* Options from the peer's SYN or SYN-ACK decide what this connection uses:
  * each extension only when both sides offered it (RFC 7323 §1.3, §2.2). */
@@ -74,6 +75,10 @@ static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
 
 void fin_syn_sent_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   bool has_ack = seg->flags & FIN_TCP_ACK;
+  if (fin_policy_drop_synfin(st, false, seg)) {
+    FIN_DROP(st, &c->tuple, drop_syn_sent_bad); /* SYN+FIN (settings.synfin) */
+    return;
+  }
   if (has_ack && (seq_leq(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_max))) {
     if (seg->flags & FIN_TCP_RST) {
       FIN_DROP(st, &c->tuple, drop_syn_sent_bad);

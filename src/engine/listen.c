@@ -3,6 +3,7 @@
  * either is full. Children are full TCBs in the connection hash, so their
  * segments never pass through here. */
 #include "internal.h"
+#include "policy.h"
 
 static void q_unlink(struct fin_conn **head, struct fin_conn **tail, struct fin_conn *c) {
   if (c->q_prev)
@@ -103,8 +104,8 @@ static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
 
 static void listen_syn(struct fin_stack *st, struct fin_listener *l,
                        const struct fin_segment *seg) {
-  if (seg->flags & FIN_TCP_FIN) {
-    FIN_DROP(st, NULL, drop_listen_other); /* SYN+FIN: discarded, as Linux does */
+  if (fin_policy_drop_synfin(st, true, seg)) {
+    FIN_DROP(st, NULL, drop_listen_other); /* SYN+FIN (settings.synfin) */
     return;
   }
   bool full = l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l);

@@ -30,3 +30,18 @@ bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *t
   uint32_t scale = (tw->flags >> 4) == 15 ? 0 : (uint32_t)(tw->flags >> 4);
   return st->s.insecure_syn && syn_in_window(seg->seq, tw->rcv_nxt, (uint32_t)tw->wnd << scale);
 }
+
+bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen,
+                            const struct fin_segment *seg) {
+  if ((seg->flags & (FIN_TCP_SYN | FIN_TCP_FIN)) != (FIN_TCP_SYN | FIN_TCP_FIN))
+    return false;
+  switch (st->s.synfin) {
+  case FIN_SYNFIN_DROP_IN_LISTEN:
+    return listen;
+  case FIN_SYNFIN_ACCEPT:
+    return false;
+  case FIN_SYNFIN_DROP:
+    return true;
+  }
+  return false;
+}

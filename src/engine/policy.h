@@ -27,4 +27,7 @@ bool fin_policy_syn_resets(const struct fin_stack *st, const struct fin_conn *c,
 bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *tw,
                               const struct fin_segment *seg);
 
+/* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
+bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
+
 #endif

@@ -42,7 +42,6 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     ONLY_ZERO("net.inet.tcp.blackhole"),
-    ONLY_ZERO("net.inet.tcp.drop_synfin"),
     NOOP("net.inet.tcp.ecn.enable"),  /* fin never negotiates ECN */
     NOOP("net.inet.tcp.rexmit_slop"), /* in the profile's rto_min */
     NOOP("net.inet.tcp.rexmit_drop_options"),
@@ -102,6 +101,10 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
   const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
   size_t n = fbsd ? sizeof(freebsd_knobs) / sizeof(t[0]) : sizeof(linux_knobs) / sizeof(t[0]);
   int64_t v = strtoll(value, NULL, 0);
+  if (strcmp(name, "net.inet.tcp.drop_synfin") == 0) {
+    r->set.synfin = v ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
+    return script_apply_settings(r, ev);
+  }
   if (strcmp(name, "net.inet.tcp.rfc1323") == 0 || strcmp(name, "net.ipv4.tcp_timestamps") == 0) {
     r->set.timestamps = v != 0;
     if (fbsd)

@@ -1,6 +1,7 @@
 /* Settings that change what an arriving segment may do besides the RFC 793
- * legacy modes (policy.c): the H3 RCV.NXT-1 allowance (rst_after_fin).
- * Exact segments in and out. */
+ * legacy modes (policy.c): the H3 RCV.NXT-1 allowance (rst_after_fin) and
+ * SYN+FIN in LISTEN and SYN-SENT (synfin; RFC 9293 does not forbid the
+ * combination, stacks differ). Exact segments in and out. */
 #include <errno.h>
 
 #include "closing.h"
@@ -50,10 +51,96 @@ static void test_rst_after_fin_allowance_on_by_default(void **state) {
   peer_free(&p);
 }
 
+/* ---- synfin ---- */
+
+static void init_synfin(struct peer *p, enum fin_synfin mode) {
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.synfin = mode;
+  peer_init(p, &s);
+}
+
+static void listen_on(struct peer *p) {
+  p->listener = fin_socket(p->st);
+  struct fin_sockaddr any = {0, FIN_PORT};
+  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
+  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
+  p->fin_port = FIN_PORT;
+}
+
+/* Default (Linux): LISTEN discards a SYN+FIN without an answer. */
+static void test_synfin_to_listener_dropped_by_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  listen_on(&p);
+  peer_send(&p, TCP_S | TCP_F, p.irs, 0, NULL, 3);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->drop_listen_other, 1);
+  peer_free(&p);
+}
+
+/* FIN_SYNFIN_ACCEPT (FreeBSD drop_synfin=0): the SYN is taken, the FIN and
+ * the data are not: <SEQ=ISS><ACK=SEG.SEQ+1><CTL=SYN,ACK>. */
+static void test_synfin_to_listener_accepted(void **state) {
+  (void)state;
+  struct peer p;
+  init_synfin(&p, FIN_SYNFIN_ACCEPT);
+  listen_on(&p);
+  peer_send(&p, TCP_S | TCP_F, p.irs, 0, NULL, 3);
+  p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
+  peer_free(&p);
+}
+
+/* FIN_SYNFIN_DROP (FreeBSD drop_synfin=1): LISTEN and SYN-SENT drop it; the
+ * SYN is retransmitted on its own schedule. */
+static void test_synfin_dropped_in_listen_and_syn_sent(void **state) {
+  (void)state;
+  struct peer p;
+  init_synfin(&p, FIN_SYNFIN_DROP);
+  listen_on(&p);
+  peer_send(&p, TCP_S | TCP_F, p.irs, 0, NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  p.peer_port = PEER_PORT + 1;
+  peer_start_connect(&p);
+  peer_send(&p, TCP_S | TCP_F, p.irs, 0, NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_SYN_SENT);
+  assert_int_equal(peer_counters(&p)->drop_syn_sent_bad, 1);
+  peer_advance_to_deadline(&p);
+  peer_expect(&p, TCP_S, L(&p, 0), 0);
+  peer_free(&p);
+}
+
+/* Default and FIN_SYNFIN_ACCEPT: SYN-SENT takes a SYN+FIN as a
+ * simultaneous open (K3). */
+static void test_synfin_in_syn_sent_is_simultaneous_open(void **state) {
+  (void)state;
+  enum fin_synfin modes[] = {FIN_SYNFIN_DROP_IN_LISTEN, FIN_SYNFIN_ACCEPT};
+  for (size_t i = 0; i < 2; i++) {
+    struct peer p;
+    init_synfin(&p, modes[i]);
+    peer_start_connect(&p);
+    peer_send(&p, TCP_S | TCP_F, p.irs, 0, NULL, 0);
+    peer_expect(&p, TCP_S | TCP_A, L(&p, 0), R(&p, 1));
+    peer_expect_nothing(&p);
+    assert_int_equal(peer_state(&p), FIN_SYN_RECEIVED);
+    peer_free(&p);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rst_at_rcv_nxt_minus_one_after_fin_dropped_without_allowance),
       cmocka_unit_test(test_rst_after_fin_allowance_on_by_default),
+      cmocka_unit_test(test_synfin_to_listener_dropped_by_default),
+      cmocka_unit_test(test_synfin_to_listener_accepted),
+      cmocka_unit_test(test_synfin_dropped_in_listen_and_syn_sent),
+      cmocka_unit_test(test_synfin_in_syn_sent_is_simultaneous_open),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
