@@ -64,6 +64,7 @@ static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
 static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
                               const struct fin_segment *seg) {
   fin_conn_negotiate(st, c, seg);
+  fin_conn_round_rcvbuf(st, c); /* FreeBSD tcp_mss() runs for any SYN in SYN-SENT */
   c->snd_wnd = seg->wnd;
   c->max_snd_wnd = c->snd_wnd;
   c->snd_wl1 = seg->seq;
