@@ -65,6 +65,8 @@ struct fin_settings {
   fin_time rto_min;
   fin_time rto_max;
   enum fin_rto_floor rto_floor;
+  fin_time rto_slop;              /* FreeBSD rexmit_slop: added to every RTO from a measurement or a
+                                   * backoff, not to the initial one; 0 = none (RFC 6298) */
   bool rtt_sample_passive_handshake; /* take an RTT sample from SYN-ACK -> ACK */
   uint32_t retries_r1;            /* R1: threshold for negative advice (counted only) */
   uint32_t retries_r2;            /* R2: give up after this many retransmissions */

@@ -55,8 +55,8 @@ static bool settings_valid(const struct fin_settings *s) {
   return s->mtu >= 68 && s->local_addr_count <= 4 && s->rcv_wscale <= 14 &&
          s->ephemeral_port_min > 0 && s->ephemeral_port_min <= s->ephemeral_port_max &&
          s->sndbuf >= 1 && s->rcvbuf >= 1 && s->rto_min > 0 && s->rto_max >= s->rto_min &&
-         s->rto_initial > 0 && s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u &&
-         s->initial_cwnd_segments >= 1;
+         s->rto_slop >= 0 && s->rto_initial > 0 && s->msl >= 0 && s->ts_hz > 0 &&
+         s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1;
 }
 
 int fin_stack_set_settings(struct fin_stack *st, const struct fin_settings *s) {

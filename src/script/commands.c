@@ -42,8 +42,9 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     ONLY_ZERO("net.inet.tcp.blackhole"),
-    NOOP("net.inet.tcp.ecn.enable"),  /* fin never negotiates ECN */
-    NOOP("net.inet.tcp.rexmit_slop"), /* in the profile's rto_min */
+    NOOP("net.inet.tcp.ecn.enable"), /* fin never negotiates ECN */
+    K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
+    K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
     NOOP("net.inet.tcp.rexmit_drop_options"),
     NOOP("net.inet.tcp.hostcache.purgenow"),
     NOOP("kern.ipc.maxsockbuf"), /* in the profile's rcv_wscale */

@@ -43,14 +43,15 @@ static void linux_profile(struct fin_settings *s, uint8_t wscale) {
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
  * multiple of the MSS (65700), wscale 6 for maxsockbuf 2 MiB, EOL-padded
  * SYN-ACK options, 100 ms delayed ACK, RFC 1337 in TIME-WAIT, RTO floor
- * rexmit_min 30 ms + rexmit_slop 200 ms. */
+ * rexmit_min 30 ms, plus rexmit_slop 200 ms on every RTO but the initial. */
 static void freebsd_profile(struct fin_settings *s) {
   s->option_layout = FIN_LAYOUT_FREEBSD;
   s->rcv_wscale = 6;
   s->rcvbuf = 65536;
   s->rcvbuf_round_to_mss = true;
   s->sndbuf = 32768;
-  s->rto_min = FIN_MS(230);
+  s->rto_min = FIN_MS(30);
+  s->rto_slop = FIN_MS(200);
   s->rto_floor = FIN_RTO_FLOOR_TOTAL;
   s->rtt_sample_passive_handshake = true;
   s->delack = FIN_MS(100);
