@@ -51,6 +51,10 @@ struct fin_settings {
   uint32_t rcvbuf;
   bool rcvbuf_round_to_mss;       /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
   uint8_t rcv_wscale;             /* our window scale shift (RFC 7323 §2.3), 0..14 */
+  uint32_t wscale_space;          /* nonzero: rcv_wscale is the smallest shift whose window reaches
+                                   * this many bytes (FreeBSD kern.ipc.maxsockbuf, Linux
+                                   * max(tcp_rmem[2], rmem_max)); fin_stack_settings() then
+                                   * reports the shift in use. 0: rcv_wscale as given */
   uint32_t initial_cwnd_segments; /* IW, RFC 5681 / RFC 6928 */
 
   /* Options offered on SYN / SYN-ACK. */

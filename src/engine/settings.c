@@ -10,6 +10,7 @@ void fin_settings_default(struct fin_settings *s) {
   s->sndbuf = 65536;
   s->rcvbuf = 65536;
   s->rcv_wscale = 7;
+  s->wscale_space = 6291456;     /* Linux tcp_rmem[2]: window scale 7 */
   s->initial_cwnd_segments = 10; /* RFC 6928 */
   s->timestamps = true;
   s->window_scaling = true;
@@ -59,10 +60,27 @@ static bool settings_valid(const struct fin_settings *s) {
          s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1;
 }
 
+/* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`
+ * (FreeBSD: while (TCP_MAXWIN << s) < sb_max; Linux: ilog2(space) - 15,
+ * the same number), at most 14. */
+static uint8_t wscale_for(uint32_t space) {
+  uint8_t shift = 0;
+  while (shift < 14 && ((uint64_t)65535 << shift) < space)
+    shift++;
+  return shift;
+}
+
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s);
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s) {
+  st->s = *s;
+  if (s->wscale_space != 0)
+    st->s.rcv_wscale = wscale_for(s->wscale_space);
+}
+
 int fin_stack_set_settings(struct fin_stack *st, const struct fin_settings *s) {
   if (!settings_valid(s))
     return -EINVAL;
-  st->s = *s;
+  fin_settings_store(st, s);
   return 0;
 }
 

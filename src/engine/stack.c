@@ -4,6 +4,7 @@
 #include "internal.h"
 
 int fin_settings_check(const struct fin_settings *s);
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s);
 
 void *fin_mem_alloc(struct fin_stack *st, size_t size) {
   void *p = st->alloc.alloc(st->alloc.ctx, size);
@@ -48,7 +49,7 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
   if (st == NULL)
     return -ENOMEM;
   memset(st, 0, sizeof(*st));
-  st->s = *settings;
+  fin_settings_store(st, settings);
   st->alloc = *alloc;
   st->rnd = *rnd;
   st->now = now;

@@ -47,7 +47,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
     NOOP("net.inet.tcp.rexmit_drop_options"),
     NOOP("net.inet.tcp.hostcache.purgenow"),
-    NOOP("kern.ipc.maxsockbuf"), /* in the profile's rcv_wscale */
+    K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
 };
 
 /* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */

@@ -25,9 +25,9 @@ static void base(struct fin_settings *s) {
  * segments then a 40 ms delayed ACK; RTO = SRTT + max(4 RTTVAR, 200 ms);
  * TCP_USER_TIMEOUT and retransmission give-up are silent; an RST may kill
  * TIME-WAIT (tcp_rfc1337=0); invalid-segment ACKs 500 ms apart. */
-static void linux_profile(struct fin_settings *s, uint8_t wscale) {
+static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->option_layout = FIN_LAYOUT_LINUX;
-  s->rcv_wscale = wscale;
+  s->wscale_space = wscale_space; /* max(tcp_rmem[2], rmem_max) */
   s->rto_min = FIN_MS(200);
   s->rto_floor = FIN_RTO_FLOOR_VARIANCE;
   s->rtt_sample_passive_handshake = true;
@@ -41,12 +41,12 @@ static void linux_profile(struct fin_settings *s, uint8_t wscale) {
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
- * multiple of the MSS (65700), wscale 6 for maxsockbuf 2 MiB, EOL-padded
+ * multiple of the MSS (65700), wscale 6 from maxsockbuf 2 MiB, EOL-padded
  * SYN-ACK options, 100 ms delayed ACK, RFC 1337 in TIME-WAIT, RTO floor
  * rexmit_min 30 ms, plus rexmit_slop 200 ms on every RTO but the initial. */
 static void freebsd_profile(struct fin_settings *s) {
   s->option_layout = FIN_LAYOUT_FREEBSD;
-  s->rcv_wscale = 6;
+  s->wscale_space = 2097152; /* kern.ipc.maxsockbuf: window scale 6 */
   s->rcvbuf = 65536;
   s->rcvbuf_round_to_mss = true;
   s->sndbuf = 32768;
@@ -68,7 +68,7 @@ static void freebsd_profile(struct fin_settings *s) {
  * sample from the passive handshake (README §1d.2 caveat), silent abort on
  * TCP_USER_TIMEOUT. Options and windows are unchecked by these scripts. */
 static void agnostic_profile(struct fin_settings *s) {
-  linux_profile(s, 7);
+  linux_profile(s, 6291456);
   s->rto_floor = FIN_RTO_FLOOR_TOTAL;
   s->rtt_sample_passive_handshake = false;
   s->timeout_rst = false;
@@ -90,9 +90,9 @@ const char *script_profile_names(void) {
 
 static void apply(const char *name, struct fin_settings *set) {
   if (strcmp(name, "linux") == 0 || strcmp(name, "linux-ws8") == 0)
-    linux_profile(set, 8);
+    linux_profile(set, 8388608); /* window scale 8 */
   else if (strcmp(name, "linux-ws6") == 0)
-    linux_profile(set, 6);
+    linux_profile(set, 2097152); /* window scale 6 */
   else if (strcmp(name, "freebsd") == 0)
     freebsd_profile(set);
   else if (strcmp(name, "agnostic") == 0)

@@ -1,6 +1,7 @@
 /* Buffer sizing that profiles change: the receive buffer rounded up to a
  * multiple of the MSS on every open path (FreeBSD tcp_mss(),
- * settings.rcvbuf_round_to_mss). Exact segments in and out. */
+ * settings.rcvbuf_round_to_mss) and the window scale chosen from the
+ * buffer space (settings.wscale_space). Exact segments in and out. */
 #include <errno.h>
 
 #include "peer.h"
@@ -62,11 +63,58 @@ static void test_rcvbuf_not_rounded_by_default(void **state) {
   peer_free(&p);
 }
 
+/* ---- window scale from the buffer space (RFC 7323 §2.3) ---- */
+
+/* The wscale fin offers in its SYN for a given wscale_space. */
+static uint8_t offered_wscale(uint32_t space) {
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.wscale_space = space;
+  struct peer p;
+  peer_init(&p, &s);
+  peer_start_connect(&p);
+  assert_true(p.last.opts.has_wscale);
+  uint8_t w = p.last.opts.wscale;
+  assert_int_equal(fin_stack_settings(p.st)->rcv_wscale, w);
+  peer_free(&p);
+  return w;
+}
+
+/* The smallest shift whose window reaches the space, as FreeBSD picks it
+ * from kern.ipc.maxsockbuf and Linux from max(tcp_rmem[2], rmem_max). */
+static void test_wscale_is_smallest_shift_that_reaches_the_space(void **state) {
+  (void)state;
+  assert_int_equal(offered_wscale(65535), 0);
+  assert_int_equal(offered_wscale(73728), 1);   /* FreeBSD maxsockbuf=73728 */
+  assert_int_equal(offered_wscale(2097152), 6); /* FreeBSD default 2 MiB */
+  assert_int_equal(offered_wscale(6291456), 7); /* Linux tcp_rmem[2] */
+  assert_int_equal(offered_wscale(8388608), 8);
+  assert_int_equal(offered_wscale(UINT32_MAX), 14); /* RFC 7323 §2.3: at most 14 */
+}
+
+/* The default space is Linux's 6 MiB: the shift stays 7. With space 0 the
+ * fixed rcv_wscale is used as given. */
+static void test_wscale_default_and_fixed(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  assert_int_equal(s.wscale_space, 6291456);
+  s.wscale_space = 0;
+  s.rcv_wscale = 3;
+  struct peer p;
+  peer_init(&p, &s);
+  peer_start_connect(&p);
+  assert_int_equal(p.last.opts.wscale, 3);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rcvbuf_rounded_in_simultaneous_open),
       cmocka_unit_test(test_rcvbuf_rounded_on_syn_ack),
       cmocka_unit_test(test_rcvbuf_not_rounded_by_default),
+      cmocka_unit_test(test_wscale_is_smallest_shift_that_reaches_the_space),
+      cmocka_unit_test(test_wscale_default_and_fixed),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
