@@ -50,6 +50,7 @@ struct fin_settings {
   uint32_t sndbuf;
   uint32_t rcvbuf;
   bool rcvbuf_round_to_mss;       /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
+  bool sockbuf_double;            /* Linux: SO_RCVBUF/SO_SNDBUF store (and report) twice the request */
   uint8_t rcv_wscale;             /* our window scale shift (RFC 7323 §2.3), 0..14 */
   uint32_t wscale_space;          /* nonzero: rcv_wscale is the smallest shift whose window reaches
                                    * this many bytes (FreeBSD kern.ipc.maxsockbuf, Linux

@@ -2,6 +2,7 @@
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */
 #include "internal.h"
+#include "sockbuf.h"
 
 static void *lookup(struct fin_stack *st, fin_sock s, uint8_t kind) {
   if (s < 0)
@@ -485,9 +486,9 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     if ((opt == FIN_SO_RCVBUF ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
       return 0; /* a ring keeps its size once allocated */
     if (opt == FIN_SO_RCVBUF)
-      c->rcvbuf_size = (uint32_t)v;
+      c->rcvbuf_size = fin_sockbuf_size(st, v);
     else
-      c->sndbuf_size = (uint32_t)v;
+      c->sndbuf_size = fin_sockbuf_size(st, v);
     return 0;
   case FIN_SO_REUSEADDR:
     c->reuseaddr = v != 0;

@@ -28,6 +28,7 @@ static void base(struct fin_settings *s) {
 static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->option_layout = FIN_LAYOUT_LINUX;
   s->wscale_space = wscale_space; /* max(tcp_rmem[2], rmem_max) */
+  s->sockbuf_double = true;       /* SO_RCVBUF/SO_SNDBUF: twice the request */
   s->rto_min = FIN_MS(200);
   s->rto_floor = FIN_RTO_FLOOR_VARIANCE;
   s->rtt_sample_passive_handshake = true;

@@ -1,7 +1,8 @@
 /* Buffer sizing that profiles change: the receive buffer rounded up to a
  * multiple of the MSS on every open path (FreeBSD tcp_mss(),
  * settings.rcvbuf_round_to_mss) and the window scale chosen from the
- * buffer space (settings.wscale_space). Exact segments in and out. */
+ * buffer space (settings.wscale_space), Linux's doubling of SO_RCVBUF and
+ * SO_SNDBUF (settings.sockbuf_double). Exact segments in and out. */
 #include <errno.h>
 
 #include "peer.h"
@@ -108,6 +109,51 @@ static void test_wscale_default_and_fixed(void **state) {
   peer_free(&p);
 }
 
+/* ---- Linux doubling of SO_RCVBUF / SO_SNDBUF ---- */
+
+static int sockopt_of(struct peer *p, fin_sock s, enum fin_sockopt opt) {
+  int v = -1;
+  size_t len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p->st, s, opt, &v, &len), 0);
+  return v;
+}
+
+/* sockbuf_double: the buffer is twice the request and getsockopt says so;
+ * the window in the SYN is what that buffer holds. */
+static void test_sockbuf_double_stores_twice_the_request(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.sockbuf_double = true;
+  struct peer p;
+  peer_init(&p, &s);
+  p.s = fin_socket(p.st);
+  int v = 10000;
+  assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_RCVBUF, &v, sizeof(v)), 0);
+  assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_SNDBUF, &v, sizeof(v)), 0);
+  assert_int_equal(sockopt_of(&p, p.s, FIN_SO_RCVBUF), 20000);
+  assert_int_equal(sockopt_of(&p, p.s, FIN_SO_SNDBUF), 20000);
+  peer_start_connect(&p);
+  assert_int_equal(p.last.wnd, 20000);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* Off by default: the request is the buffer. */
+static void test_sockbuf_not_doubled_by_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  assert_false(fin_stack_settings(p.st)->sockbuf_double);
+  p.s = fin_socket(p.st);
+  int v = 10000;
+  assert_int_equal(fin_setsockopt(p.st, p.s, FIN_SO_RCVBUF, &v, sizeof(v)), 0);
+  assert_int_equal(sockopt_of(&p, p.s, FIN_SO_RCVBUF), 10000);
+  peer_start_connect(&p);
+  assert_int_equal(p.last.wnd, 10000);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rcvbuf_rounded_in_simultaneous_open),
@@ -115,6 +161,8 @@ int main(void) {
       cmocka_unit_test(test_rcvbuf_not_rounded_by_default),
       cmocka_unit_test(test_wscale_is_smallest_shift_that_reaches_the_space),
       cmocka_unit_test(test_wscale_default_and_fixed),
+      cmocka_unit_test(test_sockbuf_double_stores_twice_the_request),
+      cmocka_unit_test(test_sockbuf_not_doubled_by_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
