@@ -107,6 +107,8 @@ struct fin_settings {
   bool insecure_syn;        /* an in-window SYN resets, answered with RST (RFC 793 §3.9) */
   bool rst_after_fin;       /* H3: a RST at RCV.NXT-1 after the peer's FIN resets (Linux; FreeBSD off) */
   enum fin_synfin synfin;   /* a SYN that also carries FIN (RFC 9293 leaves it open) */
+  bool tolerate_missing_ts; /* RFC 7323 §3.2: keep segments without TSopt once TS is negotiated
+                             * (Linux); false drops them silently (SHOULD), except RSTs */
 
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */

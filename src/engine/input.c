@@ -44,6 +44,10 @@ bool fin_challenge_ack(struct fin_stack *st, struct fin_conn *c) {
 static enum disposition check_paws(struct fin_stack *st, struct fin_conn *c,
                                    const struct seg_view *v) {
   const struct fin_segment *seg = v->seg;
+  if (fin_policy_missing_ts_drops(st, c, seg)) {
+    FIN_DROP(st, &c->tuple, drop_missing_ts); /* RFC 7323 §3.2 */
+    return DROP;
+  }
   if (!c->ts_ok || !seg->opts.has_ts || (seg->flags & FIN_TCP_RST))
     return CONTINUE;
   /* RFC 7323 §5.5: a TS.Recent idle for more than 24 days is invalid. */

@@ -45,3 +45,8 @@ bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen,
   }
   return false;
 }
+
+bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
+                                 const struct fin_segment *seg) {
+  return !st->s.tolerate_missing_ts && c->ts_ok && !seg->opts.has_ts && !(seg->flags & FIN_TCP_RST);
+}

@@ -27,6 +27,11 @@ bool fin_policy_syn_resets(const struct fin_stack *st, const struct fin_conn *c,
 bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *tw,
                               const struct fin_segment *seg);
 
+/* tolerate_missing_ts off (RFC 7323 §3.2 SHOULD): once timestamps are
+ * negotiated, a non-RST segment without TSopt is dropped silently. */
+bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
+                                 const struct fin_segment *seg);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

@@ -37,6 +37,7 @@ void fin_settings_default(struct fin_settings *s) {
   s->tw_reuse = true;
   s->shutdown_grace = FIN_SEC(5);
   s->rst_after_fin = true;                 /* BEHAVIOR H3 (Linux) */
+  s->tolerate_missing_ts = true;           /* Linux; RFC 7323 §3.2 MUST NOT abort either way */
   s->challenge_ack_interval = FIN_MS(500); /* BEHAVIOR A6 */
   s->rst_rate_per_sec = 200;               /* BEHAVIOR A7 */
   s->keepalive_idle = FIN_SEC(7200);       /* BEHAVIOR J4 */

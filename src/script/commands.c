@@ -41,6 +41,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.keepcnt", UNIT_COUNT, keepalive_probes),
     K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
+    K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
     ONLY_ZERO("net.inet.tcp.blackhole"),
     NOOP("net.inet.tcp.ecn.enable"), /* fin never negotiates ECN */
     K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),

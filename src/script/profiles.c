@@ -58,9 +58,10 @@ static void freebsd_profile(struct fin_settings *s) {
   s->delack = FIN_MS(100);
   s->quickack_segments = 0;
   s->rfc1337 = true;
-  s->resend_fin_with_ack = true; /* tcp_output repeats an unacknowledged FIN */
-  s->rst_after_fin = false;      /* BEHAVIOR H3: no RCV.NXT-1 allowance */
-  s->synfin = FIN_SYNFIN_ACCEPT; /* net.inet.tcp.drop_synfin=0 */
+  s->resend_fin_with_ack = true;  /* tcp_output repeats an unacknowledged FIN */
+  s->rst_after_fin = false;       /* BEHAVIOR H3: no RCV.NXT-1 allowance */
+  s->synfin = FIN_SYNFIN_ACCEPT;  /* net.inet.tcp.drop_synfin=0 */
+  s->tolerate_missing_ts = false; /* net.inet.tcp.tolerate_missing_ts=0 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
 }

@@ -1,7 +1,8 @@
 /* Settings that change what an arriving segment may do besides the RFC 793
  * legacy modes (policy.c): the H3 RCV.NXT-1 allowance (rst_after_fin) and
  * SYN+FIN in LISTEN and SYN-SENT (synfin; RFC 9293 does not forbid the
- * combination, stacks differ). Exact segments in and out. */
+ * combination, stacks differ) and segments without TSopt once timestamps
+ * are negotiated (tolerate_missing_ts). Exact segments in and out. */
 #include <errno.h>
 
 #include "closing.h"
@@ -133,6 +134,50 @@ static void test_synfin_in_syn_sent_is_simultaneous_open(void **state) {
   }
 }
 
+/* ---- tolerate_missing_ts (RFC 7323 §3.2) ---- */
+
+static void establish_with_ts(struct peer *p, bool tolerate) {
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.tolerate_missing_ts = tolerate;
+  peer_init_ts(p, &s);
+  peer_establish_passive(p);
+}
+
+/* Off: once TS is negotiated, data without TSopt is dropped silently (not
+ * ACKed, not delivered), the connection stays; a RST without TSopt still
+ * resets (RFC 7323 §3.2: RSTs are exempt). */
+static void test_missing_ts_dropped_when_not_tolerated(void **state) {
+  (void)state;
+  struct peer p;
+  establish_with_ts(&p, false);
+  peer_send_opts(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), NULL, 0, NULL, 100);
+  peer_expect_nothing(&p);
+  peer_advance(&p, FIN_SEC(1));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_inq(p.st, p.s), 0);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->drop_missing_ts, 1);
+  peer_send_opts(&p, TCP_R, R(&p, 1), 0, NULL, 0, NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_CLOSED);
+  peer_free(&p);
+}
+
+/* Default (Linux): the segment is taken as if it had TSopt. */
+static void test_missing_ts_tolerated_by_default(void **state) {
+  (void)state;
+  struct fin_settings d;
+  fin_settings_default(&d);
+  assert_true(d.tolerate_missing_ts);
+  struct peer p;
+  establish_with_ts(&p, true);
+  peer_send_opts(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), NULL, 0, NULL, 100);
+  assert_int_equal(fin_inq(p.st, p.s), 100);
+  assert_int_equal(peer_counters(&p)->drop_missing_ts, 0);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rst_at_rcv_nxt_minus_one_after_fin_dropped_without_allowance),
@@ -141,6 +186,8 @@ int main(void) {
       cmocka_unit_test(test_synfin_to_listener_accepted),
       cmocka_unit_test(test_synfin_dropped_in_listen_and_syn_sent),
       cmocka_unit_test(test_synfin_in_syn_sent_is_simultaneous_open),
+      cmocka_unit_test(test_missing_ts_dropped_when_not_tolerated),
+      cmocka_unit_test(test_missing_ts_tolerated_by_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
