@@ -125,6 +125,8 @@ struct fin_settings {
   uint64_t max_buffer_memory;
   uint32_t syn_backlog;           /* per-listener SYN queue cap */
   bool syn_cookies;
+  bool syncookies_only;           /* every SYN gets a cookie, no SYN-RECEIVED state kept (FreeBSD);
+                                   * needs syn_cookies */
   enum fin_accept_overflow accept_overflow;
   fin_time syn_recv_timeout;
 

@@ -109,6 +109,10 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
     return;
   }
   bool full = l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l);
+  if (fin_policy_cookie_for_every_syn(st) && !fin_listener_accept_full(l)) {
+    send_cookie(st, seg);
+    return;
+  }
   if (full) {
     if (st->s.syn_cookies) {
       send_cookie(st, seg);

@@ -50,3 +50,7 @@ bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_co
                                  const struct fin_segment *seg) {
   return !st->s.tolerate_missing_ts && c->ts_ok && !seg->opts.has_ts && !(seg->flags & FIN_TCP_RST);
 }
+
+bool fin_policy_cookie_for_every_syn(const struct fin_stack *st) {
+  return st->s.syncookies_only;
+}

@@ -32,6 +32,10 @@ bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *t
 bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
                                  const struct fin_segment *seg);
 
+/* syncookies_only (FreeBSD): every SYN to a listener is answered with a
+ * SYN cookie (RFC 4987 §3.6), not only when the queues are full (L1). */
+bool fin_policy_cookie_for_every_syn(const struct fin_stack *st);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

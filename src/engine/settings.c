@@ -58,7 +58,8 @@ static bool settings_valid(const struct fin_settings *s) {
          s->ephemeral_port_min > 0 && s->ephemeral_port_min <= s->ephemeral_port_max &&
          s->sndbuf >= 1 && s->rcvbuf >= 1 && s->rto_min > 0 && s->rto_max >= s->rto_min &&
          s->rto_slop >= 0 && s->rto_initial > 0 && s->msl >= 0 && s->ts_hz > 0 &&
-         s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1;
+         s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
+         (!s->syncookies_only || s->syn_cookies);
 }
 
 /* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`

@@ -42,6 +42,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
+    K("net.inet.tcp.syncookies", UNIT_BOOL, syn_cookies),
     ONLY_ZERO("net.inet.tcp.blackhole"),
     NOOP("net.inet.tcp.ecn.enable"), /* fin never negotiates ECN */
     K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
@@ -103,6 +104,11 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
   const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
   size_t n = fbsd ? sizeof(freebsd_knobs) / sizeof(t[0]) : sizeof(linux_knobs) / sizeof(t[0]);
   int64_t v = strtoll(value, NULL, 0);
+  if (strcmp(name, "net.inet.tcp.syncookies_only") == 0) {
+    r->set.syncookies_only = v != 0;
+    r->set.syn_cookies = r->set.syn_cookies || v != 0; /* FreeBSD turns syncookies on too */
+    return script_apply_settings(r, ev);
+  }
   if (strcmp(name, "net.inet.tcp.drop_synfin") == 0) {
     r->set.synfin = v ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
     return script_apply_settings(r, ev);

@@ -2,7 +2,8 @@
  * legacy modes (policy.c): the H3 RCV.NXT-1 allowance (rst_after_fin) and
  * SYN+FIN in LISTEN and SYN-SENT (synfin; RFC 9293 does not forbid the
  * combination, stacks differ) and segments without TSopt once timestamps
- * are negotiated (tolerate_missing_ts). Exact segments in and out. */
+ * are negotiated (tolerate_missing_ts), SYN cookies for every SYN
+ * (syncookies_only). Exact segments in and out. */
 #include <errno.h>
 
 #include "closing.h"
@@ -178,6 +179,50 @@ static void test_missing_ts_tolerated_by_default(void **state) {
   peer_free(&p);
 }
 
+/* ---- syncookies_only (RFC 4987 §3.6) ---- */
+
+/* Every SYN is answered with a cookie, the queues are never used: no TCB
+ * until the ACK returns the cookie, which establishes the connection. */
+static void test_syncookies_only_answers_every_syn_with_a_cookie(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.syncookies_only = true;
+  struct peer p;
+  peer_init(&p, &s);
+  listen_on(&p);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->syncookies_sent, 1);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  peer_expect_nothing(&p);
+  p.s = fin_accept(p.st, p.listener, NULL);
+  assert_true(p.s >= 0);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->syncookies_recv, 1);
+  peer_free(&p);
+}
+
+/* Off by default; on without syn_cookies the settings are rejected. */
+static void test_syncookies_only_off_by_default_and_needs_cookies(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  struct fin_settings s = *fin_stack_settings(p.st);
+  assert_false(s.syncookies_only);
+  listen_on(&p);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+  assert_int_equal(fin_stack_conn_count(p.st), 1); /* a SYN-RECEIVED child */
+  assert_int_equal(peer_counters(&p)->syncookies_sent, 0);
+  s.syncookies_only = true;
+  s.syn_cookies = false;
+  assert_int_equal(fin_stack_set_settings(p.st, &s), -EINVAL);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rst_at_rcv_nxt_minus_one_after_fin_dropped_without_allowance),
@@ -188,6 +233,8 @@ int main(void) {
       cmocka_unit_test(test_synfin_in_syn_sent_is_simultaneous_open),
       cmocka_unit_test(test_missing_ts_dropped_when_not_tolerated),
       cmocka_unit_test(test_missing_ts_tolerated_by_default),
+      cmocka_unit_test(test_syncookies_only_answers_every_syn_with_a_cookie),
+      cmocka_unit_test(test_syncookies_only_off_by_default_and_needs_cookies),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
