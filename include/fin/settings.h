@@ -84,6 +84,8 @@ struct fin_settings {
   /* Delayed ACK (RFC 1122 4.2.3.2, RFC 9293 §3.8.6.3). */
   fin_time delack;                /* delay; 0 = ACK every segment at once */
   uint32_t quickack_segments;     /* ACK at once for this many segments after start/idle (Linux) */
+  bool delack_any_size;           /* FreeBSD DELAY_ACK: every second segment is ACKed at once
+                                   * whatever its size, not every second full-sized one */
   bool nodelay;                   /* TCP_NODELAY default for new sockets */
 
   /* Closing (BEHAVIOR E1, E3, E7, E8, F1, A8, A9). */

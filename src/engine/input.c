@@ -401,7 +401,7 @@ static uint32_t deliver_in_order(struct fin_conn *c, const struct seg_view *v) {
 /* RFC 1122 4.2.3.2, RFC 5681 §4.2: ACK at once in quick-ACK mode, for every
  * second full-sized segment, and when a hole fills; otherwise delay. */
 static void schedule_ack(struct fin_stack *st, struct fin_conn *c, uint32_t len, bool filled) {
-  if (len >= c->rcv_mss)
+  if (fin_policy_segment_counts_for_ack(st, c, len))
     c->unacked_segs++;
   if (filled || st->s.delack == 0 || c->quickack > 0 || c->unacked_segs >= 2) {
     if (c->quickack > 0)

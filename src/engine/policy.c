@@ -54,3 +54,8 @@ bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_co
 bool fin_policy_cookie_for_every_syn(const struct fin_stack *st) {
   return st->s.syncookies_only;
 }
+
+bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct fin_conn *c,
+                                       uint32_t len) {
+  return len >= c->rcv_mss || (st->s.delack_any_size && len > 0);
+}

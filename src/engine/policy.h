@@ -36,6 +36,13 @@ bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_co
  * SYN cookie (RFC 4987 §3.6), not only when the queues are full (L1). */
 bool fin_policy_cookie_for_every_syn(const struct fin_stack *st);
 
+/* RFC 9293 §3.8.6.3 / RFC 5681 §4.2 ("at least every second full-sized
+ * segment"): does an in-order segment of len bytes count toward the
+ * immediate ACK? Full-sized ones always do; with delack_any_size every one
+ * does (FreeBSD). */
+bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct fin_conn *c,
+                                       uint32_t len);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

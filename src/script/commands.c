@@ -43,6 +43,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
     K("net.inet.tcp.syncookies", UNIT_BOOL, syn_cookies),
+    K("net.inet.tcp.delacktime", UNIT_MS, delack),
     ONLY_ZERO("net.inet.tcp.blackhole"),
     NOOP("net.inet.tcp.ecn.enable"), /* fin never negotiates ECN */
     K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),

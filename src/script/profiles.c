@@ -57,6 +57,7 @@ static void freebsd_profile(struct fin_settings *s) {
   s->rtt_sample_passive_handshake = true;
   s->delack = FIN_MS(100);
   s->quickack_segments = 0;
+  s->delack_any_size = true; /* DELAY_ACK: a second segment is ACKed at once */
   s->rfc1337 = true;
   s->resend_fin_with_ack = true;  /* tcp_output repeats an unacknowledged FIN */
   s->rst_after_fin = false;       /* BEHAVIOR H3: no RCV.NXT-1 allowance */

@@ -3,7 +3,8 @@
  * SYN+FIN in LISTEN and SYN-SENT (synfin; RFC 9293 does not forbid the
  * combination, stacks differ) and segments without TSopt once timestamps
  * are negotiated (tolerate_missing_ts), SYN cookies for every SYN
- * (syncookies_only). Exact segments in and out. */
+ * (syncookies_only), which segments count toward the immediate ACK
+ * (delack_any_size). Exact segments in and out. */
 #include <errno.h>
 
 #include "closing.h"
@@ -223,6 +224,49 @@ static void test_syncookies_only_off_by_default_and_needs_cookies(void **state) 
   peer_free(&p);
 }
 
+/* ---- delack_any_size (RFC 5681 §4.2, FreeBSD DELAY_ACK) ---- */
+
+/* Two small in-order segments: with delack_any_size the second is ACKed at
+ * once; without it neither counts as full-sized and the ACK waits for the
+ * delayed-ACK timer. Quick-ACK is off in both, as in FreeBSD. */
+static void two_small_segments(bool any_size) {
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.quickack_segments = 0;
+  s.delack = FIN_MS(40);
+  s.delack_any_size = any_size;
+  struct peer p;
+  peer_init(&p, &s);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), NULL, 1);
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 2), L(&p, 1), NULL, 2);
+  if (any_size) {
+    peer_expect(&p, TCP_A, L(&p, 1), R(&p, 4));
+  } else {
+    peer_expect_nothing(&p);
+    fin_time t = p.now;
+    peer_advance_to_deadline(&p);
+    assert_int_equal(p.now - t, FIN_MS(40));
+    peer_expect(&p, TCP_A, L(&p, 1), R(&p, 4));
+  }
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+static void test_delack_any_size_acks_every_second_segment(void **state) {
+  (void)state;
+  two_small_segments(true);
+}
+
+static void test_delack_counts_full_sized_segments_by_default(void **state) {
+  (void)state;
+  struct fin_settings d;
+  fin_settings_default(&d);
+  assert_false(d.delack_any_size);
+  two_small_segments(false);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rst_at_rcv_nxt_minus_one_after_fin_dropped_without_allowance),
@@ -235,6 +279,8 @@ int main(void) {
       cmocka_unit_test(test_missing_ts_tolerated_by_default),
       cmocka_unit_test(test_syncookies_only_answers_every_syn_with_a_cookie),
       cmocka_unit_test(test_syncookies_only_off_by_default_and_needs_cookies),
+      cmocka_unit_test(test_delack_any_size_acks_every_second_segment),
+      cmocka_unit_test(test_delack_counts_full_sized_segments_by_default),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
