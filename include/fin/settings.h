@@ -78,6 +78,8 @@ struct fin_settings {
   uint32_t orphan_retries;        /* F4: R2 for orphaned connections */
   uint32_t syn_retries;           /* SYN retransmissions before giving up */
   fin_time syn_timeout;           /* J3: minimum total SYN retransmission time */
+  fin_time keepinit;              /* FreeBSD keepinit: SYN-SENT gives up this long after connect
+                                   * (a ceiling; TCP_KEEPINIT per socket); 0 = none */
   uint32_t synack_retries;
   bool timeout_rst;               /* J2: best-effort RST when giving up */
 

@@ -72,6 +72,7 @@ struct fin_conn {
   /* Per-connection options (socket options). */
   fin_time user_timeout; /* 0 = off */
   fin_time keep_idle, keep_intvl;
+  fin_time keepinit; /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
   int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
   uint32_t keep_cnt, syn_retries;
   int32_t linger_sec; /* SO_LINGER seconds when linger_on */

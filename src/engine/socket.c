@@ -2,6 +2,7 @@
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */
 #include "internal.h"
+#include "keepinit.h"
 #include "sockbuf.h"
 
 static void *lookup(struct fin_stack *st, fin_sock s, uint8_t kind) {
@@ -532,6 +533,8 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_QUICKACK:
     c->quickack = v ? st->s.quickack_segments : 0;
     return 0;
+  case FIN_TCP_KEEPINIT:
+    return v < 0 ? -EINVAL : (c->keepinit = FIN_SEC(v), 0);
   default:
     return -ENOPROTOOPT;
   }
@@ -607,6 +610,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->snd_mss ? c->snd_mss : st->s.mtu - 40, 0;
   case FIN_TCP_QUICKACK:
     return *v = c->quickack > 0, 0;
+  case FIN_TCP_KEEPINIT:
+    return *v = (int)(fin_keepinit(st, c) / 1000000000), 0;
   default:
     return -ENOPROTOOPT;
   }

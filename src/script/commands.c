@@ -33,7 +33,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.recvspace", UNIT_COUNT, rcvbuf),
     K("net.inet.tcp.sendspace", UNIT_COUNT, sndbuf),
     K("net.inet.tcp.rexmit_initial", UNIT_MS, rto_initial),
-    K("net.inet.tcp.keepinit", UNIT_MS, syn_timeout),
+    K("net.inet.tcp.keepinit", UNIT_MS, keepinit),
     K("net.inet.tcp.msl", UNIT_MS, msl),
     K("net.inet.tcp.finwait2_timeout", UNIT_MS, fin_timeout),
     K("net.inet.tcp.keepidle", UNIT_MS, keepalive_idle),

@@ -53,6 +53,10 @@ static void freebsd_profile(struct fin_settings *s) {
   s->sndbuf = 32768;
   s->rto_min = FIN_MS(30);
   s->rto_slop = FIN_MS(200);
+  s->rto_max = FIN_SEC(64);  /* TCPTV_REXMTMAX */
+  s->syn_retries = 12;       /* TCP_MAXRXTSHIFT */
+  s->syn_timeout = 0;        /* no J3 floor (MUST-23): keepinit ends the attempt */
+  s->keepinit = FIN_SEC(75); /* TCPTV_KEEP_INIT */
   s->rto_floor = FIN_RTO_FLOOR_TOTAL;
   s->rtt_sample_passive_handshake = true;
   s->delack = FIN_MS(100);
