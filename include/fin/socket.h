@@ -51,6 +51,7 @@ enum fin_sockopt {
   FIN_TCP_QUICKACK,     /* int */
   FIN_TCP_KEEPINIT,     /* int seconds: SYN-SENT gives up this long after connect (FreeBSD);
                          * 0 = settings.keepinit */
+  FIN_TCP_NOOPT,        /* int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
 };
 
 struct fin_linger {

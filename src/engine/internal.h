@@ -106,6 +106,7 @@ struct fin_conn {
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
   uint8_t port_held : 1;                         /* counted in stack.bound_ports */
+  uint8_t noopt : 1;                             /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 };
 
 struct fin_listener {

@@ -48,6 +48,7 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
   c->linger2_sec = p->linger2_sec;
   c->linger_on = p->linger_on;
   c->linger_sec = p->linger_sec;
+  c->noopt = p->noopt;
 }
 
 static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,

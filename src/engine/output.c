@@ -38,6 +38,8 @@ static uint16_t encode_window(struct fin_conn *c, bool syn) {
 }
 
 static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t flags, uint8_t *opt) {
+  if (c->noopt)
+    return 0; /* TCP_NOOPT (FreeBSD): not even MSS */
   struct fin_tcp_opts_out o;
   memset(&o, 0, sizeof(o));
   bool syn = flags & FIN_TCP_SYN;

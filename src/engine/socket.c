@@ -535,6 +535,9 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return 0;
   case FIN_TCP_KEEPINIT:
     return v < 0 ? -EINVAL : (c->keepinit = FIN_SEC(v), 0);
+  case FIN_TCP_NOOPT:
+    c->noopt = v != 0;
+    return 0;
   default:
     return -ENOPROTOOPT;
   }
@@ -612,6 +615,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->quickack > 0, 0;
   case FIN_TCP_KEEPINIT:
     return *v = (int)(fin_keepinit(st, c) / 1000000000), 0;
+  case FIN_TCP_NOOPT:
+    return *v = c->noopt, 0;
   default:
     return -ENOPROTOOPT;
   }

@@ -119,6 +119,7 @@ static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockop
       {IPPROTO_TCP, 7 /* TCP_SYNCNT */, FIN_TCP_SYNCNT},
       {IPPROTO_TCP, 12 /* TCP_QUICKACK */, FIN_TCP_QUICKACK},
       {IPPROTO_TCP, SCRIPT_TCP_KEEPINIT, FIN_TCP_KEEPINIT},
+      {IPPROTO_TCP, SCRIPT_TCP_NOOPT, FIN_TCP_NOOPT},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (map[i].level == level && map[i].name == name) {
