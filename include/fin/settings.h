@@ -30,6 +30,16 @@ enum fin_accept_overflow {
   FIN_ACCEPT_OVERFLOW_RST,      /* answer with RST (Linux tcp_abort_on_overflow) */
 };
 
+/* BEHAVIOR J6: which ICMP errors about a SYN abort the attempt. RFC 1122
+ * §4.2.3.9 and RFC 5461 leave the set to the stack. */
+enum fin_icmp_abort {
+  FIN_ICMP_ABORT_J6 = 0, /* protocol/port unreachable, SND.UNA <= seq <= SND.NXT (Linux) */
+  FIN_ICMP_ABORT_FREEBSD, /* also admin-prohibited (9, 10, 13) and TTL exceeded in transit
+                           * (EHOSTUNREACH), SYN-SENT only, SND.UNA <= seq < SND.MAX
+                           * (net.inet.tcp.icmp_may_rst=1) */
+  FIN_ICMP_ABORT_NEVER,  /* no ICMP error aborts (icmp_may_rst=0) */
+};
+
 /* A SYN that also carries FIN: RFC 9293 does not forbid it, stacks differ. */
 enum fin_synfin {
   FIN_SYNFIN_DROP_IN_LISTEN = 0, /* LISTEN discards it, SYN-SENT takes the SYN (Linux) */
@@ -111,6 +121,7 @@ struct fin_settings {
   bool insecure_syn;        /* an in-window SYN resets, answered with RST (RFC 793 §3.9) */
   bool rst_after_fin;       /* H3: a RST at RCV.NXT-1 after the peer's FIN resets (Linux; FreeBSD off) */
   enum fin_synfin synfin;   /* a SYN that also carries FIN (RFC 9293 leaves it open) */
+  enum fin_icmp_abort icmp_abort; /* J6: ICMP errors that abort a connection attempt */
   bool tolerate_missing_ts; /* RFC 7323 §3.2: keep segments without TSopt once TS is negotiated
                              * (Linux); false drops them silently (SHOULD), except RSTs */
 

@@ -59,3 +59,38 @@ bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct 
                                        uint32_t len) {
   return len >= c->rcv_mss || (st->s.delack_any_size && len > 0);
 }
+
+/* J6 as fin has it: protocol and port unreachable (and fragmentation
+ * needed, as the code has always done) about a segment in
+ * [SND.UNA, SND.NXT], in SYN-SENT and SYN-RECEIVED (Linux tcp_v4_err). */
+static int icmp_abort_j6(const struct fin_conn *c, const struct fin_icmp_error *e) {
+  bool hard = e->type == 3 && (e->code == 2 || e->code == 3 || e->code == 4);
+  if (!hard || (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) ||
+      !seq_in(e->seq, c->snd_una, c->snd_nxt + 1))
+    return 0;
+  return -ECONNREFUSED;
+}
+
+/* FreeBSD tcp_ctlinput with icmp_may_rst: SYN-SENT only, the quoted
+ * SEG.SEQ in [SND.UNA, SND.MAX). */
+static int icmp_abort_freebsd(const struct fin_conn *c, const struct fin_icmp_error *e) {
+  if (c->state != FIN_SYN_SENT || !seq_in(e->seq, c->snd_una, c->snd_max))
+    return 0;
+  if (e->type == 3 &&
+      (e->code == 2 || e->code == 3 || e->code == 9 || e->code == 10 || e->code == 13))
+    return -ECONNREFUSED;
+  return e->type == 11 && e->code == 0 ? -EHOSTUNREACH : 0;
+}
+
+int fin_policy_icmp_abort(const struct fin_stack *st, const struct fin_conn *c,
+                          const struct fin_icmp_error *e) {
+  switch (st->s.icmp_abort) {
+  case FIN_ICMP_ABORT_J6:
+    return icmp_abort_j6(c, e);
+  case FIN_ICMP_ABORT_FREEBSD:
+    return icmp_abort_freebsd(c, e);
+  case FIN_ICMP_ABORT_NEVER:
+    return 0;
+  }
+  return 0;
+}

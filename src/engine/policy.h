@@ -43,6 +43,12 @@ bool fin_policy_cookie_for_every_syn(const struct fin_stack *st);
 bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct fin_conn *c,
                                        uint32_t len);
 
+/* BEHAVIOR J6 with settings.icmp_abort: 0 when the ICMP error leaves the
+ * connection alone, else the negative errno it aborts with. */
+struct fin_icmp_error;
+int fin_policy_icmp_abort(const struct fin_stack *st, const struct fin_conn *c,
+                          const struct fin_icmp_error *e);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

@@ -2,6 +2,7 @@
  * (connection, TIME-WAIT record, listener, or nothing: RFC 9293 §3.10.7.1),
  * output, timers and tool-facing listings. */
 #include "internal.h"
+#include "policy.h"
 
 int fin_settings_check(const struct fin_settings *s);
 void fin_settings_store(struct fin_stack *st, const struct fin_settings *s);
@@ -221,9 +222,8 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
 }
 
-/* J6: ICMP. Soft errors never abort (MUST-56); hard errors (protocol, port
- * unreachable, fragmentation needed is soft here; codes 2-4) abort only
- * SYN-SENT / SYN-RECEIVED, as Linux does. */
+/* J6: ICMP. Soft errors never abort (MUST-56); which hard errors abort a
+ * connection attempt is settings.icmp_abort (fin_policy_icmp_abort). */
 static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   struct fin_icmp_error e;
   enum fin_wire_error err = fin_icmp_parse(d, len, &e);
@@ -234,13 +234,12 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   }
   struct fin_4tuple t = {e.saddr, e.daddr, e.sport, e.dport};
   struct fin_conn *c = fin_conn_lookup(st, &t);
-  bool hard = e.type == 3 && (e.code == 2 || e.code == 3 || e.code == 4);
-  if (c == NULL || !hard || (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) ||
-      !seq_in(e.seq, c->snd_una, c->snd_nxt + 1)) {
+  int abort_err = c != NULL ? fin_policy_icmp_abort(st, c, &e) : 0;
+  if (abort_err == 0) {
     FIN_DROP(st, &t, drop_icmp_ignored);
     return;
   }
-  fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, -ECONNREFUSED, &st->c.abort_on_icmp);
+  fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, abort_err, &st->c.abort_on_icmp);
 }
 
 static void no_connection(struct fin_stack *st, const struct fin_segment *seg,

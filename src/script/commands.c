@@ -110,6 +110,10 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
     r->set.syn_cookies = r->set.syn_cookies || v != 0; /* FreeBSD turns syncookies on too */
     return script_apply_settings(r, ev);
   }
+  if (strcmp(name, "net.inet.tcp.icmp_may_rst") == 0) {
+    r->set.icmp_abort = v ? FIN_ICMP_ABORT_FREEBSD : FIN_ICMP_ABORT_NEVER;
+    return script_apply_settings(r, ev);
+  }
   if (strcmp(name, "net.inet.tcp.drop_synfin") == 0) {
     r->set.synfin = v ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
     return script_apply_settings(r, ev);
