@@ -18,6 +18,13 @@ if(TARGET test_script_parser AND EXISTS "${FIN_UPSTREAM_SCRIPTS_DIR}")
                              PRIVATE FIN_UPSTREAM_SCRIPTS="${FIN_UPSTREAM_SCRIPTS_DIR}")
 endif()
 
+set(FIN_FREEBSD_SUITE_DIR "${PROJECT_SOURCE_DIR}/../shared/conformance/freebsd-tcp-testsuite"
+    CACHE PATH "Directory holding the FreeBSD tcp-testsuite scripts")
+get_filename_component(FIN_FREEBSD_SUITE_DIR "${FIN_FREEBSD_SUITE_DIR}" REALPATH)
+if(TARGET test_script_parser AND IS_DIRECTORY "${FIN_FREEBSD_SUITE_DIR}")
+  target_compile_definitions(test_script_parser PRIVATE FIN_FREEBSD_SUITE="${FIN_FREEBSD_SUITE_DIR}")
+endif()
+
 if(NOT TARGET fin)
   return()
 endif()

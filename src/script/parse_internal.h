@@ -36,5 +36,9 @@ bool script_p_expect_uint(struct parser *p, const char *what, uint32_t *out);
 
 /* parse_packet.c: "< flags seq ..." or "< icmp ..." after the time. */
 bool script_parse_packet(struct parser *p, struct script_event *ev);
+/* "/udp(sport > dport)" (FreeBSD TCP-over-UDP) after a segment, if there. */
+bool script_parse_udp_suffix(struct parser *p, struct script_packet *pk);
+/* icmp.c: the rest of an ICMP line after the word "icmp". */
+bool script_parse_icmp(struct parser *p, struct script_packet *pk);
 
 #endif

@@ -30,7 +30,22 @@ static bool parse_flags(struct parser *p, struct script_packet *pk) {
   return true;
 }
 
+/* "...(len)": the length is checked, the sequence number is not. */
+static bool parse_any_seq(struct parser *p, struct script_packet *pk) {
+  script_p_next(p);
+  pk->any_seq = true;
+  if (!script_p_expect_punct(p, '(', "'(' in ...(len)") ||
+      !script_p_expect_uint(p, "the payload length", &pk->len) ||
+      !script_p_expect_punct(p, ')', "')' in ...(len)"))
+    return false;
+  pk->end = pk->len;
+  return pk->inbound ? script_p_fail_at(p, p->tok.loc, "'...(len)' only on outbound packets")
+                     : true;
+}
+
 static bool parse_seq(struct parser *p, struct script_packet *pk) {
+  if (script_p_peek(p)->kind == TOK_ELLIPSIS)
+    return parse_any_seq(p, pk);
   struct script_loc loc = script_p_peek(p)->loc;
   if (!script_p_expect_uint(p, "start:end(len) sequence numbers", &pk->start) ||
       !script_p_expect_punct(p, ':', "':' in start:end(len)") ||
@@ -60,39 +75,105 @@ static bool parse_sack_blocks(struct parser *p, struct script_opt *o) {
   return o->sack_count > 0 || script_p_expected(p, "a SACK block left:right");
 }
 
+/* A cookie or signature written as hex digits, into o->data. */
+static bool parse_hex(struct parser *p, struct script_opt *o, const char *what) {
+  struct script_token t = script_lexer_hex(&p->lx);
+  if (t.kind == TOK_ERROR)
+    return script_p_fail_at(p, t.loc, "%s", p->lx.err);
+  if (t.len % 2 != 0 || t.len / 2 > SCRIPT_OPT_DATA_MAX)
+    return script_p_fail_at(p, t.loc, "%s: an even number of hex digits, at most %d bytes", what,
+                            SCRIPT_OPT_DATA_MAX);
+  for (size_t i = 0; i < t.len; i += 2) {
+    unsigned v;
+    char byte[3] = {t.text[i], t.text[i + 1], '\0'};
+    sscanf(byte, "%2x", &v);
+    o->data[o->data_len++] = (uint8_t)v;
+  }
+  return true;
+}
+
+static bool hex_follows(struct parser *p) {
+  int c = script_lexer_peek_char(&p->lx);
+  return c != -1 && strchr("0123456789abcdefABCDEF", c) != NULL;
+}
+
+/* md5 valid | md5 invalid | md5 <16 bytes hex> (RFC 2385 kind 19). */
+static bool parse_md5(struct parser *p, struct script_opt *o) {
+  o->kind = SCRIPT_OPT_MD5;
+  int c = script_lexer_peek_char(&p->lx); /* a token peeked now would eat the hex digits */
+  if ((c == 'v' || c == 'i') && (script_p_is_word(p, "valid") || script_p_is_word(p, "invalid"))) {
+    o->a = script_p_is_word(p, "valid");
+    script_p_next(p);
+    o->data_len = 16; /* the signature itself is not computed: fin has no TCP-MD5 */
+    return true;
+  }
+  if (!parse_hex(p, o, "md5 signature"))
+    return false;
+  return o->data_len == 16 || script_p_expected(p, "md5 valid, md5 invalid or 16 bytes of hex");
+}
+
+static bool parse_ts(struct parser *p, struct script_opt *o) {
+  o->kind = SCRIPT_OPT_TS;
+  if (!script_p_is_word(p, "val"))
+    return script_p_expected(p, "'val' after TS");
+  script_p_next(p);
+  if (!script_p_expect_uint(p, "the TS value", &o->a))
+    return false;
+  if (!script_p_is_word(p, "ecr"))
+    return script_p_expected(p, "'ecr' after TS val N");
+  script_p_next(p);
+  return script_p_expect_uint(p, "the TS echo reply", &o->b);
+}
+
+/* kind N [hex]: an option by number, matched as bytes. */
+static bool parse_generic(struct parser *p, struct script_opt *o) {
+  o->kind = SCRIPT_OPT_GENERIC;
+  if (!script_p_expect_uint(p, "the option kind", &o->a))
+    return false;
+  if (o->a < 2 || o->a > 255)
+    return script_p_fail_at(p, p->tok.loc, "option kind %u: 2..255 (0 is eol, 1 is nop)", o->a);
+  return !hex_follows(p) || parse_hex(p, o, "option data");
+}
+
+static bool parse_option_word(struct parser *p, const char *name, struct script_token w,
+                              struct script_opt *o) {
+  static const struct {
+    const char *name;
+    enum script_opt_kind kind;
+  } bare[] = {{"nop", SCRIPT_OPT_NOP}, {"eol", SCRIPT_OPT_EOL}, {"sackOK", SCRIPT_OPT_SACK_OK}};
+  for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++)
+    if (strcmp(name, bare[i].name) == 0)
+      return (o->kind = bare[i].kind, true);
+  if (strcmp(name, "mss") == 0)
+    return (o->kind = SCRIPT_OPT_MSS, script_p_expect_uint(p, "the MSS value", &o->a));
+  if (strcmp(name, "wscale") == 0)
+    return (o->kind = SCRIPT_OPT_WSCALE, script_p_expect_uint(p, "the window scale", &o->a));
+  if (strcmp(name, "sack") == 0)
+    return (o->kind = SCRIPT_OPT_SACK, parse_sack_blocks(p, o));
+  if (strcmp(name, "TS") == 0)
+    return parse_ts(p, o);
+  if (strcmp(name, "md5") == 0)
+    return parse_md5(p, o);
+  if (strcmp(name, "FO") == 0 || strcmp(name, "FOEXP") == 0) {
+    o->kind = name[2] ? SCRIPT_OPT_FO_EXP : SCRIPT_OPT_FO;
+    return !hex_follows(p) || parse_hex(p, o, "Fast Open cookie");
+  }
+  if (strcmp(name, "kind") == 0)
+    return parse_generic(p, o);
+  return script_p_fail_at(p, w.loc,
+                          "TCP option '%s' is not supported by fin's runner (known: nop, eol, mss, "
+                          "wscale, sackOK, sack, TS, md5, FO, FOEXP, kind N [hex])",
+                          name);
+}
+
 static bool parse_option(struct parser *p, struct script_opt *o) {
   if (script_p_peek(p)->kind != TOK_WORD)
     return script_p_expected(
-        p, "a TCP option (nop, eol, mss N, wscale N, sackOK, TS val N ecr N, sack)");
+        p, "a TCP option (nop, eol, mss N, wscale N, sackOK, TS val N ecr N, sack, md5, FO)");
   struct script_token w = script_p_next(p);
   char name[16];
   snprintf(name, sizeof(name), "%.*s", (int)(w.len < 15 ? w.len : 15), w.text);
-  if (strcmp(name, "nop") == 0)
-    o->kind = SCRIPT_OPT_NOP;
-  else if (strcmp(name, "eol") == 0)
-    o->kind = SCRIPT_OPT_EOL;
-  else if (strcmp(name, "sackOK") == 0)
-    o->kind = SCRIPT_OPT_SACK_OK;
-  else if (strcmp(name, "mss") == 0)
-    return (o->kind = SCRIPT_OPT_MSS, script_p_expect_uint(p, "the MSS value", &o->a));
-  else if (strcmp(name, "wscale") == 0)
-    return (o->kind = SCRIPT_OPT_WSCALE, script_p_expect_uint(p, "the window scale", &o->a));
-  else if (strcmp(name, "sack") == 0)
-    return (o->kind = SCRIPT_OPT_SACK, parse_sack_blocks(p, o));
-  else if (strcmp(name, "TS") == 0) {
-    o->kind = SCRIPT_OPT_TS;
-    if (!script_p_is_word(p, "val"))
-      return script_p_expected(p, "'val' after TS");
-    script_p_next(p);
-    if (!script_p_expect_uint(p, "the TS value", &o->a))
-      return false;
-    if (!script_p_is_word(p, "ecr"))
-      return script_p_expected(p, "'ecr' after TS val N");
-    script_p_next(p);
-    return script_p_expect_uint(p, "the TS echo reply", &o->b);
-  } else
-    return script_p_fail_at(p, w.loc, "TCP option '%s' is not supported by fin's runner", name);
-  return true;
+  return parse_option_word(p, name, w, o);
 }
 
 static bool parse_options(struct parser *p, struct script_packet *pk) {
@@ -110,54 +191,141 @@ static bool parse_options(struct parser *p, struct script_packet *pk) {
   return script_p_expect_punct(p, '>', "',' or '>' in the TCP options");
 }
 
+static bool parse_win(struct parser *p, struct script_packet *pk) {
+  pk->has_win = true;
+  if (!script_p_expect_uint(p, "the window", &pk->win))
+    return false;
+  if (pk->win > 65535)
+    return script_p_fail_at(p, p->tok.loc, "window %u does not fit in 16 bits", pk->win);
+  return true;
+}
+
 /* ack N, win N, urg N, then options. */
 static bool parse_packet_tail(struct parser *p, struct script_packet *pk) {
   for (;;) {
-    if (script_p_is_word(p, "ack")) {
-      script_p_next(p);
-      pk->has_ack = true;
-      if (!script_p_expect_uint(p, "the ack number", &pk->ack))
-        return false;
-    } else if (script_p_is_word(p, "win")) {
-      script_p_next(p);
-      pk->has_win = true;
-      if (!script_p_expect_uint(p, "the window", &pk->win))
-        return false;
-      if (pk->win > 65535)
-        return script_p_fail_at(p, p->tok.loc, "window %u does not fit in 16 bits", pk->win);
-    } else if (script_p_is_word(p, "urg")) {
-      script_p_next(p);
-      pk->has_urg = true;
-      if (!script_p_expect_uint(p, "the urgent pointer", &pk->urg))
-        return false;
-    } else {
+    bool ok;
+    if (script_p_is_word(p, "ack"))
+      ok = (script_p_next(p), pk->has_ack = true,
+            script_p_expect_uint(p, "the ack number", &pk->ack));
+    else if (script_p_is_word(p, "win"))
+      ok = (script_p_next(p), parse_win(p, pk));
+    else if (script_p_is_word(p, "urg"))
+      ok = (script_p_next(p), pk->has_urg = true,
+            script_p_expect_uint(p, "the urgent pointer", &pk->urg));
+    else
       break;
-    }
+    if (!ok)
+      return false;
   }
   if (script_p_accept_punct(p, '<'))
     return parse_options(p, pk);
   return true;
 }
 
-/* [noecn] before the flags: the only ip-info fin's runner understands. */
-static bool parse_ip_info(struct parser *p) {
-  if (script_lexer_peek_char(&p->lx) != '[')
-    return true;
-  script_p_next(p);
-  if (!script_p_is_word(p, "noecn"))
-    return script_p_expected(p, "'noecn' (ECN marks are not supported by fin's runner)");
-  script_p_next(p);
-  return script_p_expect_punct(p, ']', "']' after the ECN mark");
+/* [noecn] [ect0] [ect1] [ce] [ect01] (RFC 3168 §5). */
+static bool parse_ecn(struct parser *p, struct script_packet *pk) {
+  static const struct {
+    const char *name;
+    enum script_ecn ecn;
+  } marks[] = {{"noecn", SCRIPT_ECN_NOT_ECT},
+               {"ect0", SCRIPT_ECN_ECT0},
+               {"ect1", SCRIPT_ECN_ECT1},
+               {"ce", SCRIPT_ECN_CE},
+               {"ect01", SCRIPT_ECN_ECT01}};
+  script_p_next(p); /* '[' */
+  for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+    if (script_p_is_word(p, marks[i].name)) {
+      script_p_next(p);
+      pk->ecn = marks[i].ecn;
+      return script_p_expect_punct(p, ']', "']' after the ECN mark");
+    }
+  return script_p_expected(p, "an ECN mark (noecn, ect0, ect1, ce, ect01)");
 }
 
-bool script_parse_packet(struct parser *p, struct script_event *ev) {
+/* One "name N" of an IP prefix. IPv6 spells TOS "class" and TTL "hlim". */
+static bool parse_ip_field(struct parser *p, struct script_packet *pk) {
+  static const char *names[] = {"tos", "class", "ttl", "hlim", "flowlabel"};
+  size_t i = 0;
+  while (i < 5 && !script_p_is_word(p, names[i]))
+    i++;
+  if (i == 5)
+    return script_p_expected(p, "tos N, ttl N, class N, hlim N or flowlabel N");
+  struct script_token w = script_p_next(p);
+  uint32_t v;
+  if (!script_p_expect_uint(p, "a number", &v))
+    return false;
+  if (i < 4 && v > 255)
+    return script_p_fail_at(p, w.loc, "%s %u does not fit in 8 bits", names[i], v);
+  if (i < 2)
+    pk->has_tos = true, pk->tos = (uint8_t)v;
+  else if (i < 4)
+    pk->has_ttl = true, pk->ttl = (uint8_t)v;
+  else
+    pk->has_flowlabel = true, pk->flowlabel = v;
+  return true;
+}
+
+/* (tos 0x10, ttl 3, flowlabel 0x12345): IP header fields of the packet. */
+static bool parse_ip_fields(struct parser *p, struct script_packet *pk) {
+  script_p_next(p); /* '(' */
+  do {
+    if (!parse_ip_field(p, pk))
+      return false;
+  } while (script_p_accept_punct(p, ','));
+  return script_p_expect_punct(p, ')', "',' or ')' after the IP fields");
+}
+
+/* What may stand between the direction and the flags, in any order. */
+static bool parse_ip_prefix(struct parser *p, struct script_packet *pk) {
+  for (;;) {
+    int c = script_lexer_peek_char(&p->lx);
+    if (c == '[' && !parse_ecn(p, pk))
+      return false;
+    if (c == '(' && !parse_ip_fields(p, pk))
+      return false;
+    if (c != '[' && c != '(')
+      return true;
+  }
+}
+
+/* "/udp(sport > dport)" after a segment, if present. */
+bool script_parse_udp_suffix(struct parser *p, struct script_packet *pk) {
+  if (!script_p_accept_punct(p, '/'))
+    return true;
+  pk->udp_encap = true;
+  if (!script_p_is_word(p, "udp"))
+    return script_p_expected(p, "'udp(sport > dport)' after '/'");
+  script_p_next(p);
+  return script_p_expect_punct(p, '(', "'(' after udp") &&
+         script_p_expect_uint(p, "the UDP source port", &pk->udp_sport) &&
+         script_p_expect_punct(p, '>', "'>' in udp(sport > dport)") &&
+         script_p_expect_uint(p, "the UDP destination port", &pk->udp_dport) &&
+         script_p_expect_punct(p, ')', "')' after udp(sport > dport)");
+}
+
+static bool parse_tcp(struct parser *p, struct script_event *ev) {
   struct script_packet *pk = &ev->packet;
-  pk->inbound = script_p_next(p).ch == '<';
-  if (!parse_ip_info(p) || !parse_flags(p, pk) || !parse_seq(p, pk) || !parse_packet_tail(p, pk))
+  if (!parse_flags(p, pk) || !parse_seq(p, pk) || !parse_packet_tail(p, pk))
+    return false;
+  if (!script_parse_udp_suffix(p, pk))
     return false;
   if (pk->inbound && !pk->has_win)
     return script_p_fail_at(p, ev->loc, "inbound packet needs 'win N'");
   if (pk->inbound && pk->opts_any)
     return script_p_fail_at(p, ev->loc, "'<...>' options are only allowed on outbound packets");
   return true;
+}
+
+bool script_parse_packet(struct parser *p, struct script_event *ev) {
+  struct script_packet *pk = &ev->packet;
+  pk->inbound = script_p_next(p).ch == '<';
+  if (!parse_ip_prefix(p, pk))
+    return false;
+  if (script_lexer_peek_char(&p->lx) == 'i') {
+    if (!script_p_is_word(p, "icmp"))
+      return script_p_expected(p, "TCP flags or 'icmp'");
+    script_p_next(p);
+    return script_parse_icmp(p, pk);
+  }
+  return parse_tcp(p, ev);
 }

@@ -54,6 +54,10 @@ struct script_run {
   bool verbose;
   FILE *out;
 
+  uint32_t local_addr, remote_addr; /* --local_ip, --remote_ip (README §1d.1 defaults) */
+  uint32_t inbound_mss;             /* --mss: inbound payloads are cut into pieces this big */
+  bool non_fatal_syscall;           /* --non_fatal=syscall: a wrong result is reported, not fatal */
+
   fin_time now; /* the virtual clock, ns from 0 */
   int spin;     /* steps taken without the clock moving */
   int64_t tolerance_usecs;
@@ -104,6 +108,8 @@ void script_drain(struct script_run *r);
 bool script_apply_settings(struct script_run *r, const struct script_event *ev);
 
 /* packets.c */
+/* fin-side sequence space: script number -> wire number. */
+uint32_t script_to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v);
 bool script_inject(struct script_run *r, const struct script_event *ev);
 /* Compares one datagram fin sent with the expected packet. On mismatch
  * writes the reason into why and returns false. */
@@ -124,6 +130,15 @@ void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t
  * `first` is true for the first attempt of a call. */
 int script_syscall(struct script_run *r, const struct script_event *ev, bool blocking, bool first);
 void script_close_all(struct script_run *r);
+
+/* icmp.c */
+bool script_inject_icmp(struct script_run *r, const struct script_event *ev);
+/* An outbound ICMP line against what fin sent (fin sends no ICMP today). */
+bool script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
+                         const uint8_t *buf, size_t len, char *why, size_t cap);
+
+/* header.c: --name=value lines; 0, or 2 (cannot run) with a message. */
+int script_header_options(struct script_run *r);
 
 /* commands.c */
 bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd);

@@ -221,7 +221,7 @@ static bool sc_bind(struct call *k) {
   fin_sock s;
   if (!argc_is(k, 3) || !arg_sock(k, 0, &s, NULL))
     return false;
-  struct fin_sockaddr a = {SCRIPT_LOCAL_ADDR, SCRIPT_PORT};
+  struct fin_sockaddr a = {k->r->local_addr, SCRIPT_PORT};
   k->ret = fin_bind(k->r->st, s, &a);
   return true;
 }
@@ -251,7 +251,7 @@ static bool sc_connect(struct call *k) {
   if (!argc_is(k, 3) || !arg_sock(k, 0, &s, NULL))
     return false;
   struct script_run *r = k->r;
-  struct fin_sockaddr a = {SCRIPT_REMOTE_ADDR, SCRIPT_PORT};
+  struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT};
   k->ret = fin_connect(r->st, s, &a);
   if (k->first) {
     /* A new connection under test: fin picks the local port and ISN. */

@@ -19,8 +19,10 @@
   "+.1 < . 1:1(0) ack 1 win 257\n"                                                                 \
   "+0 accept(3, ..., ...) = 4\n"
 
-/* Runs text with the linux profile; returns the exit code, *log the text. */
-static int run(const char *text, char **log) {
+/* Runs text with a profile; returns the exit code, *log the text. */
+static bool verbose_run;
+
+static int run_profile(const char *text, const char *profile, char **log) {
   struct script s;
   char err[512];
   assert_int_equal(script_parse("t.pkt", text, strlen(text), script_default_defines,
@@ -29,11 +31,15 @@ static int run(const char *text, char **log) {
   size_t len;
   FILE *out = open_memstream(log, &len);
   assert_non_null(out);
-  struct script_run_options o = {.profile = "linux"};
+  struct script_run_options o = {.profile = profile, .verbose = verbose_run};
   int rc = script_run(&s, &o, out);
   fclose(out);
   script_free(&s);
   return rc;
+}
+
+static int run(const char *text, char **log) {
+  return run_profile(text, "linux", log);
 }
 
 static void assert_contains(const char *log, const char *want) {
@@ -126,6 +132,90 @@ static void test_unknown_profile_cannot_run(void **state) {
   free(log);
 }
 
+#define CONNECT                                                                                    \
+  "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"                                                  \
+  "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"                                                \
+  "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"                                                     \
+  "+0 > S 0:0(0) <...>\n"
+
+static void expect_pass(const char *text, const char *profile) {
+  char *log;
+  if (run_profile(text, profile, &log) != 0)
+    fail_msg("%s", log);
+  free(log);
+}
+
+/* An ICMP port unreachable about our SYN refuses the connect (J6); one
+ * about a sequence number outside the SYN changes nothing. */
+static void test_icmp_line_is_acted_on(void **state) {
+  (void)state;
+  expect_pass(CONNECT "+.1 < icmp unreachable port_unreachable [100:100(0)]\n"
+                      "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0\n"
+                      "+.1 < icmp unreachable port_unreachable [0:0(0)]\n"
+                      "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0\n",
+              "linux");
+}
+
+/* TTL, TOS and ECN marks are compared when written, and named. */
+static void test_outbound_ip_fields_are_checked(void **state) {
+  (void)state;
+  expect_pass(CONNECT "+1 > (ttl 64, tos 0x0) [noecn] S 0:0(0) <...>\n", "linux");
+  char *log;
+  assert_int_equal(run(CONNECT "+1 > (ttl 3) S 0:0(0) <...>\n", &log), 1);
+  assert_contains(log, "IP TTL is 64, the script expects 3");
+  free(log);
+  assert_int_equal(run(CONNECT "+1 > [ect0] S 0:0(0) <...>\n", &log), 1);
+  assert_contains(log, "ECN field is not-ECT, the script expects ECT(0) (fin does not do ECN");
+  free(log);
+}
+
+/* Inbound TTL/TOS/ECN land in the IP header fin receives; fin acts the
+ * same (it does not do ECN yet). A segment larger than --mss is cut into
+ * pieces as packetdrill's GSO injection does, all delivered. */
+static void test_inbound_ip_fields_and_split_payload(void **state) {
+  (void)state;
+  char *log;
+  verbose_run = true;
+  int rc =
+      run("--mss=1000\n" HANDSHAKE "+0 < (ttl 3, tos 0x10) [ce] P. 1:3001(3000) ack 1 win 257\n"
+          "+0 > . 1:1(0) ack 3001\n"
+          "+0 read(4, ..., 5000) = 3000\n",
+          &log);
+  verbose_run = false;
+  if (rc != 0)
+    fail_msg("%s", log);
+  assert_contains(log, "inject < . 1:1001(1000) ack 1 win 257");
+  assert_contains(log, "inject < . 1001:2001(1000) ack 1 win 257");
+  assert_contains(log, "inject < P. 2001:3001(1000) ack 1 win 257");
+  free(log);
+}
+
+static void test_header_options_mtu_addresses_and_refusals(void **state) {
+  (void)state;
+  expect_pass("--mtu=72\n--local_ip=10.1.2.3\n--remote_ip=10.9.8.7\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 32,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
+              "linux");
+  char *log;
+  assert_int_equal(run("--ip_version=ipv6\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "t.pkt:1: --ip_version=ipv6: missing feature: IPv6 (issue 10)");
+  free(log);
+  assert_int_equal(run("--remote_ip=2001:db8::1\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--remote_ip=2001:db8::1: missing feature: IPv6 (issue 10)");
+  free(log);
+  assert_int_equal(run("--udp_encapsulation=tcp\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "out of scope: FreeBSD TCP-over-UDP encapsulation");
+  free(log);
+  assert_int_equal(run("--wormhole=1\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--wormhole=1: header option not supported by fin's runner");
+  free(log);
+  assert_int_equal(run("--mtu=20\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--mtu=20: bad value");
+  free(log);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_passive_close_script_passes),
@@ -135,6 +225,10 @@ int main(void) {
       cmocka_unit_test(test_wrong_errno_prints_both),
       cmocka_unit_test(test_state_probe_and_snippet),
       cmocka_unit_test(test_unknown_profile_cannot_run),
+      cmocka_unit_test(test_icmp_line_is_acted_on),
+      cmocka_unit_test(test_outbound_ip_fields_are_checked),
+      cmocka_unit_test(test_inbound_ip_fields_and_split_payload),
+      cmocka_unit_test(test_header_options_mtu_addresses_and_refusals),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
