@@ -41,8 +41,9 @@ enum script_expr_kind {
   SCRIPT_EXPR_STRING,   /* "text" */
   SCRIPT_EXPR_LIST,     /* [a, b]: pointer to int / array */
   SCRIPT_EXPR_STRUCT,   /* {a, b} or {name=value, ...} */
-  SCRIPT_EXPR_FIELD,    /* name=value inside a struct */
+  SCRIPT_EXPR_FIELD,    /* name=value inside a struct; name(n)=value keeps n in rhs */
   SCRIPT_EXPR_OR,       /* a|b */
+  SCRIPT_EXPR_CALL,     /* htons(8080), inet_addr("192.0.2.1"): text(items) */
 };
 
 struct script_expr {
@@ -51,8 +52,8 @@ struct script_expr {
   int64_t num;                /* INT */
   const char *text;           /* WORD, STRING, FIELD name */
   struct script_expr *lhs;    /* OR left, FIELD value */
-  struct script_expr *rhs;    /* OR right */
-  struct script_expr **items; /* LIST, STRUCT */
+  struct script_expr *rhs;    /* OR right, FIELD count annotation (a CALL) */
+  struct script_expr **items; /* LIST, STRUCT, CALL arguments */
   size_t count;
 };
 

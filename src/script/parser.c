@@ -168,13 +168,27 @@ static bool parse_items(struct parser *p, struct script_expr *e, char close, boo
   return true;
 }
 
+/* A word, a call "htons(8080)", or in a struct a field "name=value" or
+ * "msg_iov(1)=[...]" (the parenthesised count is kept in rhs). */
 static bool parse_word_expr(struct parser *p, struct script_expr **out, bool in_struct) {
   struct script_token t = script_p_next(p);
+  struct script_expr *args = NULL;
+  if (script_p_accept_punct(p, '(')) {
+    args = new_expr(p, SCRIPT_EXPR_CALL, t.loc);
+    args->text = script_p_dup_tok(p, &t);
+    if (!parse_items(p, args, ')', false))
+      return false;
+  }
   if (in_struct && script_p_accept_punct(p, '=')) {
     struct script_expr *f = new_expr(p, SCRIPT_EXPR_FIELD, t.loc);
     f->text = script_p_dup_tok(p, &t);
+    f->rhs = args;
     *out = f;
     return parse_expr(p, &f->lhs, false);
+  }
+  if (args) {
+    *out = args;
+    return true;
   }
   *out = new_expr(p, SCRIPT_EXPR_WORD, t.loc);
   (*out)->text = script_p_dup_tok(p, &t);
