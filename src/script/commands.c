@@ -9,7 +9,7 @@
 
 #include "script/run.h"
 
-enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY_ZERO };
+enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY_ZERO, UNIT_ECN };
 
 struct knob {
   const char *name;
@@ -22,8 +22,8 @@ struct knob {
   { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f) }
 #define NOOP(n)                                                                                    \
   { n, UNIT_NOOP, 0, 0 }
-/* fin follows RFC 5961 and has no knob for the RFC 793 behaviour: only the
- * secure value (0) can be honoured. */
+/* A mode fin does not have: only the value that means "off" (0) is
+ * honoured, any other is refused with the sysctl's name. */
 #define ONLY_ZERO(n)                                                                               \
   { n, UNIT_ONLY_ZERO, 0, 0 }
 
@@ -44,13 +44,14 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
     K("net.inet.tcp.syncookies", UNIT_BOOL, syn_cookies),
     K("net.inet.tcp.delacktime", UNIT_MS, delack),
-    ONLY_ZERO("net.inet.tcp.blackhole"),
-    NOOP("net.inet.tcp.ecn.enable"), /* fin never negotiates ECN */
     K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
     K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
-    NOOP("net.inet.tcp.rexmit_drop_options"),
-    NOOP("net.inet.tcp.hostcache.purgenow"),
     K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
+    ONLY_ZERO("net.inet.tcp.blackhole"), /* fin always answers */
+    {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0},
+    NOOP("net.inet.tcp.ecn.maxretries"),      /* only acts once ECN is negotiated */
+    NOOP("net.inet.tcp.rexmit_drop_options"), /* (issue 9: engine setting pending) */
+    NOOP("net.inet.tcp.hostcache.purgenow"),  /* fin keeps no host cache */
 };
 
 /* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */
@@ -70,11 +71,37 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
+    {"net.ipv4.tcp_ecn", UNIT_ECN, 0, 0},
     NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
-    NOOP("net.ipv4.tcp_min_tso_segs"),
-    NOOP("net.ipv4.tcp_rmem"),
-    NOOP("net.ipv4.tcp_wmem"),
+    NOOP("net.ipv4.tcp_min_tso_segs"),        /* fin does no TSO */
+    NOOP("net.ipv4.tcp_wmem"),                /* fin's sndbuf is the profile's */
+    NOOP("net.core.wmem_max"),
 };
+
+/* A value: one number, or several separated by blanks ("4096 87380 6291456"). */
+struct sysctl_value {
+  int64_t v[4];
+  size_t count;
+};
+
+static bool parse_value(const char *text, struct sysctl_value *out) {
+  out->count = 0;
+  const char *p = text;
+  while (*p) {
+    char *end;
+    while (isspace((unsigned char)*p))
+      p++;
+    if (!*p)
+      break;
+    if (out->count == 4)
+      return false;
+    out->v[out->count++] = strtoll(p, &end, 0);
+    if (end == p)
+      return false;
+    p = end;
+  }
+  return out->count > 0;
+}
 
 static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
   void *p = (char *)&r->set + k->offset;
@@ -94,50 +121,90 @@ static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
     return true;
   case UNIT_NOOP:
   case UNIT_ONLY_ZERO:
+  case UNIT_ECN:
     break;
   }
   return true;
 }
 
+/* Sysctls that set more than one field, or an enum, or several values. */
+static void set_syncookies_only(struct script_run *r, const struct sysctl_value *v) {
+  r->set.syncookies_only = v->v[0] != 0;
+  r->set.syn_cookies = r->set.syn_cookies || v->v[0] != 0; /* FreeBSD turns syncookies on too */
+}
+static void set_icmp_may_rst(struct script_run *r, const struct sysctl_value *v) {
+  r->set.icmp_abort = v->v[0] ? FIN_ICMP_ABORT_FREEBSD : FIN_ICMP_ABORT_NEVER;
+}
+static void set_drop_synfin(struct script_run *r, const struct sysctl_value *v) {
+  r->set.synfin = v->v[0] ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
+}
+static void set_rfc1323(struct script_run *r, const struct sysctl_value *v) {
+  r->set.timestamps = r->set.window_scaling = v->v[0] != 0; /* FreeBSD: both */
+}
+static void set_timestamps(struct script_run *r, const struct sysctl_value *v) {
+  r->set.timestamps = v->v[0] != 0;
+}
+/* Linux picks the window scale from max(tcp_rmem[2], rmem_max). */
+static void set_rmem_max(struct script_run *r, const struct sysctl_value *v) {
+  r->linux_rmem_max = (uint32_t)v->v[0];
+  r->set.wscale_space = r->linux_rmem_max > r->linux_rmem2 ? r->linux_rmem_max : r->linux_rmem2;
+}
+static void set_tcp_rmem(struct script_run *r, const struct sysctl_value *v) {
+  r->linux_rmem2 = (uint32_t)v->v[2];
+  r->set.wscale_space = r->linux_rmem_max > r->linux_rmem2 ? r->linux_rmem_max : r->linux_rmem2;
+}
+
+static const struct {
+  const char *name;
+  size_t fields;
+  void (*fn)(struct script_run *r, const struct sysctl_value *v);
+} specials[] = {
+    {"net.inet.tcp.syncookies_only", 1, set_syncookies_only},
+    {"net.inet.tcp.icmp_may_rst", 1, set_icmp_may_rst},
+    {"net.inet.tcp.drop_synfin", 1, set_drop_synfin},
+    {"net.inet.tcp.rfc1323", 1, set_rfc1323},
+    {"net.ipv4.tcp_timestamps", 1, set_timestamps},
+    {"net.core.rmem_max", 1, set_rmem_max},
+    {"net.ipv4.tcp_rmem", 3, set_tcp_rmem},
+};
+
+/* A knob from the tables; false after a failure. */
+static bool table_knob(struct script_run *r, const struct script_event *ev, const struct knob *k,
+                       const char *name, const char *text, const struct sysctl_value *v) {
+  if (k->unit == UNIT_ONLY_ZERO && v->v[0] != 0)
+    return script_fail(r, ev, "sysctl %s=%s: fin has no such mode", name, text);
+  if (k->unit == UNIT_ECN && v->v[0] != 0 && v->v[0] != 2)
+    return script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
+  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY_ZERO || k->unit == UNIT_ECN)
+    return true;
+  set_field(r, k, v->v[0]);
+  script_note(r, "sysctl %s=%s", name, text);
+  return script_apply_settings(r, ev);
+}
+
 static bool apply_knob(struct script_run *r, const struct script_event *ev, const char *name,
-                       const char *value) {
+                       const char *text) {
+  struct sysctl_value v;
+  if (!parse_value(text, &v))
+    return script_fail(r, ev, "sysctl %s=%s: expected a number (or several, in quotes)", name,
+                       text);
+  for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+    if (strcmp(specials[i].name, name) == 0) {
+      if (v.count != specials[i].fields)
+        return script_fail(r, ev, "sysctl %s=%s: expected %zu value(s)", name, text,
+                           specials[i].fields);
+      specials[i].fn(r, &v);
+      return script_apply_settings(r, ev);
+    }
   bool fbsd = strncmp(name, "net.inet", 8) == 0 || strncmp(name, "kern.", 5) == 0;
   const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
   size_t n = fbsd ? sizeof(freebsd_knobs) / sizeof(t[0]) : sizeof(linux_knobs) / sizeof(t[0]);
-  int64_t v = strtoll(value, NULL, 0);
-  if (strcmp(name, "net.inet.tcp.syncookies_only") == 0) {
-    r->set.syncookies_only = v != 0;
-    r->set.syn_cookies = r->set.syn_cookies || v != 0; /* FreeBSD turns syncookies on too */
-    return script_apply_settings(r, ev);
-  }
-  if (strcmp(name, "net.inet.tcp.icmp_may_rst") == 0) {
-    r->set.icmp_abort = v ? FIN_ICMP_ABORT_FREEBSD : FIN_ICMP_ABORT_NEVER;
-    return script_apply_settings(r, ev);
-  }
-  if (strcmp(name, "net.inet.tcp.drop_synfin") == 0) {
-    r->set.synfin = v ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
-    return script_apply_settings(r, ev);
-  }
-  if (strcmp(name, "net.inet.tcp.rfc1323") == 0 || strcmp(name, "net.ipv4.tcp_timestamps") == 0) {
-    r->set.timestamps = v != 0;
-    if (fbsd)
-      r->set.window_scaling = v != 0;
-    return script_apply_settings(r, ev);
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (strcmp(t[i].name, name) != 0)
-      continue;
-    if (t[i].unit == UNIT_ONLY_ZERO && v != 0)
-      return script_fail(r, ev,
-                         "sysctl %s=%s: fin has no such mode (RFC 5961 and RFC 9293 "
-                         "behaviour only); a settings knob would be needed",
-                         name, value);
-    if (t[i].unit == UNIT_NOOP || t[i].unit == UNIT_ONLY_ZERO)
-      return true;
-    set_field(r, &t[i], v);
-    script_note(r, "sysctl %s=%s", name, value);
-    return script_apply_settings(r, ev);
-  }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(t[i].name, name) == 0) {
+      if (v.count != 1 && t[i].unit != UNIT_NOOP)
+        return script_fail(r, ev, "sysctl %s=%s: expected one number", name, text);
+      return table_knob(r, ev, &t[i], name, text, &v);
+    }
   return script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
 }
 
@@ -158,11 +225,31 @@ static bool assignment(struct script_run *r, const struct script_event *ev, cons
   return apply_knob(r, ev, name, eq + 1);
 }
 
-/* Splits a command line into words in place; returns the count. */
+/* Splits a command line into words in place, as a shell would for these
+ * commands: blanks separate, '...' and "..." quote (and are removed).
+ * Returns the count. */
 static size_t split(char *line, char **words, size_t max) {
   size_t n = 0;
-  for (char *p = strtok(line, " \t"); p && n < max; p = strtok(NULL, " \t"))
-    words[n++] = p;
+  char *r = line, *w = line;
+  while (*r && n < max) {
+    while (*r == ' ' || *r == '\t')
+      r++;
+    if (!*r)
+      break;
+    words[n++] = w;
+    char quote = 0;
+    for (; *r && (quote || (*r != ' ' && *r != '\t')); r++) {
+      if (!quote && (*r == '\'' || *r == '"'))
+        quote = *r;
+      else if (quote && *r == quote)
+        quote = 0;
+      else
+        *w++ = *r;
+    }
+    if (*r)
+      r++;
+    *w++ = '\0';
+  }
   return n;
 }
 

@@ -31,10 +31,22 @@ struct script_out_pkt {
   uint8_t buf[SCRIPT_PKT_MAX];
 };
 
+#define SCRIPT_EPOLL_MAX 8
+
+/* One registration of an epoll fd (epoll_ctl). */
+struct script_epoll_entry {
+  int fd;
+  uint32_t events;
+  uint64_t data; /* the event's fd/u32/u64 field, reported by epoll_wait */
+};
+
 struct script_fd {
   bool used;
   fin_sock sock;
   bool nonblock;
+  bool epoll; /* an epoll instance, not a socket: sock is unused */
+  size_t ep_count;
+  struct script_epoll_entry ep[SCRIPT_EPOLL_MAX];
 };
 
 /* A blocking call (S...E) in flight: retried after every step of time. */
@@ -57,6 +69,7 @@ struct script_run {
   uint32_t local_addr, remote_addr; /* --local_ip, --remote_ip (README §1d.1 defaults) */
   uint32_t inbound_mss;             /* --mss: inbound payloads are cut into pieces this big */
   bool non_fatal_syscall;           /* --non_fatal=syscall: a wrong result is reported, not fatal */
+  uint32_t linux_rmem_max, linux_rmem2; /* net.core.rmem_max, tcp_rmem[2] (window scale) */
 
   fin_time now; /* the virtual clock, ns from 0 */
   int spin;     /* steps taken without the clock moving */
@@ -145,5 +158,10 @@ bool script_command(struct script_run *r, const struct script_event *ev, const c
 
 /* tcpinfo.c */
 bool script_code(struct script_run *r, const struct script_event *ev);
+/* A tcpi_* field of Linux's struct tcp_info from fin's snapshot, in Linux
+ * units: 1 found, -1 a Linux field fin does not provide, 0 no such field. */
+int script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v);
+/* A Linux TCP_* or nplab TCPI_* state name as fin's state. */
+bool script_tcpi_state(const char *name, enum fin_state *out);
 
 #endif

@@ -10,6 +10,7 @@
  * clear of every Linux IPPROTO_TCP option number. */
 #define SCRIPT_TCP_KEEPINIT 0x10001 /* FreeBSD */
 #define SCRIPT_TCP_NOOPT    0x10002 /* FreeBSD */
+#define SCRIPT_TCP_PRIVATE  0x10010 /* FreeBSD options fin refuses by name */
 
 bool script_symbol(const char *name, int64_t *value);
 /* "ECONNRESET" for 104, NULL if unknown. */

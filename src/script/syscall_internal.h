@@ -16,6 +16,7 @@ struct call {
   int64_t ret;      /* value, or negative errno */
   bool would_block; /* still blocking: retry later */
   bool fd_result;   /* ret is a fin handle to map to the script's fd */
+  bool fd_is_epoll; /* ... or an epoll instance (epoll_create) */
 };
 
 /* Value of an argument expression (numbers, symbols, a|b, [x], calls);
@@ -36,8 +37,10 @@ bool script_sc_compare_int(struct call *k, const char *what, const struct script
 /* Handlers: true when the call ran (k->ret set), false after a failure. */
 bool script_sc_setsockopt(struct call *k); /* sys_sockopt.c */
 bool script_sc_getsockopt(struct call *k);
-bool script_sc_read(struct call *k); /* sys_io.c */
-bool script_sc_write(struct call *k);
+bool script_sc_io(struct call *k); /* sys_io.c: read ... sendmsg */
 bool script_sc_poll(struct call *k); /* sys_poll.c */
+bool script_sc_epoll_create(struct call *k);
+bool script_sc_epoll_ctl(struct call *k);
+bool script_sc_epoll_wait(struct call *k);
 
 #endif
