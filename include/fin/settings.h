@@ -88,6 +88,9 @@ struct fin_settings {
   uint32_t orphan_retries;        /* F4: R2 for orphaned connections */
   uint32_t syn_retries;           /* SYN retransmissions before giving up */
   fin_time syn_timeout;           /* J3: minimum total SYN retransmission time */
+  bool syn_rexmit_drop_options;   /* FreeBSD rexmit_drop_options: the 3rd and later SYN
+                                   * retransmissions carry only MSS, and wscale/TS/SACK are
+                                   * then not used (a middlebox may drop options) */
   fin_time keepinit;              /* FreeBSD keepinit: SYN-SENT gives up this long after connect
                                    * (a ceiling; TCP_KEEPINIT per socket); 0 = none */
   uint32_t synack_retries;

@@ -2,6 +2,7 @@
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
 #include "internal.h"
+#include "policy.h"
 
 struct out_plan {
   uint32_t seq, len; /* data bytes from the send ring at seq */
@@ -45,13 +46,14 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
   bool syn = flags & FIN_TCP_SYN;
   if (syn) {
     bool synack = flags & FIN_TCP_ACK;
+    bool bare = !synack && fin_policy_syn_options_dropped(st, c); /* MSS only */
     o.mss = true;
     o.mss_value = c->rcv_mss;
     /* On a SYN-ACK, echo only what the peer offered (RFC 7323 §1.3). */
-    o.wscale = synack ? c->ws_ok : st->s.window_scaling;
+    o.wscale = synack ? c->ws_ok : st->s.window_scaling && !bare;
     o.wscale_value = st->s.rcv_wscale;
-    o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted;
-    o.ts = synack ? c->ts_ok : st->s.timestamps;
+    o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted && !bare;
+    o.ts = synack ? c->ts_ok : st->s.timestamps && !bare;
   } else {
     o.ts = c->ts_ok;
   }

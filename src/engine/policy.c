@@ -94,3 +94,7 @@ int fin_policy_icmp_abort(const struct fin_stack *st, const struct fin_conn *c,
   }
   return 0;
 }
+
+bool fin_policy_syn_options_dropped(const struct fin_stack *st, const struct fin_conn *c) {
+  return st->s.syn_rexmit_drop_options && c->state == FIN_SYN_SENT && c->backoff >= 3;
+}

@@ -49,6 +49,10 @@ struct fin_icmp_error;
 int fin_policy_icmp_abort(const struct fin_stack *st, const struct fin_conn *c,
                           const struct fin_icmp_error *e);
 
+/* syn_rexmit_drop_options (FreeBSD): from the third retransmission of our
+ * SYN on, only MSS is offered, and what the SYN-ACK offers is not used. */
+bool fin_policy_syn_options_dropped(const struct fin_stack *st, const struct fin_conn *c);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

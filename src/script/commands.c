@@ -49,9 +49,9 @@ static const struct knob freebsd_knobs[] = {
     K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
     ONLY_ZERO("net.inet.tcp.blackhole"), /* fin always answers */
     {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0},
-    NOOP("net.inet.tcp.ecn.maxretries"),      /* only acts once ECN is negotiated */
-    NOOP("net.inet.tcp.rexmit_drop_options"), /* (issue 9: engine setting pending) */
-    NOOP("net.inet.tcp.hostcache.purgenow"),  /* fin keeps no host cache */
+    NOOP("net.inet.tcp.ecn.maxretries"), /* only acts once ECN is negotiated */
+    K("net.inet.tcp.rexmit_drop_options", UNIT_BOOL, syn_rexmit_drop_options),
+    NOOP("net.inet.tcp.hostcache.purgenow"), /* fin keeps no host cache */
 };
 
 /* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */
