@@ -73,3 +73,41 @@ foreach(f ${inhouse})
   get_filename_component(n "${f}" NAME_WE)
   fin_add_script_test(script/inhouse/${n} "${f}")
 endforeach()
+
+# The FreeBSD TCP team's own suite (issue 9): every script runs, one ctest
+# test per directory (freebsd/<dir>), checked against the conformance ledger
+# tests/conformance/freebsd-expected.tsv by `fin script --ledger`: an
+# unlisted script that fails and a listed one that passes both fail the
+# test. Without the scripts (a user's clone has no ../shared) one test says
+# so and is skipped.
+set(FIN_FREEBSD_LEDGER "${CMAKE_CURRENT_SOURCE_DIR}/conformance/freebsd-expected.tsv")
+if(IS_DIRECTORY "${FIN_FREEBSD_SUITE_DIR}")
+  file(GLOB_RECURSE freebsd_scripts CONFIGURE_DEPENDS "${FIN_FREEBSD_SUITE_DIR}/*.pkt")
+  set(freebsd_dirs "")
+  foreach(f ${freebsd_scripts})
+    get_filename_component(d "${f}" DIRECTORY)
+    list(APPEND freebsd_dirs "${d}")
+  endforeach()
+  list(REMOVE_DUPLICATES freebsd_dirs)
+  foreach(d ${freebsd_dirs})
+    file(RELATIVE_PATH rel "${FIN_FREEBSD_SUITE_DIR}" "${d}")
+    add_test(NAME freebsd/${rel}
+             COMMAND $<TARGET_FILE:fin> script --profile freebsd --ledger "${FIN_FREEBSD_LEDGER}"
+                     --suite "${FIN_FREEBSD_SUITE_DIR}" "${d}")
+    set_tests_properties(freebsd/${rel} PROPERTIES LABELS "script;conformance" TIMEOUT 300)
+  endforeach()
+else()
+  message(STATUS "fin: no FreeBSD tcp-testsuite in ${FIN_FREEBSD_SUITE_DIR}: its tests are skipped")
+  add_test(NAME freebsd/suite-missing
+           COMMAND sh -c "echo 'skipped: no FreeBSD tcp-testsuite in ${FIN_FREEBSD_SUITE_DIR}; \
+get the scripts of freebsd-net/tcp-testsuite and pass -DFIN_FREEBSD_SUITE_DIR=<their directory>'; \
+exit 77")
+  set_tests_properties(freebsd/suite-missing PROPERTIES LABELS "script;conformance"
+                                                        SKIP_RETURN_CODE 77)
+endif()
+
+# The ledger machinery itself, on a suite the test makes (no ../shared needed).
+add_test(NAME script/ledger-checks
+         COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/conformance/ledger_checks.sh $<TARGET_FILE:fin>
+                 ${PROJECT_SOURCE_DIR})
+set_tests_properties(script/ledger-checks PROPERTIES LABELS script TIMEOUT 60)
