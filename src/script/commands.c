@@ -9,23 +9,25 @@
 
 #include "script/run.h"
 
-enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY_ZERO, UNIT_ECN };
+enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY, UNIT_ECN };
 
 struct knob {
   const char *name;
   enum knob_unit unit;
   size_t offset; /* into struct fin_settings */
   size_t size;
+  int64_t only;    /* UNIT_ONLY: the one value fin can honour */
+  const char *why; /* UNIT_ONLY: what any other value would need */
 };
 
 #define K(n, u, f)                                                                                 \
-  { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f) }
+  { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f), 0, NULL }
 #define NOOP(n)                                                                                    \
-  { n, UNIT_NOOP, 0, 0 }
-/* A mode fin does not have: only the value that means "off" (0) is
- * honoured, any other is refused with the sysctl's name. */
-#define ONLY_ZERO(n)                                                                               \
-  { n, UNIT_ONLY_ZERO, 0, 0 }
+  { n, UNIT_NOOP, 0, 0, 0, NULL }
+/* A mode fin does not have: only the value that says what fin does is
+ * honoured, any other is refused with the sysctl's name and the reason. */
+#define ONLY(n, v, why)                                                                            \
+  { n, UNIT_ONLY, 0, 0, v, why }
 
 /* FreeBSD net.inet.tcp.* and kern.ipc.* (tcp-testsuite preamble). */
 static const struct knob freebsd_knobs[] = {
@@ -47,8 +49,20 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
     K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
     K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
-    ONLY_ZERO("net.inet.tcp.blackhole"), /* fin always answers */
-    {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0},
+    ONLY("net.inet.tcp.blackhole", 0, "fin has no such mode (it always answers)"),
+    ONLY("net.inet.tcp.fastopen.client_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
+    ONLY("net.inet.tcp.fastopen.server_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
+    ONLY("net.inet.tcp.udp_tunneling_port", 0, "out of scope: FreeBSD TCP-over-UDP encapsulation"),
+    ONLY("net.inet.tcp.udp_tunneling_overhead", 0,
+         "out of scope: FreeBSD TCP-over-UDP encapsulation"),
+    ONLY("net.inet.tcp.path_mtu_discovery", 1, "fin always does PMTU discovery (DF set)"),
+    ONLY("net.inet.tcp.pmtud_blackhole_detection", 0,
+         "missing feature: PMTU black-hole detection (RFC 4821)"),
+    ONLY("net.inet.tcp.mssdflt", 536, "fin's default MSS is RFC 9293's 536, not a setting"),
+    ONLY("net.inet.tcp.v6mssdflt", 1220, "missing feature: IPv6 (issue 10)"),
+    NOOP("net.inet.tcp.pmtud_blackhole_mss"),   /* only used by black-hole detection */
+    NOOP("net.inet.tcp.v6pmtud_blackhole_mss"), /* idem */
+    {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0, 0, NULL},
     NOOP("net.inet.tcp.ecn.maxretries"), /* only acts once ECN is negotiated */
     K("net.inet.tcp.rexmit_drop_options", UNIT_BOOL, syn_rexmit_drop_options),
     NOOP("net.inet.tcp.hostcache.purgenow"), /* fin keeps no host cache */
@@ -71,7 +85,7 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
-    {"net.ipv4.tcp_ecn", UNIT_ECN, 0, 0},
+    {"net.ipv4.tcp_ecn", UNIT_ECN, 0, 0, 0, NULL},
     NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
     NOOP("net.ipv4.tcp_min_tso_segs"),        /* fin does no TSO */
     NOOP("net.ipv4.tcp_wmem"),                /* fin's sndbuf is the profile's */
@@ -120,7 +134,7 @@ static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
       *(uint8_t *)p = (uint8_t)v;
     return true;
   case UNIT_NOOP:
-  case UNIT_ONLY_ZERO:
+  case UNIT_ONLY:
   case UNIT_ECN:
     break;
   }
@@ -171,11 +185,13 @@ static const struct {
 /* A knob from the tables; false after a failure. */
 static bool table_knob(struct script_run *r, const struct script_event *ev, const struct knob *k,
                        const char *name, const char *text, const struct sysctl_value *v) {
-  if (k->unit == UNIT_ONLY_ZERO && v->v[0] != 0)
-    return script_fail(r, ev, "sysctl %s=%s: fin has no such mode", name, text);
+  if (k->unit == UNIT_ONLY && v->v[0] != k->only)
+    return script_fail(r, ev, "sysctl %s=%s: %s", name, text, k->why);
+  /* ECN: 0 off, 2 answer ECN-setup SYNs without ever asking: fin, with no
+   * ECN, behaves as 0, and as 2 while no peer asks. */
   if (k->unit == UNIT_ECN && v->v[0] != 0 && v->v[0] != 2)
     return script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
-  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY_ZERO || k->unit == UNIT_ECN)
+  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY || k->unit == UNIT_ECN)
     return true;
   set_field(r, k, v->v[0]);
   script_note(r, "sysctl %s=%s", name, text);
