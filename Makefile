@@ -1,9 +1,10 @@
+# SPDX-License-Identifier: MIT
 # fin — the README's commands. Each installs what a fresh Debian 12 lacks.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps demo test test-fast format bench coverage clean
+.PHONY: all deps deps-demo demo test test-fast format bench coverage install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -13,8 +14,16 @@ all: deps
 deps:
 	@./scripts/install-deps.sh
 
+deps-demo:
+	@./scripts/install-deps.sh --demo
+
 # fin's main job: the simulated-network tour of every way a connection ends.
-demo: all
+# Needs only what the demo uses: a C compiler, CMake and libpcap (no cmocka,
+# no tshark); it builds the fin tool alone.
+demo: deps-demo
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=OFF >/dev/null
+	@echo "building fin in $(BUILD)/ (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) --target fin >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
 	./scripts/demo.sh $(BUILD)
 
 # The whole suite, under ASan+UBSan.
@@ -38,6 +47,12 @@ coverage:
 
 bench: all
 	./scripts/bench.sh $(BUILD)
+
+# Headers, libfin/libfin_net (static and shared), fin.pc and the CMake
+# package under PREFIX (default /usr/local).
+PREFIX ?= /usr/local
+install: all
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(TEST_BUILD)

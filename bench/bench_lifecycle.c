@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_lifecycle: full TCP lifecycles (handshake, 1 KB request, 1 KB
  * reply, graceful close by the client, TIME-WAIT) per second.
  *   fin:   two fin stacks back to back in this process (virtual time);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* bench_scale: many connections in one process (DESIGN "data structures
  * that must scale"). Two fin stacks back to back open N connections
  * (default 1,000,000; at most 1,032,192), hold them, then close them all (client first) and

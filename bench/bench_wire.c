@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Cost of fin_tcp_parse on the common case: a 1460-byte data segment with
  * timestamps (NOP,NOP,TS), 1512 bytes on the wire. Prints ns per parse.
  * Usage: bench_wire [iterations] (default 10,000,000). For instructions per

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A libFuzzer-free driver for the fuzz harnesses, so gcc builds can run
  * them under ctest (label fuzz-smoke). With file arguments it replays those
  * inputs (e.g. crash-* files from libFuzzer); without, it feeds 20,000

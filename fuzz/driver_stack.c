@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A libFuzzer-free driver for the whole-stack harness (fuzz/fuzz_stack.c),
  * the pattern of fuzz/driver.c: with file arguments it replays them (crash
  * reproducers, fuzz/regressions/stack-*); with --seeds DIR it writes the

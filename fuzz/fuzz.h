@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The libFuzzer entry point, shared by the harnesses and by driver.c (the
  * gcc-built smoke driver that feeds them seeded inputs under ctest). */
 #ifndef FIN_FUZZ_H

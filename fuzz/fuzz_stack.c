@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the whole stack: the input is a program (format in
  * fuzz/fuzz_stack.h) run against two fin stacks wired back to back, so real
  * handshakes, transfers and closes happen and the fuzzer perturbs them:
@@ -8,9 +9,16 @@
  * fails. Invariants (abort() on violation):
  *   - every datagram out parses with fin_tcp_parse, comes from the host's
  *     own address and fits the MTU; output of one call sequence is bounded;
- *   - after fin_stack_on_timers(now), fin_stack_next_deadline() > now;
+ *   - after fin_stack_on_timers(now) and draining the output,
+ *     fin_stack_next_deadline() > now (queued output makes it now);
  *   - events have known types, states and reasons, in the documented order;
- *   - fin_stack_memory_in_use() equals the allocator's live bytes;
+ *   - fin_stack_memory_in_use() equals the allocator's live bytes, and stays
+ *     under a budget (MEM_BUDGET: buffer memory is capped at 8 MiB, every
+ *     socket buffer request at the stack-wide maximum, BEHAVIOR M16);
+ *   - after every drain, fin_stack_audit() holds: every connection has a
+ *     way out (a deadline, output due, or a state only the application may
+ *     end), no in-order data was refused while the buffer had room, every
+ *     connection and TIME-WAIT record that ended emitted its CLOSED event;
  *   - calls return >= 0 or a negative errno > -4096;
  *   - fin_stack_free leaves zero live bytes and blocks in the allocator.
  *
@@ -49,6 +57,7 @@
 #define RUN_STEPS  2000
 #define TIME_LIMIT FIN_SEC(4 * 3600)
 #define T0         FIN_SEC(1)
+#define MEM_BUDGET (64u << 20)
 
 struct fz_alloc {
   size_t live_bytes, live_blocks, total, fail_at;
@@ -69,6 +78,7 @@ struct host {
   uint16_t mtu;
   fin_sock socks[NSOCK];
   size_t nsocks, next_sock;
+  bool woken; /* the wake-up fired since output was last drained */
 };
 
 struct dgram {
@@ -118,6 +128,7 @@ static void *fz_alloc(void *ctx, size_t size) {
   a->total++;
   if (a->fail_at != 0 && a->total == a->fail_at)
     return NULL;
+  CHECK(a->live_bytes + size <= MEM_BUDGET);
   void *p = malloc(size ? size : 1);
   CHECK(p != NULL);
   memset(p, 0xa5, size); /* code relying on zeroed memory fails */
@@ -227,13 +238,33 @@ static void drain_host(struct host *h) {
   static uint8_t buf[DGRAM_MAX];
   size_t n, count = 0;
   while ((n = fin_stack_output(h->st, buf, sizeof(buf), W.now)) > 0) {
+    /* Every path that queues output woke the embedder first. */
+    CHECK(h->woken);
     CHECK(n <= sizeof(buf));
     CHECK(++count <= MAX_OUT);
     check_output(h, buf, n);
   }
+  h->woken = false;
   drain_events(h);
   /* The stack's own accounting (used for its memory limits) is exact. */
   CHECK(fin_stack_memory_in_use(h->st) == h->ta.live_bytes);
+  /* Liveness: what no check of the datagrams can see (docs/engine.md). */
+#ifdef FZ_TRACE
+  struct fin_audit au;
+  if (fin_stack_audit(h->st, &au) != 0) {
+    TRACE("audit: %s (conn %llu, %s)\n", au.what, (unsigned long long)au.conn_id,
+          fin_state_name(au.state));
+    struct fin_conn_info ci[8];
+    size_t cur = 0, k = fin_stack_list(h->st, &cur, ci, 8);
+    for (size_t i = 0; i < k; i++)
+      TRACE("  conn %llu %s una %u nxt %u queued %u unacked %u snd_wnd %u cwnd %u mss %u "
+            "rcv_wnd %u timer %s\n",
+            (unsigned long long)ci[i].conn_id, fin_state_name(ci[i].state), ci[i].snd_una,
+            ci[i].snd_nxt, ci[i].snd_queued, ci[i].unacked, ci[i].snd_wnd, ci[i].cwnd,
+            ci[i].snd_mss, ci[i].rcv_wnd, fin_timer_name(ci[i].next_timer));
+  }
+#endif
+  CHECK(fin_stack_audit(h->st, NULL) == 0);
 }
 
 static void drain_all(void) {
@@ -247,9 +278,14 @@ static void run_timers(void) {
   for (int i = 0; i < 2; i++) {
     struct host *h = &W.h[i];
     fin_stack_on_timers(h->st, W.now);
-    CHECK(fin_stack_next_deadline(h->st) > W.now);
     CHECK(fin_stack_now(h->st) == W.now);
   }
+}
+
+/* Timers run and output drained: nothing is due until later. */
+static void check_deadlines(void) {
+  for (int i = 0; i < 2; i++)
+    CHECK(fin_stack_next_deadline(W.h[i].st) > W.now);
 }
 
 static void set_time(fin_time t) {
@@ -260,6 +296,7 @@ static void set_time(fin_time t) {
   W.now = t;
   run_timers();
   drain_all();
+  check_deadlines();
 }
 
 static fin_time take_duration(void) {
@@ -862,6 +899,7 @@ static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
   s->timestamps = !(cfg & FZ_CFG_NO_TS);
   s->window_scaling = !(cfg & FZ_CFG_NO_WS);
   s->sack_permitted = !(cfg & FZ_CFG_NO_SACK);
+  s->max_buffer_memory = 8u << 20; /* F3 keeps the stack inside the budget */
   if (cfg & FZ_CFG_FREEBSD) {
     s->option_layout = FIN_LAYOUT_FREEBSD;
     s->resend_fin_with_ack = true;
@@ -882,6 +920,11 @@ static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
   }
 }
 
+static void on_wake(void *ctx) {
+  struct host *h = ctx;
+  h->woken = true;
+}
+
 static void host_new(struct host *h, uint8_t cfg, uint32_t addr, uint64_t seed) {
   memset(h, 0, sizeof(*h));
   configure(&h->set, cfg, addr);
@@ -890,6 +933,8 @@ static void host_new(struct host *h, uint8_t cfg, uint32_t addr, uint64_t seed) 
   struct fin_allocator a = {fz_alloc, fz_release, &h->ta};
   struct fin_random r = {fz_fill, &h->rng};
   CHECK(fin_stack_new(&h->st, &h->set, &a, &r, T0) == 0);
+  h->woken = false;
+  fin_stack_set_wakeup(h->st, on_wake, h);
 }
 
 static void host_free(struct host *h) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The program format of the whole-stack fuzz harness (fuzz/fuzz_stack.c),
  * shared with its seed generator (fuzz/driver_stack.c).
  *

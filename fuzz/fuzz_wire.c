@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the wire layer: any bytes through fin_tcp_parse,
  * fin_icmp_parse and fin_tcp_opts_parse; an accepted segment is rebuilt and
  * re-parsed, and must come back identical. Its options are also rewritten

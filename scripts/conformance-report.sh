@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Conformance triage (issue 9): runs every *.pkt under a suite directory with
 # `fin script --brief` and prints pass/fail per directory (IPv4, IPv6, all)
 # and the failures grouped by their first reason (numbers folded to N), the
@@ -26,7 +27,7 @@ jobs=$(nproc)
 ledger=
 update=0
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '3,21p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 }
 while [ $# -gt 0 ]; do

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The tour `make demo` prints: four ways a TCP connection ends, each drawn as
 # a ladder (time down the page, both hosts' states beside the arrows), with
 # a pcap, an SVG and NDJSON events written under out/demo/.

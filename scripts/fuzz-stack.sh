@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the whole-stack libFuzzer harness (fuzz/fuzz_stack.c) with clang
 # (ASan+UBSan) and runs it for N seconds (default 60) on one core. Corpus in
 # build-fuzz/corpus-stack (kept between runs), seeded with valid programs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the wire-layer libFuzzer harness with clang (ASan+UBSan) and runs it
 # for N seconds (default 30). Corpus in build-fuzz/corpus-wire (kept between
 # runs), seeded with valid segments and ICMP errors from fuzz/driver.c.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fuzz-smoke: the libFuzzer harnesses in fuzz/ run under any compiler by
 # linking them to fuzz/driver.c, which feeds seeded random inputs and
 # mutations (full fuzzing needs clang: scripts/fuzz-wire.sh).

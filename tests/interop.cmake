@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Interop against the Linux kernel: every tests/interop/*.sh is one ctest,
 # label `interop`. Each creates its own network namespace and TUN device and
 # deletes them on exit; without root, `ip netns` or /dev/net/tun it prints

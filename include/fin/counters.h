@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — stack counters: per drop reason, per RST-sent reason, per abort
  * reason, RFC 4022 basics and TIME-WAIT accounting. One X-macro list is the
  * single source of truth for the struct, the names and the printer. Names
@@ -71,11 +72,14 @@ extern "C" {
   X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                \
   X(drop_after_fin, "FinDropDataAfterFin")                                     \
   X(drop_ooo_no_room, "TcpExtTCPOFODrop")                                      \
+  X(drop_zero_window, "TcpExtTCPZeroWindowDrop")                               \
   X(drop_rcv_no_room, "TcpExtTCPRcvQDrop")                                     \
   X(drop_tw_segment, "FinDropTimeWaitSegment")                                 \
   X(drop_rst_time_wait, "FinDropRstTimeWait")                                  \
   X(drop_bad_syncookie, "TcpExtSyncookiesFailed")                              \
   X(drop_icmp_ignored, "FinDropIcmpIgnored")                                   \
+  X(drop_syn_land, "FinDropSynLand")                                           \
+  X(drop_syn_martian, "FinDropSynMartianSource")                               \
   /* RSTs sent, by reason */                                                   \
   X(rst_no_conn, "FinRstNoConn")                                               \
   X(rst_listen_ack, "FinRstListenAck")                                         \
@@ -130,6 +134,9 @@ extern "C" {
   X(syn_recv_timeouts, "FinSynRecvTimeouts")                                   \
   X(embryonic_rsts, "TcpExtEmbryonicRsts")                                     \
   X(ooo_queued, "TcpExtTCPOFOQueue")                                           \
+  X(ooo_pruned, "TcpExtOfoPruned")                                             \
+  X(old_duplicates, "TcpExtDelayedACKLost")                                    \
+  X(pmtu_updates, "FinPathMtuUpdates")                                         \
   X(events_dropped, "FinEventsDropped")                                        \
   X(alloc_failures, "FinAllocFailures")
 

@@ -1,13 +1,18 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — a userspace TCP/IP stack whose connection termination is exact.
- * Umbrella header: the engine, the socket-like API, counters and wire. */
+ * Umbrella header: everything public. The engine (fin/engine.h, libfin)
+ * and the Linux runtime around it (libfin_net): the runtime and its
+ * default allocator and randomness, the TUN driver, fault injection and the
+ * pcap tap. Link with pkg-config fin, or CMake fin::net. */
 #ifndef FIN_FIN_H
 #define FIN_FIN_H
 
-#include "fin/counters.h"
-#include "fin/settings.h"
-#include "fin/socket.h"
-#include "fin/stack.h"
-#include "fin/types.h"
-#include "fin/wire.h"
+#include "fin/engine.h"
+
+#include "fin/defaults.h"
+#include "fin/fault.h"
+#include "fin/pcap.h"
+#include "fin/runtime.h"
+#include "fin/tun.h"
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the runtime: one driver (a device that moves IPv4 datagrams), a
  * real monotonic clock and one engine stack. Everything is built on a single
  * step, fin_runtime_run_once(): wait on the driver's fd until data or the
@@ -40,8 +41,10 @@ typedef void (*fin_event_sink)(void *ctx, const struct fin_event *ev);
 /* CLOCK_MONOTONIC in nanoseconds: the only clock fin ever reads. */
 fin_time fin_clock_now(void);
 
-/* Creates the stack (malloc allocator, getrandom(2) randomness) over drv.
- * 0, -ENOMEM, -EINVAL, or the epoll error. */
+/* Creates the stack over drv (copied; its ctx must outlive the runtime),
+ * with fin_allocator_default() and fin_random_default() (fin/defaults.h).
+ * 0, -ENOMEM, -EINVAL (bad settings), or the epoll/eventfd error. Use it from
+ * one thread at a time (docs/runtime.md, "Threads"). */
 int fin_runtime_new(struct fin_runtime **out, const struct fin_settings *settings,
                     const struct fin_driver *drv);
 /* Frees the stack at once (no packets): see fin_runtime_shutdown for an orderly end. */
@@ -63,9 +66,12 @@ int fin_runtime_unwatch(struct fin_runtime *rt, int fd);
  * watched fd is ready, 0 otherwise, -EINTR on a signal, or a driver error. */
 int fin_runtime_run_once(struct fin_runtime *rt, fin_time max_wait);
 
-/* For another event loop: an epoll fd that becomes readable when the
- * runtime has input, and the absolute time (fin_clock_now) of its next
- * deadline (FIN_NEVER when idle). Call run_once(rt, 0) when either fires. */
+/* For another event loop (docs/runtime.md, "The loop"): an epoll fd that
+ * becomes readable when the runtime has input or when a socket call made
+ * outside run_once queued output (an eventfd inside it), and the absolute
+ * time (fin_clock_now) of its next deadline: FIN_NEVER when idle, now while
+ * output is queued. Arm a timer at the deadline before every wait, and call
+ * run_once(rt, 0) when either fires. */
 int fin_runtime_fd(const struct fin_runtime *rt);
 fin_time fin_runtime_next_deadline(const struct fin_runtime *rt);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — stack settings. Fill with fin_settings_default(), change what you
  * need, pass to fin_stack_new(). Profiles (packetdrill runner, CLI) only
  * ever change these values, never the engine's code path. */
@@ -33,7 +34,7 @@ enum fin_accept_overflow {
 /* BEHAVIOR J6: which ICMP errors about a SYN abort the attempt. RFC 1122
  * §4.2.3.9 and RFC 5461 leave the set to the stack. */
 enum fin_icmp_abort {
-  FIN_ICMP_ABORT_J6 = 0, /* protocol/port unreachable, SND.UNA <= seq <= SND.NXT (Linux) */
+  FIN_ICMP_ABORT_J6 = 0, /* protocol/port unreachable, SND.UNA <= seq <= SND.MAX (Linux) */
   FIN_ICMP_ABORT_FREEBSD, /* also admin-prohibited (9, 10, 13) and TTL exceeded in transit
                            * (EHOSTUNREACH), SYN-SENT only, SND.UNA <= seq < SND.MAX
                            * (net.inet.tcp.icmp_may_rst=1) */
@@ -59,6 +60,8 @@ struct fin_settings {
   /* Buffers (per connection, bytes). */
   uint32_t sndbuf;
   uint32_t rcvbuf;
+  uint32_t sndbuf_max;            /* M16: SO_SNDBUF is clamped to this (Linux wmem_max) */
+  uint32_t rcvbuf_max;            /* M16: SO_RCVBUF is clamped to this (Linux rmem_max) */
   bool rcvbuf_round_to_mss;       /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
   bool sockbuf_double;            /* Linux: SO_RCVBUF/SO_SNDBUF store (and report) twice the request */
   uint8_t rcv_wscale;             /* our window scale shift (RFC 7323 §2.3), 0..14 */
@@ -107,6 +110,7 @@ struct fin_settings {
   fin_time msl;                   /* TIME-WAIT lasts 2*msl */
   fin_time fin_timeout;           /* F1: orphaned FIN-WAIT-2 */
   bool rfc1337;                   /* E3: ignore every RST in TIME-WAIT */
+  bool fin_wait_2_rst;            /* F1: reaping an orphaned FIN-WAIT-2 sends one RST (off: silent) */
   bool resend_fin_with_ack;       /* FreeBSD: an ACK sent while our FIN is unacked repeats the FIN */
   bool rst_time_wait;             /* A8: keep a TIME-WAIT record after sending an abortive RST */
   bool strict_malformed_abort;    /* A9: in-window malformed segment aborts with RST */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the socket-like API. BSD-shaped, non-blocking by nature: calls
  * never wait; they return -EAGAIN / -EINPROGRESS and the caller drives the
  * stack (the runtime in fin/runtime.h has blocking helpers built on this).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — the sans-IO engine: a stack is fed datagrams and time, and yields
  * datagrams, deadlines and events. It never reads a clock, allocates except
  * through the injected allocator, draws randomness except from the injected
@@ -151,8 +152,19 @@ void fin_stack_input(struct fin_stack *stack, const uint8_t *datagram, size_t le
  * a smaller cap makes the stack send smaller segments (never truncates). */
 size_t fin_stack_output(struct fin_stack *stack, uint8_t *buf, size_t cap, fin_time now);
 
-/* Earliest deadline of any timer, FIN_NEVER when idle. O(1). */
+/* When the stack next needs the caller: the earliest timer, FIN_NEVER when
+ * idle, or fin_stack_now() while output is queued (a socket call queued a
+ * SYN, data, a FIN or an RST; input or a timer queued a reply). When it is
+ * due, call fin_stack_on_timers() and then fin_stack_output() until it
+ * returns 0; after that it is later than now (or FIN_NEVER). O(1). */
 fin_time fin_stack_next_deadline(const struct fin_stack *stack);
+
+/* Optional wake-up for a loop that sleeps on file descriptors: fn(ctx) is
+ * called from inside the call that queues output while none was queued (a
+ * socket call, fin_stack_input, fin_stack_on_timers; never from inside
+ * fin_stack_output). Typically it writes an eventfd. fn must not call into
+ * the stack. fn NULL turns it off. */
+void fin_stack_set_wakeup(struct fin_stack *stack, void (*fn)(void *ctx), void *ctx);
 
 /* Runs every timer due at or before now. */
 void fin_stack_on_timers(struct fin_stack *stack, fin_time now);
@@ -172,6 +184,19 @@ size_t fin_stack_time_wait_count(const struct fin_stack *stack);
 size_t fin_stack_list(const struct fin_stack *stack, size_t *cursor, struct fin_conn_info *out,
                       size_t max);
 
+/* Snapshot of one listener, for `ss -l`-style listings. */
+struct fin_listener_info {
+  fin_sock sock;
+  struct fin_sockaddr local;
+  int backlog;
+  uint32_t syn_queued;    /* embryonic connections (SYN-RECEIVED) */
+  uint32_t accept_queued; /* established, waiting for fin_accept */
+};
+
+/* Lists listeners into out[0..max) from the cursor, like fin_stack_list. */
+size_t fin_stack_list_listeners(const struct fin_stack *stack, size_t *cursor,
+                                struct fin_listener_info *out, size_t max);
+
 /* B6: administrative kill by 4-tuple (like `ss -K`), any state including
  * embryonic and TIME-WAIT. RST where BEHAVIOR B1 would send one.
  * 0 or -ENOENT. */
@@ -186,6 +211,23 @@ bool fin_stack_shutdown_done(const struct fin_stack *stack);
 
 /* Bytes currently held by the stack's allocator (for leak checks and limits). */
 size_t fin_stack_memory_in_use(const struct fin_stack *stack);
+
+/* The engine's self-check (docs/engine.md "Invariants"): every connection
+ * has a way out - a deadline, output due, or a state in which only the
+ * application may end it (idle ESTABLISHED or CLOSE-WAIT without keep-alive,
+ * FIN-WAIT-2 after shutdown(SHUT_WR) with the socket open) with nothing
+ * unsent or unacknowledged; in-order data was never refused while the
+ * receive buffer had room; every connection and TIME-WAIT record that ended
+ * emitted its CLOSED event, once. O(connections): for tests, simulators and
+ * fuzzers. Returns 0, or -EPROTO and the first broken invariant in *out
+ * (out may be NULL). */
+struct fin_audit {
+  const char *what; /* static text naming the invariant */
+  uint64_t conn_id; /* the connection that breaks it; 0 when stack-wide */
+  struct fin_4tuple tuple;
+  enum fin_state state;
+};
+int fin_stack_audit(const struct fin_stack *stack, struct fin_audit *out);
 
 /* Sizes for the record: the full TCB and the compact TIME-WAIT record. */
 size_t fin_tcb_size(void);

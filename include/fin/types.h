@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — basic types shared by every public header. */
 #ifndef FIN_TYPES_H
 #define FIN_TYPES_H

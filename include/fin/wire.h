@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — IPv4 + TCP on the wire: strict parsing (any byte sequence is safe),
  * building, checksums, options. Pure functions, no state. Used by the engine
  * and by tools (ladder diagrams, script runner, pcap decoding). */
@@ -115,6 +116,7 @@ struct fin_icmp_error {
   uint16_t sport, dport;
   uint32_t seq;              /* of the quoted segment */
   uint32_t from;             /* who sent the ICMP */
+  uint16_t mtu;              /* "fragmentation needed": next-hop MTU (RFC 1191 §4), else 0 */
 };
 /* Parses an IPv4 datagram carrying ICMP. Returns FIN_WIRE_OK and fills err
  * only for types 3 (unreachable), 4 (source quench), 11, 12 with a quoted

@@ -1,4 +1,5 @@
-#include "drivers/fault.h"
+/* SPDX-License-Identifier: MIT */
+#include "fin/fault.h"
 
 #include <errno.h>
 #include <stdlib.h>

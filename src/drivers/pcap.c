@@ -1,4 +1,5 @@
-#include "drivers/pcap.h"
+/* SPDX-License-Identifier: MIT */
+#include "fin/pcap.h"
 
 #include <errno.h>
 #include <pcap/pcap.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulator's hosts, clock and main loop. Datagrams in flight live in a
  * pool ordered by a binary heap on (arrival time, send order), so ties
  * resolve the same way on every run. */
@@ -63,6 +64,7 @@ struct fin_sim {
   unsigned action_count;
   uint64_t action_seq;
   struct flight scratch; /* the datagram being delivered */
+  char failure[200];     /* the invariant that stopped the run (-EPROTO) */
 };
 
 /* ---- per-host allocator: counts bytes so a leak shows at the end ---- */
@@ -145,17 +147,22 @@ static void map_learn(struct host *h, const struct fin_event *ev) {
   h->map_next = (h->map_next + 1) % CONN_MAP;
 }
 
-/* The host-local connection a segment belongs to (0 when unknown). */
-static uint64_t map_find(const struct host *h, const struct fin_trace_seg *seg, bool outbound) {
-  uint32_t la = outbound ? seg->saddr : seg->daddr, ra = outbound ? seg->daddr : seg->saddr;
-  uint16_t lp = outbound ? seg->sport : seg->dport, rp = outbound ? seg->dport : seg->sport;
+/* The host-local connection of a 4-tuple (0 when unknown). */
+static uint64_t map_find_tuple(const struct host *h, const struct fin_4tuple *q) {
   for (unsigned i = 0; i < CONN_MAP; i++) {
     const struct fin_4tuple *t = &h->map[i].tuple;
-    if (h->map[i].conn && t->local_addr == la && t->remote_addr == ra && t->local_port == lp &&
-        t->remote_port == rp)
+    if (h->map[i].conn && t->local_addr == q->local_addr && t->remote_addr == q->remote_addr &&
+        t->local_port == q->local_port && t->remote_port == q->remote_port)
       return h->map[i].conn;
   }
   return 0;
+}
+
+/* The host-local connection a segment belongs to (0 when unknown). */
+static uint64_t map_find(const struct host *h, const struct fin_trace_seg *seg, bool outbound) {
+  struct fin_4tuple t = {outbound ? seg->saddr : seg->daddr, outbound ? seg->daddr : seg->saddr,
+                         outbound ? seg->sport : seg->dport, outbound ? seg->dport : seg->sport};
+  return map_find_tuple(h, &t);
 }
 
 void fin_sim_trace_app(struct fin_sim *sim, unsigned host, fin_sock s, const char *call,
@@ -266,10 +273,11 @@ static int route(const struct fin_sim *sim, const uint8_t *d, size_t len) {
 
 static size_t trace_send(struct fin_sim *sim, unsigned from, int to,
                          const struct fin_trace_seg *seg, enum fin_trace_fate fate, fin_time arrive,
-                         bool dup) {
+                         bool dup, uint32_t pkt) {
   if (!tracing(sim))
     return SIZE_MAX;
   struct fin_trace_rec r = rec_base(sim, FIN_TR_SEND, from);
+  r.pkt = pkt;
   r.peer = (uint8_t)(to < 0 ? from : (unsigned)to);
   r.conn = map_find(&sim->hosts[from], seg, true);
   r.seg = *seg;
@@ -300,24 +308,29 @@ static void link_send(struct fin_sim *sim, unsigned from, const uint8_t *d, size
     fin_trace_decode(d, len, &seg);
   if (sim->cfg.pcap != NULL)
     fin_pcap_write(sim->cfg.pcap, d, len, sim->now);
+  /* The bytes, for renderers that write packets (pcapng): one copy, shared
+   * by a duplicate's record and by the RECV records of its arrivals. */
+  uint32_t pkt = 0;
+  if (tracing(sim) && sim->cfg.trace->keep_packets)
+    (void)fin_trace_add_packet(sim->cfg.trace, d, len, &pkt);
   int to = route(sim, d, len);
   if (to < 0) {
-    trace_send(sim, from, to, &seg, FIN_FATE_NO_ROUTE, FIN_NEVER, false);
+    trace_send(sim, from, to, &seg, FIN_FATE_NO_ROUTE, FIN_NEVER, false, pkt);
     return;
   }
   const struct fin_sim_app *app = &sim->cfg.app;
   if (app->filter != NULL && app->filter(app->ctx, sim, from, (unsigned)to, &seg)) {
-    trace_send(sim, from, to, &seg, FIN_FATE_SCRIPTED, FIN_NEVER, false);
+    trace_send(sim, from, to, &seg, FIN_FATE_SCRIPTED, FIN_NEVER, false, pkt);
     return;
   }
   struct fin_sim_verdict v;
   fin_sim_link_decide(fin_sim_link(sim, from, (unsigned)to), sim->now, len, &v);
-  size_t tidx = trace_send(sim, from, to, &seg, v.fate, v.arrive, false);
+  size_t tidx = trace_send(sim, from, to, &seg, v.fate, v.arrive, false, pkt);
   if (v.arrive == FIN_NEVER)
     return;
   enqueue(sim, from, (unsigned)to, d, len, v.arrive, tidx, &v);
   if (v.dup) {
-    tidx = trace_send(sim, from, to, &seg, FIN_FATE_DELIVERED, v.dup_arrive, true);
+    tidx = trace_send(sim, from, to, &seg, FIN_FATE_DELIVERED, v.dup_arrive, true, pkt);
     enqueue(sim, from, (unsigned)to, d, len, v.dup_arrive, tidx, NULL);
   }
 }
@@ -343,11 +356,17 @@ static void trace_event(struct fin_sim *sim, unsigned hi, const struct fin_event
       [FIN_EV_STATE] = FIN_TR_STATE,           [FIN_EV_CLOSED] = FIN_TR_CLOSE,
       [FIN_EV_TIMER] = FIN_TR_TIMER,           [FIN_EV_DROP] = FIN_TR_DROP,
       [FIN_EV_ACCEPTABLE] = FIN_TR_KIND_COUNT, [FIN_EV_READABLE] = FIN_TR_KIND_COUNT,
-      [FIN_EV_WRITABLE] = FIN_TR_KIND_COUNT,   [FIN_EV_RST_SENT] = FIN_TR_KIND_COUNT};
+      [FIN_EV_WRITABLE] = FIN_TR_KIND_COUNT,   [FIN_EV_RST_SENT] = FIN_TR_RST};
   if ((unsigned)ev->type >= FIN_EV_TYPE_COUNT || kinds[ev->type] == FIN_TR_KIND_COUNT)
     return;
   struct fin_trace_rec r = rec_base(sim, kinds[ev->type], hi);
   r.conn = ev->conn_id;
+  r.tuple = ev->tuple;
+  r.has_tuple = true;
+  /* The engine names the connection of state events only; drops and RSTs
+   * get it from the 4-tuple. */
+  if (r.conn == 0 && (ev->type == FIN_EV_DROP || ev->type == FIN_EV_RST_SENT))
+    r.conn = map_find_tuple(&sim->hosts[hi], &ev->tuple);
   r.from = ev->from;
   r.to = ev->to;
   r.reason = ev->reason;
@@ -436,6 +455,8 @@ static void deliver(struct fin_sim *sim, const struct flight *f) {
   struct fin_trace_rec r = rec_base(sim, FIN_TR_RECV, f->to);
   r.peer = f->from;
   r.seg = seg;
+  if (f->trace_idx != SIZE_MAX)
+    r.pkt = sim->cfg.trace->recs[f->trace_idx].pkt;
   size_t ridx = trace_add(sim, &r);
   fin_stack_input(h->st, f->data, f->len, sim->now);
   drain_events(sim, h);
@@ -522,6 +543,34 @@ static fin_time next_time(struct fin_sim *sim) {
   return t;
 }
 
+/* After every step each stack keeps its invariants (fin_stack_audit: a
+ * way out for every connection, progress, every ending told) and has no
+ * deadline left in the past. */
+static int check_invariants(struct fin_sim *sim) {
+  for (unsigned i = 0; i < sim->cfg.host_count; i++) {
+    struct host *h = &sim->hosts[i];
+    if (h->st == NULL)
+      continue;
+    struct fin_audit a;
+    if (fin_stack_audit(h->st, &a) != 0) {
+      snprintf(sim->failure, sizeof sim->failure, "host %c at %.6f s, conn %llu (%s): %s", 'a' + i,
+               (double)sim->now / 1e9, (unsigned long long)a.conn_id, fin_state_name(a.state),
+               a.what);
+      return -EPROTO;
+    }
+    if (fin_stack_next_deadline(h->st) <= sim->now) {
+      snprintf(sim->failure, sizeof sim->failure, "host %c at %.6f s: a deadline in the past",
+               'a' + i, (double)sim->now / 1e9);
+      return -EPROTO;
+    }
+  }
+  return 0;
+}
+
+const char *fin_sim_failure(const struct fin_sim *sim) {
+  return sim->failure;
+}
+
 int fin_sim_run(struct fin_sim *sim) {
   /* At time zero the last host starts first, so servers listen before
    * clients connect. */
@@ -541,6 +590,8 @@ int fin_sim_run(struct fin_sim *sim) {
     deliver_due(sim);
     run_timers(sim);
     settle_all(sim);
+    if (check_invariants(sim) != 0)
+      return -EPROTO;
   }
 }
 

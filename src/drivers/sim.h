@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The simulated network: hosts (each a fin stack) joined by links with delay,
  * jitter, rate, a queue limit, loss, duplication, reordering, corruption and
  * scheduled partitions; hosts crash and restart with a fresh stack. One
@@ -102,8 +103,12 @@ int fin_sim_new(struct fin_sim **out, const struct fin_sim_config *cfg);
 /* Frees the stacks and the sim. Returns bytes the stacks leaked (0 expected). */
 size_t fin_sim_free(struct fin_sim *sim);
 
-/* Runs until nothing is left to happen: 0; -ETIME / -ELOOP when a bound hit. */
+/* Runs until nothing is left to happen: 0; -ETIME / -ELOOP when a bound
+ * hit; -EPROTO when a stack broke an invariant after a step (a connection
+ * with no way out, in-order data refused, an ending without its event, a
+ * deadline in the past): fin_sim_failure() says which. */
 int fin_sim_run(struct fin_sim *sim);
+const char *fin_sim_failure(const struct fin_sim *sim);
 
 fin_time fin_sim_now(const struct fin_sim *sim);
 uint32_t fin_sim_addr(unsigned host);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scenario applications: one small state machine per host, configured
  * by a plan (when to connect, what to send, when and how to close), and the
  * expectations a scenario checks at the end. Internal to the simulator. */
@@ -37,8 +38,11 @@ struct app_plan {
   fin_time at;
   uint64_t inq;
   bool keep_first; /* client: the first connection never closes on its own */
+  bool parallel;   /* client: all `connects` connections at once, not one after another */
   bool keepalive;
   int ka_idle, ka_intvl, ka_cnt; /* seconds, seconds, probes */
+  fin_time shutdown_at;          /* K2: the host shuts its stack down then (0: never) */
+  fin_time shutdown_grace;       /* ... with this long to finish its closes */
 };
 
 /* Points where a scenario may intervene (crash a host, cut a link...). */
@@ -48,7 +52,9 @@ enum hook_point {
   HOOK_ALL_IN,  /* this connection received everything its peer sends */
 };
 
-/* What must hold for one connection (matched by role). */
+/* What must hold for one connection (matched by role; a role ending in
+ * '*' matches every connection whose role starts with what precedes it,
+ * at least one). */
 struct expect {
   const char *role;
   enum fin_state final;
@@ -77,20 +83,20 @@ struct scn_def {
 };
 
 /* Expectation helpers used by the scenario table. */
-void scn_expect(struct scn_def *d, const char *role, enum fin_state final,
-                enum fin_close_reason reason, int close_err, int app_err, const char *states);
+void fin_scn_expect(struct scn_def *d, const char *role, enum fin_state final,
+                    enum fin_close_reason reason, int close_err, int app_err, const char *states);
 
-void scn_expect_crashed(struct scn_def *d, const char *role, const char *states);
+void fin_scn_expect_crashed(struct scn_def *d, const char *role, const char *states);
 
 /* Hooks act through these. */
-struct fin_sim *scn_sim(struct scn_ctx *ctx);
+struct fin_sim *fin_scn_sim(struct scn_ctx *ctx);
 /* A counter scenarios may use for "only the first time" decisions. */
-unsigned scn_bump(struct scn_ctx *ctx);
-void scn_set_sync(struct scn_ctx *ctx, fin_time at);
+unsigned fin_scn_bump(struct scn_ctx *ctx);
+void fin_scn_set_sync(struct scn_ctx *ctx, fin_time at);
 /* The connection of host's app with index i has this many bytes unacked, etc. */
-bool scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host);
+bool fin_scn_host_in_time_wait(const struct scn_ctx *ctx, unsigned host);
 
-int scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
-            struct fin_scn_result *res);
+int fin_scn_run(struct scn_def *d, const struct fin_scenario *sc, const struct fin_scenario_opts *o,
+                struct fin_scn_result *res);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One direction of a simulated link, and the PRNG behind every random
  * choice the simulator makes. Pure: no clock, no I/O, no engine. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Every way a connection ends, one function each. Host a (10.0.0.1) is the
  * client, host b (10.0.0.2) the server on port 80. Each function says what
  * the two applications do and what must hold at the end. */
@@ -45,16 +46,16 @@ static void graceful_active(struct scn_def *d, const struct fin_scenario_opts *o
   (void)o;
   client(d, 3000, APP_CLOSE, WHEN_ACKED);
   server(d, 0, APP_CLOSE, WHEN_EOF);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
 }
 
 static void graceful_passive(struct scn_def *d, const struct fin_scenario_opts *o) {
   (void)o;
   client(d, 0, APP_CLOSE, WHEN_EOF);
   server(d, 3000, APP_CLOSE, WHEN_ACKED);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
 }
 
 /* Both applications close at the same instant, once each has all its data:
@@ -63,8 +64,8 @@ static void simultaneous_hook(struct scn_ctx *ctx, unsigned host, unsigned conn,
                               enum hook_point p) {
   (void)host;
   (void)conn;
-  if (p == HOOK_ALL_IN && scn_bump(ctx) == 2)
-    scn_set_sync(ctx, fin_sim_now(scn_sim(ctx)) + FIN_MS(100));
+  if (p == HOOK_ALL_IN && fin_scn_bump(ctx) == 2)
+    fin_scn_set_sync(ctx, fin_sim_now(fin_scn_sim(ctx)) + FIN_MS(100));
 }
 
 static void simultaneous(struct scn_def *d, const struct fin_scenario_opts *o) {
@@ -72,10 +73,10 @@ static void simultaneous(struct scn_def *d, const struct fin_scenario_opts *o) {
   client(d, 1000, APP_CLOSE, WHEN_SYNC);
   server(d, 1000, APP_CLOSE, WHEN_SYNC);
   d->hook = simultaneous_hook;
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
-             "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
-             "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
+                 "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0,
+                 "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 CLOSING TIME-WAIT CLOSED");
 }
 
 static void half_close(struct scn_def *d, const struct fin_scenario_opts *o) {
@@ -83,8 +84,8 @@ static void half_close(struct scn_def *d, const struct fin_scenario_opts *o) {
   client(d, 2000, APP_SHUT_WR, WHEN_SENT);
   server(d, 6000, APP_CLOSE, WHEN_EOF);
   d->plan[B].send_after_eof = true;
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
 }
 
 /* Drops the client's first pure ACK sent from TIME-WAIT: the ACK of the
@@ -92,7 +93,7 @@ static void half_close(struct scn_def *d, const struct fin_scenario_opts *o) {
 static bool lost_final_ack_filter(struct scn_ctx *ctx, unsigned from,
                                   const struct fin_trace_seg *seg) {
   bool pure_ack = seg->flags == 0x10 && seg->len == 0;
-  return from == A && pure_ack && scn_host_in_time_wait(ctx, A) && scn_bump(ctx) == 1;
+  return from == A && pure_ack && fin_scn_host_in_time_wait(ctx, A) && fin_scn_bump(ctx) == 1;
 }
 
 static const char *lost_final_ack_check(const struct fin_scn_result *res,
@@ -122,10 +123,10 @@ static void a8_alt(struct scn_def *d, const struct fin_scenario_opts *o) {
 static void abort_linger0(struct scn_def *d, const struct fin_scenario_opts *o) {
   client(d, 2000, APP_ABORT, WHEN_ACKED);
   server(d, 0, APP_KEEP, WHEN_NEVER);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_ABORT, 0, 0, "SYN-SENT ESTABLISHED CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_ABORT, 0, 0, "SYN-SENT ESTABLISHED CLOSED");
   a8_alt(d, o);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
-             "SYN-RECEIVED ESTABLISHED CLOSED");
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                 "SYN-RECEIVED ESTABLISHED CLOSED");
 }
 
 static void unread_data(struct scn_def *d, const struct fin_scenario_opts *o) {
@@ -133,10 +134,11 @@ static void unread_data(struct scn_def *d, const struct fin_scenario_opts *o) {
   d->plan[A].no_read = true;
   d->plan[A].inq = 3000;
   server(d, 3000, APP_KEEP, WHEN_NEVER);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_UNREAD_DATA, 0, 0, "SYN-SENT ESTABLISHED CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_UNREAD_DATA, 0, 0,
+                 "SYN-SENT ESTABLISHED CLOSED");
   a8_alt(d, o);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
-             "SYN-RECEIVED ESTABLISHED CLOSED");
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                 "SYN-RECEIVED ESTABLISHED CLOSED");
 }
 
 static void refused(struct scn_def *d, const struct fin_scenario_opts *o) {
@@ -144,15 +146,15 @@ static void refused(struct scn_def *d, const struct fin_scenario_opts *o) {
   client(d, 0, APP_KEEP, WHEN_NEVER);
   d->plan[A].port = PORT + 1;
   server(d, 0, APP_KEEP, WHEN_NEVER);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_REFUSED, -ECONNREFUSED, -ECONNREFUSED,
-             "SYN-SENT CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_REFUSED, -ECONNREFUSED, -ECONNREFUSED,
+                 "SYN-SENT CLOSED");
 }
 
 /* The server host vanishes once it has half the request: no FIN, no RST.
  * The client's retransmissions run out (R2). */
 static void dead_peer_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
   (void)conn;
-  struct fin_sim *sim = scn_sim(ctx);
+  struct fin_sim *sim = fin_scn_sim(ctx);
   if (host == B && p == HOOK_HALF_IN)
     fin_sim_crash(sim, B, fin_sim_now(sim), FIN_NEVER);
 }
@@ -162,10 +164,10 @@ static void dead_peer(struct scn_def *d, const struct fin_scenario_opts *o) {
   client(d, 20000, APP_KEEP, WHEN_NEVER);
   server(d, 0, APP_KEEP, WHEN_NEVER);
   d->hook = dead_peer_hook;
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_RETRANSMIT_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
-             "SYN-SENT ESTABLISHED CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_RETRANSMIT_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
+                 "SYN-SENT ESTABLISHED CLOSED");
   a8_alt(d, o);
-  scn_expect_crashed(d, "server", "SYN-RECEIVED ESTABLISHED");
+  fin_scn_expect_crashed(d, "server", "SYN-RECEIVED ESTABLISHED");
 }
 
 /* The client closes; the server application keeps its end open. The
@@ -177,11 +179,11 @@ static void fin_wait_2_timeout(struct scn_def *d, const struct fin_scenario_opts
   client(d, 2000, APP_CLOSE, WHEN_SENT);
   server(d, 0, APP_CLOSE, WHEN_AT);
   d->plan[B].at = reap + FIN_SEC(30);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, 0,
-             "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, 0,
+                 "SYN-SENT ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
   a8_alt(d, o);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
-             "SYN-RECEIVED ESTABLISHED CLOSE-WAIT CLOSED");
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
+                 "SYN-RECEIVED ESTABLISHED CLOSE-WAIT LAST-ACK CLOSED");
 }
 
 /* Once the request is acknowledged the link goes down for good; the
@@ -189,7 +191,7 @@ static void fin_wait_2_timeout(struct scn_def *d, const struct fin_scenario_opts
  * keep-alive, keeps its connection. */
 static void keepalive_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
   (void)conn;
-  struct fin_sim *sim = scn_sim(ctx);
+  struct fin_sim *sim = fin_scn_sim(ctx);
   if (host == A && p == HOOK_ACKED)
     fin_sim_partition(sim, A, B, fin_sim_now(sim), FIN_NEVER);
 }
@@ -204,10 +206,10 @@ static void keepalive_timeout(struct scn_def *d, const struct fin_scenario_opts 
   p->ka_cnt = 3;
   server(d, 0, APP_KEEP, WHEN_NEVER);
   d->hook = keepalive_hook;
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_KEEPALIVE_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
-             "SYN-SENT ESTABLISHED CLOSED");
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_KEEPALIVE_TIMEOUT, -ETIMEDOUT, -ETIMEDOUT,
+                 "SYN-SENT ESTABLISHED CLOSED");
   a8_alt(d, o);
-  scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
+  fin_scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
 }
 
 /* The client host crashes and comes back one second later with a fresh
@@ -215,7 +217,7 @@ static void keepalive_timeout(struct scn_def *d, const struct fin_scenario_opts 
  * answers the SYN with a challenge ACK (I1), the client's stack answers
  * that with an RST (A3), which clears the stale connection (H3). */
 static void half_open_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
-  struct fin_sim *sim = scn_sim(ctx);
+  struct fin_sim *sim = fin_scn_sim(ctx);
   fin_time now = fin_sim_now(sim);
   if (host == A && conn == 0 && p == HOOK_ACKED)
     fin_sim_crash(sim, A, now, now + FIN_SEC(1));
@@ -243,11 +245,11 @@ static void half_open(struct scn_def *d, const struct fin_scenario_opts *o) {
   server(d, 0, APP_CLOSE, WHEN_EOF);
   d->hook = half_open_hook;
   d->check = half_open_check;
-  scn_expect_crashed(d, "client", "SYN-SENT ESTABLISHED");
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
-             "SYN-RECEIVED ESTABLISHED CLOSED");
-  scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
-  scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+  fin_scn_expect_crashed(d, "client", "SYN-SENT ESTABLISHED");
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                 "SYN-RECEIVED ESTABLISHED CLOSED");
+  fin_scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  fin_scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
 }
 
 /* Under faults a stray RST may end the server's TIME-WAIT before the new
@@ -275,11 +277,11 @@ static void time_wait_reopen(struct scn_def *d, const struct fin_scenario_opts *
   d->plan[A].reconnect_gap = FIN_MS(100);
   server(d, 2000, APP_CLOSE, WHEN_SENT);
   d->check = time_wait_reopen_check;
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_REOPENED, 0, 0, SERVER_ACTIVE);
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_TIME_WAIT_REOPENED, 0, 0, SERVER_ACTIVE);
   d->expect[d->expect_count - 1].reason_alt = FIN_REASON_TIME_WAIT_RESET;
-  scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
-  scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
+  fin_scn_expect(d, "client2", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, CLIENT_PASSIVE);
+  fin_scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
 }
 
 /* An off-path attacker who knows the 4-tuple (RFC 5961 §1: the client's
@@ -295,7 +297,7 @@ static void time_wait_reopen(struct scn_def *d, const struct fin_scenario_opts *
 static void blind_reset_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
   if (host != A || conn != 0 || p != HOOK_ACKED)
     return;
-  struct fin_sim *sim = scn_sim(ctx);
+  struct fin_sim *sim = fin_scn_sim(ctx);
   uint8_t buf[64];
   for (uint64_t k = 0; k < (1ull << 32) / BLIND_WINDOW; k++) {
     struct fin_segment rst = {.saddr = fin_sim_addr(A),
@@ -333,12 +335,12 @@ static void blind_reset(struct scn_def *d, const struct fin_scenario_opts *o) {
   d->cfg.settings[B].rcvbuf = BLIND_WINDOW;
   d->hook = blind_reset_hook;
   d->check = blind_reset_check;
-  scn_expect(d, "client", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-SENT ESTABLISHED");
+  fin_scn_expect(d, "client", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-SENT ESTABLISHED");
   if (o->insecure_rst)
-    scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
-               "SYN-RECEIVED ESTABLISHED CLOSED");
+    fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                   "SYN-RECEIVED ESTABLISHED CLOSED");
   else
-    scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
+    fin_scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
 }
 
 static void data_then_close(struct scn_def *d, const struct fin_scenario_opts *o) {
@@ -346,8 +348,74 @@ static void data_then_close(struct scn_def *d, const struct fin_scenario_opts *o
   /* Not close(): data still arriving after close() is answered with RST (B8). */
   client(d, n, APP_SHUT_WR, WHEN_SENT);
   server(d, n, APP_CLOSE, WHEN_EOF);
-  scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
-  scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, CLIENT_ACTIVE);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_GRACEFUL, 0, 0, SERVER_PASSIVE);
+}
+
+/* BEHAVIOR M3, M1, F4: the server application never reads, so its 8 KiB
+ * buffer fills and its window shuts; the client sends 40,000 bytes and
+ * closes. Its orphan in FIN-WAIT-1 probes the zero window, gives up after
+ * orphan_retries probes and resets the server with an RST the zero window
+ * accepts; should that RST be lost, the server's keep-alive probe meets the
+ * RST of a closed port (A1). Both ends CLOSED, in bounded time. */
+static void zero_window_close(struct scn_def *d, const struct fin_scenario_opts *o) {
+  client(d, 40000, APP_CLOSE, WHEN_SENT);
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  struct app_plan *s = &d->plan[B];
+  s->no_read = true;
+  s->keepalive = true;
+  s->ka_idle = 60;
+  s->ka_intvl = 10;
+  s->ka_cnt = 15;
+  d->cfg.settings[B].rcvbuf = 8192;
+  fin_scn_expect(d, "client", FIN_CLOSED, FIN_REASON_RETRANSMIT_TIMEOUT, -ETIMEDOUT, 0,
+                 "SYN-SENT ESTABLISHED FIN-WAIT-1 CLOSED");
+  a8_alt(d, o);
+  fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                 "SYN-RECEIVED ESTABLISHED CLOSED");
+}
+
+#define BULK_CONNS 2000
+
+/* Every connection got its RST: none lost in a fixed queue (M5). */
+static const char *bulk_shutdown_check(const struct fin_scn_result *res,
+                                       const struct fin_scenario_opts *o) {
+  const struct fin_counters *a = &res->counters[A], *b = &res->counters[B];
+  if (b->rst_queue_full != 0)
+    return "b: RSTs dropped from a full control queue (M5)";
+  if (a->curr_estab != 0)
+    return "a: a connection was left established";
+  bool fault_free =
+      o->link.loss == 0 && o->link.dup == 0 && o->link.reorder == 0 && o->link.corrupt == 0;
+  if (fault_free && (b->abort_on_shutdown != BULK_CONNS || a->estab_resets != BULK_CONNS))
+    return "b: not every connection was reset at the shutdown deadline (K2, M5)";
+  return NULL;
+}
+
+/* BEHAVIOR M5, K2: 2,000 clients connect at once and keep their ends open;
+ * at 5 s the server host shuts its stack down with a 2 s grace: every
+ * connection gets a FIN, and at the deadline (the clients never closed)
+ * every one gets its RST - more than any fixed queue held. A client whose
+ * RST is lost learns of it from its keep-alive probe. */
+static void bulk_shutdown(struct scn_def *d, const struct fin_scenario_opts *o) {
+  (void)o;
+  client(d, 0, APP_KEEP, WHEN_NEVER);
+  struct app_plan *c = &d->plan[A];
+  c->connects = BULK_CONNS;
+  c->parallel = true;
+  c->keepalive = true;
+  c->ka_idle = 10;
+  c->ka_intvl = 5;
+  c->ka_cnt = 15;
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  d->plan[B].shutdown_at = FIN_SEC(5);
+  d->plan[B].shutdown_grace = FIN_SEC(2);
+  d->cfg.settings[B].syn_backlog = 4096;
+  d->check = bulk_shutdown_check;
+  fin_scn_expect(d, "client*", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, 0,
+                 "SYN-SENT ESTABLISHED CLOSE-WAIT CLOSED");
+  fin_scn_expect(d, "server*", FIN_CLOSED, FIN_REASON_STACK_SHUTDOWN, -ECONNABORTED, 0,
+                 "SYN-RECEIVED ESTABLISHED FIN-WAIT-1 FIN-WAIT-2 CLOSED");
 }
 
 static const struct fin_scenario scenarios[] = {
@@ -368,7 +436,7 @@ static const struct fin_scenario scenarios[] = {
     {"refused", "SYN to a closed port: RST, connect fails with ECONNREFUSED", true, false, refused},
     {"dead-peer", "peer vanishes: retransmissions run out, RST + ETIMEDOUT (J2)", true, true,
      dead_peer},
-    {"fin-wait-2-timeout", "orphaned FIN-WAIT-2 reaped after fin_timeout with RST (F1)", true, true,
+    {"fin-wait-2-timeout", "orphaned FIN-WAIT-2 reaped silently after fin_timeout (F1)", true, true,
      fin_wait_2_timeout},
     {"keepalive-timeout", "link goes down: keep-alive probes run out, ETIMEDOUT (J4)", true, true,
      keepalive_timeout},
@@ -378,6 +446,10 @@ static const struct fin_scenario scenarios[] = {
      time_wait_reopen},
     {"data-then-close", "megabytes each way under the faults, then a graceful close", true, true,
      data_then_close},
+    {"zero-window-close", "the reader stops, the sender closes: probes, then RST (M3, M1)", true,
+     false, zero_window_close},
+    {"bulk-shutdown", "stack shutdown with 2,000 connections: every RST sent (K2, M5)", false,
+     false, bulk_shutdown},
     {"blind-reset", "an off-path attacker sprays forged RSTs: RFC 5961 holds, --insecure-rst falls",
      true, true, blind_reset},
 };
@@ -428,5 +500,5 @@ int fin_scenario_run(const struct fin_scenario *sc, const struct fin_scenario_op
   struct scn_def d;
   scn_init(&d, o);
   sc->define(&d, o);
-  return scn_run(&d, sc, o, res);
+  return fin_scn_run(&d, sc, o, res);
 }

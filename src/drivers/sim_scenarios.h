@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The scenarios of `fin sim`: each one a pair of small applications on a
  * simulated network, plus what must hold at the end (final states, close
  * reasons, what each application saw, the exact state sequence on a
@@ -14,7 +15,7 @@ struct fin_scenario_opts {
   fin_time fin_timeout; /* 0: stack default */
   bool rfc1337, rst_time_wait, strict, syn_cookies;
   bool insecure_rst; /* RFC 793 legacy RST rule (dangerous; blind-reset shows why) */
-  uint64_t bytes; /* data-then-close volume; 0: scenario default */
+  uint64_t bytes;    /* data-then-close volume; 0: scenario default */
   struct fin_trace *trace;
   struct fin_pcap *pcap;
 };
@@ -42,6 +43,7 @@ struct fin_scn_conn {
 
 struct fin_scn_result {
   int sim_rc;
+  char failure[200]; /* sim_rc == -EPROTO: the invariant a stack broke */
   fin_time end;
   uint64_t steps;
   size_t leaked;

@@ -1,4 +1,5 @@
-#include "drivers/tun.h"
+/* SPDX-License-Identifier: MIT */
+#include "fin/tun.h"
 
 #include <errno.h>
 #include <fcntl.h>

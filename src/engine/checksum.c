@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Internet checksum (RFC 1071): the 16-bit one's complement of the one's
  * complement sum of the data taken as big-endian 16-bit words.
  *

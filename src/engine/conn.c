@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection blocks: creation, the one function for every state change,
  * termination (TCB freed, or kept as a shell while the application still
  * holds its handle), abort, orphans. */
@@ -202,16 +203,22 @@ void fin_conn_terminate(struct fin_stack *st, struct fin_conn *c, enum fin_close
     fin_conn_destroy(st, c);
 }
 
-/* BEHAVIOR B1/B2/B3: RST only from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2
- * and CLOSE-WAIT. */
-static bool abort_sends_rst(enum fin_state s) {
-  switch (s) {
+/* BEHAVIOR B1/B2/B3/B7: RST from SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2
+ * and CLOSE-WAIT. From CLOSING and LAST-ACK only when something would
+ * otherwise vanish unreported (Linux tcp_disconnect): data or our FIN not yet
+ * sent, or received data the application never read (B7). Never from
+ * LISTEN, SYN-SENT or TIME-WAIT. */
+static bool abort_sends_rst(const struct fin_conn *c, enum fin_close_reason reason) {
+  switch (c->state) {
   case FIN_SYN_RECEIVED:
   case FIN_ESTABLISHED:
   case FIN_FIN_WAIT_1:
   case FIN_FIN_WAIT_2:
   case FIN_CLOSE_WAIT:
     return true;
+  case FIN_CLOSING:
+  case FIN_LAST_ACK:
+    return fin_conn_unsent(c) > 0 || !c->fin_sent || reason == FIN_REASON_UNREAD_DATA;
   default:
     return false;
   }
@@ -241,7 +248,7 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
     return;
   if (abort_counter != NULL)
     (*abort_counter)++;
-  bool rst = abort_sends_rst(c->state);
+  bool rst = abort_sends_rst(c, reason);
   if (rst)
     fin_send_rst_from_conn(st, c, rst_counter(st, reason));
   if (rst && st->s.rst_time_wait && fin_state_synchronized(c->state)) {
@@ -305,6 +312,7 @@ void fin_orphans_enforce(struct fin_stack *st) {
 void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
   if (c->in_out_list || c->terminated)
     return;
+  fin_stack_wake(st);
   c->in_out_list = 1;
   c->out_next = NULL;
   c->out_prev = st->out_tail;
@@ -363,6 +371,21 @@ uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
  * data sits inside this space, so the right edge never moves left. */
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
   return c->rcvbuf.buf ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
+}
+
+/* BEHAVIOR M1 (Linux tcp_acceptable_seq): a pure ACK or RST carries SND.NXT
+ * as the peer can accept it. A zero-window probe byte, or data a shrinking
+ * peer no longer has room for, lies beyond the peer's right window edge;
+ * the peer drops a control segment numbered past that edge, so it carries
+ * the edge itself (with a zero window: SND.UNA, the one acceptable number). */
+uint32_t fin_conn_ctl_seq(const struct fin_conn *c) {
+  uint32_t right = c->snd_una + c->snd_wnd;
+  return seq_gt(c->snd_max, right) ? right : c->snd_max;
+}
+
+uint32_t fin_conn_unsent(const struct fin_conn *c) {
+  uint32_t sent = seq_gt(c->snd_max, c->snd_buf_seq) ? c->snd_max - c->snd_buf_seq : 0;
+  return sent < c->sndbuf.len ? c->sndbuf.len - sent : 0;
 }
 
 bool fin_state_synchronized(enum fin_state s) {

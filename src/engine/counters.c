@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Counter names, values and the nstat-style printer. No stdio: the engine
  * links against libc memory/string functions only. */
 #include "fin/counters.h"

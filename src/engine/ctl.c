@@ -1,17 +1,34 @@
+/* SPDX-License-Identifier: MIT */
 /* Control segments sent without a TCB: RSTs (for unknown connections and
  * for aborted ones, which are gone by the time the RST leaves), TIME-WAIT
- * ACKs and SYN-cookie SYN-ACKs. A fixed ring allocated once; overflow is
- * counted, never allocated. */
+ * ACKs and SYN-cookie SYN-ACKs. BEHAVIOR M5: a ring that doubles when full,
+ * so a bulk reset (stack shutdown, a listener closing with thousands of
+ * queued clients) sends every RST it owes; once drained after a burst it
+ * shrinks back. Only a failed allocation drops (counted). */
 #include "internal.h"
 
-#define CTL_CAP 1024u
+#define CTL_INITIAL 64u
 
 int fin_ctl_init(struct fin_stack *st) {
-  st->ctl = fin_mem_alloc(st, CTL_CAP * sizeof(*st->ctl));
+  st->ctl = fin_mem_alloc(st, CTL_INITIAL * sizeof(*st->ctl));
   if (st->ctl == NULL)
     return -ENOMEM;
-  st->ctl_cap = CTL_CAP;
+  st->ctl_cap = CTL_INITIAL;
   return 0;
+}
+
+/* Moves the queued segments, oldest first, into a ring of cap entries. */
+static bool ctl_resize(struct fin_stack *st, uint32_t cap) {
+  struct fin_ctl *n = fin_mem_alloc(st, cap * sizeof(*n));
+  if (n == NULL)
+    return false;
+  for (uint32_t i = 0; i < st->ctl_len; i++)
+    n[i] = st->ctl[(st->ctl_head + i) % st->ctl_cap];
+  fin_mem_free(st, st->ctl, st->ctl_cap * sizeof(*st->ctl));
+  st->ctl = n;
+  st->ctl_cap = cap;
+  st->ctl_head = 0;
+  return true;
 }
 
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
@@ -29,10 +46,11 @@ void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struc
 }
 
 bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
-  if (st->ctl_len == st->ctl_cap) {
+  if (st->ctl_len == st->ctl_cap && !ctl_resize(st, st->ctl_cap * 2)) {
     st->c.rst_queue_full++;
     return false;
   }
+  fin_stack_wake(st);
   st->ctl[(st->ctl_head + st->ctl_len) % st->ctl_cap] = *ctl;
   st->ctl_len++;
   return true;
@@ -60,11 +78,13 @@ size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap) {
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, NULL, 0, NULL, 0);
   if (n == 0)
     return 0; /* caller's buffer too small: keep it queued */
-  st->ctl_head = (st->ctl_head + 1) % st->ctl_cap;
-  st->ctl_len--;
   st->c.out_segs++;
   if (k->flags & FIN_TCP_RST)
     st->c.out_rsts++;
+  st->ctl_head = (st->ctl_head + 1) % st->ctl_cap;
+  st->ctl_len--;
+  if (st->ctl_len == 0 && st->ctl_cap > CTL_INITIAL)
+    ctl_resize(st, CTL_INITIAL); /* the burst is over: give the memory back */
   return n;
 }
 
@@ -114,21 +134,37 @@ void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint6
   }
 }
 
+/* A control segment from a live TCB: <SEQ=SND.NXT><ACK=RCV.NXT>, SND.NXT as
+ * the peer accepts it (BEHAVIOR M1: SND.MAX, even while go-back-N has wound
+ * our sending point back, but never past the peer's window). */
+static void ctl_from_conn(struct fin_stack *st, const struct fin_conn *c, uint8_t flags,
+                          struct fin_ctl *k) {
+  memset(k, 0, sizeof(*k));
+  k->tuple = c->tuple;
+  k->seq = fin_conn_ctl_seq(c);
+  k->ack = c->rcv_nxt;
+  k->flags = flags;
+  if (c->ts_ok) {
+    k->has_ts = 1;
+    k->ts_val = fin_conn_tsval(st, c);
+    k->ts_ecr = c->ts_recent;
+  }
+}
+
+/* The ACK a connection owes as it ends (M13: a retransmitted FIN that
+ * completes LAST-ACK): the connection is gone when it leaves. */
+void fin_send_ack_from_conn(struct fin_stack *st, const struct fin_conn *c) {
+  struct fin_ctl k;
+  ctl_from_conn(st, c, FIN_TCP_ACK, &k);
+  uint32_t w = fin_conn_rcv_wnd(c) >> c->rcv_wscale;
+  k.wnd = (uint16_t)(w > 0xffff ? 0xffff : w);
+  fin_ctl_push(st, &k);
+}
+
 /* RFC 9293 §3.10.5 (BEHAVIOR B1): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>. */
 void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint64_t *counter) {
   struct fin_ctl k;
-  memset(&k, 0, sizeof(k));
-  k.tuple = c->tuple;
-  /* snd_max: SND.NXT as the peer knows it, even while go-back-N
-   * retransmission has wound our sending point back. */
-  k.seq = c->snd_max;
-  k.ack = c->rcv_nxt;
-  k.flags = FIN_TCP_RST | FIN_TCP_ACK;
-  if (c->ts_ok) {
-    k.has_ts = 1;
-    k.ts_val = fin_conn_tsval(st, c);
-    k.ts_ecr = c->ts_recent;
-  }
+  ctl_from_conn(st, c, FIN_TCP_RST | FIN_TCP_ACK, &k);
   if (fin_ctl_push(st, &k)) {
     (*counter)++;
     fin_event_counter(st, &c->tuple, FIN_EV_RST_SENT, counter);

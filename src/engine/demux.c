@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Demultiplexing: connections by 4-tuple in a chained hash table with a
  * keyed hash (SipHash: no attacker-chosen collisions), grown by doubling;
  * listeners by local port in a small table of their own. */
@@ -76,6 +77,7 @@ int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
   c->hash_next = st->conn_buckets[h];
   st->conn_buckets[h] = c;
   st->conn_count++;
+  st->lifecycles_open++; /* its CLOSED event is owed from now on (audit.c) */
   maybe_grow(st);
   return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event queue: events are queued, never delivered by calling back into
  * user code. The ring grows through the injected allocator up to
  * settings.event_queue_max; beyond that events are counted and dropped. */
@@ -56,6 +57,7 @@ void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_st
 }
 
 void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_state from) {
+  st->lifecycles_open--;
   struct fin_event *e = ev_push(st, FIN_EV_CLOSED);
   if (e == NULL)
     return;
@@ -99,6 +101,7 @@ void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32
 }
 
 void fin_event_tw(struct fin_stack *st, const struct fin_tw *tw, enum fin_close_reason reason) {
+  st->lifecycles_open--;
   struct fin_event *e = ev_push(st, FIN_EV_STATE);
   if (e != NULL) {
     e->conn_id = tw->conn_id;
@@ -122,6 +125,8 @@ int fin_stack_poll_event(struct fin_stack *st, struct fin_event *ev) {
   *ev = st->ev[st->ev_head];
   st->ev_head = (st->ev_head + 1) % st->ev_cap;
   st->ev_len--;
+  if (st->ev_len == 0 && st->ev_cap > 64)
+    fin_events_free(st); /* a burst drained: give the ring back */
   return 1;
 }
 

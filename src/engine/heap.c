@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers: a binary min-heap of connections keyed by their earliest
  * deadline. Next deadline is O(1), arm/disarm O(log n), no periodic scans. */
 #include "internal.h"

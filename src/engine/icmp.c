@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMP errors about our TCP segments (RFC 1122 §4.2.3.9, RFC 5927). The
  * message quotes our IP header and at least 8 bytes of our TCP header
  * (RFC 792): enough for ports and sequence number, which the connection
@@ -41,7 +42,7 @@ static enum fin_wire_error icmp_quoted(const uint8_t *q, size_t len, struct fin_
 
 enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_icmp_error *err) {
   struct wire_ip ip;
-  enum fin_wire_error e = wire_ipv4_expect(dgram, len, FIN_IPPROTO_ICMP, &ip);
+  enum fin_wire_error e = fin_wire_ipv4_expect(dgram, len, FIN_IPPROTO_ICMP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
   const uint8_t *m = ip.payload;
@@ -53,5 +54,6 @@ enum fin_wire_error fin_icmp_parse(const uint8_t *dgram, size_t len, struct fin_
   err->type = m[0];
   err->code = m[1];
   err->from = ip.saddr;
+  err->mtu = m[0] == ICMP_UNREACH && m[1] == 4 ? wire_get16(m + 6) : 0; /* RFC 1191 §4 */
   return icmp_quoted(m + ICMP_HDR_LEN, ip.payload_len - ICMP_HDR_LEN, err);
 }

@@ -1,5 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
-#include "internal.h"
+#include "input.h"
 #include "policy.h"
 
 /* Options from the peer's SYN or SYN-ACK decide what this connection uses:
@@ -38,8 +39,16 @@ static void rest_of_syn_ack(struct fin_stack *st, struct fin_conn *c,
   fin_conn_input(st, c, &rest);
 }
 
+/* M10: the window our SYN offered (never scaled, RFC 7323 §2.2) is what the
+ * peer may fill from RCV.NXT on, text on its SYN-ACK included. */
+static void syn_window_seen(struct fin_conn *c) {
+  uint32_t w = fin_conn_rcv_wnd(c);
+  c->rcv_adv = c->rcv_nxt + (w > 65535 ? 65535 : w);
+}
+
 static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   fin_conn_negotiate(st, c, seg);
+  syn_window_seen(c);
   fin_conn_round_rcvbuf(st, c);
   if (c->rtt_start != 0)
     fin_rtt_sample(&c->rtt, st->now - c->rtt_start, &st->s); /* Karn: only if not retransmitted */
@@ -74,6 +83,7 @@ static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
   fin_conn_set_state(st, c, FIN_SYN_RECEIVED);
   c->snd_nxt = c->iss; /* send <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK> */
   fin_conn_output_mark(st, c);
+  fin_input_hold_syn_text(st, c, seg); /* M11 */
 }
 
 void fin_syn_sent_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {

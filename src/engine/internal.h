@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin engine internals: the TCB, listeners, TIME-WAIT records and the stack.
  * Field names follow RFC 9293 §3.3.1. */
 #ifndef FIN_ENGINE_INTERNAL_H
@@ -9,7 +10,7 @@
 #include <string.h>
 
 #include "assembler.h"
-#include "fin/fin.h"
+#include "fin/engine.h"
 #include "ring.h"
 #include "rtt.h"
 #include "seq.h"
@@ -48,8 +49,9 @@ struct fin_conn {
   uint32_t snd_buf_seq; /* sequence number of the first byte in sndbuf */
   uint32_t fin_seq;     /* our FIN's sequence number once queued */
   /* Receive sequence variables. */
-  uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
-  uint32_t rcv_fin_seq;           /* a FIN that arrived after a hole (BEHAVIOR D2) */
+  uint32_t irs, rcv_nxt, rcv_adv;   /* rcv_adv: right edge last advertised */
+  uint32_t dsack_left, dsack_right; /* M8: a duplicate to report first (RFC 2883) */
+  uint32_t rcv_fin_seq;             /* a FIN that arrived after a hole (BEHAVIOR D2) */
   uint16_t snd_mss, rcv_mss;
   uint8_t snd_wscale, rcv_wscale;
 
@@ -63,8 +65,9 @@ struct fin_conn {
   fin_time rtt_start;
   uint32_t cwnd, ssthresh, dupacks, recover;
   uint32_t backoff, total_retrans, probes;
-  fin_time first_rexmit; /* when the oldest unacked data was first sent (user timeout) */
-  fin_time last_recv;    /* keep-alive idle reference */
+  fin_time first_rexmit;  /* when the oldest unacked data was first sent (user timeout) */
+  fin_time persist_since; /* M4: when the peer's window first held data back */
+  fin_time last_recv;     /* keep-alive idle reference */
   fin_time last_challenge;
   uint32_t quickack;
   uint32_t unacked_segs; /* full-sized segments received since our last ACK */
@@ -72,7 +75,7 @@ struct fin_conn {
   /* Per-connection options (socket options). */
   fin_time user_timeout; /* 0 = off */
   fin_time keep_idle, keep_intvl;
-  fin_time keepinit; /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
+  fin_time keepinit;   /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
   int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
   uint32_t keep_cnt, syn_retries;
   int32_t linger_sec; /* SO_LINGER seconds when linger_on */
@@ -100,13 +103,15 @@ struct fin_conn {
   uint8_t linger_wait : 1;   /* SO_LINGER {1,N}: handle held until FIN acked */
   uint8_t linger_on : 1, nodelay : 1, keepalive : 1, nonblock : 1;
   uint8_t ack_now : 1, rexmit_one : 1, in_recovery : 1, in_out_list : 1;
+  uint8_t ack_data : 1; /* M9: the pending ACK is owed for data or a FIN (not a challenge) */
+  uint8_t dsack : 1;    /* dsack_left/right is to be reported */
   uint8_t error_reported : 1, eof_reported : 1, in_accept_queue : 1, in_syn_queue : 1;
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
   uint8_t port_held : 1;                         /* counted in stack.bound_ports */
-  uint8_t noopt : 1;                             /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
+  uint8_t noopt : 1; /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 };
 
 struct fin_listener {
@@ -215,6 +220,17 @@ struct fin_stack {
   struct fin_event *ev;
   uint32_t ev_cap, ev_head, ev_len;
 
+  /* Self-check (audit.c): lifecycles whose CLOSED event is still owed,
+   * and in-order segments refused while the buffer had room (never > 0). */
+  uint64_t lifecycles_open;
+  uint64_t stalls;
+
+  /* Output wake-up (fin_stack_set_wakeup): called when output becomes
+   * queued while none was; not from inside fin_stack_output. */
+  void (*wake_fn)(void *ctx);
+  void *wake_ctx;
+  bool in_output;
+
   /* K2. */
   bool shutting_down;
   bool shutdown_expired; /* the deadline has been acted on: no longer a timer */
@@ -225,6 +241,22 @@ struct fin_stack {
  * with the stack's TTL and the next IP id (ctl.c). */
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
                       uint32_t seq, uint32_t ack, uint8_t flags);
+
+/* Output is queued: a connection on the output list or a control segment. */
+static inline bool fin_output_queued(const struct fin_stack *st) {
+  return st->out_head != NULL || st->ctl_len > 0;
+}
+
+/* Called just before output is queued: tells the embedder (an eventfd
+ * write) when the stack goes from nothing to send to something to send. */
+static inline void fin_stack_wake(struct fin_stack *st) {
+  if (st->wake_fn != NULL && !st->in_output && !fin_output_queued(st))
+    st->wake_fn(st->wake_ctx);
+}
+
+/* The earliest timer (connections, TIME-WAIT records, the K2 grace
+ * deadline), ignoring queued output (stack.c). */
+fin_time fin_stack_timer_deadline(const struct fin_stack *st);
 
 /* ---- memory (stack.c) ---- */
 void *fin_mem_alloc(struct fin_stack *st, size_t size);
@@ -304,6 +336,8 @@ size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap);
 /* BEHAVIOR A1: RST for a segment without a connection (rate-limited, A7). */
 void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint64_t *counter,
                       bool rate_limited);
+/* The ACK a connection owes as it ends, through the control queue. */
+void fin_send_ack_from_conn(struct fin_stack *st, const struct fin_conn *c);
 /* BEHAVIOR B1: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK> for a live TCB. */
 void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint64_t *counter);
 
@@ -331,6 +365,10 @@ void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
 uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t);
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);
+/* BEHAVIOR M1: the sequence number of a pure ACK or RST. */
+uint32_t fin_conn_ctl_seq(const struct fin_conn *c);
+/* Bytes in the send buffer never sent (at or beyond SND.MAX). */
+uint32_t fin_conn_unsent(const struct fin_conn *c);
 bool fin_state_synchronized(enum fin_state s);
 void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct fin_conn_info *o);
 void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
@@ -360,13 +398,18 @@ bool fin_syncookie_check(struct fin_stack *st, const struct fin_4tuple *t, uint3
 
 /* ---- output (output.c) ---- */
 size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap);
-void fin_conn_send_data_possible(struct fin_stack *st, struct fin_conn *c);
+/* After anything that may let the connection send: marks it for output,
+ * or arms the timer that will send what the peer's window holds back. */
+void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c);
+/* The timer half of it (BEHAVIOR M3): retransmission or persist. */
+void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c);
 
 /* ---- timers (timers.c) ---- */
 void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at);
 void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_timer t);
 void fin_conn_timers_fire(struct fin_stack *st, struct fin_conn *c, fin_time now);
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at);
 void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c);
 
 /* ---- sockets (socket.c) ---- */

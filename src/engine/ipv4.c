@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* IPv4 header validation (RFC 791, RFC 1122 §3.2.1). Any byte sequence is
  * safe: every read is checked against the lengths first. */
 #include "fin/wire.h"
@@ -89,8 +90,8 @@ enum fin_wire_error fin_ipv4_parse(const uint8_t *dgram, size_t len, uint8_t *pr
   return FIN_WIRE_OK;
 }
 
-enum fin_wire_error wire_ipv4_expect(const uint8_t *dgram, size_t len, uint8_t proto,
-                                     struct wire_ip *ip) {
+enum fin_wire_error fin_wire_ipv4_expect(const uint8_t *dgram, size_t len, uint8_t proto,
+                                         struct wire_ip *ip) {
   uint8_t got = 0;
   enum fin_wire_error e =
       fin_ipv4_parse(dgram, len, &got, &ip->saddr, &ip->daddr, &ip->payload, &ip->payload_len);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection-establishment timeout (keepinit.h). */
 #include "keepinit.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The connection-establishment timeout (FreeBSD TCP_KEEPINIT and
  * net.inet.tcp.keepinit): a connection still in SYN-SENT that long after
  * connect() gives up with ETIMEDOUT, whatever the SYN retransmission count.

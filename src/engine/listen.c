@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* LISTEN (RFC 9293 §3.10.7.2; BEHAVIOR A2, L1, C5, E4): SYN queue of
  * embryonic children, accept queue of established ones, SYN cookies when
  * either is full. Children are full TCBs in the connection hash, so their
@@ -88,6 +89,11 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   return c;
 }
 
+/* The window a SYN-cookie SYN-ACK offers (unscaled: RFC 7323 §2.2). */
+static uint16_t cookie_window(const struct fin_stack *st) {
+  return (uint16_t)(st->s.rcvbuf > 65535 ? 65535 : st->s.rcvbuf);
+}
+
 static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
   struct fin_ctl k;
   memset(&k, 0, sizeof(k));
@@ -96,7 +102,7 @@ static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
   k.seq = fin_syncookie_make(st, &k.tuple, seg->seq, mss);
   k.ack = seg->seq + 1;
   k.flags = FIN_TCP_SYN | FIN_TCP_ACK;
-  k.wnd = (uint16_t)(st->s.rcvbuf > 65535 ? 65535 : st->s.rcvbuf);
+  k.wnd = cookie_window(st);
   k.syn_opts = 1;
   k.mss = (uint16_t)(st->s.mtu - 40);
   if (fin_ctl_push(st, &k))
@@ -149,7 +155,8 @@ static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
     return false;
   st->c.syncookies_recv++;
   c->syn_from_cookie = 1;
-  c->snd_nxt = c->snd_max = seg->ack; /* the SYN-ACK is already out */
+  c->snd_nxt = c->snd_max = seg->ack;          /* the SYN-ACK is already out */
+  c->rcv_adv = c->rcv_nxt + cookie_window(st); /* M10: what it offered */
   fin_conn_output_unmark(st, c);
   fin_conn_input(st, c, seg);
   return true;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printable names for states, close reasons and timers (RFC spelling). */
 #include "fin/stack.h"
 

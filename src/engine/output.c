@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segment generation: one segment per call, decided from the TCB (what is
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
@@ -38,6 +39,31 @@ static uint16_t encode_window(struct fin_conn *c, bool syn) {
   return (uint16_t)raw;
 }
 
+/* How many SACK blocks fit beside the other options: 3 next to
+ * timestamps, 4 without (RFC 2018 §3). */
+static unsigned sack_room(const struct fin_conn *c) {
+  return c->ts_ok ? 3 : 4;
+}
+
+/* BEHAVIOR M8, RFC 2018 §4: the first block holds the segment that
+ * triggered this ACK (the range that grew last), then the others most
+ * recently changed first; a duplicate goes before them all as a D-SACK
+ * block (RFC 2883 §4), followed by the range it duplicated. */
+static unsigned sack_blocks(const struct fin_conn *c, struct fin_sack_block *out) {
+  unsigned n = 0, room = sack_room(c), idx[FIN_ASM_MAX];
+  if (c->dsack) {
+    out[n].left = c->dsack_left;
+    out[n].right = c->dsack_right;
+    n++;
+  }
+  unsigned k = fin_asm_recent(&c->ooo, idx, room - n);
+  for (unsigned i = 0; i < k; i++, n++) {
+    out[n].left = c->rcv_nxt + c->ooo.r[idx[i]].start;
+    out[n].right = c->rcv_nxt + c->ooo.r[idx[i]].end;
+  }
+  return n;
+}
+
 static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t flags, uint8_t *opt) {
   if (c->noopt)
     return 0; /* TCP_NOOPT (FreeBSD): not even MSS */
@@ -61,14 +87,8 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
     o.ts_val = fin_conn_tsval(st, c);
     o.ts_ecr = (syn && !(flags & FIN_TCP_ACK)) ? 0 : c->ts_recent;
   }
-  if (!syn && c->sack_ok) {
-    /* RFC 2018 §4: report the out-of-order blocks we hold. */
-    for (unsigned i = 0; i < c->ooo.count && o.sack_count < FIN_SACK_MAX_BLOCKS; i++) {
-      o.sack[o.sack_count].left = c->rcv_nxt + c->ooo.r[i].start;
-      o.sack[o.sack_count].right = c->rcv_nxt + c->ooo.r[i].end;
-      o.sack_count++;
-    }
-  }
+  if (!syn && c->sack_ok)
+    o.sack_count = (uint8_t)sack_blocks(c, o.sack);
   return fin_tcp_opts_write(opt, &o, st->s.option_layout, syn);
 }
 
@@ -87,6 +107,8 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
+    c->ack_data = 0;
+    c->dsack = 0; /* reported once (RFC 2883 §4) */
     c->unacked_segs = 0;
     c->last_ack_sent = c->rcv_nxt;
     fin_conn_timer_clear(st, c, CT_DELACK);
@@ -149,17 +171,37 @@ static bool plan_rexmit_one(struct fin_conn *c, uint32_t mss, struct out_plan *p
   return true;
 }
 
-/* Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1). */
-static bool may_send_small(const struct fin_conn *c, uint32_t len, uint32_t avail, bool fin) {
-  if (fin)
+/* Nagle (RFC 9293 §3.7.4) and sender SWS avoidance (§3.8.6.2.1), for new
+ * data: what the peer was already sent (go-back-N after a timeout or a
+ * smaller path MTU) goes again as soon as the window allows. */
+static bool may_send_small(const struct fin_conn *c, uint32_t seq, uint32_t len, uint32_t avail,
+                           bool fin) {
+  if (fin || seq_lt(seq, c->snd_max))
     return true; /* a FIN-carrying segment is never held back (Linux does the same) */
   if (len < avail)
     return len >= c->max_snd_wnd / 2 && len > 0;
   return c->nodelay || c->snd_nxt == c->snd_una;
 }
 
-static bool plan_data(struct fin_stack *st, struct fin_conn *c, uint32_t mss, struct out_plan *p) {
-  (void)st;
+/* What the send side can do at SND.NXT now. The one decision both output
+ * (what to send) and fin_conn_schedule (which timer a blocked queue needs)
+ * rest on, so they can never disagree. */
+enum data_verdict {
+  DATA_SEND,         /* a segment goes now */
+  DATA_NONE,         /* nothing unsent */
+  DATA_HELD,         /* Nagle, cwnd or a full window, with data in flight to clock it out */
+  DATA_ZERO_WINDOW,  /* nothing in flight, the peer's window is zero: persist (J5) */
+  DATA_SMALL_WINDOW, /* nothing in flight, the window is too small for SWS avoidance */
+};
+
+struct data_plan {
+  uint32_t seq, len;
+  bool fin;
+};
+
+/* force: the SWS override (§3.8.6.2.1): send what the window allows. */
+static enum data_verdict plan_data_at(const struct fin_conn *c, uint32_t mss, bool force,
+                                      struct data_plan *d) {
   uint32_t seq = c->snd_nxt, avail = data_avail(c, seq);
   uint32_t flight = c->snd_nxt - c->snd_una;
   uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
@@ -167,19 +209,35 @@ static bool plan_data(struct fin_stack *st, struct fin_conn *c, uint32_t mss, st
   uint32_t len = avail < usable ? avail : usable;
   if (len > mss)
     len = mss;
-  bool fin = fin_due(c, seq, len) && !(c->fin_sent && seq_gt(seq, c->fin_seq));
-  if (len == 0 && !fin)
-    return false;
-  if (len < mss && !may_send_small(c, len, avail, fin))
-    return false;
-  p->seq = seq;
-  p->len = len;
+  d->seq = seq;
+  d->len = len;
+  d->fin = fin_due(c, seq, len) && !(c->fin_sent && seq_gt(seq, c->fin_seq));
+  if (len == 0 && !d->fin) {
+    if (avail == 0)
+      return DATA_NONE;
+    return flight == 0 ? DATA_ZERO_WINDOW : DATA_HELD; /* cwnd >= 1 MSS: the window is 0 */
+  }
+  if (len < mss && !force && !may_send_small(c, seq, len, avail, d->fin))
+    return flight == 0 && len < avail ? DATA_SMALL_WINDOW : DATA_HELD;
+  return DATA_SEND;
+}
+
+static void plan_from(const struct fin_conn *c, const struct data_plan *d, struct out_plan *p) {
+  p->seq = d->seq;
+  p->len = d->len;
   p->flags = FIN_TCP_ACK;
-  if (len > 0 && len == avail)
+  if (d->len > 0 && d->len == data_avail(c, d->seq))
     p->flags |= FIN_TCP_PSH; /* the segment empties the queue */
-  if (fin)
+  if (d->fin)
     p->flags |= FIN_TCP_FIN;
-  p->retransmit = seq_lt(seq, c->snd_max);
+  p->retransmit = seq_lt(d->seq, c->snd_max);
+}
+
+static bool plan_data(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  struct data_plan d;
+  if (plan_data_at(c, mss, false, &d) != DATA_SEND)
+    return false;
+  plan_from(c, &d, p);
   return true;
 }
 
@@ -194,6 +252,17 @@ static bool plan_window_probe(struct fin_conn *c, struct out_plan *p) {
   p->retransmit = seq_lt(seq, c->snd_max);
   p->window_probe = true;
   return true;
+}
+
+/* The persist timer fired (BEHAVIOR M3): what a small window allows goes
+ * (the SWS override); a zero window gets its one-byte probe. */
+static bool plan_persist(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  struct data_plan d;
+  if (plan_data_at(c, mss, true, &d) == DATA_SEND) {
+    plan_from(c, &d, p);
+    return true;
+  }
+  return plan_window_probe(c, p);
 }
 
 static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
@@ -233,22 +302,29 @@ static bool can_send_data(enum fin_state s) {
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
  * block, at most 3 next to timestamps, 4 without (RFC 2018 §3). */
 static uint32_t sack_option_len(const struct fin_conn *c) {
-  if (!c->sack_ok || c->ooo.count == 0)
+  uint32_t blocks = c->ooo.count + c->dsack, room = sack_room(c);
+  if (!c->sack_ok || blocks == 0)
     return 0;
-  uint32_t room = c->ts_ok ? 3 : 4;
-  return 4 + 8 * (c->ooo.count < room ? c->ooo.count : room);
+  return 4 + 8 * (blocks < room ? blocks : room);
 }
 
 /* RFC 9293 §3.7.1 (MUST-16, TCPhdrsize), RFC 6691: the data of a segment is the
  * effective MSS less the options it carries. snd_mss already excludes the
  * timestamps; SACK blocks come and go with out-of-order data, so they are
- * subtracted per segment (else the datagram exceeds the MTU). */
+ * subtracted per segment (else the datagram exceeds the MTU). A caller's
+ * buffer smaller than that makes the segment smaller, never larger: a cap of
+ * the MTU or more gives the MSS exactly. */
 static uint32_t segment_room(const struct fin_conn *c, size_t cap) {
   uint32_t mss = c->snd_mss ? c->snd_mss : 536, sack = sack_option_len(c);
   mss = mss > sack + 1 ? mss - sack : 1;
-  size_t room = cap > 40 + 40 ? cap - 40 - (c->ts_ok ? 12 : 0) - (c->sack_ok ? 36 : 0) : 0;
+  size_t hdr = 40 + (c->ts_ok ? 12 : 0) + sack;
+  size_t room = cap > hdr ? cap - hdr : 0;
   return room < mss ? (uint32_t)room : mss;
 }
+
+/* What output would do with the largest buffer: the strictest verdict, so
+ * a timer is armed whenever any output call might hold the data back. */
+#define PLAN_CAP SIZE_MAX
 
 size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap) {
   if (c->terminated)
@@ -263,19 +339,24 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
-      seqspace = plan_window_probe(c, &p);
+      seqspace = plan_persist(c, mss, &p);
     else
-      seqspace = plan_data(st, c, mss, &p);
+      seqspace = plan_data(c, mss, &p);
   }
   c->probe_window = 0;
+  if (!seqspace)
+    fin_conn_schedule_timers(st, c); /* M3: what stays queued gets its timer */
   if (!seqspace && !c->ack_now && !c->probe_keepalive)
     return 0;
   if (!seqspace) {
-    /* A pure ACK; a keep-alive probe is <SEQ=SND.UNA-1> (RFC 1122 4.2.3.6). */
-    p.seq = c->probe_keepalive ? c->snd_una - 1 : c->snd_max;
+    /* A pure ACK (M1: at the sequence number the peer accepts); a
+     * keep-alive probe is <SEQ=SND.UNA-1> (RFC 1122 4.2.3.6). M9: only an
+     * ACK owed for data or a FIN may repeat our FIN under the FreeBSD policy,
+     * never a challenge or duplicate ACK or a window update. */
+    p.seq = c->probe_keepalive ? c->snd_una - 1 : fin_conn_ctl_seq(c);
     p.flags = FIN_TCP_ACK;
     c->probe_keepalive = 0;
-    seqspace = fin_repeat_unacked(st, c, &p);
+    seqspace = c->ack_data && fin_repeat_unacked(st, c, &p);
   }
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)
@@ -283,25 +364,58 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   return n;
 }
 
-/* Marks the connection for output when something is due. */
-void fin_conn_send_data_possible(struct fin_stack *st, struct fin_conn *c) {
+/* The persist timer (BEHAVIOR J5, M3) takes the send timer's slot: its
+ * first firing comes after the RTO for a zero window, and after at most
+ * 1 s for a small one (the SWS override timeout, §3.8.6.2.1). */
+static void start_persist(struct fin_stack *st, struct fin_conn *c, enum data_verdict v) {
+  fin_time at = fin_rtt_backed_off(&c->rtt, v == DATA_ZERO_WINDOW ? c->backoff : 0, &st->s);
+  if (v == DATA_SMALL_WINDOW && at > FIN_SEC(1))
+    at = FIN_SEC(1);
+  c->persist = 1;
+  c->persist_since = st->now;
+  fin_conn_persist_arm(st, c, st->now + at);
+}
+
+/* The one place a connection's send timer is decided (BEHAVIOR M3): data or
+ * a FIN in flight has the retransmission timer (armed as it goes out);
+ * with nothing in flight, data or a FIN that the peer's window keeps back
+ * has the persist timer; persist ends when nothing is owed any more (the
+ * window opening ends it in the ACK processing). */
+void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
+  if (c->terminated || !can_send_data(c->state) || syn_ack_due(c))
+    return;
+  struct data_plan d;
+  enum data_verdict v = plan_data_at(c, segment_room(c, PLAN_CAP), false, &d);
+  if (c->persist) {
+    if (v == DATA_NONE && c->snd_una == c->snd_max) {
+      c->persist = 0;
+      fin_conn_timer_clear(st, c, CT_REXMIT);
+    }
+    return;
+  }
+  if (c->snd_una != c->snd_max) {
+    if (c->timer[CT_REXMIT] == FIN_NEVER)
+      fin_conn_rexmit_arm(st, c);
+    return;
+  }
+  if (v == DATA_ZERO_WINDOW || v == DATA_SMALL_WINDOW)
+    start_persist(st, c, v);
+}
+
+/* After anything that may let the connection send: output now, or the
+ * timer that will send what is held back. */
+void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
   if (c->terminated)
     return;
   if (c->ack_now || c->rexmit_one || c->probe_window || c->probe_keepalive) {
     fin_conn_output_mark(st, c);
     return;
   }
-  uint32_t avail = data_avail(c, c->snd_nxt);
-  bool fin = c->fin_queued && !c->fin_sent;
-  if (avail == 0 && !fin)
-    return;
-  if (c->snd_wnd == 0 && avail > 0 && c->snd_una == c->snd_max && !fin) {
-    /* J5: nothing in flight and a zero window: the persist timer probes. */
-    if (c->timer[CT_REXMIT] == FIN_NEVER) {
-      c->persist = 1;
-      fin_conn_rexmit_arm(st, c);
-    }
+  struct data_plan d;
+  if (can_send_data(c->state) && !syn_ack_due(c) &&
+      plan_data_at(c, segment_room(c, PLAN_CAP), false, &d) == DATA_SEND) {
+    fin_conn_output_mark(st, c);
     return;
   }
-  fin_conn_output_mark(st, c);
+  fin_conn_schedule_timers(st, c);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Predicates for the settings that change what an arriving segment may do
  * (policy.h). */
 #include "policy.h"
@@ -60,13 +61,13 @@ bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct 
   return len >= c->rcv_mss || (st->s.delack_any_size && len > 0);
 }
 
-/* J6 as fin has it: protocol and port unreachable (and fragmentation
- * needed, as the code has always done) about a segment in
- * [SND.UNA, SND.NXT], in SYN-SENT and SYN-RECEIVED (Linux tcp_v4_err). */
+/* J6 as fin has it: protocol and port unreachable about a segment in
+ * [SND.UNA, SND.MAX], in SYN-SENT and a passive SYN-RECEIVED (Linux
+ * tcp_v4_err: between(seq, snd_una, snd_nxt)). */
 static int icmp_abort_j6(const struct fin_conn *c, const struct fin_icmp_error *e) {
-  bool hard = e->type == 3 && (e->code == 2 || e->code == 3 || e->code == 4);
-  if (!hard || (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) ||
-      !seq_in(e->seq, c->snd_una, c->snd_nxt + 1))
+  bool hard = e->type == 3 && (e->code == 2 || e->code == 3);
+  bool attempt = c->state == FIN_SYN_SENT || (c->state == FIN_SYN_RECEIVED && c->passive);
+  if (!hard || !attempt || !seq_in(e->seq, c->snd_una, c->snd_max + 1))
     return 0;
   return -ECONNREFUSED;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Settings that change what an arriving segment may do: one predicate per
  * setting, so that the input steps ask a question instead of testing
  * settings inline. Each cites the rule it relaxes or tightens. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Byte ring for the send and receive buffers. Fixed capacity chosen at
  * allocation; no allocation on the data path. Offsets are logical, counted
  * from the oldest byte. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "rtt.h"
 
 /* RFC 6298 (2.1): until a measurement is made, RTO = 1 s (configurable). */

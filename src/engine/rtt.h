@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RTO computation per RFC 6298 (BEHAVIOR J1). */
 #ifndef FIN_ENGINE_RTT_H
 #define FIN_ENGINE_RTT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4; BEHAVIOR K4).
  * Comparisons use the signed 32-bit difference, correct across the wrap for
  * values less than 2^31 apart. */

@@ -1,4 +1,5 @@
-/* Default settings: Linux-like where BEHAVIOR.md leaves the choice. */
+/* SPDX-License-Identifier: MIT */
+/* Default settings: Linux-like where docs/behavior.md leaves the choice. */
 #include "internal.h"
 
 void fin_settings_default(struct fin_settings *s) {
@@ -9,6 +10,8 @@ void fin_settings_default(struct fin_settings *s) {
   s->ttl = 64;
   s->sndbuf = 65536;
   s->rcvbuf = 65536;
+  s->sndbuf_max = 212992; /* BEHAVIOR M16: Linux net.core.wmem_max */
+  s->rcvbuf_max = 212992; /* Linux net.core.rmem_max */
   s->rcv_wscale = 7;
   s->wscale_space = 6291456;     /* Linux tcp_rmem[2]: window scale 7 */
   s->initial_cwnd_segments = 10; /* RFC 6928 */
@@ -56,9 +59,9 @@ void fin_settings_default(struct fin_settings *s) {
 static bool settings_valid(const struct fin_settings *s) {
   return s->mtu >= 68 && s->local_addr_count <= 4 && s->rcv_wscale <= 14 &&
          s->ephemeral_port_min > 0 && s->ephemeral_port_min <= s->ephemeral_port_max &&
-         s->sndbuf >= 1 && s->rcvbuf >= 1 && s->rto_min > 0 && s->rto_max >= s->rto_min &&
-         s->rto_slop >= 0 && s->rto_initial > 0 && s->msl >= 0 && s->ts_hz > 0 &&
-         s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
+         s->sndbuf >= 1 && s->rcvbuf >= 1 && s->sndbuf_max >= 1 && s->rcvbuf_max >= 1 &&
+         s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_slop >= 0 && s->rto_initial > 0 &&
+         s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
          (!s->syncookies_only || s->syn_cookies);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "siphash.h"
 
 #include <string.h>

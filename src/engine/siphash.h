@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SipHash-2-4 (Aumasson & Bernstein): the keyed hash behind demux buckets,
  * ISNs (RFC 6528), timestamp offsets and SYN cookies. */
 #ifndef FIN_ENGINE_SIPHASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Socket handles: slot index + generation. A stale handle (its slot freed
  * and perhaps reused) fails the generation check: -EBADF, never a
  * use-after-free. */

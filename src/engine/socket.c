@@ -1,4 +1,5 @@
-/* The socket-like API (DESIGN.md "The socket layer"): BSD-shaped calls over
+/* SPDX-License-Identifier: MIT */
+/* The socket-like API (docs/design.md, "The socket layer"): BSD-shaped calls over
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */
 #include "internal.h"
@@ -255,7 +256,7 @@ ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, 
   uint32_t n = fin_ring_write(&c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
   if (n == 0)
     return -EAGAIN;
-  fin_conn_send_data_possible(st, c);
+  fin_conn_schedule(st, c);
   return (ssize_t)n;
 }
 
@@ -309,7 +310,7 @@ static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
     fin_conn_set_state(st, c, FIN_LAST_ACK);
   else if (c->state == FIN_SYN_RECEIVED && c->sndbuf.len == 0)
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
-  fin_conn_send_data_possible(st, c);
+  fin_conn_schedule(st, c);
 }
 
 int fin_shutdown(struct fin_stack *st, fin_sock s, int how) {
@@ -318,8 +319,8 @@ int fin_shutdown(struct fin_stack *st, fin_sock s, int how) {
     return listener_of(st, s) ? -ENOTCONN : -EBADF;
   if (how < FIN_SHUT_RD || how > FIN_SHUT_RDWR)
     return -EINVAL;
-  if (c->state == FIN_CLOSED && !c->terminated)
-    return -ENOTCONN;
+  if (c->state == FIN_CLOSED || c->terminated)
+    return -ENOTCONN; /* M14: never connected, in TIME-WAIT or gone (Linux) */
   if (how != FIN_SHUT_WR)
     c->rd_shutdown = 1; /* G2: nothing on the wire */
   if (how != FIN_SHUT_RD && !c->terminated)
@@ -473,6 +474,23 @@ static int set_linger(struct fin_conn *c, const void *val, size_t len) {
   return 0;
 }
 
+/* BEHAVIOR M16: requests are clamped to the stack-wide maxima (Linux
+ * rmem_max / wmem_max), so no socket can claim the whole buffer budget. */
+static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_sockopt opt, int v) {
+  if (v < 1)
+    return -EINVAL;
+  bool rcv = opt == FIN_SO_RCVBUF;
+  uint32_t max = rcv ? st->s.rcvbuf_max : st->s.sndbuf_max;
+  uint32_t size = fin_sockbuf_size(st, (uint32_t)v > max ? max : (uint32_t)v); /* then doubled */
+  if ((rcv ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
+    return 0; /* a ring keeps its size once allocated */
+  if (rcv)
+    c->rcvbuf_size = size;
+  else
+    c->sndbuf_size = size;
+  return 0;
+}
+
 static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockopt opt, int v) {
   switch (opt) {
   case FIN_SO_KEEPALIVE:
@@ -482,15 +500,7 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return 0;
   case FIN_SO_RCVBUF:
   case FIN_SO_SNDBUF:
-    if (v < 1)
-      return -EINVAL;
-    if ((opt == FIN_SO_RCVBUF ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
-      return 0; /* a ring keeps its size once allocated */
-    if (opt == FIN_SO_RCVBUF)
-      c->rcvbuf_size = fin_sockbuf_size(st, v);
-    else
-      c->sndbuf_size = fin_sockbuf_size(st, v);
-    return 0;
+    return set_buffer_size(st, c, opt, v);
   case FIN_SO_REUSEADDR:
     c->reuseaddr = v != 0;
     return 0;
@@ -500,7 +510,7 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_NODELAY:
     c->nodelay = v != 0;
     if (!c->terminated && c->state != FIN_CLOSED)
-      fin_conn_send_data_possible(st, c);
+      fin_conn_schedule(st, c);
     return 0;
   case FIN_TCP_USER_TIMEOUT:
     if (v < 0)

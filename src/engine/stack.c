@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The stack: lifecycle, the datagram entry point and its dispatch
  * (connection, TIME-WAIT record, listener, or nothing: RFC 9293 §3.10.7.1),
  * output, timers and tool-facing listings. */
@@ -222,8 +223,29 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
 }
 
-/* J6: ICMP. Soft errors never abort (MUST-56); which hard errors abort a
- * connection attempt is settings.icmp_abort (fin_policy_icmp_abort). */
+/* J6 (RFC 1191, RFC 1122 4.2.3.9): "fragmentation needed" lowers the path
+ * MTU of a synchronized connection, whose data in flight goes again in
+ * smaller segments; it never aborts. The floor is Linux's min_pmtu. */
+static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint16_t mtu) {
+  uint32_t ts = c->ts_ok ? 12 : 0, pmtu = mtu < 552 ? 552 : mtu;
+  if (!fin_state_synchronized(c->state) || pmtu - 40 - ts >= c->snd_mss) {
+    FIN_DROP(st, &c->tuple, drop_icmp_ignored);
+    return;
+  }
+  c->snd_mss = (uint16_t)(pmtu - 40 - ts);
+  st->c.pmtu_updates++;
+  if (c->snd_una != c->snd_max && !c->persist) {
+    c->snd_nxt = c->snd_una; /* RFC 1191 §6.5: retransmit what was too big */
+    fin_conn_output_mark(st, c);
+  }
+}
+
+/* J6: ICMP about a segment in flight (RFC 5927 §4.1). Soft errors never
+ * abort (MUST-56); "fragmentation needed" is soft and lowers the path MTU;
+ * which hard errors abort a connection attempt is settings.icmp_abort
+ * (fin_policy_icmp_abort): by default protocol or port unreachable abort
+ * SYN-SENT with ECONNREFUSED and delete a passive SYN-RECEIVED child
+ * silently (Linux). */
 static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   struct fin_icmp_error e;
   enum fin_wire_error err = fin_icmp_parse(d, len, &e);
@@ -235,11 +257,46 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   struct fin_4tuple t = {e.saddr, e.daddr, e.sport, e.dport};
   struct fin_conn *c = fin_conn_lookup(st, &t);
   int abort_err = c != NULL ? fin_policy_icmp_abort(st, c, &e) : 0;
-  if (abort_err == 0) {
+  if (c != NULL && e.type == 3 && e.code == 4 && seq_in(e.seq, c->snd_una, c->snd_max + 1))
+    icmp_frag_needed(st, c, e.mtu);
+  else if (abort_err != 0 && c->state == FIN_SYN_RECEIVED && c->passive)
+    fin_conn_terminate(st, c, FIN_REASON_ICMP_UNREACHABLE, 0); /* counted by the state */
+  else if (abort_err != 0)
+    fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, abort_err, &st->c.abort_on_icmp);
+  else
     FIN_DROP(st, &t, drop_icmp_ignored);
-    return;
+}
+
+static bool is_own(const struct fin_stack *st, uint32_t addr) {
+  for (unsigned i = 0; i < st->s.local_addr_count; i++)
+    if (st->s.local_addrs[i] == addr)
+      return true;
+  return false;
+}
+
+static bool owns_loopback(const struct fin_stack *st) {
+  for (unsigned i = 0; i < st->s.local_addr_count; i++)
+    if (st->s.local_addrs[i] >> 24 == 127)
+      return true;
+  return false;
+}
+
+/* BEHAVIOR M18: a SYN from one of our own addresses or from its own
+ * destination (LAND), or from 0.0.0.0/8 or a loopback address we do not
+ * own, cannot come from a real peer; it is dropped silently, counted.
+ * (Multicast, broadcast and 240/4 sources never get past the IP check.) */
+static bool syn_source_forbidden(struct fin_stack *st, const struct fin_segment *seg) {
+  if (!(seg->flags & FIN_TCP_SYN))
+    return false;
+  if (seg->saddr == seg->daddr || is_own(st, seg->saddr)) {
+    st->c.drop_syn_land++;
+    return true;
   }
-  fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, abort_err, &st->c.abort_on_icmp);
+  if (seg->saddr >> 24 == 0 || (seg->saddr >> 24 == 127 && !owns_loopback(st))) {
+    st->c.drop_syn_martian++;
+    return true;
+  }
+  return false;
 }
 
 static void no_connection(struct fin_stack *st, const struct fin_segment *seg,
@@ -273,6 +330,8 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
     return;
   }
   st->c.in_segs++;
+  if (syn_source_forbidden(st, &seg))
+    return;
   struct fin_4tuple t = {seg.daddr, seg.saddr, seg.dport, seg.sport};
   struct fin_conn *c = fin_conn_lookup(st, &t);
   if (c != NULL) {
@@ -294,8 +353,7 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
 
 /* ---- output ---- */
 
-size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time now) {
-  fin_stack_set_now(st, now);
+static size_t stack_output(struct fin_stack *st, uint8_t *buf, size_t cap) {
   size_t n = fin_ctl_pop(st, buf, cap);
   if (n > 0)
     return n;
@@ -313,9 +371,33 @@ size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time
   return 0;
 }
 
+size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time now) {
+  fin_stack_set_now(st, now);
+  /* The round robin takes a connection off the list and puts it back: not
+   * "output became queued", so no wake-up from in here. */
+  st->in_output = true;
+  size_t n = stack_output(st, buf, cap);
+  st->in_output = false;
+  return n;
+}
+
+void fin_stack_set_wakeup(struct fin_stack *st, void (*fn)(void *ctx), void *ctx) {
+  st->wake_fn = fn;
+  st->wake_ctx = ctx;
+}
+
 /* ---- timers ---- */
 
 fin_time fin_stack_next_deadline(const struct fin_stack *st) {
+  /* Queued output (a socket call queued a SYN, data, a FIN or an RST) is
+   * due now: a caller that sleeps until the deadline would otherwise never
+   * send it (docs/runtime.md, "The loop"). */
+  if (fin_output_queued(st))
+    return st->now;
+  return fin_stack_timer_deadline(st);
+}
+
+fin_time fin_stack_timer_deadline(const struct fin_stack *st) {
   fin_time d = st->heap_len > 0 ? st->heap[0]->deadline : FIN_NEVER;
   fin_time tw = fin_tw_next_deadline(st);
   if (tw < d)
@@ -361,6 +443,23 @@ size_t fin_stack_list(const struct fin_stack *st, size_t *cursor, struct fin_con
     if (pos++ >= *cursor)
       fin_tw_info(st, tw, &out[n++]);
   }
+  *cursor += n;
+  return n;
+}
+
+size_t fin_stack_list_listeners(const struct fin_stack *st, size_t *cursor,
+                                struct fin_listener_info *out, size_t max) {
+  size_t n = 0, pos = 0;
+  size_t buckets = sizeof(st->listen_buckets) / sizeof(st->listen_buckets[0]);
+  for (size_t b = 0; b < buckets && n < max; b++)
+    for (const struct fin_listener *l = st->listen_buckets[b]; l != NULL && n < max;
+         l = l->hash_next)
+      if (pos++ >= *cursor)
+        out[n++] = (struct fin_listener_info){.sock = fin_slot_handle(st, l->slot),
+                                              .local = l->local,
+                                              .backlog = l->backlog,
+                                              .syn_queued = l->syn_count,
+                                              .accept_queued = l->accept_count};
   *cursor += n;
   return n;
 }

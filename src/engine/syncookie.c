@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SYN cookies (RFC 4987 §3.6; BEHAVIOR L1): when the SYN or accept queue
  * is full, the SYN-ACK's sequence number encodes what the handshake needs,
  * and no state is kept until a valid ACK returns. Layout of the ISS:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Outgoing IPv4+TCP datagrams. The payload is copied next to the headers
  * first and summed in place, so a ring's two pieces are checksummed as one
  * contiguous run whatever the parity of the first piece. */

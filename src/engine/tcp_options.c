@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TCP options: strict parsing and the two SYN layouts fin can emit
  * (RFC 9293 §3.2, RFC 7323, RFC 2018). */
 #include "fin/wire.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A whole IPv4+TCP datagram in, a struct fin_segment out, or the one reason
  * it is dropped (BEHAVIOR A9: malformed segments are counted, never
  * answered). Nothing past len is ever read. */
@@ -52,7 +53,7 @@ static void tcp_fill_ip(const uint8_t *d, uint32_t saddr, uint32_t daddr, struct
 
 enum fin_wire_error fin_tcp_parse(const uint8_t *dgram, size_t len, struct fin_segment *seg) {
   struct wire_ip ip;
-  enum fin_wire_error e = wire_ipv4_expect(dgram, len, FIN_IPPROTO_TCP, &ip);
+  enum fin_wire_error e = fin_wire_ipv4_expect(dgram, len, FIN_IPPROTO_TCP, &ip);
   if (e != FIN_WIRE_OK)
     return e;
   const uint8_t *t = ip.payload;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TIME-WAIT (RFC 9293 §3.10.7.4 "TIME-WAIT STATE", BEHAVIOR E1-E9): once a
  * connection enters TIME-WAIT its TCB and buffers are freed and a 48-byte
  * record carries the state. Records live in a slab (indices, not pointers),
@@ -124,7 +125,8 @@ static void hash_unlink(struct fin_stack *st, uint32_t i) {
     *pp = rec(st, i)->hash_next;
 }
 
-/* Frees a record; the CLOSED event says why. A suspended record (E4) also
+/* Frees a record; the CLOSED event says why (BEHAVIOR M17: a suspended
+ * record too - it ends here, whoever held it). A suspended record (E4) also
  * unhooks the reopened connection that held it. */
 void fin_tw_release(struct fin_stack *st, uint32_t i, enum fin_close_reason reason) {
   struct fin_tw *tw = rec(st, i);
@@ -132,9 +134,8 @@ void fin_tw_release(struct fin_stack *st, uint32_t i, enum fin_close_reason reas
     struct fin_conn *c = fin_conn_lookup(st, &tw->tuple);
     if (c != NULL && c->tw_suspended == i)
       c->tw_suspended = FIN_NONE_IDX;
-  } else {
-    fin_event_tw(st, tw, reason);
   }
+  fin_event_tw(st, tw, reason);
   fifo_unlink(st, i);
   hash_unlink(st, i);
   tw->flags = TW_FREE;
@@ -200,13 +201,14 @@ void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack) {
   st->c.tw_entered++;
   uint32_t i = tw_alloc(st);
   if (i == FIN_NONE_IDX) {
-    /* No record: the ACK still goes out, TIME-WAIT is skipped (counted). */
+    /* No record: the ACK still goes out, TIME-WAIT is skipped (counted)
+     * and the connection ends here, with its CLOSED event (M17). */
     st->c.tw_overflow++;
     struct fin_tw tmp;
     tw_fill(st, &tmp, c);
     if (send_ack)
       tw_send_ack(st, &tmp);
-    retire_conn(st, c);
+    fin_conn_terminate(st, c, FIN_REASON_GRACEFUL, 0);
     return;
   }
   struct fin_tw *tw = rec(st, i);
@@ -257,12 +259,14 @@ static void tw_restart(struct fin_stack *st, uint32_t i) {
   fifo_append(st, i);
 }
 
-/* BEHAVIOR E4 (RFC 9293 §3.10.7.4 MAY-2, RFC 6191): a SYN may reopen the
- * 4-tuple if its timestamp is newer, or, without timestamps, if its
- * sequence number is beyond RCV.NXT. */
+/* BEHAVIOR E4 (RFC 9293 §3.10.7.4 MAY-2, RFC 6191 §2): a SYN may reopen
+ * the 4-tuple if its timestamp is newer, or equal with a sequence number
+ * beyond RCV.NXT; without timestamps, if its sequence number is beyond
+ * RCV.NXT. */
 static bool syn_may_reopen(const struct fin_tw *tw, const struct fin_segment *seg) {
   if ((tw->flags & TW_TS_OK) && seg->opts.has_ts)
-    return seq_gt(seg->opts.ts_val, tw->ts_recent);
+    return seq_gt(seg->opts.ts_val, tw->ts_recent) ||
+           (seg->opts.ts_val == tw->ts_recent && seq_gt(seg->seq, tw->rcv_nxt));
   return seq_gt(seg->seq, tw->rcv_nxt);
 }
 
@@ -322,6 +326,25 @@ static bool tw_paws_reject(const struct fin_tw *tw, const struct fin_segment *se
   return (tw->flags & TW_TS_OK) && seg->opts.has_ts && seq_lt(seg->opts.ts_val, tw->ts_recent);
 }
 
+/* §3.10.7.4 first check, against the window the record last advertised. */
+static bool tw_acceptable(const struct fin_tw *tw, const struct fin_segment *seg) {
+  uint32_t wnd = (uint32_t)tw->wnd << (tw->flags >> 4);
+  uint32_t len = seg->payload_len + !!(seg->flags & FIN_TCP_FIN), nxt = tw->rcv_nxt;
+  if (len == 0)
+    return seq_geq(seg->seq, nxt) && seq_leq(seg->seq, nxt + wnd);
+  return wnd > 0 &&
+         (seq_in(seg->seq, nxt, nxt + wnd) || seq_in(seg->seq + len - 1, nxt, nxt + wnd));
+}
+
+/* BEHAVIOR M12: without the ACK bit an acceptable segment is dropped
+ * silently (§3.10.7.4 fifth check); only an unacceptable one is answered,
+ * with the rate-limited ACK of the first check. Neither restarts 2*MSL. */
+static void tw_no_ack(struct fin_stack *st, struct fin_tw *tw, const struct fin_segment *seg) {
+  FIN_DROP(st, &tw->tuple, drop_tw_segment);
+  if (!tw_acceptable(tw, seg) && tw_ack_allowed(st, tw))
+    tw_send_ack(st, tw);
+}
+
 void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *seg) {
   struct fin_tw *tw = rec(st, i);
   if (seg->flags & FIN_TCP_RST) {
@@ -341,6 +364,10 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
     FIN_DROP(st, &tw->tuple, drop_paws_tw);
     if (tw_ack_allowed(st, tw))
       tw_send_ack(st, tw);
+    return;
+  }
+  if (!(seg->flags & FIN_TCP_ACK)) {
+    tw_no_ack(st, tw, seg);
     return;
   }
   uint32_t end = seg->seq + seg->payload_len + !!(seg->flags & FIN_TCP_FIN);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Connection timers: retransmission (RFC 6298) with the give-up rules of
  * BEHAVIOR J2/J3/F4, persist (J5), delayed ACK, keep-alive (J4), FIN-WAIT-2
  * (F1) and SO_LINGER waiting (B5). Each fires at most once per call and
@@ -114,12 +115,27 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
   fin_conn_output_mark(st, c);
 }
 
-/* J5: persist probes back off like retransmissions. A connection whose
+/* BEHAVIOR M4: the persist timer, clamped so a user timeout fires on time. */
+void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at) {
+  if (c->user_timeout > 0) {
+    fin_time limit = c->persist_since + c->user_timeout;
+    if (limit < at)
+      at = limit > st->now ? limit : st->now;
+  }
+  fin_conn_timer_set(st, c, CT_REXMIT, at);
+}
+
+/* J5, M4: persist probes back off like retransmissions. A connection whose
  * probes are answered stays open; unanswered, it gives up after R2 probes.
  * An orphan is bounded even when answered: orphan_retries backoffs (F4,
- * Linux tcp_probe_timer). */
+ * Linux tcp_probe_timer). TCP_USER_TIMEOUT bounds how long the window may
+ * stay shut, answered or not (Linux icsk_probes_tstamp). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
+  if (c->user_timeout > 0 && st->now - c->persist_since >= c->user_timeout) {
+    give_up(st, c, FIN_REASON_USER_TIMEOUT);
+    return;
+  }
   if (orphan ? c->backoff >= st->s.orphan_retries : c->probes >= st->s.retries_r2) {
     give_up(st, c, FIN_REASON_RETRANSMIT_TIMEOUT);
     return;
@@ -129,8 +145,19 @@ static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   c->probe_window = 1;
   if (c->backoff < 16)
     c->backoff++;
-  fin_conn_timer_set(st, c, CT_REXMIT, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
+  fin_conn_persist_arm(st, c, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
   fin_conn_output_mark(st, c);
+}
+
+/* MUST-35: the peer shrank its window to zero under data in flight. The
+ * retransmissions become persist probes (one byte at SND.UNA): a live peer
+ * that keeps its window shut is not timed out (Linux tcp_retransmit_timer). */
+static void window_shrunk_to_zero(struct fin_stack *st, struct fin_conn *c) {
+  c->persist = 1;
+  c->persist_since = st->now;
+  c->snd_nxt = c->snd_una;
+  c->rtt_start = 0; /* Karn */
+  persist_timeout(st, c);
 }
 
 static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
@@ -140,6 +167,8 @@ static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
     syn_timeout(st, c);
   else if (c->persist)
     persist_timeout(st, c);
+  else if (c->snd_una != c->snd_max && c->snd_wnd == 0)
+    window_shrunk_to_zero(st, c);
   else if (c->snd_una != c->snd_max)
     rexmit_timeout(st, c);
   else
@@ -159,8 +188,9 @@ static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
     return;
   }
   fin_event_timer(st, c, FIN_TIMER_KEEPALIVE);
-  if (c->snd_una != c->snd_max || c->sndbuf.len > 0) {
-    /* Data in flight: the retransmission timer is the judge. */
+  if (c->timer[CT_REXMIT] != FIN_NEVER) {
+    /* M4: data queued or in flight has its retransmission or persist
+     * timer (fin_conn_schedule_timers): that timer is the judge. */
     fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_intvl);
     return;
   }
@@ -184,13 +214,17 @@ static void on_delack(struct fin_stack *st, struct fin_conn *c) {
   fin_conn_output_mark(st, c);
 }
 
-/* F1: an orphan that waited fin_timeout in FIN-WAIT-2 is reaped; like
- * Linux, with a RST (the peer may still think the connection open). */
+/* F1: an orphan that waited fin_timeout in FIN-WAIT-2 is reaped silently,
+ * as Linux does (a later segment finds no connection and gets A1's RST);
+ * settings.fin_wait_2_rst sends one RST at reaping instead. */
 static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
   c->timer[CT_FIN_WAIT_2] = FIN_NEVER;
   fin_event_timer(st, c, FIN_TIMER_FIN_WAIT_2);
   st->c.fin_wait2_timeouts++;
-  fin_conn_abort(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, &st->c.abort_on_timeout);
+  if (st->s.fin_wait_2_rst)
+    fin_conn_abort(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, &st->c.abort_on_timeout);
+  else
+    fin_conn_terminate(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0);
 }
 
 /* B5: the linger wait is over; fin_close() now returns and the

@@ -1,4 +1,5 @@
-/* Network byte order by hand: the engine has no <arpa/inet.h> (DESIGN.md,
+/* SPDX-License-Identifier: MIT */
+/* Network byte order by hand: the engine has no <arpa/inet.h> (docs/design.md,
  * engine purity). Every multi-byte field on the wire is big-endian
  * (RFC 791 Appendix B, RFC 9293 §3.1). Private to the wire files. */
 #ifndef FIN_WIRE_BYTES_H

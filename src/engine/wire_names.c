@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printable names for wire errors and TCP flags (logs, ladder diagrams). */
 #include "fin/wire.h"
 

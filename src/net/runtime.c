@@ -1,15 +1,28 @@
-/* The runtime: driver + CLOCK_MONOTONIC + engine, stepped by run_once. */
+/* SPDX-License-Identifier: MIT */
+/* The runtime: driver + CLOCK_MONOTONIC + engine, stepped by run_once.
+ * Its fd is an epoll set of the driver's fd, the watched fds and an eventfd
+ * that the stack's wake-up writes when a socket call made outside a step
+ * queues output, so a loop sleeping on that fd wakes to send it. */
 #include "fin/runtime.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "drivers/pcap.h"
+#include "fin/defaults.h"
+#ifdef FIN_HAVE_PCAP
+#include "fin/pcap.h"
+#define RT_TAP(rt, d, n, t)                                                                        \
+  ((rt)->pcap != NULL ? (void)fin_pcap_write((rt)->pcap, d, n, t) : (void)0)
+#else
+#define RT_TAP(rt, d, n, t) ((void)(rt), (void)(d), (void)(n), (void)(t))
+#endif
 
 /* Datagrams read per step: bounded so timers and output are never starved
  * by a flood; level-triggered epoll brings us straight back for the rest. */
@@ -21,6 +34,9 @@ struct fin_runtime {
   struct fin_driver drv;
   int epfd;
   int drv_fd;
+  int wake_fd;  /* eventfd: output queued outside a step */
+  bool in_step; /* inside run_once: it drains before returning, no wake needed */
+  bool woken;   /* wake_fd has been written and not read yet */
   struct fin_pcap *pcap;
   fin_event_sink sink;
   void *sink_ctx;
@@ -36,32 +52,43 @@ fin_time fin_clock_now(void) {
   return (fin_time)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static void *rt_alloc(void *ctx, size_t size) {
-  (void)ctx;
-  return malloc(size ? size : 1);
-}
-
-static void rt_release(void *ctx, void *ptr, size_t size) {
-  (void)ctx;
-  (void)size;
-  free(ptr);
-}
-
-static void rt_fill(void *ctx, void *buf, size_t len) {
-  (void)ctx;
-  uint8_t *p = buf;
-  while (len > 0) {
-    ssize_t n = getrandom(p, len, 0);
-    if (n <= 0)
-      continue; /* EINTR; getrandom never fails once the pool is initialised */
-    p += n;
-    len -= (size_t)n;
-  }
-}
-
 static int rt_epoll_add(int epfd, int fd) {
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
   return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+/* The stack's wake-up: output was queued while none was. Inside a step the
+ * step drains it; outside (the application's socket call) the eventfd
+ * makes fin_runtime_fd() readable. One write until the next step reads it. */
+static void rt_wake(void *ctx) {
+  struct fin_runtime *rt = ctx;
+  if (rt->in_step || rt->woken)
+    return;
+  uint64_t one = 1;
+  if (write(rt->wake_fd, &one, sizeof(one)) == (ssize_t)sizeof(one))
+    rt->woken = true;
+}
+
+static void rt_unwake(struct fin_runtime *rt) {
+  uint64_t n;
+  if (rt->woken && read(rt->wake_fd, &n, sizeof(n)) == (ssize_t)sizeof(n))
+    rt->woken = false;
+}
+
+static void rt_close_fds(struct fin_runtime *rt) {
+  if (rt->epfd >= 0)
+    close(rt->epfd);
+  if (rt->wake_fd >= 0)
+    close(rt->wake_fd);
+}
+
+static int rt_open_fds(struct fin_runtime *rt) {
+  rt->epfd = epoll_create1(EPOLL_CLOEXEC);
+  rt->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (rt->epfd < 0 || rt->wake_fd < 0)
+    return -errno;
+  int r = rt_epoll_add(rt->epfd, rt->drv_fd);
+  return r == 0 ? rt_epoll_add(rt->epfd, rt->wake_fd) : r;
 }
 
 int fin_runtime_new(struct fin_runtime **out, const struct fin_settings *settings,
@@ -71,18 +98,22 @@ int fin_runtime_new(struct fin_runtime **out, const struct fin_settings *setting
     return -ENOMEM;
   rt->drv = *drv;
   rt->drv_fd = drv->fd(drv->ctx);
-  rt->alloc = (struct fin_allocator){.alloc = rt_alloc, .release = rt_release};
-  rt->rnd = (struct fin_random){.fill = rt_fill};
-  rt->epfd = epoll_create1(EPOLL_CLOEXEC);
-  int r = rt->epfd < 0 ? -errno : rt_epoll_add(rt->epfd, rt->drv_fd);
-  if (r == 0)
-    r = fin_stack_new(&rt->stack, settings, &rt->alloc, &rt->rnd, fin_clock_now());
+  fin_random_default(&rt->rnd);
+  int r = fin_allocator_default(&rt->alloc);
   if (r < 0) {
-    if (rt->epfd >= 0)
-      close(rt->epfd);
     free(rt);
     return r;
   }
+  r = rt_open_fds(rt);
+  if (r == 0)
+    r = fin_stack_new(&rt->stack, settings, &rt->alloc, &rt->rnd, fin_clock_now());
+  if (r < 0) {
+    rt_close_fds(rt);
+    fin_allocator_default_free(&rt->alloc);
+    free(rt);
+    return r;
+  }
+  fin_stack_set_wakeup(rt->stack, rt_wake, rt);
   *out = rt;
   return 0;
 }
@@ -91,7 +122,8 @@ void fin_runtime_free(struct fin_runtime *rt) {
   if (rt == NULL)
     return;
   fin_stack_free(rt->stack);
-  close(rt->epfd);
+  fin_allocator_default_free(&rt->alloc);
+  rt_close_fds(rt);
   free(rt);
 }
 
@@ -130,22 +162,32 @@ fin_time fin_runtime_next_deadline(const struct fin_runtime *rt) {
   return d;
 }
 
-/* Output and events are drained before every wait, so whatever the
- * application's socket calls queued since the last step leaves at once. */
-static size_t rt_drain(struct fin_runtime *rt) {
+static void rt_send_all(struct fin_runtime *rt) {
   fin_time now = fin_clock_now();
   size_t n;
   while ((n = fin_stack_output(rt->stack, rt->buf, sizeof(rt->buf), now)) > 0) {
-    if (rt->pcap != NULL)
-      (void)fin_pcap_write(rt->pcap, rt->buf, n, now);
+    RT_TAP(rt, rt->buf, n, now);
     /* A failed write is a lost datagram, as on a real link: TCP recovers. */
     (void)rt->drv.send(rt->drv.ctx, rt->buf, n, now);
   }
-  struct fin_event ev;
+}
+
+/* Output and events are drained before every wait, so whatever the
+ * application's socket calls queued since the last step leaves at once.
+ * An event sink may itself send: its output leaves in the next round. */
+static size_t rt_drain(struct fin_runtime *rt) {
   size_t events = 0;
-  for (; fin_stack_poll_event(rt->stack, &ev) == 1; events++)
-    if (rt->sink != NULL)
-      rt->sink(rt->sink_ctx, &ev);
+  for (int round = 0; round < 4; round++) {
+    rt_send_all(rt);
+    struct fin_event ev;
+    size_t got = 0;
+    for (; fin_stack_poll_event(rt->stack, &ev) == 1; got++)
+      if (rt->sink != NULL)
+        rt->sink(rt->sink_ctx, &ev);
+    events += got;
+    if (got == 0)
+      break;
+  }
   return events;
 }
 
@@ -172,8 +214,7 @@ static int rt_input(struct fin_runtime *rt) {
       return (int)n;
     if (n == 0)
       break;
-    if (rt->pcap != NULL)
-      (void)fin_pcap_write(rt->pcap, rt->buf, (size_t)n, now);
+    RT_TAP(rt, rt->buf, (size_t)n, now);
     fin_stack_input(rt->stack, rt->buf, (size_t)n, now);
   }
   return 0;
@@ -187,24 +228,38 @@ static void rt_timers(struct fin_runtime *rt) {
     fin_stack_on_timers(rt->stack, now);
 }
 
+/* After a step nothing should be due; if an event sink queued more than
+ * the drain rounds sent, keep the fd readable so the caller comes back. */
+static void rt_end_step(struct fin_runtime *rt) {
+  fin_stack_set_now(rt->stack, fin_clock_now());
+  rt->in_step = false;
+  if (fin_stack_next_deadline(rt->stack) <= fin_stack_now(rt->stack))
+    rt_wake(rt);
+}
+
 int fin_runtime_run_once(struct fin_runtime *rt, fin_time max_wait) {
+  rt->in_step = true;
+  rt_unwake(rt); /* what it announced is drained right here */
   /* Events just delivered may be what the caller waits for: do not sleep
    * before it has seen them. */
   if (rt_drain(rt) > 0)
     max_wait = 0;
   struct epoll_event evs[RT_MAX_EVENTS];
   int n = epoll_wait(rt->epfd, evs, RT_MAX_EVENTS, rt_timeout_ms(rt, max_wait));
-  if (n < 0 && errno != EINTR)
-    return -errno;
+  if (n < 0 && errno != EINTR) {
+    int e = -errno;
+    rt_end_step(rt);
+    return e;
+  }
   int interrupted = n < 0;
   int watched = 0;
   for (int i = 0; i < n; i++)
-    if (evs[i].data.fd != rt->drv_fd)
+    if (evs[i].data.fd != rt->drv_fd && evs[i].data.fd != rt->wake_fd)
       watched = 1;
   int r = rt_input(rt);
   rt_timers(rt);
   rt_drain(rt);
-  fin_stack_set_now(rt->stack, fin_clock_now());
+  rt_end_step(rt);
   if (r < 0)
     return r;
   return interrupted ? -EINTR : watched;
@@ -225,7 +280,9 @@ int fin_runtime_shutdown(struct fin_runtime *rt, fin_time grace) {
     if (r < 0 && r != -EINTR)
       return r;
   }
+  rt->in_step = true;
   rt_drain(rt);
+  rt_end_step(rt);
   return 0;
 }
 

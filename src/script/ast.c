@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Arena for the script AST: one free() for the whole parse. */
 #include "script/ast.h"
 
@@ -12,7 +13,7 @@ struct script_arena_block {
 
 enum { ARENA_BLOCK = 16384 };
 
-void *script_arena_alloc(struct script_arena *a, size_t size) {
+void *fin_script_arena_alloc(struct script_arena *a, size_t size) {
   size = (size + 15u) & ~(size_t)15u;
   struct script_arena_block *b = a->head;
   if (!b || b->cap - b->used < size) {
@@ -31,8 +32,8 @@ void *script_arena_alloc(struct script_arena *a, size_t size) {
   return p;
 }
 
-char *script_arena_strndup(struct script_arena *a, const char *s, size_t n) {
-  char *p = script_arena_alloc(a, n + 1);
+char *fin_script_arena_strndup(struct script_arena *a, const char *s, size_t n) {
+  char *p = fin_script_arena_alloc(a, n + 1);
   if (p) {
     memcpy(p, s, n);
     p[n] = '\0';
@@ -40,7 +41,7 @@ char *script_arena_strndup(struct script_arena *a, const char *s, size_t n) {
   return p;
 }
 
-void script_arena_free(struct script_arena *a) {
+void fin_script_arena_free(struct script_arena *a) {
   while (a->head) {
     struct script_arena_block *next = a->head->next;
     free(a->head);
@@ -48,8 +49,8 @@ void script_arena_free(struct script_arena *a) {
   }
 }
 
-void script_free(struct script *s) {
-  script_arena_free(&s->arena);
+void fin_script_free(struct script *s) {
+  fin_script_arena_free(&s->arena);
   free(s->source);
   memset(s, 0, sizeof(*s));
 }

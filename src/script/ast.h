@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The parsed form of a packetdrill-dialect script (README §1a): header
  * options, init/cleanup commands and a list of timed events. Everything is
  * allocated from one arena owned by struct script and freed at once. */
@@ -13,9 +14,9 @@ struct script_arena_block;
 struct script_arena {
   struct script_arena_block *head;
 };
-void *script_arena_alloc(struct script_arena *a, size_t size);
-char *script_arena_strndup(struct script_arena *a, const char *s, size_t n);
-void script_arena_free(struct script_arena *a);
+void *fin_script_arena_alloc(struct script_arena *a, size_t size);
+char *fin_script_arena_strndup(struct script_arena *a, const char *s, size_t n);
+void fin_script_arena_free(struct script_arena *a);
 
 /* Where something came from, for messages a person can act on. */
 struct script_loc {
@@ -176,6 +177,6 @@ struct script {
   size_t event_count;
 };
 
-void script_free(struct script *s);
+void fin_script_free(struct script *s);
 
 #endif

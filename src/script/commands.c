@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Backtick commands (README §1a.8): sysctl settings become fin settings,
  * `sockstat ... | grep -c STATE | grep N` counts fin's connections in a
  * state, the helper scripts of the upstream suites are no-ops (the
@@ -186,31 +187,31 @@ static const struct {
 static bool table_knob(struct script_run *r, const struct script_event *ev, const struct knob *k,
                        const char *name, const char *text, const struct sysctl_value *v) {
   if (k->unit == UNIT_ONLY && v->v[0] != k->only)
-    return script_fail(r, ev, "sysctl %s=%s: %s", name, text, k->why);
+    return fin_script_fail(r, ev, "sysctl %s=%s: %s", name, text, k->why);
   /* ECN: 0 off, 2 answer ECN-setup SYNs without ever asking: fin, with no
    * ECN, behaves as 0, and as 2 while no peer asks. */
   if (k->unit == UNIT_ECN && v->v[0] != 0 && v->v[0] != 2)
-    return script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
+    return fin_script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
   if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY || k->unit == UNIT_ECN)
     return true;
   set_field(r, k, v->v[0]);
-  script_note(r, "sysctl %s=%s", name, text);
-  return script_apply_settings(r, ev);
+  fin_script_note(r, "sysctl %s=%s", name, text);
+  return fin_script_apply_settings(r, ev);
 }
 
 static bool apply_knob(struct script_run *r, const struct script_event *ev, const char *name,
                        const char *text) {
   struct sysctl_value v;
   if (!parse_value(text, &v))
-    return script_fail(r, ev, "sysctl %s=%s: expected a number (or several, in quotes)", name,
-                       text);
+    return fin_script_fail(r, ev, "sysctl %s=%s: expected a number (or several, in quotes)", name,
+                           text);
   for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
     if (strcmp(specials[i].name, name) == 0) {
       if (v.count != specials[i].fields)
-        return script_fail(r, ev, "sysctl %s=%s: expected %zu value(s)", name, text,
-                           specials[i].fields);
+        return fin_script_fail(r, ev, "sysctl %s=%s: expected %zu value(s)", name, text,
+                               specials[i].fields);
       specials[i].fn(r, &v);
-      return script_apply_settings(r, ev);
+      return fin_script_apply_settings(r, ev);
     }
   bool fbsd = strncmp(name, "net.inet", 8) == 0 || strncmp(name, "kern.", 5) == 0;
   const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
@@ -218,10 +219,10 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
   for (size_t i = 0; i < n; i++)
     if (strcmp(t[i].name, name) == 0) {
       if (v.count != 1 && t[i].unit != UNIT_NOOP)
-        return script_fail(r, ev, "sysctl %s=%s: expected one number", name, text);
+        return fin_script_fail(r, ev, "sysctl %s=%s: expected one number", name, text);
       return table_knob(r, ev, &t[i], name, text, &v);
     }
-  return script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
+  return fin_script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
 }
 
 /* "name=value" with the name in dotted form. */
@@ -229,7 +230,7 @@ static bool assignment(struct script_run *r, const struct script_event *ev, cons
   char name[128];
   const char *eq = strchr(word, '=');
   if (!eq || (size_t)(eq - word) >= sizeof(name))
-    return script_fail(r, ev, "expected name=value, got '%s'", word);
+    return fin_script_fail(r, ev, "expected name=value, got '%s'", word);
   memcpy(name, word, (size_t)(eq - word));
   name[eq - word] = '\0';
   if (strncmp(name, "/proc/sys/", 10) == 0) {
@@ -334,13 +335,13 @@ static bool sockstat(struct script_run *r, const struct script_event *ev, char *
       want = words[i + 1];
   }
   if (!state || !want)
-    return script_fail(r, ev, "sockstat: expected '| grep -c STATE | grep N'");
+    return fin_script_fail(r, ev, "sockstat: expected '| grep -c STATE | grep N'");
   size_t got = count_state(r, state, port);
-  script_note(r, "sockstat: %zu connection(s) in %s", got, state);
+  fin_script_note(r, "sockstat: %zu connection(s) in %s", got, state);
   if (got == (size_t)strtoul(want, NULL, 10))
     return true;
-  return script_fail(r, ev, "state probe: %zu connection(s) in %s, the script expects %s", got,
-                     state, want);
+  return fin_script_fail(r, ev, "state probe: %zu connection(s) in %s, the script expects %s", got,
+                         state, want);
 }
 
 static bool one_line(struct script_run *r, const struct script_event *ev, char *line) {
@@ -361,10 +362,10 @@ static bool one_line(struct script_run *r, const struct script_event *ev, char *
   }
   if (strcmp(cmd, "sockstat") == 0)
     return sockstat(r, ev, copy);
-  return script_fail(r, ev, "command `%s` is not supported by fin's runner", copy);
+  return fin_script_fail(r, ev, "command `%s` is not supported by fin's runner", copy);
 }
 
-bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd) {
+bool fin_script_command(struct script_run *r, const struct script_event *ev, const char *cmd) {
   char buf[2048];
   snprintf(buf, sizeof(buf), "%s", cmd);
   char *save = NULL;

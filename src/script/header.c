@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Header options (README §1a.2): the "--name=value" lines at the top of a
  * script, which packetdrill also takes on its command line. Each one fin's
  * runner knows is honoured; an option it cannot honour stops the script
@@ -102,7 +103,7 @@ static int one_option(struct script_run *r, const struct script_option *o) {
   return cannot(r, o, "header option not supported by fin's runner");
 }
 
-int script_header_options(struct script_run *r) {
+int fin_script_header_options(struct script_run *r) {
   for (size_t i = 0; i < r->s->option_count; i++) {
     int rc = one_option(r, &r->s->options[i]);
     if (rc != 0)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* ICMP packet lines (README §1a.5): "< icmp unreachable port_unreachable
  * [0:0(0)]" parses into a type, a code, an optional next-hop MTU and the
  * sequence range of the TCP segment it is about; injected, it is an ICMP
@@ -72,7 +73,7 @@ static bool lookup(const struct icmp_name *t, size_t n, const char *name, uint8_
 }
 
 static bool word(struct parser *p, char *buf, size_t cap) {
-  struct script_token *t = script_p_peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind != TOK_WORD)
     return false;
   snprintf(buf, cap, "%.*s", (int)t->len, t->text);
@@ -81,12 +82,12 @@ static bool word(struct parser *p, char *buf, size_t cap) {
 
 static bool parse_type_code(struct parser *p, struct script_icmp *ic) {
   char name[40];
-  struct script_loc loc = script_p_peek(p)->loc;
+  struct script_loc loc = fin_script_p_peek(p)->loc;
   if (!word(p, name, sizeof(name)) ||
       !lookup(types, sizeof(types) / sizeof(types[0]), name, &ic->type))
-    return script_p_expected(p, "an ICMP type (unreachable, time_exceeded, source_quench, "
-                                "redirect, parameter_problem, ...)");
-  script_p_next(p);
+    return fin_script_p_expected(p, "an ICMP type (unreachable, time_exceeded, source_quench, "
+                                    "redirect, parameter_problem, ...)");
+  fin_script_p_next(p);
   if (!word(p, name, sizeof(name)) || strcmp(name, "mtu") == 0)
     return true; /* no code: 0 */
   bool ok =
@@ -95,38 +96,38 @@ static bool parse_type_code(struct parser *p, struct script_icmp *ic) {
                    name, &ic->code)
           : lookup(other_codes, sizeof(other_codes) / sizeof(other_codes[0]), name, &ic->code);
   if (!ok)
-    return script_p_fail_at(p, loc, "ICMP code '%s' is not known for this type", name);
-  script_p_next(p);
+    return fin_script_p_fail_at(p, loc, "ICMP code '%s' is not known for this type", name);
+  fin_script_p_next(p);
   return true;
 }
 
 /* [start:end(len)]: the TCP segment the message is about (fin's numbers,
  * relative to its ISN like any fin-side sequence number). */
 static bool parse_echoed(struct parser *p, struct script_packet *pk) {
-  if (!script_p_accept_punct(p, '['))
+  if (!fin_script_p_accept_punct(p, '['))
     return true;
-  if (script_p_is_word(p, "udp"))
-    return script_p_expected(p, "a TCP segment start:end(len) (fin has no UDP)");
+  if (fin_script_p_is_word(p, "udp"))
+    return fin_script_p_expected(p, "a TCP segment start:end(len) (fin has no UDP)");
   pk->icmp.has_echoed = true;
-  if (!script_p_expect_uint(p, "start:end(len) of the quoted segment", &pk->start) ||
-      !script_p_expect_punct(p, ':', "':' in start:end(len)") ||
-      !script_p_expect_uint(p, "the end sequence number", &pk->end) ||
-      !script_p_expect_punct(p, '(', "'(' in start:end(len)") ||
-      !script_p_expect_uint(p, "the payload length", &pk->len) ||
-      !script_p_expect_punct(p, ')', "')' in start:end(len)"))
+  if (!fin_script_p_expect_uint(p, "start:end(len) of the quoted segment", &pk->start) ||
+      !fin_script_p_expect_punct(p, ':', "':' in start:end(len)") ||
+      !fin_script_p_expect_uint(p, "the end sequence number", &pk->end) ||
+      !fin_script_p_expect_punct(p, '(', "'(' in start:end(len)") ||
+      !fin_script_p_expect_uint(p, "the payload length", &pk->len) ||
+      !fin_script_p_expect_punct(p, ')', "')' in start:end(len)"))
     return false;
-  return script_parse_udp_suffix(p, pk) &&
-         script_p_expect_punct(p, ']', "']' after the quoted segment");
+  return fin_script_parse_udp_suffix(p, pk) &&
+         fin_script_p_expect_punct(p, ']', "']' after the quoted segment");
 }
 
-bool script_parse_icmp(struct parser *p, struct script_packet *pk) {
+bool fin_script_parse_icmp(struct parser *p, struct script_packet *pk) {
   pk->is_icmp = true;
   if (!parse_type_code(p, &pk->icmp))
     return false;
-  if (script_p_is_word(p, "mtu")) {
-    script_p_next(p);
+  if (fin_script_p_is_word(p, "mtu")) {
+    fin_script_p_next(p);
     pk->icmp.has_mtu = true;
-    if (!script_p_expect_uint(p, "the next-hop MTU", &pk->icmp.mtu))
+    if (!fin_script_p_expect_uint(p, "the next-hop MTU", &pk->icmp.mtu))
       return false;
   }
   return parse_echoed(p, pk);
@@ -166,12 +167,13 @@ static size_t build_icmp(const struct script_run *r, const struct script_packet 
   return total;
 }
 
-bool script_inject_icmp(struct script_run *r, const struct script_event *ev) {
+bool fin_script_inject_icmp(struct script_run *r, const struct script_event *ev) {
   const struct script_packet *pk = &ev->packet;
   if (pk->has_flowlabel)
-    return script_fail(r, ev, "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
+    return fin_script_fail(r, ev,
+                           "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
   if (pk->udp_encap)
-    return script_fail(r, ev, "out of scope: FreeBSD TCP-over-UDP encapsulation");
+    return fin_script_fail(r, ev, "out of scope: FreeBSD TCP-over-UDP encapsulation");
   /* The quoted segment, as fin would have sent it on the connection under
    * test: its numbers are fin's (relative to its ISN). */
   struct fin_segment q = {
@@ -180,20 +182,21 @@ bool script_inject_icmp(struct script_run *r, const struct script_event *ev) {
       .ttl = 64,
       .sport = r->local_port,
       .dport = r->remote_port,
-      .seq = pk->icmp.has_echoed ? script_to_live(r, pk, pk->start) : 0,
+      .seq = pk->icmp.has_echoed ? fin_script_to_live(r, pk, pk->start) : 0,
       .flags = FIN_TCP_ACK,
   };
   uint8_t seg[64], buf[128];
   if (fin_tcp_build(seg, sizeof(seg), &q, NULL, 0, NULL, 0, NULL, 0) == 0)
-    return script_fail(r, ev, "could not build the quoted segment");
+    return fin_script_fail(r, ev, "could not build the quoted segment");
   size_t n = build_icmp(r, pk, buf, seg, FIN_IPV4_HDR_MIN + 8);
-  script_note(r, "inject < icmp type %u code %u about seq %u", pk->icmp.type, pk->icmp.code, q.seq);
+  fin_script_note(r, "inject < icmp type %u code %u about seq %u", pk->icmp.type, pk->icmp.code,
+                  q.seq);
   fin_stack_input(r->st, buf, n, r->now);
   return true;
 }
 
-bool script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
-                         const uint8_t *buf, size_t len, char *why, size_t cap) {
+bool fin_script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
+                             const uint8_t *buf, size_t len, char *why, size_t cap) {
   (void)r;
   if (len < FIN_IPV4_HDR_MIN + 8 || buf[9] != FIN_IPPROTO_ICMP) {
     snprintf(why, cap, "fin sent a TCP segment, the script expects ICMP type %u code %u",

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The event loop: schedules each event on the virtual clock (README
  * §1a.3), steps fin's timers in between, queues what fin sends with the
  * time it left, and checks outbound packets and blocking calls against the
@@ -27,7 +28,7 @@ static void script_line(const struct script *s, int line, const char **text, int
   *len = (int)(end ? end - p : (long)strlen(p));
 }
 
-bool script_fail(struct script_run *r, const struct script_event *ev, const char *fmt, ...) {
+bool fin_script_fail(struct script_run *r, const struct script_event *ev, const char *fmt, ...) {
   if (r->failed)
     return false;
   r->failed = true;
@@ -46,7 +47,7 @@ bool script_fail(struct script_run *r, const struct script_event *ev, const char
   return false;
 }
 
-void script_note(struct script_run *r, const char *fmt, ...) {
+void fin_script_note(struct script_run *r, const char *fmt, ...) {
   if (!r->verbose)
     return;
   fprintf(r->out, "  [%10.6f] ", (double)r->now / 1e9);
@@ -82,11 +83,11 @@ static void fixed_random(void *ctx, void *buf, size_t len) {
   }
 }
 
-void script_drain(struct script_run *r) {
+void fin_script_drain(struct script_run *r) {
   for (;;) {
     if (r->q_count == SCRIPT_QUEUE) {
-      script_fail(r, r->cur, "fin sent more than %d packets the script never expected",
-                  SCRIPT_QUEUE);
+      fin_script_fail(r, r->cur, "fin sent more than %d packets the script never expected",
+                      SCRIPT_QUEUE);
       return;
     }
     struct script_out_pkt *p = &r->queue[(r->q_head + r->q_count) % SCRIPT_QUEUE];
@@ -98,16 +99,16 @@ void script_drain(struct script_run *r) {
     r->q_count++;
     if (r->verbose) {
       char text[512];
-      script_format_live(r, p->buf, n, text, sizeof(text));
-      script_note(r, "fin sent > %s", text);
+      fin_script_format_live(r, p->buf, n, text, sizeof(text));
+      fin_script_note(r, "fin sent > %s", text);
     }
   }
 }
 
-bool script_apply_settings(struct script_run *r, const struct script_event *ev) {
+bool fin_script_apply_settings(struct script_run *r, const struct script_event *ev) {
   int rc = fin_stack_set_settings(r->st, &r->set);
   if (rc < 0)
-    return script_fail(r, ev, "fin_stack_set_settings rejected the new settings (%d)", rc);
+    return fin_script_fail(r, ev, "fin_stack_set_settings rejected the new settings (%d)", rc);
   return true;
 }
 
@@ -125,11 +126,11 @@ static bool pending_done(struct script_run *r) {
   fin_time tol = US(r->tolerance_usecs);
   fin_time diff = r->now - p->end;
   if (diff > tol || diff < -tol)
-    return script_fail(r, p->ev,
-                       "blocking call returned at %.6f s, the script expects %.6f s "
-                       "(tolerance %.3f ms)",
-                       (double)r->now / 1e9, (double)p->end / 1e9, (double)tol / 1e6);
-  script_note(r, "blocking call returned");
+    return fin_script_fail(r, p->ev,
+                           "blocking call returned at %.6f s, the script expects %.6f s "
+                           "(tolerance %.3f ms)",
+                           (double)r->now / 1e9, (double)p->end / 1e9, (double)tol / 1e6);
+  fin_script_note(r, "blocking call returned");
   return true;
 }
 
@@ -139,8 +140,8 @@ static bool retry_pending(struct script_run *r) {
   const struct script_event *saved = r->cur;
   r->cur = r->pending.ev;
   fin_stack_set_now(r->st, r->now);
-  int rc = script_syscall(r, r->pending.ev, true, false);
-  script_drain(r);
+  int rc = fin_script_syscall(r, r->pending.ev, true, false);
+  fin_script_drain(r);
   r->cur = saved;
   if (rc < 0)
     return false;
@@ -169,7 +170,7 @@ static int step(struct script_run *r, fin_time limit) {
     r->spin = 0;
   r->now = d;
   fin_stack_on_timers(r->st, d);
-  script_drain(r);
+  fin_script_drain(r);
   return retry_pending(r) && !r->failed ? 1 : -1;
 }
 
@@ -214,26 +215,26 @@ static bool check_window(struct script_run *r, const struct script_event *ev, fi
     snprintf(when, sizeof(when), "between %.6f and %.6f s", (double)t1 / 1e9, (double)t2 / 1e9);
   else
     snprintf(when, sizeof(when), "at %.6f s", (double)t1 / 1e9);
-  return script_fail(r, ev,
-                     "timing: fin sent the packet at %.6f s, the script expects it %s "
-                     "(tolerance %.3f ms)",
-                     (double)sent / 1e9, when, (double)tol / 1e6);
+  return fin_script_fail(r, ev,
+                         "timing: fin sent the packet at %.6f s, the script expects it %s "
+                         "(tolerance %.3f ms)",
+                         (double)sent / 1e9, when, (double)tol / 1e6);
 }
 
 static bool report_mismatch(struct script_run *r, const struct script_event *ev,
                             const struct script_out_pkt *p, const char *why) {
   char want[512], got[512];
-  script_format_expected(r, &ev->packet, want, sizeof(want));
-  script_format_live(r, p->buf, p->len, got, sizeof(got));
-  return script_fail(r, ev, "%s\n  expected: > %s\n  actual:   > %s (sent at %.6f s)", why, want,
-                     got, (double)p->sent / 1e9);
+  fin_script_format_expected(r, &ev->packet, want, sizeof(want));
+  fin_script_format_live(r, p->buf, p->len, got, sizeof(got));
+  return fin_script_fail(r, ev, "%s\n  expected: > %s\n  actual:   > %s (sent at %.6f s)", why,
+                         want, got, (double)p->sent / 1e9);
 }
 
 static bool report_nothing(struct script_run *r, const struct script_event *ev, fin_time t) {
   char want[256];
-  script_format_expected(r, &ev->packet, want, sizeof(want));
-  return script_fail(r, ev, "fin sent nothing\n  expected: > %s at %.6f s\n  actual:   nothing",
-                     want, (double)t / 1e9);
+  fin_script_format_expected(r, &ev->packet, want, sizeof(want));
+  return fin_script_fail(r, ev, "fin sent nothing\n  expected: > %s at %.6f s\n  actual:   nothing",
+                         want, (double)t / 1e9);
 }
 
 static bool expect_packet(struct script_run *r, const struct script_event *ev, fin_time t1,
@@ -251,11 +252,11 @@ static bool expect_packet(struct script_run *r, const struct script_event *ev, f
   r->q_head = (r->q_head + 1) % SCRIPT_QUEUE;
   r->q_count--;
   char why[256];
-  if (!script_packet_matches(r, &ev->packet, p->buf, p->len, why, sizeof(why)))
+  if (!fin_script_packet_matches(r, &ev->packet, p->buf, p->len, why, sizeof(why)))
     return report_mismatch(r, ev, p, why);
   if (!check_window(r, ev, p->sent, t1, t2))
     return false;
-  script_learn(r, &ev->packet, p->buf, p->len);
+  fin_script_learn(r, &ev->packet, p->buf, p->len);
   if (r->now < p->sent)
     r->now = p->sent;
   return true;
@@ -266,20 +267,20 @@ static bool run_syscall(struct script_run *r, const struct script_event *ev, fin
   if (!advance_to(r, t))
     return false;
   if (!ev->blocking) {
-    int rc = script_syscall(r, ev, false, true);
-    script_drain(r);
+    int rc = fin_script_syscall(r, ev, false, true);
+    fin_script_drain(r);
     return rc > 0;
   }
   if (r->pending.active)
-    return script_fail(r, ev,
-                       "a blocking call (line %d) is still in flight; the dialect allows "
-                       "one at a time",
-                       r->pending.ev->loc.line);
+    return fin_script_fail(r, ev,
+                           "a blocking call (line %d) is still in flight; the dialect allows "
+                           "one at a time",
+                           r->pending.ev->loc.line);
   r->pending = (struct script_pending){.active = true, .ev = ev, .start = t, .timeout = FIN_NEVER};
   r->pending.end =
       ev->time.kind == SCRIPT_TIME_RELATIVE ? base + US(ev->end.usecs) : US(ev->end.usecs);
-  int rc = script_syscall(r, ev, true, true);
-  script_drain(r);
+  int rc = fin_script_syscall(r, ev, true, true);
+  fin_script_drain(r);
   if (rc < 0)
     return false;
   return rc == 0 || pending_done(r);
@@ -293,17 +294,17 @@ static bool dispatch(struct script_run *r, const struct script_event *ev, fin_ti
       fin_time t2 = ev->has_end ? resolve(&ev->end, base) : t;
       return expect_packet(r, ev, t, t2);
     }
-    if (!advance_to(r, t) || !script_inject(r, ev))
+    if (!advance_to(r, t) || !fin_script_inject(r, ev))
       return false;
-    script_isn_after_input(r);
-    script_drain(r);
+    fin_script_isn_after_input(r);
+    fin_script_drain(r);
     return retry_pending(r);
   case SCRIPT_EV_SYSCALL:
     return run_syscall(r, ev, t, base);
   case SCRIPT_EV_COMMAND:
-    return advance_to(r, t) && script_command(r, ev, ev->text);
+    return advance_to(r, t) && fin_script_command(r, ev, ev->text);
   case SCRIPT_EV_CODE:
-    return advance_to(r, t) && script_code(r, ev);
+    return advance_to(r, t) && fin_script_code(r, ev);
   }
   return false;
 }
@@ -316,7 +317,7 @@ static bool run_event(struct script_run *r, const struct script_event *ev) {
     const char *text;
     int len;
     script_line(r->s, ev->loc.line, &text, &len);
-    script_note(r, "line %d (at %.6f s): %.*s", ev->loc.line, (double)t / 1e9, len, text);
+    fin_script_note(r, "line %d (at %.6f s): %.*s", ev->loc.line, (double)t / 1e9, len, text);
   }
   if (!dispatch(r, ev, t, base))
     return false;
@@ -335,8 +336,8 @@ static bool finish_pending(struct script_run *r) {
     if (rc < 0)
       return false;
     if (rc == 0)
-      return script_fail(r, r->pending.ev, "blocking call never returned (expected at %.6f s)",
-                         (double)r->pending.end / 1e9);
+      return fin_script_fail(r, r->pending.ev, "blocking call never returned (expected at %.6f s)",
+                             (double)r->pending.end / 1e9);
   }
   return !r->failed;
 }
@@ -344,8 +345,8 @@ static bool finish_pending(struct script_run *r) {
 /* ---- header options and the run ---- */
 
 static int setup(struct script_run *r, const struct script_run_options *o, uint64_t *seed) {
-  if (!script_profile_get(o->profile, &r->set, &r->profile)) {
-    fprintf(r->out, "unknown profile '%s' (known: %s)\n", o->profile, script_profile_names());
+  if (!fin_script_profile_get(o->profile, &r->set, &r->profile)) {
+    fprintf(r->out, "unknown profile '%s' (known: %s)\n", o->profile, fin_script_profile_names());
     return 2;
   }
   r->tolerance_usecs = 4000;
@@ -356,7 +357,7 @@ static int setup(struct script_run *r, const struct script_run_options *o, uint6
   r->local_addr = SCRIPT_LOCAL_ADDR;
   r->remote_addr = SCRIPT_REMOTE_ADDR;
   r->linux_rmem2 = r->set.wscale_space; /* the profile's max(tcp_rmem[2], rmem_max) */
-  int rc = script_header_options(r);
+  int rc = fin_script_header_options(r);
   if (rc)
     return rc;
   struct fin_allocator alloc = {heap_alloc, heap_free, NULL};
@@ -369,7 +370,7 @@ static int setup(struct script_run *r, const struct script_run_options *o, uint6
   return 0;
 }
 
-int script_run(const struct script *s, const struct script_run_options *o, FILE *out) {
+int fin_script_run(const struct script *s, const struct script_run_options *o, FILE *out) {
   struct script_run *r = calloc(1, sizeof(*r));
   if (!r)
     return 2;
@@ -380,20 +381,20 @@ int script_run(const struct script *s, const struct script_run_options *o, FILE 
   int rc = setup(r, o, &seed);
   if (rc == 0) {
     if (s->init_command)
-      script_command(r, NULL, s->init_command);
+      fin_script_command(r, NULL, s->init_command);
     for (size_t i = 0; i < s->event_count && !r->failed; i++)
       if (!run_event(r, &s->events[i]))
-        script_fail(r, &s->events[i], "event failed"); /* no-op if already reported */
+        fin_script_fail(r, &s->events[i], "event failed"); /* no-op if already reported */
     if (!r->failed)
       finish_pending(r);
     /* The cleanup command always runs, even after a failure. */
     if (s->cleanup_command) {
       bool failed = r->failed;
-      script_command(r, NULL, s->cleanup_command);
+      fin_script_command(r, NULL, s->cleanup_command);
       r->failed = r->failed || failed;
     }
     rc = r->failed ? 1 : 0;
-    script_close_all(r);
+    fin_script_close_all(r);
   }
   if (r->st)
     fin_stack_free(r->st);

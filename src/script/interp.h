@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packetdrill-dialect interpreter: drives one fin stack per script on
  * virtual time (README §1a.3, §1d.4). */
 #ifndef FIN_SCRIPT_INTERP_H
@@ -9,13 +10,13 @@
 #include "script/ast.h"
 
 struct script_run_options {
-  const char *profile; /* a name script_profile_get() knows */
+  const char *profile; /* a name fin_script_profile_get() knows */
   bool verbose;        /* log every event, packet and call to out */
 };
 
 /* Runs a parsed script. Returns 0 when every expectation held, 1 when one
  * failed (the diagnostic is written to out), 2 when the script cannot run
  * (unknown profile, unsupported header option). */
-int script_run(const struct script *s, const struct script_run_options *o, FILE *out);
+int fin_script_run(const struct script *s, const struct script_run_options *o, FILE *out);
 
 #endif

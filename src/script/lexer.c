@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Lexer for the packetdrill dialect (README §1a.1, §1a.9). */
 #include "script/lexer.h"
 
@@ -5,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
-                       const struct script_define *defines, size_t define_count) {
+void fin_script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
+                           const struct script_define *defines, size_t define_count) {
   memset(lx, 0, sizeof(*lx));
   lx->src = src;
   lx->len = len;
@@ -16,7 +17,7 @@ void script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
   lx->define_count = define_count;
 }
 
-const char *script_tok_name(enum script_tok kind) {
+const char *fin_script_tok_name(enum script_tok kind) {
   switch (kind) {
   case TOK_EOF:
     return "end of file";
@@ -258,7 +259,7 @@ static struct script_token substitute(const struct script_lexer *lx, struct scri
     t.len = strlen(d->value);
     if (t.len > 0 && isdigit((unsigned char)d->value[0])) {
       struct script_lexer sub;
-      script_lexer_init(&sub, d->value, t.len, NULL, 0);
+      fin_script_lexer_init(&sub, d->value, t.len, NULL, 0);
       struct script_token n = number(&sub, t.loc);
       if (n.kind == TOK_INT && sub.pos == t.len)
         return n;
@@ -279,7 +280,7 @@ static struct script_token option(struct script_lexer *lx, struct script_loc loc
   return make(TOK_OPTION, loc, lx->src + start, end - start);
 }
 
-struct script_token script_lexer_next(struct script_lexer *lx) {
+struct script_token fin_script_lexer_next(struct script_lexer *lx) {
   struct script_loc loc;
   const char *err = skip_space(lx, &loc);
   if (err)
@@ -320,7 +321,7 @@ struct script_token script_lexer_next(struct script_lexer *lx) {
   return error_token(lx, loc, "unexpected character");
 }
 
-struct script_token script_lexer_flags(struct script_lexer *lx) {
+struct script_token fin_script_lexer_flags(struct script_lexer *lx) {
   struct script_loc loc;
   const char *err = skip_space(lx, &loc);
   if (err)
@@ -333,7 +334,7 @@ struct script_token script_lexer_flags(struct script_lexer *lx) {
   return make(TOK_WORD, loc, lx->src + start, lx->pos - start);
 }
 
-struct script_token script_lexer_hex(struct script_lexer *lx) {
+struct script_token fin_script_lexer_hex(struct script_lexer *lx) {
   struct script_loc loc;
   const char *err = skip_space(lx, &loc);
   if (err)
@@ -344,7 +345,7 @@ struct script_token script_lexer_hex(struct script_lexer *lx) {
   return make(TOK_WORD, loc, lx->src + start, lx->pos - start);
 }
 
-struct script_token script_lexer_note(struct script_lexer *lx) {
+struct script_token fin_script_lexer_note(struct script_lexer *lx) {
   struct script_loc loc;
   const char *err = skip_space(lx, &loc);
   if (err)
@@ -361,7 +362,7 @@ struct script_token script_lexer_note(struct script_lexer *lx) {
   return make(TOK_STRING, loc, lx->src + start + 1, lx->pos - start - 2);
 }
 
-struct script_loc script_lexer_peek_loc(struct script_lexer *lx) {
+struct script_loc fin_script_lexer_peek_loc(struct script_lexer *lx) {
   struct script_lexer copy = *lx;
   struct script_loc loc;
   if (skip_space(&copy, &loc))
@@ -369,7 +370,7 @@ struct script_loc script_lexer_peek_loc(struct script_lexer *lx) {
   return loc;
 }
 
-int script_lexer_peek_char(struct script_lexer *lx) {
+int fin_script_lexer_peek_char(struct script_lexer *lx) {
   struct script_lexer copy = *lx;
   struct script_loc loc;
   if (skip_space(&copy, &loc))

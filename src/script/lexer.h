@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tokens of the packetdrill dialect (README §1a.1). The lexer also applies
  * nplab's `#ifdef NAME` / `#endif` blocks and -D word substitution, and
  * offers raw scans for the context-dependent pieces (TCP flags, the free
@@ -50,20 +51,20 @@ struct script_lexer {
   char err[256];
 };
 
-void script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
-                       const struct script_define *defines, size_t define_count);
-struct script_token script_lexer_next(struct script_lexer *lx);
+void fin_script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
+                           const struct script_define *defines, size_t define_count);
+struct script_token fin_script_lexer_next(struct script_lexer *lx);
 /* TCP flags after the packet direction: [SFRPUEWA.-]+ and AccECN digits. */
-struct script_token script_lexer_flags(struct script_lexer *lx);
+struct script_token fin_script_lexer_flags(struct script_lexer *lx);
 /* A run of hex digits (an option's cookie or signature), after blanks;
  * an empty token (len 0) when none follows. */
-struct script_token script_lexer_hex(struct script_lexer *lx);
+struct script_token fin_script_lexer_hex(struct script_lexer *lx);
 /* The "(free text)" after a syscall result; the opening '(' is next. */
-struct script_token script_lexer_note(struct script_lexer *lx);
+struct script_token fin_script_lexer_note(struct script_lexer *lx);
 /* Next non-blank character (comments skipped), -1 at the end. */
-int script_lexer_peek_char(struct script_lexer *lx);
+int fin_script_lexer_peek_char(struct script_lexer *lx);
 /* Position of the next token, for messages. */
-struct script_loc script_lexer_peek_loc(struct script_lexer *lx);
-const char *script_tok_name(enum script_tok kind);
+struct script_loc fin_script_lexer_peek_loc(struct script_lexer *lx);
+const char *fin_script_tok_name(enum script_tok kind);
 
 #endif

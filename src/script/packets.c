@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Packets: building the peer's datagrams and comparing fin's with the
  * script (README §1a.5, §1a.6). fin-side numbers in the script are
  * relative to fin's ISN, learnt from its SYN or SYN-ACK; the peer's are
@@ -8,7 +9,8 @@
 #include "script/run.h"
 
 /* fin-side sequence space: script number -> wire number. */
-uint32_t script_to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v) {
+uint32_t fin_script_to_live(const struct script_run *r, const struct script_packet *pk,
+                            uint32_t v) {
   return r->isn_known && !pk->absolute_seq ? v + r->isn : v;
 }
 
@@ -78,8 +80,8 @@ static size_t encode_opt(const struct script_run *r, const struct script_packet 
   case SCRIPT_OPT_SACK:
     out[0] = 5, out[1] = (uint8_t)(2 + 8 * o->sack_count);
     for (size_t i = 0; i < o->sack_count; i++) {
-      uint32_t l = pk->inbound ? script_to_live(r, pk, o->sack[i][0]) : o->sack[i][0];
-      uint32_t rr = pk->inbound ? script_to_live(r, pk, o->sack[i][1]) : o->sack[i][1];
+      uint32_t l = pk->inbound ? fin_script_to_live(r, pk, o->sack[i][0]) : o->sack[i][0];
+      uint32_t rr = pk->inbound ? fin_script_to_live(r, pk, o->sack[i][1]) : o->sack[i][1];
       put32(out + 2 + 8 * i, l);
       put32(out + 6 + 8 * i, rr);
     }
@@ -106,8 +108,8 @@ static bool map_ecr(struct script_run *r, const struct script_event *ev, uint32_
       *ecr = r->ts_map[i].live;
       return true;
     }
-  return script_fail(r, ev, "unable to infer live TS ecr %u: no outbound packet had TS val %u",
-                     *ecr, *ecr);
+  return fin_script_fail(r, ev, "unable to infer live TS ecr %u: no outbound packet had TS val %u",
+                         *ecr, *ecr);
 }
 
 /* The IP TOS byte of an injected packet: "(tos N)" with the ECN field
@@ -129,8 +131,8 @@ static void inject_one(struct script_run *r, const struct fin_segment *seg, cons
   size_t n = fin_tcp_build(buf, SCRIPT_PKT_MAX, seg, opts, olen, zeros, len, NULL, 0);
   if (r->verbose) {
     char text[512];
-    script_format_live(r, buf, n, text, sizeof(text));
-    script_note(r, "inject < %s", text);
+    fin_script_format_live(r, buf, n, text, sizeof(text));
+    fin_script_note(r, "inject < %s", text);
   }
   fin_stack_input(r->st, buf, n, r->now);
 }
@@ -146,7 +148,7 @@ static bool inject_split(struct script_run *r, const struct script_event *ev,
   if (piece > SCRIPT_PKT_MAX - 100)
     piece = SCRIPT_PKT_MAX - 100;
   if (piece == 0)
-    return script_fail(r, ev, "no room for payload in a %u-byte MTU", r->set.mtu);
+    return fin_script_fail(r, ev, "no room for payload in a %u-byte MTU", r->set.mtu);
   uint8_t last_flags = seg->flags, buf[SCRIPT_PKT_MAX];
   for (uint32_t off = 0; off < len || off == 0; off += piece) {
     uint32_t n = len - off < piece ? len - off : piece;
@@ -163,11 +165,11 @@ static bool inject_split(struct script_run *r, const struct script_event *ev,
 static const char udp_refused[] =
     "out of scope: FreeBSD TCP-over-UDP encapsulation ('/udp(...)' packets)";
 
-bool script_inject(struct script_run *r, const struct script_event *ev) {
+bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
   if (ev->packet.is_icmp)
-    return script_inject_icmp(r, ev);
+    return fin_script_inject_icmp(r, ev);
   if (ev->packet.udp_encap)
-    return script_fail(r, ev, "%s", udp_refused);
+    return fin_script_fail(r, ev, "%s", udp_refused);
   struct script_packet pk = ev->packet;
   for (size_t i = 0; i < pk.opt_count; i++)
     if (pk.opts[i].kind == SCRIPT_OPT_TS && !map_ecr(r, ev, &pk.opts[i].b))
@@ -177,9 +179,10 @@ bool script_inject(struct script_run *r, const struct script_event *ev) {
   while (olen % 4)
     opts[olen++] = 0; /* EOL padding to the 32-bit boundary */
   if (olen > FIN_TCP_OPT_MAX)
-    return script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
+    return fin_script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
   if (pk.has_flowlabel)
-    return script_fail(r, ev, "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
+    return fin_script_fail(r, ev,
+                           "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
   struct fin_segment seg = {
       .saddr = r->remote_addr,
       .daddr = r->local_addr,
@@ -188,7 +191,7 @@ bool script_inject(struct script_run *r, const struct script_event *ev) {
       .sport = r->remote_port,
       .dport = r->local_port,
       .seq = pk.start,
-      .ack = pk.has_ack ? script_to_live(r, &pk, pk.ack) : 0,
+      .ack = pk.has_ack ? fin_script_to_live(r, &pk, pk.ack) : 0,
       .flags = pk.flags,
       .wnd = (uint16_t)pk.win,
       .urg = (uint16_t)pk.urg,
@@ -287,7 +290,7 @@ static bool header_matches(const struct script_run *r, const struct script_packe
   else if (seg->flags != pk->flags)
     snprintf(why, cap, "flags differ");
   else if (!(syn && !pk->absolute_seq) && !pk->any_seq &&
-           seg->seq != script_to_live(r, pk, pk->start))
+           seg->seq != fin_script_to_live(r, pk, pk->start))
     snprintf(why, cap, "sequence number differs");
   else if (seg->ack != want_ack)
     snprintf(why, cap, "ack field differs (%u expected%s)", want_ack,
@@ -305,10 +308,10 @@ static bool header_matches(const struct script_run *r, const struct script_packe
   return false;
 }
 
-bool script_packet_matches(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                           size_t len, char *why, size_t cap) {
+bool fin_script_packet_matches(struct script_run *r, const struct script_packet *pk,
+                               const uint8_t *buf, size_t len, char *why, size_t cap) {
   if (pk->is_icmp)
-    return script_icmp_matches(r, pk, buf, len, why, cap);
+    return fin_script_icmp_matches(r, pk, buf, len, why, cap);
   if (pk->udp_encap) {
     snprintf(why, cap, "%s", udp_refused);
     return false;
@@ -349,8 +352,8 @@ static void learn_ts(struct script_run *r, const struct script_packet *pk,
   }
 }
 
-void script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                  size_t len) {
+void fin_script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                      size_t len) {
   struct fin_segment seg;
   if (fin_tcp_parse(buf, len, &seg) != FIN_WIRE_OK)
     return;
@@ -365,7 +368,7 @@ void script_learn(struct script_run *r, const struct script_packet *pk, const ui
   learn_ts(r, pk, &seg);
 }
 
-void script_isn_after_input(struct script_run *r) {
+void fin_script_isn_after_input(struct script_run *r) {
   if (!r->prev_isn_known)
     return;
   struct fin_conn_info info[16];
@@ -457,8 +460,8 @@ static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
     snprintf(out + w, cap - w, ">");
 }
 
-void script_format_expected(const struct script_run *r, const struct script_packet *pk, char *buf,
-                            size_t cap) {
+void fin_script_format_expected(const struct script_run *r, const struct script_packet *pk,
+                                char *buf, size_t cap) {
   char f[12], opt[320] = "";
   flags_text(pk->flags, f);
   if (pk->opts_any) {
@@ -476,8 +479,8 @@ void script_format_expected(const struct script_run *r, const struct script_pack
            pk->has_ack ? pk->ack : 0, win, opt);
 }
 
-void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
-                        size_t cap) {
+void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
+                            size_t cap) {
   struct fin_segment seg;
   enum fin_wire_error e = fin_tcp_parse(dgram, len, &seg);
   if (e != FIN_WIRE_OK) {

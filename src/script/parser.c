@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Recursive-descent parser for the packetdrill dialect (README §1a).
  * Every error names file:line:column and what was expected. */
 #include "script/parser.h"
@@ -12,10 +13,10 @@
 #include "fin/wire.h"
 #include "script/parse_internal.h"
 
-const struct script_define script_default_defines[] = {{"STANDARD", NULL}};
-const size_t script_default_define_count = 1;
+const struct script_define fin_script_default_defines[] = {{"STANDARD", NULL}};
+const size_t fin_script_default_define_count = 1;
 
-bool script_p_fail_at(struct parser *p, struct script_loc loc, const char *fmt, ...) {
+bool fin_script_p_fail_at(struct parser *p, struct script_loc loc, const char *fmt, ...) {
   if (p->failed)
     return false;
   p->failed = true;
@@ -29,16 +30,16 @@ bool script_p_fail_at(struct parser *p, struct script_loc loc, const char *fmt, 
   return false;
 }
 
-struct script_token *script_p_peek(struct parser *p) {
+struct script_token *fin_script_p_peek(struct parser *p) {
   if (!p->have) {
-    p->tok = script_lexer_next(&p->lx);
+    p->tok = fin_script_lexer_next(&p->lx);
     p->have = true;
   }
   return &p->tok;
 }
 
-struct script_token script_p_next(struct parser *p) {
-  script_p_peek(p);
+struct script_token fin_script_p_next(struct parser *p) {
+  fin_script_p_peek(p);
   p->have = false;
   return p->tok;
 }
@@ -48,56 +49,57 @@ static const char *describe(const struct script_token *t, char *buf, size_t cap)
   if (t->kind == TOK_PUNCT || t->kind == TOK_WORD || t->kind == TOK_INT || t->kind == TOK_FLOAT)
     snprintf(buf, cap, "'%.*s'", (int)(t->len > 40 ? 40 : t->len), t->text);
   else
-    snprintf(buf, cap, "%s", script_tok_name(t->kind));
+    snprintf(buf, cap, "%s", fin_script_tok_name(t->kind));
   return buf;
 }
 
-bool script_p_expected(struct parser *p, const char *what) {
-  struct script_token *t = script_p_peek(p);
+bool fin_script_p_expected(struct parser *p, const char *what) {
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind == TOK_ERROR)
-    return script_p_fail_at(p, t->loc, "%s", p->lx.err);
+    return fin_script_p_fail_at(p, t->loc, "%s", p->lx.err);
   char buf[64];
-  return script_p_fail_at(p, t->loc, "expected %s, got %s", what, describe(t, buf, sizeof(buf)));
+  return fin_script_p_fail_at(p, t->loc, "expected %s, got %s", what,
+                              describe(t, buf, sizeof(buf)));
 }
 
-bool script_p_is_punct(struct parser *p, char c) {
-  struct script_token *t = script_p_peek(p);
+bool fin_script_p_is_punct(struct parser *p, char c) {
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_PUNCT && t->ch == c;
 }
 
-bool script_p_accept_punct(struct parser *p, char c) {
-  if (!script_p_is_punct(p, c))
+bool fin_script_p_accept_punct(struct parser *p, char c) {
+  if (!fin_script_p_is_punct(p, c))
     return false;
-  script_p_next(p);
+  fin_script_p_next(p);
   return true;
 }
 
-bool script_p_expect_punct(struct parser *p, char c, const char *what) {
-  if (script_p_accept_punct(p, c))
+bool fin_script_p_expect_punct(struct parser *p, char c, const char *what) {
+  if (fin_script_p_accept_punct(p, c))
     return true;
-  return script_p_expected(p, what);
+  return fin_script_p_expected(p, what);
 }
 
-bool script_p_is_word(struct parser *p, const char *w) {
-  struct script_token *t = script_p_peek(p);
+bool fin_script_p_is_word(struct parser *p, const char *w) {
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_WORD && t->len == strlen(w) && memcmp(t->text, w, t->len) == 0;
 }
 
-const char *script_p_dup_tok(struct parser *p, const struct script_token *t) {
-  return script_arena_strndup(&p->s->arena, t->text, t->len);
+const char *fin_script_p_dup_tok(struct parser *p, const struct script_token *t) {
+  return fin_script_arena_strndup(&p->s->arena, t->text, t->len);
 }
 
-bool script_p_expect_uint(struct parser *p, const char *what, uint32_t *out) {
-  struct script_token *t = script_p_peek(p);
+bool fin_script_p_expect_uint(struct parser *p, const char *what, uint32_t *out) {
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind != TOK_INT || t->num > UINT32_MAX)
-    return script_p_expected(p, what);
-  *out = (uint32_t)script_p_next(p).num;
+    return fin_script_p_expected(p, what);
+  *out = (uint32_t)fin_script_p_next(p).num;
   return true;
 }
 
 /* Seconds ("1", "0.100", ".01") to microseconds, exactly. */
 static bool time_value(struct parser *p, int64_t *usecs) {
-  struct script_token t = script_p_next(p);
+  struct script_token t = fin_script_p_next(p);
   if (t.kind == TOK_INT) {
     *usecs = t.num * 1000000;
     return true;
@@ -105,7 +107,7 @@ static bool time_value(struct parser *p, int64_t *usecs) {
   if (t.kind != TOK_FLOAT) {
     p->have = true;
     p->tok = t;
-    return script_p_expected(p, "a time in seconds");
+    return fin_script_p_expected(p, "a time in seconds");
   }
   int64_t whole = 0, frac = 0, scale = 1000000;
   size_t i = 0;
@@ -114,8 +116,8 @@ static bool time_value(struct parser *p, int64_t *usecs) {
   for (i++; i < t.len; i++) {
     scale /= 10;
     if (scale == 0)
-      return script_p_fail_at(p, t.loc, "time '%.*s' is finer than a microsecond", (int)t.len,
-                              t.text);
+      return fin_script_p_fail_at(p, t.loc, "time '%.*s' is finer than a microsecond", (int)t.len,
+                                  t.text);
     frac += (t.text[i] - '0') * scale;
   }
   *usecs = whole * 1000000 + frac;
@@ -123,12 +125,12 @@ static bool time_value(struct parser *p, int64_t *usecs) {
 }
 
 static bool parse_time(struct parser *p, struct script_time *out) {
-  if (script_p_accept_punct(p, '*')) {
+  if (fin_script_p_accept_punct(p, '*')) {
     out->kind = SCRIPT_TIME_ANY;
     out->usecs = 0;
     return true;
   }
-  out->kind = script_p_accept_punct(p, '+') ? SCRIPT_TIME_RELATIVE : SCRIPT_TIME_ABSOLUTE;
+  out->kind = fin_script_p_accept_punct(p, '+') ? SCRIPT_TIME_RELATIVE : SCRIPT_TIME_ABSOLUTE;
   return time_value(p, &out->usecs);
 }
 
@@ -138,7 +140,7 @@ static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struc
 
 static struct script_expr *new_expr(struct parser *p, enum script_expr_kind kind,
                                     struct script_loc loc) {
-  struct script_expr *e = script_arena_alloc(&p->s->arena, sizeof(*e));
+  struct script_expr *e = fin_script_arena_alloc(&p->s->arena, sizeof(*e));
   if (e) {
     e->kind = kind;
     e->loc = loc;
@@ -150,19 +152,19 @@ static struct script_expr *new_expr(struct parser *p, enum script_expr_kind kind
 static bool parse_items(struct parser *p, struct script_expr *e, char close, bool in_struct) {
   struct script_expr *items[64];
   size_t n = 0;
-  while (!script_p_is_punct(p, close)) {
+  while (!fin_script_p_is_punct(p, close)) {
     if (n == 64)
-      return script_p_expected(p, "at most 64 items");
+      return fin_script_p_expected(p, "at most 64 items");
     if (!parse_expr(p, &items[n++], in_struct))
       return false;
-    if (!script_p_accept_punct(p, ','))
+    if (!fin_script_p_accept_punct(p, ','))
       break;
   }
   char what[16];
   snprintf(what, sizeof(what), "',' or '%c'", close);
-  if (!script_p_expect_punct(p, close, what))
+  if (!fin_script_p_expect_punct(p, close, what))
     return false;
-  e->items = script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
+  e->items = fin_script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
   memcpy(e->items, items, sizeof(*items) * n);
   e->count = n;
   return true;
@@ -171,17 +173,17 @@ static bool parse_items(struct parser *p, struct script_expr *e, char close, boo
 /* A word, a call "htons(8080)", or in a struct a field "name=value" or
  * "msg_iov(1)=[...]" (the parenthesised count is kept in rhs). */
 static bool parse_word_expr(struct parser *p, struct script_expr **out, bool in_struct) {
-  struct script_token t = script_p_next(p);
+  struct script_token t = fin_script_p_next(p);
   struct script_expr *args = NULL;
-  if (script_p_accept_punct(p, '(')) {
+  if (fin_script_p_accept_punct(p, '(')) {
     args = new_expr(p, SCRIPT_EXPR_CALL, t.loc);
-    args->text = script_p_dup_tok(p, &t);
+    args->text = fin_script_p_dup_tok(p, &t);
     if (!parse_items(p, args, ')', false))
       return false;
   }
-  if (in_struct && script_p_accept_punct(p, '=')) {
+  if (in_struct && fin_script_p_accept_punct(p, '=')) {
     struct script_expr *f = new_expr(p, SCRIPT_EXPR_FIELD, t.loc);
-    f->text = script_p_dup_tok(p, &t);
+    f->text = fin_script_p_dup_tok(p, &t);
     f->rhs = args;
     *out = f;
     return parse_expr(p, &f->lhs, false);
@@ -191,47 +193,47 @@ static bool parse_word_expr(struct parser *p, struct script_expr **out, bool in_
     return true;
   }
   *out = new_expr(p, SCRIPT_EXPR_WORD, t.loc);
-  (*out)->text = script_p_dup_tok(p, &t);
+  (*out)->text = fin_script_p_dup_tok(p, &t);
   return true;
 }
 
 static bool parse_primary(struct parser *p, struct script_expr **out, bool in_struct) {
-  struct script_token *t = script_p_peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   struct script_loc loc = t->loc;
   if (t->kind == TOK_INT) {
     *out = new_expr(p, SCRIPT_EXPR_INT, loc);
-    (*out)->num = script_p_next(p).num;
+    (*out)->num = fin_script_p_next(p).num;
     return true;
   }
   if (t->kind == TOK_PUNCT && t->ch == '-') {
-    script_p_next(p);
-    if (script_p_peek(p)->kind != TOK_INT)
-      return script_p_expected(p, "an integer after '-'");
+    fin_script_p_next(p);
+    if (fin_script_p_peek(p)->kind != TOK_INT)
+      return fin_script_p_expected(p, "an integer after '-'");
     *out = new_expr(p, SCRIPT_EXPR_INT, loc);
-    (*out)->num = -script_p_next(p).num;
+    (*out)->num = -fin_script_p_next(p).num;
     return true;
   }
   if (t->kind == TOK_WORD)
     return parse_word_expr(p, out, in_struct);
   if (t->kind == TOK_ELLIPSIS || t->kind == TOK_STRING) {
-    struct script_token s = script_p_next(p);
+    struct script_token s = fin_script_p_next(p);
     *out = new_expr(p, s.kind == TOK_STRING ? SCRIPT_EXPR_STRING : SCRIPT_EXPR_ELLIPSIS, loc);
-    (*out)->text = script_p_dup_tok(p, &s);
+    (*out)->text = fin_script_p_dup_tok(p, &s);
     return true;
   }
   if (t->kind == TOK_PUNCT && (t->ch == '[' || t->ch == '{')) {
-    bool brace = script_p_next(p).ch == '{';
+    bool brace = fin_script_p_next(p).ch == '{';
     *out = new_expr(p, brace ? SCRIPT_EXPR_STRUCT : SCRIPT_EXPR_LIST, loc);
     return parse_items(p, *out, brace ? '}' : ']', brace);
   }
-  return script_p_expected(p, "an argument (number, symbol, '...', [..] or {..})");
+  return fin_script_p_expected(p, "an argument (number, symbol, '...', [..] or {..})");
 }
 
 static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struct) {
   if (!parse_primary(p, out, in_struct))
     return false;
-  while (script_p_is_punct(p, '|')) {
-    struct script_expr *e = new_expr(p, SCRIPT_EXPR_OR, script_p_next(p).loc);
+  while (fin_script_p_is_punct(p, '|')) {
+    struct script_expr *e = new_expr(p, SCRIPT_EXPR_OR, fin_script_p_next(p).loc);
     e->lhs = *out;
     if (!parse_primary(p, &e->rhs, false))
       return false;
@@ -243,32 +245,32 @@ static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struc
 /* ---- syscalls ---- */
 
 static bool parse_result(struct parser *p, struct script_syscall *c) {
-  if (!script_p_expect_punct(p, '=', "'=' and the expected result"))
+  if (!fin_script_p_expect_punct(p, '=', "'=' and the expected result"))
     return false;
-  struct script_token *t = script_p_peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind != TOK_INT && t->kind != TOK_WORD && !(t->kind == TOK_PUNCT && t->ch == '-'))
-    return script_p_expected(p, "a result (integer or symbol)");
+    return fin_script_p_expected(p, "a result (integer or symbol)");
   if (!parse_primary(p, &c->result, false))
     return false;
-  int ch = script_lexer_peek_char(&p->lx);
+  int ch = fin_script_lexer_peek_char(&p->lx);
   if (ch != -1 && (ch == '_' || (ch >= 'A' && ch <= 'Z'))) {
-    struct script_token e = script_p_next(p);
-    c->errno_name = script_p_dup_tok(p, &e);
-    ch = script_lexer_peek_char(&p->lx);
+    struct script_token e = fin_script_p_next(p);
+    c->errno_name = fin_script_p_dup_tok(p, &e);
+    ch = fin_script_lexer_peek_char(&p->lx);
   }
   if (ch == '(') {
-    struct script_token note = script_lexer_note(&p->lx);
+    struct script_token note = fin_script_lexer_note(&p->lx);
     if (note.kind == TOK_ERROR)
-      return script_p_fail_at(p, note.loc, "%s", p->lx.err);
-    c->note = script_p_dup_tok(p, &note);
+      return fin_script_p_fail_at(p, note.loc, "%s", p->lx.err);
+    c->note = fin_script_p_dup_tok(p, &note);
   }
   return true;
 }
 
 static bool parse_syscall(struct parser *p, struct script_syscall *c) {
-  struct script_token name = script_p_next(p);
-  c->name = script_p_dup_tok(p, &name);
-  if (!script_p_expect_punct(p, '(', "'(' after the syscall name"))
+  struct script_token name = fin_script_p_next(p);
+  c->name = fin_script_p_dup_tok(p, &name);
+  if (!fin_script_p_expect_punct(p, '(', "'(' after the syscall name"))
     return false;
   struct script_expr tmp = {0};
   if (!parse_items(p, &tmp, ')', false))
@@ -283,12 +285,12 @@ static bool parse_syscall(struct parser *p, struct script_syscall *c) {
 static bool parse_time_spec(struct parser *p, struct script_event *ev) {
   if (!parse_time(p, &ev->time))
     return false;
-  if (script_p_accept_punct(p, '~')) {
+  if (fin_script_p_accept_punct(p, '~')) {
     ev->has_end = true;
     return parse_time(p, &ev->end);
   }
-  if (script_p_peek(p)->kind == TOK_ELLIPSIS) {
-    script_p_next(p);
+  if (fin_script_p_peek(p)->kind == TOK_ELLIPSIS) {
+    fin_script_p_next(p);
     ev->has_end = true;
     ev->blocking = true;
     ev->end.kind = ev->time.kind;
@@ -300,31 +302,33 @@ static bool parse_time_spec(struct parser *p, struct script_event *ev) {
 static bool check_time_use(struct parser *p, struct script_event *ev, bool tilde) {
   bool outbound = ev->kind == SCRIPT_EV_PACKET && !ev->packet.inbound;
   if ((ev->time.kind == SCRIPT_TIME_ANY || tilde) && !outbound)
-    return script_p_fail_at(p, ev->loc, "'*' and '~' times are only allowed on outbound packets");
+    return fin_script_p_fail_at(p, ev->loc,
+                                "'*' and '~' times are only allowed on outbound packets");
   if (ev->has_end && !tilde && ev->kind != SCRIPT_EV_SYSCALL)
-    return script_p_fail_at(p, ev->loc, "'S...E' times are only allowed on system calls");
+    return fin_script_p_fail_at(p, ev->loc, "'S...E' times are only allowed on system calls");
   return true;
 }
 
 static bool parse_event(struct parser *p, struct script_event *ev) {
-  ev->loc = script_p_peek(p)->loc;
+  ev->loc = fin_script_p_peek(p)->loc;
   if (!parse_time_spec(p, ev))
     return false;
-  struct script_token *t = script_p_peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind == TOK_PUNCT && (t->ch == '<' || t->ch == '>')) {
     ev->kind = SCRIPT_EV_PACKET;
-    if (!script_parse_packet(p, ev))
+    if (!fin_script_parse_packet(p, ev))
       return false;
   } else if (t->kind == TOK_WORD) {
     ev->kind = SCRIPT_EV_SYSCALL;
     if (!parse_syscall(p, &ev->call))
       return false;
   } else if (t->kind == TOK_BACKTICK || t->kind == TOK_CODE) {
-    struct script_token c = script_p_next(p);
+    struct script_token c = fin_script_p_next(p);
     ev->kind = c.kind == TOK_CODE ? SCRIPT_EV_CODE : SCRIPT_EV_COMMAND;
-    ev->text = script_p_dup_tok(p, &c);
+    ev->text = fin_script_p_dup_tok(p, &c);
   } else {
-    return script_p_expected(p, "a packet ('<' or '>'), a system call, a `command` or %{ code }%");
+    return fin_script_p_expected(p,
+                                 "a packet ('<' or '>'), a system call, a `command` or %{ code }%");
   }
   return check_time_use(p, ev, ev->has_end && !ev->blocking);
 }
@@ -333,9 +337,9 @@ static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t
   if (count < *cap)
     return true;
   size_t ncap = *cap ? *cap * 2 : 64;
-  void *n = script_arena_alloc(&p->s->arena, ncap * elem);
+  void *n = fin_script_arena_alloc(&p->s->arena, ncap * elem);
   if (!n)
-    return script_p_fail_at(p, script_p_peek(p)->loc, "out of memory");
+    return fin_script_p_fail_at(p, fin_script_p_peek(p)->loc, "out of memory");
   if (count)
     memcpy(n, *arr, count * elem);
   *arr = n;
@@ -344,7 +348,7 @@ static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t
 }
 
 static bool parse_header_option(struct parser *p) {
-  struct script_token t = script_p_next(p);
+  struct script_token t = fin_script_p_next(p);
   if (!grow(p, (void **)&p->s->options, &p->option_cap, p->s->option_count,
             sizeof(struct script_option)))
     return false;
@@ -352,27 +356,27 @@ static bool parse_header_option(struct parser *p) {
   o->loc = t.loc;
   const char *eq = memchr(t.text, '=', t.len);
   size_t nlen = eq ? (size_t)(eq - t.text) : t.len;
-  o->name = script_arena_strndup(&p->s->arena, t.text, nlen);
+  o->name = fin_script_arena_strndup(&p->s->arena, t.text, nlen);
   if (eq)
-    o->value = script_arena_strndup(&p->s->arena, eq + 1, t.len - nlen - 1);
+    o->value = fin_script_arena_strndup(&p->s->arena, eq + 1, t.len - nlen - 1);
   return true;
 }
 
 static bool is_event_start(struct parser *p) {
-  struct script_token *t = script_p_peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_INT || t->kind == TOK_FLOAT ||
          (t->kind == TOK_PUNCT && (t->ch == '+' || t->ch == '*'));
 }
 
 static bool parse_prologue(struct parser *p) {
   for (;;) {
-    struct script_token *t = script_p_peek(p);
+    struct script_token *t = fin_script_p_peek(p);
     if (t->kind == TOK_OPTION && p->s->event_count == 0 && !p->s->init_command) {
       if (!parse_header_option(p))
         return false;
     } else if (t->kind == TOK_BACKTICK && !p->s->init_command) {
-      struct script_token c = script_p_next(p);
-      p->s->init_command = script_p_dup_tok(p, &c);
+      struct script_token c = fin_script_p_next(p);
+      p->s->init_command = fin_script_p_dup_tok(p, &c);
     } else {
       return true;
     }
@@ -397,29 +401,30 @@ static bool parse_file(struct parser *p) {
   if (!parse_prologue(p) || !parse_events(p))
     return false;
   if (p->s->event_count == 0)
-    return script_p_expected(p, "an event (a time followed by a packet, a call or a command)");
-  if (script_p_peek(p)->kind == TOK_BACKTICK) {
-    struct script_token c = script_p_next(p);
-    p->s->cleanup_command = script_p_dup_tok(p, &c);
+    return fin_script_p_expected(p, "an event (a time followed by a packet, a call or a command)");
+  if (fin_script_p_peek(p)->kind == TOK_BACKTICK) {
+    struct script_token c = fin_script_p_next(p);
+    p->s->cleanup_command = fin_script_p_dup_tok(p, &c);
   }
-  if (script_p_peek(p)->kind != TOK_EOF)
-    return script_p_expected(p, "an event starting with a time (e.g. '+0', '0.100', '*')");
+  if (fin_script_p_peek(p)->kind != TOK_EOF)
+    return fin_script_p_expected(p, "an event starting with a time (e.g. '+0', '0.100', '*')");
   if (p->lx.in_ifdef)
-    return script_p_fail_at(p, script_p_peek(p)->loc, "#ifdef without #endif");
+    return fin_script_p_fail_at(p, fin_script_p_peek(p)->loc, "#ifdef without #endif");
   const struct script_event *first = &p->s->events[0];
   if (first->time.kind == SCRIPT_TIME_ANY || first->time.usecs != 0)
-    return script_p_fail_at(p, first->loc, "first event should be at time 0");
+    return fin_script_p_fail_at(p, first->loc, "first event should be at time 0");
   return true;
 }
 
-int script_parse(const char *path, const char *src, size_t len, const struct script_define *defines,
-                 size_t define_count, struct script *out, char *err, size_t errcap) {
+int fin_script_parse(const char *path, const char *src, size_t len,
+                     const struct script_define *defines, size_t define_count, struct script *out,
+                     char *err, size_t errcap) {
   memset(out, 0, sizeof(*out));
   struct parser p = {.s = out, .path = path, .err = err, .errcap = errcap};
-  script_lexer_init(&p.lx, src, len, defines, define_count);
-  out->path = script_arena_strndup(&out->arena, path, strlen(path));
+  fin_script_lexer_init(&p.lx, src, len, defines, define_count);
+  out->path = fin_script_arena_strndup(&out->arena, path, strlen(path));
   if (!parse_file(&p)) {
-    script_free(out);
+    fin_script_free(out);
     return -1;
   }
   out->source = malloc(len + 1);
@@ -431,8 +436,8 @@ int script_parse(const char *path, const char *src, size_t len, const struct scr
   return 0;
 }
 
-int script_parse_file(const char *path, const struct script_define *defines, size_t define_count,
-                      struct script *out, char *err, size_t errcap) {
+int fin_script_parse_file(const char *path, const struct script_define *defines,
+                          size_t define_count, struct script *out, char *err, size_t errcap) {
   FILE *f = fopen(path, "rb");
   if (!f) {
     snprintf(err, errcap, "%s: %s", path, strerror(errno));
@@ -456,7 +461,7 @@ int script_parse_file(const char *path, const struct script_define *defines, siz
     snprintf(err, errcap, "%s: out of memory", path);
     return -1;
   }
-  int rc = script_parse(path, buf, len, defines, define_count, out, err, errcap);
+  int rc = fin_script_parse(path, buf, len, defines, define_count, out, err, errcap);
   free(buf);
   return rc;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stack profiles (README §1d.2) as fin settings. */
 #include "script/profiles.h"
 
@@ -92,7 +93,7 @@ static const struct profile_entry entries[] = {
     {"freebsd", 5.0}, {"agnostic", 12.5},  {"fin", 12.5},
 };
 
-const char *script_profile_names(void) {
+const char *fin_script_profile_names(void) {
   return "linux, linux-ws8, linux-ws6, freebsd, agnostic, fin";
 }
 
@@ -107,7 +108,8 @@ static void apply(const char *name, struct fin_settings *set) {
     agnostic_profile(set);
 }
 
-bool script_profile_get(const char *name, struct fin_settings *set, struct script_profile *prof) {
+bool fin_script_profile_get(const char *name, struct fin_settings *set,
+                            struct script_profile *prof) {
   for (size_t i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
     if (strcmp(entries[i].name, name) != 0)
       continue;

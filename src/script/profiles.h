@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Stack profiles (README §1d.2): what each upstream stack does differently
  * on the wire, expressed only as fin settings plus the runner's timing
  * defaults. A profile never changes the engine's code path. */
@@ -17,9 +18,10 @@ struct script_profile {
 /* Fills settings and the profile for a name used in MANIFEST.tsv (linux,
  * linux-ws6, linux-ws8, freebsd, agnostic) or "fin" (fin's own defaults).
  * false for an unknown name. */
-bool script_profile_get(const char *name, struct fin_settings *set, struct script_profile *prof);
+bool fin_script_profile_get(const char *name, struct fin_settings *set,
+                            struct script_profile *prof);
 
 /* "linux, linux-ws6, ..." for usage messages. */
-const char *script_profile_names(void);
+const char *fin_script_profile_names(void);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The state of one script run, shared by the interpreter's parts: the
  * event loop (interp.c), packets (packets.c), system calls (syscalls.c),
  * commands (commands.c) and %{ }% snippets (tcpinfo.c). One fin stack per
@@ -112,56 +113,58 @@ struct script_run {
 };
 
 /* interp.c */
-bool script_fail(struct script_run *r, const struct script_event *ev, const char *fmt, ...)
+bool fin_script_fail(struct script_run *r, const struct script_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void script_note(struct script_run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void fin_script_note(struct script_run *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Lets fin send what it has now: queued with the current time. */
-void script_drain(struct script_run *r);
+void fin_script_drain(struct script_run *r);
 /* Applies r->set to the stack (sysctl-style commands). */
-bool script_apply_settings(struct script_run *r, const struct script_event *ev);
+bool fin_script_apply_settings(struct script_run *r, const struct script_event *ev);
 
 /* packets.c */
 /* fin-side sequence space: script number -> wire number. */
-uint32_t script_to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v);
-bool script_inject(struct script_run *r, const struct script_event *ev);
+uint32_t fin_script_to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v);
+bool fin_script_inject(struct script_run *r, const struct script_event *ev);
 /* Compares one datagram fin sent with the expected packet. On mismatch
  * writes the reason into why and returns false. */
-bool script_packet_matches(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                           size_t len, char *why, size_t cap);
+bool fin_script_packet_matches(struct script_run *r, const struct script_packet *pk,
+                               const uint8_t *buf, size_t len, char *why, size_t cap);
 /* Learns fin's ISN, ports and TS values from a datagram that matched. */
-void script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
-                  size_t len);
+void fin_script_learn(struct script_run *r, const struct script_packet *pk, const uint8_t *buf,
+                      size_t len);
 /* After an injected packet: back to the old ISN if fin restored TIME-WAIT. */
-void script_isn_after_input(struct script_run *r);
+void fin_script_isn_after_input(struct script_run *r);
 /* "S. 0:0(0) ack 1 win 65535 <mss 1460,...>" (relative to fin's ISN). */
-void script_format_expected(const struct script_run *r, const struct script_packet *pk, char *buf,
+void fin_script_format_expected(const struct script_run *r, const struct script_packet *pk,
+                                char *buf, size_t cap);
+void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
                             size_t cap);
-void script_format_live(const struct script_run *r, const uint8_t *dgram, size_t len, char *buf,
-                        size_t cap);
 
 /* syscalls.c: 1 done (result checked), 0 still blocking, -1 failed.
  * `first` is true for the first attempt of a call. */
-int script_syscall(struct script_run *r, const struct script_event *ev, bool blocking, bool first);
-void script_close_all(struct script_run *r);
+int fin_script_syscall(struct script_run *r, const struct script_event *ev, bool blocking,
+                       bool first);
+void fin_script_close_all(struct script_run *r);
 
 /* icmp.c */
-bool script_inject_icmp(struct script_run *r, const struct script_event *ev);
+bool fin_script_inject_icmp(struct script_run *r, const struct script_event *ev);
 /* An outbound ICMP line against what fin sent (fin sends no ICMP today). */
-bool script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
-                         const uint8_t *buf, size_t len, char *why, size_t cap);
+bool fin_script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
+                             const uint8_t *buf, size_t len, char *why, size_t cap);
 
 /* header.c: --name=value lines; 0, or 2 (cannot run) with a message. */
-int script_header_options(struct script_run *r);
+int fin_script_header_options(struct script_run *r);
 
 /* commands.c */
-bool script_command(struct script_run *r, const struct script_event *ev, const char *cmd);
+bool fin_script_command(struct script_run *r, const struct script_event *ev, const char *cmd);
 
 /* tcpinfo.c */
-bool script_code(struct script_run *r, const struct script_event *ev);
+bool fin_script_code(struct script_run *r, const struct script_event *ev);
 /* A tcpi_* field of Linux's struct tcp_info from fin's snapshot, in Linux
  * units: 1 found, -1 a Linux field fin does not provide, 0 no such field. */
-int script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v);
+int fin_script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v);
 /* A Linux TCP_* or nplab TCPI_* state name as fin's state. */
-bool script_tcpi_state(const char *name, enum fin_state *out);
+bool fin_script_tcpi_state(const char *name, enum fin_state *out);
 
 #endif

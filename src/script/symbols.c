@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbol table for system-call arguments and results (README §1a.4). The
  * values are Linux's, taken from the system headers. */
 #include "script/symbols.h"
@@ -139,12 +140,12 @@ static bool find(const struct symbol *t, size_t n, const char *name, int64_t *va
   return false;
 }
 
-bool script_symbol(const char *name, int64_t *value) {
+bool fin_script_symbol(const char *name, int64_t *value) {
   return find(symbols, sizeof(symbols) / sizeof(symbols[0]), name, value) ||
          find(errnos, sizeof(errnos) / sizeof(errnos[0]), name, value);
 }
 
-const char *script_errno_name(int err) {
+const char *fin_script_errno_name(int err) {
   for (size_t i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
     if (errnos[i].value == err)
       return errnos[i].name;

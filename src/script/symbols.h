@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Symbols scripts use in system calls (socket constants, errno names,
  * poll bits), with Linux values. */
 #ifndef FIN_SCRIPT_SYMBOLS_H
@@ -12,8 +13,8 @@
 #define SCRIPT_TCP_NOOPT    0x10002 /* FreeBSD */
 #define SCRIPT_TCP_PRIVATE  0x10010 /* FreeBSD options fin refuses by name */
 
-bool script_symbol(const char *name, int64_t *value);
+bool fin_script_symbol(const char *name, int64_t *value);
 /* "ECONNRESET" for 104, NULL if unknown. */
-const char *script_errno_name(int err);
+const char *fin_script_errno_name(int err);
 
 #endif

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Data calls (README §1a.4): read/recv/recvfrom/readv/recvmsg and
  * write/send/sendto/writev/sendmsg, with their buffers written as "...",
  * iovec lists [{..., N}] and msghdr structs {msg_iov(1)=[...], ...}. The
@@ -50,14 +51,15 @@ static void check_pointer(const struct script_expr *e, struct io_req *q) {
 /* [{..., 100}, {iov_base=..., iov_len=200}]: the lengths add up. */
 static bool iovec_len(struct call *k, const struct script_expr *list, struct io_req *q) {
   if (!list || list->kind != SCRIPT_EXPR_LIST)
-    return script_fail(k->r, k->ev, "%s(): expected an iovec list [{..., len}, ...]", k->c->name);
+    return fin_script_fail(k->r, k->ev, "%s(): expected an iovec list [{..., len}, ...]",
+                           k->c->name);
   for (size_t i = 0; i < list->count; i++) {
-    const struct script_expr *base = script_sc_field(list->items[i], "iov_base", 0);
-    const struct script_expr *len = script_sc_field(list->items[i], "iov_len", 1);
+    const struct script_expr *base = fin_script_sc_field(list->items[i], "iov_base", 0);
+    const struct script_expr *len = fin_script_sc_field(list->items[i], "iov_len", 1);
     int64_t n;
     if (!base || !len)
-      return script_fail(k->r, k->ev, "%s(): each iovec needs {iov_base, iov_len}", k->c->name);
-    if (!script_sc_eval(k, len, &n))
+      return fin_script_fail(k->r, k->ev, "%s(): each iovec needs {iov_base, iov_len}", k->c->name);
+    if (!fin_script_sc_eval(k, len, &n))
       return false;
     check_pointer(base, q);
     q->len += (size_t)(n > 0 ? n : 0);
@@ -67,13 +69,14 @@ static bool iovec_len(struct call *k, const struct script_expr *list, struct io_
 
 /* {msg_name(...)=..., msg_iov(N)=[...], msg_control(...)=..., msg_flags=F}. */
 static bool msghdr_len(struct call *k, const struct script_expr *m, struct io_req *q) {
-  const struct script_expr *iov = script_sc_field(m, "msg_iov", 99);
-  const struct script_expr *ctl = script_sc_field(m, "msg_control", 99);
+  const struct script_expr *iov = fin_script_sc_field(m, "msg_iov", 99);
+  const struct script_expr *ctl = fin_script_sc_field(m, "msg_control", 99);
   if (!m || m->kind != SCRIPT_EXPR_STRUCT || !iov)
-    return script_fail(k->r, k->ev, "%s(): expected a msghdr {msg_iov(N)=[...], ...}", k->c->name);
+    return fin_script_fail(k->r, k->ev, "%s(): expected a msghdr {msg_iov(N)=[...], ...}",
+                           k->c->name);
   if (ctl && ctl->kind != SCRIPT_EXPR_ELLIPSIS)
-    return script_fail(k->r, k->ev, "%s(): msg_control (ancillary data) is not supported by fin",
-                       k->c->name);
+    return fin_script_fail(
+        k->r, k->ev, "%s(): msg_control (ancillary data) is not supported by fin", k->c->name);
   return iovec_len(k, iov, q);
 }
 
@@ -92,34 +95,35 @@ static bool check_flags(struct call *k, const struct io_req *q) {
   int64_t known = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_EOR | MSG_NOSIGNAL;
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
     int64_t bit;
-    if (script_symbol(refused[i].name, &bit) && (q->flags & bit))
-      return script_fail(k->r, k->ev, "%s(): %s: %s", k->c->name, refused[i].name, refused[i].why);
+    if (fin_script_symbol(refused[i].name, &bit) && (q->flags & bit))
+      return fin_script_fail(k->r, k->ev, "%s(): %s: %s", k->c->name, refused[i].name,
+                             refused[i].why);
   }
   if (q->flags & ~known)
-    return script_fail(k->r, k->ev, "%s(): flags 0x%llx are not known to fin's runner", k->c->name,
-                       (unsigned long long)(q->flags & ~known));
+    return fin_script_fail(k->r, k->ev, "%s(): flags 0x%llx are not known to fin's runner",
+                           k->c->name, (unsigned long long)(q->flags & ~known));
   if (q->shape->send && (q->flags & MSG_PEEK))
-    return script_fail(k->r, k->ev, "%s(): MSG_PEEK on a send", k->c->name);
+    return fin_script_fail(k->r, k->ev, "%s(): MSG_PEEK on a send", k->c->name);
   return true;
 }
 
 static bool parse_req(struct call *k, struct io_req *q) {
   const struct io_shape *sh = q->shape;
   int64_t n = 0;
-  if (!script_sc_argc_is(k, sh->argc) || !script_sc_arg_sock(k, 0, &q->sock, NULL))
+  if (!fin_script_sc_argc_is(k, sh->argc) || !fin_script_sc_arg_sock(k, 0, &q->sock, NULL))
     return false;
-  if (sh->flags_arg >= 0 && !script_sc_arg_int(k, (size_t)sh->flags_arg, &q->flags))
+  if (sh->flags_arg >= 0 && !fin_script_sc_arg_int(k, (size_t)sh->flags_arg, &q->flags))
     return false;
   if (sh->form == IO_MSG)
     return msghdr_len(k, k->c->args[1], q) && check_flags(k, q);
-  if (!script_sc_arg_int(k, (size_t)sh->len_arg, &n))
+  if (!fin_script_sc_arg_int(k, (size_t)sh->len_arg, &n))
     return false;
   if (sh->form == IO_VEC) {
     if (!iovec_len(k, k->c->args[1], q))
       return false;
     if ((size_t)n != k->c->args[1]->count)
-      return script_fail(k->r, k->ev, "%s(): iovcnt %lld, the list has %zu", sh->name, (long long)n,
-                         k->c->args[1]->count);
+      return fin_script_fail(k->r, k->ev, "%s(): iovcnt %lld, the list has %zu", sh->name,
+                             (long long)n, k->c->args[1]->count);
     return check_flags(k, q);
   }
   check_pointer(k->c->args[1], q);
@@ -163,11 +167,11 @@ static void do_send(struct call *k, const struct io_req *q) {
 /* recvmsg: msg_flags, when written, is what the kernel reports: fin never
  * truncates or signals anything, so 0. */
 static bool check_msg_flags(struct call *k) {
-  const struct script_expr *f = script_sc_field(k->c->args[1], "msg_flags", 99);
-  return k->ret < 0 || script_sc_compare_int(k, "msg_flags", f, 0);
+  const struct script_expr *f = fin_script_sc_field(k->c->args[1], "msg_flags", 99);
+  return k->ret < 0 || fin_script_sc_compare_int(k, "msg_flags", f, 0);
 }
 
-bool script_sc_io(struct call *k) {
+bool fin_script_sc_io(struct call *k) {
   struct io_req q = {0};
   for (size_t i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
     if (strcmp(shapes[i].name, k->c->name) == 0)

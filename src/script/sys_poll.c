@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* poll and epoll (README §1a.4): readiness from fin_poll, blocking with a
  * timeout. */
 #include <poll.h>
@@ -28,30 +29,30 @@ static void poll_bits_text(int64_t bits, char *out, size_t cap) {
 /* revents of one pollfd struct; checks the scripted revents when the call
  * is done. */
 static bool poll_one(struct call *k, const struct script_expr *pfd, bool check, int *ready) {
-  const struct script_expr *fe = script_sc_field(pfd, "fd", 0),
-                           *ee = script_sc_field(pfd, "events", 1),
-                           *re = script_sc_field(pfd, "revents", 2);
+  const struct script_expr *fe = fin_script_sc_field(pfd, "fd", 0),
+                           *ee = fin_script_sc_field(pfd, "events", 1),
+                           *re = fin_script_sc_field(pfd, "revents", 2);
   int64_t fd, events;
   if (!fe || !ee)
-    return script_fail(k->r, k->ev, "poll: each entry needs {fd=N, events=..., revents=...}");
-  if (!script_sc_eval(k, fe, &fd) || !script_sc_eval(k, ee, &events))
+    return fin_script_fail(k->r, k->ev, "poll: each entry needs {fd=N, events=..., revents=...}");
+  if (!fin_script_sc_eval(k, fe, &fd) || !fin_script_sc_eval(k, ee, &events))
     return false;
-  struct script_fd *slot = script_sc_fd_slot(k, fd);
+  struct script_fd *slot = fin_script_sc_fd_slot(k, fd);
   int bits = slot ? fin_poll(k->r->st, slot->sock) : POLLNVAL;
   int64_t rev = bits & (events | POLLERR | POLLHUP | POLLNVAL);
   *ready += rev != 0;
   if (!check || !re)
     return true;
   int64_t want;
-  if (!script_sc_eval(k, re, &want))
+  if (!fin_script_sc_eval(k, re, &want))
     return false;
   if (want == rev)
     return true;
   char a[96], b[96];
   poll_bits_text(rev, a, sizeof(a));
   poll_bits_text(want, b, sizeof(b));
-  return script_fail(k->r, k->ev, "poll: fd %lld revents are %s, the script expects %s",
-                     (long long)fd, a, b);
+  return fin_script_fail(k->r, k->ev, "poll: fd %lld revents are %s, the script expects %s",
+                         (long long)fd, a, b);
 }
 
 static bool poll_pass(struct call *k, bool check, int *ready) {
@@ -63,14 +64,14 @@ static bool poll_pass(struct call *k, bool check, int *ready) {
   return true;
 }
 
-bool script_sc_poll(struct call *k) {
+bool fin_script_sc_poll(struct call *k) {
   int64_t nfds, timeout;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_int(k, 1, &nfds) ||
-      !script_sc_arg_int(k, 2, &timeout))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_int(k, 1, &nfds) ||
+      !fin_script_sc_arg_int(k, 2, &timeout))
     return false;
   if (k->c->args[0]->kind != SCRIPT_EXPR_LIST || (int64_t)k->c->args[0]->count != nfds)
-    return script_fail(k->r, k->ev, "poll: expected a list of %lld pollfd structs",
-                       (long long)nfds);
+    return fin_script_fail(k->r, k->ev, "poll: expected a list of %lld pollfd structs",
+                           (long long)nfds);
   struct script_pending *p = &k->r->pending;
   if (k->blocking && k->first && timeout > 0)
     p->timeout = p->start + FIN_MS(timeout);
@@ -87,19 +88,20 @@ bool script_sc_poll(struct call *k) {
 
 static struct script_fd *epoll_slot(struct call *k, size_t arg) {
   int64_t fd;
-  if (!script_sc_arg_int(k, arg, &fd))
+  if (!fin_script_sc_arg_int(k, arg, &fd))
     return NULL;
-  struct script_fd *slot = script_sc_fd_slot(k, fd);
+  struct script_fd *slot = fin_script_sc_fd_slot(k, fd);
   if (!slot || !slot->epoll) {
-    script_fail(k->r, k->ev, "%s(): fd %lld is not an epoll instance", k->c->name, (long long)fd);
+    fin_script_fail(k->r, k->ev, "%s(): fd %lld is not an epoll instance", k->c->name,
+                    (long long)fd);
     return NULL;
   }
   return slot;
 }
 
-bool script_sc_epoll_create(struct call *k) {
+bool fin_script_sc_epoll_create(struct call *k) {
   int64_t n;
-  if (!script_sc_argc_is(k, 1) || !script_sc_arg_int(k, 0, &n))
+  if (!fin_script_sc_argc_is(k, 1) || !fin_script_sc_arg_int(k, 0, &n))
     return false;
   bool create1 = strcmp(k->c->name, "epoll_create1") == 0;
   k->ret = (!create1 && n <= 0) || (create1 && n != 0 && n != EPOLL_CLOEXEC) ? -EINVAL : 0;
@@ -111,19 +113,20 @@ bool script_sc_epoll_create(struct call *k) {
 /* {events=EPOLLIN, fd=4} (or u32=/u64=/ptr= for the data). */
 static bool epoll_event(struct call *k, const struct script_expr *e, int64_t *events,
                         int64_t *data) {
-  const struct script_expr *ev = script_sc_field(e, "events", 0);
-  const struct script_expr *d = script_sc_field(e, "fd", 1);
+  const struct script_expr *ev = fin_script_sc_field(e, "events", 0);
+  const struct script_expr *d = fin_script_sc_field(e, "fd", 1);
   for (const char *alt = "u32\0u64\0ptr\0"; !d && *alt; alt += strlen(alt) + 1)
-    d = script_sc_field(e, alt, 99);
-  if (!ev || !script_sc_eval(k, ev, events))
-    return ev ? false : script_fail(k->r, k->ev, "%s(): expected {events=..., fd=N}", k->c->name);
+    d = fin_script_sc_field(e, alt, 99);
+  if (!ev || !fin_script_sc_eval(k, ev, events))
+    return ev ? false
+              : fin_script_fail(k->r, k->ev, "%s(): expected {events=..., fd=N}", k->c->name);
   if (*events & EPOLLET)
-    return script_fail(k->r, k->ev,
-                       "%s(): EPOLLET is not supported by fin's runner (level "
-                       "triggered only)",
-                       k->c->name);
+    return fin_script_fail(k->r, k->ev,
+                           "%s(): EPOLLET is not supported by fin's runner (level "
+                           "triggered only)",
+                           k->c->name);
   *data = 0;
-  return !d || d->kind == SCRIPT_EXPR_ELLIPSIS || script_sc_eval(k, d, data);
+  return !d || d->kind == SCRIPT_EXPR_ELLIPSIS || fin_script_sc_eval(k, d, data);
 }
 
 static struct script_epoll_entry *epoll_find(struct script_fd *ep, int64_t fd) {
@@ -133,15 +136,15 @@ static struct script_epoll_entry *epoll_find(struct script_fd *ep, int64_t fd) {
   return NULL;
 }
 
-bool script_sc_epoll_ctl(struct call *k) {
+bool fin_script_sc_epoll_ctl(struct call *k) {
   int64_t op, fd, events = 0, data = 0;
   struct script_fd *ep;
-  if (!script_sc_argc_is(k, 4) || !(ep = epoll_slot(k, 0)) || !script_sc_arg_int(k, 1, &op) ||
-      !script_sc_arg_int(k, 2, &fd))
+  if (!fin_script_sc_argc_is(k, 4) || !(ep = epoll_slot(k, 0)) ||
+      !fin_script_sc_arg_int(k, 1, &op) || !fin_script_sc_arg_int(k, 2, &fd))
     return false;
   if (op != EPOLL_CTL_DEL && !epoll_event(k, k->c->args[3], &events, &data))
     return false;
-  struct script_fd *target = script_sc_fd_slot(k, fd);
+  struct script_fd *target = fin_script_sc_fd_slot(k, fd);
   struct script_epoll_entry *e = epoll_find(ep, fd);
   if (!target || target->epoll)
     k->ret = target ? -EINVAL : -EBADF;
@@ -150,7 +153,7 @@ bool script_sc_epoll_ctl(struct call *k) {
   else if (op != EPOLL_CTL_ADD && !e)
     k->ret = -ENOENT;
   else if (op == EPOLL_CTL_ADD && ep->ep_count == SCRIPT_EPOLL_MAX)
-    return script_fail(k->r, k->ev, "epoll_ctl(): more than %d fds", SCRIPT_EPOLL_MAX);
+    return fin_script_fail(k->r, k->ev, "epoll_ctl(): more than %d fds", SCRIPT_EPOLL_MAX);
   else if (op == EPOLL_CTL_DEL)
     *e = ep->ep[--ep->ep_count], k->ret = 0;
   else if (op == EPOLL_CTL_ADD || op == EPOLL_CTL_MOD) {
@@ -167,7 +170,7 @@ static int epoll_ready(struct call *k, struct script_fd *ep, int max, uint32_t *
                        uint64_t *data) {
   int n = 0;
   for (size_t i = 0; i < ep->ep_count && n < max; i++) {
-    struct script_fd *slot = script_sc_fd_slot(k, ep->ep[i].fd);
+    struct script_fd *slot = fin_script_sc_fd_slot(k, ep->ep[i].fd);
     uint32_t bits = slot ? (uint32_t)fin_poll(k->r->st, slot->sock) : 0;
     bits &= ep->ep[i].events | EPOLLERR | EPOLLHUP;
     if (bits) {
@@ -193,19 +196,19 @@ static bool epoll_check(struct call *k, int n, const uint32_t *ev, const uint64_
       char a[96], b[96];
       poll_bits_text(ev[i], a, sizeof(a));
       poll_bits_text(events, b, sizeof(b));
-      return script_fail(k->r, k->ev,
-                         "epoll_wait(): event %zu is %s for %llu, the script expects %s for %lld",
-                         i, a, (unsigned long long)data[i], b, (long long)d);
+      return fin_script_fail(
+          k->r, k->ev, "epoll_wait(): event %zu is %s for %llu, the script expects %s for %lld", i,
+          a, (unsigned long long)data[i], b, (long long)d);
     }
   }
   return true;
 }
 
-bool script_sc_epoll_wait(struct call *k) {
+bool fin_script_sc_epoll_wait(struct call *k) {
   int64_t max, timeout;
   struct script_fd *ep;
-  if (!script_sc_argc_is(k, 4) || !(ep = epoll_slot(k, 0)) || !script_sc_arg_int(k, 2, &max) ||
-      !script_sc_arg_int(k, 3, &timeout))
+  if (!fin_script_sc_argc_is(k, 4) || !(ep = epoll_slot(k, 0)) ||
+      !fin_script_sc_arg_int(k, 2, &max) || !fin_script_sc_arg_int(k, 3, &timeout))
     return false;
   if (max <= 0)
     return (k->ret = -EINVAL, true);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* setsockopt / getsockopt (README §1a.4): SOL_SOCKET and IPPROTO_TCP
  * options mapped onto fin's, SO_LINGER structs, TCP_INFO structs compared
  * field by field, TCP_CONGESTION by name, SOL_IP's TTL and TOS. Options
@@ -51,12 +52,13 @@ static bool refuse(struct call *k, int64_t level, int64_t name) {
   const char *n = opt_name(k);
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
     if (strcmp(refused[i].name, n) == 0)
-      return script_fail(k->r, k->ev, "%s(): %s: %s", k->c->name, n, refused[i].why);
+      return fin_script_fail(k->r, k->ev, "%s(): %s: %s", k->c->name, n, refused[i].why);
   if (level == IPPROTO_IPV6)
-    return script_fail(k->r, k->ev, "%s(): %s: missing feature: IPv6 (issue 10)", k->c->name, n);
-  return script_fail(k->r, k->ev,
-                     "%s(): socket option %s (%lld at level %lld) is not known to fin's runner",
-                     k->c->name, n, (long long)name, (long long)level);
+    return fin_script_fail(k->r, k->ev, "%s(): %s: missing feature: IPv6 (issue 10)", k->c->name,
+                           n);
+  return fin_script_fail(k->r, k->ev,
+                         "%s(): socket option %s (%lld at level %lld) is not known to fin's runner",
+                         k->c->name, n, (long long)name, (long long)level);
 }
 
 static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockopt *out) {
@@ -107,15 +109,15 @@ static bool ip_level(struct call *k, fin_sock s, int64_t name, bool set) {
     return (k->ret = -EBADF, true);
   if (!set) {
     k->ret = 0;
-    return script_sc_compare_int(k, opt_name(k), k->c->args[3], have);
+    return fin_script_sc_compare_int(k, opt_name(k), k->c->args[3], have);
   }
-  if (!script_sc_eval(k, k->c->args[3], &v))
+  if (!fin_script_sc_eval(k, k->c->args[3], &v))
     return false;
   if (v != have)
-    return script_fail(k->r, k->ev,
-                       "setsockopt(): %s %lld: not supported by fin (every segment carries "
-                       "%s %lld, settings.ttl)",
-                       opt_name(k), (long long)v, opt_name(k), (long long)have);
+    return fin_script_fail(k->r, k->ev,
+                           "setsockopt(): %s %lld: not supported by fin (every segment carries "
+                           "%s %lld, settings.ttl)",
+                           opt_name(k), (long long)v, opt_name(k), (long long)have);
   k->ret = 0;
   return true;
 }
@@ -127,12 +129,12 @@ static bool congestion(struct call *k, bool set) {
       (v->kind == SCRIPT_EXPR_STRING && strcmp(v->text, "reno") == 0))
     return (k->ret = 0, true);
   if (v->kind != SCRIPT_EXPR_STRING)
-    return script_fail(k->r, k->ev, "%s(): TCP_CONGESTION takes a string", k->c->name);
+    return fin_script_fail(k->r, k->ev, "%s(): TCP_CONGESTION takes a string", k->c->name);
   if (!set)
-    return script_fail(k->r, k->ev,
-                       "getsockopt(): TCP_CONGESTION is \"reno\", the script expects \"%s\"",
-                       v->text);
-  return script_fail(
+    return fin_script_fail(k->r, k->ev,
+                           "getsockopt(): TCP_CONGESTION is \"reno\", the script expects \"%s\"",
+                           v->text);
+  return fin_script_fail(
       k->r, k->ev, "setsockopt(): TCP_CONGESTION \"%s\": fin has only NewReno (\"reno\")", v->text);
 }
 
@@ -149,12 +151,12 @@ static bool special(struct call *k, fin_sock s, int64_t level, int64_t name, boo
   return false;
 }
 
-bool script_sc_setsockopt(struct call *k) {
+bool fin_script_sc_setsockopt(struct call *k) {
   fin_sock s;
   int64_t level, name;
   enum fin_sockopt opt = FIN_SO_ERROR; /* set by sockopt(); -O3 cannot see that */
-  if (!script_sc_argc_is(k, 5) || !script_sc_arg_sock(k, 0, &s, NULL) ||
-      !script_sc_arg_int(k, 1, &level) || !script_sc_arg_int(k, 2, &name))
+  if (!fin_script_sc_argc_is(k, 5) || !fin_script_sc_arg_sock(k, 0, &s, NULL) ||
+      !fin_script_sc_arg_int(k, 1, &level) || !fin_script_sc_arg_int(k, 2, &name))
     return false;
   bool ok;
   if (special(k, s, level, name, true, &ok))
@@ -163,21 +165,21 @@ bool script_sc_setsockopt(struct call *k) {
     return false;
   const struct script_expr *v = k->c->args[3];
   if (opt == FIN_TCP_INFO)
-    return script_fail(k->r, k->ev, "setsockopt(): TCP_INFO can only be read");
+    return fin_script_fail(k->r, k->ev, "setsockopt(): TCP_INFO can only be read");
   if (opt == FIN_SO_LINGER) {
-    const struct script_expr *on = script_sc_field(v, "onoff", 0),
-                             *sec = script_sc_field(v, "linger", 1);
+    const struct script_expr *on = fin_script_sc_field(v, "onoff", 0),
+                             *sec = fin_script_sc_field(v, "linger", 1);
     int64_t a, b;
     if (!on || !sec)
-      return script_fail(k->r, k->ev, "SO_LINGER needs {onoff=N, linger=N}");
-    if (!script_sc_eval(k, on, &a) || !script_sc_eval(k, sec, &b))
+      return fin_script_fail(k->r, k->ev, "SO_LINGER needs {onoff=N, linger=N}");
+    if (!fin_script_sc_eval(k, on, &a) || !fin_script_sc_eval(k, sec, &b))
       return false;
     struct fin_linger l = {(int)a, (int)b};
     k->ret = fin_setsockopt(k->r->st, s, opt, &l, sizeof(l));
     return true;
   }
   int64_t val;
-  if (!script_sc_eval(k, v, &val))
+  if (!fin_script_sc_eval(k, v, &val))
     return false;
   int iv = (int)val;
   k->ret = fin_setsockopt(k->r->st, s, opt, &iv, sizeof(iv));
@@ -190,8 +192,8 @@ static bool get_linger(struct call *k, fin_sock s, const struct script_expr *v) 
   k->ret = fin_getsockopt(k->r->st, s, FIN_SO_LINGER, &l, &len);
   if (k->ret < 0)
     return true;
-  return script_sc_compare_int(k, "onoff", script_sc_field(v, "onoff", 0), l.onoff) &&
-         script_sc_compare_int(k, "linger", script_sc_field(v, "linger", 1), l.linger);
+  return fin_script_sc_compare_int(k, "onoff", fin_script_sc_field(v, "onoff", 0), l.onoff) &&
+         fin_script_sc_compare_int(k, "linger", fin_script_sc_field(v, "linger", 1), l.linger);
 }
 
 /* getsockopt(TCP_INFO, {tcpi_state=..., tcpi_snd_cwnd=10}, ...): each
@@ -204,40 +206,40 @@ static bool get_tcp_info(struct call *k, fin_sock s, const struct script_expr *v
   if (k->ret < 0 || v->kind == SCRIPT_EXPR_ELLIPSIS)
     return true;
   if (v->kind != SCRIPT_EXPR_STRUCT)
-    return script_fail(k->r, k->ev, "getsockopt(): TCP_INFO takes {tcpi_name=value, ...}");
+    return fin_script_fail(k->r, k->ev, "getsockopt(): TCP_INFO takes {tcpi_name=value, ...}");
   for (size_t i = 0; i < v->count; i++) {
     const struct script_expr *f = v->items[i];
     int64_t got;
     if (f->kind != SCRIPT_EXPR_FIELD)
-      return script_fail(k->r, k->ev, "getsockopt(): TCP_INFO fields are written name=value");
+      return fin_script_fail(k->r, k->ev, "getsockopt(): TCP_INFO fields are written name=value");
     enum fin_state want_state;
     if (strcmp(f->text, "tcpi_state") == 0 && f->lhs->kind == SCRIPT_EXPR_WORD &&
-        script_tcpi_state(f->lhs->text, &want_state)) {
+        fin_script_tcpi_state(f->lhs->text, &want_state)) {
       if (info.state == want_state)
         continue;
-      return script_fail(k->r, k->ev, "getsockopt(): tcpi_state is %s, the script expects %s",
-                         fin_state_name(info.state), f->lhs->text);
+      return fin_script_fail(k->r, k->ev, "getsockopt(): tcpi_state is %s, the script expects %s",
+                             fin_state_name(info.state), f->lhs->text);
     }
-    int found = script_tcpi_field(&info, f->text, &got);
+    int found = fin_script_tcpi_field(&info, f->text, &got);
     if (found < 0)
-      return script_fail(k->r, k->ev,
-                         "getsockopt(): %s is a Linux tcp_info field fin does not "
-                         "provide",
-                         f->text);
+      return fin_script_fail(k->r, k->ev,
+                             "getsockopt(): %s is a Linux tcp_info field fin does not "
+                             "provide",
+                             f->text);
     if (found == 0)
-      return script_fail(k->r, k->ev, "getsockopt(): no tcp_info field %s", f->text);
-    if (!script_sc_compare_int(k, f->text, f->lhs, got))
+      return fin_script_fail(k->r, k->ev, "getsockopt(): no tcp_info field %s", f->text);
+    if (!fin_script_sc_compare_int(k, f->text, f->lhs, got))
       return false;
   }
   return true;
 }
 
-bool script_sc_getsockopt(struct call *k) {
+bool fin_script_sc_getsockopt(struct call *k) {
   fin_sock s;
   int64_t level, name;
   enum fin_sockopt opt = FIN_SO_ERROR; /* set by sockopt(); -O3 cannot see that */
-  if (!script_sc_argc_is(k, 5) || !script_sc_arg_sock(k, 0, &s, NULL) ||
-      !script_sc_arg_int(k, 1, &level) || !script_sc_arg_int(k, 2, &name))
+  if (!fin_script_sc_argc_is(k, 5) || !fin_script_sc_arg_sock(k, 0, &s, NULL) ||
+      !fin_script_sc_arg_int(k, 1, &level) || !fin_script_sc_arg_int(k, 2, &name))
     return false;
   bool ok;
   if (special(k, s, level, name, false, &ok))
@@ -257,6 +259,6 @@ bool script_sc_getsockopt(struct call *k) {
   /* SO_ERROR holds a positive errno, like Linux. */
   char what[64];
   snprintf(what, sizeof(what), "the option value%s%s", opt == FIN_SO_ERROR ? " " : "",
-           opt == FIN_SO_ERROR && script_errno_name(iv) ? script_errno_name(iv) : "");
-  return script_sc_compare_int(k, what, v, iv);
+           opt == FIN_SO_ERROR && fin_script_errno_name(iv) ? fin_script_errno_name(iv) : "");
+  return fin_script_sc_compare_int(k, what, v, iv);
 }

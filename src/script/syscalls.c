@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* System calls (README §1a.4) mapped onto fin's socket API. Script fds
  * 3, 4, ... map to fin handles. A call written S...E is retried after
  * every step of virtual time while it would block (-EAGAIN, -EINPROGRESS,
@@ -23,27 +24,27 @@
 static bool eval_call(struct call *k, const struct script_expr *e, int64_t *v) {
   const char *f = e->text;
   if (e->count != 1)
-    return script_fail(k->r, k->ev, "%s(): %s() takes one argument", k->c->name, f);
+    return fin_script_fail(k->r, k->ev, "%s(): %s() takes one argument", k->c->name, f);
   const struct script_expr *a = e->items[0];
   if (strcmp(f, "htons") == 0 || strcmp(f, "ntohs") == 0 || strcmp(f, "htonl") == 0 ||
       strcmp(f, "ntohl") == 0)
-    return script_sc_eval(k, a, v);
+    return fin_script_sc_eval(k, a, v);
   if (strcmp(f, "inet_addr") == 0 && a->kind == SCRIPT_EXPR_STRING) {
     struct in_addr in;
     if (inet_pton(AF_INET, a->text, &in) != 1)
-      return script_fail(k->r, k->ev, "%s(): inet_addr(\"%s\") is not an IPv4 address", k->c->name,
-                         a->text);
+      return fin_script_fail(k->r, k->ev, "%s(): inet_addr(\"%s\") is not an IPv4 address",
+                             k->c->name, a->text);
     *v = ntohl(in.s_addr);
     return true;
   }
   if (strcmp(f, "inet6_addr") == 0)
-    return script_fail(k->r, k->ev, "%s(): inet6_addr: missing feature: IPv6 (issue 10)",
-                       k->c->name);
-  return script_fail(k->r, k->ev, "%s(): function %s() is not known to fin's runner", k->c->name,
-                     f);
+    return fin_script_fail(k->r, k->ev, "%s(): inet6_addr: missing feature: IPv6 (issue 10)",
+                           k->c->name);
+  return fin_script_fail(k->r, k->ev, "%s(): function %s() is not known to fin's runner",
+                         k->c->name, f);
 }
 
-bool script_sc_eval(struct call *k, const struct script_expr *e, int64_t *v) {
+bool fin_script_sc_eval(struct call *k, const struct script_expr *e, int64_t *v) {
   switch (e->kind) {
   case SCRIPT_EXPR_CALL:
     return eval_call(k, e, v);
@@ -51,52 +52,52 @@ bool script_sc_eval(struct call *k, const struct script_expr *e, int64_t *v) {
     *v = e->num;
     return true;
   case SCRIPT_EXPR_WORD:
-    if (script_symbol(e->text, v))
+    if (fin_script_symbol(e->text, v))
       return true;
-    return script_fail(k->r, k->ev, "unknown symbol '%s' in %s()", e->text, k->c->name);
+    return fin_script_fail(k->r, k->ev, "unknown symbol '%s' in %s()", e->text, k->c->name);
   case SCRIPT_EXPR_OR: {
     int64_t a, b;
-    if (!script_sc_eval(k, e->lhs, &a) || !script_sc_eval(k, e->rhs, &b))
+    if (!fin_script_sc_eval(k, e->lhs, &a) || !fin_script_sc_eval(k, e->rhs, &b))
       return false;
     *v = a | b;
     return true;
   }
   case SCRIPT_EXPR_LIST:
     if (e->count == 1)
-      return script_sc_eval(k, e->items[0], v);
+      return fin_script_sc_eval(k, e->items[0], v);
     break;
   case SCRIPT_EXPR_FIELD:
-    return script_sc_eval(k, e->lhs, v);
+    return fin_script_sc_eval(k, e->lhs, v);
   default:
     break;
   }
-  return script_fail(k->r, k->ev, "%s(): expected a number here (line %d col %d)", k->c->name,
-                     e->loc.line, e->loc.col);
+  return fin_script_fail(k->r, k->ev, "%s(): expected a number here (line %d col %d)", k->c->name,
+                         e->loc.line, e->loc.col);
 }
 
-bool script_sc_argc_is(struct call *k, size_t n) {
+bool fin_script_sc_argc_is(struct call *k, size_t n) {
   if (k->c->argc == n)
     return true;
-  return script_fail(k->r, k->ev, "%s() takes %zu arguments here, the script gives %zu", k->c->name,
-                     n, k->c->argc);
+  return fin_script_fail(k->r, k->ev, "%s() takes %zu arguments here, the script gives %zu",
+                         k->c->name, n, k->c->argc);
 }
 
-bool script_sc_arg_int(struct call *k, size_t i, int64_t *v) {
-  return script_sc_eval(k, k->c->args[i], v);
+bool fin_script_sc_arg_int(struct call *k, size_t i, int64_t *v) {
+  return fin_script_sc_eval(k, k->c->args[i], v);
 }
 
-struct script_fd *script_sc_fd_slot(struct call *k, int64_t fd) {
+struct script_fd *fin_script_sc_fd_slot(struct call *k, int64_t fd) {
   if (fd < 0 || fd >= SCRIPT_MAX_FDS || !k->r->fds[fd].used)
     return NULL;
   return &k->r->fds[fd];
 }
 
 /* The fin handle behind a script fd; -1 (a stale handle: -EBADF) if none. */
-bool script_sc_arg_sock(struct call *k, size_t i, fin_sock *s, int64_t *fdout) {
+bool fin_script_sc_arg_sock(struct call *k, size_t i, fin_sock *s, int64_t *fdout) {
   int64_t fd;
-  if (!script_sc_arg_int(k, i, &fd))
+  if (!fin_script_sc_arg_int(k, i, &fd))
     return false;
-  struct script_fd *slot = script_sc_fd_slot(k, fd);
+  struct script_fd *slot = fin_script_sc_fd_slot(k, fd);
   *s = slot ? slot->sock : -1;
   if (fdout)
     *fdout = fd;
@@ -104,8 +105,8 @@ bool script_sc_arg_sock(struct call *k, size_t i, fin_sock *s, int64_t *fdout) {
 }
 
 /* A struct field by name, or by position when the struct is positional. */
-const struct script_expr *script_sc_field(const struct script_expr *e, const char *name,
-                                          size_t pos) {
+const struct script_expr *fin_script_sc_field(const struct script_expr *e, const char *name,
+                                              size_t pos) {
   if (!e || e->kind != SCRIPT_EXPR_STRUCT)
     return NULL;
   for (size_t i = 0; i < e->count; i++)
@@ -116,24 +117,24 @@ const struct script_expr *script_sc_field(const struct script_expr *e, const cha
   return NULL;
 }
 
-bool script_sc_compare_int(struct call *k, const char *what, const struct script_expr *e,
-                           int64_t got) {
+bool fin_script_sc_compare_int(struct call *k, const char *what, const struct script_expr *e,
+                               int64_t got) {
   if (!e || e->kind == SCRIPT_EXPR_ELLIPSIS)
     return true;
   int64_t want;
-  if (!script_sc_eval(k, e, &want))
+  if (!fin_script_sc_eval(k, e, &want))
     return false;
   if (want == got)
     return true;
-  return script_fail(k->r, k->ev, "%s(): %s is %lld, the script expects %lld", k->c->name, what,
-                     (long long)got, (long long)want);
+  return fin_script_fail(k->r, k->ev, "%s(): %s is %lld, the script expects %lld", k->c->name, what,
+                         (long long)got, (long long)want);
 }
 
 /* ---- sockets ---- */
 
 static bool sc_socket(struct call *k) {
   int64_t type;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_int(k, 1, &type))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_int(k, 1, &type))
     return false;
   k->ret = fin_socket(k->r->st);
   k->fd_result = true;
@@ -146,7 +147,7 @@ static bool sc_socket(struct call *k) {
 
 static bool sc_bind(struct call *k) {
   fin_sock s;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_sock(k, 0, &s, NULL))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct fin_sockaddr a = {k->r->local_addr, SCRIPT_PORT};
   k->ret = fin_bind(k->r->st, s, &a);
@@ -156,8 +157,8 @@ static bool sc_bind(struct call *k) {
 static bool sc_listen(struct call *k) {
   fin_sock s;
   int64_t backlog;
-  if (!script_sc_argc_is(k, 2) || !script_sc_arg_sock(k, 0, &s, NULL) ||
-      !script_sc_arg_int(k, 1, &backlog))
+  if (!fin_script_sc_argc_is(k, 2) || !fin_script_sc_arg_sock(k, 0, &s, NULL) ||
+      !fin_script_sc_arg_int(k, 1, &backlog))
     return false;
   k->ret = fin_listen(k->r->st, s, (int)backlog);
   return true;
@@ -165,7 +166,7 @@ static bool sc_listen(struct call *k) {
 
 static bool sc_accept(struct call *k) {
   fin_sock s;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_sock(k, 0, &s, NULL))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct fin_sockaddr peer;
   k->ret = fin_accept(k->r->st, s, &peer);
@@ -176,7 +177,7 @@ static bool sc_accept(struct call *k) {
 
 static bool sc_connect(struct call *k) {
   fin_sock s;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_sock(k, 0, &s, NULL))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct script_run *r = k->r;
   struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT};
@@ -200,9 +201,9 @@ static bool sc_connect(struct call *k) {
 static bool sc_close(struct call *k) {
   fin_sock s;
   int64_t fd;
-  if (!script_sc_argc_is(k, 1) || !script_sc_arg_sock(k, 0, &s, &fd))
+  if (!fin_script_sc_argc_is(k, 1) || !fin_script_sc_arg_sock(k, 0, &s, &fd))
     return false;
-  struct script_fd *ep = script_sc_fd_slot(k, fd);
+  struct script_fd *ep = fin_script_sc_fd_slot(k, fd);
   if (ep && ep->epoll) {
     ep->used = false;
     k->ret = 0;
@@ -211,7 +212,7 @@ static bool sc_close(struct call *k) {
   k->ret = fin_close(k->r->st, s);
   /* SO_LINGER {1,N} on a blocking socket: call again until done. */
   k->would_block = k->blocking && k->ret == -EINPROGRESS;
-  struct script_fd *slot = script_sc_fd_slot(k, fd);
+  struct script_fd *slot = fin_script_sc_fd_slot(k, fd);
   if (slot && k->ret != -EINPROGRESS)
     slot->used = false;
   return true;
@@ -221,7 +222,7 @@ static bool sc_close(struct call *k) {
  * each field compared when written; "..." matches anything. */
 static bool sc_sockname(struct call *k) {
   fin_sock s;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_sock(k, 0, &s, NULL))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct fin_sockaddr a;
   bool peer = strcmp(k->c->name, "getpeername") == 0;
@@ -229,17 +230,18 @@ static bool sc_sockname(struct call *k) {
   const struct script_expr *v = k->c->args[1];
   if (k->ret < 0 || v->kind == SCRIPT_EXPR_ELLIPSIS)
     return true;
-  return script_sc_compare_int(k, "sa_family", script_sc_field(v, "sa_family", 0), AF_INET) &&
-         script_sc_compare_int(k, "sin_port", script_sc_field(v, "sin_port", 1), a.port) &&
-         script_sc_compare_int(k, "sin_addr", script_sc_field(v, "sin_addr", 2), a.addr) &&
-         script_sc_compare_int(k, "the address length", k->c->args[2], 16);
+  return fin_script_sc_compare_int(k, "sa_family", fin_script_sc_field(v, "sa_family", 0),
+                                   AF_INET) &&
+         fin_script_sc_compare_int(k, "sin_port", fin_script_sc_field(v, "sin_port", 1), a.port) &&
+         fin_script_sc_compare_int(k, "sin_addr", fin_script_sc_field(v, "sin_addr", 2), a.addr) &&
+         fin_script_sc_compare_int(k, "the address length", k->c->args[2], 16);
 }
 
 static bool sc_shutdown(struct call *k) {
   fin_sock s;
   int64_t how;
-  if (!script_sc_argc_is(k, 2) || !script_sc_arg_sock(k, 0, &s, NULL) ||
-      !script_sc_arg_int(k, 1, &how))
+  if (!fin_script_sc_argc_is(k, 2) || !fin_script_sc_arg_sock(k, 0, &s, NULL) ||
+      !fin_script_sc_arg_int(k, 1, &how))
     return false;
   k->ret = fin_shutdown(k->r->st, s, (int)how);
   return true;
@@ -251,17 +253,17 @@ static bool sc_fcntl(struct call *k) {
   fin_sock s;
   int64_t fd, cmd, arg = 0;
   if (k->c->argc < 2 || k->c->argc > 3)
-    return script_sc_argc_is(k, 3);
-  if (!script_sc_arg_sock(k, 0, &s, &fd) || !script_sc_arg_int(k, 1, &cmd))
+    return fin_script_sc_argc_is(k, 3);
+  if (!fin_script_sc_arg_sock(k, 0, &s, &fd) || !fin_script_sc_arg_int(k, 1, &cmd))
     return false;
-  struct script_fd *slot = script_sc_fd_slot(k, fd);
+  struct script_fd *slot = fin_script_sc_fd_slot(k, fd);
   if (cmd == F_GETFL) {
     k->ret = slot ? (int64_t)k->r->profile.fcntl_rdwr | (slot->nonblock ? O_NONBLOCK : 0) : -EBADF;
     return true;
   }
   if (cmd != F_SETFL)
-    return script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL are supported");
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_int(k, 2, &arg))
+    return fin_script_fail(k->r, k->ev, "fcntl: only F_GETFL and F_SETFL are supported");
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_int(k, 2, &arg))
     return false;
   int on = (arg & O_NONBLOCK) != 0;
   k->ret = fin_setsockopt(k->r->st, s, FIN_SO_NONBLOCK, &on, sizeof(on));
@@ -273,16 +275,16 @@ static bool sc_fcntl(struct call *k) {
 static bool sc_ioctl(struct call *k) {
   fin_sock s;
   int64_t req;
-  if (!script_sc_argc_is(k, 3) || !script_sc_arg_sock(k, 0, &s, NULL) ||
-      !script_sc_arg_int(k, 1, &req))
+  if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL) ||
+      !fin_script_sc_arg_int(k, 1, &req))
     return false;
   int64_t siocinq;
-  script_symbol("SIOCINQ", &siocinq);
+  fin_script_symbol("SIOCINQ", &siocinq);
   if (req != siocinq)
-    return script_fail(k->r, k->ev, "ioctl: only SIOCINQ/FIONREAD is supported");
+    return fin_script_fail(k->r, k->ev, "ioctl: only SIOCINQ/FIONREAD is supported");
   int n = fin_inq(k->r->st, s);
   k->ret = n < 0 ? n : 0;
-  return n < 0 || script_sc_compare_int(k, "the SIOCINQ byte count", k->c->args[2], n);
+  return n < 0 || fin_script_sc_compare_int(k, "the SIOCINQ byte count", k->c->args[2], n);
 }
 
 /* ---- dispatch and results ---- */
@@ -296,27 +298,27 @@ static const struct {
     {"listen", sc_listen},
     {"accept", sc_accept},
     {"connect", sc_connect},
-    {"read", script_sc_io},
-    {"recv", script_sc_io},
-    {"recvfrom", script_sc_io},
-    {"readv", script_sc_io},
-    {"recvmsg", script_sc_io},
-    {"write", script_sc_io},
-    {"send", script_sc_io},
-    {"sendto", script_sc_io},
-    {"writev", script_sc_io},
-    {"sendmsg", script_sc_io},
+    {"read", fin_script_sc_io},
+    {"recv", fin_script_sc_io},
+    {"recvfrom", fin_script_sc_io},
+    {"readv", fin_script_sc_io},
+    {"recvmsg", fin_script_sc_io},
+    {"write", fin_script_sc_io},
+    {"send", fin_script_sc_io},
+    {"sendto", fin_script_sc_io},
+    {"writev", fin_script_sc_io},
+    {"sendmsg", fin_script_sc_io},
     {"close", sc_close},
     {"shutdown", sc_shutdown},
-    {"setsockopt", script_sc_setsockopt},
-    {"getsockopt", script_sc_getsockopt},
+    {"setsockopt", fin_script_sc_setsockopt},
+    {"getsockopt", fin_script_sc_getsockopt},
     {"fcntl", sc_fcntl},
     {"ioctl", sc_ioctl},
-    {"poll", script_sc_poll},
-    {"epoll_create", script_sc_epoll_create},
-    {"epoll_create1", script_sc_epoll_create},
-    {"epoll_ctl", script_sc_epoll_ctl},
-    {"epoll_wait", script_sc_epoll_wait},
+    {"poll", fin_script_sc_poll},
+    {"epoll_create", fin_script_sc_epoll_create},
+    {"epoll_create1", fin_script_sc_epoll_create},
+    {"epoll_ctl", fin_script_sc_epoll_ctl},
+    {"epoll_wait", fin_script_sc_epoll_wait},
     {"getsockname", sc_sockname},
     {"getpeername", sc_sockname},
 };
@@ -326,18 +328,18 @@ static void result_text(int64_t v, char *out, size_t cap) {
     snprintf(out, cap, "%lld", (long long)v);
     return;
   }
-  const char *name = script_errno_name((int)-v);
+  const char *name = fin_script_errno_name((int)-v);
   snprintf(out, cap, "-1 %s", name ? name : "(unknown errno)");
 }
 
 /* fd-returning calls bind the script's fd number to the new handle. */
 static bool map_fd(struct call *k, int64_t want) {
   if (want < 0 || want >= SCRIPT_MAX_FDS)
-    return script_fail(k->r, k->ev, "%s(): fd %lld is out of the runner's range", k->c->name,
-                       (long long)want);
+    return fin_script_fail(k->r, k->ev, "%s(): fd %lld is out of the runner's range", k->c->name,
+                           (long long)want);
   if (k->r->fds[want].used)
-    return script_fail(k->r, k->ev, "%s(): script fd %lld is already open", k->c->name,
-                       (long long)want);
+    return fin_script_fail(k->r, k->ev, "%s(): script fd %lld is already open", k->c->name,
+                           (long long)want);
   k->r->fds[want] = (struct script_fd){.used = true, .sock = k->ret, .epoll = k->fd_is_epoll};
   k->r->fd_under_test = (int)want;
   return true;
@@ -345,11 +347,11 @@ static bool map_fd(struct call *k, int64_t want) {
 
 static bool check_result(struct call *k) {
   int64_t want;
-  if (!script_sc_eval(k, k->c->result, &want))
+  if (!fin_script_sc_eval(k, k->c->result, &want))
     return false;
   int64_t want_errno = 0;
-  if (k->c->errno_name && !script_symbol(k->c->errno_name, &want_errno))
-    return script_fail(k->r, k->ev, "unknown errno '%s'", k->c->errno_name);
+  if (k->c->errno_name && !fin_script_symbol(k->c->errno_name, &want_errno))
+    return fin_script_fail(k->r, k->ev, "unknown errno '%s'", k->c->errno_name);
   bool ok;
   if (want < 0)
     ok = k->ret < 0 && (!k->c->errno_name || -k->ret == want_errno);
@@ -366,14 +368,15 @@ static bool check_result(struct call *k) {
               k->r->s->path, k->ev->loc.line, k->c->name, got, (long long)want);
       return true;
     }
-    return script_fail(k->r, k->ev, "%s() returned %s, the script expects %lld%s%s", k->c->name,
-                       got, (long long)want, k->c->errno_name ? " " : "",
-                       k->c->errno_name ? k->c->errno_name : "");
+    return fin_script_fail(k->r, k->ev, "%s() returned %s, the script expects %lld%s%s", k->c->name,
+                           got, (long long)want, k->c->errno_name ? " " : "",
+                           k->c->errno_name ? k->c->errno_name : "");
   }
   return !k->fd_result || want < 0 || map_fd(k, want);
 }
 
-int script_syscall(struct script_run *r, const struct script_event *ev, bool blocking, bool first) {
+int fin_script_syscall(struct script_run *r, const struct script_event *ev, bool blocking,
+                       bool first) {
   struct call k = {.r = r, .ev = ev, .c = &ev->call, .blocking = blocking, .first = first};
   fin_stack_set_now(r->st, r->now);
   for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
@@ -388,18 +391,18 @@ int script_syscall(struct script_run *r, const struct script_event *ev, bool blo
     if (r->verbose) {
       char got[64];
       result_text(k.ret, got, sizeof(got));
-      script_note(r, "%s() = %s", k.c->name, got);
+      fin_script_note(r, "%s() = %s", k.c->name, got);
     }
     return check_result(&k) ? 1 : -1;
   }
-  script_fail(r, ev, "system call %s() is not supported by fin's runner", k.c->name);
+  fin_script_fail(r, ev, "system call %s() is not supported by fin's runner", k.c->name);
   return -1;
 }
 
 /* packetdrill resets every connection at the end (README §1a.10); that is
  * cleanup, never checked, and fin_stack_free() releases everything, so
  * the runner only forgets its fds. */
-void script_close_all(struct script_run *r) {
+void fin_script_close_all(struct script_run *r) {
   for (int fd = 0; fd < SCRIPT_MAX_FDS; fd++)
     r->fds[fd].used = false;
 }

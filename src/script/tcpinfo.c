@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* %{ python }% snippets (README §1a.7), without Python: a small evaluator
  * for `assert EXPR[, message]` statements over a TCP_INFO snapshot of the
  * socket under test. Expressions: integers, tcpi_* fields, the Linux TCP_*
@@ -150,7 +151,7 @@ static int64_t in_segments(uint32_t bytes, uint32_t mss, bool ssthresh) {
   return mss ? bytes / mss : 0;
 }
 
-int script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v) {
+int fin_script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v) {
   uint32_t notsent = i->snd_queued > i->unacked ? i->snd_queued - i->unacked : 0;
   struct {
     const char *name;
@@ -187,7 +188,7 @@ int script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *
   return 0;
 }
 
-bool script_tcpi_state(const char *name, enum fin_state *out) {
+bool fin_script_tcpi_state(const char *name, enum fin_state *out) {
   for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
     if (strcmp(state_names[k].name, name) == 0)
       return (*out = state_names[k].state, true);
@@ -196,7 +197,7 @@ bool script_tcpi_state(const char *name, enum fin_state *out) {
 
 static int64_t name_value(struct eval *e, const char *name) {
   int64_t v;
-  int found = script_tcpi_field(e->info, name, &v);
+  int found = fin_script_tcpi_field(e->info, name, &v);
   if (found > 0)
     return v;
   if (found < 0)
@@ -323,21 +324,21 @@ static bool statement(struct eval *e, const char *stmt) {
   if (!*e->p)
     return true;
   if (!eat(e, "assert"))
-    return script_fail(e->r, e->ev, "snippet: only 'assert EXPR[, message]' is supported: %s",
-                       stmt);
+    return fin_script_fail(e->r, e->ev, "snippet: only 'assert EXPR[, message]' is supported: %s",
+                           stmt);
   int64_t v = expr(e);
   skip_ws(e);
   if (!e->error && *e->p && *e->p != ',')
     set_error(e, "unexpected text '%.20s'", e->p);
   if (e->error)
-    return script_fail(e->r, e->ev, "snippet: %s", e->msg);
+    return fin_script_fail(e->r, e->ev, "snippet: %s", e->msg);
   if (v)
     return true;
-  return script_fail(e->r, e->ev, "assertion failed: %s\n  tcpi_state is %s", stmt,
-                     fin_state_name(e->info->state));
+  return fin_script_fail(e->r, e->ev, "assertion failed: %s\n  tcpi_state is %s", stmt,
+                         fin_state_name(e->info->state));
 }
 
-bool script_code(struct script_run *r, const struct script_event *ev) {
+bool fin_script_code(struct script_run *r, const struct script_event *ev) {
   struct fin_conn_info info;
   snapshot(r, &info);
   char buf[1024];

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The ASCII ladder: time down the page, one lane per host, an arrow per
  * segment, each host's state beside its lane when it changes. Fits in 100
  * columns:

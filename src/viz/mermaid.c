@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `--format mermaid`: the ladder as a Mermaid sequenceDiagram (GitHub and
  * most Markdown viewers draw it). Lost segments use the "-x" arrow. */
 #include <stdlib.h>

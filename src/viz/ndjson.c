@@ -1,6 +1,9 @@
-/* `--events FILE`: one JSON object per trace record. Every object has t
- * (seconds), host, conn and type; the rest depends on the type. Sequence
- * numbers are absolute here (machines read this), with rseq/rack beside. */
+/* SPDX-License-Identifier: MIT */
+/* `--events FILE`: one JSON object per trace record, the schema of
+ * docs/events.md shared by fin sim, fin serve and fin connect. Every object
+ * has t (seconds), host, conn and type, local/remote when the connection is
+ * known; the rest depends on the type. Sequence numbers are absolute here
+ * (machines read this), with rseq/rack beside. */
 #include <errno.h>
 
 #include "viz/viz.h"
@@ -19,9 +22,32 @@ static void json_str(FILE *out, const char *s) {
   fputc('"', out);
 }
 
+static void endpoint(FILE *out, const char *key, uint32_t a, uint16_t port) {
+  fprintf(out, ",\"%s\":\"%u.%u.%u.%u:%u\"", key, a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255,
+          port);
+}
+
+/* The connection's two ends from the host's side: the event's 4-tuple, or
+ * the segment's addresses (outbound for SEND, inbound otherwise). */
+static void ends(FILE *out, const struct fin_trace_rec *r) {
+  const struct fin_trace_seg *g = &r->seg;
+  if (r->has_tuple) {
+    endpoint(out, "local", r->tuple.local_addr, r->tuple.local_port);
+    endpoint(out, "remote", r->tuple.remote_addr, r->tuple.remote_port);
+  } else if (g->valid && r->kind == FIN_TR_SEND) {
+    endpoint(out, "local", g->saddr, g->sport);
+    endpoint(out, "remote", g->daddr, g->dport);
+  } else if (g->valid && (r->kind == FIN_TR_RECV || r->kind == FIN_TR_DROP)) {
+    endpoint(out, "local", g->daddr, g->dport);
+    endpoint(out, "remote", g->saddr, g->sport);
+  }
+}
+
 static void seg_fields(FILE *out, const struct fin_trace *tr, const struct fin_trace_rec *r,
                        struct fin_rel *rel) {
   char fl[40];
+  if (!r->seg.valid && r->kind == FIN_TR_DROP)
+    return; /* a stack's drop: the segment is the RECV just before */
   uint32_t rseq, rack;
   fin_rel_apply(rel, &r->seg, &rseq, &rack);
   fprintf(out, ",\"peer\":");
@@ -61,29 +87,36 @@ static void kind_fields(FILE *out, const struct fin_trace *tr, const struct fin_
     fprintf(out, ",\"call\":");
     json_str(out, r->call);
     fprintf(out, ",\"result\":%lld,\"errno\":\"%s\"", (long long)r->result,
-            r->result < 0 ? fin_errno_name((int)r->result) : "0");
+            r->result < 0 ? fin_strerror((int)r->result) : "0");
     break;
   case FIN_TR_CLOSE:
     fprintf(out, ",\"reason\":\"%s\",\"errno\":\"%s\"", fin_close_reason_name(r->reason),
-            fin_errno_name(r->err));
+            fin_strerror(r->err));
+    break;
+  case FIN_TR_RST:
+    fprintf(out, ",\"reason\":\"%s\"", fin_counters_name(r->counter));
     break;
   case FIN_TR_KIND_COUNT:
     break;
   }
 }
 
+void fin_ndjson_record(FILE *out, const struct fin_trace *tr, const struct fin_trace_rec *r,
+                       struct fin_rel *rel) {
+  fprintf(out, "{\"t\":%.9f,\"host\":", (double)r->t / 1e9);
+  json_str(out, r->host < tr->host_count ? tr->host_names[r->host] : "?");
+  fprintf(out, ",\"conn\":%llu,\"type\":\"%s\"", (unsigned long long)r->conn,
+          fin_trace_kind_name(r->kind));
+  ends(out, r);
+  kind_fields(out, tr, r, rel);
+  fputs("}\n", out);
+}
+
 int fin_ndjson_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o) {
   (void)o;
   struct fin_rel rel;
   fin_rel_init(&rel);
-  for (size_t i = 0; i < tr->len; i++) {
-    const struct fin_trace_rec *r = &tr->recs[i];
-    fprintf(out, "{\"t\":%.9f,\"host\":", (double)r->t / 1e9);
-    json_str(out, r->host < tr->host_count ? tr->host_names[r->host] : "?");
-    fprintf(out, ",\"conn\":%llu,\"type\":\"%s\"", (unsigned long long)r->conn,
-            fin_trace_kind_name(r->kind));
-    kind_fields(out, tr, r, &rel);
-    fputs("}\n", out);
-  }
+  for (size_t i = 0; i < tr->len; i++)
+    fin_ndjson_record(out, tr, &tr->recs[i], &rel);
   return ferror(out) ? -EIO : 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One row model for every diagram: an arrow per segment, a note per
  * application call / timer / close, and each host's new state written on the
  * first row at the moment it changed (a row of its own when nothing else
@@ -133,7 +134,7 @@ static void on_app(struct builder *b, const struct fin_trace_rec *r) {
   if (r->verbose && !b->o->verbose_apps)
     return;
   if (r->result < 0)
-    snprintf(res, sizeof(res), "-%s", fin_errno_name((int)r->result));
+    snprintf(res, sizeof(res), "-%s", fin_strerror((int)r->result));
   else
     snprintf(res, sizeof(res), "%lld", (long long)r->result);
   note(b, r, "%s = %s", r->call, res);
@@ -143,7 +144,7 @@ static void on_close(struct builder *b, const struct fin_trace_rec *r) {
   if (r->err == 0)
     note(b, r, "closed: %s%s", fin_close_reason_name(r->reason), "");
   else
-    note(b, r, "closed: %s, %s", fin_close_reason_name(r->reason), fin_errno_name(r->err));
+    note(b, r, "closed: %s, %s", fin_close_reason_name(r->reason), fin_strerror(r->err));
 }
 
 static void on_record(struct builder *b, const struct fin_trace_rec *r) {
@@ -170,6 +171,7 @@ static void on_record(struct builder *b, const struct fin_trace_rec *r) {
       note(b, r, "dropped: %s%s", fin_counters_name(r->counter), "");
     break;
   case FIN_TR_RECV:
+  case FIN_TR_RST: /* the RST itself is drawn as the SEND that follows */
   case FIN_TR_KIND_COUNT:
     break;
   }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `--svg FILE`: the same ladder as a self-contained SVG (no scripts, no
  * external fonts or stylesheets). Arrows slant a little downwards so time
  * visibly passes while a segment crosses; lost ones stop with a red cross. */

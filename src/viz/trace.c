@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The recorded run shared by the simulator and the renderers. */
 #include "viz/trace.h"
 
@@ -13,6 +14,9 @@ void fin_trace_init(struct fin_trace *tr) {
 }
 
 void fin_trace_free(struct fin_trace *tr) {
+  for (size_t i = 0; i < tr->npkts; i++)
+    free(tr->pkts[i].data);
+  free(tr->pkts);
   free(tr->recs);
   fin_trace_init(tr);
 }
@@ -24,6 +28,25 @@ void fin_trace_set_host(struct fin_trace *tr, unsigned host, uint32_t addr) {
   tr->host_addrs[host] = addr;
   if (host >= tr->host_count)
     tr->host_count = host + 1;
+}
+
+int fin_trace_add_packet(struct fin_trace *tr, const uint8_t *d, size_t len, uint32_t *pkt) {
+  *pkt = 0;
+  if (tr->npkts == tr->pkts_cap) {
+    size_t cap = tr->pkts_cap ? tr->pkts_cap * 2 : 256;
+    struct fin_trace_pkt *p = realloc(tr->pkts, cap * sizeof(*p));
+    if (p == NULL)
+      return -ENOMEM;
+    tr->pkts = p;
+    tr->pkts_cap = cap;
+  }
+  uint8_t *copy = malloc(len ? len : 1);
+  if (copy == NULL)
+    return -ENOMEM;
+  memcpy(copy, d, len);
+  tr->pkts[tr->npkts++] = (struct fin_trace_pkt){copy, len};
+  *pkt = (uint32_t)tr->npkts;
+  return 0;
 }
 
 int fin_trace_add(struct fin_trace *tr, const struct fin_trace_rec *rec) {
@@ -99,43 +122,6 @@ const char *fin_trace_flags(uint8_t flags, char *buf, size_t cap) {
   return buf;
 }
 
-const char *fin_errno_name(int err) {
-  static const struct {
-    int e;
-    const char *name;
-  } names[] = {
-      {ECONNRESET, "ECONNRESET"},
-      {ECONNREFUSED, "ECONNREFUSED"},
-      {ETIMEDOUT, "ETIMEDOUT"},
-      {EPIPE, "EPIPE"},
-      {EAGAIN, "EAGAIN"},
-      {EINPROGRESS, "EINPROGRESS"},
-      {EALREADY, "EALREADY"},
-      {EISCONN, "EISCONN"},
-      {ENOTCONN, "ENOTCONN"},
-      {EBADF, "EBADF"},
-      {EINVAL, "EINVAL"},
-      {ENOMEM, "ENOMEM"},
-      {EADDRINUSE, "EADDRINUSE"},
-      {ECONNABORTED, "ECONNABORTED"},
-      {EHOSTUNREACH, "EHOSTUNREACH"},
-      {ENETUNREACH, "ENETUNREACH"},
-      {EOPNOTSUPP, "EOPNOTSUPP"},
-      {ENOENT, "ENOENT"},
-      {ESHUTDOWN, "ESHUTDOWN"},
-      {ENOBUFS, "ENOBUFS"},
-      {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-  };
-  if (err < 0)
-    err = -err;
-  if (err == 0)
-    return "0";
-  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-    if (names[i].e == err)
-      return names[i].name;
-  return "E?";
-}
-
 const char *fin_trace_fate_name(enum fin_trace_fate f) {
   static const char *const names[FIN_FATE_COUNT] = {
       [FIN_FATE_DELIVERED] = "delivered", [FIN_FATE_CORRUPTED] = "corrupted",
@@ -153,7 +139,7 @@ const char *fin_trace_kind_name(enum fin_trace_kind k) {
   static const char *const names[FIN_TR_KIND_COUNT] = {
       [FIN_TR_STATE] = "state", [FIN_TR_SEND] = "send",   [FIN_TR_RECV] = "recv",
       [FIN_TR_DROP] = "drop",   [FIN_TR_TIMER] = "timer", [FIN_TR_APP] = "app",
-      [FIN_TR_CLOSE] = "close",
+      [FIN_TR_CLOSE] = "close", [FIN_TR_RST] = "rst",
   };
   if ((unsigned)k >= FIN_TR_KIND_COUNT)
     return "?";

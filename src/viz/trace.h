@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A recorded run: what every host sent, received, dropped, which states it
  * went through, which timers fired and what its applications called. The
  * simulator appends records in time order; the renderers (ladder, mermaid,
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fin/error.h"
 #include "fin/stack.h"
 
 #define FIN_TRACE_MAX_HOSTS 8
@@ -21,6 +23,7 @@ enum fin_trace_kind {
   FIN_TR_TIMER,     /* timer fired */
   FIN_TR_APP,       /* an application call and its result */
   FIN_TR_CLOSE,     /* connection gone: reason, err */
+  FIN_TR_RST,       /* the stack queued an RST (counter says why); the datagram is a SEND */
   FIN_TR_KIND_COUNT
 };
 
@@ -52,9 +55,11 @@ struct fin_trace_seg {
 struct fin_trace_rec {
   fin_time t;
   enum fin_trace_kind kind;
-  uint8_t host;  /* who: sender for SEND, receiver for RECV */
-  uint8_t peer;  /* SEND/RECV: the other end of the link */
-  uint64_t conn; /* sim-wide connection number (0 = none) */
+  uint8_t host;            /* who: sender for SEND, receiver for RECV */
+  uint8_t peer;            /* SEND/RECV: the other end of the link */
+  uint64_t conn;           /* the host's connection number (0 = none) */
+  struct fin_4tuple tuple; /* STATE, CLOSE, TIMER, DROP by a stack, RST: when has_tuple */
+  bool has_tuple;
   struct fin_trace_seg seg;
   enum fin_trace_fate fate; /* SEND: what the network did; DROP: where it died */
   fin_time arrive;          /* SEND: delivery time, FIN_NEVER when it never arrives */
@@ -63,17 +68,27 @@ struct fin_trace_rec {
   enum fin_close_reason reason;
   int err; /* CLOSE: negative errno; APP: result when negative */
   enum fin_timer_kind timer;
-  uint32_t counter; /* DROP by a stack: index into the counters list */
+  uint32_t counter; /* DROP by a stack, RST: index into the counters list */
   int64_t result;   /* APP: the call's return value */
+  uint32_t pkt;     /* SEND, RECV: 1 + index of the datagram's bytes in tr->pkts; 0 = none */
   bool verbose;     /* APP: bulk send/recv, left out of diagrams */
   char call[40];    /* APP: "connect 10.0.0.2:80" */
+};
+
+/* A datagram's bytes, kept when the trace is asked to (keep_packets). */
+struct fin_trace_pkt {
+  uint8_t *data;
+  size_t len;
 };
 
 struct fin_trace {
   struct fin_trace_rec *recs;
   size_t len, cap;
+  bool keep_packets; /* the recorder stores every datagram sent (for --pcapng) */
+  struct fin_trace_pkt *pkts;
+  size_t npkts, pkts_cap;
   unsigned host_count;
-  char host_names[FIN_TRACE_MAX_HOSTS][8];
+  char host_names[FIN_TRACE_MAX_HOSTS][8]; /* "a", "b", ... (fin serve/connect: "fin", "tun") */
   uint32_t host_addrs[FIN_TRACE_MAX_HOSTS];
 };
 
@@ -84,13 +99,14 @@ void fin_trace_set_host(struct fin_trace *tr, unsigned host, uint32_t addr);
 /* Appends a copy of rec. 0 or -ENOMEM. */
 int fin_trace_add(struct fin_trace *tr, const struct fin_trace_rec *rec);
 
+/* Stores a copy of a datagram; *pkt = its 1-based number. 0 or -ENOMEM. */
+int fin_trace_add_packet(struct fin_trace *tr, const uint8_t *d, size_t len, uint32_t *pkt);
+
 /* Lenient decode of an IPv4+TCP datagram for display. */
 void fin_trace_decode(const uint8_t *dgram, size_t len, struct fin_trace_seg *out);
 
 /* "SYN,ACK": writes into buf (>= 32 bytes). */
 const char *fin_trace_flags(uint8_t flags, char *buf, size_t cap);
-/* "ECONNRESET" for 104 or -104; "0" for 0. */
-const char *fin_errno_name(int err);
 const char *fin_trace_fate_name(enum fin_trace_fate f);
 const char *fin_trace_kind_name(enum fin_trace_kind k);
 

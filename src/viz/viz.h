@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Renderers of a recorded run (viz/trace.h): the ASCII ladder, a Mermaid
  * sequenceDiagram, a self-contained SVG ladder and NDJSON events. The three
  * diagrams share one row model, so they always show the same thing. */
@@ -45,5 +46,18 @@ int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_vi
 int fin_mermaid_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_svg_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_ndjson_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+/* pcapng of every datagram sent, commented with the state changes around
+ * it (needs tr->keep_packets while recording). */
+int fin_pcapng_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+/* One line of the events schema (docs/events.md) for record r; host names
+ * come from tr, relative sequence numbers from rel (learns as it goes).
+ * fin serve / fin connect write their events through this too. */
+void fin_ndjson_record(FILE *out, const struct fin_trace *tr, const struct fin_trace_rec *r,
+                       struct fin_rel *rel);
+/* What a host's stack did, as one line ("b conn 2: LISTEN -> SYN-RECEIVED"):
+ * the packet comments of --pcapng. Returns the length; 0 (and "") for records
+ * that say nothing (segments, app calls, delayed-ACK timers). */
+size_t fin_trace_note(const struct fin_trace *tr, const struct fin_trace_rec *r, char *buf,
+                      size_t cap);
 
 #endif

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # `fin script --ledger` and `conformance-report.sh --ledger` on a two-script
 # suite made here: one script that passes, one that fails. The ledger check
 # must fail for an unlisted failure and for a listed pass, and pass only

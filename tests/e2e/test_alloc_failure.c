@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Allocation-failure torture (curl-style): a full lifecycle - listen,
  * connect, data both ways, close, TIME-WAIT - is run once per allocation,
  * with that allocation failing. Whatever the outcome, nothing crashes,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two fin stacks back to back: every close path of BEHAVIOR C, D and E end
  * to end, with byte-exact delivery. */
 #include <errno.h>

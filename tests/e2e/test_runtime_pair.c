@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two runtimes joined by a datagram socketpair, each in its own thread:
  * the blocking helpers (connect, accept, send_all, recv, close) work over
  * run_once with a real clock, and both ends finish cleanly. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Aborts each way.
 #  1. fin aborts (SO_LINGER {1,0}): Linux's next recv gives ECONNRESET.
 #  2. Linux aborts (SO_LINGER {1,0}): fin's recv gives ECONNRESET.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # curl against `fin serve --app http`: the page arrives and the connection ends
 # gracefully, with keep-alive (curl closes first) and with Connection: close
 # (fin closes first, TIME-WAIT on fin's side).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by every interop test: sourced after `set -euo pipefail`.
 # Each test gets its own network namespace with a persistent TUN device:
 #   kernel side 10.77.0.1/24 on fin0, fin side 10.77.0.2 (fin's --addr).
@@ -43,6 +44,10 @@ interop_setup() {
   NAME=$(basename "$0" .sh)
   NS="fin-${NAME:0:16}-$$"
   WORK=$(mktemp -d "/tmp/fin-interop-$NAME.XXXXXX")
+  # fin's default control sockets go under $XDG_RUNTIME_DIR/fin: keep those
+  # of a test (and of a fin the test kills) out of /run/fin.
+  export XDG_RUNTIME_DIR="$WORK/run"
+  mkdir -p "$XDG_RUNTIME_DIR"
   trap _cleanup EXIT
   ip netns add "$NS" 2>/dev/null || skip "cannot create a network namespace (ip netns add failed)"
   nsx ip link set lo up

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Linux closes first: Linux FIN-WAIT-2 -> TIME-WAIT; fin CLOSE-WAIT -> LAST-ACK -> CLOSED.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # 5 % loss during a 10 MB transfer, then a graceful close: the SHA-256 of what
 # Linux sent equals the SHA-256 of what fin received. Loss comes from
 # `tc netem` on the TUN device when the kernel has sch_netem; otherwise from

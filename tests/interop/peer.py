@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """The Linux side of the interop tests: each subcommand is one scenario run
 with the kernel's own sockets inside the test's namespace. It prints "ok: ..."
 for what it checked and exits 1 with "FAIL: ..." when the kernel reports
@@ -370,6 +371,38 @@ def server_fin_closes_first(port, expect):
     ok("Linux LAST-ACK acknowledged, connection gone")
 
 
+def server_reply_close(port, expect, gap):
+    """Reads `expect` bytes, answers in two parts `gap` seconds apart, then
+    closes: a client must read until our EOF to get both."""
+    s, peer = server(port)
+    recv_exact(s, expect)
+    s.sendall(b"first part\n")
+    time.sleep(gap)
+    s.sendall(b"second part\n")
+    s.close()
+    ok("answered in two parts and closed")
+
+
+def server_hold(port, seconds):
+    """Accepts and never closes (even after the client's FIN) for `seconds`."""
+    s, peer = server(port)
+    log("established")
+    end = time.monotonic() + seconds
+    s.settimeout(0.05)
+    while time.monotonic() < end:
+        try:
+            if s.recv(100) == b"":
+                log("eof")
+                time.sleep(max(0, end - time.monotonic()))
+                break
+        except socket.timeout:
+            pass
+        except OSError as e:
+            log(f"{errno.errorcode.get(e.errno, e.errno).lower()}")
+            break
+    s.close()
+
+
 def server_simultaneous(port, expect, delay, hold):
     """Both ends close while each other's FIN is in flight (fin delays its
     output by `delay`): Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT."""
@@ -476,6 +509,112 @@ def many(port, n):
     ok(f"all {n} in TIME-WAIT on Linux (it closed first)")
 
 
+def http_read_answer(s):
+    """One HTTP answer: (status line, headers dict, body) by Content-Length."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = s.recv(1)
+        if not d:
+            fail(f"EOF inside an answer's head: {head!r}")
+        head += d
+    lines = head.decode().split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            k, v = line.split(":", 1)
+            headers[k.strip().lower()] = v.strip()
+    if "content-length" not in headers:
+        fail(f"answer without Content-Length: {lines[0]}")
+    return lines[0], headers, recv_exact(s, int(headers["content-length"]))
+
+
+def http_expect_eof(s, what):
+    s.settimeout(3)
+    if s.recv(100) != b"":
+        fail(f"{what}: fin did not close")
+    ok(f"{what}: fin closed")
+
+
+def http_persistence(port):
+    """HTTP/1.0 and 1.1 persistence as clients rely on (RFC 9112 §9.3)."""
+    s = client(port)
+    s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    st, h, body = http_read_answer(s)
+    if not st.endswith("200 OK") or h.get("connection", "").lower() != "close" or b"fin" not in body:
+        fail(f"HTTP/1.0: {st} {h}")
+    http_expect_eof(s, "HTTP/1.0 without keep-alive")
+    s = client(port)
+    for i in range(3):
+        s.sendall(b"GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n")
+        st, h, body = http_read_answer(s)
+        if h.get("connection", "").lower() != "keep-alive":
+            fail(f"HTTP/1.0 keep-alive request {i}: answer says Connection: {h.get('connection')}")
+    ok("HTTP/1.0 keep-alive: three answers on one connection, each with Connection: keep-alive")
+    s.close()
+    s = client(port)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n" * 3 +
+              b"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n" +
+              b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" +
+              b"GET /nope HTTP/1.1\r\nHost: x\r\n\r\n" +
+              b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    want = ["200 OK"] * 3 + ["200 OK", "405 Method Not Allowed", "404 Not Found", "200 OK"]
+    for i, w in enumerate(want):
+        if i == 3:  # HEAD: the head only, with the length GET would send
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += s.recv(1)
+            if b"200 OK" not in head or b"Content-Length: " not in head:
+                fail(f"HEAD: {head!r}")
+            continue
+        st, h, body = http_read_answer(s)
+        if not st.endswith(w):
+            fail(f"pipelined request {i}: {st}, want {w}")
+        if "connection" in h and i < len(want) - 1:
+            fail(f"HTTP/1.1 answer {i} has Connection: {h['connection']}")
+    if h.get("connection", "").lower() != "close":
+        fail("the answer to Connection: close does not say close")
+    ok("HTTP/1.1: 7 pipelined requests (GET, HEAD, POST with a body, 404) answered in order")
+    http_expect_eof(s, "HTTP/1.1 Connection: close")
+    s = client(port)
+    s.sendall(b"HELLO\r\n\r\n")
+    st, h, body = http_read_answer(s)
+    if "400" not in st:
+        fail(f"garbage: {st}")
+    http_expect_eof(s, "a malformed request: 400")
+
+
+def hold(port, n, seconds, gofile):
+    """n echo connections held open for `fin ss` / `fin kill`: prints
+    "ready LPORT..." once all are established, "reset LPORT" for each one fin
+    resets, and closes the rest once gofile exists (or after `seconds`)."""
+    conns = {}
+    for i in range(n):
+        s = client(port)
+        s.sendall(b"held\n")
+        recv_exact(s, 5)
+        s.setblocking(False)
+        conns[s.getsockname()[1]] = s
+    log("ready " + " ".join(str(p) for p in conns))
+    end = time.monotonic() + seconds
+    while conns and time.monotonic() < end and not os.path.exists(gofile):
+        for lport, s in list(conns.items()):
+            try:
+                d = s.recv(100)
+            except BlockingIOError:
+                continue
+            except OSError as e:
+                log(f"{errno.errorcode.get(e.errno, e.errno).lower()} {lport}")
+                del conns[lport]
+                continue
+            if d == b"":
+                log(f"eof {lport}")
+                del conns[lport]
+        time.sleep(0.01)
+    for s in conns.values():
+        s.close()
+    log(f"closed {len(conns)}")
+
+
 # ---- capture ----
 
 def pcap_lines(path):
@@ -503,18 +642,18 @@ def pcap_lines(path):
 
 
 def time_wait_seconds(path):
-    """From fin's NDJSON events: time from entering TIME-WAIT to CLOSED."""
+    """From fin's NDJSON events (docs/events.md): time from entering TIME-WAIT to CLOSED."""
     import json
     entered = closed = None
     for line in open(path):
         ev = json.loads(line)
-        if ev["ev"] == "state" and ev["to"] == "TIME-WAIT" and entered is None:
-            entered = ev["t_ms"]
-        if ev["ev"] == "closed" and entered is not None:
-            closed = ev["t_ms"]
+        if ev["type"] == "state" and ev["to"] == "TIME-WAIT" and entered is None:
+            entered = ev["t"]
+        if ev["type"] == "close" and entered is not None:
+            closed = ev["t"]
     if entered is None or closed is None:
         fail(f"no TIME-WAIT -> CLOSED in {path}")
-    return (closed - entered) / 1000.0
+    return closed - entered
 
 
 def main():
@@ -550,6 +689,10 @@ def main():
         "server-half-close-fin": server_half_close_fin,
         "server-expect-reset": server_expect_reset,
         "many": many,
+        "hold": hold,
+        "http-persistence": http_persistence,
+        "server-reply-close": server_reply_close,
+        "server-hold": server_hold,
     }[cmd]
     fn(*ints)
 

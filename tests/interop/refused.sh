@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ECONNREFUSED both ways.
 #  1. Linux connects to a fin port nobody listens on.
 #  2. fin connects to a closed Linux port.

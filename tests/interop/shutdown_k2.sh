@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # SIGTERM runs the orderly shutdown (BEHAVIOR K2): fin closes the established
 # connection with a FIN, Linux answers, and fin exits 0 with nothing left.
 # Then a Linux peer that never closes: at the deadline fin resets it.

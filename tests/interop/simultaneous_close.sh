@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Simultaneous close: both FINs cross on the wire. fin holds its outbound
 # datagrams 400 ms (--delay) so each side sends its FIN before it sees the
 # other's: Linux FIN-WAIT-1 -> CLOSING -> TIME-WAIT, fin the same.
@@ -9,7 +10,7 @@ bg peer python3 "$PEER" server-simultaneous 9000 5 0.4 1.0
 PEER_PID=$LAST_PID
 wait_for_line peer ready 5
 printf 'hello' >"$WORK/in"
-nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --msl 1 --delay 400 --expect 1 \
+nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --msl 1 --delay 400 --expect 1 --wait-time-wait \
   --hold 1.0 --pcap "$WORK/fin.pcap" "$LINUX_IP" 9000 <"$WORK/in" >"$WORK/out" 2>"$WORK/fin.log" ||
   fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"

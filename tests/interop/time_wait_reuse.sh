@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A Linux client reconnects on the same 4-tuple while fin holds it in
 # TIME-WAIT (fin closed first: HTTP Connection: close, --msl 30): the new
 # connection must succeed within one second (RFC 6191 / BEHAVIOR E4).

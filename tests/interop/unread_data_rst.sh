@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # fin closes with unread data -> RST, not FIN (RFC 2525 / BEHAVIOR B7): Linux's recv gives ECONNRESET.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -1,10 +1,15 @@
 #!/bin/sh
-# fin sim from the outside: usage errors, listing, output formats, pcap
-# decoding by tshark, byte-identical pcaps for one seed. Usage:
+# SPDX-License-Identifier: MIT
+# fin from the outside: usage errors of every command (bad option named,
+# exit 2; --help per command; missing files exit 2), fin sim's listing,
+# output formats, pcap and pcapng decoding by tshark, byte-identical pcaps
+# for one seed. None of it needs root: serve/connect fail on their files
+# before they open a TUN device. Usage:
 #   cli_checks.sh FIN_BINARY CHECK
 set -u
 FIN=$1
 CHECK=$2
+CHECK_EVENTS="$(dirname "$0")/../support/check_events.py"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -19,7 +24,84 @@ bad() {
   grep -q -- "$opt" "$TMP/err" || fail "fin sim $*: message does not name $opt: $(cat "$TMP/err")"
 }
 
+# usage CODE PATTERN CMD...: exit status CODE and stderr matching PATTERN
+# (the option or file the user got wrong).
+usage() {
+  code=$1
+  pat=$2
+  shift 2
+  "$FIN" "$@" >"$TMP/out" 2>"$TMP/err"
+  rc=$?
+  [ $rc -eq "$code" ] || fail "fin $*: exit $rc, want $code ($(cat "$TMP/err"))"
+  grep -q -- "$pat" "$TMP/err" || fail "fin $*: message does not name '$pat': $(cat "$TMP/err")"
+  [ -s "$TMP/out" ] && fail "fin $*: wrote to stdout on a usage error"
+  return 0
+}
+
+COMMANDS="sim script serve connect demo ss stat kill"
+NET="--tun fin-cli-none --addr 10.77.0.2/24"
+
 case $CHECK in
+bad-options-all)
+  for c in $COMMANDS; do
+    usage 2 "'--bogus'" $c --bogus
+    usage 2 "'-q'" $c -q
+  done
+  usage 2 "'--pcap' needs a value" serve --pcap
+  usage 2 "'--port' needs a value" serve $NET --port
+  usage 2 "--port" serve $NET --port 0
+  usage 2 "--port" serve $NET --port 80x
+  usage 2 "--port" serve $NET
+  usage 2 "--app" serve $NET --port 80 --app ftp
+  usage 2 "--addr" serve --tun x --addr 10.77.0.300/24 --port 80
+  usage 2 "--msl" serve $NET --port 80 --msl -1
+  usage 2 "--tun" serve --addr 10.77.0.2/24 --port 80
+  usage 2 "--linger" connect $NET --linger soon 10.77.0.1 80
+  usage 2 "HOST" connect $NET 10.77.0.999 80
+  usage 2 "PORT" connect $NET 10.77.0.1 65536
+  usage 2 "HOST PORT" connect $NET 10.77.0.1
+  usage 2 "--abort" connect $NET --abort --linger 1 10.77.0.1 80
+  usage 2 "'--wait-time-wait' takes no value" connect $NET --wait-time-wait=1 10.77.0.1 80
+  usage 2 "--pid" ss --pid x
+  usage 2 "unexpected" ss state established
+  usage 2 "'--json' takes no value" stat --json=yes
+  usage 2 "LOCAL REMOTE" kill 10.77.0.2:80
+  usage 2 "10.77.0.2:0" kill 10.77.0.2:0 10.77.0.1:4000
+  usage 2 "--profile" script --profile bsd x.pkt
+  usage 2 "FILE.pkt" script
+  usage 2 "unknown command" nosuchcommand
+  ;;
+help)
+  for c in $COMMANDS; do
+    "$FIN" $c --help >"$TMP/out" 2>"$TMP/err" || fail "fin $c --help exited $?"
+    grep -q "^usage: fin $c" "$TMP/out" || fail "fin $c --help: no usage line"
+    [ -s "$TMP/err" ] && fail "fin $c --help wrote to stderr"
+    "$FIN" $c -h | cmp -s - "$TMP/out" || fail "fin $c -h differs from --help"
+    "$FIN" help $c | cmp -s - "$TMP/out" || fail "fin help $c differs from --help"
+  done
+  "$FIN" --help | grep -q "^  ss " || fail "fin --help does not list ss"
+  "$FIN" --version | grep -Eqx 'fin [0-9]+\.[0-9]+\.[0-9]+' || fail "fin --version: $("$FIN" --version)"
+  "$FIN" -V | grep -q '^fin ' || fail "fin -V"
+  "$FIN" serve --help | grep -q -- "--pcapng" || fail "serve --help lacks --pcapng"
+  "$FIN" connect --help | grep -q -- "--wait-time-wait" || fail "connect --help lacks --wait-time-wait"
+  ;;
+missing-files)
+  # A file named on the command line that cannot be read or written: exit 2,
+  # the message names it, and nothing ran.
+  usage 2 "/nonexistent/x.pkt" script /nonexistent/x.pkt
+  usage 2 "/nonexistent/M.tsv" script --manifest /nonexistent/M.tsv x.pkt
+  for o in --pcap --pcapng --svg --events; do
+    usage 2 "/nonexistent/out" sim graceful-active $o /nonexistent/out
+  done
+  for o in --pcap --pcapng --events --counters; do
+    usage 2 "/nonexistent/out" serve $NET --port 80 $o /nonexistent/out
+    usage 2 "/nonexistent/out" connect $NET $o /nonexistent/out 10.77.0.1 80
+  done
+  usage 2 "/nonexistent/x.sock" serve $NET --port 80 --control /nonexistent/x.sock
+  usage 2 "/nonexistent/c.sock" ss --control /nonexistent/c.sock
+  usage 2 "/nonexistent/c.sock" stat --control /nonexistent/c.sock
+  usage 2 "/nonexistent/c.sock" kill --control /nonexistent/c.sock 10.77.0.2:80 10.77.0.1:4000
+  ;;
 bad-options)
   bad --loss graceful-active --loss 2
   bad --loss graceful-active --loss abc
@@ -37,7 +119,7 @@ list)
   "$FIN" sim --list >"$TMP/list" || fail "--list failed"
   for s in graceful-active graceful-passive simultaneous half-close lost-final-ack abort \
     unread-data refused dead-peer fin-wait-2-timeout keepalive-timeout half-open \
-    time-wait-reopen data-then-close; do
+    time-wait-reopen data-then-close zero-window-close bulk-shutdown; do
     grep -q "^  $s  *[a-zA-Z]" "$TMP/list" || fail "--list lacks $s"
   done
   "$FIN" sim --help | grep -q -- "--loss" || fail "--help lacks --loss"
@@ -49,25 +131,13 @@ formats)
   grep -q 'Note left of a: CLOSING' "$TMP/m" || fail "mermaid lacks CLOSING"
   head -c 4 "$TMP/s.svg" | grep -q '<svg' || fail "svg header"
   tail -1 "$TMP/s.svg" | grep -q '</svg>' || fail "svg end"
-  python3 - "$TMP/e.ndjson" <<'PY' || fail "ndjson"
-import json, sys
-types = set()
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    for k in ("t", "host", "conn", "type"):
-        assert k in e, (k, e)
-    types.add(e["type"])
-    if e["type"] == "state":
-        assert e["from"] and e["to"]
-    if e["type"] in ("send", "recv"):
-        for k in ("flags", "seq", "ack", "len", "win"):
-            assert k in e, (k, e)
-    if e["type"] == "close":
-        assert "reason" in e and "errno" in e
-    if e["type"] == "app":
-        assert "call" in e and "result" in e
-assert {"state", "send", "recv", "app", "close"} <= types, types
-PY
+  # The events schema (docs/events.md), shared with fin serve / fin connect.
+  python3 "$CHECK_EVENTS" "$TMP/e.ndjson" --types state,send,recv,app,close || fail "ndjson"
+  "$FIN" sim half-open --quiet --events "$TMP/h.ndjson" >/dev/null || fail "half-open failed"
+  python3 "$CHECK_EVENTS" "$TMP/h.ndjson" --types drop,rst,timer || fail "ndjson half-open"
+  # Drops and RSTs name the connection they belong to.
+  grep -E '"type":"(drop|rst)"' "$TMP/h.ndjson" | grep -q '"conn":0,' &&
+    fail "a drop or RST of half-open lacks its connection id"
   "$FIN" sim graceful-active | awk 'length > 100 { exit 1 }' || fail "ladder wider than 100"
   "$FIN" sim graceful-active | grep -q 'TIME-WAIT' || fail "ladder lacks TIME-WAIT"
   "$FIN" sim graceful-active --absolute | grep -q 'SYN seq=[1-9]' || fail "--absolute"
@@ -83,6 +153,46 @@ pcap-tshark)
   [ "$m" -eq 0 ] || fail "$m malformed packets"
   tshark -r "$TMP/d.pcap" -T fields -e ip.proto 2>/dev/null | sort -u | grep -qx 6 ||
     fail "not TCP"
+  ;;
+demo)
+  # fin demo: three aligned columns (a's state, segments, b's state), no line
+  # wider than 100, no trailing blanks, every ending printed.
+  "$FIN" demo >"$TMP/demo" || fail "fin demo exited $?"
+  awk 'length > 100 { exit 1 }' "$TMP/demo" || fail "fin demo: a line wider than 100"
+  grep -q ' $' "$TMP/demo" && fail "fin demo: trailing blanks"
+  cols=$(grep -E 'a (-->|<--) b' "$TMP/demo" | awk '{ print index($0, "a ") }' | sort -u | wc -l)
+  [ "$cols" -eq 1 ] || fail "fin demo: the segments do not start in one column"
+  cols=$(grep -E '^ +[0-9.]+ {20,}[A-Z]' "$TMP/demo" | grep -v ' a ' |
+    awk '{ print length($0) - length($NF) }' | sort -u | wc -l)
+  [ "$cols" -eq 1 ] || fail "fin demo: b's states do not start in one column"
+  for t in "graceful close" "simultaneous close" "abort" "lost final ACK"; do
+    grep -q "== $t" "$TMP/demo" || fail "fin demo lacks '$t'"
+  done
+  ;;
+pcapng-tshark)
+  # --pcapng: the same datagrams as --pcap, each commented with the state
+  # changes around it; tshark decodes it and shows the comments.
+  "$FIN" sim lost-final-ack --quiet --pcap "$TMP/l.pcap" --pcapng "$TMP/l.pcapng" >/dev/null ||
+    fail "lost-final-ack failed"
+  tshark -r "$TMP/l.pcap" -T fields -e frame.len -e tcp.flags 2>/dev/null >"$TMP/classic"
+  tshark -r "$TMP/l.pcapng" -T fields -e frame.len -e tcp.flags 2>/dev/null >"$TMP/ng"
+  [ -s "$TMP/ng" ] || fail "tshark read nothing from the pcapng"
+  cmp -s "$TMP/classic" "$TMP/ng" || fail "pcapng and pcap hold different datagrams"
+  m=$(tshark -r "$TMP/l.pcapng" -Y _ws.malformed 2>/dev/null | wc -l)
+  [ "$m" -eq 0 ] || fail "$m malformed packets in the pcapng"
+  tshark -r "$TMP/l.pcapng" -T fields -e frame.comment 2>/dev/null >"$TMP/comments"
+  for want in "a conn 1: CLOSED -> SYN-SENT" "b conn 2: LISTEN -> SYN-RECEIVED" \
+    "a conn 1: FIN-WAIT-2 -> TIME-WAIT" "network: scripted-loss" "b conn 2: retransmit timer" \
+    "b conn 2: closed (graceful)"; do
+    grep -qF "$want" "$TMP/comments" || fail "no packet comment '$want'"
+  done
+  # A comment sits on the packet it belongs to: a's SYN-SENT on a's SYN (the
+  # call before it), b's CLOSED on the ACK whose arrival ended LAST-ACK.
+  tshark -r "$TMP/l.pcapng" -Y 'frame.comment contains "LAST-ACK -> CLOSED"' -T fields \
+    -e tcp.flags.str 2>/dev/null | grep -q 'A' || fail "LAST-ACK -> CLOSED not on an ACK"
+  tshark -r "$TMP/l.pcapng" -Y 'frame.comment contains "CLOSED -> SYN-SENT"' -T fields \
+    -e tcp.flags.syn -e tcp.flags.ack 2>/dev/null | grep -qx '1.0' ||
+    fail "CLOSED -> SYN-SENT not on the SYN"
   ;;
 pcap-same-seed)
   for i in 1 2; do

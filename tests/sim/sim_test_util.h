@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the scenario tests: run a scenario across seeds and losses and
  * fail with the scenario's own explanation. Virtual time only. */
 #ifndef FIN_TESTS_SIM_TEST_UTIL_H

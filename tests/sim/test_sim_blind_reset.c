@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* `fin sim blind-reset`: an off-path attacker who knows the 4-tuple sprays
  * forged RSTs across the whole sequence space, one per window's width. The
  * RFC 793 rule (settings.insecure_rst) lets the one that lands in the window

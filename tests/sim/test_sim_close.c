@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Graceful closes on the simulated network: the exact state sequences of
  * RFC 9293 §3.6 on a fault-free run, then the same outcome across 20 seeds
  * at 0 %, 5 % and 20 % loss. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Bulk data each way, then a graceful close: every byte delivered once, in
  * order (running hash and per-offset pattern check), under loss and under
  * every other fault the links can produce. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Same seed, same bytes: two runs of a faulty network produce identical
  * pcap files and identical traces; another seed produces another run. */
 #include <stdlib.h>

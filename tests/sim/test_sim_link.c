@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The link model and the PRNG on their own: no stacks involved. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Abortive ends on the simulated network: RST from SO_LINGER {1,0}, from
  * unread data, from a closed port, from a restarted peer; and a SYN that
  * reopens TIME-WAIT. Scenarios built on a single RST run fault-free only:

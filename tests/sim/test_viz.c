@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The renderers on synthetic traces: no engine needed. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,13 +175,127 @@ static void test_ndjson_one_object_per_record(void **state) {
   assert_int_equal(lines, tr.len);
   assert_non_null(strstr(text, "{\"t\":0.010000000,\"host\":\"b\",\"conn\":1,\"type\":\"state\","
                                "\"from\":\"LISTEN\",\"to\":\"SYN-RECEIVED\"}"));
-  assert_non_null(strstr(text, "\"type\":\"send\",\"peer\":\"b\",\"flags\":\"SYN\",\"seq\":1000,"
-                               "\"ack\":0,\"len\":0,\"win\":65535"));
+  assert_non_null(strstr(text, "\"type\":\"send\",\"local\":\"10.0.0.1:40000\","
+                               "\"remote\":\"10.0.0.2:80\",\"peer\":\"b\",\"flags\":\"SYN\","
+                               "\"seq\":1000,\"ack\":0,\"len\":0,\"win\":65535"));
   assert_non_null(strstr(text, "\"fate\":\"lost\""));
   assert_non_null(strstr(text, "\"type\":\"app\",\"call\":\"connect 10.0.0.2:80\",\"result\":-115,"
                                "\"errno\":\"EINPROGRESS\""));
   free(text);
   fin_trace_free(&tr);
+}
+
+/* One record of each kind the simulator and fin serve/connect write, and the
+ * exact line of the events schema (docs/events.md) each becomes. */
+static char *one_line(const struct fin_trace_rec *r) {
+  struct fin_trace tr;
+  fin_trace_init(&tr);
+  fin_trace_set_host(&tr, 0, A);
+  fin_trace_set_host(&tr, 1, B);
+  struct fin_rel rel;
+  fin_rel_init(&rel);
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  fin_ndjson_record(f, &tr, r, &rel);
+  fclose(f);
+  return text;
+}
+
+static const struct fin_4tuple tuple_ab = {A, B, 40000, 80};
+
+static void expect_line(const struct fin_trace_rec *r, const char *want) {
+  char *got = one_line(r);
+  assert_string_equal(got, want);
+  free(got);
+}
+
+static void test_ndjson_schema_every_kind(void **state) {
+  (void)state;
+  struct fin_trace_rec r = {.t = FIN_MS(1500), .kind = FIN_TR_STATE, .conn = 7};
+  r.tuple = tuple_ab;
+  r.has_tuple = true;
+  r.from = FIN_ESTABLISHED;
+  r.to = FIN_FIN_WAIT_1;
+  const char *common = "{\"t\":1.500000000,\"host\":\"a\",\"conn\":7,";
+  const char *ends = "\"local\":\"10.0.0.1:40000\",\"remote\":\"10.0.0.2:80\"";
+  char want[512];
+  snprintf(want, sizeof(want),
+           "%s\"type\":\"state\",%s,\"from\":\"ESTABLISHED\","
+           "\"to\":\"FIN-WAIT-1\"}\n",
+           common, ends);
+  expect_line(&r, want);
+  r.kind = FIN_TR_CLOSE;
+  r.reason = FIN_REASON_RESET;
+  r.err = -104;
+  snprintf(want, sizeof(want),
+           "%s\"type\":\"close\",%s,\"reason\":\"reset\","
+           "\"errno\":\"ECONNRESET\"}\n",
+           common, ends);
+  expect_line(&r, want);
+  r.kind = FIN_TR_TIMER;
+  r.timer = FIN_TIMER_RETRANSMIT;
+  snprintf(want, sizeof(want), "%s\"type\":\"timer\",%s,\"timer\":\"retransmit\"}\n", common, ends);
+  expect_line(&r, want);
+  /* RST and drop events carry the connection id and why (a counter name). */
+  r.kind = FIN_TR_RST;
+  r.counter = 0;
+  snprintf(want, sizeof(want), "%s\"type\":\"rst\",%s,\"reason\":\"%s\"}\n", common, ends,
+           fin_counters_name(0));
+  expect_line(&r, want);
+  r.kind = FIN_TR_DROP;
+  r.fate = FIN_FATE_STACK;
+  snprintf(want, sizeof(want), "%s\"type\":\"drop\",%s,\"where\":\"stack\",\"reason\":\"%s\"}\n",
+           common, ends, fin_counters_name(0));
+  expect_line(&r, want);
+}
+
+static void test_ndjson_schema_segments_and_apps(void **state) {
+  (void)state;
+  struct fin_trace_rec r = {.t = 0, .kind = FIN_TR_RECV, .host = 1, .peer = 0, .conn = 3};
+  r.seg = (struct fin_trace_seg){A, B, 40000, 80, 1000, 0, 0, 65535, 0x02, true};
+  r.arrive = FIN_NEVER;
+  /* A received segment: local is the receiver's side. */
+  expect_line(&r, "{\"t\":0.000000000,\"host\":\"b\",\"conn\":3,\"type\":\"recv\","
+                  "\"local\":\"10.0.0.2:80\",\"remote\":\"10.0.0.1:40000\",\"peer\":\"a\","
+                  "\"flags\":\"SYN\",\"seq\":1000,\"ack\":0,\"len\":0,\"win\":65535,"
+                  "\"rseq\":0,\"rack\":0}\n");
+  struct fin_trace_rec a = {.t = 0, .kind = FIN_TR_APP, .host = 0, .conn = 0};
+  snprintf(a.call, sizeof(a.call), "listen()");
+  expect_line(&a, "{\"t\":0.000000000,\"host\":\"a\",\"conn\":0,\"type\":\"app\","
+                  "\"call\":\"listen()\",\"result\":0,\"errno\":\"0\"}\n");
+}
+
+static void test_trace_note_names_what_the_stack_did(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  fin_trace_init(&tr);
+  fin_trace_set_host(&tr, 0, A);
+  fin_trace_set_host(&tr, 1, B);
+  char note[160];
+  struct fin_trace_rec r = {.kind = FIN_TR_STATE, .host = 1, .conn = 2};
+  r.from = FIN_LISTEN;
+  r.to = FIN_SYN_RECEIVED;
+  assert_true(fin_trace_note(&tr, &r, note, sizeof(note)) > 0);
+  assert_string_equal(note, "b conn 2: LISTEN -> SYN-RECEIVED");
+  r.kind = FIN_TR_CLOSE;
+  r.reason = FIN_REASON_RESET;
+  r.err = -104;
+  fin_trace_note(&tr, &r, note, sizeof(note));
+  assert_string_equal(note, "b conn 2: closed (reset, ECONNRESET)");
+  r.kind = FIN_TR_RST;
+  r.conn = 0;
+  r.counter = 0;
+  fin_trace_note(&tr, &r, note, sizeof(note));
+  assert_true(strncmp(note, "b: RST sent (", 13) == 0);
+  /* What says nothing about the stack gets no note. */
+  r.kind = FIN_TR_SEND;
+  assert_int_equal(fin_trace_note(&tr, &r, note, sizeof(note)), 0);
+  assert_string_equal(note, "");
+  r.kind = FIN_TR_TIMER;
+  r.timer = FIN_TIMER_DELACK;
+  assert_int_equal(fin_trace_note(&tr, &r, note, sizeof(note)), 0);
 }
 
 static void test_ladder_folds_long_runs_of_data_unless_full(void **state) {
@@ -233,6 +348,9 @@ int main(void) {
       cmocka_unit_test(test_mermaid_marks_lost_with_cross),
       cmocka_unit_test(test_svg_is_self_contained),
       cmocka_unit_test(test_ndjson_one_object_per_record),
+      cmocka_unit_test(test_ndjson_schema_every_kind),
+      cmocka_unit_test(test_ndjson_schema_segments_and_apps),
+      cmocka_unit_test(test_trace_note_names_what_the_stack_did),
       cmocka_unit_test(test_ladder_folds_long_runs_of_data_unless_full),
       cmocka_unit_test(test_trace_decode_reads_tcp_header),
   };

@@ -1,9 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* ABORT and abortive close, BEHAVIOR B1-B8 (RFC 9293 §3.10.5, RFC 2525
  * §2.16-2.17): reach the state through real segments, abort (fin_abort,
  * SO_LINGER, fin_stack_kill, close with unread data, data after close),
  * assert the exact RST (or that nothing at all goes out), what the
  * application sees, the close reason and the counters. */
 #include <errno.h>
+#include <string.h>
 
 #include "closing.h"
 
@@ -137,10 +139,7 @@ static void test_abort_listen_sends_nothing(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   assert_int_equal(fin_abort(p.st, p.listener), 0);
   peer_expect_nothing(&p);
   assert_int_equal(fin_sock_state(p.st, p.listener), FIN_CLOSED);
@@ -218,6 +217,110 @@ static void test_abort_time_wait_deletes_record_without_rst(void **state) {
   peer_free(&p);
 }
 
+/* The peer shuts its window (ACKing all), fin queues n bytes it cannot send. */
+static void shut_window_and_queue(struct peer *p, uint32_t peer_seq, size_t n) {
+  p->wnd = 0;
+  peer_send(p, TCP_A, peer_seq, L(p, 1), NULL, 0);
+  static const char data[4000];
+  assert_int_equal(fin_send(p->st, p->s, data, n, 0), (ssize_t)n);
+  peer_expect_nothing(p);
+}
+
+/* CLOSE-WAIT, 4000 bytes held back by the peer's zero window, then
+ * shutdown(SHUT_WR): fin's state is LAST-ACK, but the FIN waits behind the
+ * data (what RFC 9293 §3.10.4 still calls CLOSE-WAIT). */
+static void to_last_ack_with_fin_unsent(struct peer *p) {
+  to_close_wait(p);
+  shut_window_and_queue(p, R(p, 2), 4000);
+  assert_int_equal(fin_shutdown(p->st, p->s, FIN_SHUT_WR), 0);
+  peer_expect_nothing(p);
+  assert_int_equal(peer_state(p), FIN_LAST_ACK);
+}
+
+/* BEHAVIOR B3 (changed in turn 2), B4: SO_LINGER {1,0} there: 4000 bytes
+ * and the FIN would vanish unreported, so the abort sends B1's RST. */
+static void test_abort_last_ack_with_data_and_fin_unsent_sends_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_last_ack_with_fin_unsent(&p);
+  set_linger(&p, 1, 0);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  assert_int_equal(peer_counters(&p)->rst_abort, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3: the same in CLOSING, reached with our FIN still queued
+ * behind data the peer's zero window holds back. */
+static void test_abort_closing_with_fin_unsent_sends_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  shut_window_and_queue(&p, R(&p, 1), 100);
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), 0);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 1), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
+  assert_int_equal(peer_state(&p), FIN_CLOSING);
+  assert_int_equal(fin_abort(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
+  expect_silence_for_a_while(&p);
+  expect_closed(&p, FIN_REASON_ABORT, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3, K2: stack shutdown reaches the same state through its own
+ * abort path: at the deadline the LAST-ACK with data unsent gets the RST. */
+static void test_stack_shutdown_resets_last_ack_with_fin_unsent(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_last_ack_with_fin_unsent(&p);
+  fin_time deadline = p.now + FIN_SEC(2);
+  fin_stack_shutdown(p.st, deadline);
+  struct fin_segment last;
+  memset(&last, 0, sizeof(last));
+  for (int i = 0; i < 32 && fin_stack_conn_count(p.st) > 0; i++) {
+    peer_advance_to_deadline(&p); /* persist probes, then the deadline */
+    size_t n;
+    while ((n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now)) > 0)
+      assert_int_equal(fin_tcp_parse(p.buf, n, &last), FIN_WIRE_OK);
+  }
+  assert_int_equal(p.now, deadline);
+  assert_int_equal(last.flags, TCP_R | TCP_A);
+  assert_int_equal(last.seq, L(&p, 1));
+  assert_int_equal(last.ack, R(&p, 2));
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->abort_on_shutdown, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3, F3: and so does orphan eviction (here max_orphans 0: the
+ * orphan is evicted as soon as it exists). */
+static void test_orphan_eviction_resets_last_ack_with_fin_unsent(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.max_orphans = 0;
+  struct peer p;
+  peer_init(&p, &s);
+  to_last_ack_with_fin_unsent(&p);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 1), R(&p, 2));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_MEMORY, -ENOMEM);
+  assert_int_equal(peer_counters(&p)->abort_on_memory, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B3 stays: LAST-ACK with everything sent (FIN included) is
+ * deleted silently on abort - nothing would vanish unreported. */
+
 /* ---- B4: SO_LINGER {1,0} ---- */
 
 /* BEHAVIOR B4: close with SO_LINGER {1,0} sends RST, whatever is queued:
@@ -279,8 +382,7 @@ static void test_linger_close_waits_until_fin_acked(void **state) {
   assert_int_equal(fin_stack_conn_count(p.st), 1);
   assert_int_equal(peer_counters(&p)->orphans_current, 1);
   peer_advance(&p, fin_stack_settings(p.st)->fin_timeout);
-  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 1));
-  peer_expect_nothing(&p);
+  peer_expect_nothing(&p); /* F1: reaped silently */
   assert_int_equal(fin_stack_conn_count(p.st), 0);
   peer_free(&p);
 }
@@ -361,10 +463,7 @@ static void test_kill_syn_received_child_sends_rst(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  p.listener = fin_socket(p.st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p.st, p.listener, &any), 0);
-  assert_int_equal(fin_listen(p.st, p.listener, 8), 0);
+  peer_listen(&p, 8);
   p.fin_port = FIN_PORT;
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   size_t n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now);
@@ -417,6 +516,27 @@ static void test_close_with_unread_data_sends_rst_not_fin(void **state) {
   expect_closed(&p, FIN_REASON_UNREAD_DATA, 0);
   assert_int_equal(peer_counters(&p)->abort_on_close, 1);
   assert_int_equal(peer_counters(&p)->rst_closed_socket, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR B7 (changed in turn 2): in LAST-ACK too, unread data at close
+ * means RST: the peer must learn its data was never read. */
+static void test_close_in_last_ack_with_unread_data_sends_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_A | TCP_P | TCP_F, R(&p, 1), L(&p, 1), "abc", 3);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 5));
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), 0);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 5));
+  assert_int_equal(peer_state(&p), FIN_LAST_ACK);
+  assert_int_equal(fin_close(p.st, p.s), 0); /* 3 bytes never read */
+  peer_expect(&p, TCP_R | TCP_A, L(&p, 2), R(&p, 5));
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  expect_closed(&p, FIN_REASON_UNREAD_DATA, 0);
+  assert_int_equal(peer_counters(&p)->abort_on_close, 1);
   peer_free(&p);
 }
 
@@ -476,6 +596,65 @@ static void test_data_for_orphaned_fin_wait_2_gets_rst(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR M6 (RFC 1122 §4.2.2.13): data arriving while a blocking
+ * SO_LINGER {1,N} close() waits can never be read: RST (<SEQ=SEG.ACK>, as
+ * B8), never an ACK for data thrown away. close() then returns. */
+static void test_data_during_linger_close_gets_rst(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  set_linger(&p, 1, 5);
+  assert_int_equal(fin_close(p.st, p.s), -EINPROGRESS);
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "zz", 2);
+  peer_expect(&p, TCP_R, L(&p, 1), 0);
+  expect_silence_for_a_while(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  expect_closed(&p, FIN_REASON_DATA_AFTER_CLOSE, -ECONNRESET);
+  assert_int_equal(peer_counters(&p)->abort_on_data, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR D11 (changed in turn 2): after shutdown(SHUT_RDWR) new data in
+ * FIN-WAIT-1 or FIN-WAIT-2 gets RST (Linux TCPAbortOnData), socket open
+ * or not; the application sees ECONNRESET. */
+static void test_data_after_shutdown_rdwr_gets_rst(void **state) {
+  (void)state;
+  for (int wait_2 = 0; wait_2 <= 1; wait_2++) {
+    struct peer p;
+    peer_init(&p, NULL);
+    peer_establish_passive(&p);
+    assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_RDWR), 0);
+    peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
+    uint32_t ack = L(&p, wait_2 ? 2 : 1);
+    if (wait_2) {
+      peer_send(&p, TCP_A, R(&p, 1), ack, NULL, 0);
+      assert_int_equal(peer_state(&p), FIN_FIN_WAIT_2);
+    }
+    peer_send(&p, TCP_A | TCP_P, R(&p, 1), ack, "zz", 2);
+    peer_expect(&p, TCP_R, ack, 0);
+    peer_expect_nothing(&p);
+    assert_int_equal(fin_recv(p.st, p.s, p.buf, 8, 0), -ECONNRESET);
+    assert_int_equal(peer_counters(&p)->abort_on_data, 1);
+    peer_free(&p);
+  }
+}
+
+/* BEHAVIOR D11, G2: shutdown(SHUT_RD) alone keeps the half-close: in
+ * FIN-WAIT-2 after shutdown(SHUT_WR) data is still delivered. */
+static void test_data_in_fin_wait_2_after_shut_wr_is_delivered(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_fin_wait_2(&p);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 2), "zz", 2);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 3));
+  assert_int_equal(fin_recv(p.st, p.s, p.buf, 8, 0), 2);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_abort_syn_received_sends_rst_snd_nxt_rcv_nxt),
@@ -488,6 +667,10 @@ int main(void) {
       cmocka_unit_test(test_abort_closing_deletes_without_rst),
       cmocka_unit_test(test_abort_last_ack_deletes_without_rst),
       cmocka_unit_test(test_abort_time_wait_deletes_record_without_rst),
+      cmocka_unit_test(test_abort_last_ack_with_data_and_fin_unsent_sends_rst),
+      cmocka_unit_test(test_abort_closing_with_fin_unsent_sends_rst),
+      cmocka_unit_test(test_stack_shutdown_resets_last_ack_with_fin_unsent),
+      cmocka_unit_test(test_orphan_eviction_resets_last_ack_with_fin_unsent),
       cmocka_unit_test(test_linger_zero_close_sends_rst_whatever_is_queued),
       cmocka_unit_test(test_linger_zero_close_in_close_wait_sends_rst_not_fin),
       cmocka_unit_test(test_linger_close_waits_until_fin_acked),
@@ -497,9 +680,13 @@ int main(void) {
       cmocka_unit_test(test_kill_syn_received_child_sends_rst),
       cmocka_unit_test(test_kill_time_wait_deletes_record_silently),
       cmocka_unit_test(test_close_with_unread_data_sends_rst_not_fin),
+      cmocka_unit_test(test_close_in_last_ack_with_unread_data_sends_rst),
       cmocka_unit_test(test_close_after_reading_everything_sends_fin),
       cmocka_unit_test(test_data_for_orphaned_fin_wait_1_gets_rst),
       cmocka_unit_test(test_data_for_orphaned_fin_wait_2_gets_rst),
+      cmocka_unit_test(test_data_during_linger_close_gets_rst),
+      cmocka_unit_test(test_data_after_shutdown_rdwr_gets_rst),
+      cmocka_unit_test(test_data_in_fin_wait_2_after_shut_wr_is_delivered),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Buffer sizing that profiles change: the receive buffer rounded up to a
  * multiple of the MSS on every open path (FreeBSD tcp_mss(),
  * settings.rcvbuf_round_to_mss) and the window scale chosen from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Segments arriving while closing, BEHAVIOR D1-D13: reach the state through
  * real segments, send the stimulus, assert the exact segments out and
  * nothing else, the new state, what the application sees, the close reason
@@ -230,6 +231,7 @@ static void test_fin_wait_2_fin_enters_time_wait_and_stops_other_timers(void **s
   assert_int_equal(fin_close(p.st, p.s), 0);
   peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 1));
   peer_send(&p, TCP_A, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect_nothing(&p); /* drains the output queue: the deadline is a timer again */
   assert_int_equal(fin_stack_next_deadline(p.st), p.now + FIN_SEC(10)); /* F1 */
   p.now += FIN_SEC(3);
   drain_events(&p);
@@ -343,6 +345,67 @@ static void test_last_ack_retransmitted_fin_is_reacked(void **state) {
     peer_expect_nothing(&p);
     assert_int_equal(peer_state(&p), FIN_LAST_ACK);
   }
+  peer_free(&p);
+}
+
+/* BEHAVIOR M13: in CLOSING the peer's retransmitted FIN also acknowledges
+ * our FIN (it got our FIN, we lost our ACK of its FIN): its ACK field is
+ * processed although the segment is an old duplicate, as Linux and FreeBSD
+ * do: TIME-WAIT at once, with the ACK it is owed - no retransmission
+ * timeout spent waiting. */
+static void test_closing_retransmitted_fin_acking_ours_enters_time_wait(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_closing(&p);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_TIME_WAIT);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M13: the same in LAST-ACK: CLOSED (graceful), and the ACK the
+ * resent FIN is owed still goes out. */
+static void test_last_ack_retransmitted_fin_acking_ours_closes(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  to_last_ack(&p);
+  drain_events(&p);
+  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 2), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  struct seen s;
+  seen_drain(&p, &s);
+  assert_true(s.closed);
+  assert_int_equal(s.reason, FIN_REASON_GRACEFUL);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M9: with the FreeBSD policy of repeating an unacknowledged FIN
+ * on every ACK (settings.resend_fin_with_ack), a challenge ACK, a duplicate
+ * ACK and a window update stay <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; only an
+ * ACK owed for data repeats the FIN. */
+static void test_challenge_and_duplicate_acks_never_carry_fin(void **state) {
+  (void)state;
+  struct fin_settings set;
+  fin_settings_default(&set);
+  set.resend_fin_with_ack = true;
+  struct peer p;
+  peer_init(&p, &set);
+  to_fin_wait_1(&p);
+  peer_send(&p, TCP_R, R(&p, 100), 0, NULL, 0); /* in window, not RCV.NXT */
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 1));
+  peer_expect_nothing(&p);
+  p.now += FIN_MS(10);
+  peer_send(&p, TCP_A, R(&p, 2001), L(&p, 1), NULL, 10); /* out of order */
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 1));
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 10); /* in order: owed */
+  peer_expect(&p, TCP_A | TCP_F, L(&p, 1), R(&p, 11));
   peer_free(&p);
 }
 
@@ -562,6 +625,9 @@ int main(void) {
       cmocka_unit_test(test_close_wait_retransmitted_fin_is_reacked),
       cmocka_unit_test(test_closing_retransmitted_fin_is_reacked),
       cmocka_unit_test(test_last_ack_retransmitted_fin_is_reacked),
+      cmocka_unit_test(test_closing_retransmitted_fin_acking_ours_enters_time_wait),
+      cmocka_unit_test(test_last_ack_retransmitted_fin_acking_ours_closes),
+      cmocka_unit_test(test_challenge_and_duplicate_acks_never_carry_fin),
       cmocka_unit_test(test_data_after_peer_fin_is_ignored),
       cmocka_unit_test(test_urgent_data_after_peer_fin_is_ignored),
       cmocka_unit_test(test_fin_wait_1_receives_and_delivers_data),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Half-close and what the application sees, BEHAVIOR G1-G4. */
 #include <errno.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* BEHAVIOR J6 with settings.icmp_abort: which ICMP errors about our SYN end
  * the connection attempt. J6 (default, Linux): protocol and port
  * unreachable quoting SND.UNA <= SEG.SEQ <= SND.NXT. FreeBSD

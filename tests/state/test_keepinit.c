@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The connection-establishment timeout (FreeBSD TCP_KEEPINIT,
  * settings.keepinit): a connection still in SYN-SENT keepinit after
  * connect() gives up with ETIMEDOUT, between two SYN retransmissions if

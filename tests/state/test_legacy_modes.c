@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* RFC 793 legacy modes (settings insecure_rst, insecure_syn; off by default
  * and dangerous): what RFC 5961 §3 and §4 replaced. With insecure_rst any
  * RST inside the receive window resets the connection (RFC 793 §3.4);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sequence numbers and lifecycle edges, BEHAVIOR K1-K4: RFC 6528 ISNs,
  * orderly stack shutdown, simultaneous open, arithmetic across 2^32. */
 #include <errno.h>
@@ -235,6 +236,64 @@ static void test_events_end_with_state_closed_then_closed(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR M11 (§3.10.7.3): text on the peer's SYN in SYN-SENT is queued:
+ * the SYN-ACK acknowledges only the SYN, and once ESTABLISHED the text is
+ * delivered and acknowledged. */
+static void test_simultaneous_open_delivers_data_on_syn(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  peer_send(&p, TCP_S, p.irs, 0, "hello", 5);
+  peer_expect(&p, TCP_S | TCP_A, L(&p, 0), R(&p, 1));
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A, R(&p, 6), L(&p, 1), NULL, 0);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 6));
+  char b[8];
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 5);
+  assert_memory_equal(b, "hello", 5);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M16: SO_RCVBUF and SO_SNDBUF requests are clamped to the
+ * stack-wide maxima (Linux rmem_max / wmem_max): one socket cannot claim the
+ * whole buffer budget; requests below stay as they are. */
+static void test_socket_buffer_requests_clamped_to_stack_maxima(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  fin_sock s = fin_socket(p.st);
+  const struct fin_settings *set = fin_stack_settings(p.st);
+  int v = 1 << 30, got = 0;
+  size_t len = sizeof(got);
+  assert_int_equal(fin_setsockopt(p.st, s, FIN_SO_RCVBUF, &v, sizeof(v)), 0);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_SO_RCVBUF, &got, &len), 0);
+  assert_int_equal(got, (int)set->rcvbuf_max);
+  assert_int_equal(fin_setsockopt(p.st, s, FIN_SO_SNDBUF, &v, sizeof(v)), 0);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_SO_SNDBUF, &got, &len), 0);
+  assert_int_equal(got, (int)set->sndbuf_max);
+  v = 4096;
+  assert_int_equal(fin_setsockopt(p.st, s, FIN_SO_RCVBUF, &v, sizeof(v)), 0);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_SO_RCVBUF, &got, &len), 0);
+  assert_int_equal(got, 4096);
+  assert_int_equal(fin_close(p.st, s), 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M14: shutdown() on a connection that is gone (here: reset)
+ * returns -ENOTCONN, as Linux does (TIME-WAIT: test_close.c). */
+static void test_shutdown_on_reset_connection_is_enotconn(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  peer_send(&p, TCP_R, R(&p, 1), 0, NULL, 0);
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), -ENOTCONN);
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_RD), -ENOTCONN);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_isn_is_clock_plus_keyed_hash_of_tuple),
@@ -245,6 +304,9 @@ int main(void) {
       cmocka_unit_test(test_peer_sequence_wrap_delivers_data_and_fin),
       cmocka_unit_test(test_own_sequence_wrap_data_retransmit_and_fin),
       cmocka_unit_test(test_events_end_with_state_closed_then_closed),
+      cmocka_unit_test(test_simultaneous_open_delivers_data_on_syn),
+      cmocka_unit_test(test_socket_buffer_requests_clamped_to_stack_maxima),
+      cmocka_unit_test(test_shutdown_on_reset_connection_is_enotconn),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

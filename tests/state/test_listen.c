@@ -1,17 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* Listening, BEHAVIOR L1: separate SYN and accept queues, the accept-queue
  * overflow policy, SYN cookies as the overflow fallback, SYN-RECEIVED
  * timeout. */
 #include <errno.h>
+#include <string.h>
 
 #include "peer.h"
-
-static void listen_on(struct peer *p, int backlog) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
-  p->fin_port = FIN_PORT;
-}
 
 /* SYN from peer_port `port`; returns fin's ISS from the SYN-ACK. */
 static uint32_t syn_from(struct peer *p, uint16_t port) {
@@ -36,7 +30,7 @@ static void test_accept_overflow_drop_keeps_child_until_room(void **state) {
   struct fin_settings s = no_cookies();
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 0);
+  peer_listen(&p, 0);
   uint32_t iss1 = syn_from(&p, 41001);
   uint32_t iss2 = syn_from(&p, 41002);
   p.peer_port = 41001;
@@ -62,7 +56,7 @@ static void test_accept_overflow_rst_resets_child(void **state) {
   s.accept_overflow = FIN_ACCEPT_OVERFLOW_RST;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 0);
+  peer_listen(&p, 0);
   uint32_t iss1 = syn_from(&p, 41001);
   uint32_t iss2 = syn_from(&p, 41002);
   p.peer_port = 41001;
@@ -86,7 +80,7 @@ static void test_syn_cookie_when_syn_queue_full(void **state) {
   s.syn_backlog = 1;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   syn_from(&p, 41001); /* fills the SYN queue */
   size_t conns = fin_stack_conn_count(p.st);
   uint32_t cookie = syn_from(&p, 41002);
@@ -115,7 +109,7 @@ static void test_syn_received_timeout_drops_child_silently(void **state) {
   s.synack_retries = 2;
   struct peer p;
   peer_init(&p, &s);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   uint32_t iss = syn_from(&p, 41001);
   for (int i = 0; i < 2; i++) {
     peer_advance_to_deadline(&p);
@@ -134,11 +128,58 @@ static void test_retransmitted_syn_gets_syn_ack_again(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_on(&p, 8);
+  peer_listen(&p, 8);
   uint32_t iss = syn_from(&p, 41001);
   peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
   peer_expect(&p, TCP_S | TCP_A, iss, R(&p, 1));
   peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* A SYN to fin's port 80 from saddr:41000 (the peer harness only speaks
+ * from the peer's address). */
+static void syn_from_addr(struct peer *p, uint32_t saddr) {
+  struct fin_segment seg;
+  memset(&seg, 0, sizeof(seg));
+  seg.saddr = saddr;
+  seg.daddr = PEER_FIN_ADDR;
+  seg.sport = 41000;
+  seg.dport = FIN_PORT;
+  seg.seq = 7777;
+  seg.flags = TCP_S;
+  seg.wnd = 65535;
+  seg.ttl = 64;
+  uint8_t d[64];
+  size_t n = fin_tcp_build(d, sizeof(d), &seg, NULL, 0, NULL, 0, NULL, 0);
+  assert_true(n > 0);
+  fin_stack_input(p->st, d, n, p->now);
+}
+
+/* BEHAVIOR M18: a SYN whose source is the destination itself (LAND), or
+ * another of fin's own addresses, or 0.0.0.0/8, or loopback that fin does
+ * not own, is dropped silently and counted: no SYN-ACK, no half-open
+ * connection. A SYN from a real peer still gets its SYN-ACK. */
+static void test_syn_from_own_or_martian_source_dropped(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  struct peer p;
+  peer_init(&p, &s);
+  struct fin_settings two = *fin_stack_settings(p.st);
+  two.local_addrs[1] = 0x0a000009u; /* 10.0.0.9 is fin's too */
+  two.local_addr_count = 2;
+  assert_int_equal(fin_stack_set_settings(p.st, &two), 0);
+  peer_listen(&p, 8);
+  syn_from_addr(&p, PEER_FIN_ADDR); /* LAND */
+  syn_from_addr(&p, 0x0a000009u);
+  syn_from_addr(&p, 0x00000005u);
+  syn_from_addr(&p, 0x7f000001u);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->drop_syn_land, 2);
+  assert_int_equal(peer_counters(&p)->drop_syn_martian, 2);
+  syn_from(&p, 41001);
+  assert_int_equal(fin_stack_conn_count(p.st), 1);
   peer_free(&p);
 }
 
@@ -149,6 +190,7 @@ int main(void) {
       cmocka_unit_test(test_syn_cookie_when_syn_queue_full),
       cmocka_unit_test(test_syn_received_timeout_drops_child_silently),
       cmocka_unit_test(test_retransmitted_syn_gets_syn_ack_again),
+      cmocka_unit_test(test_syn_from_own_or_martian_source_dropped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

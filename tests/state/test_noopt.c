@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SYNs with fewer options. TCP_NOOPT (FreeBSD): a socket that offers no TCP
  * options at all, not even MSS, on its SYN or its SYN-ACK, and uses none
  * the peer offers (RFC 7323 §1.3, RFC 2018 §2: an option is used only if

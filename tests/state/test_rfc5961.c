@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The other RFC 5961 defences, BEHAVIOR I1-I3: a SYN in any synchronized
  * state gets a challenge ACK and never a RST (§4); an ACK outside
  * [SND.UNA - MAX.SND.WND, SND.NXT] is answered with an ACK and dropped
@@ -198,6 +199,57 @@ static void test_ack_above_snd_nxt_in_fin_wait_1_gets_ack_and_drop(void **state)
   peer_free(&p);
 }
 
+/* BEHAVIOR M7: a segment that acknowledges data fin never sent is
+ * discarded (RFC 5961 §5.2) before it may touch TS.Recent: a spoofed TSval
+ * far ahead does not make PAWS drop the real peer's next segment. */
+static void test_discarded_segment_never_moves_ts_recent(void **state) {
+  (void)state;
+  for (int too_old = 0; too_old <= 1; too_old++) {
+    struct peer p;
+    peer_init_ts(&p, NULL);
+    peer_establish_passive(&p);
+    uint32_t good = p.ts_val;
+    p.ts_val = good + 1000000; /* the attacker's guess of "newer" */
+    uint32_t bad_ack = too_old ? L(&p, 1) - 0x40000000u : L(&p, 1000);
+    peer_send(&p, TCP_A | TCP_P, R(&p, 1), bad_ack, NULL, 5);
+    peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)); /* the challenge ACK */
+    p.ts_val = good;
+    p.now += FIN_MS(10);
+    peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "hello", 5);
+    const struct fin_segment *a = peer_expect(&p, TCP_A, L(&p, 1), R(&p, 6));
+    assert_int_equal(a->opts.ts_ecr, good); /* TS.Recent is the real peer's */
+    assert_int_equal(fin_inq(p.st, p.s), 5);
+    assert_int_equal(peer_counters(&p)->drop_paws, 0);
+    peer_free(&p);
+  }
+}
+
+/* BEHAVIOR A6 (changed in turn 2; ATTACK: blind duplicate-ACK injection):
+ * 2,000 spoofed out-of-window data and FIN segments in one second get at
+ * most one ACK per 500 ms - not 2,000 duplicate ACKs for the real peer to
+ * count toward fast retransmit - and the connection carries on. */
+static void test_spoofed_out_of_window_segments_get_rate_limited_acks(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  int acks = 0;
+  for (int i = 0; i < 2000; i++) {
+    p.now += FIN_MS(1) / 2;
+    uint32_t seq = R(&p, 1) + 100000u + (uint32_t)i * 1000u; /* no guess of RCV.NXT */
+    peer_send(&p, TCP_A | (i % 2 ? TCP_F : TCP_P), seq, L(&p, 1), NULL, i % 2 ? 0 : 10);
+    while (fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now) > 0)
+      acks++;
+  }
+  assert_true(acks >= 2 && acks <= 3);
+  assert_int_equal(peer_counters(&p)->drop_out_of_window, 2000);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "ok", 2);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 3));
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syn_in_established_gets_challenge_ack_never_rst),
@@ -213,6 +265,8 @@ int main(void) {
       cmocka_unit_test(test_ack_above_snd_nxt_gets_ack_and_drop),
       cmocka_unit_test(test_ack_at_snd_nxt_is_acceptable),
       cmocka_unit_test(test_ack_above_snd_nxt_in_fin_wait_1_gets_ack_and_drop),
+      cmocka_unit_test(test_discarded_segment_never_moves_ts_recent),
+      cmocka_unit_test(test_spoofed_out_of_window_segments_get_rate_limited_acks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Receiving RST, BEHAVIOR H1-H4 (RFC 9293 §3.10.7.3, §3.10.7.4 second,
  * RFC 5961 §3): when a RST is acted on, challenged or dropped, and what the
  * application sees afterwards. A RST is never answered with a RST. */
@@ -26,14 +27,6 @@ static void expect_silence_for_a_while(struct peer *p) {
   peer_expect_nothing(p);
   peer_advance(p, FIN_SEC(10));
   peer_expect_nothing(p);
-}
-
-static void listen_on(struct peer *p) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
-  p->fin_port = FIN_PORT;
 }
 
 /* The peer's SYN to the listener; learns fin's ISS from the SYN-ACK. */
@@ -125,7 +118,7 @@ static void test_syn_received_passive_rst_returns_to_listen_silently(void **stat
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_on(&p);
+  peer_listen(&p, 8);
   syn_to_listener(&p);
   peer_send(&p, TCP_R, R(&p, 1), 0, NULL, 0);
   expect_silence_for_a_while(&p); /* no SYN-ACK retransmission either */

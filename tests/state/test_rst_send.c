@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Sending RST, BEHAVIOR A1-A9 (RFC 9293 §3.5.2, §3.10.7): which segment
  * earns a RST and with which numbers, which earns an empty ACK instead, the
  * per-connection ACK and stack-wide RST rate limits, the optional TIME-WAIT
@@ -64,11 +65,7 @@ static enum fin_state only_conn_state(struct peer *p) {
 
 /* Listen, take the peer's SYN, answer SYN-ACK: a SYN-RECEIVED child. */
 static void start_passive(struct peer *p) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
-  p->fin_port = FIN_PORT;
+  peer_listen(p, 8);
   peer_send(p, TCP_S, p->irs, 0, NULL, 0);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
   assert_true(n > 0);
@@ -77,14 +74,6 @@ static void start_passive(struct peer *p) {
   assert_int_equal(p->last.ack, R(p, 1));
   p->iss = p->last.seq;
   peer_expect_nothing(p);
-}
-
-static void listen_only(struct peer *p) {
-  p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = {0, FIN_PORT};
-  assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
-  p->fin_port = FIN_PORT;
 }
 
 static int so_error(struct peer *p) {
@@ -169,7 +158,7 @@ static void test_listen_rst_is_ignored(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_R, p.irs, 0, NULL, 0);
   peer_send(&p, TCP_R | TCP_A, p.irs, 12345, NULL, 0);
   peer_expect_nothing(&p);
@@ -184,7 +173,7 @@ static void test_listen_ack_gets_rst_seq_seg_ack(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_A, R(&p, 1), 12345, NULL, 0);
   peer_expect(&p, TCP_R, 12345, 0);
   peer_expect_nothing(&p);
@@ -214,7 +203,7 @@ static void test_listen_other_segments_dropped_silently(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
-  listen_only(&p);
+  peer_listen(&p, 8);
   peer_send(&p, TCP_F, p.irs, 0, NULL, 0);
   peer_send(&p, TCP_P, p.irs, 0, NULL, 10);
   peer_send(&p, 0, p.irs, 0, NULL, 0);
@@ -314,10 +303,12 @@ static void test_established_out_of_window_data_gets_empty_ack(void **state) {
   peer_send(&p, TCP_A, R(&p, 1 + 65536), L(&p, 1), NULL, 10); /* right of the window */
   peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 0);
   peer_expect_nothing(&p);
+  p.now += FIN_MS(500);                               /* A6: one such ACK per 500 ms */
   peer_send(&p, TCP_A, R(&p, -9), L(&p, 1), NULL, 5); /* an old duplicate */
   peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 0);
   peer_expect_nothing(&p);
-  assert_int_equal(peer_counters(&p)->drop_out_of_window, 2);
+  assert_int_equal(peer_counters(&p)->drop_out_of_window, 1);
+  assert_int_equal(peer_counters(&p)->old_duplicates, 1); /* M13: its ACK field was processed */
   assert_int_equal(peer_counters(&p)->out_rsts, 0);
   assert_int_equal(fin_inq(p.st, p.s), 0);
   assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
@@ -445,26 +436,38 @@ static void test_challenge_ack_limit_is_per_connection(void **state) {
   peer_free(&p);
 }
 
-/* BEHAVIOR A6: ACKs owed for data or FIN are never throttled. */
-static void test_acks_owed_for_data_or_fin_are_never_throttled(void **state) {
+/* BEHAVIOR A6 (changed in turn 2): every ACK for an unacceptable segment is
+ * rate-limited - out-of-window data, old duplicates - so spoofed segments
+ * cannot make fin send the duplicate ACKs that trigger the real peer's fast
+ * retransmit. What is owed is never throttled: the retransmission of exactly
+ * what we acknowledged last (it ends at RCV.NXT: our ACK was lost; D9 for
+ * a FIN) is re-ACKed every time. */
+static void test_ack_rate_limit_spares_only_what_is_owed(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
   peer_establish_passive(&p);
-  peer_send(&p, TCP_A, R(&p, -9), L(&p, 1), NULL, 5);
+  peer_send(&p, TCP_A, R(&p, -9), L(&p, 1), NULL, 5); /* old, not the last */
   peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
   peer_send(&p, TCP_A, R(&p, -9), L(&p, 1), NULL, 5);
-  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  peer_send(&p, TCP_A, R(&p, 1 + 70000), L(&p, 1), NULL, 5); /* out of window */
   peer_expect_nothing(&p);
-  /* A retransmitted FIN in CLOSE-WAIT (D9) is re-ACKed every time. */
-  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 1), NULL, 0);
-  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
-  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 1), NULL, 0);
-  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
-  peer_send(&p, TCP_A | TCP_F, R(&p, 1), L(&p, 1), NULL, 0);
-  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 2));
+  assert_int_equal(peer_counters(&p)->ack_rate_limited, 2);
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "abcde", 5);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 6));
+  for (int i = 0; i < 3; i++) { /* our ACK was lost: the peer resends */
+    peer_send(&p, TCP_A | TCP_P, R(&p, 1), L(&p, 1), "abcde", 5);
+    peer_expect(&p, TCP_A, L(&p, 1), R(&p, 6));
+  }
+  peer_send(&p, TCP_A | TCP_F, R(&p, 6), L(&p, 1), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 7));
+  for (int i = 0; i < 3; i++) { /* D9: a retransmitted FIN in CLOSE-WAIT */
+    peer_send(&p, TCP_A | TCP_F, R(&p, 6), L(&p, 1), NULL, 0);
+    peer_expect(&p, TCP_A, L(&p, 1), R(&p, 7));
+  }
   peer_expect_nothing(&p);
-  assert_int_equal(peer_counters(&p)->ack_rate_limited, 0);
+  assert_int_equal(peer_counters(&p)->ack_rate_limited, 2);
+  assert_int_equal(fin_inq(p.st, p.s), 5); /* the data once */
   peer_free(&p);
 }
 
@@ -765,7 +768,7 @@ int main(void) {
       cmocka_unit_test(test_challenge_acks_100ms_apart_send_one),
       cmocka_unit_test(test_challenge_acks_600ms_apart_send_two),
       cmocka_unit_test(test_challenge_ack_limit_is_per_connection),
-      cmocka_unit_test(test_acks_owed_for_data_or_fin_are_never_throttled),
+      cmocka_unit_test(test_ack_rate_limit_spares_only_what_is_owed),
       cmocka_unit_test(test_closed_port_rsts_rate_limited_stack_wide_and_counted),
       cmocka_unit_test(test_rst_rate_limit_does_not_hold_back_abort),
       cmocka_unit_test(test_abort_without_rst_time_wait_leaves_nothing),

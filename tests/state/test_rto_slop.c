@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* settings.rto_slop (FreeBSD net.inet.tcp.rexmit_slop, TCPT_RANGESET): a
  * constant added to every retransmission timeout computed from a
  * measurement or a backoff, never to the initial RTO (RFC 6298 (2.1)). With

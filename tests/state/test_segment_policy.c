@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Settings that change what an arriving segment may do besides the RFC 793
  * legacy modes (policy.c): the H3 RCV.NXT-1 allowance (rst_after_fin) and
  * SYN+FIN in LISTEN and SYN-SENT (synfin; RFC 9293 does not forbid the

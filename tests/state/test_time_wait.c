@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* TIME-WAIT, BEHAVIOR E1-E9: reach TIME-WAIT through real segments, then
  * assert the exact segments out and nothing else, the deadline, the
  * counters and what the record answers. */
@@ -298,6 +299,83 @@ static void test_time_wait_syn_with_older_tsval_gets_challenge_ack(void **state)
   peer_expect_nothing(&p);
   assert_int_equal(peer_counters(&p)->tw_reopened, 0);
   assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR E4 (RFC 6191 §2): an equal TSval reopens only with SEG.SEQ
+ * beyond RCV.NXT; at or below it the SYN gets the challenge ACK. */
+static void test_time_wait_syn_with_equal_tsval_reopens_only_above_rcv_nxt(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  to_time_wait(&p, false);
+  uint32_t last_tsval = p.ts_val - 1; /* what the record holds as TS.Recent */
+  p.ts_val = last_tsval;
+  peer_send(&p, TCP_S, R(&p, 2), 0, NULL, 0); /* equal, not beyond RCV.NXT */
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_counters(&p)->tw_reopened, 0);
+  p.ts_val = last_tsval;
+  reopen_syn(&p, R(&p, 2) + 1000); /* equal, beyond RCV.NXT */
+  assert_int_equal(peer_counters(&p)->tw_reopened, 1);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M12 (§3.10.7.4 fifth check): in TIME-WAIT an acceptable segment
+ * without the ACK bit is dropped silently; an unacceptable one (a FIN
+ * without ACK ending at RCV.NXT lies left of the window) gets the
+ * rate-limited ACK; neither restarts 2*MSL - only E2's FIN with ACK does. */
+static void test_time_wait_segments_without_ack_bit(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  fin_time t0 = p.now;
+  close_to_time_wait(&p, false);
+  p.now += FIN_SEC(1);
+  peer_send(&p, TCP_P, R(&p, 2), 0, "data", 4); /* acceptable, no ACK */
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_F, R(&p, 1), 0, NULL, 0); /* unacceptable, no ACK */
+  peer_expect(&p, TCP_A, L(&p, 2), R(&p, 2));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_next_deadline(p.st), t0 + FIN_SEC(60));
+  assert_int_equal(peer_counters(&p)->tw_fin_reacked, 0);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M17, E4: the record a reopening SYN suspended expires while the
+ * new SYN-RECEIVED waits for its ACK: the old connection still ends with
+ * STATE TIME-WAIT->CLOSED and CLOSED (time-wait-done), the new one later
+ * with its own CLOSED (syn-recv-timeout). */
+static void test_suspended_record_that_expires_emits_closed(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  uint64_t old_id = fin_sock_conn_id(p.st, p.s);
+  fin_time t0 = p.now;
+  close_to_time_wait(&p, false);
+  drain_events(&p);
+  p.now = t0 + FIN_MS(59500);
+  reopen_syn(&p, R(&p, 2) + 100000); /* never ACKed: the peer went away */
+  bool old_closed = false, new_closed = false;
+  for (int i = 0; i < 64 && fin_stack_conn_count(p.st) + fin_stack_time_wait_count(p.st) > 0; i++) {
+    peer_advance_to_deadline(&p);
+    while (fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now) > 0)
+      ; /* SYN-ACK retransmissions, unanswered */
+    peer_audit(&p);
+    struct fin_event ev;
+    while (fin_stack_poll_event(p.st, &ev))
+      if (ev.type == FIN_EV_CLOSED && ev.conn_id == old_id) {
+        assert_int_equal(ev.reason, FIN_REASON_TIME_WAIT_DONE);
+        old_closed = true;
+      } else if (ev.type == FIN_EV_CLOSED) {
+        assert_int_equal(ev.reason, FIN_REASON_SYN_RECV_TIMEOUT);
+        new_closed = true;
+      }
+  }
+  assert_true(old_closed);
+  assert_true(new_closed);
   peer_free(&p);
 }
 
@@ -610,6 +688,9 @@ int main(void) {
       cmocka_unit_test(test_time_wait_syn_with_newer_tsval_reopens),
       cmocka_unit_test(test_time_wait_syn_with_older_tsval_gets_challenge_ack),
       cmocka_unit_test(test_time_wait_reopen_by_old_duplicate_restores_record),
+      cmocka_unit_test(test_time_wait_syn_with_equal_tsval_reopens_only_above_rcv_nxt),
+      cmocka_unit_test(test_time_wait_segments_without_ack_bit),
+      cmocka_unit_test(test_suspended_record_that_expires_emits_closed),
       cmocka_unit_test(test_paws_drops_old_tsval_in_established_rst_exempt),
       cmocka_unit_test(test_paws_in_time_wait_rst_exempt),
       cmocka_unit_test(test_time_wait_other_segments_get_rate_limited_ack),

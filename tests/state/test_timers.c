@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Timers that end connections, BEHAVIOR J1-J6: RTO (RFC 6298), R2 and the
  * user timeout, SYN retransmission, keep-alive, zero-window persist, ICMP. */
 #include <errno.h>
@@ -233,8 +234,9 @@ static void test_zero_window_persist_probes_keep_connection_open(void **state) {
   peer_free(&p);
 }
 
-/* Builds ICMP type/code quoting fin's last segment (p->buf) to fin. */
-static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
+/* Builds ICMP type/code quoting fin's last segment (p->buf) to fin; for
+ * "fragmentation needed" the next-hop MTU (RFC 1191 §4). */
+static void send_icmp_mtu(struct peer *p, uint8_t type, uint8_t code, uint16_t mtu) {
   uint8_t d[20 + 8 + 28];
   memset(d, 0, sizeof(d));
   d[0] = 0x45;
@@ -251,11 +253,17 @@ static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
   d[11] = (uint8_t)ipc;
   d[20] = type;
   d[21] = code;
+  d[26] = (uint8_t)(mtu >> 8);
+  d[27] = (uint8_t)mtu;
   memcpy(d + 28, p->buf, 28); /* fin's IP header + 8 bytes of TCP */
   uint16_t ic = fin_csum_fold(fin_csum_add(0, d + 20, sizeof(d) - 20));
   d[22] = (uint8_t)(ic >> 8);
   d[23] = (uint8_t)ic;
   fin_stack_input(p->st, d, sizeof(d), p->now);
+}
+
+static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
+  send_icmp_mtu(p, type, code, 0);
 }
 
 /* BEHAVIOR J6: a hard ICMP error (port unreachable) aborts SYN-SENT with
@@ -289,6 +297,58 @@ static void test_icmp_hard_error_ignored_when_established(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR J6 (changed in turn 2): a hard error about the SYN-ACK of a
+ * passive open deletes the half-open child silently (Linux): no RST. */
+static void test_icmp_hard_error_deletes_passive_syn_received_silently(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_listen(&p, 8);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  peer_expect_syn_ack(&p, R(&p, 1)); /* p.buf holds it */
+  send_icmp(&p, 3, 3);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->out_rsts, 0);
+  peer_advance(&p, FIN_SEC(10));
+  peer_expect_nothing(&p); /* no SYN-ACK retransmission either */
+  peer_free(&p);
+}
+
+/* BEHAVIOR J6 (changed in turn 2): "fragmentation needed" is soft: it
+ * never aborts a connect. */
+static void test_icmp_fragmentation_needed_never_aborts_connect(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  send_icmp_mtu(&p, 3, 4, 1000);
+  assert_int_equal(fin_sock_state(p.st, p.s), FIN_SYN_SENT);
+  assert_int_equal(peer_counters(&p)->abort_on_icmp, 0);
+  peer_send(&p, TCP_S | TCP_A, p.irs, L(&p, 1), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  peer_free(&p);
+}
+
+/* BEHAVIOR J6, RFC 1191: in a synchronized state it lowers the path MTU:
+ * the segment that was too big goes again, cut to the new MSS. */
+static void test_icmp_fragmentation_needed_lowers_mss_and_resends(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_active(&p);
+  static const char data[1460];
+  assert_int_equal(fin_send(p.st, p.s, data, sizeof(data), 0), 1460);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 1460);
+  send_icmp_mtu(&p, 3, 4, 1000);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 960);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 961), R(&p, 1), 500);
+  assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
+  assert_int_equal(peer_counters(&p)->pmtu_updates, 1);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syn_retransmitted_after_1s_then_doubling),
@@ -302,6 +362,9 @@ int main(void) {
       cmocka_unit_test(test_zero_window_persist_probes_keep_connection_open),
       cmocka_unit_test(test_icmp_hard_error_aborts_syn_sent_soft_does_not),
       cmocka_unit_test(test_icmp_hard_error_ignored_when_established),
+      cmocka_unit_test(test_icmp_hard_error_deletes_passive_syn_received_silently),
+      cmocka_unit_test(test_icmp_fragmentation_needed_never_aborts_connect),
+      cmocka_unit_test(test_icmp_fragmentation_needed_lowers_mss_and_resends),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

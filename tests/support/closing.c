@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "closing.h"
 
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Helpers shared by the closing state tests (BEHAVIOR C-G) on top of the
  * peer harness: the state path and close reason from the event queue,
  * reaching the closing states, and driving FIN retransmission to the end. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test support shared by every test layer: a counting allocator (every test
  * ends with a leak check), a deterministic random source, and a stack
  * fixture. Use with cmocka. */

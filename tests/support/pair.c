@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "pair.h"
 
 #include <errno.h>
@@ -65,7 +66,11 @@ static void drain_output(struct pair *p) {
       memcpy(p->q[p->qlen].data, buf, n);
       p->q[p->qlen].len = n;
       p->q[p->qlen].to = 1 - i;
-      p->q[p->qlen].at = p->now + p->delay;
+      fin_time at = p->now + p->delay;
+      if (p->gap > 0 && at < p->last_at[i] + p->gap)
+        at = p->last_at[i] + p->gap;
+      p->last_at[i] = at;
+      p->q[p->qlen].at = at;
       p->qlen++;
     }
   }
@@ -102,9 +107,24 @@ static void deliver_due(struct pair *p) {
   }
 }
 
+/* The engine's invariants after every step (fin_stack_audit), and no
+ * deadline left in the past once the timers ran. */
+static void check_invariants(struct pair *p, bool timers_ran) {
+  for (int i = 0; i < 2; i++) {
+    struct fin_audit a;
+    if (fin_stack_audit(p->st[i], &a) != 0)
+      fail_msg("host %c at t=%lld: invariant broken: %s (conn %llu, %s)", 'a' + i,
+               (long long)p->now, a.what, (unsigned long long)a.conn_id, fin_state_name(a.state));
+    if (timers_ran && fin_stack_next_deadline(p->st[i]) <= p->now)
+      fail_msg("host %c at t=%lld: a deadline in the past after on_timers", 'a' + i,
+               (long long)p->now);
+  }
+}
+
 void pair_run(struct pair *p, fin_time until) {
   for (int steps = 0; steps < 1000000; steps++) {
     drain_output(p);
+    check_invariants(p, false);
     fin_time t = next_time(p);
     if (t > until) {
       if (p->now < until)
@@ -118,6 +138,8 @@ void pair_run(struct pair *p, fin_time until) {
     deliver_due(p);
     for (int i = 0; i < 2; i++)
       fin_stack_on_timers(p->st[i], p->now);
+    drain_output(p);
+    check_invariants(p, true);
   }
   fail_msg("pair_run: step bound reached at t=%lld", (long long)p->now);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Two fin stacks wired back to back on a virtual clock: the end-to-end
  * harness (BEHAVIOR C, D, E lifecycles with byte-exact delivery). A
  * per-direction filter can drop chosen datagrams. Every run is bounded. */
@@ -25,6 +26,8 @@ struct pair {
   struct test_rng rng[2];
   fin_time now;
   fin_time delay; /* one-way delay */
+  fin_time gap;   /* serialisation: datagrams from one host leave at least this far apart */
+  fin_time last_at[2];
   pair_filter filter;
   void *filter_ctx;
   /* datagrams in flight */

@@ -1,8 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 #include "peer.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "internal.h" /* fin_stack_timer_deadline */
 
 static void init(struct peer *p, const struct fin_settings *s, bool ts) {
   memset(p, 0, sizeof(*p));
@@ -37,7 +40,16 @@ void peer_init_ts(struct peer *p, const struct fin_settings *s) {
   init(p, s, true);
 }
 
+/* The engine's invariants hold whenever fin is quiet (audit.c). */
+void peer_audit(struct peer *p) {
+  struct fin_audit a;
+  if (fin_stack_audit(p->st, &a) != 0)
+    fail_msg("invariant broken: %s (conn %llu, %s)", a.what, (unsigned long long)a.conn_id,
+             fin_state_name(a.state));
+}
+
 void peer_free(struct peer *p) {
+  peer_audit(p);
   fin_stack_free(p->st);
   assert_no_leaks(&p->ta);
 }
@@ -139,8 +151,10 @@ uint32_t peer_expect_syn_ack(struct peer *p, uint32_t ack) {
 
 void peer_expect_nothing(struct peer *p) {
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
-  if (n == 0)
+  if (n == 0) {
+    peer_audit(p);
     return;
+  }
   struct fin_segment s;
   assert_int_equal(fin_tcp_parse(p->buf, n, &s), FIN_WIRE_OK);
   char got[96];
@@ -151,7 +165,8 @@ void peer_expect_nothing(struct peer *p) {
 void peer_advance(struct peer *p, fin_time dt) {
   fin_time end = p->now + dt;
   for (int guard = 0; guard < 100000; guard++) {
-    fin_time d = fin_stack_next_deadline(p->st);
+    /* Timers only: what they queue stays queued until peer_expect reads it. */
+    fin_time d = fin_stack_timer_deadline(p->st);
     if (d > end)
       break;
     if (d > p->now)
@@ -163,7 +178,7 @@ void peer_advance(struct peer *p, fin_time dt) {
 }
 
 fin_time peer_advance_to_deadline(struct peer *p) {
-  fin_time d = fin_stack_next_deadline(p->st);
+  fin_time d = fin_stack_timer_deadline(p->st);
   assert_true(d != FIN_NEVER);
   fin_time dt = d > p->now ? d - p->now : 0;
   p->now = d > p->now ? d : p->now;
@@ -171,11 +186,16 @@ fin_time peer_advance_to_deadline(struct peer *p) {
   return dt;
 }
 
-void peer_establish_passive(struct peer *p) {
+void peer_listen(struct peer *p, int backlog) {
   p->listener = fin_socket(p->st);
   struct fin_sockaddr any = {0, FIN_PORT};
   assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
-  assert_int_equal(fin_listen(p->st, p->listener, 8), 0);
+  assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
+  p->fin_port = FIN_PORT;
+}
+
+void peer_establish_passive(struct peer *p) {
+  peer_listen(p, 8);
   p->fin_port = FIN_PORT;
   peer_send(p, TCP_S, p->irs, 0, NULL, 0);
   size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* State-test harness (STYLE.md, smoltcp-style): one fin stack and a
  * scripted peer. Reach a state through real segments, send the stimulus,
  * then assert the exact segments out and that nothing else went out.
@@ -46,6 +47,9 @@ struct peer {
 /* settings may be NULL for defaults. */
 void peer_init(struct peer *p, const struct fin_settings *s);
 void peer_init_ts(struct peer *p, const struct fin_settings *s); /* with timestamps */
+/* Asserts the engine's invariants (fin_stack_audit); peer_expect_nothing
+ * and peer_free do it too. */
+void peer_audit(struct peer *p);
 /* Frees the stack and asserts no leaks. */
 void peer_free(struct peer *p);
 
@@ -72,6 +76,8 @@ void peer_advance(struct peer *p, fin_time dt);
 /* Advances to fin's next deadline; returns the time moved. */
 fin_time peer_advance_to_deadline(struct peer *p);
 
+/* fin listens on port 80 (p->listener) with that backlog. */
+void peer_listen(struct peer *p, int backlog);
 /* Passive open: fin listens on 80, the peer connects (SYN, SYN-ACK, ACK),
  * fin accepts. p->s is the accepted handle. */
 void peer_establish_passive(struct peer *p);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test helpers for the wire layer: a default segment, datagrams with raw
  * TCP or IP options, and checksum repair after a test edits header bytes
  * (so a test reaches the check it targets instead of a checksum error). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Internet checksum (RFC 1071): known vectors, odd lengths, unaligned
  * buffers and chaining over pieces of any parity agree with a byte-at-a-time
  * reference. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Counters print as nstat "name value" lines, Linux names where they exist. */
 #include <string.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The fault wrapper loses datagrams with the configured probability, the
  * same ones for the same seed, and delays outbound datagrams in order. */
 #include <errno.h>

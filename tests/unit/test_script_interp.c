@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The interpreter against a real fin stack: a passing script passes, and
  * each kind of failure prints what a person needs to act on (the script
  * line, the expected packet, what fin sent or "nothing", the virtual
@@ -25,16 +26,16 @@ static bool verbose_run;
 static int run_profile(const char *text, const char *profile, char **log) {
   struct script s;
   char err[512];
-  assert_int_equal(script_parse("t.pkt", text, strlen(text), script_default_defines,
-                                script_default_define_count, &s, err, sizeof(err)),
+  assert_int_equal(fin_script_parse("t.pkt", text, strlen(text), fin_script_default_defines,
+                                    fin_script_default_define_count, &s, err, sizeof(err)),
                    0);
   size_t len;
   FILE *out = open_memstream(log, &len);
   assert_non_null(out);
   struct script_run_options o = {.profile = profile, .verbose = verbose_run};
-  int rc = script_run(&s, &o, out);
+  int rc = fin_script_run(&s, &o, out);
   fclose(out);
-  script_free(&s);
+  fin_script_free(&s);
   return rc;
 }
 
@@ -122,13 +123,13 @@ static void test_unknown_profile_cannot_run(void **state) {
   char err[256], *log;
   size_t len;
   const char *text = "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n";
-  assert_int_equal(script_parse("t.pkt", text, strlen(text), NULL, 0, &s, err, sizeof(err)), 0);
+  assert_int_equal(fin_script_parse("t.pkt", text, strlen(text), NULL, 0, &s, err, sizeof(err)), 0);
   FILE *out = open_memstream(&log, &len);
   struct script_run_options o = {.profile = "plan9"};
-  assert_int_equal(script_run(&s, &o, out), 2);
+  assert_int_equal(fin_script_run(&s, &o, out), 2);
   fclose(out);
   assert_contains(log, "unknown profile 'plan9'");
-  script_free(&s);
+  fin_script_free(&s);
   free(log);
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The packetdrill-dialect parser: every upstream script parses, the
  * grammar pieces land in the AST as written, and malformed input is
  * reported with file:line:column and what was expected. */
@@ -9,8 +10,8 @@
 #include "script/parser.h"
 
 static int parse(const char *text, struct script *s, char *err, size_t cap) {
-  return script_parse("t.pkt", text, strlen(text), script_default_defines,
-                      script_default_define_count, s, err, cap);
+  return fin_script_parse("t.pkt", text, strlen(text), fin_script_default_defines,
+                          fin_script_default_define_count, s, err, cap);
 }
 
 static void assert_parse_error(const char *text, const char *want) {
@@ -26,7 +27,7 @@ static void test_every_upstream_script_parses(void **state) {
 #ifdef FIN_UPSTREAM_SCRIPTS
   DIR *d = opendir(FIN_UPSTREAM_SCRIPTS);
   if (!d)
-    fail_msg("cannot open %s: is ../shared beside the repository?", FIN_UPSTREAM_SCRIPTS);
+    fail_msg("cannot open %s (scripts/fetch-conformance.sh fetches them)", FIN_UPSTREAM_SCRIPTS);
   int count = 0;
   struct dirent *e;
   while ((e = readdir(d)) != NULL) {
@@ -36,16 +37,18 @@ static void test_every_upstream_script_parses(void **state) {
     char path[4096], err[512];
     snprintf(path, sizeof(path), "%s/%s", FIN_UPSTREAM_SCRIPTS, e->d_name);
     struct script s;
-    if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
-                          sizeof(err)) != 0)
+    if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                              err, sizeof(err)) != 0)
       fail_msg("%s", err);
     assert_true(s.event_count > 0);
-    script_free(&s);
+    fin_script_free(&s);
     count++;
   }
   closedir(d);
   assert_int_equal(count, 36);
 #else
+  print_message("SKIPPED: upstream packetdrill scripts not found: run scripts/fetch-conformance.sh "
+                "(or put the shared/ tree beside the checkout), then reconfigure\n");
   skip();
 #endif
 }
@@ -74,7 +77,7 @@ static void test_times_relative_absolute_any_window_and_blocking(void **state) {
   assert_int_equal(ev[3].end.kind, SCRIPT_TIME_RELATIVE);
   assert_int_equal(ev[3].end.usecs, 400000);
   assert_int_equal(ev[4].time.usecs, 1250000);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_packet_fields_flags_and_options(void **state) {
@@ -103,7 +106,7 @@ static void test_packet_fields_flags_and_options(void **state) {
   assert_false(p->has_ack);
   assert_int_equal(s.events[2].packet.flags, 0);
   assert_int_equal(s.events[2].packet.opts[0].sack_count, 2);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_syscall_structs_lists_errno_and_note(void **state) {
@@ -136,7 +139,7 @@ static void test_syscall_structs_lists_errno_and_note(void **state) {
   assert_string_equal(s.events[4].call.note, "flags O_RDWR");
   assert_true(s.events[5].blocking);
   assert_int_equal(s.events[5].call.args[0]->items[0]->count, 3);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_ifdef_standard_kept_freebsd_skipped(void **state) {
@@ -149,7 +152,7 @@ static void test_ifdef_standard_kept_freebsd_skipped(void **state) {
   assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
   assert_int_equal(s.event_count, 2);
   assert_string_equal(s.events[1].call.name, "close");
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_header_options_init_and_cleanup_commands(void **state) {
@@ -168,7 +171,7 @@ static void test_header_options_init_and_cleanup_commands(void **state) {
   assert_string_equal(s.cleanup_command, "/tmp/sysctl_restore_${PPID}.sh");
   assert_int_equal(s.events[1].kind, SCRIPT_EV_CODE);
   assert_string_equal(s.events[1].text, "assert tcpi_state == TCP_CLOSE, tcpi_state");
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_errors_name_line_column_and_expectation(void **state) {
@@ -208,9 +211,9 @@ static void test_every_freebsd_suite_script_parses(void **state) {
     char err[512];
     struct script s;
     count++;
-    if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
-                          sizeof(err)) == 0) {
-      script_free(&s);
+    if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                              err, sizeof(err)) == 0) {
+      fin_script_free(&s);
       continue;
     }
     failed++;
@@ -251,7 +254,7 @@ static void test_icmp_lines(void **state) {
   assert_false(s.events[3].packet.icmp.has_echoed);
   assert_false(s.events[4].packet.inbound);
   assert_int_equal(s.events[4].packet.icmp.type, 4);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_ip_prefixes_and_ecn_marks(void **state) {
@@ -281,7 +284,7 @@ static void test_ip_prefixes_and_ecn_marks(void **state) {
   assert_int_equal(p->ecn, SCRIPT_ECN_ECT01);
   assert_int_equal(p->tos, 2);
   assert_int_equal(p->ttl, 7);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 static void test_md5_fastopen_generic_options_and_any_seq(void **state) {
@@ -313,7 +316,7 @@ static void test_md5_fastopen_generic_options_and_any_seq(void **state) {
   assert_int_equal(p->opts[0].a, 30);
   assert_int_equal(p->opts[0].data_len, 4);
   assert_int_equal(p->opts[1].data_len, 0);
-  script_free(&s);
+  fin_script_free(&s);
 }
 
 /* What the runner does not know is named in the message. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Garbage into the whole stack (issue 2 "Garbage in", BEHAVIOR A9, K4):
  * random datagrams, truncations, and segments with valid checksums but
  * random flags, sequence numbers (near 2^32 too), options and lengths,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Garbage in: every malformed datagram is rejected with the exact reason
  * (BEHAVIOR A9: drop and count by reason), and no input, however random,
  * makes the parser crash or read past the datagram. Inputs are copied into

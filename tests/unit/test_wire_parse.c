@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The wire layer's good path: build-then-parse round trips, a real Linux
  * SYN, byte-exact option layouts (Linux and FreeBSD), ICMP errors, names,
  * and corruption of any single byte never parsing as a valid segment. */

@@ -1,20 +1,23 @@
-/* fin connect — a client on a TUN device: sends stdin, prints what comes
- * back, then ends the connection the way the options say (close, half-close,
- * abort, linger). It waits for the connection's last state (TIME-WAIT
- * included) so its line shows the whole path. */
+/* SPDX-License-Identifier: MIT */
+/* fin connect — a client on a TUN device: sends stdin, prints everything
+ * that comes back until the peer's EOF, then ends the connection the way
+ * the options say (close, half-close, abort, linger). It exits once the
+ * connection is closed or in TIME-WAIT (--wait-time-wait stays the 2*MSL,
+ * so that a lost last ACK is answered); a second SIGINT/SIGTERM exits at once. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "netcli.h"
 
 struct client {
   struct netcli cli;
   struct fin_sockaddr peer;
-  bool shutdown_after_send, abort, wait_eof, no_read;
+  bool shutdown_after_send, abort, no_wait_eof, no_read, wait_time_wait;
   double linger, expect, hold, connect_timeout;
   fin_sock s;
   uint64_t conn_id;
@@ -28,83 +31,107 @@ struct client {
 };
 
 static void connect_usage(FILE *out) {
-  fprintf(out, "usage: fin connect --tun IFNAME --addr A.B.C.D/NN [options] HOST PORT\n\n");
+  fprintf(out, "usage: fin connect --tun IFNAME --addr A.B.C.D/NN [options] HOST PORT\n\n"
+               "Sends stdin, prints everything received until the peer's EOF, then closes.\n\n");
   netcli_usage_common(out);
-  fprintf(out, "  --shutdown-after-send  half-close (SHUT_WR) after stdin ends, read until EOF\n"
-               "  --wait-eof         after stdin ends, read until the peer's EOF, then close\n"
-               "  --abort            end with SO_LINGER {1,0}: RST instead of FIN\n"
-               "  --linger S         SO_LINGER {1,S}: close waits for our FIN to be acknowledged\n"
-               "  --expect N         before ending, wait until N bytes have arrived\n"
-               "  --hold S           before ending, wait S more seconds\n"
-               "  --no-read          never read from the connection (close with unread data)\n"
-               "  --connect-timeout S  give up connecting after S seconds (default 10)\n");
+  fprintf(out,
+          "  --shutdown-after-send  half-close (SHUT_WR) once stdin ends, then read until EOF\n"
+          "  --no-wait-eof        close once stdin is sent, without waiting for the peer's EOF\n"
+          "  --wait-eof           wait for the peer's EOF before closing (the default)\n"
+          "  --expect N           close once N bytes have arrived (no need for EOF)\n"
+          "  --hold S             before closing, wait S more seconds\n"
+          "  --abort              end with SO_LINGER {1,0}: RST instead of FIN\n"
+          "  --linger S           SO_LINGER {1,S}: close waits for our FIN to be acknowledged\n"
+          "  --no-read            never read from the connection (close with unread data)\n"
+          "  --wait-time-wait     stay until TIME-WAIT ends (2*MSL) instead of exiting there\n"
+          "  --connect-timeout S  give up connecting after S seconds (default 10)\n");
 }
 
-static int connect_flag(struct client *cl, const char *opt) {
-  bool *flag = strcmp(opt, "--shutdown-after-send") == 0 ? &cl->shutdown_after_send
-               : strcmp(opt, "--abort") == 0             ? &cl->abort
-               : strcmp(opt, "--wait-eof") == 0          ? &cl->wait_eof
-               : strcmp(opt, "--no-read") == 0           ? &cl->no_read
-                                                         : NULL;
-  if (flag == NULL)
+enum {
+  OPT_SHUTDOWN_AFTER_SEND = 1,
+  OPT_ABORT,
+  OPT_WAIT_EOF,
+  OPT_NO_WAIT_EOF,
+  OPT_NO_READ,
+  OPT_WAIT_TIME_WAIT,
+  OPT_LINGER,
+  OPT_EXPECT,
+  OPT_HOLD,
+  OPT_CONNECT_TIMEOUT,
+};
+
+static const struct option connect_options[] = {
+    NETCLI_LONG_OPTIONS,
+    {"shutdown-after-send", no_argument, NULL, OPT_SHUTDOWN_AFTER_SEND},
+    {"abort", no_argument, NULL, OPT_ABORT},
+    {"wait-eof", no_argument, NULL, OPT_WAIT_EOF},
+    {"no-wait-eof", no_argument, NULL, OPT_NO_WAIT_EOF},
+    {"no-read", no_argument, NULL, OPT_NO_READ},
+    {"wait-time-wait", no_argument, NULL, OPT_WAIT_TIME_WAIT},
+    {"linger", required_argument, NULL, OPT_LINGER},
+    {"expect", required_argument, NULL, OPT_EXPECT},
+    {"hold", required_argument, NULL, OPT_HOLD},
+    {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static int connect_option(struct client *cl, int opt, const char *v) {
+  bool *flag = opt == OPT_SHUTDOWN_AFTER_SEND ? &cl->shutdown_after_send
+               : opt == OPT_ABORT             ? &cl->abort
+               : opt == OPT_NO_WAIT_EOF       ? &cl->no_wait_eof
+               : opt == OPT_NO_READ           ? &cl->no_read
+               : opt == OPT_WAIT_TIME_WAIT    ? &cl->wait_time_wait
+                                              : NULL;
+  if (flag != NULL) {
+    *flag = true;
     return 0;
-  *flag = true;
-  return 1;
-}
-
-static int connect_option(struct client *cl, int argc, char **argv, int *i) {
-  const char *opt = argv[*i];
-  int r = connect_flag(cl, opt);
-  if (r != 0)
-    return r;
-  double *dst = strcmp(opt, "--linger") == 0            ? &cl->linger
-                : strcmp(opt, "--expect") == 0          ? &cl->expect
-                : strcmp(opt, "--hold") == 0            ? &cl->hold
-                : strcmp(opt, "--connect-timeout") == 0 ? &cl->connect_timeout
-                                                        : NULL;
+  }
+  if (opt == OPT_WAIT_EOF) {
+    cl->no_wait_eof = false;
+    return 0;
+  }
+  double *dst = opt == OPT_LINGER            ? &cl->linger
+                : opt == OPT_EXPECT          ? &cl->expect
+                : opt == OPT_HOLD            ? &cl->hold
+                : opt == OPT_CONNECT_TIMEOUT ? &cl->connect_timeout
+                                             : NULL;
   if (dst == NULL)
-    return netcli_bad(&cl->cli, opt, "unknown option");
-  const char *v = netcli_value(&cl->cli, argc, argv, i);
-  if (v == NULL)
-    return -1;
-  if (!netcli_parse_num(v, 0, 1e12, dst))
-    return netcli_bad(&cl->cli, opt, "expected a non-negative number");
-  return 1;
+    return CLI_USAGE;
+  if (!cli_parse_double(v, 0, 1e12, dst))
+    return cli_bad("connect", cli_opt_name(), "expected a non-negative number");
+  return 0;
 }
 
-static int connect_positional(struct client *cl, const char *arg, int *npos) {
-  double port;
-  if (*npos == 0 && !netcli_parse_ipv4(arg, &cl->peer.addr))
-    return netcli_bad(&cl->cli, "HOST", "expected an IPv4 address A.B.C.D");
-  if (*npos == 1) {
-    if (!netcli_parse_num(arg, 1, 65535, &port) || port != (uint16_t)port)
-      return netcli_bad(&cl->cli, "PORT", "expected 1..65535");
-    cl->peer.port = (uint16_t)port;
-  }
-  if (*npos >= 2)
-    return netcli_bad(&cl->cli, arg, "unexpected argument");
-  (*npos)++;
-  return 1;
+static int connect_positional(struct client *cl, int argc, char **argv) {
+  uint64_t port;
+  if (argc - optind != 2)
+    return cli_bad("connect", "HOST PORT", argc - optind < 2 ? "required" : "too many arguments");
+  if (!cli_parse_ipv4(argv[optind], &cl->peer.addr))
+    return cli_bad("connect", "HOST", "expected an IPv4 address A.B.C.D");
+  if (!cli_parse_u64(argv[optind + 1], 65535, &port) || port == 0)
+    return cli_bad("connect", "PORT", "expected 1..65535");
+  cl->peer.port = (uint16_t)port;
+  return 0;
 }
 
+/* 0 = go on, CLI_HELP = help printed, CLI_USAGE = bad usage (message printed). */
 static int connect_parse(struct client *cl, int argc, char **argv) {
-  int npos = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+  cli_begin();
+  int c;
+  while ((c = cli_next("connect", argc, argv, "h", connect_options)) != -1) {
+    if (c == 'h') {
       connect_usage(stdout);
-      return 1;
+      return CLI_HELP;
     }
-    int r = netcli_option(&cl->cli, argc, argv, &i);
-    if (r == 0)
-      r = strncmp(argv[i], "--", 2) == 0 ? connect_option(cl, argc, argv, &i)
-                                         : connect_positional(cl, argv[i], &npos);
-    if (r < 0)
-      return 2;
+    int r = netcli_option(&cl->cli, c, optarg);
+    if (r < 0 || (r == 0 && connect_option(cl, c, optarg) != 0))
+      return CLI_USAGE;
   }
-  if (npos != 2)
-    return netcli_bad(&cl->cli, "HOST PORT", "required"), 2;
+  if (connect_positional(cl, argc, argv) != 0)
+    return CLI_USAGE;
   if (cl->abort && cl->linger >= 0)
-    return netcli_bad(&cl->cli, "--abort", "conflicts with --linger"), 2;
+    return cli_bad("connect", "--abort", "conflicts with --linger");
   return 0;
 }
 
@@ -135,7 +162,7 @@ static int connect_open(struct client *cl) {
     r = fin_rt_connect(cl->cli.rt, cl->s, &cl->peer, end - fin_clock_now());
     if (r != -EINTR)
       break;
-    netcli_signals(&cl->cli);
+    netcli_service(&cl->cli);
     if (cl->cli.stop)
       break;
   }
@@ -187,7 +214,7 @@ static bool pump_stdin(struct client *cl) {
       return true;
     }
     cl->off += (size_t)n;
-    conn_log_get(&cl->cli.log, cl->conn_id)->bytes_out += (uint64_t)n;
+    conn_log_bytes(&cl->cli.log, cl->conn_id, 0, (uint64_t)n);
     progress = true;
   }
   stdin_want(cl, !cl->stdin_eof && cl->off == cl->len);
@@ -211,7 +238,7 @@ static bool pump_socket(struct client *cl) {
       break;
     }
     cl->received += (uint64_t)n;
-    conn_log_get(&cl->cli.log, cl->conn_id)->bytes_in += (uint64_t)n;
+    conn_log_bytes(&cl->cli.log, cl->conn_id, (uint64_t)n, 0);
     /* stdout is the user's: a closed pipe must not stop the TCP exchange. */
     (void)!fwrite(cl->rbuf, 1, (size_t)n, stdout);
     fflush(stdout);
@@ -231,9 +258,11 @@ static fin_time end_time(struct client *cl) {
       connect_fail(cl, "shutdown", r);
     cl->shut_wr = true;
   }
-  if (!cl->peer_eof && (double)cl->received < cl->expect)
-    return FIN_NEVER;
-  if (!cl->peer_eof && (cl->wait_eof || cl->shutdown_after_send))
+  /* --expect: the bytes asked for are enough; otherwise the peer's EOF,
+   * unless told not to wait (or unable to see it: --no-read). */
+  bool wait_eof =
+      cl->expect > 0 ? (double)cl->received < cl->expect : !cl->no_wait_eof && !cl->no_read;
+  if (!cl->peer_eof && wait_eof)
     return FIN_NEVER;
   return cl->all_sent_at + (fin_time)(cl->hold * 1e9);
 }
@@ -242,7 +271,7 @@ static void connect_end(struct client *cl) {
   int r;
   if (cl->linger >= 0 && !cl->abort) {
     while ((r = fin_rt_close(cl->cli.rt, cl->s, FIN_NEVER)) == -EINTR && !cl->cli.stop)
-      netcli_signals(&cl->cli);
+      netcli_service(&cl->cli);
   } else {
     r = fin_close(cl->cli.st, cl->s);
   }
@@ -252,11 +281,19 @@ static void connect_end(struct client *cl) {
   cl->ended = true;
 }
 
+/* Closed by us and only a TIME-WAIT record left: nothing more to see
+ * unless the user wants the 2*MSL served (a lost last ACK answered). */
+static bool only_time_wait(const struct client *cl) {
+  return cl->ended && !cl->wait_time_wait && fin_stack_conn_count(cl->cli.st) == 0 &&
+         fin_stack_time_wait_count(cl->cli.st) > 0;
+}
+
 static void connect_loop(struct client *cl) {
   fin_time stop_at =
       cl->cli.duration > 0 ? cl->cli.t0 + (fin_time)(cl->cli.duration * 1e9) : FIN_NEVER;
   bool progress = true;
-  while (!cl->cli.stop && cl->cli.log.ended == 0 && fin_clock_now() < stop_at) {
+  while (!cl->cli.stop && cl->cli.log.ended == 0 && fin_clock_now() < stop_at &&
+         !only_time_wait(cl)) {
     fin_time now = fin_clock_now();
     fin_time until = cl->ended ? FIN_NEVER : end_time(cl);
     if (!cl->ended && until <= now) {
@@ -268,7 +305,7 @@ static void connect_loop(struct client *cl) {
       until = stop_at;
     int r = fin_runtime_run_once(cl->cli.rt, progress ? 0 : until - now);
     if (r == 1)
-      netcli_signals(&cl->cli);
+      netcli_service(&cl->cli);
     else if (r < 0 && r != -EINTR)
       break;
     progress = !cl->ended && pump_stdin(cl);
@@ -284,7 +321,7 @@ int fin_cmd_connect(int argc, char **argv) {
   cl.connect_timeout = 10;
   int r = connect_parse(&cl, argc, argv);
   if (r != 0)
-    return r == 1 ? 0 : 2;
+    return r == CLI_HELP ? 0 : CLI_USAGE;
   struct fin_settings s;
   fin_settings_default(&s);
   if ((r = netcli_start(&cl.cli, &s)) != 0) {
@@ -300,7 +337,14 @@ int fin_cmd_connect(int argc, char **argv) {
     stdin_setup(&cl);
     connect_loop(&cl);
   }
-  int code = cl.exit_code;
-  netcli_finish(&cl.cli);
-  return code;
+  fin_time grace = netcli_grace(&cl.cli);
+  if (!cl.cli.stop && only_time_wait(&cl)) {
+    fprintf(stderr, "fin connect: leaving TIME-WAIT to the shutdown (--wait-time-wait stays "
+                    "2*MSL)\n");
+    /* Not 0: at a deadline already past, K2 could be "done" before its
+     * timer has released the record, and the connection's line would be lost. */
+    grace = FIN_MS(1);
+  }
+  int forced = netcli_finish(&cl.cli, grace);
+  return forced != 0 ? forced : cl.exit_code;
 }

@@ -1,10 +1,15 @@
+/* SPDX-License-Identifier: MIT */
 /* fin demo — the engine's own end-to-end example: two fin stacks wired
  * back to back in one process on a virtual clock, showing four ways a
- * connection ends. Every segment and every state change is printed. */
+ * connection ends. Every segment and every state change is printed in
+ * three columns: a's states, the segments, b's states. (fin sim draws the
+ * same endings as ladders, with faults and outputs; this is the plain
+ * engine API with nothing in between.) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "fin/fin.h"
 
@@ -58,20 +63,29 @@ static int demo_open(struct demo *d) {
   return 0;
 }
 
+/* Columns: time, a's new state, the segments, b's new state (the previous
+ * state is the one on the line above). */
+#define COL_STATE 12
+#define COL_SEG   56
+
 static void print_states(struct demo *d) {
   struct fin_event ev;
   for (int i = 0; i < 2; i++)
-    while (fin_stack_poll_event(d->st[i], &ev))
-      printf("  %8.3f s   %*s%s: %s -> %s\n", (double)(d->now - d->t0) / 1e9, i ? 40 : 0, "",
-             i ? "b" : "a", fin_state_name(ev.from), fin_state_name(ev.to));
+    while (fin_stack_poll_event(d->st[i], &ev)) {
+      if (i == 0)
+        printf("  %8.3f  %s\n", (double)(d->now - d->t0) / 1e9, fin_state_name(ev.to));
+      else
+        printf("  %8.3f  %-*s %-*s %s\n", (double)(d->now - d->t0) / 1e9, COL_STATE, "", COL_SEG,
+               "", fin_state_name(ev.to));
+    }
 }
 
 static void print_segment(struct demo *d, int from, const struct fin_segment *s, bool lost) {
   char flags[40];
   fin_tcp_flags_str(s->flags, flags, sizeof(flags));
-  printf("  %8.3f s   %s %-13s seq=%-10u ack=%-10u len=%-4u %s %s\n",
-         (double)(d->now - d->t0) / 1e9, from ? "a <--" : "-->", flags, s->seq, s->ack,
-         s->payload_len, from ? "---- b" : "b", lost ? " (lost)" : "");
+  printf("  %8.3f  %-*s %s %-9s seq=%-10u ack=%-10u len=%u%s\n", (double)(d->now - d->t0) / 1e9,
+         COL_STATE, "", from ? "a <-- b" : "a --> b", flags, s->seq, s->ack, s->payload_len,
+         lost ? " (lost)" : "");
 }
 
 struct flight {
@@ -154,7 +168,8 @@ static void scenario(const char *title, int kind) {
   struct demo d;
   if (demo_open(&d) != 0)
     return;
-  printf("\n== %s ==\n  %-12s a (10.0.0.1, client)%26s b (10.0.0.2:80, server)\n", title, "", "");
+  printf("\n== %s ==\n  %8s  %-*s %-*s %s\n", title, "time (s)", COL_STATE, "a 10.0.0.1", COL_SEG,
+         "segments (a: client, b: server)", "b 10.0.0.2:80");
   print_states(&d);
   fin_sock a, b;
   connect_pair(&d, &a, &b);
@@ -187,9 +202,27 @@ static void scenario(const char *title, int kind) {
   fin_stack_free(d.st[1]);
 }
 
+static void demo_usage(FILE *out) {
+  fprintf(out, "usage: fin demo\n\n"
+               "Two fin stacks back to back in one process (virtual time, MSL 1 s): a graceful\n"
+               "close, a simultaneous close, an abort and a lost final ACK, every segment and\n"
+               "state change printed. 'fin sim --list' has more endings, with faults.\n"
+               "  -h, --help           this text\n");
+}
+
 int fin_cmd_demo(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
+  static const struct option demo_options[] = {{"help", no_argument, NULL, 'h'},
+                                               {NULL, 0, NULL, 0}};
+  cli_begin();
+  int c;
+  while ((c = cli_next("demo", argc, argv, "h", demo_options)) != -1) {
+    if (c != 'h')
+      return CLI_USAGE;
+    demo_usage(stdout);
+    return 0;
+  }
+  if (optind < argc)
+    return cli_bad("demo", argv[optind], "unexpected argument");
   printf("fin demo: two fin stacks back to back (virtual time, MSL 1 s)\n");
   scenario("graceful close, client first (FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT)", 0);
   scenario("simultaneous close (both CLOSING, then TIME-WAIT)", 1);

@@ -1,10 +1,10 @@
+/* SPDX-License-Identifier: MIT */
 /* fin script — runs packetdrill-dialect scripts against fin on virtual
  * time. The profile comes from --profile, else from MANIFEST.tsv beside
  * the scripts' directory, else "linux". A directory argument stands for
  * the *.pkt files directly in it, in name order. With --ledger the run is
  * checked against a conformance ledger (script_ledger.h). */
 #include <dirent.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "script/interp.h"
 #include "script/parser.h"
@@ -47,7 +48,7 @@ static void usage(FILE *out) {
           "  --ledger FILE    conformance ledger (script, reason, decided-by): a listed\n"
           "                   script must fail and an unlisted one must pass\n"
           "  --suite DIR      the suite root that ledger names are relative to\n",
-          script_profile_names());
+          fin_script_profile_names());
 }
 
 /* The profile column of `name`'s row in a MANIFEST.tsv; NULL if absent. */
@@ -128,14 +129,14 @@ static const char *ledger_name(const struct script_cli *cli, const char *path) {
 static int run_one(const struct script_cli *cli, const char *path, const char *profile, FILE *log) {
   struct script s;
   char err[512];
-  if (script_parse_file(path, script_default_defines, script_default_define_count, &s, err,
-                        sizeof(err)) != 0) {
+  if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                            err, sizeof(err)) != 0) {
     fprintf(log, "%s\n", err);
     return 2;
   }
   struct script_run_options o = {.profile = profile, .verbose = cli->verbose};
-  int rc = script_run(&s, &o, log);
-  script_free(&s);
+  int rc = fin_script_run(&s, &o, log);
+  fin_script_free(&s);
   return rc;
 }
 
@@ -228,55 +229,82 @@ static int run_dir(struct script_cli *cli, const char *dir) {
   return 0;
 }
 
-static int parse_args(struct script_cli *cli, int argc, char **argv) {
-  static const struct option opts[] = {
-      {"profile", required_argument, NULL, 'p'},
-      {"manifest", required_argument, NULL, 'm'},
-      {"verbose", no_argument, NULL, 'v'},
-      {"expect-fail", no_argument, NULL, 'x'},
-      {"brief", no_argument, NULL, 'b'},
-      {"ledger", required_argument, NULL, 'l'},
-      {"suite", required_argument, NULL, 's'},
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  const char *ledger = NULL;
-  optind = 1;
-  for (int c; (c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1;) {
-    switch (c) {
-    case 'p':
-      cli->profile = optarg;
-      break;
-    case 'm':
-      cli->manifest = optarg;
-      break;
-    case 'v':
-      cli->verbose = true;
-      break;
-    case 'x':
-      cli->expect_fail = true;
-      break;
-    case 'b':
-      cli->brief = true;
-      break;
-    case 'l':
-      ledger = optarg;
-      break;
-    case 's':
-      cli->suite = optarg;
-      break;
-    case 'h':
-      return usage(stdout), 0;
-    default:
-      return usage(stderr), 2;
-    }
+static const struct option script_options[] = {{"profile", required_argument, NULL, 'p'},
+                                               {"manifest", required_argument, NULL, 'm'},
+                                               {"verbose", no_argument, NULL, 'v'},
+                                               {"expect-fail", no_argument, NULL, 'x'},
+                                               {"brief", no_argument, NULL, 'b'},
+                                               {"ledger", required_argument, NULL, 'l'},
+                                               {"suite", required_argument, NULL, 's'},
+                                               {"help", no_argument, NULL, 'h'},
+                                               {NULL, 0, NULL, 0}};
+
+static int script_option(struct script_cli *cli, int c, const char **ledger) {
+  struct fin_settings set;
+  struct script_profile prof;
+  switch (c) {
+  case 'p':
+    if (!fin_script_profile_get(optarg, &set, &prof))
+      return cli_bad("script", "--profile", "unknown profile (see 'fin script --help')");
+    cli->profile = optarg;
+    return 0;
+  case 'm':
+    return cli->manifest = optarg, 0;
+  case 'v':
+    return cli->verbose = true, 0;
+  case 'x':
+    return cli->expect_fail = true, 0;
+  case 'b':
+    return cli->brief = true, 0;
+  case 'l':
+    return *ledger = optarg, 0;
+  case 's':
+    return cli->suite = optarg, 0;
+  case 'h':
+    usage(stdout);
+    return CLI_HELP;
+  default:
+    return CLI_USAGE;
   }
-  if (optind == argc || (ledger && (cli->expect_fail || cli->brief)))
-    return usage(stderr), 2;
+}
+
+/* 0 = go on, CLI_HELP = help printed, CLI_USAGE = bad usage (message printed). */
+static int script_args(struct script_cli *cli, int argc, char **argv) {
+  const char *ledger = NULL;
+  cli_begin();
+  for (int c; (c = cli_next("script", argc, argv, "vh", script_options)) != -1;) {
+    int r = script_option(cli, c, &ledger);
+    if (r != 0)
+      return r;
+  }
+  if (optind == argc)
+    return cli_bad("script", "FILE.pkt", "at least one script or directory is required");
+  if (ledger && (cli->expect_fail || cli->brief))
+    return cli_bad("script", "--ledger", "cannot be combined with --expect-fail or --brief");
   if (ledger && ledger_load(&cli->ledger, ledger) != 0)
-    return 2;
+    return CLI_USAGE;
   cli->have_ledger = ledger != NULL;
-  return -1;
+  return 0;
+}
+
+/* A script, directory or manifest that cannot be read is a usage error
+ * (exit 2), found before any script runs. */
+static int check_inputs(const struct script_cli *cli, int argc, char **argv) {
+  FILE *f;
+  if (cli->manifest != NULL) {
+    if ((f = cli_open("script", "--manifest", cli->manifest, "r")) == NULL)
+      return CLI_USAGE;
+    fclose(f);
+  }
+  for (int i = optind; i < argc; i++) {
+    struct stat sb;
+    if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode))
+      continue;
+    if ((f = cli_open("script", "FILE.pkt", argv[i], "r")) == NULL)
+      return CLI_USAGE;
+    fclose(f);
+  }
+  return 0;
 }
 
 /* --ledger: one summary line; the run passes only if the ledger is true. */
@@ -290,9 +318,13 @@ static int ledger_verdict(const struct script_cli *cli) {
 
 int fin_cmd_script(int argc, char **argv) {
   struct script_cli cli = {0};
-  int rc = parse_args(&cli, argc, argv);
-  if (rc >= 0)
-    return rc;
+  int rc = script_args(&cli, argc, argv);
+  if (rc == 0)
+    rc = check_inputs(&cli, argc, argv);
+  if (rc != 0) {
+    ledger_free(&cli.ledger);
+    return rc == CLI_HELP ? 0 : CLI_USAGE;
+  }
   for (int i = optind; i < argc; i++) {
     struct stat sb;
     if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin serve — a server on a TUN device: echo, discard, sink (SHA-256 of what
  * arrived) or a tiny HTTP/1.1 server. Exits on SIGINT/SIGTERM, --duration or
  * --exit-after, always through the orderly shutdown of BEHAVIOR K2. */
@@ -5,70 +6,84 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "serve.h"
 
 static void serve_usage(FILE *out) {
   fprintf(out, "usage: fin serve --tun IFNAME --addr A.B.C.D/NN --port N\n"
-               "                 [--app echo|discard|sink|http] [options]\n\n");
+               "                 [--app echo|discard|sink|http] [options]\n\n"
+               "Serves on a TUN device until SIGINT/SIGTERM, --duration or --exit-after, then\n"
+               "shuts down in order (BEHAVIOR K2). 'fin ss', 'fin stat' and 'fin kill' talk to\n"
+               "it through its control socket.\n\n");
   netcli_usage_common(out);
-  fprintf(out, "  --port N           port to listen on\n"
-               "  --app NAME         echo (default), discard, sink (prints SHA-256), http\n"
-               "  --exit-after N     shut down once N connections have ended\n"
-               "  --max-conns N      accept at most N connections in total\n");
+  fprintf(out, "  --port N             port to listen on\n"
+               "  --app NAME           echo (default), discard, sink (prints SHA-256), http\n"
+               "                       (HTTP/1.0 and 1.1 with keep-alive)\n"
+               "  --exit-after N       shut down once N connections have ended\n"
+               "  --max-conns N        accept at most N connections in total\n");
 }
+
+enum { OPT_PORT = 1, OPT_APP, OPT_EXIT_AFTER, OPT_MAX_CONNS };
+
+static const struct option serve_options[] = {
+    NETCLI_LONG_OPTIONS,
+    {"port", required_argument, NULL, OPT_PORT},
+    {"app", required_argument, NULL, OPT_APP},
+    {"exit-after", required_argument, NULL, OPT_EXIT_AFTER},
+    {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
 
 static int parse_app(struct server *sv, const char *v) {
   static const char *const names[] = {"echo", "discard", "sink", "http"};
   for (size_t k = 0; k < 4; k++)
     if (strcmp(v, names[k]) == 0) {
       sv->app = (enum app)k;
-      return 1;
+      return 0;
     }
-  return netcli_bad(&sv->cli, "--app", "expected echo, discard, sink or http");
+  return cli_bad("serve", "--app", "expected echo, discard, sink or http");
 }
 
-static int serve_option(struct server *sv, int argc, char **argv, int *i) {
-  const char *opt = argv[*i];
-  double port;
-  double *dst = strcmp(opt, "--exit-after") == 0  ? &sv->exit_after
-                : strcmp(opt, "--max-conns") == 0 ? &sv->max_conns
-                                                  : NULL;
-  if (dst == NULL && strcmp(opt, "--app") != 0 && strcmp(opt, "--port") != 0)
-    return netcli_bad(&sv->cli, opt, "unknown option");
-  const char *v = netcli_value(&sv->cli, argc, argv, i);
-  if (v == NULL)
-    return -1;
-  if (strcmp(opt, "--app") == 0)
+static int serve_option(struct server *sv, int opt, const char *v) {
+  uint64_t n;
+  switch (opt) {
+  case OPT_APP:
     return parse_app(sv, v);
-  if (strcmp(opt, "--port") == 0) {
-    if (!netcli_parse_num(v, 1, 65535, &port) || port != (uint16_t)port)
-      return netcli_bad(&sv->cli, opt, "expected 1..65535");
-    sv->port = (uint16_t)port;
-    return 1;
+  case OPT_PORT:
+    if (!cli_parse_u64(v, 65535, &n) || n == 0)
+      return cli_bad("serve", "--port", "expected 1..65535");
+    sv->port = (uint16_t)n;
+    return 0;
+  case OPT_EXIT_AFTER:
+  case OPT_MAX_CONNS:
+    if (!cli_parse_u64(v, 1000000000, &n) || n == 0)
+      return cli_bad("serve", cli_opt_name(), "expected a positive count");
+    *(opt == OPT_EXIT_AFTER ? &sv->exit_after : &sv->max_conns) = n;
+    return 0;
+  default:
+    return CLI_USAGE;
   }
-  if (!netcli_parse_num(v, 1, 1e9, dst))
-    return netcli_bad(&sv->cli, opt, "expected a positive count");
-  return 1;
 }
 
-/* 0 = go on, 1 = help printed, 2 = bad usage. */
+/* 0 = go on, CLI_HELP = help printed, CLI_USAGE = bad usage (message printed). */
 static int serve_parse(struct server *sv, int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+  cli_begin();
+  int c;
+  while ((c = cli_next("serve", argc, argv, "h", serve_options)) != -1) {
+    if (c == 'h') {
       serve_usage(stdout);
-      return 1;
+      return CLI_HELP;
     }
-    int r = netcli_option(&sv->cli, argc, argv, &i);
-    if (r == 0 && strncmp(argv[i], "--", 2) == 0)
-      r = serve_option(sv, argc, argv, &i);
-    else if (r == 0)
-      r = netcli_bad(&sv->cli, argv[i], "unexpected argument");
-    if (r < 0)
-      return 2;
+    int r = netcli_option(&sv->cli, c, optarg);
+    if (r < 0 || (r == 0 && serve_option(sv, c, optarg) != 0))
+      return CLI_USAGE;
   }
+  if (optind < argc)
+    return cli_bad("serve", argv[optind], "unexpected argument");
   if (sv->port == 0)
-    return netcli_bad(&sv->cli, "--port", "required"), 2;
+    return cli_bad("serve", "--port", "required");
   return 0;
 }
 
@@ -81,6 +96,7 @@ static int serve_listen(struct server *sv) {
     r = fin_listen(st, sv->listener, 1024);
   if (r < 0)
     fprintf(stderr, "fin serve: listen on port %u: %s\n", sv->port, strerror(-r));
+  sv->cli.listener = sv->listener;
   return r;
 }
 
@@ -108,7 +124,7 @@ static int serve_add(struct server *sv, fin_sock s) {
 
 static bool serve_accept(struct server *sv) {
   bool progress = false;
-  while (sv->max_conns == 0 || (double)sv->accepted < sv->max_conns) {
+  while (sv->max_conns == 0 || sv->accepted < sv->max_conns) {
     fin_sock s = fin_accept(sv->cli.st, sv->listener, NULL);
     if (s < 0)
       break;
@@ -139,7 +155,7 @@ static bool serve_clients(struct server *sv) {
 static bool serve_done(struct server *sv, fin_time end) {
   if (sv->cli.stop)
     return true;
-  if (sv->exit_after > 0 && (double)sv->cli.log.ended >= sv->exit_after)
+  if (sv->exit_after > 0 && sv->cli.log.ended >= sv->exit_after)
     return true;
   return fin_clock_now() >= end;
 }
@@ -163,7 +179,7 @@ static void serve_loop(struct server *sv) {
     fin_time wait = progress ? 0 : end - fin_clock_now();
     int r = fin_runtime_run_once(sv->cli.rt, wait < 0 ? 0 : wait);
     if (r == 1)
-      netcli_signals(&sv->cli);
+      netcli_service(&sv->cli);
     else if (r < 0 && r != -EINTR) {
       fprintf(stderr, "fin serve: %s\n", strerror(-r));
       break;
@@ -179,15 +195,15 @@ int fin_cmd_serve(int argc, char **argv) {
   netcli_init(&sv.cli, "serve");
   int r = serve_parse(&sv, argc, argv);
   if (r != 0)
-    return r == 1 ? 0 : 2;
+    return r == CLI_HELP ? 0 : CLI_USAGE;
   struct fin_settings s;
   fin_settings_default(&s);
   if ((r = netcli_start(&sv.cli, &s)) != 0 || serve_listen(&sv) < 0) {
     netcli_free(&sv.cli);
-    return r == 2 ? 2 : 1;
+    return r == CLI_USAGE ? CLI_USAGE : 1;
   }
   fprintf(stderr, "fin serve: listening on %s port %u\n", sv.cli.tun_name, sv.port);
   serve_loop(&sv);
   serve_release_all(&sv);
-  return netcli_finish(&sv.cli);
+  return netcli_finish(&sv.cli, netcli_grace(&sv.cli));
 }

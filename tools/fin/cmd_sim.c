@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin sim — runs one scenario on the simulated network and shows it: the
  * ladder diagram (or Mermaid), an SVG, a pcap, NDJSON events, and a summary
  * of how every connection ended. Exit 0 when the scenario's assertions
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "drivers/sim_scenarios.h"
 #include "viz/viz.h"
@@ -16,7 +18,7 @@ struct sim_cli {
   const char *scenario;
   struct fin_scenario_opts o;
   struct fin_viz_opts viz;
-  const char *pcap, *events, *svg;
+  const char *pcap, *pcapng, *events, *svg;
   bool mermaid, quiet, list, help;
   unsigned long repeat;
 };
@@ -48,7 +50,10 @@ static const struct opt opts[] = {
     {"--bytes", OPT_U64, OFF(o.bytes), "N    bytes each way for data-then-close"},
     {"--repeat", OPT_U64, OFF(repeat), "N   run N times (seeds N, N+1, ...) and time it"},
     {"--pcap", OPT_FILE, OFF(pcap), "FILE  write every datagram sent (LINKTYPE_RAW)"},
-    {"--events", OPT_FILE, OFF(events), "FILE write NDJSON events"},
+    {"--pcapng", OPT_FILE, OFF(pcapng),
+     "FILE  the same as pcapng, each packet commented with the "
+     "state changes it caused"},
+    {"--events", OPT_FILE, OFF(events), "FILE write NDJSON events (docs/events.md)"},
     {"--svg", OPT_FILE, OFF(svg), "FILE   write the ladder as SVG"},
     {"--format", OPT_FORMAT, OFF(mermaid), "F   ladder format: ascii (default) or mermaid"},
     {"--absolute", OPT_FLAG, OFF(viz.absolute), "   absolute sequence numbers"},
@@ -65,8 +70,14 @@ static const struct opt opts[] = {
 
 static void usage(FILE *out) {
   fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --list\n\noptions:\n");
-  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-    fprintf(out, "  %s %s\n", opts[i].name, opts[i].help);
+  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
+    /* help is "METAVAR  text" for options with a value, "  text" for flags. */
+    const char *h = opts[i].help;
+    int meta = opts[i].kind == OPT_FLAG ? 0 : (int)strcspn(h, " ");
+    const char *text = h + meta + strspn(h + meta, " ");
+    fprintf(out, "  %s %-*.*s%*s%s\n", opts[i].name, meta, meta, h,
+            22 - (int)strlen(opts[i].name) - meta, "", text);
+  }
   fprintf(out, "\nExit status: 0 when the scenario's assertions hold, 1 when not, 2 on bad "
                "usage.\n");
 }
@@ -158,44 +169,41 @@ static int set_value(struct sim_cli *cli, const struct opt *o, const char *val) 
   return -EINVAL;
 }
 
-static const struct opt *find_opt(const char *name, size_t len) {
-  for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-    if (strlen(opts[i].name) == len && strncmp(opts[i].name, name, len) == 0)
-      return &opts[i];
-  return NULL;
+/* getopt_long over the table above: each entry's val is 256 + its index. */
+static void long_options(struct option *lo) {
+  size_t n = sizeof(opts) / sizeof(opts[0]);
+  for (size_t i = 0; i < n; i++)
+    lo[i] = (struct option){opts[i].name + 2,
+                            opts[i].kind == OPT_FLAG ? no_argument : required_argument, NULL,
+                            256 + (int)i};
+  lo[n] = (struct option){NULL, 0, NULL, 0};
 }
 
-/* Accepts "--opt value" and "--opt=value". */
+/* Accepts "--opt value" and "--opt=value", options before or after the scenario. */
 static int parse_args(struct sim_cli *cli, int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    if (arg[0] != '-') {
-      if (cli->scenario != NULL) {
-        fprintf(stderr, "fin sim: unexpected argument '%s' (one scenario at a time)\n", arg);
-        return -EINVAL;
-      }
-      cli->scenario = arg;
+  struct option lo[sizeof(opts) / sizeof(opts[0]) + 1];
+  long_options(lo);
+  cli_begin();
+  int c;
+  while ((c = cli_next("sim", argc, argv, "h", lo)) != -1) {
+    if (c == 'h') {
+      cli->help = true;
       continue;
     }
-    const char *eq = strchr(arg, '=');
-    const struct opt *o = find_opt(arg, eq ? (size_t)(eq - arg) : strlen(arg));
-    if (o == NULL) {
-      fprintf(stderr, "fin sim: unknown option '%s' (see fin sim --help)\n", arg);
+    if (c < 256)
       return -EINVAL;
-    }
-    if (o->kind == OPT_FLAG) {
-      if (eq != NULL)
-        return bad_value(o->name, eq + 1, "no value");
+    const struct opt *o = &opts[c - 256];
+    if (o->kind == OPT_FLAG)
       *(bool *)((char *)cli + o->off) = true;
-      continue;
-    }
-    const char *val = eq ? eq + 1 : (i + 1 < argc ? argv[++i] : NULL);
-    if (val == NULL) {
-      fprintf(stderr, "fin sim: %s needs a value\n", o->name);
+    else if (set_value(cli, o, optarg) != 0)
+      return -EINVAL;
+  }
+  for (int i = optind; i < argc; i++) {
+    if (cli->scenario != NULL) {
+      fprintf(stderr, "fin sim: unexpected argument '%s' (one scenario at a time)\n", argv[i]);
       return -EINVAL;
     }
-    if (set_value(cli, o, val) != 0)
-      return -EINVAL;
+    cli->scenario = argv[i];
   }
   return 0;
 }
@@ -211,7 +219,7 @@ static void list(FILE *out) {
 
 static const char *app_saw(const struct fin_scn_conn *c, char *buf, size_t cap) {
   if (c->app_err != 0)
-    snprintf(buf, cap, "%s", fin_errno_name(c->app_err));
+    snprintf(buf, cap, "%s", fin_strerror(c->app_err));
   else
     snprintf(buf, cap, "%s", c->app_eof ? "EOF" : "-");
   return buf;
@@ -243,7 +251,7 @@ static void summary(FILE *out, const struct sim_cli *cli, const struct fin_scn_r
     char saw[24];
     fprintf(out, "%-4c %-8s %-12s %-19s %-12s %-11s %8llu %8llu  %s\n", 'a' + c->host,
             c->role[0] ? c->role : "?", c->crashed ? "(crashed)" : fin_state_name(c->state),
-            fin_close_reason_name(c->reason), fin_errno_name(c->close_err),
+            fin_close_reason_name(c->reason), fin_strerror(c->close_err),
             app_saw(c, saw, sizeof saw), (unsigned long long)c->sent, (unsigned long long)c->rcvd,
             stream_verdict(res, c));
   }
@@ -275,6 +283,8 @@ static int outputs(const struct sim_cli *cli, const struct fin_trace *tr) {
     rc = write_file(cli->svg, tr, &cli->viz, fin_svg_render);
   if (rc == 0 && cli->events != NULL)
     rc = write_file(cli->events, tr, &cli->viz, fin_ndjson_render);
+  if (rc == 0 && cli->pcapng != NULL)
+    rc = write_file(cli->pcapng, tr, &cli->viz, fin_pcapng_render);
   return rc;
 }
 
@@ -282,6 +292,7 @@ static int run_once(struct sim_cli *cli, const struct fin_scenario *sc) {
   struct fin_trace tr;
   char err[256];
   fin_trace_init(&tr);
+  tr.keep_packets = cli->pcapng != NULL;
   cli->o.trace = &tr;
   cli->o.pcap = NULL;
   if (cli->pcap != NULL && (cli->o.pcap = fin_pcap_open(cli->pcap, err, sizeof err)) == NULL) {
@@ -330,6 +341,26 @@ static int run_repeat(struct sim_cli *cli, const struct fin_scenario *sc) {
   return fails == 0 ? 0 : 1;
 }
 
+/* Output files are created before the run, so a bad path is a usage error
+ * (exit 2) that costs no simulation. */
+static int check_outputs(const struct sim_cli *cli) {
+  const struct {
+    const char *opt, *path;
+  } outs[] = {{"--pcap", cli->pcap},
+              {"--pcapng", cli->pcapng},
+              {"--svg", cli->svg},
+              {"--events", cli->events}};
+  for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
+    if (outs[i].path == NULL)
+      continue;
+    FILE *f = cli_open("sim", outs[i].opt, outs[i].path, "w");
+    if (f == NULL)
+      return -ENOENT;
+    fclose(f);
+  }
+  return 0;
+}
+
 int fin_cmd_sim(int argc, char **argv) {
   struct sim_cli cli;
   memset(&cli, 0, sizeof cli);
@@ -356,5 +387,7 @@ int fin_cmd_sim(int argc, char **argv) {
   }
   if (cli.repeat > 1)
     return run_repeat(&cli, sc);
+  if (check_outputs(&cli) != 0)
+    return 2;
   return run_once(&cli, sc);
 }

@@ -1,8 +1,14 @@
+/* SPDX-License-Identifier: MIT */
 /* fin — command-line entry: dispatches to one subcommand per file. */
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+
+/* CMake passes PROJECT_VERSION; a build without it still says something true. */
+#ifndef FIN_VERSION
+#define FIN_VERSION "unknown"
+#endif
 
 struct command {
   const char *name;
@@ -16,13 +22,17 @@ static const struct command commands[] = {
     {"serve", fin_cmd_serve, "serve on a TUN device (echo, discard, sink, http)"},
     {"connect", fin_cmd_connect, "connect through a TUN device"},
     {"demo", fin_cmd_demo, "two fin stacks back to back: every way a connection ends"},
+    {"ss", fin_cmd_ss, "connections of a running serve/connect (ss -tanoi columns)"},
+    {"stat", fin_cmd_stat, "counters of a running serve/connect (nstat text or -j JSON)"},
+    {"kill", fin_cmd_kill, "abort one connection of a running serve/connect (like ss -K)"},
 };
 
 static void usage(FILE *out) {
   fprintf(out, "usage: fin COMMAND [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-  fprintf(out, "\n'fin COMMAND --help' describes each command.\n");
+  fprintf(out, "\n'fin COMMAND --help' describes each command; 'fin --version' prints the "
+               "version.\n");
 }
 
 int main(int argc, char **argv) {
@@ -30,10 +40,22 @@ int main(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
+  if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+    printf("fin %s\n", FIN_VERSION);
+    return 0;
+  }
+  /* "fin help sim" is "fin sim --help". */
+  if (strcmp(argv[1], "help") == 0 && argc == 3) {
+    char help[] = "--help";
+    char *args[] = {argv[2], help, NULL};
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+      if (strcmp(argv[2], commands[i].name) == 0)
+        return commands[i].run(2, args);
+  }
   if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
       strcmp(argv[1], "help") == 0) {
-    usage(stdout);
-    return 0;
+    usage(argc == 2 ? stdout : stderr);
+    return argc == 2 ? 0 : 2;
   }
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     if (strcmp(argv[1], commands[i].name) == 0)

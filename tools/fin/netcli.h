@@ -1,39 +1,25 @@
+/* SPDX-License-Identifier: MIT */
 /* What `fin serve` and `fin connect` share: the TUN options, building the
- * runtime (TUN, fault wrapper, pcap, events), signals, and the per-connection
- * log that prints one line as each connection ends. */
+ * runtime (TUN, fault wrapper, pcap, pcapng, events, control socket),
+ * signals, the per-connection log, and the orderly finish. */
 #ifndef FIN_TOOLS_NETCLI_H
 #define FIN_TOOLS_NETCLI_H
 
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "conn_log.h"
 #include "drivers/fault.h"
 #include "drivers/pcap.h"
 #include "drivers/tun.h"
 #include "fin/fin.h"
 #include "fin/runtime.h"
+#include "viz/viz.h"
 
-/* One connection the log follows, from its first state change to CLOSED
- * and the application letting go of its handle. */
-struct conn_entry {
-  uint64_t conn_id;
-  struct fin_4tuple tuple;
-  char path[160];
-  enum fin_close_reason reason;
-  int err;            /* negative errno the stack reported at CLOSED */
-  int app_err;        /* first error a socket call returned to the app */
-  uint64_t bytes_in;  /* read by the application */
-  uint64_t bytes_out; /* accepted by fin_send */
-  char note[80];      /* app detail, e.g. the sink's SHA-256 */
-  bool closed, held;
-};
-
-struct conn_log {
-  struct conn_entry *v; /* unordered; a CLI follows at most thousands, so a scan is fine */
-  size_t n, cap;
-  uint64_t ended;
-  FILE *out;
-};
+struct control;
+struct fin_pcapng;
+struct netcli_tap;
 
 struct netcli {
   /* options */
@@ -41,55 +27,99 @@ struct netcli {
   const char *tun_name;
   uint32_t addr;
   int prefix;
-  const char *events_path, *pcap_path, *counters_path;
+  const char *events_path, *pcap_path, *pcapng_path, *counters_path, *control_path;
   double msl, grace, drop, delay_ms, duration;
   uint64_t seed;
-  bool have_msl;
+  bool have_msl, no_control;
   /* running parts */
   struct fin_tun *tun;
   struct fin_fault *fault;
   struct fin_runtime *rt;
   struct fin_stack *st;
   struct fin_pcap *pcap;
-  FILE *events;
+  struct fin_pcapng *pcapng; /* until the tap takes it over */
+  struct netcli_tap *tap;    /* --pcapng and packet events (netcli_tap.c) */
+  struct control *control;
+  FILE *events, *counters;
   fin_time t0;
   int sigfd;
-  bool stop; /* SIGINT/SIGTERM seen */
+  int stop_signal;  /* the first SIGINT/SIGTERM: stop in order (K2) */
+  int force_signal; /* a second one: exit now, without the orderly shutdown */
+  fin_time stop_at; /* when the first one came */
+  bool stop;
   struct conn_log log;
+  struct fin_trace names; /* host names of the events schema: "fin", "tun" */
+  struct fin_rel rel;     /* relative sequence numbers of packet events */
+  /* The server's listener, for `fin ss` (FIN_NONE-like -1 when none). */
+  fin_sock listener;
 };
 
+/* The shared options, spliced into each command's getopt_long table. */
+enum {
+  NETCLI_OPT_TUN = 1000,
+  NETCLI_OPT_ADDR,
+  NETCLI_OPT_EVENTS,
+  NETCLI_OPT_PCAP,
+  NETCLI_OPT_PCAPNG,
+  NETCLI_OPT_COUNTERS,
+  NETCLI_OPT_CONTROL,
+  NETCLI_OPT_NO_CONTROL,
+  NETCLI_OPT_MSL,
+  NETCLI_OPT_GRACE,
+  NETCLI_OPT_DROP,
+  NETCLI_OPT_DELAY,
+  NETCLI_OPT_SEED,
+  NETCLI_OPT_DURATION,
+};
+#define NETCLI_LONG_OPTIONS                                                                        \
+  {"tun", required_argument, NULL, NETCLI_OPT_TUN},                                                \
+      {"addr", required_argument, NULL, NETCLI_OPT_ADDR},                                          \
+      {"events", required_argument, NULL, NETCLI_OPT_EVENTS},                                      \
+      {"pcap", required_argument, NULL, NETCLI_OPT_PCAP},                                          \
+      {"pcapng", required_argument, NULL, NETCLI_OPT_PCAPNG},                                      \
+      {"counters", required_argument, NULL, NETCLI_OPT_COUNTERS},                                  \
+      {"control", required_argument, NULL, NETCLI_OPT_CONTROL},                                    \
+      {"no-control", no_argument, NULL, NETCLI_OPT_NO_CONTROL},                                    \
+      {"msl", required_argument, NULL, NETCLI_OPT_MSL},                                            \
+      {"grace", required_argument, NULL, NETCLI_OPT_GRACE},                                        \
+      {"drop", required_argument, NULL, NETCLI_OPT_DROP},                                          \
+      {"delay", required_argument, NULL, NETCLI_OPT_DELAY},                                        \
+      {"seed", required_argument, NULL, NETCLI_OPT_SEED}, {                                        \
+    "duration", required_argument, NULL, NETCLI_OPT_DURATION                                       \
+  }
+
 void netcli_init(struct netcli *c, const char *cmd);
-/* Parses one shared option at argv[*i] (advancing *i past its value).
- * 1 = consumed, 0 = not a shared option, -1 = bad value (message printed). */
-int netcli_option(struct netcli *c, int argc, char **argv, int *i);
-/* Value of option argv[*i]: prints "fin CMD: OPT needs a value" and returns NULL if missing. */
-const char *netcli_value(const struct netcli *c, int argc, char **argv, int *i);
-int netcli_bad(const struct netcli *c, const char *opt, const char *why);
-bool netcli_parse_num(const char *s, double min, double max, double *out);
-bool netcli_parse_ipv4(const char *s, uint32_t *out);
+/* Handles one shared option (opt from cli_next). 1 = handled, 0 = not a
+ * shared option, -1 = bad value (message printed, exit 2). */
+int netcli_option(struct netcli *c, int opt, const char *arg);
 /* Help text for the shared options. */
 void netcli_usage_common(FILE *out);
 
-/* Opens the TUN device, pcap, events file, signalfd, and the runtime with
- * these settings. Prints the reason and returns non-zero on failure. */
+/* Opens the output files (exit 2 when one cannot be created), the TUN
+ * device, signalfd, control socket and the runtime with these settings.
+ * Prints the reason and returns 0, 1 (runtime failure) or 2 (usage). */
 int netcli_start(struct netcli *c, struct fin_settings *s);
-/* Handles a ready signalfd: sets stop on SIGINT/SIGTERM, lists connections on SIGUSR1. */
-void netcli_signals(struct netcli *c);
-/* K2 shutdown, final summary and counters; frees everything. Returns 0. */
-int netcli_finish(struct netcli *c);
+/* A watched fd is ready: signals (sets stop on SIGINT/SIGTERM, lists
+ * connections on SIGUSR1) and control-socket requests. */
+void netcli_service(struct netcli *c);
+/* K2 shutdown (grace; 0 = at once), then the summary and --counters; frees
+ * everything. Returns 0, or 128+signal after a forced exit. */
+int netcli_finish(struct netcli *c, fin_time grace);
+/* The grace of an orderly stop: --grace, else the stack's setting. */
+fin_time netcli_grace(const struct netcli *c);
 void netcli_free(struct netcli *c);
 /* Seconds since start, for messages. */
 double netcli_elapsed(const struct netcli *c);
-void netcli_format_tuple(const struct fin_4tuple *t, char *buf, size_t cap);
-
-/* The application's side of the log. */
-struct conn_entry *conn_log_get(struct conn_log *log, uint64_t conn_id);
-void conn_log_hold(struct conn_log *log, uint64_t conn_id);
-/* The app closed its handle; prints the line if the connection already ended. */
-void conn_log_release(struct conn_log *log, uint64_t conn_id);
-void conn_log_app_error(struct conn_log *log, uint64_t conn_id, int err);
-const char *errno_name(int err); /* "ECONNRESET" for 104 or -104 */
-/* Every event the stack queues goes through here. */
-void conn_log_event(struct conn_log *log, const struct fin_event *ev);
+/* Every event of the stack, whoever drained it (the runtime or the tap):
+ * the log, --events and the tap's packet comments (netcli_events.c). */
+void netcli_on_event(void *ctx, const struct fin_event *ev);
+/* A datagram in or out, for --events (refused: the device did not take it). */
+void netcli_packet_event(struct netcli *c, const uint8_t *d, size_t len, fin_time now,
+                         bool outbound, bool refused);
+/* Counters in nstat's layout ("#fin", then name, value, rate per second). */
+void netcli_counters_text(const struct netcli *c, FILE *out, bool zeros, int npat,
+                          char *const *pat);
+void netcli_counters_json(const struct netcli *c, FILE *out, bool zeros, int npat,
+                          char *const *pat);
 
 #endif

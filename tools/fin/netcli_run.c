@@ -1,5 +1,6 @@
-/* Shared plumbing of `fin serve` and `fin connect`: start, signals, events
- * log, orderly finish. */
+/* SPDX-License-Identifier: MIT */
+/* Shared plumbing of `fin serve` and `fin connect`: start, signals, the
+ * control socket, the orderly finish. */
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -7,40 +8,11 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "cli.h"
+#include "drivers/pcapng.h"
+#include "control.h"
 #include "netcli.h"
-
-static void ip_text(uint32_t a, char *buf, size_t cap) {
-  snprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
-}
-
-/* One NDJSON line per event; time in ms since the tool started. */
-static void events_write(struct netcli *c, const struct fin_event *ev) {
-  char l[16], r[16];
-  ip_text(ev->tuple.local_addr, l, sizeof(l));
-  ip_text(ev->tuple.remote_addr, r, sizeof(r));
-  fprintf(c->events, "{\"t_ms\":%.3f,\"ev\":\"%s\",\"conn\":%llu,\"local\":\"%s:%u\",",
-          (double)(ev->time - c->t0) / 1e6, fin_event_type_name(ev->type),
-          (unsigned long long)ev->conn_id, l, ev->tuple.local_port);
-  fprintf(c->events, "\"remote\":\"%s:%u\"", r, ev->tuple.remote_port);
-  if (ev->type == FIN_EV_STATE)
-    fprintf(c->events, ",\"from\":\"%s\",\"to\":\"%s\"", fin_state_name(ev->from),
-            fin_state_name(ev->to));
-  if (ev->type == FIN_EV_CLOSED)
-    fprintf(c->events, ",\"reason\":\"%s\",\"err\":\"%s\"", fin_close_reason_name(ev->reason),
-            errno_name(ev->err));
-  if (ev->type == FIN_EV_TIMER)
-    fprintf(c->events, ",\"timer\":\"%s\"", fin_timer_name(ev->timer));
-  if (ev->type == FIN_EV_DROP || ev->type == FIN_EV_RST_SENT)
-    fprintf(c->events, ",\"counter\":\"%s\"", fin_counters_name(ev->counter));
-  fprintf(c->events, "}\n");
-}
-
-static void netcli_on_event(void *ctx, const struct fin_event *ev) {
-  struct netcli *c = ctx;
-  if (c->events != NULL)
-    events_write(c, ev);
-  conn_log_event(&c->log, ev);
-}
+#include "netcli_tap.h"
 
 static int netcli_signalfd(struct netcli *c) {
   sigset_t set;
@@ -63,23 +35,32 @@ static void netcli_settings(struct netcli *c, struct fin_settings *s) {
   if (c->have_msl)
     s->msl = (fin_time)(c->msl * 1e9);
   s->event_mask |= (1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED) | (1u << FIN_EV_ACCEPTABLE);
-  if (c->events != NULL)
+  if (c->events != NULL || c->tap != NULL)
     s->event_mask |= (1u << FIN_EV_TIMER) | (1u << FIN_EV_DROP) | (1u << FIN_EV_RST_SENT);
   /* The runtime drains events every step; a large queue only matters between steps. */
   if (s->event_queue_max < 65536)
     s->event_queue_max = 65536;
 }
 
+/* Every file named on the command line is opened before anything runs: a
+ * path that cannot be written is a usage error (exit 2) that loses nothing. */
 static int netcli_open_files(struct netcli *c) {
   char err[256];
   if (c->pcap_path != NULL && (c->pcap = fin_pcap_open(c->pcap_path, err, sizeof(err))) == NULL) {
     fprintf(stderr, "fin %s: --pcap: %s\n", c->cmd, err);
-    return 1;
+    return CLI_USAGE;
   }
-  if (c->events_path != NULL && (c->events = fopen(c->events_path, "w")) == NULL) {
-    fprintf(stderr, "fin %s: --events: %s: %s\n", c->cmd, c->events_path, strerror(errno));
-    return 1;
+  if (c->pcapng_path != NULL &&
+      (c->pcapng = fin_pcapng_open(c->pcapng_path, c->tun_name, err, sizeof(err))) == NULL) {
+    fprintf(stderr, "fin %s: --pcapng: %s\n", c->cmd, err);
+    return CLI_USAGE;
   }
+  if (c->events_path != NULL &&
+      (c->events = cli_open(c->cmd, "--events", c->events_path, "w")) == NULL)
+    return CLI_USAGE;
+  if (c->counters_path != NULL &&
+      (c->counters = cli_open(c->cmd, "--counters", c->counters_path, "w")) == NULL)
+    return CLI_USAGE;
   return 0;
 }
 
@@ -91,31 +72,65 @@ static int netcli_open_driver(struct netcli *c, struct fin_driver *drv) {
     return 1;
   }
   fin_tun_driver(c->tun, drv);
-  if (c->drop <= 0 && c->delay_ms <= 0)
-    return 0;
-  struct fin_fault_config fc = {
-      .drop = c->drop, .delay = (fin_time)(c->delay_ms * 1e6), .seed = c->seed};
-  struct fin_driver inner = *drv;
-  if (fin_fault_new(&c->fault, &inner, &fc) < 0) {
-    fprintf(stderr, "fin %s: fault injection: out of memory\n", c->cmd);
-    return 1;
+  if (c->drop > 0 || c->delay_ms > 0) {
+    struct fin_fault_config fc = {
+        .drop = c->drop, .delay = (fin_time)(c->delay_ms * 1e6), .seed = c->seed};
+    struct fin_driver inner = *drv;
+    if (fin_fault_new(&c->fault, &inner, &fc) < 0) {
+      fprintf(stderr, "fin %s: fault injection: out of memory\n", c->cmd);
+      return 1;
+    }
+    fin_fault_driver(c->fault, drv);
   }
-  fin_fault_driver(c->fault, drv);
+  /* Outermost, so it sees exactly what the stack sends and receives. */
+  if (c->pcapng != NULL || c->events != NULL)
+    return netcli_tap_new(c, drv);
   return 0;
+}
+
+/* The default socket is a convenience: without it fin still runs. A path
+ * the user named must work. */
+static int netcli_open_control(struct netcli *c) {
+  if (c->no_control)
+    return 0;
+  if (control_open(&c->control, c->control_path, c) < 0) {
+    if (c->control_path != NULL)
+      return CLI_USAGE;
+    fprintf(stderr,
+            "fin %s: no control socket ('fin ss' will not see this process; "
+            "--control PATH chooses another place)\n",
+            c->cmd);
+    return 0;
+  }
+  return 0;
+}
+
+static void netcli_names(struct netcli *c) {
+  fin_trace_init(&c->names);
+  fin_trace_set_host(&c->names, 0, c->addr);
+  fin_trace_set_host(&c->names, 1, 0);
+  snprintf(c->names.host_names[0], sizeof(c->names.host_names[0]), "fin");
+  snprintf(c->names.host_names[1], sizeof(c->names.host_names[1]), "tun");
+  fin_rel_init(&c->rel);
 }
 
 int netcli_start(struct netcli *c, struct fin_settings *s) {
   if (c->tun_name == NULL)
-    return netcli_bad(c, "--tun", "required"), 2;
+    return cli_bad(c->cmd, "--tun", "required");
   if (c->addr == 0)
-    return netcli_bad(c, "--addr", "required"), 2;
+    return cli_bad(c->cmd, "--addr", "required");
   c->t0 = fin_clock_now();
+  netcli_names(c);
   struct fin_driver drv;
-  if (netcli_open_files(c) || netcli_open_driver(c, &drv))
-    return 1;
+  int r = netcli_open_files(c);
+  if (r == 0)
+    r = netcli_open_control(c);
+  if (r == 0)
+    r = netcli_open_driver(c, &drv);
+  if (r != 0)
+    return r;
   netcli_settings(c, s);
-  int r = fin_runtime_new(&c->rt, s, &drv);
-  if (r < 0) {
+  if ((r = fin_runtime_new(&c->rt, s, &drv)) < 0) {
     fprintf(stderr, "fin %s: runtime: %s\n", c->cmd, strerror(-r));
     return 1;
   }
@@ -126,6 +141,10 @@ int netcli_start(struct netcli *c, struct fin_settings *s) {
     fprintf(stderr, "fin %s: signals: %s\n", c->cmd, strerror(-r));
     return 1;
   }
+  if (c->control != NULL && control_attach(c->control) < 0)
+    return 1;
+  if (c->control != NULL)
+    fprintf(stderr, "fin %s: control socket %s\n", c->cmd, control_path(c->control));
   return 0;
 }
 
@@ -135,7 +154,7 @@ static void netcli_list(struct netcli *c) {
   while ((n = fin_stack_list(c->st, &cursor, info, 64)) > 0) {
     for (size_t k = 0; k < n; k++) {
       char tuple[64];
-      netcli_format_tuple(&info[k].tuple, tuple, sizeof(tuple));
+      format_tuple(&info[k].tuple, tuple, sizeof(tuple));
       fprintf(stderr, "list %s %s\n", tuple, fin_state_name(info[k].state));
     }
   }
@@ -143,38 +162,56 @@ static void netcli_list(struct netcli *c) {
           fin_stack_time_wait_count(c->st));
 }
 
-void netcli_signals(struct netcli *c) {
+/* A repeat this soon after the first stop signal is the same request:
+ * timeout(1) and service managers send SIGTERM to the process and to its
+ * group, so one "stop" often arrives twice within microseconds. */
+#define NETCLI_REPEAT_WINDOW FIN_MS(200)
+
+static void netcli_signals(struct netcli *c) {
   struct signalfd_siginfo si;
   while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-    if (si.ssi_signo == SIGUSR1)
+    int sig = (int)si.ssi_signo;
+    fin_time now = fin_clock_now();
+    if (sig == SIGUSR1) {
       netcli_list(c);
-    else
+    } else if (c->stop_signal == 0) {
+      c->stop_signal = sig;
+      c->stop_at = now;
       c->stop = true;
+    } else if (now - c->stop_at >= NETCLI_REPEAT_WINDOW) {
+      c->force_signal = sig; /* a second one: the user does not want to wait */
+    }
   }
+}
+
+void netcli_service(struct netcli *c) {
+  netcli_signals(c);
+  if (c->control != NULL)
+    control_service(c->control);
+}
+
+fin_time netcli_grace(const struct netcli *c) {
+  return c->grace >= 0 ? (fin_time)(c->grace * 1e9) : fin_stack_settings(c->st)->shutdown_grace;
 }
 
 static void netcli_write_counters(struct netcli *c) {
-  if (c->counters_path == NULL)
+  if (c->counters == NULL)
     return;
-  FILE *f = fopen(c->counters_path, "w");
-  if (f == NULL) {
+  netcli_counters_text(c, c->counters, true, 0, NULL);
+  if (fclose(c->counters) != 0)
     fprintf(stderr, "fin %s: --counters: %s: %s\n", c->cmd, c->counters_path, strerror(errno));
-    return;
-  }
-  const struct fin_counters *k = fin_stack_counters(c->st);
-  size_t need = fin_counters_format(k, 1, NULL, 0) + 1;
-  char *buf = malloc(need);
-  if (buf != NULL) {
-    fin_counters_format(k, 1, buf, need);
-    fputs(buf, f);
-    free(buf);
-  }
-  fprintf(f, "FinLiveConnections %zu\nFinTimeWaitRecords %zu\n", fin_stack_conn_count(c->st),
-          fin_stack_time_wait_count(c->st));
-  fclose(f);
+  c->counters = NULL;
 }
 
-int netcli_finish(struct netcli *c) {
+/* K2 until done, or until a second SIGINT/SIGTERM says not to wait. */
+static int netcli_shutdown(struct netcli *c, fin_time grace) {
+  int r = 1;
+  while (c->force_signal == 0 && (r = fin_runtime_shutdown(c->rt, grace)) == 1)
+    netcli_service(c);
+  return c->force_signal != 0 ? -EINTR : r;
+}
+
+int netcli_finish(struct netcli *c, fin_time grace) {
   fprintf(stderr, "fin %s: stopping after %.3fs: live=%zu time-wait=%zu ended=%llu\n", c->cmd,
           netcli_elapsed(c), fin_stack_conn_count(c->st), fin_stack_time_wait_count(c->st),
           (unsigned long long)c->log.ended);
@@ -184,29 +221,38 @@ int netcli_finish(struct netcli *c) {
             c->cmd, (unsigned long long)fs.dropped_in, (unsigned long long)fs.dropped_out,
             (unsigned long long)fs.delayed, (unsigned long long)fs.overflow);
   }
-  netcli_write_counters(c);
-  const struct fin_settings *s = fin_stack_settings(c->st);
-  fin_time grace = c->grace >= 0 ? (fin_time)(c->grace * 1e9) : s->shutdown_grace;
-  int r;
-  while ((r = fin_runtime_shutdown(c->rt, grace)) == 1)
-    netcli_signals(c);
+  int r = netcli_shutdown(c, grace);
+  if (r == -EINTR)
+    fprintf(stderr, "fin %s: second %s: exiting without finishing the shutdown\n", c->cmd,
+            strsignal(c->force_signal));
   fprintf(stderr, "fin %s: shutdown %s: live=%zu time-wait=%zu\n", c->cmd,
-          r == 0 ? "done" : strerror(-r), fin_stack_conn_count(c->st),
-          fin_stack_time_wait_count(c->st));
+          r == 0        ? "done"
+          : r == -EINTR ? "interrupted"
+                        : strerror(-r),
+          fin_stack_conn_count(c->st), fin_stack_time_wait_count(c->st));
+  netcli_write_counters(c); /* after the shutdown: the final numbers */
+  int code = c->force_signal != 0 ? 128 + c->force_signal : 0;
   netcli_free(c);
-  return 0;
+  return code;
 }
 
 void netcli_free(struct netcli *c) {
+  control_close(c->control); /* first: it unwatches from the runtime */
+  netcli_tap_free(c->tap);   /* while the stack lives: the held datagram's events */
+  c->tap = NULL;
   fin_runtime_free(c->rt);
   c->rt = NULL;
   fin_fault_free(c->fault);
   fin_tun_close(c->tun);
   fin_pcap_close(c->pcap);
+  fin_pcapng_close(c->pcapng);
   if (c->events != NULL)
     fclose(c->events);
+  if (c->counters != NULL)
+    fclose(c->counters);
   if (c->sigfd >= 0)
     close(c->sigfd);
-  free(c->log.v);
+  conn_log_free(&c->log);
+  fin_trace_free(&c->names);
   memset(c, 0, sizeof(*c));
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading the conformance ledger (script_ledger.h). */
 #include "script_ledger.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The conformance ledger (tests/conformance/freebsd-expected.tsv): scripts of an upstream
  * suite that are known not to pass yet, each with its reason and the
  * BEHAVIOR row or missing feature that decides it. `fin script --ledger`

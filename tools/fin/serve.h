@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* fin serve internals shared by cmd_serve.c (accepting, the loop) and
  * serve_apps.c (what each application does with a client's bytes). */
 #ifndef FIN_TOOLS_SERVE_H
@@ -15,8 +16,9 @@ struct client {
   uint64_t conn_id;
   uint8_t *out; /* bytes accepted from the app's side but not yet in the stack */
   size_t out_len, out_off;
-  char req[4096]; /* http: the request being read */
+  char req[4096]; /* http: the request head being read */
   size_t req_len;
+  uint64_t body_left; /* http: request body bytes still to skip (Content-Length) */
   bool peer_eof, close_after_out, closing;
   struct sha256 sha;
 };
@@ -25,7 +27,7 @@ struct server {
   struct netcli cli;
   enum app app;
   uint16_t port;
-  double exit_after, max_conns;
+  uint64_t exit_after, max_conns;
   fin_sock listener;
   struct client **clients;
   size_t n, cap;
@@ -36,5 +38,10 @@ struct server {
 /* One pass over a client; true when anything moved. Sets c->closing once
  * the handle is closed (the caller then frees the client). */
 bool client_service(struct server *sv, struct client *c);
+/* serve_http.c: feeds a client's bytes to the HTTP/1.x parser, which queues
+ * one answer per complete request (and sets close_after_out). */
+void http_input(struct client *c, const uint8_t *data, size_t len);
+/* Appends to the client's output (bounded by CLIENT_BUF). */
+void client_out(struct client *c, const void *data, size_t len);
 
 #endif

@@ -1,18 +1,14 @@
+/* SPDX-License-Identifier: MIT */
 /* The applications behind `fin serve`: each turns what a client sent into
  * what goes back. All of them read until EOF and then close, so the peer
  * that closes first decides who ends up in TIME-WAIT. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "serve.h"
 
-static const char http_page[] =
-    "<!doctype html><html><head><title>fin</title></head>"
-    "<body><h1>fin</h1><p>Served by fin, a userspace TCP/IP stack.</p></body></html>\n";
-
-static void out_put(struct client *c, const void *data, size_t len) {
+void client_out(struct client *c, const void *data, size_t len) {
   size_t room = CLIENT_BUF - c->out_len;
   if (len > room)
     len = room; /* callers only add when there is room; this guards the buffer */
@@ -20,46 +16,10 @@ static void out_put(struct client *c, const void *data, size_t len) {
   c->out_len += len;
 }
 
-/* True when the request headers ask for the connection to end after the reply. */
-static bool http_wants_close(const char *req) {
-  if (strstr(req, " HTTP/1.0\r\n") != NULL && strcasestr(req, "connection: keep-alive") == NULL)
-    return true;
-  return strcasestr(req, "\r\nconnection: close") != NULL;
-}
-
-static void http_answer(struct client *c) {
-  char head[256];
-  bool ok = strncmp(c->req, "GET / ", 6) == 0 || strncmp(c->req, "GET /index.html ", 16) == 0;
-  bool close = http_wants_close(c->req);
-  const char *body = ok ? http_page : "not found\n";
-  size_t blen = strlen(body);
-  int n = snprintf(head, sizeof(head),
-                   "HTTP/1.1 %s\r\nContent-Type: text/%s\r\nContent-Length: %zu\r\n"
-                   "Server: fin\r\n%s\r\n",
-                   ok ? "200 OK" : "404 Not Found", ok ? "html" : "plain", blen,
-                   close ? "Connection: close\r\n" : "");
-  out_put(c, head, (size_t)n);
-  out_put(c, body, blen);
-  c->close_after_out = close;
-}
-
-/* Feeds received bytes to the HTTP parser; answers each complete request. */
-static void http_input(struct client *c, const uint8_t *data, size_t len) {
-  for (size_t k = 0; k < len; k++) {
-    if (c->req_len < sizeof(c->req) - 1)
-      c->req[c->req_len++] = (char)data[k];
-    c->req[c->req_len] = '\0';
-    if (c->req_len >= 4 && strcmp(c->req + c->req_len - 4, "\r\n\r\n") == 0) {
-      http_answer(c);
-      c->req_len = 0;
-    }
-  }
-}
-
 static void app_input(struct server *sv, struct client *c, const uint8_t *data, size_t len) {
   switch (sv->app) {
   case APP_ECHO:
-    out_put(c, data, len);
+    client_out(c, data, len);
     break;
   case APP_SINK:
     sha256_update(&c->sha, data, len);
@@ -90,7 +50,7 @@ static int client_flush(struct server *sv, struct client *c, bool *progress) {
     if (n < 0)
       return (int)n;
     c->out_off += (size_t)n;
-    conn_log_get(&sv->cli.log, c->conn_id)->bytes_out += (uint64_t)n;
+    conn_log_bytes(&sv->cli.log, c->conn_id, 0, (uint64_t)n);
     *progress = true;
   }
   c->out_off = c->out_len = 0; /* all sent: the whole buffer is free again */
@@ -112,7 +72,7 @@ static int client_read(struct server *sv, struct client *c, bool *progress) {
       c->peer_eof = true;
       return 0;
     }
-    conn_log_get(&sv->cli.log, c->conn_id)->bytes_in += (uint64_t)n;
+    conn_log_bytes(&sv->cli.log, c->conn_id, (uint64_t)n, 0);
     app_input(sv, c, sv->buf, (size_t)n);
   }
   return 0;
@@ -121,11 +81,10 @@ static int client_read(struct server *sv, struct client *c, bool *progress) {
 static void client_note(struct server *sv, struct client *c) {
   if (sv->app != APP_SINK)
     return;
-  struct conn_entry *e = conn_log_get(&sv->cli.log, c->conn_id);
-  char hex[65];
+  char hex[65], note[80];
   sha256_final_hex(&c->sha, hex);
-  if (e != NULL)
-    snprintf(e->note, sizeof(e->note), "sha256=%s", hex);
+  snprintf(note, sizeof(note), "sha256=%s", hex);
+  conn_log_note(&sv->cli.log, c->conn_id, note);
 }
 
 /* Closes the handle; the stack finishes the termination (orphan). */

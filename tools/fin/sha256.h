@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4) for `fin serve --app sink`: the interop loss test
  * compares digests of what each end sent and received. */
 #ifndef FIN_TOOLS_SHA256_H

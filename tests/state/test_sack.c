@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: MIT */
+/* SACK blocks fin sends, BEHAVIOR M8 (RFC 2018 §4, RFC 2883): the block
+ * holding the segment that triggered the ACK first, then the others most
+ * recently changed first; a duplicate reported first as a D-SACK block.
+ * The peer offers timestamps and SACK, so 3 blocks fit. */
+#include <string.h>
+
+#include "peer.h"
+
+struct block {
+  uint32_t left, right;
+};
+
+static void expect_sack(const struct fin_segment *s, const struct block *want, unsigned n) {
+  assert_int_equal(s->opts.sack_count, n);
+  for (unsigned i = 0; i < n; i++) {
+    assert_int_equal(s->opts.sack[i].left, want[i].left);
+    assert_int_equal(s->opts.sack[i].right, want[i].right);
+  }
+}
+
+/* The peer sends [R(from), R(to)). */
+static void data(struct peer *p, uint32_t from, uint32_t to) {
+  peer_send(p, TCP_A, R(p, from), L(p, 1), NULL, to - from);
+}
+
+/* BEHAVIOR M8: three out-of-order segments: each ACK lists the newest
+ * block first. */
+static void test_sack_blocks_most_recent_first(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1001, 2001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 1001), R(&p, 2001)}}, 1);
+  data(&p, 3001, 4001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 3001), R(&p, 4001)}, {R(&p, 1001), R(&p, 2001)}}, 2);
+  data(&p, 5001, 6001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 5001), R(&p, 6001)},
+                               {R(&p, 3001), R(&p, 4001)},
+                               {R(&p, 1001), R(&p, 2001)}},
+              3);
+  data(&p, 2001, 2501); /* grows the first block: it goes first */
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 1001), R(&p, 2501)},
+                               {R(&p, 5001), R(&p, 6001)},
+                               {R(&p, 3001), R(&p, 4001)}},
+              3);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M8 (RFC 2883 §4): a segment wholly inside a block fin holds is
+ * reported first as a D-SACK block, then the block it duplicated; once,
+ * the next ACK no longer carries it. */
+static void test_duplicate_of_held_block_reported_as_dsack(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1001, 2001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 3001, 4001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 1001, 2001); /* a spurious retransmission */
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 1001), R(&p, 2001)},
+                               {R(&p, 1001), R(&p, 2001)},
+                               {R(&p, 3001), R(&p, 4001)}},
+              3);
+  data(&p, 5001, 6001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 5001), R(&p, 6001)},
+                               {R(&p, 1001), R(&p, 2001)},
+                               {R(&p, 3001), R(&p, 4001)}},
+              3);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M8 (RFC 2883 §4.1): data below RCV.NXT again: the D-SACK block
+ * lies below the cumulative ACK, the held blocks follow. */
+static void test_old_duplicate_reported_as_dsack_below_ack(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1, 1001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001));
+  data(&p, 2001, 3001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001)),
+              (struct block[]){{R(&p, 2001), R(&p, 3001)}}, 1);
+  data(&p, 1, 1001); /* its ACK was lost: it comes again */
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001)),
+              (struct block[]){{R(&p, 1), R(&p, 1001)}, {R(&p, 2001), R(&p, 3001)}}, 2);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M8: a segment that is partly old reports its old part. */
+static void test_partly_old_segment_reports_old_part_as_dsack(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1, 1001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001));
+  data(&p, 501, 1501);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1501)),
+              (struct block[]){{R(&p, 501), R(&p, 1001)}}, 1);
+  assert_int_equal(fin_inq(p.st, p.s), 1500);
+  peer_free(&p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sack_blocks_most_recent_first),
+      cmocka_unit_test(test_duplicate_of_held_block_reported_as_dsack),
+      cmocka_unit_test(test_old_duplicate_reported_as_dsack_below_ack),
+      cmocka_unit_test(test_partly_old_segment_reports_old_part_as_dsack),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
