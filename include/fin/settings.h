@@ -131,6 +131,10 @@ struct fin_settings {
   enum fin_icmp_abort icmp_abort; /* J6: ICMP errors that abort a connection attempt */
   bool tolerate_missing_ts; /* RFC 7323 §3.2: keep segments without TSopt once TS is negotiated
                              * (Linux); false drops them silently (SHOULD), except RSTs */
+  bool rst_right_edge_outside; /* a RST at exactly RCV.NXT+RCV.WND is outside the window and
+                                * dropped (RFC 9293 §3.10.7.4 strict test, FreeBSD); off: it is
+                                * accepted like any zero-length segment there (Linux) and
+                                * challenged (RFC 5961 §3.2) */
 
   /* Rate limits (A6, A7). */
   fin_time challenge_ack_interval;  /* per connection; 0 = unlimited */

@@ -52,6 +52,12 @@ bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_co
   return !st->s.tolerate_missing_ts && c->ts_ok && !seg->opts.has_ts && !(seg->flags & FIN_TCP_RST);
 }
 
+bool fin_policy_rst_at_right_edge_outside(const struct fin_stack *st, const struct fin_conn *c,
+                                          const struct fin_segment *seg, uint32_t wnd) {
+  return st->s.rst_right_edge_outside && (seg->flags & FIN_TCP_RST) && wnd > 0 &&
+         seg->seq == c->rcv_nxt + wnd;
+}
+
 bool fin_policy_cookie_for_every_syn(const struct fin_stack *st) {
   return st->s.syncookies_only;
 }

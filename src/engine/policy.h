@@ -33,6 +33,11 @@ bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *t
 bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
                                  const struct fin_segment *seg);
 
+/* rst_right_edge_outside: a RST with SEG.SEQ == RCV.NXT + wnd is not
+ * acceptable (RFC 9293 §3.10.7.4: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND). */
+bool fin_policy_rst_at_right_edge_outside(const struct fin_stack *st, const struct fin_conn *c,
+                                          const struct fin_segment *seg, uint32_t wnd);
+
 /* syncookies_only (FreeBSD): every SYN to a listener is answered with a
  * SYN cookie (RFC 4987 §3.6), not only when the queues are full (L1). */
 bool fin_policy_cookie_for_every_syn(const struct fin_stack *st);

@@ -64,10 +64,12 @@ static void freebsd_profile(struct fin_settings *s) {
   s->quickack_segments = 0;
   s->delack_any_size = true; /* DELAY_ACK: a second segment is ACKed at once */
   s->rfc1337 = true;
-  s->resend_fin_with_ack = true;          /* tcp_output repeats an unacknowledged FIN */
-  s->rst_after_fin = false;               /* BEHAVIOR H3: no RCV.NXT-1 allowance */
-  s->synfin = FIN_SYNFIN_ACCEPT;          /* net.inet.tcp.drop_synfin=0 */
-  s->tolerate_missing_ts = false;         /* net.inet.tcp.tolerate_missing_ts=0 */
+  s->resend_fin_with_ack = true;  /* tcp_output repeats an unacknowledged FIN */
+  s->rst_after_fin = false;       /* BEHAVIOR H3: no RCV.NXT-1 allowance */
+  s->synfin = FIN_SYNFIN_ACCEPT;  /* net.inet.tcp.drop_synfin=0 */
+  s->tolerate_missing_ts = false; /* net.inet.tcp.tolerate_missing_ts=0 */
+  /* tcp_input's RST check: SEQ_LT(th_seq, last_ack_sent + rcv_wnd). */
+  s->rst_right_edge_outside = true;
   s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
