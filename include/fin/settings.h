@@ -131,6 +131,9 @@ struct fin_settings {
   enum fin_icmp_abort icmp_abort; /* J6: ICMP errors that abort a connection attempt */
   bool tolerate_missing_ts; /* RFC 7323 §3.2: keep segments without TSopt once TS is negotiated
                              * (Linux); false drops them silently (SHOULD), except RSTs */
+  bool rcv_wnd_space;          /* acceptability window = max(advertised window, free receive
+                                * space) outside a passive SYN-RECEIVED (FreeBSD tcp_input
+                                * rcv_wnd); off: the advertised window only (BEHAVIOR M10) */
   bool rst_right_edge_outside; /* a RST at exactly RCV.NXT+RCV.WND is outside the window and
                                 * dropped (RFC 9293 §3.10.7.4 strict test, FreeBSD); off: it is
                                 * accepted like any zero-length segment there (Linux) and

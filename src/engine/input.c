@@ -123,7 +123,7 @@ static enum disposition old_duplicate(struct fin_stack *st, struct fin_conn *c,
 /* First: the sequence number (BEHAVIOR A5, M2, M10, M13). */
 static enum disposition check_sequence(struct fin_stack *st, struct fin_conn *c,
                                        struct seg_view *v) {
-  uint32_t wnd = acceptable_window(c);
+  uint32_t wnd = fin_policy_acceptance_window(st, c, acceptable_window(c));
   if (seq_acceptable(c, v, wnd) && !fin_policy_rst_at_right_edge_outside(st, c, v->seg, wnd)) {
     trim_to_window(c, v, wnd);
     return CONTINUE;

@@ -52,6 +52,15 @@ bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_co
   return !st->s.tolerate_missing_ts && c->ts_ok && !seg->opts.has_ts && !(seg->flags & FIN_TCP_RST);
 }
 
+uint32_t fin_policy_acceptance_window(const struct fin_stack *st, const struct fin_conn *c,
+                                      uint32_t adv_wnd) {
+  if (!st->s.rcv_wnd_space || (c->state == FIN_SYN_RECEIVED && c->passive))
+    return adv_wnd;
+  uint32_t adv = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+  uint32_t room = fin_conn_rcv_wnd(c);
+  return adv > room ? adv : room;
+}
+
 bool fin_policy_rst_at_right_edge_outside(const struct fin_stack *st, const struct fin_conn *c,
                                           const struct fin_segment *seg, uint32_t wnd) {
   return st->s.rst_right_edge_outside && (seg->flags & FIN_TCP_RST) && wnd > 0 &&

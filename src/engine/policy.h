@@ -33,6 +33,12 @@ bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *t
 bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
                                  const struct fin_segment *seg);
 
+/* RCV.WND for the acceptability test: fin's advertised-window test
+ * (adv_wnd, BEHAVIOR M10) or, with rcv_wnd_space, what FreeBSD's tcp_input
+ * uses - max(free receive space, RCV.ADV - RCV.NXT) - in every state but a
+ * passive SYN-RECEIVED (FreeBSD's syncache tests the SYN-ACK's window). */
+uint32_t fin_policy_acceptance_window(const struct fin_stack *st, const struct fin_conn *c,
+                                      uint32_t adv_wnd);
 /* rst_right_edge_outside: a RST with SEG.SEQ == RCV.NXT + wnd is not
  * acceptable (RFC 9293 §3.10.7.4: RCV.NXT =< SEG.SEQ < RCV.NXT+RCV.WND). */
 bool fin_policy_rst_at_right_edge_outside(const struct fin_stack *st, const struct fin_conn *c,

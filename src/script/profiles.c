@@ -68,7 +68,9 @@ static void freebsd_profile(struct fin_settings *s) {
   s->rst_after_fin = false;       /* BEHAVIOR H3: no RCV.NXT-1 allowance */
   s->synfin = FIN_SYNFIN_ACCEPT;  /* net.inet.tcp.drop_synfin=0 */
   s->tolerate_missing_ts = false; /* net.inet.tcp.tolerate_missing_ts=0 */
-  /* tcp_input's RST check: SEQ_LT(th_seq, last_ack_sent + rcv_wnd). */
+  /* tcp_input: rcv_wnd = imax(sbspace, rcv_adv - rcv_nxt), and its RST
+   * check SEQ_LT(th_seq, last_ack_sent + rcv_wnd). */
+  s->rcv_wnd_space = true;
   s->rst_right_edge_outside = true;
   s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
   s->msl = FIN_SEC(30);
