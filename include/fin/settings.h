@@ -131,6 +131,8 @@ struct fin_settings {
   enum fin_icmp_abort icmp_abort; /* J6: ICMP errors that abort a connection attempt */
   bool tolerate_missing_ts; /* RFC 7323 §3.2: keep segments without TSopt once TS is negotiated
                              * (Linux); false drops them silently (SHOULD), except RSTs */
+  bool listen_synack_drop;     /* a SYN+ACK arriving in LISTEN is dropped silently (FreeBSD);
+                                * off: <SEQ=SEG.ACK><CTL=RST> (A2, RFC 9293 §3.10.7.2) */
   bool rcv_wnd_space;          /* acceptability window = max(advertised window, free receive
                                 * space) outside a passive SYN-RECEIVED (FreeBSD tcp_input
                                 * rcv_wnd); off: the advertised window only (BEHAVIOR M10) */

@@ -168,6 +168,10 @@ void fin_listen_input(struct fin_stack *st, struct fin_listener *l, const struct
     FIN_DROP(st, &t, drop_listen_rst); /* A2: an incoming RST is ignored */
     return;
   }
+  if (fin_policy_listen_synack_dropped(st, seg)) {
+    FIN_DROP(st, &t, drop_listen_other);
+    return;
+  }
   if (seg->flags & FIN_TCP_ACK) {
     if (!(seg->flags & FIN_TCP_SYN) && cookie_ack(st, l, seg))
       return;

@@ -32,6 +32,11 @@ bool fin_policy_syn_resets_tw(const struct fin_stack *st, const struct fin_tw *t
   return st->s.insecure_syn && syn_in_window(seg->seq, tw->rcv_nxt, (uint32_t)tw->wnd << scale);
 }
 
+bool fin_policy_listen_synack_dropped(const struct fin_stack *st, const struct fin_segment *seg) {
+  return st->s.listen_synack_drop &&
+         (seg->flags & (FIN_TCP_SYN | FIN_TCP_ACK)) == (FIN_TCP_SYN | FIN_TCP_ACK);
+}
+
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen,
                             const struct fin_segment *seg) {
   if ((seg->flags & (FIN_TCP_SYN | FIN_TCP_FIN)) != (FIN_TCP_SYN | FIN_TCP_FIN))

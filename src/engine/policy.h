@@ -65,6 +65,11 @@ int fin_policy_icmp_abort(const struct fin_stack *st, const struct fin_conn *c,
  * SYN on, only MSS is offered, and what the SYN-ACK offers is not used. */
 bool fin_policy_syn_options_dropped(const struct fin_stack *st, const struct fin_conn *c);
 
+/* listen_synack_drop: a SYN+ACK arriving in LISTEN is dropped silently
+ * (FreeBSD tcp_input: "(SYN|ACK) is bogus on a listen socket") instead of
+ * the RST of RFC 9293 §3.10.7.2 ("should be formed", BEHAVIOR A2). */
+bool fin_policy_listen_synack_dropped(const struct fin_stack *st, const struct fin_segment *seg);
+
 /* settings.synfin: a SYN+FIN arriving in LISTEN or SYN-SENT is dropped. */
 bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen, const struct fin_segment *seg);
 

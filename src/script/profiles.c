@@ -71,6 +71,7 @@ static void freebsd_profile(struct fin_settings *s) {
   /* tcp_input: rcv_wnd = imax(sbspace, rcv_adv - rcv_nxt), and its RST
    * check SEQ_LT(th_seq, last_ack_sent + rcv_wnd). */
   s->rcv_wnd_space = true;
+  s->listen_synack_drop = true; /* tcp_input: "(SYN|ACK) is bogus on a listen socket" */
   s->rst_right_edge_outside = true;
   s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
   s->msl = FIN_SEC(30);

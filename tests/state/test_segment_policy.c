@@ -5,7 +5,8 @@
  * combination, stacks differ) and segments without TSopt once timestamps
  * are negotiated (tolerate_missing_ts), SYN cookies for every SYN
  * (syncookies_only), which segments count toward the immediate ACK
- * (delack_any_size). Exact segments in and out. */
+ * (delack_any_size), a SYN+ACK arriving at a listener (listen_synack_drop).
+ * Exact segments in and out. */
 #include <errno.h>
 
 #include "closing.h"
@@ -268,6 +269,44 @@ static void test_delack_counts_full_sized_segments_by_default(void **state) {
   two_small_segments(false);
 }
 
+/* ---- listen_synack_drop ---- */
+
+/* Default (BEHAVIOR A2, RFC 9293 §3.10.7.2): a SYN+ACK at a listener is an
+ * ACK-bearing segment, answered with <SEQ=SEG.ACK><CTL=RST>. */
+static void test_synack_to_listener_reset_by_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  assert_false(fin_stack_settings(p.st)->listen_synack_drop);
+  listen_on(&p);
+  peer_send(&p, TCP_S | TCP_A, p.irs, 34, NULL, 0);
+  peer_expect(&p, TCP_R, 34, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  peer_free(&p);
+}
+
+/* listen_synack_drop (FreeBSD: "(SYN|ACK) is bogus on a listen socket"):
+ * dropped silently; the listener still answers the next SYN. */
+static void test_synack_to_listener_dropped(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.listen_synack_drop = true;
+  struct peer p;
+  peer_init(&p, &s);
+  listen_on(&p);
+  peer_send(&p, TCP_S | TCP_A, p.irs, 34, NULL, 0);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(peer_counters(&p)->drop_listen_other, 1);
+  assert_int_equal(peer_counters(&p)->rst_listen_ack, 0);
+  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
+  p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rst_at_rcv_nxt_minus_one_after_fin_dropped_without_allowance),
@@ -282,6 +321,8 @@ int main(void) {
       cmocka_unit_test(test_syncookies_only_off_by_default_and_needs_cookies),
       cmocka_unit_test(test_delack_any_size_acks_every_second_segment),
       cmocka_unit_test(test_delack_counts_full_sized_segments_by_default),
+      cmocka_unit_test(test_synack_to_listener_reset_by_default),
+      cmocka_unit_test(test_synack_to_listener_dropped),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
