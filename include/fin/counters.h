@@ -62,8 +62,11 @@ extern "C" {
   X(drop_out_of_window, "FinDropOutOfWindow")                                  \
   X(drop_paws, "TcpExtPAWSEstab")                                              \
   X(drop_paws_tw, "TcpExtPAWSTimewait")                                        \
+  X(drop_missing_ts, "FinDropMissingTs")                                       \
   X(drop_rst_out_of_window, "FinDropRstOutOfWindow")                           \
   X(drop_rst_challenged, "FinDropRstChallenged")                               \
+  X(legacy_rst_resets, "FinLegacyRstResets")                                   \
+  X(legacy_syn_resets, "FinLegacySynResets")                                   \
   X(drop_no_ack_flag, "FinDropNoAckFlag")                                      \
   X(drop_ack_too_old, "FinDropAckTooOld")                                      \
   X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                \

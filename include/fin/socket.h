@@ -50,6 +50,9 @@ enum fin_sockopt {
   FIN_TCP_SYNCNT,       /* int: SYN retransmissions for this socket */
   FIN_TCP_INFO,         /* struct fin_conn_info (get only) */
   FIN_TCP_QUICKACK,     /* int */
+  FIN_TCP_KEEPINIT,     /* int seconds: SYN-SENT gives up this long after connect (FreeBSD);
+                         * 0 = settings.keepinit */
+  FIN_TCP_NOOPT,        /* int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
 };
 
 struct fin_linger {

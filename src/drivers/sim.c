@@ -335,6 +335,20 @@ static void link_send(struct fin_sim *sim, unsigned from, const uint8_t *d, size
   }
 }
 
+int fin_sim_inject(struct fin_sim *sim, unsigned to, const uint8_t *d, size_t len) {
+  if (to >= sim->cfg.host_count || len < 20 || len > SIM_BUF)
+    return -EINVAL;
+  uint32_t saddr = (uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 | (uint32_t)d[14] << 8 | d[15];
+  unsigned from = to;
+  for (unsigned i = 0; i < sim->cfg.host_count; i++)
+    if (fin_sim_addr(i) == saddr)
+      from = i;
+  struct flight f = {.at = sim->now, .trace_idx = SIZE_MAX, .len = (uint16_t)len};
+  f.from = (uint8_t)from;
+  f.to = (uint8_t)to;
+  return flight_push(sim, &f, d);
+}
+
 /* ---- draining a host: events, then the datagrams they explain ---- */
 
 static void trace_event(struct fin_sim *sim, unsigned hi, const struct fin_event *ev) {

@@ -5,6 +5,7 @@
  * and its SACK/D-SACK report (RFC 2018, RFC 2883, M8) - and the FIN
  * (D1, D4-D6, D9). */
 #include "input.h"
+#include "policy.h"
 
 void fin_input_dsack(struct fin_conn *c, uint32_t left, uint32_t right) {
   if (!c->sack_ok)
@@ -69,7 +70,7 @@ static void ack_owed(struct fin_stack *st, struct fin_conn *c) {
 /* RFC 1122 4.2.3.2, RFC 5681 §4.2: ACK at once in quick-ACK mode, for every
  * second full-sized segment, and when a hole fills; otherwise delay. */
 static void schedule_ack(struct fin_stack *st, struct fin_conn *c, uint32_t len, bool filled) {
-  if (len >= c->rcv_mss)
+  if (fin_policy_segment_counts_for_ack(st, c, len))
     c->unacked_segs++;
   if (filled || st->s.delack == 0 || c->quickack > 0 || c->unacked_segs >= 2) {
     if (c->quickack > 0)

@@ -75,6 +75,7 @@ struct fin_conn {
   /* Per-connection options (socket options). */
   fin_time user_timeout; /* 0 = off */
   fin_time keep_idle, keep_intvl;
+  fin_time keepinit;   /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
   int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
   uint32_t keep_cnt, syn_retries;
   int32_t linger_sec; /* SO_LINGER seconds when linger_on */
@@ -110,6 +111,7 @@ struct fin_conn {
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
   uint8_t port_held : 1;                         /* counted in stack.bound_ports */
+  uint8_t noopt : 1; /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 };
 
 struct fin_listener {
