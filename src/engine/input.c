@@ -71,8 +71,10 @@ static void trim_to_window(struct fin_conn *c, struct seg_view *v, uint32_t wnd)
     uint32_t cut = c->rcv_nxt - v->seq;
     if (cut > v->len)
       cut = v->len;
-    if (cut > 0)
+    if (cut > 0) {
       fin_input_dsack(c, v->seq, v->seq + cut);
+      v->dup_head = true;
+    }
     v->data += cut;
     v->len -= cut;
     v->seq += cut;
