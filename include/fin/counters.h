@@ -14,137 +14,140 @@ extern "C" {
 #endif
 
 /* X(field, "name") */
-#define FIN_COUNTERS_LIST(X)                                                   \
-  /* RFC 4022 tcp MIB basics */                                                \
-  X(active_opens, "TcpActiveOpens")                                            \
-  X(passive_opens, "TcpPassiveOpens")                                          \
-  X(attempt_fails, "TcpAttemptFails")                                          \
-  X(estab_resets, "TcpEstabResets")                                            \
-  X(curr_estab, "TcpCurrEstab")                                                \
-  X(in_segs, "TcpInSegs")                                                      \
-  X(out_segs, "TcpOutSegs")                                                    \
-  X(retrans_segs, "TcpRetransSegs")                                            \
-  X(in_errs, "TcpInErrs")                                                      \
-  X(in_csum_errors, "TcpInCsumErrors")                                         \
-  X(out_rsts, "TcpOutRsts")                                                    \
-  /* IPv4 input (RFC 4293) */                                                             \
-  X(ip_in_receives, "IpInReceives")                                            \
-  X(ip_in_hdr_errors, "IpInHdrErrors")                                         \
-  X(ip_in_addr_errors, "IpInAddrErrors")                                       \
-  X(ip_in_unknown_protos, "IpInUnknownProtos")                                 \
-  X(ip_reasm_fails, "IpReasmFails")                                            \
-  X(icmp_in_msgs, "IcmpInMsgs")                                                \
-  /* IPv6 input (Linux /proc/net/snmp6 names) */                               \
-  X(ip6_in_receives, "Ip6InReceives")                                          \
-  X(ip6_in_hdr_errors, "Ip6InHdrErrors")                                       \
-  X(ip6_in_truncated, "Ip6InTruncatedPkts")                                    \
-  X(ip6_in_addr_errors, "Ip6InAddrErrors")                                     \
-  X(ip6_in_unknown_protos, "Ip6InUnknownProtos")                               \
-  X(ip6_reasm_fails, "Ip6ReasmFails")                                          \
-  X(icmp6_in_msgs, "Icmp6InMsgs")                                              \
-  /* drops by reason (malformed input: BEHAVIOR A9) */                         \
-  X(drop_ip_truncated, "FinDropIpTruncated")                                   \
-  X(drop_ip_version, "FinDropIpVersion")                                       \
-  X(drop_ip_header_len, "FinDropIpHeaderLen")                                  \
-  X(drop_ip_total_len, "FinDropIpTotalLen")                                    \
-  X(drop_ip_checksum, "FinDropIpChecksum")                                     \
-  X(drop_ip_options, "FinDropIpOptions")                                       \
-  X(drop_ip6_ext_header, "FinDropIp6ExtHeader")                                \
-  X(drop_ip6_routing, "FinDropIp6Routing")                                     \
-  X(drop_ip_fragment, "FinDropIpFragment")                                     \
-  X(drop_ip_not_local, "FinDropIpNotLocal")                                    \
-  X(drop_ip_martian, "FinDropIpMartianSource")                                 \
-  X(drop_ip_protocol, "FinDropIpProtocol")                                     \
-  X(drop_tcp_truncated, "FinDropTcpTruncated")                                 \
-  X(drop_tcp_data_offset, "FinDropTcpDataOffset")                              \
-  X(drop_tcp_checksum, "FinDropTcpChecksum")                                   \
-  X(drop_tcp_option, "FinDropTcpOption")                                       \
-  X(drop_tcp_flags, "FinDropTcpFlags")                                         \
-  X(drop_tcp_port_zero, "FinDropTcpPortZero")                                  \
-  X(drop_icmp_malformed, "FinDropIcmpMalformed")                               \
-  /* drops by reason (protocol) */                                             \
-  X(drop_rst_no_conn, "FinDropRstNoConn")                                      \
-  X(drop_listen_rst, "FinDropListenRst")                                       \
-  X(drop_listen_other, "FinDropListenOther")                                   \
-  X(drop_listen_overflow, "TcpExtListenOverflows")                             \
-  X(drop_listen_syn_queue, "TcpExtListenDrops")                                \
-  X(drop_syn_sent_bad, "FinDropSynSentBad")                                    \
-  X(drop_out_of_window, "FinDropOutOfWindow")                                  \
-  X(drop_paws, "TcpExtPAWSEstab")                                              \
-  X(drop_paws_tw, "TcpExtPAWSTimewait")                                        \
-  X(drop_rst_out_of_window, "FinDropRstOutOfWindow")                           \
-  X(drop_rst_challenged, "FinDropRstChallenged")                               \
-  X(drop_no_ack_flag, "FinDropNoAckFlag")                                      \
-  X(drop_ack_too_old, "FinDropAckTooOld")                                      \
-  X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                \
-  X(drop_after_fin, "FinDropDataAfterFin")                                     \
-  X(drop_ooo_no_room, "TcpExtTCPOFODrop")                                      \
-  X(drop_zero_window, "TcpExtTCPZeroWindowDrop")                               \
-  X(drop_rcv_no_room, "TcpExtTCPRcvQDrop")                                     \
-  X(drop_tw_segment, "FinDropTimeWaitSegment")                                 \
-  X(drop_rst_time_wait, "FinDropRstTimeWait")                                  \
-  X(drop_bad_syncookie, "TcpExtSyncookiesFailed")                              \
-  X(drop_icmp_ignored, "FinDropIcmpIgnored")                                   \
-  X(drop_syn_land, "FinDropSynLand")                                           \
-  X(drop_syn_martian, "FinDropSynMartianSource")                               \
-  /* RSTs sent, by reason */                                                   \
-  X(rst_no_conn, "FinRstNoConn")                                               \
-  X(rst_listen_ack, "FinRstListenAck")                                         \
-  X(rst_syn_sent_bad_ack, "FinRstSynSentBadAck")                               \
-  X(rst_syn_recv_bad_ack, "FinRstSynRecvBadAck")                               \
-  X(rst_closed_socket, "FinRstClosedSocket")                                   \
-  X(rst_abort, "FinRstAbort")                                                  \
-  X(rst_timeout, "FinRstTimeout")                                              \
-  X(rst_listen_close, "FinRstListenClose")                                     \
-  X(rst_syn_no_memory, "FinRstSynNoMemory")                                    \
-  X(rst_accept_overflow, "FinRstAcceptOverflow")                               \
-  X(rst_malformed_strict, "FinRstMalformedStrict")                             \
-  X(rst_rate_limited, "TcpExtTCPRstRateLimited")                               \
-  X(rst_queue_full, "FinRstQueueFull")                                         \
-  /* aborts, by reason (Linux TcpExtTCPAbortOn*) */                            \
-  X(abort_on_close, "TcpExtTCPAbortOnClose")                                   \
-  X(abort_on_data, "TcpExtTCPAbortOnData")                                     \
-  X(abort_on_timeout, "TcpExtTCPAbortOnTimeout")                               \
-  X(abort_on_linger, "TcpExtTCPAbortOnLinger")                                 \
-  X(abort_on_memory, "TcpExtTCPAbortOnMemory")                                 \
-  X(abort_failed, "TcpExtTCPAbortFailed")                                      \
-  X(abort_on_user, "FinAbortOnUser")                                           \
-  X(abort_on_admin, "FinAbortOnAdmin")                                         \
-  X(abort_on_shutdown, "FinAbortOnShutdown")                                   \
-  X(abort_on_icmp, "FinAbortOnIcmp")                                           \
-  X(abort_on_malformed, "FinAbortOnMalformed")                                 \
-  /* RFC 5961 and rate limits */                                               \
-  X(challenge_acks, "TcpExtTCPChallengeACK")                                   \
-  X(syn_challenges, "TcpExtTCPSYNChallenge")                                   \
-  X(ack_rate_limited, "TcpExtTCPACKSkippedChallenge")                          \
-  /* TIME-WAIT */                                                              \
-  X(tw_entered, "TcpExtTW")                                                    \
-  X(tw_expired, "FinTimeWaitExpired")                                          \
-  X(tw_recycled, "TcpExtTWRecycled")                                           \
-  X(tw_overflow, "TcpExtTCPTimeWaitOverflow")                                  \
-  X(tw_killed, "TcpExtTWKilled")                                               \
-  X(tw_reopened, "FinTimeWaitReopened")                                        \
-  X(tw_restored, "FinTimeWaitRestored")                                        \
-  X(tw_fin_reacked, "FinTimeWaitFinReacked")                                   \
-  X(tw_current, "FinTimeWaitCurrent")                                          \
-  /* timers and orphans */                                                     \
-  X(fin_wait2_timeouts, "FinFinWait2Timeouts")                                 \
-  X(keepalive_probes, "FinKeepaliveProbes")                                    \
-  X(persist_probes, "FinPersistProbes")                                        \
-  X(rto_timeouts, "TcpExtTCPTimeouts")                                         \
-  X(syn_retrans, "TcpExtTCPSynRetrans")                                        \
-  X(fast_retrans, "TcpExtTCPFastRetrans")                                      \
-  X(delayed_acks, "TcpExtDelayedACKs")                                         \
-  X(orphans_current, "FinOrphansCurrent")                                      \
-  X(syncookies_sent, "TcpExtSyncookiesSent")                                   \
-  X(syncookies_recv, "TcpExtSyncookiesRecv")                                   \
-  X(syn_recv_timeouts, "FinSynRecvTimeouts")                                   \
-  X(embryonic_rsts, "TcpExtEmbryonicRsts")                                     \
-  X(ooo_queued, "TcpExtTCPOFOQueue")                                           \
-  X(ooo_pruned, "TcpExtOfoPruned")                                             \
-  X(old_duplicates, "TcpExtDelayedACKLost")                                    \
-  X(pmtu_updates, "FinPathMtuUpdates")                                         \
-  X(events_dropped, "FinEventsDropped")                                        \
+#define FIN_COUNTERS_LIST(X)                                                                       \
+  /* RFC 4022 tcp MIB basics */                                                                    \
+  X(active_opens, "TcpActiveOpens")                                                                \
+  X(passive_opens, "TcpPassiveOpens")                                                              \
+  X(attempt_fails, "TcpAttemptFails")                                                              \
+  X(estab_resets, "TcpEstabResets")                                                                \
+  X(curr_estab, "TcpCurrEstab")                                                                    \
+  X(in_segs, "TcpInSegs")                                                                          \
+  X(out_segs, "TcpOutSegs")                                                                        \
+  X(retrans_segs, "TcpRetransSegs")                                                                \
+  X(in_errs, "TcpInErrs")                                                                          \
+  X(in_csum_errors, "TcpInCsumErrors")                                                             \
+  X(out_rsts, "TcpOutRsts")                                                                        \
+  /* IPv4 input (RFC 4293) */                                                                      \
+  X(ip_in_receives, "IpInReceives")                                                                \
+  X(ip_in_hdr_errors, "IpInHdrErrors")                                                             \
+  X(ip_in_addr_errors, "IpInAddrErrors")                                                           \
+  X(ip_in_unknown_protos, "IpInUnknownProtos")                                                     \
+  X(ip_reasm_fails, "IpReasmFails")                                                                \
+  X(icmp_in_msgs, "IcmpInMsgs")                                                                    \
+  /* IPv6 input (Linux /proc/net/snmp6 names) */                                                   \
+  X(ip6_in_receives, "Ip6InReceives")                                                              \
+  X(ip6_in_hdr_errors, "Ip6InHdrErrors")                                                           \
+  X(ip6_in_truncated, "Ip6InTruncatedPkts")                                                        \
+  X(ip6_in_addr_errors, "Ip6InAddrErrors")                                                         \
+  X(ip6_in_unknown_protos, "Ip6InUnknownProtos")                                                   \
+  X(ip6_reasm_fails, "Ip6ReasmFails")                                                              \
+  X(icmp6_in_msgs, "Icmp6InMsgs")                                                                  \
+  /* drops by reason (malformed input: BEHAVIOR A9) */                                             \
+  X(drop_ip_truncated, "FinDropIpTruncated")                                                       \
+  X(drop_ip_version, "FinDropIpVersion")                                                           \
+  X(drop_ip_header_len, "FinDropIpHeaderLen")                                                      \
+  X(drop_ip_total_len, "FinDropIpTotalLen")                                                        \
+  X(drop_ip_checksum, "FinDropIpChecksum")                                                         \
+  X(drop_ip_options, "FinDropIpOptions")                                                           \
+  X(drop_ip6_ext_header, "FinDropIp6ExtHeader")                                                    \
+  X(drop_ip6_routing, "FinDropIp6Routing")                                                         \
+  X(drop_ip_fragment, "FinDropIpFragment")                                                         \
+  X(drop_ip_not_local, "FinDropIpNotLocal")                                                        \
+  X(drop_ip_martian, "FinDropIpMartianSource")                                                     \
+  X(drop_ip_protocol, "FinDropIpProtocol")                                                         \
+  X(drop_tcp_truncated, "FinDropTcpTruncated")                                                     \
+  X(drop_tcp_data_offset, "FinDropTcpDataOffset")                                                  \
+  X(drop_tcp_checksum, "FinDropTcpChecksum")                                                       \
+  X(drop_tcp_option, "FinDropTcpOption")                                                           \
+  X(drop_tcp_flags, "FinDropTcpFlags")                                                             \
+  X(drop_tcp_port_zero, "FinDropTcpPortZero")                                                      \
+  X(drop_icmp_malformed, "FinDropIcmpMalformed")                                                   \
+  /* drops by reason (protocol) */                                                                 \
+  X(drop_rst_no_conn, "FinDropRstNoConn")                                                          \
+  X(drop_listen_rst, "FinDropListenRst")                                                           \
+  X(drop_listen_other, "FinDropListenOther")                                                       \
+  X(drop_listen_overflow, "TcpExtListenOverflows")                                                 \
+  X(drop_listen_syn_queue, "TcpExtListenDrops")                                                    \
+  X(drop_syn_sent_bad, "FinDropSynSentBad")                                                        \
+  X(drop_out_of_window, "FinDropOutOfWindow")                                                      \
+  X(drop_paws, "TcpExtPAWSEstab")                                                                  \
+  X(drop_paws_tw, "TcpExtPAWSTimewait")                                                            \
+  X(drop_missing_ts, "FinDropMissingTs")                                                           \
+  X(drop_rst_out_of_window, "FinDropRstOutOfWindow")                                               \
+  X(drop_rst_challenged, "FinDropRstChallenged")                                                   \
+  X(legacy_rst_resets, "FinLegacyRstResets")                                                       \
+  X(legacy_syn_resets, "FinLegacySynResets")                                                       \
+  X(drop_no_ack_flag, "FinDropNoAckFlag")                                                          \
+  X(drop_ack_too_old, "FinDropAckTooOld")                                                          \
+  X(drop_ack_too_new, "TcpExtTCPACKSkippedSeq")                                                    \
+  X(drop_after_fin, "FinDropDataAfterFin")                                                         \
+  X(drop_ooo_no_room, "TcpExtTCPOFODrop")                                                          \
+  X(drop_zero_window, "TcpExtTCPZeroWindowDrop")                                                   \
+  X(drop_rcv_no_room, "TcpExtTCPRcvQDrop")                                                         \
+  X(drop_tw_segment, "FinDropTimeWaitSegment")                                                     \
+  X(drop_rst_time_wait, "FinDropRstTimeWait")                                                      \
+  X(drop_bad_syncookie, "TcpExtSyncookiesFailed")                                                  \
+  X(drop_icmp_ignored, "FinDropIcmpIgnored")                                                       \
+  X(drop_syn_land, "FinDropSynLand")                                                               \
+  X(drop_syn_martian, "FinDropSynMartianSource")                                                   \
+  /* RSTs sent, by reason */                                                                       \
+  X(rst_no_conn, "FinRstNoConn")                                                                   \
+  X(rst_listen_ack, "FinRstListenAck")                                                             \
+  X(rst_syn_sent_bad_ack, "FinRstSynSentBadAck")                                                   \
+  X(rst_syn_recv_bad_ack, "FinRstSynRecvBadAck")                                                   \
+  X(rst_closed_socket, "FinRstClosedSocket")                                                       \
+  X(rst_abort, "FinRstAbort")                                                                      \
+  X(rst_timeout, "FinRstTimeout")                                                                  \
+  X(rst_listen_close, "FinRstListenClose")                                                         \
+  X(rst_syn_no_memory, "FinRstSynNoMemory")                                                        \
+  X(rst_accept_overflow, "FinRstAcceptOverflow")                                                   \
+  X(rst_malformed_strict, "FinRstMalformedStrict")                                                 \
+  X(rst_rate_limited, "TcpExtTCPRstRateLimited")                                                   \
+  X(rst_queue_full, "FinRstQueueFull")                                                             \
+  /* aborts, by reason (Linux TcpExtTCPAbortOn*) */                                                \
+  X(abort_on_close, "TcpExtTCPAbortOnClose")                                                       \
+  X(abort_on_data, "TcpExtTCPAbortOnData")                                                         \
+  X(abort_on_timeout, "TcpExtTCPAbortOnTimeout")                                                   \
+  X(abort_on_linger, "TcpExtTCPAbortOnLinger")                                                     \
+  X(abort_on_memory, "TcpExtTCPAbortOnMemory")                                                     \
+  X(abort_failed, "TcpExtTCPAbortFailed")                                                          \
+  X(abort_on_user, "FinAbortOnUser")                                                               \
+  X(abort_on_admin, "FinAbortOnAdmin")                                                             \
+  X(abort_on_shutdown, "FinAbortOnShutdown")                                                       \
+  X(abort_on_icmp, "FinAbortOnIcmp")                                                               \
+  X(abort_on_malformed, "FinAbortOnMalformed")                                                     \
+  /* RFC 5961 and rate limits */                                                                   \
+  X(challenge_acks, "TcpExtTCPChallengeACK")                                                       \
+  X(syn_challenges, "TcpExtTCPSYNChallenge")                                                       \
+  X(ack_rate_limited, "TcpExtTCPACKSkippedChallenge")                                              \
+  /* TIME-WAIT */                                                                                  \
+  X(tw_entered, "TcpExtTW")                                                                        \
+  X(tw_expired, "FinTimeWaitExpired")                                                              \
+  X(tw_recycled, "TcpExtTWRecycled")                                                               \
+  X(tw_overflow, "TcpExtTCPTimeWaitOverflow")                                                      \
+  X(tw_killed, "TcpExtTWKilled")                                                                   \
+  X(tw_reopened, "FinTimeWaitReopened")                                                            \
+  X(tw_restored, "FinTimeWaitRestored")                                                            \
+  X(tw_fin_reacked, "FinTimeWaitFinReacked")                                                       \
+  X(tw_current, "FinTimeWaitCurrent")                                                              \
+  /* timers and orphans */                                                                         \
+  X(fin_wait2_timeouts, "FinFinWait2Timeouts")                                                     \
+  X(keepalive_probes, "FinKeepaliveProbes")                                                        \
+  X(persist_probes, "FinPersistProbes")                                                            \
+  X(rto_timeouts, "TcpExtTCPTimeouts")                                                             \
+  X(syn_retrans, "TcpExtTCPSynRetrans")                                                            \
+  X(fast_retrans, "TcpExtTCPFastRetrans")                                                          \
+  X(delayed_acks, "TcpExtDelayedACKs")                                                             \
+  X(orphans_current, "FinOrphansCurrent")                                                          \
+  X(syncookies_sent, "TcpExtSyncookiesSent")                                                       \
+  X(syncookies_recv, "TcpExtSyncookiesRecv")                                                       \
+  X(syn_recv_timeouts, "FinSynRecvTimeouts")                                                       \
+  X(embryonic_rsts, "TcpExtEmbryonicRsts")                                                         \
+  X(ooo_queued, "TcpExtTCPOFOQueue")                                                               \
+  X(ooo_pruned, "TcpExtOfoPruned")                                                                 \
+  X(old_duplicates, "TcpExtDelayedACKLost")                                                        \
+  X(pmtu_updates, "FinPathMtuUpdates")                                                             \
+  X(events_dropped, "FinEventsDropped")                                                            \
   X(alloc_failures, "FinAllocFailures")
 
 struct fin_counters {

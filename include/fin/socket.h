@@ -15,21 +15,21 @@ extern "C" {
 #endif
 
 /* poll bits, same values as <poll.h> on Linux. */
-#define FIN_POLLIN 0x001
-#define FIN_POLLPRI 0x002
-#define FIN_POLLOUT 0x004
-#define FIN_POLLERR 0x008
-#define FIN_POLLHUP 0x010
-#define FIN_POLLNVAL 0x020
+#define FIN_POLLIN    0x001
+#define FIN_POLLPRI   0x002
+#define FIN_POLLOUT   0x004
+#define FIN_POLLERR   0x008
+#define FIN_POLLHUP   0x010
+#define FIN_POLLNVAL  0x020
 #define FIN_POLLRDHUP 0x2000
 
 /* shutdown how */
-#define FIN_SHUT_RD 0
-#define FIN_SHUT_WR 1
+#define FIN_SHUT_RD   0
+#define FIN_SHUT_WR   1
 #define FIN_SHUT_RDWR 2
 
 /* recv/send flags */
-#define FIN_MSG_PEEK 0x2
+#define FIN_MSG_PEEK     0x2
 #define FIN_MSG_DONTWAIT 0x40
 
 enum fin_sockopt {
@@ -51,6 +51,9 @@ enum fin_sockopt {
   FIN_TCP_INFO,         /* struct fin_conn_info (get only) */
   FIN_TCP_QUICKACK,     /* int */
   FIN_IPV6_V6ONLY,      /* int: a socket bound to :: takes no IPv4 (before bind/connect only) */
+  FIN_TCP_KEEPINIT,     /* int seconds: SYN-SENT gives up this long after connect (FreeBSD);
+                         * 0 = settings.keepinit */
+  FIN_TCP_NOOPT,        /* int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
 };
 
 struct fin_linger {

@@ -14,9 +14,9 @@ extern "C" {
 /* Time is always passed in by the caller: nanoseconds on a monotonic clock
  * of the caller's choosing (a real clock, a virtual one, a script's). */
 typedef int64_t fin_time;
-#define FIN_NEVER INT64_MAX
-#define FIN_MS(x) ((fin_time)(x) * 1000000LL)
-#define FIN_SEC(x) ((fin_time)(x) * 1000000000LL)
+#define FIN_NEVER  INT64_MAX
+#define FIN_MS(x)  ((fin_time)(x)*1000000LL)
+#define FIN_SEC(x) ((fin_time)(x)*1000000000LL)
 
 /* An IPv4 or IPv6 address, its 16 bytes in network byte order. An IPv4
  * address is held in its IPv4-mapped form ::ffff:a.b.c.d (RFC 4291

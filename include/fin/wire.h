@@ -26,16 +26,16 @@ extern "C" {
 #define FIN_TCP_ECE 0x40
 #define FIN_TCP_CWR 0x80
 
-#define FIN_IPPROTO_ICMP 1
-#define FIN_IPPROTO_TCP 6
+#define FIN_IPPROTO_ICMP   1
+#define FIN_IPPROTO_TCP    6
 #define FIN_IPPROTO_ICMPV6 58
 
-#define FIN_IPV4_HDR_MIN 20
-#define FIN_IPV6_HDR_LEN 40
-#define FIN_IPV6_MIN_MTU 1280 /* RFC 8200 §5 */
-#define FIN_IPV6_EXT_MAX 8    /* extension headers walked before a datagram is refused */
-#define FIN_TCP_HDR_MIN 20
-#define FIN_TCP_OPT_MAX 40
+#define FIN_IPV4_HDR_MIN    20
+#define FIN_IPV6_HDR_LEN    40
+#define FIN_IPV6_MIN_MTU    1280 /* RFC 8200 §5 */
+#define FIN_IPV6_EXT_MAX    8    /* extension headers walked before a datagram is refused */
+#define FIN_TCP_HDR_MIN     20
+#define FIN_TCP_OPT_MAX     40
 #define FIN_SACK_MAX_BLOCKS 4
 
 struct fin_sack_block {
@@ -74,26 +74,26 @@ struct fin_segment {
 /* Why a datagram was rejected. 0 = accepted. Each maps to one counter. */
 enum fin_wire_error {
   FIN_WIRE_OK = 0,
-  FIN_WIRE_IP_TRUNCATED,   /* shorter than an IPv4 / IPv6 header */
-  FIN_WIRE_IP_VERSION,     /* version neither 4 nor 6 */
-  FIN_WIRE_IP_HEADER_LEN,  /* IHL < 5 or past the datagram */
-  FIN_WIRE_IP_TOTAL_LEN,   /* total length < IHL*4 or > datagram length */
+  FIN_WIRE_IP_TRUNCATED,  /* shorter than an IPv4 / IPv6 header */
+  FIN_WIRE_IP_VERSION,    /* version neither 4 nor 6 */
+  FIN_WIRE_IP_HEADER_LEN, /* IHL < 5 or past the datagram */
+  FIN_WIRE_IP_TOTAL_LEN,  /* total length < IHL*4 or > datagram length */
   FIN_WIRE_IP_CHECKSUM,
-  FIN_WIRE_IP_OPTIONS,     /* malformed IP options (bad length, past header) */
-  FIN_WIRE_IP_FRAGMENT,    /* MF set or fragment offset != 0: fragments are dropped */
-  FIN_WIRE_IP_MARTIAN,     /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed);
-                              IPv6: unspecified or multicast source, multicast destination,
-                              an IPv4-mapped address on the wire */
-  FIN_WIRE_IP_PROTOCOL,    /* neither TCP nor ICMP / ICMPv6 */
-  FIN_WIRE_TCP_TRUNCATED,  /* shorter than a TCP header */
-  FIN_WIRE_TCP_DATA_OFFSET,/* data offset < 5 or past the segment */
+  FIN_WIRE_IP_OPTIONS,      /* malformed IP options (bad length, past header) */
+  FIN_WIRE_IP_FRAGMENT,     /* MF set or fragment offset != 0: fragments are dropped */
+  FIN_WIRE_IP_MARTIAN,      /* source or destination 0, multicast, broadcast, 240/4 (127/8 allowed);
+                               IPv6: unspecified or multicast source, multicast destination,
+                               an IPv4-mapped address on the wire */
+  FIN_WIRE_IP_PROTOCOL,     /* neither TCP nor ICMP / ICMPv6 */
+  FIN_WIRE_TCP_TRUNCATED,   /* shorter than a TCP header */
+  FIN_WIRE_TCP_DATA_OFFSET, /* data offset < 5 or past the segment */
   FIN_WIRE_TCP_CHECKSUM,
-  FIN_WIRE_TCP_OPTION,     /* option length 0/1, past the header, or wrong fixed length */
-  FIN_WIRE_TCP_FLAGS,      /* illegal flag combination (SYN+RST) */
+  FIN_WIRE_TCP_OPTION, /* option length 0/1, past the header, or wrong fixed length */
+  FIN_WIRE_TCP_FLAGS,  /* illegal flag combination (SYN+RST) */
   FIN_WIRE_TCP_PORT_ZERO,
   FIN_WIRE_ICMP_MALFORMED,
-  FIN_WIRE_IP6_EXT_HEADER,  /* an IPv6 extension header malformed, misplaced, too many or too long */
-  FIN_WIRE_IP6_ROUTING,     /* a routing header with segments left: not for this host */
+  FIN_WIRE_IP6_EXT_HEADER, /* an IPv6 extension header malformed, misplaced, too many or too long */
+  FIN_WIRE_IP6_ROUTING,    /* a routing header with segments left: not for this host */
   FIN_WIRE_ERROR_COUNT
 };
 const char *fin_wire_error_name(enum fin_wire_error e);
@@ -139,21 +139,21 @@ enum fin_wire_error fin_tcp_opts_parse(const uint8_t *opt, size_t len, struct fi
 /* What an ICMP or ICMPv6 error means for the TCP connection it is about
  * (RFC 1122 4.2.3.9, RFC 4443, RFC 5927; BEHAVIOR J6). */
 enum fin_icmp_kind {
-  FIN_ICMP_SOFT = 0,  /* never aborts (MUST-56) */
-  FIN_ICMP_HARD,      /* protocol or port unreachable: aborts a connection attempt */
-  FIN_ICMP_TOO_BIG,   /* fragmentation needed / packet too big: lowers the path MTU */
+  FIN_ICMP_SOFT = 0, /* never aborts (MUST-56) */
+  FIN_ICMP_HARD,     /* protocol or port unreachable: aborts a connection attempt */
+  FIN_ICMP_TOO_BIG,  /* fragmentation needed / packet too big: lowers the path MTU */
 };
 
 /* An ICMP (IPv4) or ICMPv6 error about one of our TCP segments. */
 struct fin_icmp_error {
-  uint8_t version;       /* 4: ICMP, 6: ICMPv6 */
+  uint8_t version; /* 4: ICMP, 6: ICMPv6 */
   uint8_t type, code;
   enum fin_icmp_kind kind;
   struct fin_addr saddr, daddr; /* of the quoted (our) segment */
   uint16_t sport, dport;
-  uint32_t seq;                 /* of the quoted segment */
-  struct fin_addr from;         /* who sent the error */
-  uint32_t mtu;                 /* FIN_ICMP_TOO_BIG: next-hop MTU (RFC 1191 §4, RFC 4443 §3.2), else 0 */
+  uint32_t seq;         /* of the quoted segment */
+  struct fin_addr from; /* who sent the error */
+  uint32_t mtu;         /* FIN_ICMP_TOO_BIG: next-hop MTU (RFC 1191 §4, RFC 4443 §3.2), else 0 */
 };
 /* Parses a datagram carrying an ICMP error (IPv4 types 3, 4, 11, 12) or an
  * ICMPv6 error (types 1-4) that quotes at least 8 bytes of a TCP header.
@@ -182,9 +182,9 @@ size_t fin_tcp_opts_write(uint8_t *out, const struct fin_tcp_opts_out *o,
  * payload2 (a ring may hand over its data in two pieces). Fills the
  * checksums. Returns the datagram length, 0 if it does not fit in cap or the
  * families differ. seg.opts is ignored; options come from opt/opt_len. */
-size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg,
-                     const uint8_t *opt, size_t opt_len, const uint8_t *payload1,
-                     size_t len1, const uint8_t *payload2, size_t len2);
+size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg, const uint8_t *opt,
+                     size_t opt_len, const uint8_t *payload1, size_t len1, const uint8_t *payload2,
+                     size_t len2);
 
 /* "SYN,ACK" style text for logs (tcpdump order: SYN,FIN,RST,PSH,ACK,URG,
  * ECE,CWR; "none" for 0): writes into buf, which needs 32 bytes for all

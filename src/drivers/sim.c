@@ -87,7 +87,7 @@ static void host_free(void *ctx, void *ptr, size_t size) {
 
 struct fin_addr fin_sim_addr(const struct fin_sim *sim, unsigned host) {
   if (!sim->cfg.ipv6)
-    return fin_addr_v4(0x0a000001u + host); /* 10.0.0.1, 10.0.0.2, ... */
+    return fin_addr_v4(0x0a000001u + host);              /* 10.0.0.1, 10.0.0.2, ... */
   uint8_t b[16] = {0xfd, 0, [15] = (uint8_t)(host + 1)}; /* fd00::1, fd00::2 (RFC 4193) */
   return fin_addr_v6(b);
 }
@@ -270,8 +270,8 @@ struct fin_sim_link *fin_sim_link(struct fin_sim *sim, unsigned from, unsigned t
 static int route(const struct fin_sim *sim, const uint8_t *d, size_t len) {
   struct fin_addr daddr;
   if (len >= 20 && d[0] >> 4 == 4)
-    daddr = fin_addr_v4((uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 |
-                        d[19]);
+    daddr =
+        fin_addr_v4((uint32_t)d[16] << 24 | (uint32_t)d[17] << 16 | (uint32_t)d[18] << 8 | d[19]);
   else if (len >= 40 && d[0] >> 4 == 6)
     daddr = fin_addr_v6(d + 24);
   else
@@ -346,6 +346,23 @@ static void link_send(struct fin_sim *sim, unsigned from, const uint8_t *d, size
     tidx = trace_send(sim, from, to, &seg, FIN_FATE_DELIVERED, v.dup_arrive, true, pkt);
     enqueue(sim, from, (unsigned)to, d, len, v.dup_arrive, tidx, NULL);
   }
+}
+
+int fin_sim_inject(struct fin_sim *sim, unsigned to, const uint8_t *d, size_t len) {
+  if (to >= sim->cfg.host_count || len < 20 || len > SIM_BUF)
+    return -EINVAL;
+  struct fin_ip_info ip;
+  unsigned from = to;
+  if (fin_ip_parse(d, len, &ip) == FIN_WIRE_OK)
+    for (unsigned i = 0; i < sim->cfg.host_count; i++) {
+      struct fin_addr a = fin_sim_addr(sim, i);
+      if (fin_addr_eq(&a, &ip.saddr))
+        from = i;
+    }
+  struct flight f = {.at = sim->now, .trace_idx = SIZE_MAX, .len = (uint16_t)len};
+  f.from = (uint8_t)from;
+  f.to = (uint8_t)to;
+  return flight_push(sim, &f, d);
 }
 
 /* ---- draining a host: events, then the datagrams they explain ---- */

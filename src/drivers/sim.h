@@ -124,6 +124,11 @@ int fin_sim_partition(struct fin_sim *sim, unsigned a, unsigned b, fin_time t1, 
 /* Host crashes at `at` (its stack vanishes: no FIN, no RST) and restarts
  * with a fresh stack at `restart` (FIN_NEVER: stays down). */
 int fin_sim_crash(struct fin_sim *sim, unsigned host, fin_time at, fin_time restart);
+/* A datagram from outside the simulated hosts (an off-path attacker
+ * forging another host's address) that arrives at host `to` now, on no
+ * link: no delay, no loss. Traced as received from the host whose address
+ * it forges. 0, -EINVAL (no such host, too long) or -ENOMEM. */
+int fin_sim_inject(struct fin_sim *sim, unsigned to, const uint8_t *d, size_t len);
 /* Records an application call in the trace. */
 void fin_sim_trace_app(struct fin_sim *sim, unsigned host, fin_sock s, const char *call,
                        int64_t result, bool verbose);

@@ -284,6 +284,65 @@ static void time_wait_reopen(struct scn_def *d, const struct fin_scenario_opts *
   fin_scn_expect(d, "server2", FIN_CLOSED, FIN_REASON_TIME_WAIT_DONE, 0, 0, SERVER_ACTIVE);
 }
 
+/* An off-path attacker who knows the 4-tuple (RFC 5961 §1: the client's
+ * fixed port, the server's well-known one) but not the sequence numbers
+ * sprays forged RSTs at the server, one per window's width across the whole
+ * sequence space: 1024 for the server's 4 MiB window. With the RFC 793
+ * rule (--insecure-rst) whichever lands in the window resets the
+ * connection; with RFC 5961 §3 (the default) only SEG.SEQ == RCV.NXT
+ * would, and the one in-window guess draws a challenge ACK instead. */
+#define BLIND_WINDOW (1u << 22)
+#define BLIND_OFFSET 12345u /* where the attacker starts; the stride never lands on RCV.NXT */
+
+static void blind_reset_hook(struct scn_ctx *ctx, unsigned host, unsigned conn, enum hook_point p) {
+  if (host != A || conn != 0 || p != HOOK_ACKED)
+    return;
+  struct fin_sim *sim = fin_scn_sim(ctx);
+  uint8_t buf[64];
+  for (uint64_t k = 0; k < (1ull << 32) / BLIND_WINDOW; k++) {
+    struct fin_segment rst = {.saddr = fin_sim_addr(sim, A),
+                              .daddr = fin_sim_addr(sim, B),
+                              .ttl = 64,
+                              .sport = CLIENT_PORT,
+                              .dport = PORT,
+                              .seq = (uint32_t)(k * BLIND_WINDOW + BLIND_OFFSET),
+                              .flags = FIN_TCP_RST};
+    size_t n = fin_tcp_build(buf, sizeof buf, &rst, NULL, 0, NULL, 0, NULL, 0);
+    if (n == 0 || fin_sim_inject(sim, B, buf, n) != 0)
+      return;
+  }
+}
+
+static const char *blind_reset_check(const struct fin_scn_result *res,
+                                     const struct fin_scenario_opts *o) {
+  const struct fin_counters *b = &res->counters[B];
+  if (o->insecure_rst && b->legacy_rst_resets != 1)
+    return "b: no forged RST reset the connection under insecure_rst";
+  if (!o->insecure_rst && (b->legacy_rst_resets != 0 || b->drop_rst_challenged != 1))
+    return "b: RFC 5961 did not answer the one in-window forged RST with a challenge ACK (H3)";
+  /* Once the connection is gone, the rest meet the listener (A2: ignored). */
+  uint64_t seen = b->drop_rst_out_of_window + b->drop_rst_challenged + b->legacy_rst_resets +
+                  b->drop_listen_rst + b->drop_rst_no_conn;
+  if (seen != (1ull << 32) / BLIND_WINDOW)
+    return "b: not every forged RST was seen";
+  return NULL;
+}
+
+static void blind_reset(struct scn_def *d, const struct fin_scenario_opts *o) {
+  client(d, 2000, APP_KEEP, WHEN_NEVER);
+  d->plan[A].bind_port = CLIENT_PORT;
+  server(d, 0, APP_KEEP, WHEN_NEVER);
+  d->cfg.settings[B].rcvbuf = BLIND_WINDOW;
+  d->hook = blind_reset_hook;
+  d->check = blind_reset_check;
+  fin_scn_expect(d, "client", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-SENT ESTABLISHED");
+  if (o->insecure_rst)
+    fin_scn_expect(d, "server", FIN_CLOSED, FIN_REASON_RESET, -ECONNRESET, -ECONNRESET,
+                   "SYN-RECEIVED ESTABLISHED CLOSED");
+  else
+    fin_scn_expect(d, "server", FIN_ESTABLISHED, FIN_REASON_NONE, 0, 0, "SYN-RECEIVED ESTABLISHED");
+}
+
 static void data_then_close(struct scn_def *d, const struct fin_scenario_opts *o) {
   uint64_t n = o->bytes ? o->bytes : 1u << 20;
   /* Not close(): data still arriving after close() is answered with RST (B8). */
@@ -391,6 +450,8 @@ static const struct fin_scenario scenarios[] = {
      false, zero_window_close},
     {"bulk-shutdown", "stack shutdown with 2,000 connections: every RST sent (K2, M5)", false,
      false, bulk_shutdown},
+    {"blind-reset", "an off-path attacker sprays forged RSTs: RFC 5961 holds, --insecure-rst falls",
+     true, true, blind_reset},
 };
 
 size_t fin_scenario_count(void) {
@@ -429,8 +490,9 @@ static void scn_init(struct scn_def *d, const struct fin_scenario_opts *o) {
     s->rst_time_wait |= o->rst_time_wait;
     s->strict_malformed_abort |= o->strict;
     s->syn_cookies |= o->syn_cookies;
+    s->insecure_rst |= o->insecure_rst;
   }
-  d->inexact = o->rfc1337 || o->rst_time_wait || o->strict || o->syn_cookies;
+  d->inexact = o->rfc1337 || o->rst_time_wait || o->strict || o->syn_cookies || o->insecure_rst;
 }
 
 int fin_scenario_run(const struct fin_scenario *sc, const struct fin_scenario_opts *o,

@@ -14,7 +14,8 @@ struct fin_scenario_opts {
   fin_time msl;         /* 0: stack default */
   fin_time fin_timeout; /* 0: stack default */
   bool rfc1337, rst_time_wait, strict, syn_cookies;
-  uint64_t bytes; /* data-then-close volume; 0: scenario default */
+  bool insecure_rst; /* RFC 793 legacy RST rule (dangerous; blind-reset shows why) */
+  uint64_t bytes;    /* data-then-close volume; 0: scenario default */
   struct fin_trace *trace;
   struct fin_pcap *pcap;
 };

@@ -53,6 +53,17 @@ enum fin_asm_result fin_asm_add(struct fin_assembler *a, uint32_t start, uint32_
   return res;
 }
 
+bool fin_asm_first_overlap(const struct fin_assembler *a, uint32_t start, uint32_t end,
+                           uint32_t *os, uint32_t *oe) {
+  for (unsigned i = 0; i < a->count && a->r[i].start < end; i++)
+    if (a->r[i].end > start) {
+      *os = a->r[i].start > start ? a->r[i].start : start;
+      *oe = a->r[i].end < end ? a->r[i].end : end;
+      return true;
+    }
+  return false;
+}
+
 void fin_asm_shift(struct fin_assembler *a, uint32_t n) {
   unsigned i = 0;
   while (i < a->count) {

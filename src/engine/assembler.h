@@ -32,6 +32,10 @@ enum fin_asm_result {
  * in-order one, start 0 - is always recorded; only a range that would itself
  * be the furthest is refused. */
 enum fin_asm_result fin_asm_add(struct fin_assembler *a, uint32_t start, uint32_t end);
+/* The lowest held bytes within [start, end): true and *os, *oe, or false
+ * when none of them is held (RFC 2883 §4: what a D-SACK reports). */
+bool fin_asm_first_overlap(const struct fin_assembler *a, uint32_t start, uint32_t end,
+                           uint32_t *os, uint32_t *oe);
 /* If a range starts at offset 0, removes it and returns its length (bytes now
  * contiguous); shifts the remaining ranges down by that amount. */
 uint32_t fin_asm_pop_front(struct fin_assembler *a);

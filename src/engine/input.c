@@ -4,6 +4,7 @@
  * checks (PAWS, sequence number, RST, SYN); input_ack.c the ACK field and
  * input_text.c the text and the FIN. */
 #include "input.h"
+#include "policy.h"
 
 /* A6: challenge and duplicate ACKs are rate-limited per connection. */
 bool fin_challenge_ack(struct fin_stack *st, struct fin_conn *c) {
@@ -22,6 +23,10 @@ bool fin_challenge_ack(struct fin_stack *st, struct fin_conn *c) {
 static enum disposition check_paws(struct fin_stack *st, struct fin_conn *c,
                                    const struct seg_view *v) {
   const struct fin_segment *seg = v->seg;
+  if (fin_policy_missing_ts_drops(st, c, seg)) {
+    FIN_DROP(st, &c->tuple, drop_missing_ts); /* RFC 7323 §3.2 */
+    return DROP;
+  }
   if (!c->ts_ok || !seg->opts.has_ts || (seg->flags & FIN_TCP_RST))
     return CONTINUE;
   /* RFC 7323 §5.5: a TS.Recent idle for more than 24 days is invalid. */
@@ -66,8 +71,10 @@ static void trim_to_window(struct fin_conn *c, struct seg_view *v, uint32_t wnd)
     uint32_t cut = c->rcv_nxt - v->seq;
     if (cut > v->len)
       cut = v->len;
-    if (cut > 0)
+    if (cut > 0) {
       fin_input_dsack(c, v->seq, v->seq + cut);
+      v->dup_head = true;
+    }
     v->data += cut;
     v->len -= cut;
     v->seq += cut;
@@ -118,8 +125,8 @@ static enum disposition old_duplicate(struct fin_stack *st, struct fin_conn *c,
 /* First: the sequence number (BEHAVIOR A5, M2, M10, M13). */
 static enum disposition check_sequence(struct fin_stack *st, struct fin_conn *c,
                                        struct seg_view *v) {
-  uint32_t wnd = acceptable_window(c);
-  if (seq_acceptable(c, v, wnd)) {
+  uint32_t wnd = fin_policy_acceptance_window(st, c, acceptable_window(c));
+  if (seq_acceptable(c, v, wnd) && !fin_policy_rst_at_right_edge_outside(st, c, v->seg, wnd)) {
     trim_to_window(c, v, wnd);
     return CONTINUE;
   }
@@ -148,7 +155,10 @@ static enum disposition check_rst(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
   if (!(v->seg->flags & FIN_TCP_RST))
     return CONTINUE;
-  if (!rst_is_exact(c, v->seg->seq)) {
+  bool exact = rst_is_exact(c, v->seg->seq);
+  if (!exact && fin_policy_rst_in_window_resets(st))
+    st->c.legacy_rst_resets++; /* insecure_rst (RFC 793 §3.4): in the window is enough */
+  else if (!exact) {
     st->c.drop_rst_challenged++;
     if (fin_challenge_ack(st, c))
       st->c.challenge_acks++;
@@ -174,6 +184,13 @@ static enum disposition check_syn(struct fin_stack *st, struct fin_conn *c,
                                   const struct seg_view *v) {
   if (!(v->seg->flags & FIN_TCP_SYN) || v->syn_accepted)
     return CONTINUE;
+  if (fin_policy_syn_resets(st, c, v->seg)) {
+    /* insecure_syn (RFC 793 §3.9): RST, and the connection is reset. */
+    st->c.legacy_syn_resets++;
+    fin_send_rst_from_conn(st, c, &st->c.rst_abort);
+    fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
+    return GONE;
+  }
   st->c.syn_challenges++;
   if (fin_challenge_ack(st, c))
     st->c.challenge_acks++;
@@ -206,12 +223,6 @@ static bool syn_received_dup_syn(struct fin_stack *st, struct fin_conn *c,
   c->snd_nxt = c->iss;
   fin_conn_output_mark(st, c);
   return true;
-}
-
-/* A RST at RCV.NXT-1 after the peer's FIN lies left of the window but is
- * valid (H3), so it is looked at before the sequence check. */
-static bool late_rst_after_fin(const struct fin_conn *c, const struct fin_segment *seg) {
-  return (seg->flags & FIN_TCP_RST) && c->peer_fin && seg->seq == c->rcv_nxt - 1;
 }
 
 /* RFC 9293 §3.5 Figure 8 (and RFC 5961 §4 as Linux reads it): in an
@@ -250,7 +261,9 @@ void fin_conn_input(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   }
   if (syn_received_dup_syn(st, c, seg))
     return;
-  if (late_rst_after_fin(c, seg)) {
+  if (fin_policy_rst_after_fin(st, c, seg)) {
+    /* H3: RCV.NXT-1 after the peer's FIN lies left of the window but is
+     * valid, so it is looked at before the sequence check. */
     fin_conn_terminate(st, c, FIN_REASON_RESET, -ECONNRESET);
     return;
   }

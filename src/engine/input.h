@@ -33,6 +33,7 @@ struct seg_view {
   uint32_t len;
   bool syn, fin;
   bool syn_accepted; /* K3: the SYN of a simultaneous-open SYN-ACK, already had */
+  bool dup_head;     /* bytes before RCV.NXT were trimmed off (a D-SACK, M8) */
   enum reply reply;
 };
 

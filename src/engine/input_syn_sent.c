@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
 #include "input.h"
+#include "policy.h"
 
 /* Options from the peer's SYN or SYN-ACK decide what this connection uses:
  * each extension only when both sides offered it (RFC 7323 §1.3, §2.2). */
@@ -8,6 +9,8 @@ void fin_conn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct f
   c->ts_ok = st->s.timestamps && seg->opts.has_ts;
   c->ws_ok = st->s.window_scaling && seg->opts.has_wscale;
   c->sack_ok = st->s.sack_permitted && seg->opts.sack_permitted;
+  if (c->noopt || fin_policy_syn_options_dropped(st, c)) /* not offered, so not used */
+    c->ts_ok = c->ws_ok = c->sack_ok = 0;
   c->snd_wscale = c->ws_ok ? (uint8_t)(seg->opts.wscale > 14 ? 14 : seg->opts.wscale) : 0;
   c->rcv_wscale = c->ws_ok ? st->s.rcv_wscale : 0;
   if (c->ts_ok) {
@@ -72,6 +75,7 @@ static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
 static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
                               const struct fin_segment *seg) {
   fin_conn_negotiate(st, c, seg);
+  fin_conn_round_rcvbuf(st, c); /* FreeBSD tcp_mss() runs for any SYN in SYN-SENT */
   c->snd_wnd = seg->wnd;
   c->max_snd_wnd = c->snd_wnd;
   c->snd_wl1 = seg->seq;
@@ -84,6 +88,10 @@ static void simultaneous_open(struct fin_stack *st, struct fin_conn *c,
 
 void fin_syn_sent_input(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   bool has_ack = seg->flags & FIN_TCP_ACK;
+  if (fin_policy_drop_synfin(st, false, seg)) {
+    FIN_DROP(st, &c->tuple, drop_syn_sent_bad); /* SYN+FIN (settings.synfin) */
+    return;
+  }
   if (has_ack && (seq_leq(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_max))) {
     if (seg->flags & FIN_TCP_RST) {
       FIN_DROP(st, &c->tuple, drop_syn_sent_bad);

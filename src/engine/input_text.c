@@ -5,6 +5,7 @@
  * and its SACK/D-SACK report (RFC 2018, RFC 2883, M8) - and the FIN
  * (D1, D4-D6, D9). */
 #include "input.h"
+#include "policy.h"
 
 void fin_input_dsack(struct fin_conn *c, uint32_t left, uint32_t right) {
   if (!c->sack_ok)
@@ -14,18 +15,48 @@ void fin_input_dsack(struct fin_conn *c, uint32_t left, uint32_t right) {
   c->dsack_right = right;
 }
 
+/* RFC 2883 §4.1.3, Linux tcp_dsack_extend: a D-SACK already owed grows to
+ * take a duplicate that touches it; otherwise the first one stays. */
+static void dsack_extend(struct fin_conn *c, uint32_t left, uint32_t right) {
+  if (!c->dsack) {
+    fin_input_dsack(c, left, right);
+    return;
+  }
+  if (seq_leq(left, c->dsack_right) && seq_leq(c->dsack_left, right)) {
+    if (seq_lt(left, c->dsack_left))
+      c->dsack_left = left;
+    if (seq_gt(right, c->dsack_right))
+      c->dsack_right = right;
+  }
+}
+
+/* M8: bytes of [off, off+len) (relative to RCV.NXT) already held out of
+ * order are a duplicate; the lowest such run is reported (RFC 2883 §4). */
+static bool held_overlap(const struct fin_conn *c, uint32_t off, uint32_t len, uint32_t *left,
+                         uint32_t *right) {
+  uint32_t os, oe;
+  if (!fin_asm_first_overlap(&c->ooo, off, off + len, &os, &oe))
+    return false;
+  *left = c->rcv_nxt + os;
+  *right = c->rcv_nxt + oe;
+  return true;
+}
+
 /* D2, M15: out-of-order data waits in the ring; a FIN after a hole waits
  * too. A full store forgets its furthest range (counted), never the range
  * nearer RCV.NXT that this segment brings. */
 static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v) {
-  uint32_t off = v->seq - c->rcv_nxt;
+  uint32_t off = v->seq - c->rcv_nxt, left, right;
   if (v->len > 0) {
+    /* RFC 2883 §4.1.2 (Linux tcp_data_queue_ofo): a partial duplicate of
+     * held data reports the duplicated bytes. */
+    if (held_overlap(c, off, v->len, &left, &right))
+      fin_input_dsack(c, left, right);
     switch (fin_asm_add(&c->ooo, off, off + v->len)) {
     case FIN_ASM_REFUSED:
       FIN_DROP(st, &c->tuple, drop_ooo_no_room);
       return;
-    case FIN_ASM_DUPLICATE:
-      fin_input_dsack(c, v->seq, v->seq + v->len); /* RFC 2883 §4 */
+    case FIN_ASM_DUPLICATE: /* RFC 2883 §4: reported above, every byte */
       break;
     case FIN_ASM_PRUNED:
       st->c.ooo_pruned++;
@@ -54,6 +85,9 @@ static uint32_t commit_front(struct fin_conn *c) {
  * M15: the store always takes the range at offset 0. */
 static uint32_t deliver_in_order(struct fin_stack *st, struct fin_conn *c,
                                  const struct seg_view *v) {
+  uint32_t left, right;
+  if (held_overlap(c, 0, v->len, &left, &right))
+    dsack_extend(c, left, right); /* RFC 2883 §4.1.3, Linux tcp_ofo_queue */
   fin_ring_write_at(&c->rcvbuf, c->rcvbuf.len, v->data, v->len);
   if (fin_asm_add(&c->ooo, 0, v->len) == FIN_ASM_PRUNED)
     st->c.ooo_pruned++;
@@ -69,7 +103,7 @@ static void ack_owed(struct fin_stack *st, struct fin_conn *c) {
 /* RFC 1122 4.2.3.2, RFC 5681 §4.2: ACK at once in quick-ACK mode, for every
  * second full-sized segment, and when a hole fills; otherwise delay. */
 static void schedule_ack(struct fin_stack *st, struct fin_conn *c, uint32_t len, bool filled) {
-  if (len >= c->rcv_mss)
+  if (fin_policy_segment_counts_for_ack(st, c, len))
     c->unacked_segs++;
   if (filled || st->s.delack == 0 || c->quickack > 0 || c->unacked_segs >= 2) {
     if (c->quickack > 0)
@@ -126,7 +160,9 @@ enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c,
   bool had_holes = !fin_asm_empty(&c->ooo);
   if (deliver_in_order(st, c, v) == 0)
     st->stalls++; /* cannot happen (M15); the audit reports it */
-  schedule_ack(st, c, v->len, had_holes);
+  /* RFC 5681 §4.2: a segment that began before RCV.NXT is out of order
+   * too; its D-SACK (M8) goes out at once, as FreeBSD sends it. */
+  schedule_ack(st, c, v->len, had_holes || v->dup_head);
   fin_event_simple(st, c, FIN_EV_READABLE);
   return CONTINUE;
 }

@@ -75,6 +75,7 @@ struct fin_conn {
   /* Per-connection options (socket options). */
   fin_time user_timeout; /* 0 = off */
   fin_time keep_idle, keep_intvl;
+  fin_time keepinit;   /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
   int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
   uint32_t keep_cnt, syn_retries;
   int32_t linger_sec; /* SO_LINGER seconds when linger_on */
@@ -110,8 +111,10 @@ struct fin_conn {
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
   uint8_t port_held : 1;                         /* counted in stack.bound_ports */
-  uint8_t v6_socket : 1; /* the application speaks AF_INET6 (an IPv4 peer shows as ::ffff:a.b.c.d) */
-  uint8_t v6only : 1;    /* IPV6_V6ONLY */
+  uint8_t
+      v6_socket : 1;  /* the application speaks AF_INET6 (an IPv4 peer shows as ::ffff:a.b.c.d) */
+  uint8_t v6only : 1; /* IPV6_V6ONLY */
+  uint8_t noopt : 1;  /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 };
 
 struct fin_listener {
@@ -266,7 +269,8 @@ static inline struct fin_4tuple fin_tuple_of(const struct fin_segment *seg) {
 
 static inline bool fin_tuple_eq(const struct fin_4tuple *a, const struct fin_4tuple *b) {
   return a->local_port == b->local_port && a->remote_port == b->remote_port &&
-         fin_addr_eq(&a->local_addr, &b->local_addr) && fin_addr_eq(&a->remote_addr, &b->remote_addr);
+         fin_addr_eq(&a->local_addr, &b->local_addr) &&
+         fin_addr_eq(&a->remote_addr, &b->remote_addr);
 }
 
 static inline bool fin_tuple_v4(const struct fin_4tuple *t) {

@@ -4,6 +4,7 @@
  * either is full. Children are full TCBs in the connection hash, so their
  * segments never pass through here. */
 #include "internal.h"
+#include "policy.h"
 
 static void q_unlink(struct fin_conn **head, struct fin_conn **tail, struct fin_conn *c) {
   if (c->q_prev)
@@ -48,6 +49,7 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
   c->linger2_sec = p->linger2_sec;
   c->linger_on = p->linger_on;
   c->linger_sec = p->linger_sec;
+  c->noopt = p->noopt;
 }
 
 static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
@@ -112,11 +114,15 @@ static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
 
 static void listen_syn(struct fin_stack *st, struct fin_listener *l,
                        const struct fin_segment *seg) {
-  if (seg->flags & FIN_TCP_FIN) {
-    FIN_DROP(st, NULL, drop_listen_other); /* SYN+FIN: discarded, as Linux does */
+  if (fin_policy_drop_synfin(st, true, seg)) {
+    FIN_DROP(st, NULL, drop_listen_other); /* SYN+FIN (settings.synfin) */
     return;
   }
   bool full = l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l);
+  if (fin_policy_cookie_for_every_syn(st) && !fin_listener_accept_full(l)) {
+    send_cookie(st, seg);
+    return;
+  }
   if (full) {
     if (st->s.syn_cookies) {
       send_cookie(st, seg);
@@ -163,6 +169,10 @@ void fin_listen_input(struct fin_stack *st, struct fin_listener *l, const struct
   struct fin_4tuple t = fin_tuple_of(seg);
   if (seg->flags & FIN_TCP_RST) {
     FIN_DROP(st, &t, drop_listen_rst); /* A2: an incoming RST is ignored */
+    return;
+  }
+  if (fin_policy_listen_synack_dropped(st, seg)) {
+    FIN_DROP(st, &t, drop_listen_other);
     return;
   }
   if (seg->flags & FIN_TCP_ACK) {

@@ -3,6 +3,7 @@
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
 #include "internal.h"
+#include "policy.h"
 
 struct out_plan {
   uint32_t seq, len; /* data bytes from the send ring at seq */
@@ -64,18 +65,21 @@ static unsigned sack_blocks(const struct fin_conn *c, struct fin_sack_block *out
 }
 
 static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t flags, uint8_t *opt) {
+  if (c->noopt)
+    return 0; /* TCP_NOOPT (FreeBSD): not even MSS */
   struct fin_tcp_opts_out o;
   memset(&o, 0, sizeof(o));
   bool syn = flags & FIN_TCP_SYN;
   if (syn) {
     bool synack = flags & FIN_TCP_ACK;
+    bool bare = !synack && fin_policy_syn_options_dropped(st, c); /* MSS only */
     o.mss = true;
     o.mss_value = c->rcv_mss;
     /* On a SYN-ACK, echo only what the peer offered (RFC 7323 §1.3). */
-    o.wscale = synack ? c->ws_ok : st->s.window_scaling;
+    o.wscale = synack ? c->ws_ok : st->s.window_scaling && !bare;
     o.wscale_value = st->s.rcv_wscale;
-    o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted;
-    o.ts = synack ? c->ts_ok : st->s.timestamps;
+    o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted && !bare;
+    o.ts = synack ? c->ts_ok : st->s.timestamps && !bare;
   } else {
     o.ts = c->ts_ok;
   }

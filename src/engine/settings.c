@@ -13,6 +13,7 @@ void fin_settings_default(struct fin_settings *s) {
   s->sndbuf_max = 212992; /* BEHAVIOR M16: Linux net.core.wmem_max */
   s->rcvbuf_max = 212992; /* Linux net.core.rmem_max */
   s->rcv_wscale = 7;
+  s->wscale_space = 6291456;     /* Linux tcp_rmem[2]: window scale 7 */
   s->initial_cwnd_segments = 10; /* RFC 6928 */
   s->timestamps = true;
   s->window_scaling = true;
@@ -38,6 +39,8 @@ void fin_settings_default(struct fin_settings *s) {
   s->max_time_wait = 262144;
   s->tw_reuse = true;
   s->shutdown_grace = FIN_SEC(5);
+  s->rst_after_fin = true;                 /* BEHAVIOR H3 (Linux) */
+  s->tolerate_missing_ts = true;           /* Linux; RFC 7323 §3.2 MUST NOT abort either way */
   s->challenge_ack_interval = FIN_MS(500); /* BEHAVIOR A6 */
   s->rst_rate_per_sec = 200;               /* BEHAVIOR A7 */
   s->keepalive_idle = FIN_SEC(7200);       /* BEHAVIOR J4 */
@@ -57,14 +60,32 @@ static bool settings_valid(const struct fin_settings *s) {
   return s->mtu >= 68 && s->local_addr_count <= 4 && s->rcv_wscale <= 14 &&
          s->ephemeral_port_min > 0 && s->ephemeral_port_min <= s->ephemeral_port_max &&
          s->sndbuf >= 1 && s->rcvbuf >= 1 && s->sndbuf_max >= 1 && s->rcvbuf_max >= 1 &&
-         s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_initial > 0 && s->msl >= 0 &&
-         s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1;
+         s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_slop >= 0 && s->rto_initial > 0 &&
+         s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
+         (!s->syncookies_only || s->syn_cookies);
+}
+
+/* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`
+ * (FreeBSD: while (TCP_MAXWIN << s) < sb_max; Linux: ilog2(space) - 15,
+ * the same number), at most 14. */
+static uint8_t wscale_for(uint32_t space) {
+  uint8_t shift = 0;
+  while (shift < 14 && ((uint64_t)65535 << shift) < space)
+    shift++;
+  return shift;
+}
+
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s);
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s) {
+  st->s = *s;
+  if (s->wscale_space != 0)
+    st->s.rcv_wscale = wscale_for(s->wscale_space);
 }
 
 int fin_stack_set_settings(struct fin_stack *st, const struct fin_settings *s) {
   if (!settings_valid(s))
     return -EINVAL;
-  st->s = *s;
+  fin_settings_store(st, s);
   return 0;
 }
 

@@ -3,6 +3,8 @@
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */
 #include "internal.h"
+#include "keepinit.h"
+#include "sockbuf.h"
 
 static void *lookup(struct fin_stack *st, fin_sock s, uint8_t kind) {
   if (s < 0)
@@ -536,7 +538,7 @@ static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_so
     return -EINVAL;
   bool rcv = opt == FIN_SO_RCVBUF;
   uint32_t max = rcv ? st->s.rcvbuf_max : st->s.sndbuf_max;
-  uint32_t size = (uint32_t)v > max ? max : (uint32_t)v;
+  uint32_t size = fin_sockbuf_size(st, (uint32_t)v > max ? max : (uint32_t)v); /* then doubled */
   if ((rcv ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
     return 0; /* a ring keeps its size once allocated */
   if (rcv)
@@ -602,6 +604,11 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return 0;
   case FIN_TCP_QUICKACK:
     c->quickack = v ? st->s.quickack_segments : 0;
+    return 0;
+  case FIN_TCP_KEEPINIT:
+    return v < 0 ? -EINVAL : (c->keepinit = FIN_SEC(v), 0);
+  case FIN_TCP_NOOPT:
+    c->noopt = v != 0;
     return 0;
   default:
     return -ENOPROTOOPT;
@@ -680,6 +687,10 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->snd_mss ? c->snd_mss : (int)fin_mtu_mss(st->s.mtu, !c->v6_socket), 0;
   case FIN_TCP_QUICKACK:
     return *v = c->quickack > 0, 0;
+  case FIN_TCP_KEEPINIT:
+    return *v = (int)(fin_keepinit(st, c) / 1000000000), 0;
+  case FIN_TCP_NOOPT:
+    return *v = c->noopt, 0;
   default:
     return -ENOPROTOOPT;
   }

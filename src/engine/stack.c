@@ -3,8 +3,10 @@
  * (connection, TIME-WAIT record, listener, or nothing: RFC 9293 §3.10.7.1),
  * output, timers and tool-facing listings. */
 #include "internal.h"
+#include "policy.h"
 
 int fin_settings_check(const struct fin_settings *s);
+void fin_settings_store(struct fin_stack *st, const struct fin_settings *s);
 
 void *fin_mem_alloc(struct fin_stack *st, size_t size) {
   void *p = st->alloc.alloc(st->alloc.ctx, size);
@@ -49,7 +51,7 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
   if (st == NULL)
     return -ENOMEM;
   memset(st, 0, sizeof(*st));
-  st->s = *settings;
+  fin_settings_store(st, settings);
   st->alloc = *alloc;
   st->rnd = *rnd;
   st->now = now;
@@ -257,9 +259,11 @@ static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint32_t 
 }
 
 /* J6: ICMP about a segment in flight (RFC 5927 §4.1). Soft errors never
- * abort (MUST-56); hard errors (protocol or port unreachable) abort
- * SYN-SENT with ECONNREFUSED, and delete a passive SYN-RECEIVED child
- * silently (Linux); "fragmentation needed" is soft and lowers the path MTU. */
+ * abort (MUST-56); "fragmentation needed" is soft and lowers the path MTU;
+ * which hard errors abort a connection attempt is settings.icmp_abort
+ * (fin_policy_icmp_abort): by default protocol or port unreachable abort
+ * SYN-SENT with ECONNREFUSED and delete a passive SYN-RECEIVED child
+ * silently (Linux). */
 static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   struct fin_icmp_error e;
   enum fin_wire_error err = fin_icmp_parse(d, len, &e);
@@ -271,17 +275,13 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   }
   struct fin_4tuple t = {e.saddr, e.daddr, e.sport, e.dport};
   struct fin_conn *c = fin_conn_lookup(st, &t);
-  if (c == NULL || !seq_in(e.seq, c->snd_una, c->snd_max + 1)) {
-    FIN_DROP(st, &t, drop_icmp_ignored);
-    return;
-  }
-  bool hard = e.kind == FIN_ICMP_HARD;
-  if (e.kind == FIN_ICMP_TOO_BIG)
+  int abort_err = c != NULL ? fin_policy_icmp_abort(st, c, &e) : 0;
+  if (c != NULL && e.kind == FIN_ICMP_TOO_BIG && seq_in(e.seq, c->snd_una, c->snd_max + 1))
     icmp_frag_needed(st, c, e.mtu);
-  else if (hard && c->state == FIN_SYN_SENT)
-    fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, -ECONNREFUSED, &st->c.abort_on_icmp);
-  else if (hard && c->state == FIN_SYN_RECEIVED && c->passive)
+  else if (abort_err != 0 && c->state == FIN_SYN_RECEIVED && c->passive)
     fin_conn_terminate(st, c, FIN_REASON_ICMP_UNREACHABLE, 0); /* counted by the state */
+  else if (abort_err != 0)
+    fin_conn_abort(st, c, FIN_REASON_ICMP_UNREACHABLE, abort_err, &st->c.abort_on_icmp);
   else
     FIN_DROP(st, &t, drop_icmp_ignored);
 }

@@ -5,6 +5,7 @@
  * time_wait_store.c). Restarting (E2) is FIFO unlink + append, expiry and
  * recycling (E8) take the FIFO's head. */
 #include "internal.h"
+#include "policy.h"
 
 static struct fin_tw *rec(const struct fin_stack *st, uint32_t i) {
   return fin_tw_rec(st, i);
@@ -167,9 +168,29 @@ static bool syn_may_reopen(const struct fin_tw *tw, const struct fin_segment *se
   return seq_gt(seg->seq, tw->rcv_nxt);
 }
 
+/* insecure_syn (RFC 793 §3.9): <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, as
+ * from the connection, and the record goes. */
+static void tw_syn_reset(struct fin_stack *st, uint32_t i, const struct fin_4tuple *t) {
+  struct fin_tw *tw = rec(st, i);
+  struct fin_ctl k;
+  memset(&k, 0, sizeof(k));
+  k.tuple = *t;
+  k.seq = tw->snd_nxt;
+  k.ack = tw->rcv_nxt;
+  k.flags = FIN_TCP_RST | FIN_TCP_ACK;
+  if (fin_ctl_push(st, &k))
+    st->c.rst_abort++;
+  st->c.legacy_syn_resets++;
+  fin_tw_release(st, i, FIN_REASON_TIME_WAIT_RESET);
+}
+
 static void tw_syn(struct fin_stack *st, uint32_t i, const struct fin_segment *seg,
                    const struct fin_4tuple *t) {
   struct fin_tw *tw = rec(st, i);
+  if (!tw_abortive(tw) && fin_policy_syn_resets_tw(st, tw, seg)) {
+    tw_syn_reset(st, i, t);
+    return;
+  }
   struct fin_listener *l = fin_listener_lookup(st, &seg->daddr, seg->dport);
   if (l != NULL && !(seg->flags & FIN_TCP_ACK) && syn_may_reopen(tw, seg) &&
       fin_listen_reopen(st, l, seg, i) == 0)

@@ -28,8 +28,8 @@ void fin_tw_tuple(const struct fin_stack *st, uint32_t i, struct fin_4tuple *out
     return;
   }
   const struct fin_tw4 *r = v4(st, i);
-  *out = (struct fin_4tuple){fin_addr_v4(r->local_addr), fin_addr_v4(r->remote_addr),
-                             r->local_port, r->remote_port};
+  *out = (struct fin_4tuple){fin_addr_v4(r->local_addr), fin_addr_v4(r->remote_addr), r->local_port,
+                             r->remote_port};
 }
 
 static bool tuple_is(const struct fin_stack *st, uint32_t i, const struct fin_4tuple *t) {

@@ -4,6 +4,7 @@
  * (F1) and SO_LINGER waiting (B5). Each fires at most once per call and
  * either clears itself or re-arms later, so on_timers always progresses. */
 #include "internal.h"
+#include "keepinit.h"
 
 void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at) {
   c->timer[t] = at;
@@ -21,7 +22,8 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
  * time, as Linux tcp_clamp_rto_to_user_timeout() does. */
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
-  fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
+  fin_time at =
+      fin_keepinit_clamp(st, c, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
   if (c->user_timeout > 0 && !c->persist) {
     fin_time limit = c->first_rexmit + c->user_timeout;
     if (limit < at)
@@ -70,7 +72,7 @@ static void syn_timeout(struct fin_stack *st, struct fin_conn *c) {
   uint32_t limit = passive ? st->s.synack_retries : c->syn_retries;
   bool timed_out =
       c->backoff >= limit && (passive || st->now - c->first_rexmit >= st->s.syn_timeout);
-  if (timed_out || user_timeout_expired(st, c)) {
+  if (timed_out || user_timeout_expired(st, c) || fin_keepinit_expired(st, c)) {
     if (passive) {
       st->c.syn_recv_timeouts++;
       fin_conn_terminate(st, c, FIN_REASON_SYN_RECV_TIMEOUT, 0);

@@ -42,8 +42,9 @@ enum script_expr_kind {
   SCRIPT_EXPR_STRING,   /* "text" */
   SCRIPT_EXPR_LIST,     /* [a, b]: pointer to int / array */
   SCRIPT_EXPR_STRUCT,   /* {a, b} or {name=value, ...} */
-  SCRIPT_EXPR_FIELD,    /* name=value inside a struct */
+  SCRIPT_EXPR_FIELD,    /* name=value inside a struct; name(n)=value keeps n in rhs */
   SCRIPT_EXPR_OR,       /* a|b */
+  SCRIPT_EXPR_CALL,     /* htons(8080), inet_addr("192.0.2.1"): text(items) */
 };
 
 struct script_expr {
@@ -52,8 +53,8 @@ struct script_expr {
   int64_t num;                /* INT */
   const char *text;           /* WORD, STRING, FIELD name */
   struct script_expr *lhs;    /* OR left, FIELD value */
-  struct script_expr *rhs;    /* OR right */
-  struct script_expr **items; /* LIST, STRUCT */
+  struct script_expr *rhs;    /* OR right, FIELD count annotation (a CALL) */
+  struct script_expr **items; /* LIST, STRUCT, CALL arguments */
   size_t count;
 };
 
@@ -75,23 +76,51 @@ enum script_opt_kind {
   SCRIPT_OPT_SACK_OK,
   SCRIPT_OPT_TS,
   SCRIPT_OPT_SACK,
+  SCRIPT_OPT_MD5,     /* kind 19 (RFC 2385): "md5 valid|invalid" or 16 hex bytes */
+  SCRIPT_OPT_FO,      /* kind 34 (RFC 7413): "FO [cookie hex]" */
+  SCRIPT_OPT_FO_EXP,  /* kind 254, magic 0xF989: "FOEXP [cookie hex]" */
+  SCRIPT_OPT_GENERIC, /* "kind N [hex]": any other option, as bytes */
 };
 
-#define SCRIPT_MAX_OPTS 16
-#define SCRIPT_MAX_SACK 4
+#define SCRIPT_MAX_OPTS     16
+#define SCRIPT_MAX_SACK     4
+#define SCRIPT_OPT_DATA_MAX 38
 
 struct script_opt {
   enum script_opt_kind kind;
-  uint32_t a, b; /* MSS/WSCALE value in a; TS val in a, ecr in b */
+  uint32_t a, b; /* MSS/WSCALE value in a; TS val in a, ecr in b; GENERIC kind in a */
   uint8_t sack_count;
   uint32_t sack[SCRIPT_MAX_SACK][2];
+  uint8_t data_len; /* MD5 signature, FO cookie, GENERIC payload */
+  uint8_t data[SCRIPT_OPT_DATA_MAX];
+};
+
+/* IP ECN codepoints (RFC 3168 §5) as written in "[ect0]" and friends. */
+enum script_ecn {
+  SCRIPT_ECN_ANY = 0, /* not written: not checked outbound, Not-ECT inbound */
+  SCRIPT_ECN_NOT_ECT,
+  SCRIPT_ECN_ECT1,
+  SCRIPT_ECN_ECT0,
+  SCRIPT_ECN_CE,
+  SCRIPT_ECN_ECT01, /* "[ect01]": either ECT codepoint */
+};
+
+/* An ICMP packet line (README §1a.5): type and code by name, an optional
+ * next-hop MTU, and the TCP sequence range of the segment it is about. */
+struct script_icmp {
+  uint8_t type, code;
+  bool has_mtu, has_echoed;
+  uint32_t mtu;
 };
 
 struct script_packet {
-  bool inbound;  /* '<' injected, '>' expected */
+  bool inbound; /* '<' injected, '>' expected */
+  bool is_icmp; /* an ICMP line: start/end/len are the echoed TCP segment's */
+  struct script_icmp icmp;
   uint8_t flags; /* FIN_TCP_* bits */
   uint32_t start, end, len;
   bool absolute_seq; /* nplab '!' */
+  bool any_seq;      /* "...(len)": the sequence number is not checked */
   bool has_ack, has_win, has_urg;
   uint32_t ack;
   uint32_t win;
@@ -99,8 +128,15 @@ struct script_packet {
   bool opts_any; /* <...>: options not checked */
   size_t opt_count;
   struct script_opt opts[SCRIPT_MAX_OPTS];
-  bool has_tos, has_ttl;
+  /* IP prefix "(tos 0x10, ttl 3, flowlabel 7)" and ECN mark "[ect0]". */
+  bool has_tos, has_ttl, has_flowlabel;
   uint8_t tos, ttl;
+  uint32_t flowlabel;
+  enum script_ecn ecn;
+  /* "/udp(sport > dport)": FreeBSD's TCP-over-UDP encapsulation, parsed so
+   * the script can be named, refused at run time (out of fin's scope). */
+  bool udp_encap;
+  uint32_t udp_sport, udp_dport;
 };
 
 enum script_event_kind {

@@ -10,23 +10,25 @@
 
 #include "script/run.h"
 
-enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY_ZERO };
+enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY, UNIT_ECN };
 
 struct knob {
   const char *name;
   enum knob_unit unit;
   size_t offset; /* into struct fin_settings */
   size_t size;
+  int64_t only;    /* UNIT_ONLY: the one value fin can honour */
+  const char *why; /* UNIT_ONLY: what any other value would need */
 };
 
 #define K(n, u, f)                                                                                 \
-  { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f) }
+  { n, u, offsetof(struct fin_settings, f), sizeof(((struct fin_settings *)0)->f), 0, NULL }
 #define NOOP(n)                                                                                    \
-  { n, UNIT_NOOP, 0, 0 }
-/* fin follows RFC 5961 and has no knob for the RFC 793 behaviour: only the
- * secure value (0) can be honoured. */
-#define ONLY_ZERO(n)                                                                               \
-  { n, UNIT_ONLY_ZERO, 0, 0 }
+  { n, UNIT_NOOP, 0, 0, 0, NULL }
+/* A mode fin does not have: only the value that says what fin does is
+ * honoured, any other is refused with the sysctl's name and the reason. */
+#define ONLY(n, v, why)                                                                            \
+  { n, UNIT_ONLY, 0, 0, v, why }
 
 /* FreeBSD net.inet.tcp.* and kern.ipc.* (tcp-testsuite preamble). */
 static const struct knob freebsd_knobs[] = {
@@ -34,21 +36,37 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.recvspace", UNIT_COUNT, rcvbuf),
     K("net.inet.tcp.sendspace", UNIT_COUNT, sndbuf),
     K("net.inet.tcp.rexmit_initial", UNIT_MS, rto_initial),
-    K("net.inet.tcp.keepinit", UNIT_MS, syn_timeout),
+    K("net.inet.tcp.keepinit", UNIT_MS, keepinit),
     K("net.inet.tcp.msl", UNIT_MS, msl),
     K("net.inet.tcp.finwait2_timeout", UNIT_MS, fin_timeout),
     K("net.inet.tcp.keepidle", UNIT_MS, keepalive_idle),
     K("net.inet.tcp.keepintvl", UNIT_MS, keepalive_interval),
     K("net.inet.tcp.keepcnt", UNIT_COUNT, keepalive_probes),
-    ONLY_ZERO("net.inet.tcp.insecure_rst"),
-    ONLY_ZERO("net.inet.tcp.insecure_syn"),
-    ONLY_ZERO("net.inet.tcp.blackhole"),
-    ONLY_ZERO("net.inet.tcp.drop_synfin"),
-    NOOP("net.inet.tcp.ecn.enable"),  /* fin never negotiates ECN */
-    NOOP("net.inet.tcp.rexmit_slop"), /* in the profile's rto_min */
-    NOOP("net.inet.tcp.rexmit_drop_options"),
-    NOOP("net.inet.tcp.hostcache.purgenow"),
-    NOOP("kern.ipc.maxsockbuf"), /* in the profile's rcv_wscale */
+    K("net.inet.tcp.insecure_rst", UNIT_BOOL, insecure_rst),
+    K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
+    K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
+    K("net.inet.tcp.syncookies", UNIT_BOOL, syn_cookies),
+    K("net.inet.tcp.delacktime", UNIT_MS, delack),
+    K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
+    K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
+    K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
+    ONLY("net.inet.tcp.blackhole", 0, "fin has no such mode (it always answers)"),
+    ONLY("net.inet.tcp.fastopen.client_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
+    ONLY("net.inet.tcp.fastopen.server_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
+    ONLY("net.inet.tcp.udp_tunneling_port", 0, "out of scope: FreeBSD TCP-over-UDP encapsulation"),
+    ONLY("net.inet.tcp.udp_tunneling_overhead", 0,
+         "out of scope: FreeBSD TCP-over-UDP encapsulation"),
+    ONLY("net.inet.tcp.path_mtu_discovery", 1, "fin always does PMTU discovery (DF set)"),
+    ONLY("net.inet.tcp.pmtud_blackhole_detection", 0,
+         "missing feature: PMTU black-hole detection (RFC 4821)"),
+    ONLY("net.inet.tcp.mssdflt", 536, "fin's default MSS is RFC 9293's 536, not a setting"),
+    ONLY("net.inet.tcp.v6mssdflt", 1220, "missing feature: IPv6 (issue 10)"),
+    NOOP("net.inet.tcp.pmtud_blackhole_mss"),   /* only used by black-hole detection */
+    NOOP("net.inet.tcp.v6pmtud_blackhole_mss"), /* idem */
+    {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0, 0, NULL},
+    NOOP("net.inet.tcp.ecn.maxretries"), /* only acts once ECN is negotiated */
+    K("net.inet.tcp.rexmit_drop_options", UNIT_BOOL, syn_rexmit_drop_options),
+    NOOP("net.inet.tcp.hostcache.purgenow"), /* fin keeps no host cache */
 };
 
 /* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */
@@ -68,11 +86,37 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
+    {"net.ipv4.tcp_ecn", UNIT_ECN, 0, 0, 0, NULL},
     NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
-    NOOP("net.ipv4.tcp_min_tso_segs"),
-    NOOP("net.ipv4.tcp_rmem"),
-    NOOP("net.ipv4.tcp_wmem"),
+    NOOP("net.ipv4.tcp_min_tso_segs"),        /* fin does no TSO */
+    NOOP("net.ipv4.tcp_wmem"),                /* fin's sndbuf is the profile's */
+    NOOP("net.core.wmem_max"),
 };
+
+/* A value: one number, or several separated by blanks ("4096 87380 6291456"). */
+struct sysctl_value {
+  int64_t v[4];
+  size_t count;
+};
+
+static bool parse_value(const char *text, struct sysctl_value *out) {
+  out->count = 0;
+  const char *p = text;
+  while (*p) {
+    char *end;
+    while (isspace((unsigned char)*p))
+      p++;
+    if (!*p)
+      break;
+    if (out->count == 4)
+      return false;
+    out->v[out->count++] = strtoll(p, &end, 0);
+    if (end == p)
+      return false;
+    p = end;
+  }
+  return out->count > 0;
+}
 
 static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
   void *p = (char *)&r->set + k->offset;
@@ -91,38 +135,93 @@ static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
       *(uint8_t *)p = (uint8_t)v;
     return true;
   case UNIT_NOOP:
-  case UNIT_ONLY_ZERO:
+  case UNIT_ONLY:
+  case UNIT_ECN:
     break;
   }
   return true;
 }
 
+/* Sysctls that set more than one field, or an enum, or several values. */
+static void set_syncookies_only(struct script_run *r, const struct sysctl_value *v) {
+  r->set.syncookies_only = v->v[0] != 0;
+  r->set.syn_cookies = r->set.syn_cookies || v->v[0] != 0; /* FreeBSD turns syncookies on too */
+}
+static void set_icmp_may_rst(struct script_run *r, const struct sysctl_value *v) {
+  r->set.icmp_abort = v->v[0] ? FIN_ICMP_ABORT_FREEBSD : FIN_ICMP_ABORT_NEVER;
+}
+static void set_drop_synfin(struct script_run *r, const struct sysctl_value *v) {
+  r->set.synfin = v->v[0] ? FIN_SYNFIN_DROP : FIN_SYNFIN_ACCEPT;
+}
+static void set_rfc1323(struct script_run *r, const struct sysctl_value *v) {
+  r->set.timestamps = r->set.window_scaling = v->v[0] != 0; /* FreeBSD: both */
+}
+static void set_timestamps(struct script_run *r, const struct sysctl_value *v) {
+  r->set.timestamps = v->v[0] != 0;
+}
+/* Linux picks the window scale from max(tcp_rmem[2], rmem_max). */
+static void set_rmem_max(struct script_run *r, const struct sysctl_value *v) {
+  r->linux_rmem_max = (uint32_t)v->v[0];
+  r->set.wscale_space = r->linux_rmem_max > r->linux_rmem2 ? r->linux_rmem_max : r->linux_rmem2;
+}
+static void set_tcp_rmem(struct script_run *r, const struct sysctl_value *v) {
+  r->linux_rmem2 = (uint32_t)v->v[2];
+  r->set.wscale_space = r->linux_rmem_max > r->linux_rmem2 ? r->linux_rmem_max : r->linux_rmem2;
+}
+
+static const struct {
+  const char *name;
+  size_t fields;
+  void (*fn)(struct script_run *r, const struct sysctl_value *v);
+} specials[] = {
+    {"net.inet.tcp.syncookies_only", 1, set_syncookies_only},
+    {"net.inet.tcp.icmp_may_rst", 1, set_icmp_may_rst},
+    {"net.inet.tcp.drop_synfin", 1, set_drop_synfin},
+    {"net.inet.tcp.rfc1323", 1, set_rfc1323},
+    {"net.ipv4.tcp_timestamps", 1, set_timestamps},
+    {"net.core.rmem_max", 1, set_rmem_max},
+    {"net.ipv4.tcp_rmem", 3, set_tcp_rmem},
+};
+
+/* A knob from the tables; false after a failure. */
+static bool table_knob(struct script_run *r, const struct script_event *ev, const struct knob *k,
+                       const char *name, const char *text, const struct sysctl_value *v) {
+  if (k->unit == UNIT_ONLY && v->v[0] != k->only)
+    return fin_script_fail(r, ev, "sysctl %s=%s: %s", name, text, k->why);
+  /* ECN: 0 off, 2 answer ECN-setup SYNs without ever asking: fin, with no
+   * ECN, behaves as 0, and as 2 while no peer asks. */
+  if (k->unit == UNIT_ECN && v->v[0] != 0 && v->v[0] != 2)
+    return fin_script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
+  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY || k->unit == UNIT_ECN)
+    return true;
+  set_field(r, k, v->v[0]);
+  fin_script_note(r, "sysctl %s=%s", name, text);
+  return fin_script_apply_settings(r, ev);
+}
+
 static bool apply_knob(struct script_run *r, const struct script_event *ev, const char *name,
-                       const char *value) {
+                       const char *text) {
+  struct sysctl_value v;
+  if (!parse_value(text, &v))
+    return fin_script_fail(r, ev, "sysctl %s=%s: expected a number (or several, in quotes)", name,
+                           text);
+  for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
+    if (strcmp(specials[i].name, name) == 0) {
+      if (v.count != specials[i].fields)
+        return fin_script_fail(r, ev, "sysctl %s=%s: expected %zu value(s)", name, text,
+                               specials[i].fields);
+      specials[i].fn(r, &v);
+      return fin_script_apply_settings(r, ev);
+    }
   bool fbsd = strncmp(name, "net.inet", 8) == 0 || strncmp(name, "kern.", 5) == 0;
   const struct knob *t = fbsd ? freebsd_knobs : linux_knobs;
   size_t n = fbsd ? sizeof(freebsd_knobs) / sizeof(t[0]) : sizeof(linux_knobs) / sizeof(t[0]);
-  int64_t v = strtoll(value, NULL, 0);
-  if (strcmp(name, "net.inet.tcp.rfc1323") == 0 || strcmp(name, "net.ipv4.tcp_timestamps") == 0) {
-    r->set.timestamps = v != 0;
-    if (fbsd)
-      r->set.window_scaling = v != 0;
-    return fin_script_apply_settings(r, ev);
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (strcmp(t[i].name, name) != 0)
-      continue;
-    if (t[i].unit == UNIT_ONLY_ZERO && v != 0)
-      return fin_script_fail(r, ev,
-                             "sysctl %s=%s: fin has no such mode (RFC 5961 and RFC 9293 "
-                             "behaviour only); a settings knob would be needed",
-                             name, value);
-    if (t[i].unit == UNIT_NOOP || t[i].unit == UNIT_ONLY_ZERO)
-      return true;
-    set_field(r, &t[i], v);
-    fin_script_note(r, "sysctl %s=%s", name, value);
-    return fin_script_apply_settings(r, ev);
-  }
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(t[i].name, name) == 0) {
+      if (v.count != 1 && t[i].unit != UNIT_NOOP)
+        return fin_script_fail(r, ev, "sysctl %s=%s: expected one number", name, text);
+      return table_knob(r, ev, &t[i], name, text, &v);
+    }
   return fin_script_fail(r, ev, "sysctl %s: no fin setting corresponds to it", name);
 }
 
@@ -143,11 +242,31 @@ static bool assignment(struct script_run *r, const struct script_event *ev, cons
   return apply_knob(r, ev, name, eq + 1);
 }
 
-/* Splits a command line into words in place; returns the count. */
+/* Splits a command line into words in place, as a shell would for these
+ * commands: blanks separate, '...' and "..." quote (and are removed).
+ * Returns the count. */
 static size_t split(char *line, char **words, size_t max) {
   size_t n = 0;
-  for (char *p = strtok(line, " \t"); p && n < max; p = strtok(NULL, " \t"))
-    words[n++] = p;
+  char *r = line, *w = line;
+  while (*r && n < max) {
+    while (*r == ' ' || *r == '\t')
+      r++;
+    if (!*r)
+      break;
+    words[n++] = w;
+    char quote = 0;
+    for (; *r && (quote || (*r != ' ' && *r != '\t')); r++) {
+      if (!quote && (*r == '\'' || *r == '"'))
+        quote = *r;
+      else if (quote && *r == quote)
+        quote = 0;
+      else
+        *w++ = *r;
+    }
+    if (*r)
+      r++;
+    *w++ = '\0';
+  }
   return n;
 }
 
@@ -171,11 +290,27 @@ static size_t count_listeners(struct script_run *r, long port) {
   return count;
 }
 
+/* A socket the application still holds after its connection ended (or
+ * before it began) is CLOSED in sockstat; fin lists only live connections,
+ * so these are the script's sockets in CLOSED. */
+static size_t count_closed_sockets(struct script_run *r, long port) {
+  size_t count = 0;
+  for (int fd = 0; fd < SCRIPT_MAX_FDS; fd++) {
+    struct fin_sockaddr a;
+    if (!r->fds[fd].used || fin_sock_state(r->st, r->fds[fd].sock) != FIN_CLOSED)
+      continue;
+    count += port < 0 || (fin_getsockname(r->st, r->fds[fd].sock, &a) == 0 && a.port == port);
+  }
+  return count;
+}
+
 static size_t count_state(struct script_run *r, const char *state, long port) {
   struct fin_conn_info info[16];
   size_t cursor = 0, n, count = 0;
   if (strcmp(state, "LISTEN") == 0)
     return count_listeners(r, port);
+  if (strcmp(state, "CLOSED") == 0)
+    return count_closed_sockets(r, port);
   while ((n = fin_stack_list(r->st, &cursor, info, 16)) > 0)
     for (size_t i = 0; i < n; i++) {
       const struct fin_4tuple *t = &info[i].tuple;

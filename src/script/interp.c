@@ -98,7 +98,7 @@ void fin_script_drain(struct script_run *r) {
     p->sent = r->now;
     r->q_count++;
     if (r->verbose) {
-      char text[256];
+      char text[512];
       fin_script_format_live(r, p->buf, n, text, sizeof(text));
       fin_script_note(r, "fin sent > %s", text);
     }
@@ -223,7 +223,7 @@ static bool check_window(struct script_run *r, const struct script_event *ev, fi
 
 static bool report_mismatch(struct script_run *r, const struct script_event *ev,
                             const struct script_out_pkt *p, const char *why) {
-  char want[256], got[256];
+  char want[512], got[512];
   fin_script_format_expected(r, &ev->packet, want, sizeof(want));
   fin_script_format_live(r, p->buf, p->len, got, sizeof(got));
   return fin_script_fail(r, ev, "%s\n  expected: > %s\n  actual:   > %s (sent at %.6f s)", why,
@@ -344,31 +344,6 @@ static bool finish_pending(struct script_run *r) {
 
 /* ---- header options and the run ---- */
 
-static int header_options(struct script_run *r) {
-  for (size_t i = 0; i < r->s->option_count; i++) {
-    const struct script_option *o = &r->s->options[i];
-    const char *v = o->value ? o->value : "";
-    if (strcmp(o->name, "tolerance_usecs") == 0)
-      r->tolerance_usecs = strtoll(v, NULL, 10);
-    else if (strcmp(o->name, "tolerance_percent") == 0)
-      r->tolerance_percent = strtod(v, NULL);
-    else if (strcmp(o->name, "tcp_ts_tick_usecs") == 0)
-      r->ts_tick_usecs = strtoll(v, NULL, 10);
-    else if (strcmp(o->name, "ip_version") == 0 && strcmp(v, "ipv4") != 0) {
-      fprintf(r->out, "%s:%d: --ip_version=%s: fin's runner speaks IPv4 only\n", r->s->path,
-              o->loc.line, v);
-      return 2;
-    } else if (strcmp(o->name, "mss") == 0 || strcmp(o->name, "ip_version") == 0) {
-      /* --mss only makes the injected packets GSO packets (README §1a.2). */
-    } else {
-      fprintf(r->out, "%s:%d: header option --%s is not supported by fin's runner\n", r->s->path,
-              o->loc.line, o->name);
-      return 2;
-    }
-  }
-  return 0;
-}
-
 static int setup(struct script_run *r, const struct script_run_options *o, uint64_t *seed) {
   if (!fin_script_profile_get(o->profile, &r->set, &r->profile)) {
     fprintf(r->out, "unknown profile '%s' (known: %s)\n", o->profile, fin_script_profile_names());
@@ -379,7 +354,10 @@ static int setup(struct script_run *r, const struct script_run_options *o, uint6
   r->fd_under_test = -1;
   r->local_port = SCRIPT_PORT;
   r->remote_port = SCRIPT_PEER_PORT;
-  int rc = header_options(r);
+  r->local_addr = SCRIPT_LOCAL_ADDR;
+  r->remote_addr = SCRIPT_REMOTE_ADDR;
+  r->linux_rmem2 = r->set.wscale_space; /* the profile's max(tcp_rmem[2], rmem_max) */
+  int rc = fin_script_header_options(r);
   if (rc)
     return rc;
   struct fin_allocator alloc = {heap_alloc, heap_free, NULL};

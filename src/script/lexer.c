@@ -312,7 +312,7 @@ struct script_token fin_script_lexer_next(struct script_lexer *lx) {
     return delimited(lx, TOK_STRING, loc, "\"", "\"", "unterminated \"string\"");
   if (c == '%' && peekc(lx, 1) == '{')
     return delimited(lx, TOK_CODE, loc, "%{", "}%", "unterminated %{ code }%");
-  if (strchr("<>:()[]{},=|~*+-.!;", c)) {
+  if (strchr("<>:()[]{},=|~*+-.!;/", c)) {
     struct script_token t = make(TOK_PUNCT, loc, lx->src + lx->pos, 1);
     t.ch = (char)c;
     advance(lx);
@@ -331,6 +331,17 @@ struct script_token fin_script_lexer_flags(struct script_lexer *lx) {
     advance(lx);
   if (lx->pos == start)
     return error_token(lx, loc, "expected TCP flags (S F R P . U E W A or -)");
+  return make(TOK_WORD, loc, lx->src + start, lx->pos - start);
+}
+
+struct script_token fin_script_lexer_hex(struct script_lexer *lx) {
+  struct script_loc loc;
+  const char *err = skip_space(lx, &loc);
+  if (err)
+    return error_token(lx, loc, err);
+  size_t start = lx->pos;
+  while (isxdigit(peekc(lx, 0)))
+    advance(lx);
   return make(TOK_WORD, loc, lx->src + start, lx->pos - start);
 }
 

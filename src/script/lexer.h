@@ -56,6 +56,9 @@ void fin_script_lexer_init(struct script_lexer *lx, const char *src, size_t len,
 struct script_token fin_script_lexer_next(struct script_lexer *lx);
 /* TCP flags after the packet direction: [SFRPUEWA.-]+ and AccECN digits. */
 struct script_token fin_script_lexer_flags(struct script_lexer *lx);
+/* A run of hex digits (an option's cookie or signature), after blanks;
+ * an empty token (len 0) when none follows. */
+struct script_token fin_script_lexer_hex(struct script_lexer *lx);
 /* The "(free text)" after a syscall result; the opening '(' is next. */
 struct script_token fin_script_lexer_note(struct script_lexer *lx);
 /* Next non-blank character (comments skipped), -1 at the end. */

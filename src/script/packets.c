@@ -9,7 +9,8 @@
 #include "script/run.h"
 
 /* fin-side sequence space: script number -> wire number. */
-static uint32_t to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v) {
+uint32_t fin_script_to_live(const struct script_run *r, const struct script_packet *pk,
+                            uint32_t v) {
   return r->isn_known && !pk->absolute_seq ? v + r->isn : v;
 }
 
@@ -23,6 +24,27 @@ static size_t put32(uint8_t *o, uint32_t v) {
 
 static uint32_t get32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Options carried as bytes: MD5 (RFC 2385: kind 19, 16-byte signature,
+ * zeros for "valid"/"invalid": fin has no TCP-MD5), Fast Open (RFC 7413
+ * kind 34, or the experimental kind 254 with magic 0xF989) and "kind N". */
+static size_t encode_bytes_opt(const struct script_opt *o, uint8_t *out) {
+  size_t n = 2;
+  if (o->kind == SCRIPT_OPT_MD5)
+    out[0] = 19;
+  else if (o->kind == SCRIPT_OPT_FO)
+    out[0] = 34;
+  else if (o->kind == SCRIPT_OPT_GENERIC)
+    out[0] = (uint8_t)o->a;
+  else {
+    out[0] = 254, out[2] = 0xf9, out[3] = 0x89;
+    n = 4;
+  }
+  memcpy(out + n, o->data, o->data_len);
+  n += o->data_len;
+  out[1] = (uint8_t)n;
+  return n;
 }
 
 /* Encodes one option as written. SACK blocks name fin's data when the
@@ -50,11 +72,16 @@ static size_t encode_opt(const struct script_run *r, const struct script_packet 
     put32(out + 2, o->a);
     put32(out + 6, o->b);
     return 10;
+  case SCRIPT_OPT_MD5:
+  case SCRIPT_OPT_FO:
+  case SCRIPT_OPT_FO_EXP:
+  case SCRIPT_OPT_GENERIC:
+    return encode_bytes_opt(o, out);
   case SCRIPT_OPT_SACK:
     out[0] = 5, out[1] = (uint8_t)(2 + 8 * o->sack_count);
     for (size_t i = 0; i < o->sack_count; i++) {
-      uint32_t l = pk->inbound ? to_live(r, pk, o->sack[i][0]) : o->sack[i][0];
-      uint32_t rr = pk->inbound ? to_live(r, pk, o->sack[i][1]) : o->sack[i][1];
+      uint32_t l = pk->inbound ? fin_script_to_live(r, pk, o->sack[i][0]) : o->sack[i][0];
+      uint32_t rr = pk->inbound ? fin_script_to_live(r, pk, o->sack[i][1]) : o->sack[i][1];
       put32(out + 2 + 8 * i, l);
       put32(out + 6 + 8 * i, rr);
     }
@@ -85,7 +112,64 @@ static bool map_ecr(struct script_run *r, const struct script_event *ev, uint32_
                          *ecr, *ecr);
 }
 
+/* The IP TOS byte of an injected packet: "(tos N)" with the ECN field
+ * from "[ect0]" and friends (RFC 3168 §5; no mark: Not-ECT). */
+static uint8_t inbound_tos(const struct script_packet *pk) {
+  static const uint8_t ecn_bits[] = {
+      [SCRIPT_ECN_ANY] = 0,  [SCRIPT_ECN_NOT_ECT] = 0, [SCRIPT_ECN_ECT1] = 1,
+      [SCRIPT_ECN_ECT0] = 2, [SCRIPT_ECN_CE] = 3,      [SCRIPT_ECN_ECT01] = 2,
+  };
+  uint8_t tos = pk->has_tos ? pk->tos : 0;
+  if (pk->ecn != SCRIPT_ECN_ANY)
+    tos = (uint8_t)((tos & ~3u) | ecn_bits[pk->ecn]);
+  return tos;
+}
+
+static void inject_one(struct script_run *r, const struct fin_segment *seg, const uint8_t *opts,
+                       size_t olen, uint32_t len, uint8_t *buf) {
+  static const uint8_t zeros[SCRIPT_PKT_MAX];
+  size_t n = fin_tcp_build(buf, SCRIPT_PKT_MAX, seg, opts, olen, zeros, len, NULL, 0);
+  if (r->verbose) {
+    char text[512];
+    fin_script_format_live(r, buf, n, text, sizeof(text));
+    fin_script_note(r, "inject < %s", text);
+  }
+  fin_stack_input(r->st, buf, n, r->now);
+}
+
+/* A payload larger than --mss, or than one MTU, goes in several segments
+ * as packetdrill's GSO injection does: the same header and options on
+ * each, the sequence number advancing, FIN and PSH only on the last. */
+static bool inject_split(struct script_run *r, const struct script_event *ev,
+                         struct fin_segment *seg, const uint8_t *opts, size_t olen, uint32_t len) {
+  uint32_t room = r->set.mtu - 40 - (uint32_t)olen, piece = r->inbound_mss ? r->inbound_mss : room;
+  if (piece > room)
+    piece = room;
+  if (piece > SCRIPT_PKT_MAX - 100)
+    piece = SCRIPT_PKT_MAX - 100;
+  if (piece == 0)
+    return fin_script_fail(r, ev, "no room for payload in a %u-byte MTU", r->set.mtu);
+  uint8_t last_flags = seg->flags, buf[SCRIPT_PKT_MAX];
+  for (uint32_t off = 0; off < len || off == 0; off += piece) {
+    uint32_t n = len - off < piece ? len - off : piece;
+    bool last = off + n >= len;
+    seg->flags = last ? last_flags : (uint8_t)(last_flags & ~(FIN_TCP_FIN | FIN_TCP_PSH));
+    inject_one(r, seg, opts, olen, n, buf);
+    seg->seq += n;
+    if (last)
+      break;
+  }
+  return true;
+}
+
+static const char udp_refused[] =
+    "out of scope: FreeBSD TCP-over-UDP encapsulation ('/udp(...)' packets)";
+
 bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
+  if (ev->packet.is_icmp)
+    return fin_script_inject_icmp(r, ev);
+  if (ev->packet.udp_encap)
+    return fin_script_fail(r, ev, "%s", udp_refused);
   struct script_packet pk = ev->packet;
   for (size_t i = 0; i < pk.opt_count; i++)
     if (pk.opts[i].kind == SCRIPT_OPT_TS && !map_ecr(r, ev, &pk.opts[i].b))
@@ -96,32 +180,23 @@ bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
     opts[olen++] = 0; /* EOL padding to the 32-bit boundary */
   if (olen > FIN_TCP_OPT_MAX)
     return fin_script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
+  if (pk.has_flowlabel)
+    return fin_script_fail(r, ev,
+                           "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
   struct fin_segment seg = {
-      .saddr = SCRIPT_REMOTE_ADDR,
-      .daddr = SCRIPT_LOCAL_ADDR,
-      .ttl = 64,
+      .saddr = r->remote_addr,
+      .daddr = r->local_addr,
+      .ttl = pk.has_ttl ? pk.ttl : 64,
+      .tos = inbound_tos(&pk),
       .sport = r->remote_port,
       .dport = r->local_port,
       .seq = pk.start,
-      .ack = pk.has_ack ? to_live(r, &pk, pk.ack) : 0,
+      .ack = pk.has_ack ? fin_script_to_live(r, &pk, pk.ack) : 0,
       .flags = pk.flags,
       .wnd = (uint16_t)pk.win,
       .urg = (uint16_t)pk.urg,
   };
-  static const uint8_t zeros[SCRIPT_PKT_MAX];
-  uint8_t buf[SCRIPT_PKT_MAX];
-  if (pk.len > sizeof(zeros) - 80)
-    return fin_script_fail(r, ev, "payload of %u bytes does not fit in one datagram", pk.len);
-  size_t n = fin_tcp_build(buf, sizeof(buf), &seg, opts, olen, zeros, pk.len, NULL, 0);
-  if (n == 0)
-    return fin_script_fail(r, ev, "could not build the datagram");
-  if (r->verbose) {
-    char text[256];
-    fin_script_format_live(r, buf, n, text, sizeof(text));
-    fin_script_note(r, "inject < %s", text);
-  }
-  fin_stack_input(r->st, buf, n, r->now);
-  return true;
+  return inject_split(r, ev, &seg, opts, olen, pk.len);
 }
 
 /* ---- comparing ---- */
@@ -137,7 +212,9 @@ static bool opts_match(const struct script_run *r, const struct script_packet *p
   /* Values are compared except TS val/ecr (README §1a.5). */
   for (size_t i = 0; i < n;) {
     size_t len = want[i] <= 1 ? 1 : want[i + 1];
-    bool ts = want[i] == 8;
+    /* TS values are not checked (README §1a.5); an MD5 signature cannot be
+     * (fin has no TCP-MD5 key): kind and length only. */
+    bool ts = want[i] == 8 || want[i] == 19;
     size_t cmp = ts ? 2 : len;
     if (memcmp(want + i, live + i, cmp) != 0 || len == 0) {
       snprintf(why, cap, "TCP options differ at byte %zu (kind/length/order/value)", i);
@@ -177,19 +254,43 @@ static bool ts_clock_ok(const struct script_run *r, const struct script_packet *
   return true;
 }
 
+/* TTL, TOS and the ECN field, each only when the script writes it. */
+static bool ip_fields_match(const struct script_packet *pk, const struct fin_segment *seg,
+                            char *why, size_t cap) {
+  unsigned ecn = seg->tos & 3u;
+  static const char *names[] = {"not-ECT", "ECT(1)", "ECT(0)", "CE"};
+  static const int want_ecn[] = {
+      [SCRIPT_ECN_ANY] = -1, [SCRIPT_ECN_NOT_ECT] = 0, [SCRIPT_ECN_ECT1] = 1,
+      [SCRIPT_ECN_ECT0] = 2, [SCRIPT_ECN_CE] = 3,      [SCRIPT_ECN_ECT01] = -1};
+  if (pk->has_ttl && seg->ttl != pk->ttl)
+    snprintf(why, cap, "IP TTL is %u, the script expects %u", seg->ttl, pk->ttl);
+  else if (pk->has_tos && (seg->tos & ~3u) != (pk->tos & ~3u))
+    snprintf(why, cap, "IP TOS is 0x%02x, the script expects 0x%02x", seg->tos, pk->tos);
+  else if (pk->has_flowlabel)
+    snprintf(why, cap, "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
+  else if (pk->ecn == SCRIPT_ECN_ECT01 && ecn != 1 && ecn != 2)
+    snprintf(why, cap, "ECN field is %s, the script expects ECT(0) or ECT(1)", names[ecn]);
+  else if (want_ecn[pk->ecn] >= 0 && (int)ecn != want_ecn[pk->ecn])
+    snprintf(why, cap, "ECN field is %s, the script expects %s (fin does not do ECN yet)",
+             names[ecn], names[want_ecn[pk->ecn]]);
+  else
+    return true;
+  return false;
+}
+
 static bool header_matches(const struct script_run *r, const struct script_packet *pk,
                            const struct fin_segment *seg, char *why, size_t cap) {
   bool syn = pk->flags & FIN_TCP_SYN;
   uint32_t want_ack = pk->has_ack ? pk->ack : 0;
-  struct fin_addr la = SCRIPT_LOCAL_ADDR, ra = SCRIPT_REMOTE_ADDR;
-  if (!fin_addr_eq(&seg->saddr, &la) || !fin_addr_eq(&seg->daddr, &ra))
-    snprintf(why, cap, "addresses are not 192.168.0.1 -> 192.0.2.1");
+  if (!fin_addr_eq(&seg->saddr, &r->local_addr) || !fin_addr_eq(&seg->daddr, &r->remote_addr))
+    snprintf(why, cap, "addresses differ from --local_ip -> --remote_ip");
   else if (seg->dport != r->remote_port || (seg->sport != r->local_port && !syn))
     snprintf(why, cap, "ports %u -> %u, expected %u -> %u", seg->sport, seg->dport, r->local_port,
              r->remote_port);
   else if (seg->flags != pk->flags)
     snprintf(why, cap, "flags differ");
-  else if (!(syn && !pk->absolute_seq) && seg->seq != to_live(r, pk, pk->start))
+  else if (!(syn && !pk->absolute_seq) && !pk->any_seq &&
+           seg->seq != fin_script_to_live(r, pk, pk->start))
     snprintf(why, cap, "sequence number differs");
   else if (seg->ack != want_ack)
     snprintf(why, cap, "ack field differs (%u expected%s)", want_ack,
@@ -203,12 +304,18 @@ static bool header_matches(const struct script_run *r, const struct script_packe
   else if (!all_zero(seg->payload, seg->payload_len))
     snprintf(why, cap, "payload bytes differ (write() sends zeros)");
   else
-    return true;
+    return ip_fields_match(pk, seg, why, cap);
   return false;
 }
 
 bool fin_script_packet_matches(struct script_run *r, const struct script_packet *pk,
                                const uint8_t *buf, size_t len, char *why, size_t cap) {
+  if (pk->is_icmp)
+    return fin_script_icmp_matches(r, pk, buf, len, why, cap);
+  if (pk->udp_encap) {
+    snprintf(why, cap, "%s", udp_refused);
+    return false;
+  }
   struct fin_segment seg;
   enum fin_wire_error e = fin_tcp_parse(buf, len, &seg);
   if (e != FIN_WIRE_OK) {
@@ -298,6 +405,28 @@ static void flags_text(uint8_t f, char *out) {
   out[n] = '\0';
 }
 
+/* "sack L:R L:R": the blocks as on the wire. */
+static size_t sack_text(const uint8_t *o, size_t len, const char *sep, char *out, size_t cap) {
+  size_t w = (size_t)snprintf(out, cap, "%ssack", sep);
+  for (size_t b = 2; b + 8 <= len && w < cap; b += 8)
+    w += (size_t)snprintf(out + w, cap - w, " %u:%u", get32(o + b), get32(o + b + 4));
+  return w < cap ? w : cap;
+}
+
+/* "md5 <hex>", "FO <hex>" or "kind N <hex>": options fin does not parse. */
+static size_t bytes_text(const uint8_t *o, size_t len, const char *sep, char *out, size_t cap) {
+  size_t w;
+  if (o[0] == 19)
+    w = (size_t)snprintf(out, cap, "%smd5 ", sep);
+  else if (o[0] == 34)
+    w = (size_t)snprintf(out, cap, "%sFO ", sep);
+  else
+    w = (size_t)snprintf(out, cap, "%skind %u ", sep, o[0]);
+  for (size_t b = 2; b < len && w < cap; b++)
+    w += (size_t)snprintf(out + w, cap - w, "%02x", o[b]);
+  return w < cap ? w : cap;
+}
+
 /* Decodes an options area into "<mss 1460,nop,...>" text. */
 static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
   size_t w = (size_t)snprintf(out, cap, "<");
@@ -321,8 +450,10 @@ static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
     else if (kind == 8 && len == 10)
       w += (size_t)snprintf(out + w, cap - w, "%sTS val %u ecr %u", sep, get32(o + i + 2),
                             get32(o + i + 6));
+    else if (kind == 5 && len >= 10 && (len - 2) % 8 == 0)
+      w += sack_text(o + i, len, sep, out + w, cap - w);
     else
-      w += (size_t)snprintf(out + w, cap - w, "%skind%u/%zu", sep, kind, len);
+      w += bytes_text(o + i, len, sep, out + w, cap - w);
     i += len;
   }
   if (w < cap)
@@ -331,7 +462,7 @@ static void opts_text(const uint8_t *o, size_t n, char *out, size_t cap) {
 
 void fin_script_format_expected(const struct script_run *r, const struct script_packet *pk,
                                 char *buf, size_t cap) {
-  char f[12], opt[160] = "";
+  char f[12], opt[320] = "";
   flags_text(pk->flags, f);
   if (pk->opts_any) {
     snprintf(opt, sizeof(opt), " <...>");
@@ -356,15 +487,14 @@ void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, si
     snprintf(buf, cap, "(unparsable datagram of %zu bytes: %s)", len, fin_wire_error_name(e));
     return;
   }
-  struct fin_addr la = SCRIPT_LOCAL_ADDR;
-  bool outbound = fin_addr_eq(&seg.saddr, &la);
+  bool outbound = fin_addr_eq(&seg.saddr, &r->local_addr);
   uint32_t base = r->isn_known ? r->isn : 0;
   /* A SYN names fin's ISN: show it relative to itself until it is learnt. */
   if (outbound && (seg.flags & FIN_TCP_SYN) && !r->isn_known)
     base = seg.seq;
   uint32_t seq = outbound ? seg.seq - base : seg.seq;
-  uint32_t ack = outbound ? seg.ack : seg.ack - base;
-  char f[12], opt[160] = "";
+  uint32_t ack = outbound || !(seg.flags & FIN_TCP_ACK) ? seg.ack : seg.ack - base;
+  char f[12], opt[320] = "";
   flags_text(seg.flags, f);
   size_t ihl = (size_t)(dgram[0] & 0x0f) * 4;
   if (seg.data_offset > FIN_TCP_HDR_MIN) {

@@ -11,23 +11,12 @@
 #include <string.h>
 
 #include "fin/wire.h"
+#include "script/parse_internal.h"
 
 const struct script_define fin_script_default_defines[] = {{"STANDARD", NULL}};
 const size_t fin_script_default_define_count = 1;
 
-struct parser {
-  struct script_lexer lx;
-  struct script_token tok;
-  bool have;
-  struct script *s;
-  const char *path;
-  char *err;
-  size_t errcap;
-  bool failed;
-  size_t event_cap, option_cap;
-};
-
-static bool fail_at(struct parser *p, struct script_loc loc, const char *fmt, ...) {
+bool fin_script_p_fail_at(struct parser *p, struct script_loc loc, const char *fmt, ...) {
   if (p->failed)
     return false;
   p->failed = true;
@@ -41,7 +30,7 @@ static bool fail_at(struct parser *p, struct script_loc loc, const char *fmt, ..
   return false;
 }
 
-static struct script_token *peek(struct parser *p) {
+struct script_token *fin_script_p_peek(struct parser *p) {
   if (!p->have) {
     p->tok = fin_script_lexer_next(&p->lx);
     p->have = true;
@@ -49,8 +38,8 @@ static struct script_token *peek(struct parser *p) {
   return &p->tok;
 }
 
-static struct script_token next(struct parser *p) {
-  peek(p);
+struct script_token fin_script_p_next(struct parser *p) {
+  fin_script_p_peek(p);
   p->have = false;
   return p->tok;
 }
@@ -64,52 +53,53 @@ static const char *describe(const struct script_token *t, char *buf, size_t cap)
   return buf;
 }
 
-static bool expected(struct parser *p, const char *what) {
-  struct script_token *t = peek(p);
+bool fin_script_p_expected(struct parser *p, const char *what) {
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind == TOK_ERROR)
-    return fail_at(p, t->loc, "%s", p->lx.err);
+    return fin_script_p_fail_at(p, t->loc, "%s", p->lx.err);
   char buf[64];
-  return fail_at(p, t->loc, "expected %s, got %s", what, describe(t, buf, sizeof(buf)));
+  return fin_script_p_fail_at(p, t->loc, "expected %s, got %s", what,
+                              describe(t, buf, sizeof(buf)));
 }
 
-static bool is_punct(struct parser *p, char c) {
-  struct script_token *t = peek(p);
+bool fin_script_p_is_punct(struct parser *p, char c) {
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_PUNCT && t->ch == c;
 }
 
-static bool accept_punct(struct parser *p, char c) {
-  if (!is_punct(p, c))
+bool fin_script_p_accept_punct(struct parser *p, char c) {
+  if (!fin_script_p_is_punct(p, c))
     return false;
-  next(p);
+  fin_script_p_next(p);
   return true;
 }
 
-static bool expect_punct(struct parser *p, char c, const char *what) {
-  if (accept_punct(p, c))
+bool fin_script_p_expect_punct(struct parser *p, char c, const char *what) {
+  if (fin_script_p_accept_punct(p, c))
     return true;
-  return expected(p, what);
+  return fin_script_p_expected(p, what);
 }
 
-static bool is_word(struct parser *p, const char *w) {
-  struct script_token *t = peek(p);
+bool fin_script_p_is_word(struct parser *p, const char *w) {
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_WORD && t->len == strlen(w) && memcmp(t->text, w, t->len) == 0;
 }
 
-static const char *dup_tok(struct parser *p, const struct script_token *t) {
+const char *fin_script_p_dup_tok(struct parser *p, const struct script_token *t) {
   return fin_script_arena_strndup(&p->s->arena, t->text, t->len);
 }
 
-static bool expect_uint(struct parser *p, const char *what, uint32_t *out) {
-  struct script_token *t = peek(p);
+bool fin_script_p_expect_uint(struct parser *p, const char *what, uint32_t *out) {
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind != TOK_INT || t->num > UINT32_MAX)
-    return expected(p, what);
-  *out = (uint32_t)next(p).num;
+    return fin_script_p_expected(p, what);
+  *out = (uint32_t)fin_script_p_next(p).num;
   return true;
 }
 
 /* Seconds ("1", "0.100", ".01") to microseconds, exactly. */
 static bool time_value(struct parser *p, int64_t *usecs) {
-  struct script_token t = next(p);
+  struct script_token t = fin_script_p_next(p);
   if (t.kind == TOK_INT) {
     *usecs = t.num * 1000000;
     return true;
@@ -117,7 +107,7 @@ static bool time_value(struct parser *p, int64_t *usecs) {
   if (t.kind != TOK_FLOAT) {
     p->have = true;
     p->tok = t;
-    return expected(p, "a time in seconds");
+    return fin_script_p_expected(p, "a time in seconds");
   }
   int64_t whole = 0, frac = 0, scale = 1000000;
   size_t i = 0;
@@ -126,7 +116,8 @@ static bool time_value(struct parser *p, int64_t *usecs) {
   for (i++; i < t.len; i++) {
     scale /= 10;
     if (scale == 0)
-      return fail_at(p, t.loc, "time '%.*s' is finer than a microsecond", (int)t.len, t.text);
+      return fin_script_p_fail_at(p, t.loc, "time '%.*s' is finer than a microsecond", (int)t.len,
+                                  t.text);
     frac += (t.text[i] - '0') * scale;
   }
   *usecs = whole * 1000000 + frac;
@@ -134,12 +125,12 @@ static bool time_value(struct parser *p, int64_t *usecs) {
 }
 
 static bool parse_time(struct parser *p, struct script_time *out) {
-  if (accept_punct(p, '*')) {
+  if (fin_script_p_accept_punct(p, '*')) {
     out->kind = SCRIPT_TIME_ANY;
     out->usecs = 0;
     return true;
   }
-  out->kind = accept_punct(p, '+') ? SCRIPT_TIME_RELATIVE : SCRIPT_TIME_ABSOLUTE;
+  out->kind = fin_script_p_accept_punct(p, '+') ? SCRIPT_TIME_RELATIVE : SCRIPT_TIME_ABSOLUTE;
   return time_value(p, &out->usecs);
 }
 
@@ -161,17 +152,17 @@ static struct script_expr *new_expr(struct parser *p, enum script_expr_kind kind
 static bool parse_items(struct parser *p, struct script_expr *e, char close, bool in_struct) {
   struct script_expr *items[64];
   size_t n = 0;
-  while (!is_punct(p, close)) {
+  while (!fin_script_p_is_punct(p, close)) {
     if (n == 64)
-      return expected(p, "at most 64 items");
+      return fin_script_p_expected(p, "at most 64 items");
     if (!parse_expr(p, &items[n++], in_struct))
       return false;
-    if (!accept_punct(p, ','))
+    if (!fin_script_p_accept_punct(p, ','))
       break;
   }
   char what[16];
   snprintf(what, sizeof(what), "',' or '%c'", close);
-  if (!expect_punct(p, close, what))
+  if (!fin_script_p_expect_punct(p, close, what))
     return false;
   e->items = fin_script_arena_alloc(&p->s->arena, sizeof(*items) * (n ? n : 1));
   memcpy(e->items, items, sizeof(*items) * n);
@@ -179,56 +170,70 @@ static bool parse_items(struct parser *p, struct script_expr *e, char close, boo
   return true;
 }
 
+/* A word, a call "htons(8080)", or in a struct a field "name=value" or
+ * "msg_iov(1)=[...]" (the parenthesised count is kept in rhs). */
 static bool parse_word_expr(struct parser *p, struct script_expr **out, bool in_struct) {
-  struct script_token t = next(p);
-  if (in_struct && accept_punct(p, '=')) {
+  struct script_token t = fin_script_p_next(p);
+  struct script_expr *args = NULL;
+  if (fin_script_p_accept_punct(p, '(')) {
+    args = new_expr(p, SCRIPT_EXPR_CALL, t.loc);
+    args->text = fin_script_p_dup_tok(p, &t);
+    if (!parse_items(p, args, ')', false))
+      return false;
+  }
+  if (in_struct && fin_script_p_accept_punct(p, '=')) {
     struct script_expr *f = new_expr(p, SCRIPT_EXPR_FIELD, t.loc);
-    f->text = dup_tok(p, &t);
+    f->text = fin_script_p_dup_tok(p, &t);
+    f->rhs = args;
     *out = f;
     return parse_expr(p, &f->lhs, false);
   }
+  if (args) {
+    *out = args;
+    return true;
+  }
   *out = new_expr(p, SCRIPT_EXPR_WORD, t.loc);
-  (*out)->text = dup_tok(p, &t);
+  (*out)->text = fin_script_p_dup_tok(p, &t);
   return true;
 }
 
 static bool parse_primary(struct parser *p, struct script_expr **out, bool in_struct) {
-  struct script_token *t = peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   struct script_loc loc = t->loc;
   if (t->kind == TOK_INT) {
     *out = new_expr(p, SCRIPT_EXPR_INT, loc);
-    (*out)->num = next(p).num;
+    (*out)->num = fin_script_p_next(p).num;
     return true;
   }
   if (t->kind == TOK_PUNCT && t->ch == '-') {
-    next(p);
-    if (peek(p)->kind != TOK_INT)
-      return expected(p, "an integer after '-'");
+    fin_script_p_next(p);
+    if (fin_script_p_peek(p)->kind != TOK_INT)
+      return fin_script_p_expected(p, "an integer after '-'");
     *out = new_expr(p, SCRIPT_EXPR_INT, loc);
-    (*out)->num = -next(p).num;
+    (*out)->num = -fin_script_p_next(p).num;
     return true;
   }
   if (t->kind == TOK_WORD)
     return parse_word_expr(p, out, in_struct);
   if (t->kind == TOK_ELLIPSIS || t->kind == TOK_STRING) {
-    struct script_token s = next(p);
+    struct script_token s = fin_script_p_next(p);
     *out = new_expr(p, s.kind == TOK_STRING ? SCRIPT_EXPR_STRING : SCRIPT_EXPR_ELLIPSIS, loc);
-    (*out)->text = dup_tok(p, &s);
+    (*out)->text = fin_script_p_dup_tok(p, &s);
     return true;
   }
   if (t->kind == TOK_PUNCT && (t->ch == '[' || t->ch == '{')) {
-    bool brace = next(p).ch == '{';
+    bool brace = fin_script_p_next(p).ch == '{';
     *out = new_expr(p, brace ? SCRIPT_EXPR_STRUCT : SCRIPT_EXPR_LIST, loc);
     return parse_items(p, *out, brace ? '}' : ']', brace);
   }
-  return expected(p, "an argument (number, symbol, '...', [..] or {..})");
+  return fin_script_p_expected(p, "an argument (number, symbol, '...', [..] or {..})");
 }
 
 static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struct) {
   if (!parse_primary(p, out, in_struct))
     return false;
-  while (is_punct(p, '|')) {
-    struct script_expr *e = new_expr(p, SCRIPT_EXPR_OR, next(p).loc);
+  while (fin_script_p_is_punct(p, '|')) {
+    struct script_expr *e = new_expr(p, SCRIPT_EXPR_OR, fin_script_p_next(p).loc);
     e->lhs = *out;
     if (!parse_primary(p, &e->rhs, false))
       return false;
@@ -240,32 +245,32 @@ static bool parse_expr(struct parser *p, struct script_expr **out, bool in_struc
 /* ---- syscalls ---- */
 
 static bool parse_result(struct parser *p, struct script_syscall *c) {
-  if (!expect_punct(p, '=', "'=' and the expected result"))
+  if (!fin_script_p_expect_punct(p, '=', "'=' and the expected result"))
     return false;
-  struct script_token *t = peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind != TOK_INT && t->kind != TOK_WORD && !(t->kind == TOK_PUNCT && t->ch == '-'))
-    return expected(p, "a result (integer or symbol)");
+    return fin_script_p_expected(p, "a result (integer or symbol)");
   if (!parse_primary(p, &c->result, false))
     return false;
   int ch = fin_script_lexer_peek_char(&p->lx);
   if (ch != -1 && (ch == '_' || (ch >= 'A' && ch <= 'Z'))) {
-    struct script_token e = next(p);
-    c->errno_name = dup_tok(p, &e);
+    struct script_token e = fin_script_p_next(p);
+    c->errno_name = fin_script_p_dup_tok(p, &e);
     ch = fin_script_lexer_peek_char(&p->lx);
   }
   if (ch == '(') {
     struct script_token note = fin_script_lexer_note(&p->lx);
     if (note.kind == TOK_ERROR)
-      return fail_at(p, note.loc, "%s", p->lx.err);
-    c->note = dup_tok(p, &note);
+      return fin_script_p_fail_at(p, note.loc, "%s", p->lx.err);
+    c->note = fin_script_p_dup_tok(p, &note);
   }
   return true;
 }
 
 static bool parse_syscall(struct parser *p, struct script_syscall *c) {
-  struct script_token name = next(p);
-  c->name = dup_tok(p, &name);
-  if (!expect_punct(p, '(', "'(' after the syscall name"))
+  struct script_token name = fin_script_p_next(p);
+  c->name = fin_script_p_dup_tok(p, &name);
+  if (!fin_script_p_expect_punct(p, '(', "'(' after the syscall name"))
     return false;
   struct script_expr tmp = {0};
   if (!parse_items(p, &tmp, ')', false))
@@ -275,170 +280,17 @@ static bool parse_syscall(struct parser *p, struct script_syscall *c) {
   return parse_result(p, c);
 }
 
-/* ---- packets ---- */
-
-static bool parse_flags(struct parser *p, struct script_packet *pk) {
-  struct script_token t = fin_script_lexer_flags(&p->lx);
-  if (t.kind == TOK_ERROR)
-    return fail_at(p, t.loc, "%s", p->lx.err);
-  static const struct {
-    char c;
-    uint8_t bit;
-  } map[] = {{'S', FIN_TCP_SYN}, {'F', FIN_TCP_FIN}, {'R', FIN_TCP_RST}, {'P', FIN_TCP_PSH},
-             {'.', FIN_TCP_ACK}, {'U', FIN_TCP_URG}, {'E', FIN_TCP_ECE}, {'W', FIN_TCP_CWR}};
-  for (size_t i = 0; i < t.len; i++) {
-    bool known = t.text[i] == '-';
-    for (size_t j = 0; j < sizeof(map) / sizeof(map[0]); j++)
-      if (map[j].c == t.text[i]) {
-        pk->flags |= map[j].bit;
-        known = true;
-      }
-    if (!known)
-      return fail_at(p, t.loc, "flag '%c' is not supported by fin's runner (AccECN/AE)", t.text[i]);
-  }
-  return true;
-}
-
-static bool parse_seq(struct parser *p, struct script_packet *pk) {
-  struct script_loc loc = peek(p)->loc;
-  if (!expect_uint(p, "start:end(len) sequence numbers", &pk->start) ||
-      !expect_punct(p, ':', "':' in start:end(len)") ||
-      !expect_uint(p, "the end sequence number", &pk->end) ||
-      !expect_punct(p, '(', "'(' in start:end(len)") ||
-      !expect_uint(p, "the payload length", &pk->len) ||
-      !expect_punct(p, ')', "')' in start:end(len)"))
-    return false;
-  if (pk->end - pk->start != pk->len)
-    return fail_at(p, loc, "inconsistent sequence numbers: %u:%u(%u) needs end = start + len",
-                   pk->start, pk->end, pk->len);
-  pk->absolute_seq = accept_punct(p, '!');
-  return true;
-}
-
-static bool parse_sack_blocks(struct parser *p, struct script_opt *o) {
-  while (peek(p)->kind == TOK_INT) {
-    if (o->sack_count == SCRIPT_MAX_SACK)
-      return expected(p, "at most 4 SACK blocks");
-    uint32_t *b = o->sack[o->sack_count++];
-    if (!expect_uint(p, "SACK left edge", &b[0]) || !expect_punct(p, ':', "':' in a SACK block") ||
-        !expect_uint(p, "SACK right edge", &b[1]))
-      return false;
-  }
-  return o->sack_count > 0 || expected(p, "a SACK block left:right");
-}
-
-static bool parse_option(struct parser *p, struct script_opt *o) {
-  if (peek(p)->kind != TOK_WORD)
-    return expected(p, "a TCP option (nop, eol, mss N, wscale N, sackOK, TS val N ecr N, sack)");
-  struct script_token w = next(p);
-  char name[16];
-  snprintf(name, sizeof(name), "%.*s", (int)(w.len < 15 ? w.len : 15), w.text);
-  if (strcmp(name, "nop") == 0)
-    o->kind = SCRIPT_OPT_NOP;
-  else if (strcmp(name, "eol") == 0)
-    o->kind = SCRIPT_OPT_EOL;
-  else if (strcmp(name, "sackOK") == 0)
-    o->kind = SCRIPT_OPT_SACK_OK;
-  else if (strcmp(name, "mss") == 0)
-    return (o->kind = SCRIPT_OPT_MSS, expect_uint(p, "the MSS value", &o->a));
-  else if (strcmp(name, "wscale") == 0)
-    return (o->kind = SCRIPT_OPT_WSCALE, expect_uint(p, "the window scale", &o->a));
-  else if (strcmp(name, "sack") == 0)
-    return (o->kind = SCRIPT_OPT_SACK, parse_sack_blocks(p, o));
-  else if (strcmp(name, "TS") == 0) {
-    o->kind = SCRIPT_OPT_TS;
-    if (!is_word(p, "val"))
-      return expected(p, "'val' after TS");
-    next(p);
-    if (!expect_uint(p, "the TS value", &o->a))
-      return false;
-    if (!is_word(p, "ecr"))
-      return expected(p, "'ecr' after TS val N");
-    next(p);
-    return expect_uint(p, "the TS echo reply", &o->b);
-  } else
-    return fail_at(p, w.loc, "TCP option '%s' is not supported by fin's runner", name);
-  return true;
-}
-
-static bool parse_options(struct parser *p, struct script_packet *pk) {
-  if (peek(p)->kind == TOK_ELLIPSIS) {
-    next(p);
-    pk->opts_any = true;
-    return expect_punct(p, '>', "'>' after '<...'");
-  }
-  do {
-    if (pk->opt_count == SCRIPT_MAX_OPTS)
-      return expected(p, "at most 16 TCP options");
-    if (!parse_option(p, &pk->opts[pk->opt_count++]))
-      return false;
-  } while (accept_punct(p, ','));
-  return expect_punct(p, '>', "',' or '>' in the TCP options");
-}
-
-/* ack N, win N, urg N, then options. */
-static bool parse_packet_tail(struct parser *p, struct script_packet *pk) {
-  for (;;) {
-    if (is_word(p, "ack")) {
-      next(p);
-      pk->has_ack = true;
-      if (!expect_uint(p, "the ack number", &pk->ack))
-        return false;
-    } else if (is_word(p, "win")) {
-      next(p);
-      pk->has_win = true;
-      if (!expect_uint(p, "the window", &pk->win))
-        return false;
-      if (pk->win > 65535)
-        return fail_at(p, p->tok.loc, "window %u does not fit in 16 bits", pk->win);
-    } else if (is_word(p, "urg")) {
-      next(p);
-      pk->has_urg = true;
-      if (!expect_uint(p, "the urgent pointer", &pk->urg))
-        return false;
-    } else {
-      break;
-    }
-  }
-  if (accept_punct(p, '<'))
-    return parse_options(p, pk);
-  return true;
-}
-
-/* [noecn] before the flags: the only ip-info fin's runner understands. */
-static bool parse_ip_info(struct parser *p) {
-  if (fin_script_lexer_peek_char(&p->lx) != '[')
-    return true;
-  next(p);
-  if (!is_word(p, "noecn"))
-    return expected(p, "'noecn' (ECN marks are not supported by fin's runner)");
-  next(p);
-  return expect_punct(p, ']', "']' after the ECN mark");
-}
-
-static bool parse_packet(struct parser *p, struct script_event *ev) {
-  struct script_packet *pk = &ev->packet;
-  pk->inbound = next(p).ch == '<';
-  if (!parse_ip_info(p) || !parse_flags(p, pk) || !parse_seq(p, pk) || !parse_packet_tail(p, pk))
-    return false;
-  if (pk->inbound && !pk->has_win)
-    return fail_at(p, ev->loc, "inbound packet needs 'win N'");
-  if (pk->inbound && pk->opts_any)
-    return fail_at(p, ev->loc, "'<...>' options are only allowed on outbound packets");
-  return true;
-}
-
 /* ---- events and the file ---- */
 
 static bool parse_time_spec(struct parser *p, struct script_event *ev) {
   if (!parse_time(p, &ev->time))
     return false;
-  if (accept_punct(p, '~')) {
+  if (fin_script_p_accept_punct(p, '~')) {
     ev->has_end = true;
     return parse_time(p, &ev->end);
   }
-  if (peek(p)->kind == TOK_ELLIPSIS) {
-    next(p);
+  if (fin_script_p_peek(p)->kind == TOK_ELLIPSIS) {
+    fin_script_p_next(p);
     ev->has_end = true;
     ev->blocking = true;
     ev->end.kind = ev->time.kind;
@@ -450,31 +302,33 @@ static bool parse_time_spec(struct parser *p, struct script_event *ev) {
 static bool check_time_use(struct parser *p, struct script_event *ev, bool tilde) {
   bool outbound = ev->kind == SCRIPT_EV_PACKET && !ev->packet.inbound;
   if ((ev->time.kind == SCRIPT_TIME_ANY || tilde) && !outbound)
-    return fail_at(p, ev->loc, "'*' and '~' times are only allowed on outbound packets");
+    return fin_script_p_fail_at(p, ev->loc,
+                                "'*' and '~' times are only allowed on outbound packets");
   if (ev->has_end && !tilde && ev->kind != SCRIPT_EV_SYSCALL)
-    return fail_at(p, ev->loc, "'S...E' times are only allowed on system calls");
+    return fin_script_p_fail_at(p, ev->loc, "'S...E' times are only allowed on system calls");
   return true;
 }
 
 static bool parse_event(struct parser *p, struct script_event *ev) {
-  ev->loc = peek(p)->loc;
+  ev->loc = fin_script_p_peek(p)->loc;
   if (!parse_time_spec(p, ev))
     return false;
-  struct script_token *t = peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   if (t->kind == TOK_PUNCT && (t->ch == '<' || t->ch == '>')) {
     ev->kind = SCRIPT_EV_PACKET;
-    if (!parse_packet(p, ev))
+    if (!fin_script_parse_packet(p, ev))
       return false;
   } else if (t->kind == TOK_WORD) {
     ev->kind = SCRIPT_EV_SYSCALL;
     if (!parse_syscall(p, &ev->call))
       return false;
   } else if (t->kind == TOK_BACKTICK || t->kind == TOK_CODE) {
-    struct script_token c = next(p);
+    struct script_token c = fin_script_p_next(p);
     ev->kind = c.kind == TOK_CODE ? SCRIPT_EV_CODE : SCRIPT_EV_COMMAND;
-    ev->text = dup_tok(p, &c);
+    ev->text = fin_script_p_dup_tok(p, &c);
   } else {
-    return expected(p, "a packet ('<' or '>'), a system call, a `command` or %{ code }%");
+    return fin_script_p_expected(p,
+                                 "a packet ('<' or '>'), a system call, a `command` or %{ code }%");
   }
   return check_time_use(p, ev, ev->has_end && !ev->blocking);
 }
@@ -485,7 +339,7 @@ static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t
   size_t ncap = *cap ? *cap * 2 : 64;
   void *n = fin_script_arena_alloc(&p->s->arena, ncap * elem);
   if (!n)
-    return fail_at(p, peek(p)->loc, "out of memory");
+    return fin_script_p_fail_at(p, fin_script_p_peek(p)->loc, "out of memory");
   if (count)
     memcpy(n, *arr, count * elem);
   *arr = n;
@@ -494,7 +348,7 @@ static bool grow(struct parser *p, void **arr, size_t *cap, size_t count, size_t
 }
 
 static bool parse_header_option(struct parser *p) {
-  struct script_token t = next(p);
+  struct script_token t = fin_script_p_next(p);
   if (!grow(p, (void **)&p->s->options, &p->option_cap, p->s->option_count,
             sizeof(struct script_option)))
     return false;
@@ -509,20 +363,20 @@ static bool parse_header_option(struct parser *p) {
 }
 
 static bool is_event_start(struct parser *p) {
-  struct script_token *t = peek(p);
+  struct script_token *t = fin_script_p_peek(p);
   return t->kind == TOK_INT || t->kind == TOK_FLOAT ||
          (t->kind == TOK_PUNCT && (t->ch == '+' || t->ch == '*'));
 }
 
 static bool parse_prologue(struct parser *p) {
   for (;;) {
-    struct script_token *t = peek(p);
+    struct script_token *t = fin_script_p_peek(p);
     if (t->kind == TOK_OPTION && p->s->event_count == 0 && !p->s->init_command) {
       if (!parse_header_option(p))
         return false;
     } else if (t->kind == TOK_BACKTICK && !p->s->init_command) {
-      struct script_token c = next(p);
-      p->s->init_command = dup_tok(p, &c);
+      struct script_token c = fin_script_p_next(p);
+      p->s->init_command = fin_script_p_dup_tok(p, &c);
     } else {
       return true;
     }
@@ -547,18 +401,18 @@ static bool parse_file(struct parser *p) {
   if (!parse_prologue(p) || !parse_events(p))
     return false;
   if (p->s->event_count == 0)
-    return expected(p, "an event (a time followed by a packet, a call or a command)");
-  if (peek(p)->kind == TOK_BACKTICK) {
-    struct script_token c = next(p);
-    p->s->cleanup_command = dup_tok(p, &c);
+    return fin_script_p_expected(p, "an event (a time followed by a packet, a call or a command)");
+  if (fin_script_p_peek(p)->kind == TOK_BACKTICK) {
+    struct script_token c = fin_script_p_next(p);
+    p->s->cleanup_command = fin_script_p_dup_tok(p, &c);
   }
-  if (peek(p)->kind != TOK_EOF)
-    return expected(p, "an event starting with a time (e.g. '+0', '0.100', '*')");
+  if (fin_script_p_peek(p)->kind != TOK_EOF)
+    return fin_script_p_expected(p, "an event starting with a time (e.g. '+0', '0.100', '*')");
   if (p->lx.in_ifdef)
-    return fail_at(p, peek(p)->loc, "#ifdef without #endif");
+    return fin_script_p_fail_at(p, fin_script_p_peek(p)->loc, "#ifdef without #endif");
   const struct script_event *first = &p->s->events[0];
   if (first->time.kind == SCRIPT_TIME_ANY || first->time.usecs != 0)
-    return fail_at(p, first->loc, "first event should be at time 0");
+    return fin_script_p_fail_at(p, first->loc, "first event should be at time 0");
   return true;
 }
 

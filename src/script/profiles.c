@@ -26,9 +26,10 @@ static void base(struct fin_settings *s) {
  * segments then a 40 ms delayed ACK; RTO = SRTT + max(4 RTTVAR, 200 ms);
  * TCP_USER_TIMEOUT and retransmission give-up are silent; an RST may kill
  * TIME-WAIT (tcp_rfc1337=0); invalid-segment ACKs 500 ms apart. */
-static void linux_profile(struct fin_settings *s, uint8_t wscale) {
+static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->option_layout = FIN_LAYOUT_LINUX;
-  s->rcv_wscale = wscale;
+  s->wscale_space = wscale_space; /* max(tcp_rmem[2], rmem_max) */
+  s->sockbuf_double = true;       /* SO_RCVBUF/SO_SNDBUF: twice the request */
   s->rto_min = FIN_MS(200);
   s->rto_floor = FIN_RTO_FLOOR_VARIANCE;
   s->rtt_sample_passive_handshake = true;
@@ -42,22 +43,37 @@ static void linux_profile(struct fin_settings *s, uint8_t wscale) {
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
- * multiple of the MSS (65700), wscale 6 for maxsockbuf 2 MiB, EOL-padded
+ * multiple of the MSS (65700), wscale 6 from maxsockbuf 2 MiB, EOL-padded
  * SYN-ACK options, 100 ms delayed ACK, RFC 1337 in TIME-WAIT, RTO floor
- * rexmit_min 30 ms + rexmit_slop 200 ms. */
+ * rexmit_min 30 ms, plus rexmit_slop 200 ms on every RTO but the initial. */
 static void freebsd_profile(struct fin_settings *s) {
   s->option_layout = FIN_LAYOUT_FREEBSD;
-  s->rcv_wscale = 6;
+  s->wscale_space = 2097152; /* kern.ipc.maxsockbuf: window scale 6 */
   s->rcvbuf = 65536;
   s->rcvbuf_round_to_mss = true;
   s->sndbuf = 32768;
-  s->rto_min = FIN_MS(230);
+  s->rto_min = FIN_MS(30);
+  s->rto_slop = FIN_MS(200);
+  s->rto_max = FIN_SEC(64);  /* TCPTV_REXMTMAX */
+  s->syn_retries = 12;       /* TCP_MAXRXTSHIFT */
+  s->syn_timeout = 0;        /* no J3 floor (MUST-23): keepinit ends the attempt */
+  s->keepinit = FIN_SEC(75); /* TCPTV_KEEP_INIT */
   s->rto_floor = FIN_RTO_FLOOR_TOTAL;
   s->rtt_sample_passive_handshake = true;
   s->delack = FIN_MS(100);
   s->quickack_segments = 0;
+  s->delack_any_size = true; /* DELAY_ACK: a second segment is ACKed at once */
   s->rfc1337 = true;
-  s->resend_fin_with_ack = true; /* tcp_output repeats an unacknowledged FIN */
+  s->resend_fin_with_ack = true;  /* tcp_output repeats an unacknowledged FIN */
+  s->rst_after_fin = false;       /* BEHAVIOR H3: no RCV.NXT-1 allowance */
+  s->synfin = FIN_SYNFIN_ACCEPT;  /* net.inet.tcp.drop_synfin=0 */
+  s->tolerate_missing_ts = false; /* net.inet.tcp.tolerate_missing_ts=0 */
+  /* tcp_input: rcv_wnd = imax(sbspace, rcv_adv - rcv_nxt), and its RST
+   * check SEQ_LT(th_seq, last_ack_sent + rcv_wnd). */
+  s->rcv_wnd_space = true;
+  s->listen_synack_drop = true; /* tcp_input: "(SYN|ACK) is bogus on a listen socket" */
+  s->rst_right_edge_outside = true;
+  s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
 }
@@ -66,7 +82,7 @@ static void freebsd_profile(struct fin_settings *s) {
  * sample from the passive handshake (README §1d.2 caveat), silent abort on
  * TCP_USER_TIMEOUT. Options and windows are unchecked by these scripts. */
 static void agnostic_profile(struct fin_settings *s) {
-  linux_profile(s, 7);
+  linux_profile(s, 6291456);
   s->rto_floor = FIN_RTO_FLOOR_TOTAL;
   s->rtt_sample_passive_handshake = false;
   s->timeout_rst = false;
@@ -88,9 +104,9 @@ const char *fin_script_profile_names(void) {
 
 static void apply(const char *name, struct fin_settings *set) {
   if (strcmp(name, "linux") == 0 || strcmp(name, "linux-ws8") == 0)
-    linux_profile(set, 8);
+    linux_profile(set, 8388608); /* window scale 8 */
   else if (strcmp(name, "linux-ws6") == 0)
-    linux_profile(set, 6);
+    linux_profile(set, 2097152); /* window scale 6 */
   else if (strcmp(name, "freebsd") == 0)
     freebsd_profile(set);
   else if (strcmp(name, "agnostic") == 0)

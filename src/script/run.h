@@ -17,8 +17,8 @@
 /* README §1d.1: the addresses every script assumes. */
 #define SCRIPT_LOCAL_ADDR  fin_addr_v4(0xc0a80001u) /* 192.168.0.1 */
 #define SCRIPT_REMOTE_ADDR fin_addr_v4(0xc0000201u) /* 192.0.2.1 */
-#define SCRIPT_PORT        8080        /* bind and connect port */
-#define SCRIPT_PEER_PORT   47123       /* the peer's port on passive opens */
+#define SCRIPT_PORT        8080                     /* bind and connect port */
+#define SCRIPT_PEER_PORT   47123                    /* the peer's port on passive opens */
 
 #define SCRIPT_MAX_FDS 32
 #define SCRIPT_QUEUE   128
@@ -32,10 +32,22 @@ struct script_out_pkt {
   uint8_t buf[SCRIPT_PKT_MAX];
 };
 
+#define SCRIPT_EPOLL_MAX 8
+
+/* One registration of an epoll fd (epoll_ctl). */
+struct script_epoll_entry {
+  int fd;
+  uint32_t events;
+  uint64_t data; /* the event's fd/u32/u64 field, reported by epoll_wait */
+};
+
 struct script_fd {
   bool used;
   fin_sock sock;
   bool nonblock;
+  bool epoll; /* an epoll instance, not a socket: sock is unused */
+  size_t ep_count;
+  struct script_epoll_entry ep[SCRIPT_EPOLL_MAX];
 };
 
 /* A blocking call (S...E) in flight: retried after every step of time. */
@@ -54,6 +66,11 @@ struct script_run {
   struct script_profile profile;
   bool verbose;
   FILE *out;
+
+  struct fin_addr local_addr, remote_addr; /* --local_ip, --remote_ip (README §1d.1 defaults) */
+  uint32_t inbound_mss;   /* --mss: inbound payloads are cut into pieces this big */
+  bool non_fatal_syscall; /* --non_fatal=syscall: a wrong result is reported, not fatal */
+  uint32_t linux_rmem_max, linux_rmem2; /* net.core.rmem_max, tcp_rmem[2] (window scale) */
 
   fin_time now; /* the virtual clock, ns from 0 */
   int spin;     /* steps taken without the clock moving */
@@ -106,6 +123,8 @@ void fin_script_drain(struct script_run *r);
 bool fin_script_apply_settings(struct script_run *r, const struct script_event *ev);
 
 /* packets.c */
+/* fin-side sequence space: script number -> wire number. */
+uint32_t fin_script_to_live(const struct script_run *r, const struct script_packet *pk, uint32_t v);
 bool fin_script_inject(struct script_run *r, const struct script_event *ev);
 /* Compares one datagram fin sent with the expected packet. On mismatch
  * writes the reason into why and returns false. */
@@ -128,10 +147,24 @@ int fin_script_syscall(struct script_run *r, const struct script_event *ev, bool
                        bool first);
 void fin_script_close_all(struct script_run *r);
 
+/* icmp.c */
+bool fin_script_inject_icmp(struct script_run *r, const struct script_event *ev);
+/* An outbound ICMP line against what fin sent (fin sends no ICMP today). */
+bool fin_script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
+                             const uint8_t *buf, size_t len, char *why, size_t cap);
+
+/* header.c: --name=value lines; 0, or 2 (cannot run) with a message. */
+int fin_script_header_options(struct script_run *r);
+
 /* commands.c */
 bool fin_script_command(struct script_run *r, const struct script_event *ev, const char *cmd);
 
 /* tcpinfo.c */
 bool fin_script_code(struct script_run *r, const struct script_event *ev);
+/* A tcpi_* field of Linux's struct tcp_info from fin's snapshot, in Linux
+ * units: 1 found, -1 a Linux field fin does not provide, 0 no such field. */
+int fin_script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v);
+/* A Linux TCP_* or nplab TCPI_* state name as fin's state. */
+bool fin_script_tcpi_state(const char *name, enum fin_state *out);
 
 #endif

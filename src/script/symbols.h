@@ -7,6 +7,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Options other stacks have and Linux does not: values of the runner's own,
+ * clear of every Linux IPPROTO_TCP option number. */
+#define SCRIPT_TCP_KEEPINIT 0x10001 /* FreeBSD */
+#define SCRIPT_TCP_NOOPT    0x10002 /* FreeBSD */
+#define SCRIPT_TCP_PRIVATE  0x10010 /* FreeBSD options fin refuses by name */
+
 bool fin_script_symbol(const char *name, int64_t *value);
 /* "ECONNRESET" for 104, NULL if unknown. */
 const char *fin_script_errno_name(int err);

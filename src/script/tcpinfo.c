@@ -71,32 +71,137 @@ static const struct {
     {"TCPI_TIME_WAIT", FIN_TIME_WAIT},
 };
 
-/* tcpi_* fields with Linux units (times in microseconds). */
-static bool field(const struct fin_conn_info *i, const char *name, int64_t *v) {
+/* Every field of Linux's struct tcp_info (include/uapi/linux/tcp.h), in
+ * order. fin fills the ones it has; the others are named as not provided. */
+static const char *const linux_fields[] = {
+    "tcpi_state",
+    "tcpi_ca_state",
+    "tcpi_retransmits",
+    "tcpi_probes",
+    "tcpi_backoff",
+    "tcpi_options",
+    "tcpi_snd_wscale",
+    "tcpi_rcv_wscale",
+    "tcpi_delivery_rate_app_limited",
+    "tcpi_fastopen_client_fail",
+    "tcpi_rto",
+    "tcpi_ato",
+    "tcpi_snd_mss",
+    "tcpi_rcv_mss",
+    "tcpi_unacked",
+    "tcpi_sacked",
+    "tcpi_lost",
+    "tcpi_retrans",
+    "tcpi_fackets",
+    "tcpi_last_data_sent",
+    "tcpi_last_ack_sent",
+    "tcpi_last_data_recv",
+    "tcpi_last_ack_recv",
+    "tcpi_pmtu",
+    "tcpi_rcv_ssthresh",
+    "tcpi_rtt",
+    "tcpi_rttvar",
+    "tcpi_snd_ssthresh",
+    "tcpi_snd_cwnd",
+    "tcpi_advmss",
+    "tcpi_reordering",
+    "tcpi_rcv_rtt",
+    "tcpi_rcv_space",
+    "tcpi_total_retrans",
+    "tcpi_pacing_rate",
+    "tcpi_max_pacing_rate",
+    "tcpi_bytes_acked",
+    "tcpi_bytes_received",
+    "tcpi_segs_out",
+    "tcpi_segs_in",
+    "tcpi_notsent_bytes",
+    "tcpi_min_rtt",
+    "tcpi_data_segs_in",
+    "tcpi_data_segs_out",
+    "tcpi_delivery_rate",
+    "tcpi_busy_time",
+    "tcpi_rwnd_limited",
+    "tcpi_sndbuf_limited",
+    "tcpi_delivered",
+    "tcpi_delivered_ce",
+    "tcpi_bytes_sent",
+    "tcpi_bytes_retrans",
+    "tcpi_dsack_dups",
+    "tcpi_reord_seen",
+    "tcpi_rcv_ooopack",
+    "tcpi_snd_wnd",
+    "tcpi_rcv_wnd",
+    "tcpi_rehash",
+    "tcpi_total_rto",
+    "tcpi_total_rto_recoveries",
+    "tcpi_total_rto_time",
+};
+
+/* Linux TCPI_OPT_* bits. A window scale is counted as negotiated when a
+ * shift is in use (fin's snapshot has no separate flag). */
+static int64_t options_bits(const struct fin_conn_info *i) {
+  return (i->ts_ok ? 1 : 0) | (i->sack_ok ? 2 : 0) | (i->snd_wscale || i->rcv_wscale ? 4 : 0);
+}
+
+/* Linux counts the congestion window and ssthresh in segments, with
+ * 0x7fffffff for an ssthresh not yet set. */
+static int64_t in_segments(uint32_t bytes, uint32_t mss, bool ssthresh) {
+  if (ssthresh && bytes >= UINT32_MAX / 4)
+    return 0x7fffffff;
+  return mss ? bytes / mss : 0;
+}
+
+int fin_script_tcpi_field(const struct fin_conn_info *i, const char *name, int64_t *v) {
+  uint32_t notsent = i->snd_queued > i->unacked ? i->snd_queued - i->unacked : 0;
   struct {
     const char *name;
     int64_t value;
   } f[] = {
-      {"tcpi_state", i->state},           {"tcpi_retransmits", i->retransmits},
-      {"tcpi_probes", i->probes},         {"tcpi_backoff", i->backoff},
-      {"tcpi_rto", i->rto / 1000},        {"tcpi_rtt", i->srtt / 1000},
-      {"tcpi_rttvar", i->rttvar / 1000},  {"tcpi_snd_mss", i->snd_mss},
-      {"tcpi_rcv_mss", i->rcv_mss},       {"tcpi_total_retrans", i->total_retrans},
-      {"tcpi_snd_wscale", i->snd_wscale}, {"tcpi_rcv_wscale", i->rcv_wscale},
-      {"tcpi_snd_cwnd", i->cwnd},         {"tcpi_snd_ssthresh", i->ssthresh},
+      {"tcpi_state", i->state},
+      {"tcpi_retransmits", i->retransmits},
+      {"tcpi_probes", i->probes},
+      {"tcpi_backoff", i->backoff},
+      {"tcpi_options", options_bits(i)},
+      {"tcpi_snd_wscale", i->snd_wscale},
+      {"tcpi_rcv_wscale", i->rcv_wscale},
+      {"tcpi_rto", i->rto / 1000},
+      {"tcpi_rtt", i->srtt / 1000},
+      {"tcpi_rttvar", i->rttvar / 1000},
+      {"tcpi_snd_mss", i->snd_mss},
+      {"tcpi_rcv_mss", i->rcv_mss},
+      {"tcpi_advmss", i->rcv_mss},
+      {"tcpi_total_retrans", i->total_retrans},
+      {"tcpi_snd_cwnd", in_segments(i->cwnd, i->snd_mss, false)},
+      {"tcpi_snd_ssthresh", in_segments(i->ssthresh, i->snd_mss, true)},
+      {"tcpi_snd_wnd", i->snd_wnd},
+      {"tcpi_rcv_wnd", i->rcv_wnd},
+      {"tcpi_notsent_bytes", notsent},
   };
   for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
     if (strcmp(f[k].name, name) == 0) {
       *v = f[k].value;
-      return true;
+      return 1;
     }
+  for (size_t k = 0; k < sizeof(linux_fields) / sizeof(linux_fields[0]); k++)
+    if (strcmp(linux_fields[k], name) == 0)
+      return -1;
+  return 0;
+}
+
+bool fin_script_tcpi_state(const char *name, enum fin_state *out) {
+  for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
+    if (strcmp(state_names[k].name, name) == 0)
+      return (*out = state_names[k].state, true);
   return false;
 }
 
 static int64_t name_value(struct eval *e, const char *name) {
   int64_t v;
-  if (field(e->info, name, &v))
+  int found = fin_script_tcpi_field(e->info, name, &v);
+  if (found > 0)
     return v;
+  if (found < 0)
+    return set_error(e, "%s is a Linux tcp_info field fin does not provide", name);
   for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
     if (strcmp(state_names[k].name, name) == 0)
       return state_names[k].state;

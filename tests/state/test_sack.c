@@ -114,12 +114,82 @@ static void test_partly_old_segment_reports_old_part_as_dsack(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR M8 (RFC 2883 §4.1.2): an out-of-order segment that partly
+ * repeats a block fin holds reports the repeated bytes as a D-SACK, then
+ * the grown block. */
+static void test_partial_duplicate_of_held_block_reports_overlap(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1001, 2001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 3001, 4001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 1501, 2501);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 1501), R(&p, 2001)},
+                               {R(&p, 1001), R(&p, 2501)},
+                               {R(&p, 3001), R(&p, 4001)}},
+              3);
+  data(&p, 2501, 3501); /* joins both blocks and repeats 3001..3501 */
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1)),
+              (struct block[]){{R(&p, 3001), R(&p, 3501)}, {R(&p, 1001), R(&p, 4001)}}, 2);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M8 (RFC 2883 §4.1.3, Linux tcp_ofo_queue): an in-order segment
+ * that runs over a held block reports the bytes it repeated; the blocks
+ * still held follow. */
+static void test_in_order_segment_over_held_block_reports_overlap(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 501, 1001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 1501, 2001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  data(&p, 1, 1001);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001)),
+              (struct block[]){{R(&p, 501), R(&p, 1001)}, {R(&p, 1501), R(&p, 2001)}}, 2);
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_inq(p.st, p.s), 1000);
+  peer_free(&p);
+}
+
+/* BEHAVIOR M8 with RFC 5681 §4.2: past quick-ACK mode one in-order segment
+ * waits for the delayed ACK, but a segment that began before RCV.NXT is
+ * out of order: its ACK, with the D-SACK, goes at once. */
+static void test_partly_old_segment_acked_at_once_after_quickack(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.quickack_segments = 0;
+  struct peer p;
+  peer_init_ts(&p, &s);
+  peer_establish_passive(&p);
+  data(&p, 1, 101);
+  peer_expect_nothing(&p); /* delayed */
+  peer_advance(&p, s.delack);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 101));
+  data(&p, 51, 201);
+  expect_sack(peer_expect(&p, TCP_A, L(&p, 1), R(&p, 201)),
+              (struct block[]){{R(&p, 51), R(&p, 101)}}, 1);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sack_blocks_most_recent_first),
       cmocka_unit_test(test_duplicate_of_held_block_reported_as_dsack),
       cmocka_unit_test(test_old_duplicate_reported_as_dsack_below_ack),
       cmocka_unit_test(test_partly_old_segment_reports_old_part_as_dsack),
+      cmocka_unit_test(test_partial_duplicate_of_held_block_reports_overlap),
+      cmocka_unit_test(test_in_order_segment_over_held_block_reports_overlap),
+      cmocka_unit_test(test_partly_old_segment_acked_at_once_after_quickack),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -41,6 +41,12 @@ struct fin_sockaddr peer_local(const struct peer *p, uint16_t port) {
   return a;
 }
 
+struct fin_sockaddr peer_any(const struct peer *p, uint16_t port) {
+  struct fin_sockaddr a = {p->v6 ? fin_addr_any6() : fin_addr_v4(0), port,
+                           p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
 struct fin_4tuple peer_tuple(const struct peer *p) {
   struct fin_4tuple t = {p->fin_ip, p->peer_ip, p->fin_port ? p->fin_port : FIN_PORT, p->peer_port};
   return t;
@@ -234,8 +240,7 @@ fin_time peer_advance_to_deadline(struct peer *p) {
 
 void peer_listen(struct peer *p, int backlog) {
   p->listener = fin_socket(p->st);
-  struct fin_sockaddr any = peer_local(p, FIN_PORT);
-  any.addr = p->v6 ? fin_addr_any6() : fin_addr_v4(0);
+  struct fin_sockaddr any = peer_any(p, FIN_PORT);
   assert_int_equal(fin_bind(p->st, p->listener, &any), 0);
   assert_int_equal(fin_listen(p->st, p->listener, backlog), 0);
   p->fin_port = FIN_PORT;
@@ -315,6 +320,8 @@ static void icmp6_of(uint8_t type, uint8_t code, uint8_t *t6, uint8_t *c6) {
   *c6 = 0; /* no route: soft */
   if (type == 3 && code == 1)
     *c6 = 3; /* address unreachable (soft, RFC 1122 host unreachable) */
+  else if (type == 3 && (code == 9 || code == 10 || code == 13))
+    *c6 = 1; /* administratively prohibited */
   else if (type == 3 && code == 3)
     *c6 = 4; /* port unreachable: hard */
   else if (type == 3 && code == 2) {

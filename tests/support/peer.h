@@ -62,6 +62,8 @@ struct fin_addr peer_addr_of(bool v6, bool fin_side);
 /* The peer's socket address (port p->peer_port) and fin's (given port). */
 struct fin_sockaddr peer_remote(const struct peer *p);
 struct fin_sockaddr peer_local(const struct peer *p, uint16_t port);
+/* The wildcard of the family under test (0.0.0.0 or ::) with that port. */
+struct fin_sockaddr peer_any(const struct peer *p, uint16_t port);
 /* The connection's 4-tuple as fin sees it. */
 struct fin_4tuple peer_tuple(const struct peer *p);
 /* A segment header from the peer to fin (addresses, ports, ttl, window). */

@@ -20,8 +20,10 @@
   "+.1 < . 1:1(0) ack 1 win 257\n"                                                                 \
   "+0 accept(3, ..., ...) = 4\n"
 
-/* Runs text with the linux profile; returns the exit code, *log the text. */
-static int run(const char *text, char **log) {
+/* Runs text with a profile; returns the exit code, *log the text. */
+static bool verbose_run;
+
+static int run_profile(const char *text, const char *profile, char **log) {
   struct script s;
   char err[512];
   assert_int_equal(fin_script_parse("t.pkt", text, strlen(text), fin_script_default_defines,
@@ -30,11 +32,15 @@ static int run(const char *text, char **log) {
   size_t len;
   FILE *out = open_memstream(log, &len);
   assert_non_null(out);
-  struct script_run_options o = {.profile = "linux"};
+  struct script_run_options o = {.profile = profile, .verbose = verbose_run};
   int rc = fin_script_run(&s, &o, out);
   fclose(out);
   fin_script_free(&s);
   return rc;
+}
+
+static int run(const char *text, char **log) {
+  return run_profile(text, "linux", log);
 }
 
 static void assert_contains(const char *log, const char *want) {
@@ -127,6 +133,232 @@ static void test_unknown_profile_cannot_run(void **state) {
   free(log);
 }
 
+#define CONNECT                                                                                    \
+  "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"                                                  \
+  "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"                                                \
+  "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"                                                     \
+  "+0 > S 0:0(0) <...>\n"
+
+static void expect_pass(const char *text, const char *profile) {
+  char *log;
+  if (run_profile(text, profile, &log) != 0)
+    fail_msg("%s", log);
+  free(log);
+}
+
+/* An ICMP port unreachable about our SYN refuses the connect (J6); one
+ * about a sequence number outside the SYN changes nothing. */
+static void test_icmp_line_is_acted_on(void **state) {
+  (void)state;
+  expect_pass(CONNECT "+.1 < icmp unreachable port_unreachable [100:100(0)]\n"
+                      "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0\n"
+                      "+.1 < icmp unreachable port_unreachable [0:0(0)]\n"
+                      "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0\n",
+              "linux");
+}
+
+/* TTL, TOS and ECN marks are compared when written, and named. */
+static void test_outbound_ip_fields_are_checked(void **state) {
+  (void)state;
+  expect_pass(CONNECT "+1 > (ttl 64, tos 0x0) [noecn] S 0:0(0) <...>\n", "linux");
+  char *log;
+  assert_int_equal(run(CONNECT "+1 > (ttl 3) S 0:0(0) <...>\n", &log), 1);
+  assert_contains(log, "IP TTL is 64, the script expects 3");
+  free(log);
+  assert_int_equal(run(CONNECT "+1 > [ect0] S 0:0(0) <...>\n", &log), 1);
+  assert_contains(log, "ECN field is not-ECT, the script expects ECT(0) (fin does not do ECN");
+  free(log);
+}
+
+/* Inbound TTL/TOS/ECN land in the IP header fin receives; fin acts the
+ * same (it does not do ECN yet). A segment larger than --mss is cut into
+ * pieces as packetdrill's GSO injection does, all delivered. */
+static void test_inbound_ip_fields_and_split_payload(void **state) {
+  (void)state;
+  char *log;
+  verbose_run = true;
+  int rc =
+      run("--mss=1000\n" HANDSHAKE "+0 < (ttl 3, tos 0x10) [ce] P. 1:3001(3000) ack 1 win 257\n"
+          "+0 > . 1:1(0) ack 3001\n"
+          "+0 read(4, ..., 5000) = 3000\n",
+          &log);
+  verbose_run = false;
+  if (rc != 0)
+    fail_msg("%s", log);
+  assert_contains(log, "inject < . 1:1001(1000) ack 1 win 257");
+  assert_contains(log, "inject < . 1001:2001(1000) ack 1 win 257");
+  assert_contains(log, "inject < P. 2001:3001(1000) ack 1 win 257");
+  free(log);
+}
+
+static void test_header_options_mtu_addresses_and_refusals(void **state) {
+  (void)state;
+  expect_pass("--mtu=72\n--local_ip=10.1.2.3\n--remote_ip=10.9.8.7\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 32,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
+              "linux");
+  char *log;
+  assert_int_equal(run("--ip_version=ipv6\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "t.pkt:1: --ip_version=ipv6: missing feature: IPv6 (issue 10)");
+  free(log);
+  assert_int_equal(run("--remote_ip=2001:db8::1\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--remote_ip=2001:db8::1: missing feature: IPv6 (issue 10)");
+  free(log);
+  assert_int_equal(run("--udp_encapsulation=tcp\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "out of scope: FreeBSD TCP-over-UDP encapsulation");
+  free(log);
+  assert_int_equal(run("--wormhole=1\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--wormhole=1: header option not supported by fin's runner");
+  free(log);
+  assert_int_equal(run("--mtu=20\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "--mtu=20: bad value");
+  free(log);
+}
+
+static void expect_fail_with(const char *text, const char *want) {
+  char *log;
+  int rc = run(text, &log);
+  if (rc != 1 || !strstr(log, want))
+    fail_msg("rc %d, '%s' not in:\n%s", rc, want, log);
+  free(log);
+}
+
+/* sendmsg/recvmsg with msghdr and iovec literals, sendto/recvfrom,
+ * writev/readv: the lengths add up, payload goes out as written. */
+static void test_msghdr_iovec_sendto_recvfrom(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0\n"
+                        "+0 sendmsg(4, {msg_name(...)=..., msg_iov(1)=[{..., 100}], "
+                        "msg_flags=0}, 0) = 100\n"
+                        "+0 > P. 1:101(100) ack 1\n"
+                        "+0 writev(4, [{..., 50}, {iov_base=..., iov_len=50}], 2) = 100\n"
+                        "+0 > P. 101:201(100) ack 1\n"
+                        "+0 sendto(4, ..., 10, MSG_NOSIGNAL, ..., ...) = 10\n"
+                        "+0 > P. 201:211(10) ack 1\n"
+                        "+.1 < P. 1:301(300) ack 211 win 257\n"
+                        "+0 recvfrom(4, ..., 100, MSG_PEEK, ..., ...) = 100\n"
+                        "+0 readv(4, [{..., 50}, {..., 50}], 2) = 100\n"
+                        "+0 recvmsg(4, {msg_iov(1)=[{..., 1000}], msg_flags=0}, 0) = 200\n",
+              "linux");
+}
+
+/* NULL and literal buffers are the kernel's EFAULT; a length of 0 is fine. */
+static void test_bad_pointers_are_efault(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 write(4, NULL, 10) = -1 EFAULT\n"
+                        "+0 read(4, 0x1234, 10) = -1 EFAULT\n"
+                        "+0 write(4, NULL, 0) = 0\n"
+                        "+0 getsockopt(4, SOL_SOCKET, SO_ERROR, NULL, [4]) = -1 EFAULT\n"
+                        "+0 getsockopt(4, SOL_SOCKET, SO_ERROR, [0], NULL) = -1 EFAULT\n",
+              "linux");
+}
+
+/* Flags fin cannot honour are refused by name. */
+static void test_msg_flags_refused_by_name(void **state) {
+  (void)state;
+  expect_fail_with(HANDSHAKE "+0 sendto(4, ..., 10, MSG_FASTOPEN, ..., ...) = 10\n",
+                   "sendto(): MSG_FASTOPEN: missing feature: TCP Fast Open (issue 11)");
+  expect_fail_with(HANDSHAKE "+0 send(4, ..., 10, MSG_ZEROCOPY) = 10\n",
+                   "send(): MSG_ZEROCOPY: not supported by fin");
+  expect_fail_with(HANDSHAKE "+0 recv(4, ..., 10, 0x40000000) = 10\n",
+                   "recv(): flags 0x40000000 are not known to fin's runner");
+}
+
+static void test_epoll(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 epoll_create(1) = 5\n"
+                        "+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = 0\n"
+                        "+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLIN, fd=4}) = -1 EEXIST\n"
+                        "+0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 0\n"
+                        "+0...0.2 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 5000) = 1\n"
+                        "+.2 < P. 1:11(10) ack 1 win 257\n"
+                        "+0 epoll_ctl(5, EPOLL_CTL_MOD, 4, {events=EPOLLOUT, u64=77}) = 0\n"
+                        "+0 epoll_wait(5, [{events=EPOLLOUT, u64=77}], 1, 0) = 1\n"
+                        "+0 epoll_ctl(5, EPOLL_CTL_DEL, 4, ...) = 0\n"
+                        "+0 epoll_ctl(5, EPOLL_CTL_DEL, 4, ...) = -1 ENOENT\n"
+                        "+0 close(5) = 0\n",
+              "linux");
+  expect_fail_with(HANDSHAKE "+0 epoll_create(1) = 5\n"
+                             "+0 epoll_ctl(5, EPOLL_CTL_ADD, 4, {events=EPOLLOUT, fd=4}) = 0\n"
+                             "+0 epoll_wait(5, {events=EPOLLIN, fd=4}, 1, 0) = 1\n",
+                   "epoll_wait(): event 0 is POLLOUT for 4, the script expects POLLIN for 4");
+}
+
+static void test_getsockname_getpeername(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 getsockname(4, {sa_family=AF_INET, sin_port=htons(8080), "
+                        "sin_addr=inet_addr(\"192.168.0.1\")}, [16]) = 0\n"
+                        "+0 getpeername(4, {sa_family=AF_INET, sin_port=htons(47123), "
+                        "sin_addr=inet_addr(\"192.0.2.1\")}, [16]) = 0\n"
+                        "+0 getpeername(4, ..., ...) = 0\n",
+              "linux");
+  expect_fail_with(HANDSHAKE "+0 getpeername(4, {sa_family=AF_INET, sin_port=htons(1), "
+                             "sin_addr=...}, [16]) = 0\n",
+                   "getpeername(): sin_port is 47123, the script expects 1");
+}
+
+/* TCP_INFO as a struct, TCP_CONGESTION by name, SOL_IP TTL, options fin
+ * cannot honour named with the reason. */
+static void test_socket_options_tcp_info_congestion_ip(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 getsockopt(4, SOL_TCP, TCP_INFO, {tcpi_state=TCP_ESTABLISHED, "
+                        "tcpi_snd_mss=1460, tcpi_options=6, tcpi_snd_cwnd=10}, [104]) = 0\n"
+                        "+0 %{ assert tcpi_rcv_wscale == 8 and tcpi_notsent_bytes == 0 }%\n"
+                        "+0 setsockopt(4, SOL_TCP, TCP_CONGESTION, \"reno\", 4) = 0\n"
+                        "+0 getsockopt(4, SOL_IP, IP_TTL, [64], [4]) = 0\n"
+                        "+0 setsockopt(4, SOL_IP, IP_TTL, [64], 4) = 0\n"
+                        "+0 getsockopt(4, SOL_IP, IP_TOS, [0], [4]) = 0\n",
+              "linux");
+  expect_fail_with(HANDSHAKE "+0 getsockopt(4, SOL_TCP, TCP_INFO, {tcpi_sacked=0}, [104]) = 0\n",
+                   "tcpi_sacked is a Linux tcp_info field fin does not provide");
+  expect_fail_with(HANDSHAKE "+0 %{ assert tcpi_lost == 0 }%\n",
+                   "tcpi_lost is a Linux tcp_info field fin does not provide");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_TCP, TCP_CONGESTION, \"cubic\", 5) = 0\n",
+                   "TCP_CONGESTION \"cubic\": fin has only NewReno");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_TCP, TCP_CORK, [1], 4) = 0\n",
+                   "setsockopt(): TCP_CORK: not supported by fin (no corking)");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_TCP, TCP_NOTSENT_LOWAT, [1], 4) = 0\n",
+                   "TCP_NOTSENT_LOWAT: not supported by fin");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_IP, IP_TTL, [3], 4) = 0\n",
+                   "IP_TTL 3: not supported by fin");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_IPV6, IPV6_TCLASS, [3], 4) = 0\n",
+                   "IPV6_TCLASS: missing feature: IPv6 (issue 10)");
+  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_TCP, 99, [3], 4) = 0\n",
+                   "socket option (a number) (99 at level 6) is not known to fin's runner");
+}
+
+/* Quoted sysctl values with several fields; a value of the wrong shape is
+ * refused. Linux's window scale follows max(tcp_rmem[2], rmem_max). */
+static void test_sysctl_quoted_multi_field_values(void **state) {
+  (void)state;
+  expect_pass("0 `sysctl -q net.ipv4.tcp_rmem=\"4096 87380 262144\"`\n"
+              "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 3>\n",
+              "linux-ws6");
+  expect_fail_with("0 `sysctl -q net.ipv4.tcp_rmem=4096`\n",
+                   "sysctl net.ipv4.tcp_rmem=4096: expected 3 value(s)");
+  expect_fail_with("0 `sysctl -q 'net.ipv4.tcp_sack=1 2'`\n",
+                   "sysctl net.ipv4.tcp_sack=1 2: expected one number");
+  expect_fail_with("0 `sysctl -q net.ipv4.tcp_ecn=1`\n",
+                   "net.ipv4.tcp_ecn=1: missing feature: ECN (RFC 3168)");
+}
+
+/* --non_fatal=syscall: a wrong result is reported and the script goes on. */
+static void test_non_fatal_syscall(void **state) {
+  (void)state;
+  char *log;
+  int rc = run("--non_fatal=syscall\n" HANDSHAKE "+0 read(4, ..., 10) = 5\n+0 close(4) = 0\n"
+               "+0 > R. 1:1(0) ack 1\n",
+               &log);
+  if (rc != 1 || !strstr(log, "warning (--non_fatal=syscall): read() returned -1 EAGAIN"))
+    fail_msg("%s", log);
+  free(log);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_passive_close_script_passes),
@@ -136,6 +368,18 @@ int main(void) {
       cmocka_unit_test(test_wrong_errno_prints_both),
       cmocka_unit_test(test_state_probe_and_snippet),
       cmocka_unit_test(test_unknown_profile_cannot_run),
+      cmocka_unit_test(test_icmp_line_is_acted_on),
+      cmocka_unit_test(test_outbound_ip_fields_are_checked),
+      cmocka_unit_test(test_inbound_ip_fields_and_split_payload),
+      cmocka_unit_test(test_header_options_mtu_addresses_and_refusals),
+      cmocka_unit_test(test_msghdr_iovec_sendto_recvfrom),
+      cmocka_unit_test(test_bad_pointers_are_efault),
+      cmocka_unit_test(test_msg_flags_refused_by_name),
+      cmocka_unit_test(test_epoll),
+      cmocka_unit_test(test_getsockname_getpeername),
+      cmocka_unit_test(test_socket_options_tcp_info_congestion_ip),
+      cmocka_unit_test(test_sysctl_quoted_multi_field_values),
+      cmocka_unit_test(test_non_fatal_syscall),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -194,6 +194,148 @@ static void test_errors_name_line_column_and_expectation(void **state) {
                      "t.pkt:2:1: expected an event starting with a time");
 }
 
+/* Every script of the FreeBSD suite parses, IPv6 ones included (they stop
+ * later, at --ip_version), except the one upstream file that starts with a
+ * stray 's' before its licence header. */
+static void test_every_freebsd_suite_script_parses(void **state) {
+  (void)state;
+#ifdef FIN_FREEBSD_SUITE
+  char cmd[4200];
+  snprintf(cmd, sizeof(cmd), "find '%s' -name '*.pkt' | sort", FIN_FREEBSD_SUITE);
+  FILE *list = popen(cmd, "r");
+  assert_non_null(list);
+  char path[4096];
+  int count = 0, failed = 0;
+  while (fgets(path, sizeof(path), list)) {
+    path[strcspn(path, "\n")] = '\0';
+    char err[512];
+    struct script s;
+    count++;
+    if (fin_script_parse_file(path, fin_script_default_defines, fin_script_default_define_count, &s,
+                              err, sizeof(err)) == 0) {
+      fin_script_free(&s);
+      continue;
+    }
+    failed++;
+    if (!strstr(path, "client-handle-cookie-update-of-length-17.pkt"))
+      fail_msg("%s", err);
+  }
+  pclose(list);
+  assert_int_equal(count, 817);
+  assert_int_equal(failed, 1);
+#else
+  skip();
+#endif
+}
+
+static void test_icmp_lines(void **state) {
+  (void)state;
+  struct script s;
+  char err[512];
+  const char *text = "0 < icmp unreachable port_unreachable [0:0(0)]\n"
+                     "+0 <icmp unreachable frag_needed mtu 1234 [1:1461(1460)]\n"
+                     "+0 < icmp time_exceeded ttl_exceeded_in_transit [4294967295:4294967295(0)]\n"
+                     "+0 < icmp parameter_problem code_2\n"
+                     "+0 > icmp source_quench\n";
+  assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
+  struct script_packet *p = &s.events[0].packet;
+  assert_true(p->is_icmp && p->inbound && p->icmp.has_echoed);
+  assert_int_equal(p->icmp.type, 3);
+  assert_int_equal(p->icmp.code, 3);
+  p = &s.events[1].packet;
+  assert_int_equal(p->icmp.code, 4);
+  assert_true(p->icmp.has_mtu);
+  assert_int_equal(p->icmp.mtu, 1234);
+  assert_int_equal(p->start, 1);
+  assert_int_equal(p->len, 1460);
+  assert_int_equal(s.events[2].packet.icmp.type, 11);
+  assert_int_equal(s.events[2].packet.start, 4294967295u);
+  assert_int_equal(s.events[3].packet.icmp.code, 2);
+  assert_false(s.events[3].packet.icmp.has_echoed);
+  assert_false(s.events[4].packet.inbound);
+  assert_int_equal(s.events[4].packet.icmp.type, 4);
+  fin_script_free(&s);
+}
+
+static void test_ip_prefixes_and_ecn_marks(void **state) {
+  (void)state;
+  struct script s;
+  char err[512];
+  const char *text = "0 > (ttl 4) S 0:0(0) win 65535\n"
+                     "+0 < (tos 0x10, ttl 3) [ect0] . 1:1(0) ack 1 win 100\n"
+                     "+0 < [ce] (flowlabel 0x12345) . 1:1(0) ack 1 win 100\n"
+                     "+0 > [noecn] . 1:1(0) ack 1\n"
+                     "+0 > [ect01] (class 0x2, hlim 7) . 1:1(0) ack 1\n";
+  assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
+  struct script_packet *p = &s.events[0].packet;
+  assert_true(p->has_ttl && !p->has_tos);
+  assert_int_equal(p->ttl, 4);
+  assert_int_equal(p->flags, FIN_TCP_SYN);
+  p = &s.events[1].packet;
+  assert_true(p->has_tos && p->has_ttl);
+  assert_int_equal(p->tos, 0x10);
+  assert_int_equal(p->ecn, SCRIPT_ECN_ECT0);
+  p = &s.events[2].packet;
+  assert_int_equal(p->ecn, SCRIPT_ECN_CE);
+  assert_true(p->has_flowlabel);
+  assert_int_equal(p->flowlabel, 0x12345);
+  assert_int_equal(s.events[3].packet.ecn, SCRIPT_ECN_NOT_ECT);
+  p = &s.events[4].packet;
+  assert_int_equal(p->ecn, SCRIPT_ECN_ECT01);
+  assert_int_equal(p->tos, 2);
+  assert_int_equal(p->ttl, 7);
+  fin_script_free(&s);
+}
+
+static void test_md5_fastopen_generic_options_and_any_seq(void **state) {
+  (void)state;
+  struct script s;
+  char err[512];
+  const char *text =
+      "0 < S 0:0(0) win 100 <mss 1440,sackOK,md5 valid>\n"
+      "+0 < S 0:0(0) win 100 <md5 000102030405060708090a0b0c0d0e0f>\n"
+      "+0 > S. 0:0(0) ack 1 <mss 1460,sackOK,FO 0102030405060708,FO,FOEXP abcd,eol,eol>\n"
+      "+0 > . ...(0) ack 1 <kind 30 deadbeef,kind 253>\n";
+  assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
+  struct script_opt *o = s.events[0].packet.opts;
+  assert_int_equal(o[2].kind, SCRIPT_OPT_MD5);
+  assert_int_equal(o[2].a, 1);
+  o = s.events[1].packet.opts;
+  assert_int_equal(o[0].data_len, 16);
+  assert_int_equal(o[0].data[15], 0x0f);
+  o = s.events[2].packet.opts;
+  assert_int_equal(o[2].kind, SCRIPT_OPT_FO);
+  assert_int_equal(o[2].data_len, 8);
+  assert_int_equal(o[2].data[7], 8);
+  assert_int_equal(o[3].data_len, 0);
+  assert_int_equal(o[4].kind, SCRIPT_OPT_FO_EXP);
+  assert_int_equal(o[4].data[1], 0xcd);
+  struct script_packet *p = &s.events[3].packet;
+  assert_true(p->any_seq);
+  assert_int_equal(p->opts[0].kind, SCRIPT_OPT_GENERIC);
+  assert_int_equal(p->opts[0].a, 30);
+  assert_int_equal(p->opts[0].data_len, 4);
+  assert_int_equal(p->opts[1].data_len, 0);
+  fin_script_free(&s);
+}
+
+/* What the runner does not know is named in the message. */
+static void test_unknown_dialect_pieces_are_named(void **state) {
+  (void)state;
+  assert_parse_error("0 close(3) = 0\n+0 < S. 0:0(0) ack 1 win 5 <mss 1460, foo>\n",
+                     "TCP option 'foo' is not supported by fin's runner (known: nop, eol, mss");
+  assert_parse_error("0 < icmp unreachable wormhole [0:0(0)]\n",
+                     "ICMP code 'wormhole' is not known for this type");
+  assert_parse_error("0 < icmp teleport\n", "expected an ICMP type");
+  assert_parse_error("0 < F. 1:1(0) ack 1 win 5/udp(1 9811)\n",
+                     "expected '>' in udp(sport > dport)");
+  assert_parse_error("0 < [ect2] . 1:1(0) ack 1 win 5\n", "expected an ECN mark");
+  assert_parse_error("0 < (dscp 3) . 1:1(0) ack 1 win 5\n", "expected tos N, ttl N");
+  assert_parse_error("0 < S 0:0(0) win 5 <md5 0102>\n", "md5 valid, md5 invalid or 16 bytes");
+  assert_parse_error("0 < S 0:0(0) win 5 <FO 012>\n", "an even number of hex digits");
+  assert_parse_error("0 < . ...(0) ack 1 win 5\n", "'...(len)' only on outbound packets");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_every_upstream_script_parses),
@@ -203,6 +345,11 @@ int main(void) {
       cmocka_unit_test(test_ifdef_standard_kept_freebsd_skipped),
       cmocka_unit_test(test_header_options_init_and_cleanup_commands),
       cmocka_unit_test(test_errors_name_line_column_and_expectation),
+      cmocka_unit_test(test_every_freebsd_suite_script_parses),
+      cmocka_unit_test(test_icmp_lines),
+      cmocka_unit_test(test_ip_prefixes_and_ecn_marks),
+      cmocka_unit_test(test_md5_fastopen_generic_options_and_any_seq),
+      cmocka_unit_test(test_unknown_dialect_pieces_are_named),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,7 @@ static const struct opt opts[] = {
     {"--rst-time-wait", OPT_FLAG, OFF(o.rst_time_wait), " keep TIME-WAIT after an abort (A8)"},
     {"--strict", OPT_FLAG, OFF(o.strict), "     malformed in-window segment aborts (A9)"},
     {"--syn-cookies", OPT_FLAG, OFF(o.syn_cookies), "SYN cookies (L1)"},
+    {"--insecure-rst", OPT_FLAG, OFF(o.insecure_rst), "RFC 793 RST rule (dangerous; blind-reset)"},
     {"--list", OPT_FLAG, OFF(list), "       list the scenarios"},
     {"--help", OPT_FLAG, OFF(help), "       this text"},
 };

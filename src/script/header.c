@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/* Header options (README §1a.2): the "--name=value" lines at the top of a
+ * script, which packetdrill also takes on its command line. Each one fin's
+ * runner knows is honoured; an option it cannot honour stops the script
+ * with a message naming it (exit 2), never silently. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/run.h"
+
+static int cannot(struct script_run *r, const struct script_option *o, const char *why) {
+  fprintf(r->out, "%s:%d: --%s%s%s: %s\n", r->s->path, o->loc.line, o->name, o->value ? "=" : "",
+          o->value ? o->value : "", why);
+  return 2;
+}
+
+static bool number(const char *v, long long lo, long long hi, long long *out) {
+  char *end;
+  long long n = strtoll(v, &end, 0);
+  if (*v == '\0' || *end != '\0' || n < lo || n > hi)
+    return false;
+  *out = n;
+  return true;
+}
+
+/* An IPv4 address for --local_ip and friends; IPv6 is issue 10. */
+static int address(struct script_run *r, const struct script_option *o, struct fin_addr *out) {
+  const char *v = o->value ? o->value : "";
+  struct fin_addr a;
+  if (fin_addr_parse(v, &a) != 0)
+    return cannot(r, o, "expected an IPv4 address");
+  if (!fin_addr_is_v4(&a))
+    return cannot(r, o, "missing feature: IPv6 (issue 10)");
+  *out = a;
+  return 0;
+}
+
+static int ip_version(struct script_run *r, const struct script_option *o) {
+  const char *v = o->value ? o->value : "";
+  if (strcmp(v, "ipv4") == 0)
+    return 0;
+  if (strcmp(v, "ipv6") == 0 || strcmp(v, "ipv4-mapped-ipv6") == 0)
+    return cannot(r, o, "missing feature: IPv6 (issue 10); fin's runner speaks IPv4 only");
+  return cannot(r, o, "expected ipv4, ipv6 or ipv4-mapped-ipv6");
+}
+
+/* Options that need something fin does not have, with the reason. */
+static const struct {
+  const char *name, *why;
+} unsupported[] = {
+    {"udp_encapsulation", "out of scope: FreeBSD TCP-over-UDP encapsulation"},
+    {"tcp_md5_secret", "missing feature: TCP-MD5 signatures (RFC 2385)"},
+    {"psp_udp_port", "missing feature: PSP encryption"},
+    {"tcp_ts_ecr_scaled", "not supported by fin's runner (TS ecr is always matched exactly)"},
+    {"so_filename", "not supported by fin's runner (no shared-object socket layer)"},
+};
+
+static int numeric(struct script_run *r, const struct script_option *o, const char *v) {
+  long long n;
+  if (strcmp(o->name, "tolerance_usecs") == 0 && number(v, 0, 100000000, &n))
+    return r->tolerance_usecs = n, 0;
+  if (strcmp(o->name, "tcp_ts_tick_usecs") == 0 && number(v, 0, 100000000, &n))
+    return r->ts_tick_usecs = n, 0;
+  if (strcmp(o->name, "mtu") == 0 && number(v, 68, 65535, &n))
+    return r->set.mtu = (uint16_t)n, 0;
+  if (strcmp(o->name, "mss") == 0 && number(v, 1, 65495, &n))
+    return r->inbound_mss = (uint32_t)n, 0;
+  if (strcmp(o->name, "tolerance_percent") == 0) {
+    char *end;
+    r->tolerance_percent = strtod(v, &end);
+    if (*v != '\0' && *end == '\0' && r->tolerance_percent >= 0)
+      return 0;
+  }
+  return cannot(r, o, "bad value");
+}
+
+static int one_option(struct script_run *r, const struct script_option *o) {
+  const char *v = o->value ? o->value : "";
+  const char *numbers[] = {"tolerance_usecs", "tolerance_percent", "tcp_ts_tick_usecs", "mtu",
+                           "mss"};
+  for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++)
+    if (strcmp(o->name, numbers[i]) == 0)
+      return numeric(r, o, v);
+  if (strcmp(o->name, "ip_version") == 0)
+    return ip_version(r, o);
+  if (strcmp(o->name, "local_ip") == 0)
+    return address(r, o, &r->local_addr);
+  if (strcmp(o->name, "remote_ip") == 0)
+    return address(r, o, &r->remote_addr);
+  struct fin_addr unused;
+  if (strcmp(o->name, "gateway_ip") == 0 || strcmp(o->name, "netmask_ip") == 0)
+    return address(r, o, &unused); /* no routing in a one-link world */
+  if (strcmp(o->name, "strict_segments") == 0)
+    return 0; /* fin's runner always matches segment by segment */
+  if (strcmp(o->name, "non_fatal") == 0 && strcmp(v, "syscall") == 0)
+    return r->non_fatal_syscall = true, 0;
+  for (size_t i = 0; i < sizeof(unsupported) / sizeof(unsupported[0]); i++)
+    if (strcmp(o->name, unsupported[i].name) == 0)
+      return cannot(r, o, unsupported[i].why);
+  return cannot(r, o, "header option not supported by fin's runner");
+}
+
+int fin_script_header_options(struct script_run *r) {
+  for (size_t i = 0; i < r->s->option_count; i++) {
+    int rc = one_option(r, &r->s->options[i]);
+    if (rc != 0)
+      return rc;
+  }
+  r->set.local_addrs[0] = r->local_addr;
+  return 0;
+}
