@@ -110,5 +110,5 @@ int main(void) {
       cmocka_unit_test(test_stack_shutdown_resets_all_5000),
       cmocka_unit_test(test_listener_close_resets_all_1500_queued),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

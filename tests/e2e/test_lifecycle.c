@@ -512,5 +512,5 @@ int main(void) {
       cmocka_unit_test(test_listener_close_resets_unaccepted_connection),
       cmocka_unit_test(test_fin_never_acked_orphan_gives_up),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PAIR_RUN_BOTH(tests);
 }

@@ -200,5 +200,5 @@ int main(void) {
       cmocka_unit_test(test_lost_window_update_does_not_stall),
       cmocka_unit_test(test_ten_holes_in_one_window_do_not_stall),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PAIR_RUN_BOTH(tests);
 }

@@ -688,5 +688,5 @@ int main(void) {
       cmocka_unit_test(test_data_after_shutdown_rdwr_gets_rst),
       cmocka_unit_test(test_data_in_fin_wait_2_after_shut_wr_is_delivered),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -142,5 +142,5 @@ int main(void) {
       cmocka_unit_test(test_rst_in_free_space_challenged_with_space_window),
       cmocka_unit_test(test_passive_syn_received_keeps_advertised_window),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -256,5 +256,5 @@ int main(void) {
       cmocka_unit_test(test_second_shutdown_sends_no_second_fin),
       cmocka_unit_test(test_calls_in_closing_last_ack_time_wait_send_nothing),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -639,5 +639,5 @@ int main(void) {
       cmocka_unit_test(test_last_ack_unacked_fin_gives_up_after_r2),
       cmocka_unit_test(test_fin_wait_1_user_timeout_gives_up_on_time),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

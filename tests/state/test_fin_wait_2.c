@@ -378,5 +378,5 @@ int main(void) {
       cmocka_unit_test(test_orphan_last_ack_gives_up_after_orphan_retries),
       cmocka_unit_test(test_orphan_with_unacked_data_gives_up_after_orphan_retries),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

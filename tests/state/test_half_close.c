@@ -201,5 +201,5 @@ int main(void) {
       cmocka_unit_test(test_connect_reports_econnrefused),
       cmocka_unit_test(test_every_close_reason_has_a_distinct_name),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

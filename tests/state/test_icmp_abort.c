@@ -110,5 +110,5 @@ int main(void) {
       cmocka_unit_test(test_never_mode_ignores_port_unreachable),
       cmocka_unit_test(test_j6_default_is_linux),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -91,5 +91,5 @@ int main(void) {
       cmocka_unit_test(test_keepinit_from_settings),
       cmocka_unit_test(test_keepinit_off_by_default_and_moot_once_established),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

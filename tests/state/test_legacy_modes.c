@@ -200,5 +200,5 @@ int main(void) {
       cmocka_unit_test(test_insecure_syn_in_time_wait_resets_record),
       cmocka_unit_test(test_insecure_syn_off_by_default),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

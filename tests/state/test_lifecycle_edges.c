@@ -309,5 +309,5 @@ int main(void) {
       cmocka_unit_test(test_socket_buffer_requests_clamped_to_stack_maxima),
       cmocka_unit_test(test_shutdown_on_reset_connection_is_enotconn),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

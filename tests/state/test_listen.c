@@ -200,5 +200,5 @@ int main(void) {
       cmocka_unit_test(test_retransmitted_syn_gets_syn_ack_again),
       cmocka_unit_test(test_syn_from_own_or_martian_source_dropped),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -119,5 +119,5 @@ int main(void) {
       cmocka_unit_test(test_syn_rexmit_drops_options_from_the_third),
       cmocka_unit_test(test_syn_rexmit_keeps_options_by_default),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

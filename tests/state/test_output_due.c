@@ -287,5 +287,5 @@ int main(void) {
       cmocka_unit_test(test_input_reply_wakes_and_output_does_not),
       cmocka_unit_test(test_the_documented_loop_completes_a_lifecycle),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

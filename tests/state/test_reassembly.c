@@ -78,5 +78,5 @@ int main(void) {
       cmocka_unit_test(test_in_order_segment_advances_with_store_full),
       cmocka_unit_test(test_full_store_refuses_furthest_prunes_for_nearer),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -268,5 +268,5 @@ int main(void) {
       cmocka_unit_test(test_discarded_segment_never_moves_ts_recent),
       cmocka_unit_test(test_spoofed_out_of_window_segments_get_rate_limited_acks),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

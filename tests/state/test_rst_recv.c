@@ -414,5 +414,5 @@ int main(void) {
       cmocka_unit_test(test_rst_in_last_ack_deletes_silently),
       cmocka_unit_test(test_rst_in_time_wait_deletes_record_silently),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -33,7 +33,8 @@ static size_t raw_build(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ac
   return n;
 }
 
-#define TCP_OFF 20 /* fin_tcp_build writes a 20-byte IPv4 header */
+/* fin_tcp_build writes a 20-byte IPv4 or a 40-byte IPv6 header */
+#define TCP_OFF (p->v6 ? 40 : 20)
 
 static void send_bad_checksum(struct peer *p, uint8_t flags, uint32_t seq, uint32_t ack,
                               size_t len) {
@@ -782,5 +783,5 @@ int main(void) {
       cmocka_unit_test(test_strict_malformed_syn_rst_at_rcv_nxt_aborts_with_rst),
       cmocka_unit_test(test_strict_malformed_not_exact_or_bad_checksum_only_dropped),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

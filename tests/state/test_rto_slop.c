@@ -72,5 +72,5 @@ int main(void) {
       cmocka_unit_test(test_syn_retransmissions_without_slop),
       cmocka_unit_test(test_data_rto_after_sample_includes_slop),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

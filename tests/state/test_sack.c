@@ -191,5 +191,5 @@ int main(void) {
       cmocka_unit_test(test_in_order_segment_over_held_block_reports_overlap),
       cmocka_unit_test(test_partly_old_segment_acked_at_once_after_quickack),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -324,5 +324,5 @@ int main(void) {
       cmocka_unit_test(test_synack_to_listener_reset_by_default),
       cmocka_unit_test(test_synack_to_listener_dropped),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

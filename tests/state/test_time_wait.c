@@ -515,7 +515,10 @@ static void test_time_wait_entry_frees_tcb_and_buffers(void **state) {
   peer_expect(&p, TCP_A, L(&p, 3), R(&p, 3));
   assert_int_equal(fin_stack_time_wait_count(p.st), 1);
   size_t after = fin_stack_memory_in_use(p.st);
-  assert_int_equal(before - after, fin_tcb_size() + 65536 + 65536);
+  /* The first IPv6 record allocates the IPv6 slab (64 records); IPv4's
+   * exists from the start. */
+  size_t slab = p.v6 ? 64 * fin_time_wait_record_size_v6() : 0;
+  assert_int_equal(before - after, fin_tcb_size() + 65536 + 65536 - slab);
   peer_free(&p);
 }
 
@@ -701,5 +704,5 @@ int main(void) {
       cmocka_unit_test(test_connect_never_reuses_time_wait_tuple_without_timestamps),
       cmocka_unit_test(test_ephemeral_connect_skips_time_wait_tuple_without_timestamps),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

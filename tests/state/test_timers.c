@@ -309,19 +309,21 @@ static void test_icmp_fragmentation_needed_never_aborts_connect(void **state) {
   peer_free(&p);
 }
 
-/* BEHAVIOR J6, RFC 1191: in a synchronized state it lowers the path MTU:
- * the segment that was too big goes again, cut to the new MSS. */
+/* BEHAVIOR J6, RFC 1191 (RFC 8201 for IPv6's Packet Too Big): in a
+ * synchronized state it lowers the path MTU: the segment that was too big
+ * goes again, cut to the new MSS (MTU 1000: 960; IPv6 MTU 1280: 1220). */
 static void test_icmp_fragmentation_needed_lowers_mss_and_resends(void **state) {
   (void)state;
   struct peer p;
   peer_init(&p, NULL);
   peer_establish_active(&p);
   static const char data[1460];
-  assert_int_equal(fin_send(p.st, p.s, data, sizeof(data), 0), 1460);
-  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), 1460);
-  send_icmp_mtu(&p, 3, 4, 1000);
-  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), 960);
-  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 961), R(&p, 1), 500);
+  uint32_t mss = PEER_MSS(&p), mtu = p.v6 ? 1280 : 1000, cut = p.v6 ? 1220 : 960;
+  assert_int_equal(fin_send(p.st, p.s, data, mss, 0), mss);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 1), mss);
+  send_icmp_mtu(&p, 3, 4, (uint16_t)mtu);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), cut);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1 + cut), R(&p, 1), mss - cut);
   assert_int_equal(peer_state(&p), FIN_ESTABLISHED);
   assert_int_equal(peer_counters(&p)->pmtu_updates, 1);
   peer_free(&p);
@@ -344,5 +346,5 @@ int main(void) {
       cmocka_unit_test(test_icmp_fragmentation_needed_never_aborts_connect),
       cmocka_unit_test(test_icmp_fragmentation_needed_lowers_mss_and_resends),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -247,7 +247,7 @@ static void test_m3_small_window_sent_by_sws_override_within_1s(void **state) {
   peer_expect_nothing(&p);
   p.wnd = 65535; /* the window opens: the rest flows */
   peer_send(&p, TCP_A, R(&p, 1), L(&p, 101), NULL, 0);
-  peer_expect_len(&p, TCP_A, L(&p, 101), R(&p, 1), 1460);
+  peer_expect_len(&p, TCP_A, L(&p, 101), R(&p, 1), PEER_MSS(&p));
   peer_free(&p);
 }
 
@@ -399,5 +399,5 @@ int main(void) {
       cmocka_unit_test(test_m10_syn_received_tests_advertised_window),
       cmocka_unit_test(test_m10_text_on_syn_ack_taken_within_syn_window),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

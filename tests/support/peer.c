@@ -117,7 +117,7 @@ static size_t default_opts(struct peer *p, uint8_t flags, uint8_t *opt) {
   memset(&o, 0, sizeof(o));
   if (flags & FIN_TCP_SYN) {
     o.mss = true;
-    o.mss_value = 1460;
+    o.mss_value = (uint16_t)PEER_MSS(p);
     o.wscale = p->ts;
     o.wscale_value = 7;
     o.sack_permitted = p->ts;

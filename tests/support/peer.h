@@ -45,6 +45,9 @@ struct peer {
   struct fin_segment last;
 };
 
+/* The MSS a peer on a 1500-byte link offers: 1460 (IPv4), 1440 (IPv6). */
+#define PEER_MSS(p) ((p)->v6 ? 1440u : 1460u)
+
 #define L(p, k) ((uint32_t)((p)->iss + (uint32_t)(k)))
 #define R(p, k) ((uint32_t)((p)->irs + (uint32_t)(k)))
 

@@ -140,5 +140,5 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_garbage_into_stack_in_every_state_is_counted_and_harmless),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }

@@ -91,5 +91,5 @@ int main(void) {
       cmocka_unit_test(test_listeners_show_queues_through_handshake),
       cmocka_unit_test(test_listeners_cursor_pages_each_once),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return PEER_RUN_BOTH(tests);
 }
