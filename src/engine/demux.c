@@ -17,7 +17,8 @@ int fin_demux_init(struct fin_stack *st) {
 
 void fin_demux_free(struct fin_stack *st) {
   fin_mem_free(st, st->bound_ports, 65536 * sizeof(uint16_t));
-  st->bound_ports = NULL;
+  fin_mem_free(st, st->bound_ports6, 65536 * sizeof(uint16_t));
+  st->bound_ports = st->bound_ports6 = NULL;
   if (st->conn_buckets != NULL)
     fin_mem_free(st, st->conn_buckets, (st->conn_bucket_mask + 1u) * sizeof(*st->conn_buckets));
   st->conn_buckets = NULL;
@@ -152,33 +153,85 @@ void fin_listener_remove(struct fin_stack *st, struct fin_listener *l) {
     *pp = l->hash_next;
 }
 
-/* A local port is in use when a listener or a bound, unconnected socket
- * has it. O(1): the latter are counted per port, so bind never scans. */
-bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, uint16_t port) {
-  for (struct fin_listener *l = st->listen_buckets[port_bucket(port)]; l; l = l->hash_next)
-    if (l->local.port == port && (fin_addr_is_any(&l->local.addr) || fin_addr_is_any(addr) ||
-                                  fin_addr_eq(&l->local.addr, addr)))
-      return true;
-  return st->bound_ports != NULL && st->bound_ports[port] > 0;
+bool fin_bindings_overlap(const struct fin_addr *a, bool a_v6only, const struct fin_addr *b,
+                          bool b_v6only) {
+  if (fin_addr_eq(a, b))
+    return true;
+  bool a4 = fin_addr_is_v4(a), b4 = fin_addr_is_v4(b);
+  if (!a4 && fin_addr_is_any(a))
+    return !b4 || !a_v6only;
+  if (!b4 && fin_addr_is_any(b))
+    return !a4 || !b_v6only;
+  return a4 && b4 && (fin_addr_is_any(a) || fin_addr_is_any(b));
 }
 
-int fin_port_hold(struct fin_stack *st, struct fin_conn *c) {
-  if (st->bound_ports == NULL) {
-    st->bound_ports = fin_mem_alloc(st, 65536 * sizeof(uint16_t));
-    if (st->bound_ports == NULL)
+bool fin_listener_conflict(const struct fin_stack *st, const struct fin_addr *addr, bool v6only,
+                           uint16_t port) {
+  for (struct fin_listener *l = st->listen_buckets[port_bucket(port)]; l; l = l->hash_next)
+    if (l->local.port == port && fin_bindings_overlap(&l->local.addr, l->v6only, addr, v6only))
+      return true;
+  return false;
+}
+
+/* Which per-family counts a binding takes: IPv4 addresses the IPv4 one,
+ * IPv6 addresses the IPv6 one, a dual-stack :: both. */
+static bool binds_v4(const struct fin_addr *a, bool v6only) {
+  return fin_addr_is_v4(a) || (fin_addr_is_any(a) && !v6only);
+}
+
+static bool binds_v6(const struct fin_addr *a) {
+  return !fin_addr_is_v4(a);
+}
+
+bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, bool v6only,
+                     uint16_t port) {
+  if (fin_listener_conflict(st, addr, v6only, port))
+    return true;
+  /* Within a family the counts are conservative: any bound socket of the
+   * family holds the port (docs/engine.md, Known limits). */
+  return (binds_v4(addr, v6only) && st->bound_ports != NULL && st->bound_ports[port] > 0) ||
+         (binds_v6(addr) && st->bound_ports6 != NULL && st->bound_ports6[port] > 0);
+}
+
+static int count_up(struct fin_stack *st, uint16_t **arr, uint16_t port) {
+  if (*arr == NULL) {
+    *arr = fin_mem_alloc(st, 65536 * sizeof(uint16_t));
+    if (*arr == NULL)
       return -ENOMEM;
-    memset(st->bound_ports, 0, 65536 * sizeof(uint16_t));
+    memset(*arr, 0, 65536 * sizeof(uint16_t));
   }
-  if (st->bound_ports[c->tuple.local_port] == UINT16_MAX)
+  if ((*arr)[port] == UINT16_MAX)
     return -EADDRINUSE;
-  st->bound_ports[c->tuple.local_port]++;
-  c->port_held = 1;
+  (*arr)[port]++;
+  return 0;
+}
+
+/* The counts taken are remembered: connect may yet turn a :: binding into
+ * an address of one family. */
+int fin_port_hold(struct fin_stack *st, struct fin_conn *c) {
+  const struct fin_addr *a = &c->tuple.local_addr;
+  uint16_t port = c->tuple.local_port;
+  if (binds_v4(a, c->v6only)) {
+    int err = count_up(st, &st->bound_ports, port);
+    if (err != 0)
+      return err;
+    c->port_held4 = 1;
+  }
+  if (binds_v6(a)) {
+    int err = count_up(st, &st->bound_ports6, port);
+    if (err != 0) {
+      fin_port_release(st, c);
+      return err;
+    }
+    c->port_held6 = 1;
+  }
   return 0;
 }
 
 void fin_port_release(struct fin_stack *st, struct fin_conn *c) {
-  if (!c->port_held)
-    return;
-  st->bound_ports[c->tuple.local_port]--;
-  c->port_held = 0;
+  if (c->port_held4)
+    st->bound_ports[c->tuple.local_port]--;
+  if (c->port_held6)
+    st->bound_ports6[c->tuple.local_port]--;
+  c->port_held4 = c->port_held6 = 0;
 }

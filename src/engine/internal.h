@@ -110,7 +110,8 @@ struct fin_conn {
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
-  uint8_t port_held : 1;                         /* counted in stack.bound_ports */
+  uint8_t port_held4 : 1; /* counted in stack.bound_ports (the binding as it was made) */
+  uint8_t port_held6 : 1; /* counted in stack.bound_ports6 */
   uint8_t
       v6_socket : 1;  /* the application speaks AF_INET6 (an IPv4 peer shows as ::ffff:a.b.c.d) */
   uint8_t v6only : 1; /* IPV6_V6ONLY */
@@ -212,7 +213,9 @@ struct fin_stack {
   uint32_t conn_bucket_mask;
   size_t conn_count;
   struct fin_listener *listen_buckets[64];
-  uint16_t *bound_ports; /* bound, not yet connected sockets per local port (lazy, 128 KiB) */
+  /* bound, not yet connected sockets per local port (each lazy, 128 KiB):
+   * IPv4 bindings, IPv6 ones; a dual-stack :: counts in both */
+  uint16_t *bound_ports, *bound_ports6;
 
   /* Timers: binary heap of connections keyed by deadline. */
   struct fin_conn **heap;
@@ -350,7 +353,18 @@ struct fin_listener *fin_listener_lookup(const struct fin_stack *st, const struc
                                          uint16_t port);
 void fin_listener_insert(struct fin_stack *st, struct fin_listener *l);
 void fin_listener_remove(struct fin_stack *st, struct fin_listener *l);
-bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, uint16_t port);
+/* Whether two bindings of one port share an address (RFC 3493 §3.7 as
+ * Linux applies it): equal addresses; 0.0.0.0 and any IPv4 address; :: and
+ * any IPv6 address, and any IPv4 one unless that :: is IPV6_V6ONLY. */
+bool fin_bindings_overlap(const struct fin_addr *a, bool a_v6only, const struct fin_addr *b,
+                          bool b_v6only);
+/* A listener on port whose binding overlaps (addr, v6only). */
+bool fin_listener_conflict(const struct fin_stack *st, const struct fin_addr *addr, bool v6only,
+                           uint16_t port);
+/* A listener or a bound, unconnected socket holds an overlapping binding
+ * (bound sockets are counted per port and family, never scanned). */
+bool fin_port_in_use(const struct fin_stack *st, const struct fin_addr *addr, bool v6only,
+                     uint16_t port);
 /* A bound socket that is not connected (nor listening) holds its port. */
 int fin_port_hold(struct fin_stack *st, struct fin_conn *c);
 void fin_port_release(struct fin_stack *st, struct fin_conn *c);

@@ -97,12 +97,12 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
     uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
     for (uint32_t i = 0; i < range && port == 0; i++) {
       uint16_t p = ephemeral_port(st, &t, i);
-      if (!fin_port_in_use(st, &a->addr, p))
+      if (!fin_port_in_use(st, &a->addr, c->v6only, p))
         port = p;
     }
     if (port == 0)
       return -EADDRINUSE;
-  } else if (!c->reuseaddr && fin_port_in_use(st, &a->addr, port)) {
+  } else if (!c->reuseaddr && fin_port_in_use(st, &a->addr, c->v6only, port)) {
     return -EADDRINUSE;
   }
   c->tuple.local_addr = a->addr;
@@ -115,12 +115,10 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
   return 0;
 }
 
-/* A listener already holds this address and port: the same address, or
- * wildcards of the same family, or either when the other is :: (dual). */
+/* A listener already holds an overlapping binding (SO_REUSEADDR never lets
+ * two listeners share one, as in Linux). */
 static bool listener_taken(const struct fin_stack *st, const struct fin_conn *c) {
-  const struct fin_listener *l = fin_listener_lookup(st, &c->tuple.local_addr, c->tuple.local_port);
-  return l != NULL && (fin_addr_eq(&l->local.addr, &c->tuple.local_addr) ||
-                       (fin_addr_is_any(&l->local.addr) && fin_addr_is_any(&c->tuple.local_addr)));
+  return fin_listener_conflict(st, &c->tuple.local_addr, c->v6only, c->tuple.local_port);
 }
 
 int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
@@ -226,7 +224,7 @@ static int connect_addresses(const struct fin_stack *st, struct fin_conn *c,
       c->v6_socket = v6;
       return 0;
     }
-  return -EADDRNOTAVAIL;
+  return -ENETUNREACH; /* no address of that family: no route (Linux) */
 }
 
 static int connect_status(struct fin_conn *c) {

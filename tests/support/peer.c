@@ -31,6 +31,18 @@ struct fin_addr peer_addr_of(bool v6, bool fin_side) {
   return fin_addr_v6(b);
 }
 
+void peer_add_other_family(struct peer *p) {
+  struct fin_settings s = *fin_stack_settings(p->st);
+  s.local_addrs[s.local_addr_count++] = peer_addr_of(!p->v6, true);
+  assert_int_equal(fin_stack_set_settings(p->st, &s), 0);
+}
+
+void peer_use_family(struct peer *p, bool v6) {
+  p->v6 = v6;
+  p->fin_ip = peer_addr_of(v6, true);
+  p->peer_ip = peer_addr_of(v6, false);
+}
+
 struct fin_sockaddr peer_remote(const struct peer *p) {
   struct fin_sockaddr a = {p->peer_ip, p->peer_port, p->v6 ? FIN_AF_INET6 : FIN_AF_INET};
   return a;

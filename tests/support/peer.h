@@ -60,6 +60,11 @@ extern enum fin_family peer_family;
 int peer_run_both(const char *name, const struct CMUnitTest *tests, size_t count);
 #define PEER_RUN_BOTH(tests) peer_run_both(#tests, (tests), sizeof(tests) / sizeof((tests)[0]))
 
+/* Dual stack: fin gets the other family's address too (local_addrs[1]);
+ * peer_use_family then switches which family the peer speaks. */
+void peer_add_other_family(struct peer *p);
+void peer_use_family(struct peer *p, bool v6);
+
 /* Addresses of the family under test. */
 struct fin_addr peer_addr_of(bool v6, bool fin_side);
 /* The peer's socket address (port p->peer_port) and fin's (given port). */
