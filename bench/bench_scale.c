@@ -4,7 +4,8 @@
  * (default 1,000,000; at most 1,032,192), hold them, then close them all (client first) and
  * let TIME-WAIT expire. Prints the rate of each phase and the memory per
  * established connection and per TIME-WAIT record, as the stacks' own
- * allocators count it. Usage: bench_scale [N]. */
+ * allocators count it. Usage: bench_scale [N] [--ipv6] (IPv6: client
+ * fd00::100-103, server fd00::2; IPv4: 10.0.1.0-3 and 10.0.0.2). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,18 @@ static double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool ipv6;
+
+/* Client address a (0..3) or the server's (a = -1) of the family under test. */
+static struct fin_addr addr_of(int a) {
+  if (!ipv6)
+    return fin_addr_v4(a < 0 ? 0x0a000002u : 0x0a000100u + (uint32_t)a);
+  uint8_t b[16] = {0xfd, 0x00};
+  b[14] = a < 0 ? 0 : 1;
+  b[15] = (uint8_t)(a < 0 ? 2 : a);
+  return fin_addr_v6(b);
 }
 
 struct world {
@@ -65,7 +78,7 @@ static void open_world(struct world *w, uint32_t n) {
      * address's ephemeral ports towards a single server port. */
     s.local_addr_count = i == 0 ? 4 : 1;
     for (unsigned a = 0; a < s.local_addr_count; a++)
-      s.local_addrs[a] = fin_addr_v4((i == 0 ? 0x0a000100u : 0x0a000002u) + a);
+      s.local_addrs[a] = addr_of(i == 0 ? (int)a : -1);
     s.ephemeral_port_min = 1024;
     s.ephemeral_port_max = 65535;
     s.event_mask = 0;
@@ -81,15 +94,23 @@ static void open_world(struct world *w, uint32_t n) {
 }
 
 int main(int argc, char **argv) {
-  uint32_t n = argc > 1 ? (uint32_t)strtoul(argv[1], NULL, 10) : 1000000;
+  uint32_t n = 1000000;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--ipv6") == 0)
+      ipv6 = true;
+    else
+      n = (uint32_t)strtoul(argv[i], NULL, 10);
+  }
+  enum fin_family fam = ipv6 ? FIN_AF_INET6 : FIN_AF_INET;
+  struct fin_addr any = ipv6 ? fin_addr_any6() : fin_addr_v4(0);
+  printf("%s, %u connections\n", ipv6 ? "IPv6" : "IPv4", n);
   struct world w;
   open_world(&w, n);
   /* 4 client addresses x 64,512 ports x 4 server ports: 1M+ 4-tuples. */
   fin_sock ls[4];
   for (int k = 0; k < 4; k++) {
     ls[k] = fin_socket(w.st[1]);
-    fin_bind(w.st[1], ls[k],
-             &(struct fin_sockaddr){fin_addr_v4(0), (uint16_t)(80 + k), FIN_AF_INET});
+    fin_bind(w.st[1], ls[k], &(struct fin_sockaddr){any, (uint16_t)(80 + k), fam});
     fin_listen(w.st[1], ls[k], 1 << 30);
   }
   fin_sock *c = malloc(n * sizeof(*c)), *s = malloc(n * sizeof(*s));
@@ -99,12 +120,10 @@ int main(int argc, char **argv) {
   for (uint32_t i = 0; i < n; i++) {
     c[i] = fin_socket(w.st[0]);
     /* Explicit source address and port (distinct 4-tuples). */
-    struct fin_sockaddr src =
-        fin_sockaddr_v4(0x0a000100u + i % 4, (uint16_t)(1024 + (i / 4) % 64512));
+    struct fin_sockaddr src = {addr_of((int)(i % 4)), (uint16_t)(1024 + (i / 4) % 64512), fam};
     fin_bind(w.st[0], c[i], &src);
     uint16_t dport = (uint16_t)(80 + i / (4u * 64512u));
-    if (fin_connect(w.st[0], c[i],
-                    &(struct fin_sockaddr){fin_addr_v4(0x0a000002u), dport, FIN_AF_INET}) !=
+    if (fin_connect(w.st[0], c[i], &(struct fin_sockaddr){addr_of(-1), dport, fam}) !=
         -EINPROGRESS) {
       fprintf(stderr, "connect %u failed\n", i);
       return 1;
@@ -144,8 +163,9 @@ int main(int argc, char **argv) {
   size_t tw = fin_stack_time_wait_count(w.st[0]);
   size_t mtw = fin_stack_memory_in_use(w.st[0]) - base[0];
   printf("close: %u graceful closes in %.2f s (%.0f/s); client holds %zu TIME-WAIT records, "
-         "%.1f B each incl. tables\n",
-         2 * n, t3 - t2, 2.0 * n / (t3 - t2), tw, tw ? (double)mtw / (double)tw : 0.0);
+         "%.1f B each incl. tables (record %zu B)\n",
+         2 * n, t3 - t2, 2.0 * n / (t3 - t2), tw, tw ? (double)mtw / (double)tw : 0.0,
+         ipv6 ? fin_time_wait_record_size_v6() : fin_time_wait_record_size());
   w.now += FIN_SEC(61);
   double t4 = now_s();
   fin_stack_on_timers(w.st[0], w.now);

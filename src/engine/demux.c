@@ -27,22 +27,6 @@ void fin_demux_free(struct fin_stack *st) {
 /* IPv4 keys are the 12 bytes they were before IPv6 came (the addresses as
  * host-order words): ISNs, timestamp offsets and cookies of IPv4
  * connections are what they always were. */
-size_t fin_tuple_key(const struct fin_4tuple *t, uint8_t k[36]) {
-  if (fin_tuple_v4(t)) {
-    uint32_t l = fin_addr_get_v4(&t->local_addr), r = fin_addr_get_v4(&t->remote_addr);
-    memcpy(k, &l, 4);
-    memcpy(k + 4, &r, 4);
-    memcpy(k + 8, &t->local_port, 2);
-    memcpy(k + 10, &t->remote_port, 2);
-    return 12;
-  }
-  memcpy(k, t->local_addr.b, 16);
-  memcpy(k + 16, t->remote_addr.b, 16);
-  memcpy(k + 32, &t->local_port, 2);
-  memcpy(k + 34, &t->remote_port, 2);
-  return 36;
-}
-
 uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t) {
   uint8_t k[36];
   size_t n = fin_tuple_key(t, k);

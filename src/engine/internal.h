@@ -31,12 +31,16 @@ enum conn_timer {
   CT_COUNT
 };
 
+/* Field order packs the holes (a TCB per connection: docs/engine.md,
+ * Data structures): 4-byte fields sit beside the 36-byte tuple and
+ * between the 8-byte ones. */
 struct fin_conn {
   struct fin_4tuple tuple;
+  uint32_t slot; /* socket handle slot, FIN_NONE_IDX when orphaned */
   struct fin_conn *hash_next;
   uint64_t id;
-  uint32_t slot;     /* socket handle slot, FIN_NONE_IDX when orphaned */
   uint32_t heap_idx; /* FIN_NONE_IDX when no timer */
+  uint32_t rtt_seq;  /* RFC 6298: the segment being timed */
   fin_time deadline; /* min of timer[] */
   fin_time timer[CT_COUNT];
   enum fin_state state;
@@ -54,17 +58,24 @@ struct fin_conn {
   uint32_t rcv_fin_seq;             /* a FIN that arrived after a hole (BEHAVIOR D2) */
   uint16_t snd_mss, rcv_mss;
   uint8_t snd_wscale, rcv_wscale;
+  uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
+  uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
+  uint8_t port_held4 : 1; /* counted in stack.bound_ports (the binding as it was made) */
+  uint8_t port_held6 : 1; /* counted in stack.bound_ports6 */
+  uint8_t v6_socket : 1;  /* the application speaks AF_INET6 (IPv4 peers as ::ffff:a.b.c.d) */
+  uint8_t v6only : 1;     /* IPV6_V6ONLY */
+  uint8_t noopt : 1;      /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 
   /* RFC 7323 timestamps. */
   uint32_t ts_recent, ts_offset, last_ack_sent;
+  uint32_t probes; /* unanswered keep-alive / zero-window probes */
   fin_time ts_recent_stamp;
 
   /* RFC 6298 / RFC 5681. */
   struct fin_rtt rtt;
-  uint32_t rtt_seq;
   fin_time rtt_start;
   uint32_t cwnd, ssthresh, dupacks, recover;
-  uint32_t backoff, total_retrans, probes;
+  uint32_t backoff, total_retrans;
   fin_time first_rexmit;  /* when the oldest unacked data was first sent (user timeout) */
   fin_time persist_since; /* M4: when the peer's window first held data back */
   fin_time last_recv;     /* keep-alive idle reference */
@@ -108,14 +119,6 @@ struct fin_conn {
   uint8_t error_reported : 1, eof_reported : 1, in_accept_queue : 1, in_syn_queue : 1;
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
-  uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
-  uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
-  uint8_t port_held4 : 1; /* counted in stack.bound_ports (the binding as it was made) */
-  uint8_t port_held6 : 1; /* counted in stack.bound_ports6 */
-  uint8_t
-      v6_socket : 1;  /* the application speaks AF_INET6 (an IPv4 peer shows as ::ffff:a.b.c.d) */
-  uint8_t v6only : 1; /* IPV6_V6ONLY */
-  uint8_t noopt : 1;  /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
 };
 
 struct fin_listener {
@@ -282,7 +285,21 @@ static inline bool fin_tuple_v4(const struct fin_4tuple *t) {
 
 /* The bytes keyed hashes of a 4-tuple take (demux, ISN, TS offset, SYN
  * cookies): 12 for IPv4 (the addresses' last 4 bytes), 36 for IPv6. */
-size_t fin_tuple_key(const struct fin_4tuple *t, uint8_t k[36]);
+static inline size_t fin_tuple_key(const struct fin_4tuple *t, uint8_t k[36]) {
+  if (fin_tuple_v4(t)) {
+    uint32_t l = fin_addr_get_v4(&t->local_addr), r = fin_addr_get_v4(&t->remote_addr);
+    memcpy(k, &l, 4);
+    memcpy(k + 4, &r, 4);
+    memcpy(k + 8, &t->local_port, 2);
+    memcpy(k + 10, &t->remote_port, 2);
+    return 12;
+  }
+  memcpy(k, t->local_addr.b, 16);
+  memcpy(k + 16, t->remote_addr.b, 16);
+  memcpy(k + 32, &t->local_port, 2);
+  memcpy(k + 34, &t->remote_port, 2);
+  return 36;
+}
 
 /* IP + TCP header bytes of a segment without options: 40, or 60 for IPv6. */
 static inline uint32_t fin_tuple_hdr(const struct fin_4tuple *t) {

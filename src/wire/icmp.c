@@ -10,17 +10,17 @@
 #include "wire_bytes.h"
 #include "wire_ip.h"
 
-#define ICMP_HDR_LEN       8
-#define ICMP_UNREACH       3
-#define ICMP_SOURCE_QUENCH 4
-#define ICMP_TIME_EXCEEDED 11
-#define ICMP_PARAM_PROBLEM 12
-#define ICMP6_UNREACH      1
-#define ICMP6_TOO_BIG      2
+#define ICMP_HDR_LEN        8
+#define ICMP_UNREACH        3
+#define ICMP_SOURCE_QUENCH  4
+#define ICMP_TIME_EXCEEDED  11
+#define ICMP_PARAM_PROBLEM  12
+#define ICMP6_UNREACH       1
+#define ICMP6_TOO_BIG       2
 #define ICMP6_TIME_EXCEEDED 3
 #define ICMP6_PARAM_PROBLEM 4
-#define QUOTED_TCP_MIN     8
-#define IP_FRAG_OFFSET     0x1fffu
+#define QUOTED_TCP_MIN      8
+#define IP_FRAG_OFFSET      0x1fffu
 
 /* J6: protocol (2) and port (3) unreachable are hard; fragmentation
  * needed (4) carries the next-hop MTU (RFC 1191 §4); the rest are soft. */

@@ -34,11 +34,9 @@ static uint32_t sum16(const uint8_t *p, unsigned n) {
   return s;
 }
 
-uint32_t fin_wire_pseudo_sum(const struct fin_addr *src, const struct fin_addr *dst, uint8_t proto,
-                             uint32_t len) {
-  bool v4 = fin_addr_is_v4(src);
-  unsigned from = v4 ? 12 : 0, n = 16 - from;
-  uint32_t s = sum16(src->b + from, n) + sum16(dst->b + from, n);
+uint32_t fin_wire_pseudo_sum6(const struct fin_addr *src, const struct fin_addr *dst, uint8_t proto,
+                              uint32_t len) {
+  uint32_t s = sum16(src->b, 16) + sum16(dst->b, 16);
   s += proto + (len >> 16) + (len & 0xffffu);
   /* Folded so chained additions in fin_csum_add cannot reach bit 31. */
   while (s >> 16)

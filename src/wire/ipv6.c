@@ -10,11 +10,11 @@
 #include "wire_bytes.h"
 #include "wire_ip.h"
 
-#define NH_HOPOPTS  0
-#define NH_ROUTING  43
-#define NH_FRAGMENT 44
-#define NH_NONE     59
-#define NH_DSTOPTS  60
+#define NH_HOPOPTS    0
+#define NH_ROUTING    43
+#define NH_FRAGMENT   44
+#define NH_NONE       59
+#define NH_DSTOPTS    60
 #define EXT_BYTES_MAX 1024u /* extension headers larger than this together are refused */
 #define OPT_PAD1      0
 #define OPT_PADN      1
