@@ -2,13 +2,15 @@
 /* bench_lifecycle: full TCP lifecycles (handshake, 1 KB request, 1 KB
  * reply, graceful close by the client, TIME-WAIT) per second.
  *   fin:   two fin stacks back to back in this process (virtual time);
- *   linux: the kernel over 127.0.0.1 (connect/accept/write/read/close).
+ *   linux: the kernel over 127.0.0.1 (connect/accept/write/read/close);
+ * with --ipv6, fin over fd00::1/fd00::2 and the kernel over ::1.
  * Same work, same process, one run: the ratio is what to read; absolute
  * numbers move with the machine. Also prints memory per established
- * connection and per TIME-WAIT record. Usage: bench_lifecycle [N [fin]]:
+ * connection and per TIME-WAIT record. Usage: bench_lifecycle [N [fin]] [--ipv6]:
  * "fin" skips the kernel run (for callgrind: instructions per lifecycle). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,13 +65,32 @@ static void pump(struct pair *p) {
   }
 }
 
+static bool ipv6;
+
+/* Host i's address (i = 0 client, 1 server), or the wildcard (i < 0). */
+static struct fin_addr host_addr(int i) {
+  if (!ipv6)
+    return fin_addr_v4(i < 0 ? 0 : 0x0a000001u + (uint32_t)i);
+  uint8_t b[16] = {0};
+  if (i >= 0) {
+    b[0] = 0xfd;
+    b[15] = (uint8_t)(i + 1);
+  }
+  return fin_addr_v6(b);
+}
+
+static struct fin_sockaddr host_sockaddr(int i, uint16_t port) {
+  struct fin_sockaddr a = {host_addr(i), port, ipv6 ? FIN_AF_INET6 : FIN_AF_INET};
+  return a;
+}
+
 static void fin_setup(struct pair *p, uint32_t tw_cap) {
   memset(p, 0, sizeof(*p));
   p->now = FIN_SEC(1);
   for (int i = 0; i < 2; i++) {
     struct fin_settings s;
     fin_settings_default(&s);
-    s.local_addrs[0] = fin_addr_v4(0x0a000001u + (uint32_t)i);
+    s.local_addrs[0] = host_addr(i);
     s.local_addr_count = 1;
     s.event_mask = 0;
     s.max_time_wait = tw_cap;
@@ -86,8 +107,8 @@ static void fin_setup(struct pair *p, uint32_t tw_cap) {
 static int fin_lifecycle(struct pair *p, fin_sock l) {
   static char msg[1024];
   fin_sock c = fin_socket(p->st[0]);
-  if (fin_connect(p->st[0], c, &(struct fin_sockaddr){fin_addr_v4(0x0a000002u), 80, FIN_AF_INET}) !=
-      -EINPROGRESS)
+  struct fin_sockaddr dst = host_sockaddr(1, 80);
+  if (fin_connect(p->st[0], c, &dst) != -EINPROGRESS)
     return -1;
   pump(p);
   fin_sock s = fin_accept(p->st[1], l, NULL);
@@ -113,7 +134,8 @@ static double bench_fin(int n) {
   struct pair p;
   fin_setup(&p, 1u << 20);
   fin_sock l = fin_socket(p.st[1]);
-  fin_bind(p.st[1], l, &(struct fin_sockaddr){fin_addr_v4(0), 80, FIN_AF_INET});
+  struct fin_sockaddr any = host_sockaddr(-1, 80);
+  fin_bind(p.st[1], l, &any);
   fin_listen(p.st[1], l, 128);
   double t0 = now_s();
   for (int i = 0; i < n; i++)
@@ -124,6 +146,7 @@ static double bench_fin(int n) {
   double dt = now_s() - t0;
   size_t tw = fin_stack_time_wait_count(p.st[0]);
   size_t mem = fin_stack_memory_in_use(p.st[0]);
+  printf("%s ", ipv6 ? "IPv6" : "IPv4");
   printf("fin:   %d lifecycles in %.3f s = %.0f/s; client holds %zu TIME-WAIT records in %zu "
          "bytes of stack memory (%.1f B/record incl. tables)\n",
          n, dt, n / dt, tw, mem, tw ? (double)mem / (double)tw : 0.0);
@@ -133,20 +156,31 @@ static double bench_fin(int n) {
 }
 
 static double bench_linux(int n) {
-  int l = socket(AF_INET, SOCK_STREAM, 0);
+  int fam = ipv6 ? AF_INET6 : AF_INET;
+  int l = socket(fam, SOCK_STREAM, 0);
   int one = 1;
   setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-  if (bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(l, 128) != 0)
+  struct sockaddr_storage a;
+  memset(&a, 0, sizeof(a));
+  if (ipv6) {
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&a;
+    a6->sin6_family = AF_INET6;
+    a6->sin6_addr = in6addr_loopback;
+  } else {
+    struct sockaddr_in *a4 = (struct sockaddr_in *)&a;
+    a4->sin_family = AF_INET;
+    a4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  socklen_t al = ipv6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+  if (bind(l, (struct sockaddr *)&a, al) != 0 || listen(l, 128) != 0)
     return 0;
-  socklen_t al = sizeof(a);
   getsockname(l, (struct sockaddr *)&a, &al);
   static char msg[1024], in[2048];
   double t0 = now_s();
   int done = 0;
   for (int i = 0; i < n; i++) {
-    int c = socket(AF_INET, SOCK_STREAM, 0);
-    if (connect(c, (struct sockaddr *)&a, sizeof(a)) != 0) {
+    int c = socket(fam, SOCK_STREAM, 0);
+    if (connect(c, (struct sockaddr *)&a, al) != 0) {
       close(c);
       break; /* ephemeral ports exhausted by TIME-WAIT: stop counting here */
     }
@@ -160,17 +194,27 @@ static double bench_linux(int n) {
   }
   double dt = now_s() - t0;
   close(l);
-  printf("linux: %d lifecycles in %.3f s = %.0f/s (kernel loopback, same work)\n", done, dt,
-         done / dt);
+  printf("linux: %d lifecycles in %.3f s = %.0f/s (kernel loopback %s, same work)\n", done, dt,
+         done / dt, ipv6 ? "::1" : "127.0.0.1");
   return done / dt;
 }
 
 int main(int argc, char **argv) {
-  int n = argc > 1 ? atoi(argv[1]) : 20000;
-  printf("sizes: TCB %zu B, TIME-WAIT record %zu B (Linux: ~2 KB tcp_sock, ~250 B tw sock)\n",
-         fin_tcb_size(), fin_time_wait_record_size());
+  int n = 20000;
+  bool fin_only = false;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--ipv6") == 0)
+      ipv6 = true;
+    else if (strcmp(argv[i], "fin") == 0)
+      fin_only = true;
+    else
+      n = atoi(argv[i]);
+  }
+  printf("sizes: TCB %zu B, TIME-WAIT record %zu B IPv4, %zu B IPv6 (Linux: ~2 KB tcp_sock, ~250 B "
+         "tw sock)\n",
+         fin_tcb_size(), fin_time_wait_record_size(), fin_time_wait_record_size_v6());
   double f = bench_fin(n);
-  if (argc > 2 && strcmp(argv[2], "fin") == 0)
+  if (fin_only)
     return 0; /* for callgrind: instructions per fin lifecycle */
   double k = bench_linux(n);
   if (k > 0)

@@ -10,15 +10,20 @@ build=${1:-build}
 rel=build-rel
 cmake -S . -B "$rel" -DCMAKE_BUILD_TYPE=Release -DFIN_TESTS=OFF >/dev/null
 cmake --build "$rel" -j "$(nproc)" --target bench_lifecycle bench_wire bench_scale fin >/dev/null
+# Both families (issue 10: IPv4's figures must not get worse for IPv6).
 "$rel/bench_lifecycle" 20000
+"$rel/bench_lifecycle" 20000 --ipv6
 if command -v valgrind >/dev/null; then
-  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$rel/bench_lifecycle" "$1" fin 2>&1 |
+  count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$rel/bench_lifecycle" "$@" fin 2>&1 |
     awk '/Collected/ {print $4}'; }
-  a=$(count 1000); b=$(count 2000)
-  echo "instructions per fin lifecycle (both stacks, callgrind): $(( (b - a) / 1000 ))"
+  for fam in "" --ipv6; do
+    a=$(count 1000 $fam); b=$(count 2000 $fam)
+    echo "instructions per fin lifecycle ${fam:+(IPv6) }(both stacks, callgrind): $(( (b - a) / 1000 ))"
+  done
 fi
 "$rel/bench_wire" 2>/dev/null | tail -3 || true
 "$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}"
+"$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}" --ipv6
 rates=$(mktemp)
 if FIN_LOAD_REQUESTS=${FIN_BENCH_REQUESTS:-100000} FIN_LOAD_RATES="$rates" \
   bash tests/interop/load.sh "$rel/fin" >"$rates.log" 2>&1; then
