@@ -34,7 +34,7 @@ uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t) 
 }
 
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t) {
-  struct fin_conn *c = st->conn_buckets[fin_tuple_hash(st, t) & st->conn_bucket_mask];
+  struct fin_conn *c = st->conn_buckets[fin_demux_hash(st, t) & st->conn_bucket_mask];
   while (c != NULL && !fin_tuple_eq(&c->tuple, t))
     c = c->hash_next;
   return c;
@@ -55,7 +55,7 @@ static void maybe_grow(struct fin_stack *st) {
     struct fin_conn *c = st->conn_buckets[b];
     while (c != NULL) {
       struct fin_conn *next = c->hash_next;
-      uint32_t h = fin_tuple_hash(st, &c->tuple) & mask;
+      uint32_t h = fin_demux_hash(st, &c->tuple) & mask;
       c->hash_next = nb[h];
       nb[h] = c;
       c = next;
@@ -69,7 +69,7 @@ static void maybe_grow(struct fin_stack *st) {
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
   if (fin_conn_lookup(st, &c->tuple) != NULL)
     return -EADDRINUSE;
-  uint32_t h = fin_tuple_hash(st, &c->tuple) & st->conn_bucket_mask;
+  uint32_t h = fin_demux_hash(st, &c->tuple) & st->conn_bucket_mask;
   c->hash_next = st->conn_buckets[h];
   st->conn_buckets[h] = c;
   st->conn_count++;
@@ -79,7 +79,7 @@ int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
 }
 
 void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c) {
-  struct fin_conn **pp = &st->conn_buckets[fin_tuple_hash(st, &c->tuple) & st->conn_bucket_mask];
+  struct fin_conn **pp = &st->conn_buckets[fin_demux_hash(st, &c->tuple) & st->conn_bucket_mask];
   while (*pp != NULL && *pp != c)
     pp = &(*pp)->hash_next;
   if (*pp == NULL)

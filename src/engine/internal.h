@@ -14,6 +14,7 @@
 #include "ring.h"
 #include "rtt.h"
 #include "seq.h"
+#include "demux_hash.h"
 #include "siphash.h"
 
 #define FIN_NONE_IDX UINT32_MAX
@@ -205,6 +206,7 @@ struct fin_stack {
   uint64_t buf_mem;
   struct fin_counters c;
   struct fin_siphash_key hash_key, isn_key, ts_key, cookie_key;
+  struct fin_nh_key demux_key; /* buckets of connections and TIME-WAIT records (demux_hash.h) */
   uint64_t next_conn_id;
 
   /* Handles. */
@@ -360,7 +362,13 @@ void fin_events_free(struct fin_stack *st);
 /* ---- demux (demux.c) ---- */
 int fin_demux_init(struct fin_stack *st);
 void fin_demux_free(struct fin_stack *st);
+/* SipHash of the 4-tuple under hash_key: a PRF, for what an observer must
+ * not predict (RFC 6056 ephemeral ports). */
 uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t);
+/* The bucket hash of connections and TIME-WAIT records (NH, demux_hash.h). */
+static inline uint32_t fin_demux_hash(const struct fin_stack *st, const struct fin_4tuple *t) {
+  return fin_nh_tuple(&st->demux_key, t);
+}
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c);

@@ -64,6 +64,7 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
   draw_key(st, &st->isn_key);
   draw_key(st, &st->ts_key);
   draw_key(st, &st->cookie_key);
+  st->rnd.fill(st->rnd.ctx, &st->demux_key, sizeof(st->demux_key));
   int err = stack_init_tables(st);
   if (err != 0) {
     fin_stack_free(st);

@@ -46,7 +46,7 @@ static bool tuple_is(const struct fin_stack *st, uint32_t i, const struct fin_4t
 }
 
 static uint32_t bucket(const struct fin_stack *st, const struct fin_4tuple *t) {
-  return fin_tuple_hash(st, t) & st->tw_bucket_mask;
+  return fin_demux_hash(st, t) & st->tw_bucket_mask;
 }
 
 static size_t rec_size(bool is_v6) {
