@@ -212,6 +212,14 @@ bool fin_stack_shutdown_done(const struct fin_stack *stack);
 /* Bytes currently held by the stack's allocator (for leak checks and limits). */
 size_t fin_stack_memory_in_use(const struct fin_stack *stack);
 
+/* Of that, the bytes of send and receive buffer the connections hold now:
+ * buffers are pool chunks taken as data needs them and given back as it
+ * leaves (what settings.max_buffer_memory limits, BEHAVIOR F3); idle
+ * chunks kept for reuse are not counted. */
+size_t fin_stack_buffer_memory(const struct fin_stack *stack);
+/* The size of one buffer chunk (a power of two >= max(mtu, 2048)). */
+size_t fin_stack_buffer_chunk(const struct fin_stack *stack);
+
 /* The engine's self-check (docs/engine.md "Invariants"): every connection
  * has a way out - a deadline, output due, or a state in which only the
  * application may end it (idle ESTABLISHED or CLOSE-WAIT without keep-alive,

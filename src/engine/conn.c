@@ -34,41 +34,33 @@ struct fin_conn *fin_conn_new(struct fin_stack *st) {
 
 /* BEHAVIOR F3: room for `need` more buffer bytes comes from the oldest
  * orphans (never from `self`); false when even that is not enough. */
-static bool make_room(struct fin_stack *st, uint64_t need, const struct fin_conn *self) {
+bool fin_conn_make_room(struct fin_stack *st, uint64_t need, const struct fin_conn *self) {
   while (st->buf_mem + need > st->s.max_buffer_memory && st->orph_head != NULL &&
          st->orph_head != self)
     fin_conn_abort(st, st->orph_head, FIN_REASON_MEMORY, -ENOMEM, &st->c.abort_on_memory);
   return st->buf_mem + need <= st->s.max_buffer_memory;
 }
 
-/* Admission when a connection opens: both of its buffers must fit under
- * max_buffer_memory now. They are only allocated when first used
- * (fin_conn_sndbuf_ready / fin_conn_rcvbuf_ready), so a connection that
- * carries no data costs its TCB alone - what lets a process hold
- * millions of mostly idle connections. */
+/* Admission when a connection opens: a chunk each way must fit under
+ * max_buffer_memory now. Buffer memory is what the rings actually hold
+ * (pool chunks, taken as data comes and given back as it goes), so a
+ * connection that carries no data costs its TCB alone - what lets a process
+ * hold millions of mostly idle connections - and a busy one grows to its
+ * configured size only while its data needs it. */
 int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c) {
-  return make_room(st, (uint64_t)c->sndbuf_size + c->rcvbuf_size, c) ? 0 : -ENOBUFS;
+  return fin_conn_make_room(st, 2ull * st->pool.chunk, c) ? 0 : -ENOBUFS;
 }
 
-static int ring_ready(struct fin_stack *st, struct fin_conn *c, struct fin_ring *r, uint32_t size) {
-  if (r->buf != NULL)
-    return 0;
-  if (!make_room(st, size, c))
-    return -ENOBUFS;
-  uint8_t *buf = fin_mem_alloc(st, size);
-  if (buf == NULL)
-    return -ENOMEM;
-  *r = (struct fin_ring){buf, size, 0, 0};
-  st->buf_mem += size;
-  return 0;
+static int ring_ready(struct fin_stack *st, struct fin_ring *r, uint32_t size) {
+  return r->map != NULL ? 0 : fin_ring_init(st, r, size);
 }
 
 int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c) {
-  return ring_ready(st, c, &c->sndbuf, c->sndbuf_size);
+  return ring_ready(st, &c->sndbuf, c->sndbuf_size);
 }
 
 int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c) {
-  return ring_ready(st, c, &c->rcvbuf, c->rcvbuf_size);
+  return ring_ready(st, &c->rcvbuf, c->rcvbuf_size);
 }
 
 /* FreeBSD rounds the receive buffer up to a multiple of the MSS once the
@@ -80,33 +72,20 @@ void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
   uint32_t mss = c->snd_mss, size = (c->rcvbuf_size + mss - 1) / mss * mss;
   if (size == c->rcvbuf_size)
     return;
-  if (c->rcvbuf.buf == NULL) {
-    c->rcvbuf_size = size;
-    return;
+  if (c->rcvbuf.map != NULL) {
+    if (c->rcvbuf.hi != 0)
+      return; /* data already held: keep the old size (correct, only not rounded) */
+    fin_ring_release(st, &c->rcvbuf);
   }
-  uint8_t *nb = c->rcvbuf.len == 0 ? fin_mem_alloc(st, size) : NULL;
-  if (nb == NULL)
-    return; /* keep the old size: correct, only not rounded */
-  fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf.cap);
-  st->buf_mem = st->buf_mem - c->rcvbuf.cap + size;
-  c->rcvbuf = (struct fin_ring){nb, size, 0, 0};
   c->rcvbuf_size = size;
 }
 
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
-  if (c->sndbuf.buf == NULL)
-    return;
-  fin_mem_free(st, c->sndbuf.buf, c->sndbuf.cap);
-  st->buf_mem -= c->sndbuf.cap;
-  memset(&c->sndbuf, 0, sizeof(c->sndbuf));
+  fin_ring_release(st, &c->sndbuf);
 }
 
 static void free_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
-  if (c->rcvbuf.buf == NULL)
-    return;
-  fin_mem_free(st, c->rcvbuf.buf, c->rcvbuf.cap);
-  st->buf_mem -= c->rcvbuf.cap;
-  memset(&c->rcvbuf, 0, sizeof(c->rcvbuf));
+  fin_ring_release(st, &c->rcvbuf);
 }
 
 static void orphan_unlink(struct fin_stack *st, struct fin_conn *c) {
@@ -364,7 +343,7 @@ uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
 /* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
  * data sits inside this space, so the right edge never moves left. */
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
-  return c->rcvbuf.buf ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
+  return c->rcvbuf.map ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
 }
 
 /* BEHAVIOR M1 (Linux tcp_acceptable_seq): a pure ACK or RST carries SND.NXT

@@ -56,13 +56,13 @@ static void cc_on_ack(struct fin_conn *c, uint32_t acked) {
     c->cwnd += (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd) + 1;
 }
 
-static void consume_acked(struct fin_conn *c, uint32_t ack) {
+static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
   if (!seq_gt(ack, c->snd_buf_seq))
     return;
   uint32_t n = ack - c->snd_buf_seq;
   if (n > c->sndbuf.len)
     n = c->sndbuf.len;
-  fin_ring_consume(&c->sndbuf, n);
+  fin_ring_consume(st, &c->sndbuf, n);
   c->snd_buf_seq += n;
 }
 
@@ -72,7 +72,7 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
   c->snd_una = ack;
   if (seq_lt(c->snd_nxt, ack))
     c->snd_nxt = ack;
-  consume_acked(c, ack);
+  consume_acked(st, c, ack);
   cc_on_ack(c, acked);
   c->dupacks = 0;
   c->first_rexmit = st->now;

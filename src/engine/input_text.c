@@ -48,6 +48,11 @@ static bool held_overlap(const struct fin_conn *c, uint32_t off, uint32_t len, u
 static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v) {
   uint32_t off = v->seq - c->rcv_nxt, left, right;
   if (v->len > 0) {
+    /* The bytes go in first: the store records only what the ring holds. */
+    if (fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len + off, v->data, v->len) != 0) {
+      FIN_DROP(st, &c->tuple, drop_rcv_no_room); /* F3: no chunk now; it comes again */
+      return;
+    }
     /* RFC 2883 §4.1.2 (Linux tcp_data_queue_ofo): a partial duplicate of
      * held data reports the duplicated bytes. */
     if (held_overlap(c, off, v->len, &left, &right))
@@ -64,7 +69,6 @@ static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const s
     case FIN_ASM_ADDED:
       break;
     }
-    fin_ring_write_at(&c->rcvbuf, c->rcvbuf.len + off, v->data, v->len);
     st->c.ooo_queued++;
   }
   if (v->fin) {
@@ -86,9 +90,10 @@ static uint32_t commit_front(struct fin_conn *c) {
 static uint32_t deliver_in_order(struct fin_stack *st, struct fin_conn *c,
                                  const struct seg_view *v) {
   uint32_t left, right;
+  if (fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len, v->data, v->len) != 0)
+    return 0; /* no chunk now (F3): dropped, it comes again */
   if (held_overlap(c, 0, v->len, &left, &right))
     dsack_extend(c, left, right); /* RFC 2883 §4.1.3, Linux tcp_ofo_queue */
-  fin_ring_write_at(&c->rcvbuf, c->rcvbuf.len, v->data, v->len);
   if (fin_asm_add(&c->ooo, 0, v->len) == FIN_ASM_PRUNED)
     st->c.ooo_pruned++;
   return commit_front(c);
@@ -158,8 +163,10 @@ enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c,
     return CONTINUE;
   }
   bool had_holes = !fin_asm_empty(&c->ooo);
-  if (deliver_in_order(st, c, v) == 0)
-    st->stalls++; /* cannot happen (M15); the audit reports it */
+  if (deliver_in_order(st, c, v) == 0) {
+    FIN_DROP(st, &c->tuple, drop_rcv_no_room); /* F3: unacknowledged, it comes again */
+    return CONTINUE;
+  }
   /* RFC 5681 §4.2: a segment that began before RCV.NXT is out of order
    * too; its D-SACK (M8) goes out at once, as FreeBSD sends it. */
   schedule_ack(st, c, v->len, had_holes || v->dup_head);
@@ -216,10 +223,11 @@ void fin_input_hold_syn_text(struct fin_stack *st, struct fin_conn *c,
   uint32_t len = seg->payload_len, room = fin_conn_rcv_wnd(c);
   if (len > room)
     len = room;
-  if (len > 0 && fin_conn_rcvbuf_ready(st, c) == 0) {
-    fin_ring_write_at(&c->rcvbuf, 0, seg->payload, len);
+  if (len > 0 && (fin_conn_rcvbuf_ready(st, c) != 0 ||
+                  fin_ring_write_at(st, &c->rcvbuf, 0, seg->payload, len) != 0))
+    len = 0; /* no room now: the peer sends it again, the FIN with it */
+  if (len > 0)
     fin_asm_add(&c->ooo, 0, len);
-  }
   if ((seg->flags & FIN_TCP_FIN) && len == seg->payload_len) {
     c->rcv_fin_pending = 1;
     c->rcv_fin_seq = c->rcv_nxt + len;

@@ -15,6 +15,7 @@
 #include "rtt.h"
 #include "seq.h"
 #include "demux_hash.h"
+#include "pool.h"
 #include "siphash.h"
 
 #define FIN_NONE_IDX UINT32_MAX
@@ -203,7 +204,8 @@ struct fin_stack {
   struct fin_random rnd;
   fin_time now;
   size_t mem_in_use;
-  uint64_t buf_mem;
+  uint64_t buf_mem;           /* bytes in pool chunks the rings hold (F3's measure) */
+  struct fin_chunk_pool pool; /* pool.h */
   struct fin_counters c;
   struct fin_siphash_key hash_key, isn_key, ts_key, cookie_key;
   struct fin_nh_key demux_key; /* buckets of connections and TIME-WAIT records (demux_hash.h) */
@@ -453,6 +455,9 @@ void fin_send_rst_from_conn(struct fin_stack *st, const struct fin_conn *c, uint
 /* ---- connections (conn.c) ---- */
 struct fin_conn *fin_conn_new(struct fin_stack *st);
 int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c);
+/* BEHAVIOR F3: room for `need` more buffer bytes, found by aborting the
+ * oldest orphans (never `self`, which may be NULL); false if not enough. */
+bool fin_conn_make_room(struct fin_stack *st, uint64_t need, const struct fin_conn *self);
 /* Allocate a ring on first use: 0, -ENOBUFS (F3 cap) or -ENOMEM. */
 int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c);
 int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c);

@@ -103,7 +103,7 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   if (p->len > 0)
-    fin_ring_peek(&c->sndbuf, p->seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+    fin_ring_peek(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
@@ -314,10 +314,12 @@ static uint32_t sack_option_len(const struct fin_conn *c) {
  * subtracted per segment (else the datagram exceeds the MTU). A caller's
  * buffer smaller than that makes the segment smaller, never larger: a cap of
  * the MTU or more gives the MSS exactly. */
-static uint32_t segment_room(const struct fin_conn *c, size_t cap) {
+static uint32_t segment_room(const struct fin_stack *st, const struct fin_conn *c, size_t cap) {
   uint32_t mss = c->snd_mss ? c->snd_mss : 536, sack = sack_option_len(c);
   mss = mss > sack + 1 ? mss - sack : 1;
-  size_t hdr = 40 + (c->ts_ok ? 12 : 0) + sack;
+  if (mss > st->pool.chunk)
+    mss = st->pool.chunk; /* a payload spans at most two chunks (an MTU raised at run time) */
+  size_t hdr = fin_tuple_hdr(&c->tuple) + (c->ts_ok ? 12 : 0) + sack;
   size_t room = cap > hdr ? cap - hdr : 0;
   return room < mss ? (uint32_t)room : mss;
 }
@@ -332,7 +334,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   struct out_plan p;
   memset(&p, 0, sizeof(p));
   bool seqspace = false;
-  uint32_t mss = segment_room(c, cap);
+  uint32_t mss = segment_room(st, c, cap);
   if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
     seqspace = plan_syn(c, &p);
   } else if (can_send_data(c->state)) {
@@ -385,7 +387,7 @@ void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
   if (c->terminated || !can_send_data(c->state) || syn_ack_due(c))
     return;
   struct data_plan d;
-  enum data_verdict v = plan_data_at(c, segment_room(c, PLAN_CAP), false, &d);
+  enum data_verdict v = plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d);
   if (c->persist) {
     if (v == DATA_NONE && c->snd_una == c->snd_max) {
       c->persist = 0;
@@ -413,7 +415,7 @@ void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
   }
   struct data_plan d;
   if (can_send_data(c->state) && !syn_ack_due(c) &&
-      plan_data_at(c, segment_room(c, PLAN_CAP), false, &d) == DATA_SEND) {
+      plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d) == DATA_SEND) {
     fin_conn_output_mark(st, c);
     return;
   }

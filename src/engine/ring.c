@@ -1,64 +1,154 @@
 /* SPDX-License-Identifier: MIT */
 #include "ring.h"
 
-#include <string.h>
+#include "internal.h"
 
-static uint32_t phys(const struct fin_ring *r, uint32_t off) {
-  uint32_t i = r->head + off;
-  return i >= r->cap ? i - r->cap : i;
+static uint32_t chunk_of(const struct fin_stack *st) {
+  return st->pool.chunk;
 }
 
-void fin_ring_write_at(struct fin_ring *r, uint32_t off, const void *data, uint32_t n) {
-  const uint8_t *src = data;
-  uint32_t start = phys(r, off);
-  uint32_t first = r->cap - start < n ? r->cap - start : n;
-  memcpy(r->buf + start, src, first);
-  memcpy(r->buf, src + first, n - first);
+static uint32_t chunks(const struct fin_stack *st, uint32_t cap) {
+  return (cap + chunk_of(st) - 1) / chunk_of(st);
+}
+
+/* The span: whole chunks, so the ring wraps on a chunk boundary. */
+static uint32_t span(const struct fin_stack *st, const struct fin_ring *r) {
+  return chunks(st, r->cap) * chunk_of(st);
+}
+
+static uint32_t phys(const struct fin_stack *st, const struct fin_ring *r, uint32_t off) {
+  uint32_t s = span(st, r), i = r->head + off;
+  return i >= s ? i - s : i;
+}
+
+int fin_ring_init(struct fin_stack *st, struct fin_ring *r, uint32_t cap) {
+  size_t bytes = (size_t)chunks(st, cap) * sizeof(uint8_t *);
+  uint8_t **map = fin_mem_alloc(st, bytes);
+  if (map == NULL)
+    return -ENOMEM;
+  memset(map, 0, bytes);
+  *r = (struct fin_ring){map, cap, 0, 0, 0};
+  return 0;
+}
+
+void fin_ring_release(struct fin_stack *st, struct fin_ring *r) {
+  if (r->map == NULL)
+    return;
+  uint32_t n = chunks(st, r->cap);
+  /* Chunks exist only under live bytes (consume gives the rest back): an
+   * empty ring has none to look for. */
+  for (uint32_t i = 0; r->hi > 0 && i < n; i++)
+    if (r->map[i] != NULL)
+      fin_chunk_put(st, r->map[i]);
+  fin_mem_free(st, r->map, (size_t)n * sizeof(uint8_t *));
+  *r = (struct fin_ring){NULL, 0, 0, 0, 0};
+}
+
+/* Every chunk under logical [off, off + n) exists; all or nothing. */
+static int ensure(struct fin_stack *st, struct fin_ring *r, uint32_t off, uint32_t n) {
+  uint32_t c = chunk_of(st), nch = chunks(st, r->cap);
+  uint32_t first = phys(st, r, off) / c, count = (phys(st, r, off) % c + n + c - 1) / c;
+  for (uint32_t k = 0; k < count; k++) {
+    uint32_t i = (first + k) % nch;
+    if (r->map[i] == NULL && (r->map[i] = fin_chunk_get(st)) == NULL)
+      return -ENOBUFS; /* chunks already taken stay: later bytes will use them */
+  }
+  return 0;
+}
+
+static void copy_in(const struct fin_stack *st, struct fin_ring *r, uint32_t off,
+                    const uint8_t *src, uint32_t n) {
+  uint32_t c = chunk_of(st);
+  while (n > 0) {
+    uint32_t p = phys(st, r, off), o = p % c, piece = c - o < n ? c - o : n;
+    memcpy(r->map[p / c] + o, src, piece);
+    src += piece;
+    off += piece;
+    n -= piece;
+  }
+}
+
+int fin_ring_write_at(struct fin_stack *st, struct fin_ring *r, uint32_t off, const void *data,
+                      uint32_t n) {
+  if (n == 0)
+    return 0;
+  if (ensure(st, r, off, n) != 0)
+    return -ENOBUFS;
+  copy_in(st, r, off, data, n);
+  if (off + n > r->hi)
+    r->hi = off + n;
+  return 0;
 }
 
 void fin_ring_commit(struct fin_ring *r, uint32_t n) {
   r->len += n;
+  if (r->len > r->hi)
+    r->hi = r->len;
 }
 
-uint32_t fin_ring_write(struct fin_ring *r, const void *data, uint32_t n) {
+uint32_t fin_ring_write(struct fin_stack *st, struct fin_ring *r, const void *data, uint32_t n) {
   uint32_t room = fin_ring_free(r);
   if (n > room)
     n = room;
-  if (n == 0)
+  if (n == 0 || fin_ring_write_at(st, r, r->len, data, n) != 0)
     return 0;
-  fin_ring_write_at(r, r->len, data, n);
   r->len += n;
   return n;
 }
 
-void fin_ring_peek(const struct fin_ring *r, uint32_t off, uint32_t n, const uint8_t **p1,
-                   uint32_t *l1, const uint8_t **p2, uint32_t *l2) {
-  uint32_t start = phys(r, off);
-  uint32_t first = r->cap - start < n ? r->cap - start : n;
-  *p1 = r->buf + start;
+void fin_ring_peek(const struct fin_stack *st, const struct fin_ring *r, uint32_t off, uint32_t n,
+                   const uint8_t **p1, uint32_t *l1, const uint8_t **p2, uint32_t *l2) {
+  uint32_t c = chunk_of(st), p = phys(st, r, off), o = p % c;
+  uint32_t first = c - o < n ? c - o : n;
+  *p1 = r->map[p / c] + o;
   *l1 = first;
-  *p2 = r->buf;
+  *p2 = first < n ? r->map[phys(st, r, off + first) / c] : NULL;
   *l2 = n - first;
 }
 
-void fin_ring_consume(struct fin_ring *r, uint32_t n) {
-  if (n > r->len)
-    n = r->len;
-  r->head = phys(r, n);
-  r->len -= n;
-  /* head must not jump back to 0 when len reaches 0: out-of-order bytes held
-   * beyond len (fin_ring_write_at) are addressed from head. */
+/* Whether chunk i of the span holds any byte of logical [0, hi). */
+static bool chunk_live(const struct fin_stack *st, const struct fin_ring *r, uint32_t i) {
+  if (r->hi == 0)
+    return false;
+  uint32_t c = chunk_of(st), s = span(st, r);
+  uint32_t start = i * c, rel = start >= r->head ? start - r->head : start + s - r->head;
+  /* The chunk starts rel bytes after head (mod span); it is live if that
+   * is inside [0, hi), or if head itself lies inside this chunk. */
+  return rel < r->hi || (r->head >= start && r->head < start + c);
 }
 
-uint32_t fin_ring_read(struct fin_ring *r, void *out, uint32_t n, int peek) {
+void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n) {
   if (n > r->len)
     n = r->len;
-  const uint8_t *p1, *p2;
-  uint32_t l1, l2;
-  fin_ring_peek(r, 0, n, &p1, &l1, &p2, &l2);
-  memcpy(out, p1, l1);
-  memcpy((uint8_t *)out + l1, p2, l2);
+  if (n == 0)
+    return;
+  uint32_t c = chunk_of(st), nch = chunks(st, r->cap);
+  uint32_t first = r->head / c, passed = (r->head % c + n) / c + 1;
+  r->head = phys(st, r, n);
+  r->len -= n;
+  r->hi -= n;
+  if (r->hi == 0)
+    r->head = 0; /* empty, nothing out of order held: start again at chunk 0 */
+  for (uint32_t k = 0; k < passed && k < nch; k++) {
+    uint32_t i = (first + k) % nch;
+    if (r->map[i] != NULL && !chunk_live(st, r, i)) {
+      fin_chunk_put(st, r->map[i]);
+      r->map[i] = NULL;
+    }
+  }
+}
+
+uint32_t fin_ring_read(struct fin_stack *st, struct fin_ring *r, void *out, uint32_t n, int peek) {
+  if (n > r->len)
+    n = r->len;
+  uint32_t c = chunk_of(st), done = 0;
+  uint8_t *dst = out;
+  while (done < n) {
+    uint32_t p = phys(st, r, done), o = p % c, piece = c - o < n - done ? c - o : n - done;
+    memcpy(dst + done, r->map[p / c] + o, piece);
+    done += piece;
+  }
   if (!peek)
-    fin_ring_consume(r, n);
+    fin_ring_consume(st, r, n);
   return n;
 }

@@ -308,9 +308,9 @@ ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, 
   int err = fin_conn_sndbuf_ready(st, c);
   if (err != 0)
     return err == -ENOMEM ? -ENOBUFS : err;
-  uint32_t n = fin_ring_write(&c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+  uint32_t n = fin_ring_write(st, &c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
   if (n == 0)
-    return -EAGAIN;
+    return fin_ring_free(&c->sndbuf) == 0 ? -EAGAIN : -ENOBUFS; /* full, or no memory (F3) */
   fin_conn_schedule(st, c);
   return (ssize_t)n;
 }
@@ -336,7 +336,7 @@ ssize_t fin_recv(struct fin_stack *st, fin_sock s, void *buf, size_t len, int fl
     if (buf == NULL)
       return -EFAULT;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = fin_ring_read(&c->rcvbuf, buf, want, flags & FIN_MSG_PEEK);
+    uint32_t n = fin_ring_read(st, &c->rcvbuf, buf, want, flags & FIN_MSG_PEEK);
     if (!(flags & FIN_MSG_PEEK))
       window_update(st, c);
     return (ssize_t)n;
@@ -537,7 +537,7 @@ static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_so
   bool rcv = opt == FIN_SO_RCVBUF;
   uint32_t max = rcv ? st->s.rcvbuf_max : st->s.sndbuf_max;
   uint32_t size = fin_sockbuf_size(st, (uint32_t)v > max ? max : (uint32_t)v); /* then doubled */
-  if ((rcv ? c->rcvbuf.buf : c->sndbuf.buf) != NULL)
+  if ((rcv ? c->rcvbuf.map : c->sndbuf.map) != NULL)
     return 0; /* a ring keeps its size once allocated */
   if (rcv)
     c->rcvbuf_size = size;
@@ -742,7 +742,7 @@ int fin_poll(struct fin_stack *st, fin_sock s) {
   if (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) {
     if (c->rcvbuf.len > 0)
       m |= FIN_POLLIN;
-    if (snd_shut || c->sndbuf.buf == NULL || fin_ring_free(&c->sndbuf) > 0)
+    if (snd_shut || c->sndbuf.map == NULL || fin_ring_free(&c->sndbuf) > 0)
       m |= FIN_POLLOUT;
   }
   if (c->so_error != 0)

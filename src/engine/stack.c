@@ -60,6 +60,7 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
   st->slot_free = FIN_NONE_IDX;
   st->rst_refill = now;
   st->rst_tokens = st->s.rst_rate_per_sec;
+  st->pool.chunk = fin_pool_chunk_size(st->s.mtu);
   draw_key(st, &st->hash_key);
   draw_key(st, &st->isn_key);
   draw_key(st, &st->ts_key);
@@ -96,6 +97,7 @@ void fin_stack_free(struct fin_stack *st) {
   fin_tw_free_all(st);
   fin_heap_free(st);
   fin_demux_free(st);
+  fin_pool_drain(st); /* last: every ring has given its chunks back */
   fin_events_free(st);
   fin_mem_free(st, st->ctl, st->ctl_cap * sizeof(*st->ctl));
   struct fin_allocator a = st->alloc;
@@ -117,6 +119,14 @@ const struct fin_counters *fin_stack_counters(const struct fin_stack *st) {
 
 size_t fin_stack_memory_in_use(const struct fin_stack *st) {
   return st->mem_in_use;
+}
+
+size_t fin_stack_buffer_memory(const struct fin_stack *st) {
+  return (size_t)st->buf_mem;
+}
+
+size_t fin_stack_buffer_chunk(const struct fin_stack *st) {
+  return st->pool.chunk;
 }
 
 size_t fin_tcb_size(void) {
