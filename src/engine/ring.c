@@ -44,14 +44,35 @@ void fin_ring_release(struct fin_stack *st, struct fin_ring *r) {
   *r = (struct fin_ring){NULL, 0, 0, 0, 0};
 }
 
+/* Whether chunk i of the span holds any byte of logical [0, hi). */
+static bool chunk_live(const struct fin_stack *st, const struct fin_ring *r, uint32_t i) {
+  if (r->hi == 0)
+    return false;
+  uint32_t c = chunk_of(st), s = span(st, r);
+  uint32_t start = i * c, rel = start >= r->head ? start - r->head : start + s - r->head;
+  /* The chunk starts rel bytes after head (mod span); it is live if that
+   * is inside [0, hi), or if head itself lies inside this chunk. */
+  return rel < r->hi || (r->head >= start && r->head < start + c);
+}
+
 /* Every chunk under logical [off, off + n) exists; all or nothing. */
 static int ensure(struct fin_stack *st, struct fin_ring *r, uint32_t off, uint32_t n) {
   uint32_t c = chunk_of(st), nch = chunks(st, r->cap);
   uint32_t first = phys(st, r, off) / c, count = (phys(st, r, off) % c + n + c - 1) / c;
   for (uint32_t k = 0; k < count; k++) {
     uint32_t i = (first + k) % nch;
-    if (r->map[i] == NULL && (r->map[i] = fin_chunk_get(st)) == NULL)
-      return -ENOBUFS; /* chunks already taken stay: later bytes will use them */
+    if (r->map[i] != NULL || (r->map[i] = fin_chunk_get(st)) != NULL)
+      continue;
+    /* Give back what this call took: chunks exist only under [0, hi)
+     * (release and consume rely on it), and these would hold no byte. */
+    while (k-- > 0) {
+      i = (first + k) % nch;
+      if (!chunk_live(st, r, i)) {
+        fin_chunk_put(st, r->map[i]);
+        r->map[i] = NULL;
+      }
+    }
+    return -ENOBUFS;
   }
   return 0;
 }
@@ -104,17 +125,6 @@ void fin_ring_peek(const struct fin_stack *st, const struct fin_ring *r, uint32_
   *l1 = first;
   *p2 = first < n ? r->map[phys(st, r, off + first) / c] : NULL;
   *l2 = n - first;
-}
-
-/* Whether chunk i of the span holds any byte of logical [0, hi). */
-static bool chunk_live(const struct fin_stack *st, const struct fin_ring *r, uint32_t i) {
-  if (r->hi == 0)
-    return false;
-  uint32_t c = chunk_of(st), s = span(st, r);
-  uint32_t start = i * c, rel = start >= r->head ? start - r->head : start + s - r->head;
-  /* The chunk starts rel bytes after head (mod span); it is live if that
-   * is inside [0, hi), or if head itself lies inside this chunk. */
-  return rel < r->hi || (r->head >= start && r->head < start + c);
 }
 
 void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n) {

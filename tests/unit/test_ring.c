@@ -153,10 +153,35 @@ static void test_pool_returns_memory_after_burst(void **state) {
   assert_no_leaks(&ta);
 }
 
+/* A write that cannot have every chunk it needs takes none (all or
+ * nothing): chunks taken before the failing one go back, so an empty ring
+ * holds no chunk and release finds none to leak (CI run of 91adbf3: a
+ * failed fin_send left them behind an empty ring). */
+static void test_failed_write_gives_back_its_chunks(void **state) {
+  (void)state;
+  struct test_alloc ta;
+  struct fin_stack *st = stack_for(&ta);
+  struct fin_ring r;
+  static uint8_t data[3 * 2048];
+  assert_int_equal(fin_ring_init(st, &r, 65536), 0);
+  ta.fail_at = ta.total_allocs + 3; /* the third chunk of the write */
+  assert_int_equal(fin_ring_write(st, &r, data, sizeof(data)), 0);
+  assert_int_equal(r.len, 0);
+  assert_int_equal(st->pool.in_use, 0);
+  assert_int_equal(fin_stack_buffer_memory(st), 0);
+  /* The chunks came back to the free list; the next write succeeds. */
+  assert_int_equal(fin_ring_write(st, &r, data, sizeof(data)), sizeof(data));
+  assert_int_equal(st->pool.in_use, 3);
+  fin_ring_release(st, &r);
+  fin_stack_free(st);
+  assert_no_leaks(&ta);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ring_matches_model),
       cmocka_unit_test(test_pool_returns_memory_after_burst),
+      cmocka_unit_test(test_failed_write_gives_back_its_chunks),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
