@@ -318,21 +318,30 @@ void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c) {
   c->in_out_list = 0;
 }
 
-/* RFC 6528 / RFC 9293 §3.4.1 (BEHAVIOR K1): ISN = M + F(4-tuple, key),
- * M a 4 microsecond clock, F SipHash keyed from the injected random source. */
-uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t) {
+/* F(4-tuple, key) of RFC 6528 and the timestamp offset of RFC 7323 §5.4
+ * from one SipHash-2-4 evaluation: its low 32 bits for the ISN, its high 32
+ * bits for the offset. The halves of a PRF output are independent, so an
+ * offset an observer can read from TSval says nothing of the ISN. */
+static uint64_t conn_secret(const struct fin_stack *st, const struct fin_4tuple *t) {
   uint8_t k[36];
   size_t n = fin_tuple_key(t, k);
-  uint32_t m = (uint32_t)(st->now / 4000);
-  return m + (uint32_t)fin_siphash(&st->isn_key, k, n);
+  return fin_siphash(&st->isn_key, k, n);
+}
+
+/* RFC 6528 / RFC 9293 §3.4.1 (BEHAVIOR K1): ISN = M + F(4-tuple, key),
+ * M a 4 microsecond clock, F SipHash keyed from the injected random source;
+ * *ts_offset (if not NULL) gets the connection's timestamp offset. */
+uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t *ts_offset) {
+  uint64_t f = conn_secret(st, t);
+  if (ts_offset != NULL)
+    *ts_offset = (uint32_t)(f >> 32);
+  return (uint32_t)(st->now / 4000) + (uint32_t)f;
 }
 
 /* RFC 7323 §5.4: a 1 ms (ts_hz) clock plus a per-connection offset, a keyed
  * hash of the 4-tuple so the TIME-WAIT record can recompute it. */
 uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t) {
-  uint8_t k[36];
-  size_t n = fin_tuple_key(t, k);
-  return (uint32_t)fin_siphash(&st->ts_key, k, n);
+  return (uint32_t)(conn_secret(st, t) >> 32);
 }
 
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {

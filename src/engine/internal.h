@@ -207,8 +207,13 @@ struct fin_stack {
   uint64_t buf_mem;           /* bytes in pool chunks the rings hold (F3's measure) */
   struct fin_chunk_pool pool; /* pool.h */
   struct fin_counters c;
-  struct fin_siphash_key hash_key, isn_key, ts_key, cookie_key;
+  struct fin_siphash_key hash_key, isn_key, cookie_key;
   struct fin_nh_key demux_key; /* buckets of connections and TIME-WAIT records (demux_hash.h) */
+  /* The last destination's RFC 6056 port offset (socket.c): a client that
+   * connects to one server again and again pays its SipHash once. */
+  struct fin_4tuple port_dst;
+  uint32_t port_dst_hash;
+  bool port_dst_ok;
   uint64_t next_conn_id;
 
   /* Handles. */
@@ -476,7 +481,7 @@ void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
-uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t);
+uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t *ts_offset);
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);
 /* BEHAVIOR M1: the sequence number of a pure ACK or RST. */

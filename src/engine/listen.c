@@ -53,7 +53,7 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
 }
 
 static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
-                                  const struct fin_segment *seg, uint32_t iss) {
+                                  const struct fin_segment *seg, uint32_t iss, uint32_t ts_offset) {
   struct fin_conn *c = fin_conn_new(st);
   if (c == NULL)
     return NULL;
@@ -71,7 +71,7 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
     return NULL;
   }
   c->state = FIN_LISTEN; /* so the state change below reads LISTEN -> SYN-RECEIVED */
-  c->ts_offset = fin_tw_ts_offset(st, &c->tuple);
+  c->ts_offset = ts_offset;
   c->iss = iss;
   c->snd_una = c->snd_nxt = c->snd_max = iss;
   c->snd_buf_seq = iss + 1;
@@ -132,7 +132,8 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
     return;
   }
   struct fin_4tuple t = fin_tuple_of(seg);
-  if (child_new(st, l, seg, fin_conn_isn(st, &t)) != NULL)
+  uint32_t ts_offset, iss = fin_conn_isn(st, &t, &ts_offset);
+  if (child_new(st, l, seg, iss, ts_offset) != NULL)
     return;
   /* F3: no connection block for this SYN. */
   if (st->s.syn_cookies) {
@@ -153,7 +154,7 @@ static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
   struct fin_segment syn = *seg;
   syn.seq = seg->seq - 1;
   syn.opts = (struct fin_tcp_opts){.has_mss = true, .mss = mss};
-  struct fin_conn *c = child_new(st, l, &syn, seg->ack - 1);
+  struct fin_conn *c = child_new(st, l, &syn, seg->ack - 1, fin_tw_ts_offset(st, &t));
   if (c == NULL)
     return false;
   st->c.syncookies_recv++;
@@ -198,10 +199,10 @@ int fin_listen_reopen(struct fin_stack *st, struct fin_listener *l, const struct
   if (l->syn_count >= st->s.syn_backlog || fin_listener_accept_full(l))
     return -ENOBUFS;
   struct fin_4tuple t = fin_tuple_of(seg);
-  uint32_t iss = fin_conn_isn(st, &t), old = fin_tw_snd_nxt(st, tw_idx);
+  uint32_t ts_offset, iss = fin_conn_isn(st, &t, &ts_offset), old = fin_tw_snd_nxt(st, tw_idx);
   if (seq_leq(iss, old))
     iss = old + 65535 + 2;
-  struct fin_conn *c = child_new(st, l, seg, iss);
+  struct fin_conn *c = child_new(st, l, seg, iss, ts_offset);
   if (c == NULL)
     return -ENOMEM;
   fin_tw_suspend(st, tw_idx);

@@ -68,13 +68,23 @@ fin_sock fin_socket(struct fin_stack *st) {
 }
 
 /* RFC 6056 §3.3.3 (algorithm 3): a keyed per-destination offset plus a
- * counter, so ports are hard to guess yet cycle through the range. */
-static uint16_t ephemeral_port(struct fin_stack *st, const struct fin_4tuple *t, uint32_t i) {
+ * counter, so ports are hard to guess yet cycle through the range. The
+ * offset is one SipHash of (local address, remote address, remote port),
+ * taken once per search (port_offset), not once per port tried. */
+static uint32_t port_offset(struct fin_stack *st, const struct fin_4tuple *t) {
   struct fin_4tuple k = *t;
   k.local_port = 0;
+  if (!st->port_dst_ok || !fin_tuple_eq(&k, &st->port_dst)) {
+    st->port_dst = k;
+    st->port_dst_hash = fin_tuple_hash(st, &k);
+    st->port_dst_ok = true;
+  }
+  return st->port_dst_hash + (uint32_t)st->next_conn_id;
+}
+
+static uint16_t ephemeral_port(const struct fin_stack *st, uint32_t off, uint32_t i) {
   uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
-  uint32_t off = fin_tuple_hash(st, &k);
-  return (uint16_t)(st->s.ephemeral_port_min + (off + i + (uint32_t)st->next_conn_id) % range);
+  return (uint16_t)(st->s.ephemeral_port_min + (off + i) % range);
 }
 
 int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
@@ -95,8 +105,9 @@ int fin_bind(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
   if (port == 0) {
     struct fin_4tuple t = {a->addr, fin_addr_any6(), 0, 0};
     uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
+    uint32_t off = port_offset(st, &t);
     for (uint32_t i = 0; i < range && port == 0; i++) {
-      uint16_t p = ephemeral_port(st, &t, i);
+      uint16_t p = ephemeral_port(st, off, i);
       if (!fin_port_in_use(st, &a->addr, c->v6only, p))
         port = p;
     }
@@ -184,10 +195,10 @@ fin_sock fin_accept(struct fin_stack *st, fin_sock s, struct fin_sockaddr *peer)
 static int choose_tuple(struct fin_stack *st, struct fin_conn *c, uint32_t *tw_snd_nxt,
                         bool *reused) {
   uint32_t range = (uint32_t)st->s.ephemeral_port_max - st->s.ephemeral_port_min + 1;
-  uint32_t tries = c->bound ? 1 : range;
+  uint32_t tries = c->bound ? 1 : range, off = c->bound ? 0 : port_offset(st, &c->tuple);
   for (uint32_t i = 0; i < tries; i++) {
     if (!c->bound)
-      c->tuple.local_port = ephemeral_port(st, &c->tuple, i);
+      c->tuple.local_port = ephemeral_port(st, off, i);
     if (fin_conn_lookup(st, &c->tuple) != NULL)
       continue;
     if (!c->bound && fin_listener_lookup(st, &c->tuple.local_addr, c->tuple.local_port) != NULL)
@@ -268,12 +279,11 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
   }
   fin_port_release(st, c); /* the connection hash holds the 4-tuple now */
   c->bound = 1;
-  c->iss = fin_conn_isn(st, &c->tuple);
+  c->iss = fin_conn_isn(st, &c->tuple, &c->ts_offset);
   if (reused && seq_leq(c->iss, tw_snd_nxt))
     c->iss = tw_snd_nxt + 65535 + 2; /* E9: beyond anything the old connection sent */
   c->snd_una = c->snd_nxt = c->snd_max = c->iss;
   c->snd_buf_seq = c->iss + 1;
-  c->ts_offset = fin_tw_ts_offset(st, &c->tuple);
   c->rcv_wscale = st->s.window_scaling ? st->s.rcv_wscale : 0;
   c->first_rexmit = st->now;
   st->c.active_opens++;

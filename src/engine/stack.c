@@ -63,7 +63,6 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
   st->pool.chunk = fin_pool_chunk_size(st->s.mtu);
   draw_key(st, &st->hash_key);
   draw_key(st, &st->isn_key);
-  draw_key(st, &st->ts_key);
   draw_key(st, &st->cookie_key);
   st->rnd.fill(st->rnd.ctx, &st->demux_key, sizeof(st->demux_key));
   int err = stack_init_tables(st);

@@ -73,7 +73,9 @@ static void tw_fill(struct fin_stack *st, struct fin_tw *tw, const struct fin_co
   tw_set_deadline(st, tw);
 }
 
-static void tw_send_ack(struct fin_stack *st, const struct fin_tw *tw, const struct fin_4tuple *t) {
+/* ts_offset: the connection's RFC 7323 offset (a record recomputes it). */
+static void tw_send_ack(struct fin_stack *st, const struct fin_tw *tw, const struct fin_4tuple *t,
+                        uint32_t ts_offset) {
   struct fin_ctl k;
   memset(&k, 0, sizeof(k));
   k.tuple = *t;
@@ -84,7 +86,7 @@ static void tw_send_ack(struct fin_stack *st, const struct fin_tw *tw, const str
   if (tw->flags & TW_TS_OK) {
     k.has_ts = 1;
     fin_time tick = 1000000000LL / st->s.ts_hz;
-    k.ts_val = (uint32_t)(st->now / tick) + fin_tw_ts_offset(st, t);
+    k.ts_val = (uint32_t)(st->now / tick) + ts_offset;
     k.ts_ecr = tw->ts_recent;
   }
   fin_ctl_push(st, &k);
@@ -109,7 +111,7 @@ void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack) {
     struct fin_tw tmp = {0};
     tw_fill(st, &tmp, c);
     if (send_ack)
-      tw_send_ack(st, &tmp, &c->tuple);
+      tw_send_ack(st, &tmp, &c->tuple, c->ts_offset);
     fin_conn_terminate(st, c, FIN_REASON_GRACEFUL, 0);
     return;
   }
@@ -118,7 +120,7 @@ void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack) {
   fin_tw_fifo_append(st, i);
   st->c.tw_current++;
   if (send_ack)
-    tw_send_ack(st, tw, &c->tuple);
+    tw_send_ack(st, tw, &c->tuple, c->ts_offset);
   retire_conn(st, c);
 }
 
@@ -203,7 +205,7 @@ static void tw_syn(struct fin_stack *st, uint32_t i, const struct fin_segment *s
   st->c.syn_challenges++;
   if (tw_ack_allowed(st, tw)) {
     st->c.challenge_acks++;
-    tw_send_ack(st, tw, t);
+    tw_send_ack(st, tw, t, fin_tw_ts_offset(st, t));
   }
 }
 
@@ -243,7 +245,7 @@ static void tw_no_ack(struct fin_stack *st, struct fin_tw *tw, const struct fin_
                       const struct fin_4tuple *t) {
   FIN_DROP(st, t, drop_tw_segment);
   if (!tw_acceptable(tw, seg) && tw_ack_allowed(st, tw))
-    tw_send_ack(st, tw, t);
+    tw_send_ack(st, tw, t, fin_tw_ts_offset(st, t));
 }
 
 void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *seg) {
@@ -265,7 +267,7 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
   if (tw_paws_reject(tw, seg)) {
     FIN_DROP(st, &t, drop_paws_tw);
     if (tw_ack_allowed(st, tw))
-      tw_send_ack(st, tw, &t);
+      tw_send_ack(st, tw, &t, fin_tw_ts_offset(st, &t));
     return;
   }
   if (!(seg->flags & FIN_TCP_ACK)) {
@@ -279,7 +281,7 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
     if (seg->opts.has_ts && (tw->flags & TW_TS_OK) && seq_geq(seg->opts.ts_val, tw->ts_recent))
       tw->ts_recent = seg->opts.ts_val;
     st->c.tw_fin_reacked++;
-    tw_send_ack(st, tw, &t);
+    tw_send_ack(st, tw, &t, fin_tw_ts_offset(st, &t));
     tw_restart(st, i);
     return;
   }
@@ -287,7 +289,7 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
       seg->seq == tw->rcv_nxt && seg->payload_len == 0 && !(seg->flags & FIN_TCP_FIN);
   FIN_DROP(st, &t, drop_tw_segment);
   if (!old_dup_ack && tw_ack_allowed(st, tw))
-    tw_send_ack(st, tw, &t); /* BEHAVIOR E6 */
+    tw_send_ack(st, tw, &t, fin_tw_ts_offset(st, &t)); /* BEHAVIOR E6 */
 }
 
 void fin_tw_expire(struct fin_stack *st, fin_time now) {
