@@ -46,8 +46,8 @@ static void ev_fill_conn(const struct fin_stack *st, struct fin_event *e,
     e->sock = fin_slot_handle(st, c->slot);
 }
 
-void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
-                     enum fin_state to) {
+void fin_event_state_push(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
+                          enum fin_state to) {
   struct fin_event *e = ev_push(st, FIN_EV_STATE);
   if (e == NULL)
     return;
@@ -56,8 +56,7 @@ void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_st
   e->to = to;
 }
 
-void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_state from) {
-  st->lifecycles_open--;
+void fin_event_closed_push(struct fin_stack *st, const struct fin_conn *c, enum fin_state from) {
   struct fin_event *e = ev_push(st, FIN_EV_CLOSED);
   if (e == NULL)
     return;
@@ -68,13 +67,13 @@ void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_s
   e->err = c->error;
 }
 
-void fin_event_simple(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t) {
+void fin_event_simple_push(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t) {
   struct fin_event *e = ev_push(st, t);
   if (e != NULL)
     ev_fill_conn(st, e, c);
 }
 
-void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k) {
+void fin_event_timer_push(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k) {
   struct fin_event *e = ev_push(st, FIN_EV_TIMER);
   if (e == NULL)
     return;
@@ -82,8 +81,8 @@ void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_ti
   e->timer = k;
 }
 
-void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fin_event_type type,
-                       const uint64_t *counter) {
+void fin_event_counter_push(struct fin_stack *st, const struct fin_4tuple *t,
+                            enum fin_event_type type, const uint64_t *counter) {
   struct fin_event *e = ev_push(st, type);
   if (e == NULL)
     return;
@@ -92,7 +91,8 @@ void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fi
   e->counter = (uint32_t)(counter - (const uint64_t *)(const void *)&st->c);
 }
 
-void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32_t listener_slot) {
+void fin_event_acceptable_push(struct fin_stack *st, const struct fin_conn *c,
+                               uint32_t listener_slot) {
   struct fin_event *e = ev_push(st, FIN_EV_ACCEPTABLE);
   if (e == NULL)
     return;

@@ -347,14 +347,53 @@ void *fin_mem_alloc(struct fin_stack *st, size_t size);
 void fin_mem_free(struct fin_stack *st, void *p, size_t size);
 
 /* ---- events (events.c) ---- */
-void fin_event_state(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
-                     enum fin_state to);
-void fin_event_closed(struct fin_stack *st, const struct fin_conn *c, enum fin_state from);
-void fin_event_simple(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t);
-void fin_event_timer(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k);
-void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t, enum fin_event_type type,
-                       const uint64_t *counter);
-void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c, uint32_t listener_slot);
+/* Each event is queued only when settings.event_mask asks for it; the
+ * wrappers test the mask here, inline, so a masked event (the common case
+ * of an embedded engine) costs a test and no call. */
+static inline bool fin_event_wanted(const struct fin_stack *st, enum fin_event_type type) {
+  return (st->s.event_mask & (1u << type)) != 0;
+}
+void fin_event_state_push(struct fin_stack *st, const struct fin_conn *c, enum fin_state from,
+                          enum fin_state to);
+void fin_event_closed_push(struct fin_stack *st, const struct fin_conn *c, enum fin_state from);
+void fin_event_simple_push(struct fin_stack *st, const struct fin_conn *c, enum fin_event_type t);
+void fin_event_timer_push(struct fin_stack *st, const struct fin_conn *c, enum fin_timer_kind k);
+void fin_event_counter_push(struct fin_stack *st, const struct fin_4tuple *t,
+                            enum fin_event_type type, const uint64_t *counter);
+void fin_event_acceptable_push(struct fin_stack *st, const struct fin_conn *c,
+                               uint32_t listener_slot);
+static inline void fin_event_state(struct fin_stack *st, const struct fin_conn *c,
+                                   enum fin_state from, enum fin_state to) {
+  if (fin_event_wanted(st, FIN_EV_STATE))
+    fin_event_state_push(st, c, from, to);
+}
+/* Also what the audit's "every ending told" invariant counts. */
+static inline void fin_event_closed(struct fin_stack *st, const struct fin_conn *c,
+                                    enum fin_state from) {
+  st->lifecycles_open--;
+  if (fin_event_wanted(st, FIN_EV_CLOSED))
+    fin_event_closed_push(st, c, from);
+}
+static inline void fin_event_simple(struct fin_stack *st, const struct fin_conn *c,
+                                    enum fin_event_type t) {
+  if (fin_event_wanted(st, t))
+    fin_event_simple_push(st, c, t);
+}
+static inline void fin_event_timer(struct fin_stack *st, const struct fin_conn *c,
+                                   enum fin_timer_kind k) {
+  if (fin_event_wanted(st, FIN_EV_TIMER))
+    fin_event_timer_push(st, c, k);
+}
+static inline void fin_event_counter(struct fin_stack *st, const struct fin_4tuple *t,
+                                     enum fin_event_type type, const uint64_t *counter) {
+  if (fin_event_wanted(st, type))
+    fin_event_counter_push(st, t, type, counter);
+}
+static inline void fin_event_acceptable(struct fin_stack *st, const struct fin_conn *c,
+                                        uint32_t listener_slot) {
+  if (fin_event_wanted(st, FIN_EV_ACCEPTABLE))
+    fin_event_acceptable_push(st, c, listener_slot);
+}
 void fin_event_tw(struct fin_stack *st, const struct fin_4tuple *t, uint32_t conn_id,
                   enum fin_close_reason reason);
 void fin_events_free(struct fin_stack *st);
