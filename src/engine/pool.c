@@ -29,7 +29,6 @@ uint8_t *fin_chunk_get(struct fin_stack *st) {
   return c;
 }
 
-
 /* The free list never grows past max(FIN_POOL_KEEP_MIN, chunks in use):
  * each put beyond that frees this chunk and one more, so after a burst
  * the list shrinks as fast as the rings empty. */
@@ -49,8 +48,55 @@ void fin_chunk_put(struct fin_stack *st, uint8_t *c) {
     fin_mem_free(st, pop(p), p->chunk);
 }
 
+static struct fin_map_class *map_class(struct fin_chunk_pool *p, uint32_t len, bool claim) {
+  for (uint32_t i = 0; i < FIN_POOL_MAP_CLASSES; i++)
+    if (p->maps[i].len == len)
+      return &p->maps[i];
+  for (uint32_t i = 0; claim && i < FIN_POOL_MAP_CLASSES; i++)
+    if (p->maps[i].count == 0) {
+      p->maps[i].len = len;
+      return &p->maps[i];
+    }
+  return NULL;
+}
+
+uint8_t **fin_map_get(struct fin_stack *st, uint32_t len) {
+  size_t bytes = (size_t)len * sizeof(uint8_t *);
+  struct fin_map_class *k = map_class(&st->pool, len, false);
+  uint8_t **m;
+  if (k != NULL && k->free != NULL) {
+    m = k->free;
+    memcpy(&k->free, m, sizeof(k->free));
+    k->count--;
+  } else if ((m = fin_mem_alloc(st, bytes)) == NULL) {
+    return NULL;
+  }
+  memset(m, 0, bytes);
+  return m;
+}
+
+void fin_map_put(struct fin_stack *st, uint8_t **m, uint32_t len) {
+  struct fin_map_class *k = map_class(&st->pool, len, true);
+  if (k == NULL || k->count >= FIN_POOL_KEEP_MIN) {
+    fin_mem_free(st, m, (size_t)len * sizeof(uint8_t *));
+    return;
+  }
+  memcpy(m, &k->free, sizeof(k->free));
+  k->free = m;
+  k->count++;
+}
+
 void fin_pool_drain(struct fin_stack *st) {
   struct fin_chunk_pool *p = &st->pool;
   while (p->free != NULL)
     fin_mem_free(st, pop(p), p->chunk);
+  for (uint32_t i = 0; i < FIN_POOL_MAP_CLASSES; i++) {
+    struct fin_map_class *k = &p->maps[i];
+    while (k->free != NULL) {
+      void *m = k->free;
+      memcpy(&k->free, m, sizeof(k->free));
+      fin_mem_free(st, m, (size_t)k->len * sizeof(uint8_t *));
+    }
+    k->count = 0;
+  }
 }

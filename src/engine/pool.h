@@ -15,7 +15,18 @@ struct fin_stack;
 
 #define FIN_POOL_KEEP_MIN 64u /* free chunks always kept for reuse */
 
+/* Free ring maps (ring.h) of one length, linked through their first
+ * pointer: a connection's rings take their maps from here, not from the
+ * allocator, on the busy path of short connections. */
+#define FIN_POOL_MAP_CLASSES 4u
+struct fin_map_class {
+  void *free;
+  uint32_t len;   /* pointers per map */
+  uint32_t count; /* maps on the list (at most FIN_POOL_KEEP_MIN) */
+};
+
 struct fin_chunk_pool {
+  struct fin_map_class maps[FIN_POOL_MAP_CLASSES];
   void *free;          /* free chunks, linked through their first bytes */
   uint32_t chunk;      /* bytes per chunk: a power of two, at least 2 KiB */
   uint32_t free_count; /* chunks on the free list */
@@ -29,7 +40,10 @@ uint32_t fin_pool_chunk_size(uint32_t mtu);
  * oldest orphans give their buffers first); NULL when none can be had. */
 uint8_t *fin_chunk_get(struct fin_stack *st);
 void fin_chunk_put(struct fin_stack *st, uint8_t *chunk);
-/* Gives every free chunk back to the allocator (stack teardown). */
+/* A zeroed ring map of len pointers; NULL when memory cannot be had. */
+uint8_t **fin_map_get(struct fin_stack *st, uint32_t len);
+void fin_map_put(struct fin_stack *st, uint8_t **map, uint32_t len);
+/* Gives every free chunk and map back to the allocator (stack teardown). */
 void fin_pool_drain(struct fin_stack *st);
 
 #endif

@@ -22,11 +22,9 @@ static uint32_t phys(const struct fin_stack *st, const struct fin_ring *r, uint3
 }
 
 int fin_ring_init(struct fin_stack *st, struct fin_ring *r, uint32_t cap) {
-  size_t bytes = (size_t)chunks(st, cap) * sizeof(uint8_t *);
-  uint8_t **map = fin_mem_alloc(st, bytes);
+  uint8_t **map = fin_map_get(st, chunks(st, cap));
   if (map == NULL)
     return -ENOMEM;
-  memset(map, 0, bytes);
   *r = (struct fin_ring){map, cap, 0, 0, 0};
   return 0;
 }
@@ -40,7 +38,7 @@ void fin_ring_release(struct fin_stack *st, struct fin_ring *r) {
   for (uint32_t i = 0; r->hi > 0 && i < n; i++)
     if (r->map[i] != NULL)
       fin_chunk_put(st, r->map[i]);
-  fin_mem_free(st, r->map, (size_t)n * sizeof(uint8_t *));
+  fin_map_put(st, r->map, n);
   *r = (struct fin_ring){NULL, 0, 0, 0, 0};
 }
 
