@@ -112,3 +112,14 @@ uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
 uint16_t fin_csum_fold(uint32_t sum) {
   return (uint16_t)~fold64(sum & ~CSUM_ODD);
 }
+
+uint16_t fin_csum_ipv4_header(const uint8_t *h) {
+  uint32_t w[5];
+  load(w, h, sizeof(w));
+  uint64_t acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+  uint16_t s = fold64(acc); /* native word order: RFC 1071 §2(B) */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  s = swap16(s);
+#endif
+  return (uint16_t)~s;
+}

@@ -70,7 +70,8 @@ enum fin_wire_error fin_wire_ipv4_parse(const uint8_t *dgram, size_t len, struct
     return e;
   /* RFC 791 §3.1 "Header Checksum": the sum over the header, checksum
    * included, is all ones. */
-  if (fin_csum_fold(fin_csum_add(0, dgram, hlen)) != 0)
+  if ((hlen == FIN_IPV4_HDR_MIN ? fin_csum_ipv4_header(dgram)
+                                : fin_csum_fold(fin_csum_add(0, dgram, hlen))) != 0)
     return FIN_WIRE_IP_CHECKSUM;
   e = ipv4_options_check(dgram + FIN_IPV4_HDR_MIN, hlen - FIN_IPV4_HDR_MIN);
   if (e != FIN_WIRE_OK)

@@ -26,7 +26,7 @@ static void build_ipv4(uint8_t *ip, const struct fin_segment *seg, size_t total)
   wire_put16(ip + 10, 0);
   wire_put32(ip + 12, fin_addr_get_v4(&seg->saddr));
   wire_put32(ip + 16, fin_addr_get_v4(&seg->daddr));
-  wire_put16(ip + 10, fin_csum_fold(fin_csum_add(0, ip, FIN_IPV4_HDR_MIN)));
+  wire_put16(ip + 10, fin_csum_ipv4_header(ip));
 }
 
 /* RFC 8200 §3: version 6, traffic class, flow label, payload length, next

@@ -86,6 +86,15 @@ static enum fin_wire_error opt_one(const uint8_t *p, size_t olen, struct fin_tcp
 enum fin_wire_error fin_tcp_opts_parse(const uint8_t *opt, size_t len, struct fin_tcp_opts *out) {
   /* The builtin: -ffreestanding would make this a library call per segment. */
   __builtin_memset(out, 0, sizeof(*out));
+  /* The layout of nearly every segment after the handshake: NOP, NOP,
+   * timestamps (RFC 7323 Appendix A), tested in one word as Linux does
+   * (tcp_parse_aligned_timestamp). */
+  if (len == 12 && wire_get32(opt) == (OPT_NOP << 24 | OPT_NOP << 16 | OPT_TS << 8 | OPT_TS_LEN)) {
+    out->has_ts = true;
+    out->ts_val = wire_get32(opt + 4);
+    out->ts_ecr = wire_get32(opt + 8);
+    return FIN_WIRE_OK;
+  }
   size_t i = 0;
   while (i < len) {
     if (opt[i] == OPT_EOL) /* RFC 9293 §3.2: end of the option list */
