@@ -84,7 +84,25 @@ static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
   fin_ring_release(st, &c->sndbuf);
 }
 
+struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c) {
+  if (c->ooo == NULL && (c->ooo = fin_mem_alloc(st, sizeof(*c->ooo))) != NULL)
+    memset(c->ooo, 0, sizeof(*c->ooo));
+  return c->ooo;
+}
+
+static void ooo_free(struct fin_stack *st, struct fin_conn *c) {
+  fin_mem_free(st, c->ooo, sizeof(*c->ooo));
+  c->ooo = NULL;
+}
+
+void fin_conn_ooo_release(struct fin_stack *st, struct fin_conn *c) {
+  if (c->ooo != NULL && fin_asm_empty(c->ooo))
+    ooo_free(st, c);
+}
+
 static void free_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
+  if (c->ooo != NULL)
+    ooo_free(st, c); /* its ranges name bytes of the ring */
   fin_ring_release(st, &c->rcvbuf);
 }
 

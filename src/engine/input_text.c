@@ -35,7 +35,7 @@ static void dsack_extend(struct fin_conn *c, uint32_t left, uint32_t right) {
 static bool held_overlap(const struct fin_conn *c, uint32_t off, uint32_t len, uint32_t *left,
                          uint32_t *right) {
   uint32_t os, oe;
-  if (!fin_asm_first_overlap(&c->ooo, off, off + len, &os, &oe))
+  if (c->ooo == NULL || !fin_asm_first_overlap(c->ooo, off, off + len, &os, &oe))
     return false;
   *left = c->rcv_nxt + os;
   *right = c->rcv_nxt + oe;
@@ -57,7 +57,12 @@ static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const s
      * held data reports the duplicated bytes. */
     if (held_overlap(c, off, v->len, &left, &right))
       fin_input_dsack(c, left, right);
-    switch (fin_asm_add(&c->ooo, off, off + v->len)) {
+    struct fin_assembler *ooo = fin_conn_ooo(st, c);
+    if (ooo == NULL) {
+      FIN_DROP(st, &c->tuple, drop_ooo_no_room); /* no memory now: it comes again */
+      return;
+    }
+    switch (fin_asm_add(ooo, off, off + v->len)) {
     case FIN_ASM_REFUSED:
       FIN_DROP(st, &c->tuple, drop_ooo_no_room);
       return;
@@ -77,9 +82,11 @@ static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const s
   }
 }
 
-/* Bytes the reassembly store holds from RCV.NXT on join the stream. */
-static uint32_t commit_front(struct fin_conn *c) {
-  uint32_t n = fin_asm_pop_front(&c->ooo);
+/* Bytes the reassembly store holds from RCV.NXT on join the stream; the
+ * store goes back once no hole is left. */
+static uint32_t commit_front(struct fin_stack *st, struct fin_conn *c) {
+  uint32_t n = fin_asm_pop_front(c->ooo);
+  fin_conn_ooo_release(st, c);
   fin_ring_commit(&c->rcvbuf, n);
   c->rcv_nxt += n;
   return n;
@@ -91,12 +98,17 @@ static uint32_t deliver_in_order(struct fin_stack *st, struct fin_conn *c,
                                  const struct seg_view *v) {
   uint32_t left, right;
   if (fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len, v->data, v->len) != 0)
-    return 0; /* no chunk now (F3): dropped, it comes again */
+    return 0;           /* no chunk now (F3): dropped, it comes again */
+  if (c->ooo == NULL) { /* no hole: the bytes simply join the stream */
+    fin_ring_commit(&c->rcvbuf, v->len);
+    c->rcv_nxt += v->len;
+    return v->len;
+  }
   if (held_overlap(c, 0, v->len, &left, &right))
     dsack_extend(c, left, right); /* RFC 2883 §4.1.3, Linux tcp_ofo_queue */
-  if (fin_asm_add(&c->ooo, 0, v->len) == FIN_ASM_PRUNED)
+  if (fin_asm_add(c->ooo, 0, v->len) == FIN_ASM_PRUNED)
     st->c.ooo_pruned++;
-  return commit_front(c);
+  return commit_front(st, c);
 }
 
 static void ack_owed(struct fin_stack *st, struct fin_conn *c) {
@@ -162,7 +174,7 @@ enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c,
     fin_conn_output_mark(st, c);
     return CONTINUE;
   }
-  bool had_holes = !fin_asm_empty(&c->ooo);
+  bool had_holes = fin_conn_ooo_count(c) > 0;
   if (deliver_in_order(st, c, v) == 0) {
     FIN_DROP(st, &c->tuple, drop_rcv_no_room); /* F3: unacknowledged, it comes again */
     return CONTINUE;
@@ -223,11 +235,11 @@ void fin_input_hold_syn_text(struct fin_stack *st, struct fin_conn *c,
   uint32_t len = seg->payload_len, room = fin_conn_rcv_wnd(c);
   if (len > room)
     len = room;
-  if (len > 0 && (fin_conn_rcvbuf_ready(st, c) != 0 ||
+  if (len > 0 && (fin_conn_rcvbuf_ready(st, c) != 0 || fin_conn_ooo(st, c) == NULL ||
                   fin_ring_write_at(st, &c->rcvbuf, 0, seg->payload, len) != 0))
     len = 0; /* no room now: the peer sends it again, the FIN with it */
   if (len > 0)
-    fin_asm_add(&c->ooo, 0, len);
+    fin_asm_add(c->ooo, 0, len);
   if ((seg->flags & FIN_TCP_FIN) && len == seg->payload_len) {
     c->rcv_fin_pending = 1;
     c->rcv_fin_seq = c->rcv_nxt + len;
@@ -236,7 +248,7 @@ void fin_input_hold_syn_text(struct fin_stack *st, struct fin_conn *c,
 
 /* ... and joins the stream once the handshake completes. */
 void fin_input_release_syn_text(struct fin_stack *st, struct fin_conn *c) {
-  if (commit_front(c) > 0) {
+  if (c->ooo != NULL && commit_front(st, c) > 0) {
     ack_owed(st, c);
     fin_event_simple(st, c, FIN_EV_READABLE);
   }

@@ -95,7 +95,10 @@ struct fin_conn {
   uint32_t sndbuf_size, rcvbuf_size;
 
   struct fin_ring sndbuf, rcvbuf;
-  struct fin_assembler ooo;
+  /* Out-of-order ranges held in rcvbuf: allocated with the first segment
+   * that arrives beyond RCV.NXT, given back when the holes are filled, so
+   * a connection that never sees reordering carries none of it. */
+  struct fin_assembler *ooo;
 
   /* Listener linkage: SYN queue or accept queue of `parent`. */
   struct fin_listener *parent;
@@ -521,6 +524,14 @@ void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
 uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t *ts_offset);
+/* The connection's out-of-order store, made on first need; NULL when no
+ * memory can be had (the segment is dropped and comes again). */
+struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c);
+/* Gives the store back once it holds no range. */
+void fin_conn_ooo_release(struct fin_stack *st, struct fin_conn *c);
+static inline unsigned fin_conn_ooo_count(const struct fin_conn *c) {
+  return c->ooo != NULL ? c->ooo->count : 0;
+}
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);
 /* BEHAVIOR M1: the sequence number of a pure ACK or RST. */

@@ -56,10 +56,10 @@ static unsigned sack_blocks(const struct fin_conn *c, struct fin_sack_block *out
     out[n].right = c->dsack_right;
     n++;
   }
-  unsigned k = fin_asm_recent(&c->ooo, idx, room - n);
+  unsigned k = c->ooo != NULL ? fin_asm_recent(c->ooo, idx, room - n) : 0;
   for (unsigned i = 0; i < k; i++, n++) {
-    out[n].left = c->rcv_nxt + c->ooo.r[idx[i]].start;
-    out[n].right = c->rcv_nxt + c->ooo.r[idx[i]].end;
+    out[n].left = c->rcv_nxt + c->ooo->r[idx[i]].start;
+    out[n].right = c->rcv_nxt + c->ooo->r[idx[i]].end;
   }
   return n;
 }
@@ -302,7 +302,7 @@ static bool can_send_data(enum fin_state s) {
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
  * block, at most 3 next to timestamps, 4 without (RFC 2018 §3). */
 static uint32_t sack_option_len(const struct fin_conn *c) {
-  uint32_t blocks = c->ooo.count + c->dsack, room = sack_room(c);
+  uint32_t blocks = fin_conn_ooo_count(c) + c->dsack, room = sack_room(c);
   if (!c->sack_ok || blocks == 0)
     return 0;
   return 4 + 8 * (blocks < room ? blocks : room);

@@ -73,10 +73,36 @@ static void test_full_store_refuses_furthest_prunes_for_nearer(void **state) {
   peer_free(&p);
 }
 
+/* Memory follows the holes (issue 14): the out-of-order store exists only
+ * while a hole does - made by the first segment beyond RCV.NXT, given back
+ * when the filler arrives - so a connection that never sees reordering
+ * carries none of it. */
+static void test_store_exists_only_while_a_hole_does(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1, 101); /* in order: the ring takes its chunk, no store */
+  peer_advance(&p, FIN_SEC(1));
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 101));
+  size_t in_order = fin_stack_memory_in_use(p.st);
+  data(&p, 201, 301);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 101));
+  size_t holding = fin_stack_memory_in_use(p.st);
+  assert_true(holding > in_order);
+  data(&p, 101, 201); /* the filler */
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 301));
+  assert_int_equal(fin_stack_memory_in_use(p.st), in_order);
+  assert_int_equal(fin_inq(p.st, p.s), 300);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_in_order_segment_advances_with_store_full),
       cmocka_unit_test(test_full_store_refuses_furthest_prunes_for_nearer),
+      cmocka_unit_test(test_store_exists_only_while_a_hole_does),
   };
   return PEER_RUN_BOTH(tests);
 }
