@@ -22,10 +22,6 @@ struct fin_conn *fin_conn_new(struct fin_stack *st) {
   c->sndbuf_size = st->s.sndbuf;
   c->rcvbuf_size = st->s.rcvbuf;
   c->nodelay = st->s.nodelay;
-  c->keep_idle = st->s.keepalive_idle;
-  c->keep_intvl = st->s.keepalive_interval;
-  c->keep_cnt = st->s.keepalive_probes;
-  c->syn_retries = st->s.syn_retries;
   c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, true); /* fin_conn_set_family for IPv6 */
   c->v6only = st->s.bindv6only;
   fin_rtt_init(&c->rtt, &st->s);
@@ -143,7 +139,38 @@ void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
     st->c.curr_estab--;
   free_sndbuf(st, c);
   free_rcvbuf(st, c);
+  fin_conn_opts_free(st, c);
   fin_mem_free(st, c, sizeof(*c));
+}
+
+struct fin_conn_opts *fin_conn_opts_set(struct fin_stack *st, struct fin_conn *c) {
+  if (c->opts != NULL)
+    return c->opts;
+  struct fin_conn_opts *o = fin_mem_alloc(st, sizeof(*o));
+  if (o == NULL)
+    return NULL;
+  *o = (struct fin_conn_opts){.keep_idle = st->s.keepalive_idle,
+                              .keep_intvl = st->s.keepalive_interval,
+                              .keep_cnt = st->s.keepalive_probes,
+                              .syn_retries = st->s.syn_retries};
+  c->opts = o;
+  return o;
+}
+
+int fin_conn_opts_copy(struct fin_stack *st, struct fin_conn *c, const struct fin_conn *p) {
+  if (p->opts == NULL)
+    return 0;
+  struct fin_conn_opts *o = fin_conn_opts_set(st, c);
+  if (o == NULL)
+    return -ENOMEM;
+  *o = *p->opts;
+  return 0;
+}
+
+void fin_conn_opts_free(struct fin_stack *st, struct fin_conn *c) {
+  if (c->opts != NULL)
+    fin_mem_free(st, c->opts, sizeof(*c->opts));
+  c->opts = NULL;
 }
 
 static bool counts_as_established(enum fin_state s) {
@@ -437,7 +464,8 @@ void fin_conn_established(struct fin_stack *st, struct fin_conn *c) {
 
 /* BEHAVIOR F1: TCP_LINGER2 per socket, else the stack's fin_timeout. */
 fin_time fin_conn_fin_timeout(const struct fin_stack *st, const struct fin_conn *c) {
-  return c->linger2_sec > 0 ? FIN_SEC(c->linger2_sec) : st->s.fin_timeout;
+  int32_t linger2 = fin_conn_linger2(c);
+  return linger2 > 0 ? FIN_SEC(linger2) : st->s.fin_timeout;
 }
 
 void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct fin_conn_info *o) {

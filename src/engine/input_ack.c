@@ -161,7 +161,7 @@ static enum disposition enter_fin_wait_2(struct fin_stack *st, struct fin_conn *
   fin_conn_set_state(st, c, FIN_FIN_WAIT_2);
   if (!c->closed_by_app || c->slot != FIN_NONE_IDX)
     return CONTINUE; /* F2: shutdown(SHUT_WR) with the socket open waits */
-  if (c->linger2_sec < 0) {
+  if (fin_conn_linger2(c) < 0) {
     fin_conn_abort(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, 0, &st->c.abort_on_linger);
     return GONE;
   }

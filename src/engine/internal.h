@@ -36,6 +36,17 @@ enum conn_timer {
 /* Field order packs the holes (a TCB per connection: docs/engine.md,
  * Data structures): 4-byte fields sit beside the 36-byte tuple and
  * between the 8-byte ones. */
+/* Timer-related socket options of one connection (socket.c). Most
+ * connections keep the stack's defaults and hold no block at all. */
+struct fin_conn_opts {
+  fin_time user_timeout; /* TCP_USER_TIMEOUT; 0 = off */
+  fin_time keep_idle, keep_intvl;
+  fin_time keepinit;   /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
+  int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
+  int32_t linger_sec;  /* SO_LINGER seconds when linger_on */
+  uint32_t keep_cnt, syn_retries;
+};
+
 struct fin_conn {
   struct fin_4tuple tuple;
   uint32_t slot; /* socket handle slot, FIN_NONE_IDX when orphaned */
@@ -85,13 +96,10 @@ struct fin_conn {
   uint32_t quickack;
   uint32_t unacked_segs; /* full-sized segments received since our last ACK */
 
-  /* Per-connection options (socket options). */
-  fin_time user_timeout; /* 0 = off */
-  fin_time keep_idle, keep_intvl;
-  fin_time keepinit;   /* TCP_KEEPINIT: 0 = settings.keepinit (keepinit.c) */
-  int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
-  uint32_t keep_cnt, syn_retries;
-  int32_t linger_sec; /* SO_LINGER seconds when linger_on */
+  /* Socket options beyond the stack's defaults: NULL until the
+   * application sets one (fin_conn_opts_set), read through the
+   * fin_conn_* accessors below. */
+  struct fin_conn_opts *opts;
   uint32_t sndbuf_size, rcvbuf_size;
 
   struct fin_ring sndbuf, rcvbuf;
@@ -524,6 +532,38 @@ void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
 uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t *ts_offset);
+/* A connection's socket options: its own block if it has one, else the
+ * stack's defaults. */
+static inline fin_time fin_conn_user_timeout(const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->user_timeout : 0;
+}
+static inline fin_time fin_conn_keep_idle(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->keep_idle : st->s.keepalive_idle;
+}
+static inline fin_time fin_conn_keep_intvl(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->keep_intvl : st->s.keepalive_interval;
+}
+static inline uint32_t fin_conn_keep_cnt(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->keep_cnt : st->s.keepalive_probes;
+}
+static inline uint32_t fin_conn_syn_retries(const struct fin_stack *st, const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->syn_retries : st->s.syn_retries;
+}
+static inline fin_time fin_conn_keepinit_opt(const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->keepinit : 0;
+}
+static inline int32_t fin_conn_linger2(const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->linger2_sec : 0;
+}
+static inline int32_t fin_conn_linger_sec(const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->linger_sec : 0;
+}
+/* The connection's own option block, made (from the defaults) on first
+ * use; NULL when no memory can be had. */
+struct fin_conn_opts *fin_conn_opts_set(struct fin_stack *st, struct fin_conn *c);
+/* A copy of p's block for c (accepted children inherit); -ENOMEM. */
+int fin_conn_opts_copy(struct fin_stack *st, struct fin_conn *c, const struct fin_conn *p);
+void fin_conn_opts_free(struct fin_stack *st, struct fin_conn *c);
 /* The connection's out-of-order store, made on first need; NULL when no
  * memory can be had (the segment is dropped and comes again). */
 struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c);

@@ -5,7 +5,8 @@
 #include "internal.h"
 
 fin_time fin_keepinit(const struct fin_stack *st, const struct fin_conn *c) {
-  return c->keepinit > 0 ? c->keepinit : st->s.keepinit;
+  fin_time own = fin_conn_keepinit_opt(c);
+  return own > 0 ? own : st->s.keepinit;
 }
 
 static bool applies(const struct fin_stack *st, const struct fin_conn *c) {

@@ -42,13 +42,7 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
   c->rcvbuf_size = p->rcvbuf_size;
   c->nodelay = p->nodelay;
   c->keepalive = p->keepalive;
-  c->keep_idle = p->keep_idle;
-  c->keep_intvl = p->keep_intvl;
-  c->keep_cnt = p->keep_cnt;
-  c->user_timeout = p->user_timeout;
-  c->linger2_sec = p->linger2_sec;
   c->linger_on = p->linger_on;
-  c->linger_sec = p->linger_sec;
   c->noopt = p->noopt;
 }
 
@@ -58,6 +52,10 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   if (c == NULL)
     return NULL;
   inherit_options(c, &l->proto);
+  if (fin_conn_opts_copy(st, c, &l->proto) != 0) {
+    fin_conn_destroy(st, c);
+    return NULL;
+  }
   c->tuple = fin_tuple_of(seg);
   c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
   /* An IPv4 client of a :: listener is seen as ::ffff:a.b.c.d (RFC 3493 §3.7). */
@@ -241,5 +239,6 @@ void fin_listener_close(struct fin_stack *st, struct fin_listener *l) {
   while (l->syn_head != NULL)
     fin_conn_terminate(st, l->syn_head, FIN_REASON_LISTENER_CLOSED, 0);
   fin_listener_remove(st, l);
+  fin_conn_opts_free(st, &l->proto);
   fin_mem_free(st, l, sizeof(*l));
 }

@@ -56,7 +56,9 @@ void fin_slots_free(struct fin_stack *st) {
       c->slot = FIN_NONE_IDX;
       fin_conn_destroy(st, c);
     } else if (s->kind == SLOT_LISTENER && s->obj != NULL) {
-      fin_mem_free(st, s->obj, sizeof(struct fin_listener));
+      struct fin_listener *l = s->obj;
+      fin_conn_opts_free(st, &l->proto);
+      fin_mem_free(st, l, sizeof(*l));
     }
   }
   fin_mem_free(st, st->slots, st->slot_cap * sizeof(*st->slots));

@@ -162,6 +162,7 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   l->v6only = c->v6only;
   l->backlog = backlog < 0 ? 0 : backlog;
   l->proto = *c;
+  c->opts = NULL; /* the listener's copy owns the option block now */
   l->slot = c->slot;
   fin_port_release(st, c); /* the listener table holds the port from now on */
   st->slots[c->slot].kind = SLOT_LISTENER;
@@ -434,7 +435,7 @@ static int abort_and_release(struct fin_stack *st, struct fin_conn *c, enum fin_
 
 /* F1: an orphan already in FIN-WAIT-2 gets its fin_timeout now. */
 static int orphan_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
-  if (c->linger2_sec < 0)
+  if (fin_conn_linger2(c) < 0)
     return abort_and_release(st, c, FIN_REASON_FIN_WAIT_2_TIMEOUT, &st->c.abort_on_linger);
   fin_conn_timer_set(st, c, CT_FIN_WAIT_2, st->now + fin_conn_fin_timeout(st, c));
   release_handle(st, c);
@@ -454,7 +455,7 @@ static int close_conn(struct fin_stack *st, struct fin_conn *c) {
   }
   if (c->rcvbuf.len > 0)
     return abort_and_release(st, c, FIN_REASON_UNREAD_DATA, &st->c.abort_on_close); /* B7 */
-  if (c->linger_on && c->linger_sec == 0)
+  if (c->linger_on && fin_conn_linger_sec(c) == 0)
     return abort_and_release(st, c, FIN_REASON_ABORT, &st->c.abort_on_user); /* B4 */
   if (c->state == FIN_SYN_SENT) {
     uint32_t idx = c->slot;
@@ -466,9 +467,9 @@ static int close_conn(struct fin_stack *st, struct fin_conn *c) {
   queue_fin(st, c);
   if (c->state == FIN_FIN_WAIT_2)
     return orphan_fin_wait_2(st, c);
-  if (c->linger_on && c->linger_sec > 0 && !c->nonblock && !our_fin_done(c)) {
+  if (c->linger_on && fin_conn_linger_sec(c) > 0 && !c->nonblock && !our_fin_done(c)) {
     c->linger_wait = 1;
-    fin_conn_timer_set(st, c, CT_LINGER, st->now + FIN_SEC(c->linger_sec));
+    fin_conn_timer_set(st, c, CT_LINGER, st->now + FIN_SEC(fin_conn_linger_sec(c)));
     return -EINPROGRESS;
   }
   release_handle(st, c);
@@ -529,13 +530,20 @@ static int put_int(void *val, size_t *len, int v) {
   return 0;
 }
 
-static int set_linger(struct fin_conn *c, const void *val, size_t len) {
+static int set_linger(struct fin_stack *st, struct fin_conn *c, const void *val, size_t len) {
   struct fin_linger lg;
   if (val == NULL || len < sizeof(lg))
     return -EINVAL;
   memcpy(&lg, val, sizeof(lg));
+  int32_t sec = lg.linger < 0 ? 0 : lg.linger;
+  /* {1, 0} (abort on close) is the common request and needs no block. */
+  if (sec != fin_conn_linger_sec(c)) {
+    struct fin_conn_opts *o = fin_conn_opts_set(st, c);
+    if (o == NULL)
+      return -ENOMEM;
+    o->linger_sec = sec;
+  }
   c->linger_on = lg.onoff != 0;
-  c->linger_sec = lg.linger < 0 ? 0 : lg.linger;
   return 0;
 }
 
@@ -557,6 +565,7 @@ static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_so
 }
 
 static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockopt opt, int v) {
+  struct fin_conn_opts *o;
   switch (opt) {
   case FIN_SO_KEEPALIVE:
     c->keepalive = v != 0;
@@ -585,19 +594,25 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_USER_TIMEOUT:
     if (v < 0)
       return -EINVAL;
-    c->user_timeout = FIN_MS(v);
+    if ((o = fin_conn_opts_set(st, c)) == NULL)
+      return -ENOMEM;
+    o->user_timeout = FIN_MS(v);
     return 0;
   case FIN_TCP_LINGER2:
-    c->linger2_sec = v;
+    if ((o = fin_conn_opts_set(st, c)) == NULL)
+      return -ENOMEM;
+    o->linger2_sec = v;
     return 0;
   case FIN_TCP_KEEPIDLE:
   case FIN_TCP_KEEPINTVL:
     if (v < 1 || v > 32767)
       return -EINVAL;
+    if ((o = fin_conn_opts_set(st, c)) == NULL)
+      return -ENOMEM;
     if (opt == FIN_TCP_KEEPIDLE)
-      c->keep_idle = FIN_SEC(v);
+      o->keep_idle = FIN_SEC(v);
     else
-      c->keep_intvl = FIN_SEC(v);
+      o->keep_intvl = FIN_SEC(v);
     if (c->keepalive && fin_state_synchronized(c->state) && !c->terminated)
       fin_conn_keepalive_reset(st, c);
     return 0;
@@ -605,16 +620,23 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_SYNCNT:
     if (v < 1 || v > 255)
       return -EINVAL;
+    if ((o = fin_conn_opts_set(st, c)) == NULL)
+      return -ENOMEM;
     if (opt == FIN_TCP_KEEPCNT)
-      c->keep_cnt = (uint32_t)v;
+      o->keep_cnt = (uint32_t)v;
     else
-      c->syn_retries = (uint32_t)v;
+      o->syn_retries = (uint32_t)v;
     return 0;
   case FIN_TCP_QUICKACK:
     c->quickack = v ? st->s.quickack_segments : 0;
     return 0;
   case FIN_TCP_KEEPINIT:
-    return v < 0 ? -EINVAL : (c->keepinit = FIN_SEC(v), 0);
+    if (v < 0)
+      return -EINVAL;
+    if ((o = fin_conn_opts_set(st, c)) == NULL)
+      return -ENOMEM;
+    o->keepinit = FIN_SEC(v);
+    return 0;
   case FIN_TCP_NOOPT:
     c->noopt = v != 0;
     return 0;
@@ -634,7 +656,7 @@ int fin_setsockopt(struct fin_stack *st, fin_sock s, enum fin_sockopt opt, const
   if (c == NULL)
     return -EBADF;
   if (opt == FIN_SO_LINGER)
-    return set_linger(c, val, len);
+    return set_linger(st, c, val, len);
   if (opt == FIN_SO_ERROR || opt == FIN_TCP_INFO || opt == FIN_TCP_MAXSEG)
     return -ENOPROTOOPT;
   int v;
@@ -680,17 +702,17 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_NODELAY:
     return *v = c->nodelay, 0;
   case FIN_TCP_USER_TIMEOUT:
-    return *v = (int)(c->user_timeout / 1000000), 0;
+    return *v = (int)(fin_conn_user_timeout(c) / 1000000), 0;
   case FIN_TCP_LINGER2:
-    return *v = c->linger2_sec, 0;
+    return *v = fin_conn_linger2(c), 0;
   case FIN_TCP_KEEPIDLE:
-    return *v = (int)(c->keep_idle / 1000000000), 0;
+    return *v = (int)(fin_conn_keep_idle(st, c) / 1000000000), 0;
   case FIN_TCP_KEEPINTVL:
-    return *v = (int)(c->keep_intvl / 1000000000), 0;
+    return *v = (int)(fin_conn_keep_intvl(st, c) / 1000000000), 0;
   case FIN_TCP_KEEPCNT:
-    return *v = (int)c->keep_cnt, 0;
+    return *v = (int)fin_conn_keep_cnt(st, c), 0;
   case FIN_TCP_SYNCNT:
-    return *v = (int)c->syn_retries, 0;
+    return *v = (int)fin_conn_syn_retries(st, c), 0;
   case FIN_TCP_MAXSEG:
     return *v = c->snd_mss ? c->snd_mss : (int)fin_mtu_mss(st->s.mtu, !c->v6_socket), 0;
   case FIN_TCP_QUICKACK:
@@ -713,7 +735,7 @@ int fin_getsockopt(struct fin_stack *st, fin_sock s, enum fin_sockopt opt, void 
   if (opt == FIN_SO_LINGER) {
     if (*len < sizeof(struct fin_linger))
       return -EINVAL;
-    struct fin_linger lg = {c->linger_on, c->linger_sec};
+    struct fin_linger lg = {c->linger_on, fin_conn_linger_sec(c)};
     memcpy(val, &lg, sizeof(lg));
     *len = sizeof(lg);
     return 0;

@@ -24,8 +24,9 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
   fin_time at =
       fin_keepinit_clamp(st, c, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
-  if (c->user_timeout > 0 && !c->persist) {
-    fin_time limit = c->first_rexmit + c->user_timeout;
+  fin_time user_timeout = fin_conn_user_timeout(c);
+  if (user_timeout > 0 && !c->persist) {
+    fin_time limit = c->first_rexmit + user_timeout;
     if (limit < at)
       at = limit > st->now ? limit : st->now;
   }
@@ -40,7 +41,7 @@ void fin_conn_keepalive_reset(struct fin_stack *st, struct fin_conn *c) {
     return;
   }
   c->probes = c->persist ? c->probes : 0;
-  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_idle);
+  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + fin_conn_keep_idle(st, c));
 }
 
 /* J2: giving up sends one best-effort RST (the peer may be back) and
@@ -62,14 +63,15 @@ static void give_up(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
 }
 
 static bool user_timeout_expired(const struct fin_stack *st, const struct fin_conn *c) {
-  return c->user_timeout > 0 && st->now - c->first_rexmit >= c->user_timeout;
+  fin_time user_timeout = fin_conn_user_timeout(c);
+  return user_timeout > 0 && st->now - c->first_rexmit >= user_timeout;
 }
 
 /* J3 (MUST-23): SYN retransmission lasts at least syn_timeout and at least
  * syn_retries retransmissions. */
 static void syn_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool passive = c->state == FIN_SYN_RECEIVED && c->passive;
-  uint32_t limit = passive ? st->s.synack_retries : c->syn_retries;
+  uint32_t limit = passive ? st->s.synack_retries : fin_conn_syn_retries(st, c);
   bool timed_out =
       c->backoff >= limit && (passive || st->now - c->first_rexmit >= st->s.syn_timeout);
   if (timed_out || user_timeout_expired(st, c) || fin_keepinit_expired(st, c)) {
@@ -117,8 +119,9 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
 
 /* BEHAVIOR M4: the persist timer, clamped so a user timeout fires on time. */
 void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at) {
-  if (c->user_timeout > 0) {
-    fin_time limit = c->persist_since + c->user_timeout;
+  fin_time user_timeout = fin_conn_user_timeout(c);
+  if (user_timeout > 0) {
+    fin_time limit = c->persist_since + user_timeout;
     if (limit < at)
       at = limit > st->now ? limit : st->now;
   }
@@ -132,7 +135,8 @@ void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at)
  * stay shut, answered or not (Linux icsk_probes_tstamp). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
-  if (c->user_timeout > 0 && st->now - c->persist_since >= c->user_timeout) {
+  fin_time user_timeout = fin_conn_user_timeout(c);
+  if (user_timeout > 0 && st->now - c->persist_since >= user_timeout) {
     give_up(st, c, FIN_REASON_USER_TIMEOUT);
     return;
   }
@@ -191,10 +195,10 @@ static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
   if (c->timer[CT_REXMIT] != FIN_NEVER) {
     /* M4: data queued or in flight has its retransmission or persist
      * timer (fin_conn_schedule_timers): that timer is the judge. */
-    fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_intvl);
+    fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + fin_conn_keep_intvl(st, c));
     return;
   }
-  if (c->probes >= c->keep_cnt) {
+  if (c->probes >= fin_conn_keep_cnt(st, c)) {
     give_up(st, c, FIN_REASON_KEEPALIVE_TIMEOUT);
     return;
   }
@@ -202,7 +206,7 @@ static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
   st->c.keepalive_probes++;
   c->probe_keepalive = 1;
   fin_conn_output_mark(st, c);
-  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + c->keep_intvl);
+  fin_conn_timer_set(st, c, CT_KEEPALIVE, st->now + fin_conn_keep_intvl(st, c));
 }
 
 static void on_delack(struct fin_stack *st, struct fin_conn *c) {

@@ -295,9 +295,42 @@ static void test_shutdown_on_reset_connection_is_enotconn(void **state) {
   peer_free(&p);
 }
 
+/* Issue 14 (TCB diet): timer socket options live in a block a connection
+ * gets only when the application sets one; SO_LINGER {1,0} (abort on
+ * close) needs none; the values read back and the block goes with the
+ * socket. */
+static void test_socket_options_cost_nothing_until_set(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  fin_sock s = fin_socket(p.st);
+  size_t bare = fin_stack_memory_in_use(p.st);
+  struct fin_linger abort_on_close = {1, 0};
+  assert_int_equal(fin_setsockopt(p.st, s, FIN_SO_LINGER, &abort_on_close, sizeof(abort_on_close)),
+                   0);
+  assert_int_equal(fin_stack_memory_in_use(p.st), bare);
+  int idle = 10, v = 0;
+  size_t len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_TCP_KEEPCNT, &v, &len), 0);
+  assert_int_equal(v, 9); /* the stack default, read without a block */
+  assert_int_equal(fin_setsockopt(p.st, s, FIN_TCP_KEEPIDLE, &idle, sizeof(idle)), 0);
+  assert_true(fin_stack_memory_in_use(p.st) > bare);
+  len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_TCP_KEEPIDLE, &v, &len), 0);
+  assert_int_equal(v, 10);
+  len = sizeof(v);
+  assert_int_equal(fin_getsockopt(p.st, s, FIN_TCP_KEEPCNT, &v, &len), 0);
+  assert_int_equal(v, 9); /* the block starts from the defaults */
+  assert_int_equal(fin_close(p.st, s), 0);
+  assert_int_equal(fin_stack_memory_in_use(p.st),
+                   bare - fin_tcb_size()); /* the handle table stays */
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_isn_is_clock_plus_keyed_hash_of_tuple),
+      cmocka_unit_test(test_socket_options_cost_nothing_until_set),
       cmocka_unit_test(test_stack_shutdown_fins_then_rsts_at_deadline),
       cmocka_unit_test(test_stack_shutdown_graceful_when_peer_cooperates),
       cmocka_unit_test(test_simultaneous_open_establishes),
