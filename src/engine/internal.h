@@ -310,6 +310,13 @@ static inline uint32_t fin_tuple_hdr(const struct fin_4tuple *t) {
   return fin_tuple_v4(t) ? 40u : 60u;
 }
 
+/* RFC 9293 §3.7.1 MUST-15: the send MSS when the peer offers none is the
+ * family's smallest datagram every host takes (576, RFC 791; 1280, RFC 8200
+ * §5) less the headers: 536 for IPv4, 1220 for IPv6. */
+static inline uint16_t fin_default_mss(const struct fin_4tuple *t) {
+  return (uint16_t)((fin_tuple_v4(t) ? 576u : FIN_IPV6_MIN_MTU) - fin_tuple_hdr(t));
+}
+
 /* The largest MSS a segment of this family can carry on the stack's MTU
  * (RFC 9293 §3.7.1; IPv6 never below its 1280-byte minimum, RFC 8200 §5). */
 static inline uint32_t fin_mtu_mss(uint16_t mtu, bool v4) {

@@ -101,7 +101,7 @@ static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
   struct fin_ctl k;
   memset(&k, 0, sizeof(k));
   k.tuple = fin_tuple_of(seg);
-  uint16_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
+  uint16_t mss = seg->opts.has_mss ? seg->opts.mss : fin_default_mss(&k.tuple);
   k.seq = fin_syncookie_make(st, &k.tuple, seg->seq, mss);
   k.ack = seg->seq + 1;
   k.flags = FIN_TCP_SYN | FIN_TCP_ACK;
