@@ -59,7 +59,7 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
     return NULL;
   inherit_options(c, &l->proto);
   c->tuple = fin_tuple_of(seg);
-  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
+  c->rcv_mss = fin_conn_adv_mss(st, c);
   /* An IPv4 client of a :: listener is seen as ::ffff:a.b.c.d (RFC 3493 §3.7). */
   c->v6_socket = !fin_addr_is_v4(&l->local.addr);
   c->passive = 1;
