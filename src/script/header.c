@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "script/interp.h"
 #include "script/run.h"
 
 static int cannot(struct script_run *r, const struct script_option *o, const char *why) {
@@ -40,17 +41,29 @@ static int address(struct script_run *r, const struct script_option *o, struct f
 }
 
 /* packetdrill's three flavours (config.c): the socket family and the wire
- * family. Taken before the other options, whose addresses it checks. */
+ * family. */
+static const struct {
+  const char *name;
+  enum script_ip_version v;
+} ip_versions[] = {
+    {"ipv4", SCRIPT_IPV4}, {"ipv4-mapped-ipv6", SCRIPT_IPV4_MAPPED_IPV6}, {"ipv6", SCRIPT_IPV6}};
+
+bool fin_script_ip_version_parse(const char *name, enum script_ip_version *out) {
+  for (size_t i = 0; name && i < sizeof(ip_versions) / sizeof(ip_versions[0]); i++)
+    if (strcmp(name, ip_versions[i].name) == 0)
+      return *out = ip_versions[i].v, true;
+  return false;
+}
+
+bool fin_script_ip_version_known(const char *name) {
+  enum script_ip_version v;
+  return fin_script_ip_version_parse(name, &v);
+}
+
+/* Taken before the other options, whose addresses it checks. */
 static int ip_version(struct script_run *r, const struct script_option *o) {
-  static const struct {
-    const char *name;
-    enum script_ip_version v;
-  } names[] = {
-      {"ipv4", SCRIPT_IPV4}, {"ipv4-mapped-ipv6", SCRIPT_IPV4_MAPPED_IPV6}, {"ipv6", SCRIPT_IPV6}};
-  const char *v = o->value ? o->value : "";
-  for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-    if (strcmp(v, names[i].name) == 0)
-      return r->ip_version = names[i].v, 0;
+  if (fin_script_ip_version_parse(o->value, &r->ip_version))
+    return 0;
   return cannot(r, o, "expected ipv4, ipv6 or ipv4-mapped-ipv6");
 }
 

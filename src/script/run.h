@@ -170,8 +170,11 @@ bool fin_script_inject_icmp(struct script_run *r, const struct script_event *ev)
 bool fin_script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
                              const uint8_t *buf, size_t len, char *why, size_t cap);
 
-/* header.c: --name=value lines; 0, or 2 (cannot run) with a message. */
+/* header.c: --name=value lines; 0, or 2 (cannot run) with a message.
+ * r->ip_version holds the default (the command line's) on entry. */
 int fin_script_header_options(struct script_run *r);
+/* "ipv4", "ipv6", "ipv4-mapped-ipv6": false for anything else. */
+bool fin_script_ip_version_parse(const char *name, enum script_ip_version *out);
 /* True when the packets are IPv6 (--ip_version=ipv6). */
 static inline bool fin_script_wire_v6(const struct script_run *r) {
   return r->ip_version == SCRIPT_IPV6;

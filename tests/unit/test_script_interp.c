@@ -443,6 +443,51 @@ static void test_ipv6_split_payload_and_icmpv6(void **state) {
                    "the ICMP line names no ICMPv4 message (its type or code is ICMPv6's)");
 }
 
+/* The command line's IP version (packetdrill's --ip_version, which
+ * run_all.py passes to run every script in each family) applies to a
+ * script without its own line; a script's line wins. --mtu=1520 keeps an
+ * IPv6 MSS of 1460, as google's IPv6 runs use it. */
+static void test_command_line_ip_version_and_ipv6_mtu(void **state) {
+  (void)state;
+  const char *text = CONNECT "+0 < S. 0:0(0) ack 1 win 5000 <mss 1000>\n"
+                             "+0 > . 1:1(0) ack 1\n"
+                             "+0 getpeername(3, {sa_family=AF_INET6, sin6_port=htons(8080), "
+                             "sin6_addr=inet6_addr(\"2001:db8::1\")}, [28]) = 0\n";
+  struct script s;
+  char err[512], *log;
+  size_t len;
+  struct script_run_options o = {.profile = "linux", .ip_version = "ipv6"};
+  assert_int_equal(fin_script_parse("t.pkt", text, strlen(text), NULL, 0, &s, err, sizeof(err)), 0);
+  FILE *out = open_memstream(&log, &len);
+  int rc = fin_script_run(&s, &o, out);
+  fclose(out);
+  if (rc != 0)
+    fail_msg("%s", log);
+  free(log);
+  fin_script_free(&s);
+  const char *v4 = "--ip_version=ipv4\n" CONNECT;
+  assert_int_equal(fin_script_parse("t.pkt", v4, strlen(v4), NULL, 0, &s, err, sizeof(err)), 0);
+  out = open_memstream(&log, &len);
+  assert_int_equal(fin_script_run(&s, &o, out), 0);
+  fclose(out);
+  free(log);
+  fin_script_free(&s);
+  o.ip_version = "ipv5";
+  assert_int_equal(fin_script_parse("t.pkt", v4, strlen(v4), NULL, 0, &s, err, sizeof(err)), 0);
+  out = open_memstream(&log, &len);
+  assert_int_equal(fin_script_run(&s, &o, out), 2);
+  fclose(out);
+  assert_contains(log, "unknown IP version 'ipv5'");
+  free(log);
+  fin_script_free(&s);
+  expect_pass("--ip_version=ipv6\n--mtu=1520\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
+              "linux");
+}
+
 /* --ip_version=ipv4-mapped-ipv6: AF_INET6 sockets reach ::ffff:192.0.2.1,
  * the packets are IPv4 (MSS 1460). */
 static void test_ipv4_mapped_ipv6(void **state) {
@@ -487,6 +532,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_packets_addresses_and_ip_fields),
       cmocka_unit_test(test_ipv6_split_payload_and_icmpv6),
       cmocka_unit_test(test_ipv4_mapped_ipv6),
+      cmocka_unit_test(test_command_line_ip_version_and_ipv6_mtu),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
