@@ -111,8 +111,10 @@ static int one_option(struct script_run *r, const struct script_option *o) {
   if (strcmp(o->name, "remote_ip") == 0)
     return address(r, o, &r->remote_addr);
   struct fin_addr unused;
-  if (strcmp(o->name, "gateway_ip") == 0 || strcmp(o->name, "netmask_ip") == 0)
-    return address(r, o, &unused); /* no routing in a one-link world */
+  if (strcmp(o->name, "gateway_ip") == 0)
+    return address(r, o, &unused);        /* no routing in a one-link world */
+  if (strcmp(o->name, "netmask_ip") == 0) /* IPv4's; packetdrill ignores it for IPv6 (/48) */
+    return fin_addr_parse(v, &unused) == 0 ? 0 : cannot(r, o, "expected an address mask");
   if (strcmp(o->name, "strict_segments") == 0)
     return 0; /* fin's runner always matches segment by segment */
   if (strcmp(o->name, "non_fatal") == 0 && strcmp(v, "syscall") == 0)
