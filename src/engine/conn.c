@@ -430,12 +430,15 @@ bool fin_state_synchronized(enum fin_state s) {
   }
 }
 
-/* RFC 9293 §3.7.1: the effective send MSS is the peer's MSS option (536 if
- * absent, RFC 9293 §3.7.1 SHLD-5 / RFC 1122 4.2.2.6), bounded by our MTU;
- * timestamps take 12 bytes of each segment. */
+/* RFC 9293 §3.7.1: the effective send MSS is the peer's MSS option (536,
+ * or 1220 over IPv6, if absent: MUST-15, RFC 1122 4.2.2.6), bounded by our
+ * MTU and by a path MTU learnt while our SYN was out (J6, RFC 1191 §3, RFC
+ * 8201 §4); timestamps take 12 bytes of each segment. */
 void fin_conn_init_mss(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
-  uint32_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
+  uint32_t mss = seg->opts.has_mss ? seg->opts.mss : fin_default_mss(&c->tuple);
   uint32_t ours = fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
+  if (c->pmtu != 0 && c->pmtu - fin_tuple_hdr(&c->tuple) < ours)
+    ours = c->pmtu - fin_tuple_hdr(&c->tuple);
   if (mss > ours)
     mss = ours;
   /* A peer MSS below the 12 bytes of timestamps must not wrap around (it

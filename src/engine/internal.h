@@ -70,6 +70,7 @@ struct fin_conn {
   uint32_t dsack_left, dsack_right; /* M8: a duplicate to report first (RFC 2883) */
   uint32_t rcv_fin_seq;             /* a FIN that arrived after a hole (BEHAVIOR D2) */
   uint16_t snd_mss, rcv_mss;
+  uint16_t pmtu; /* a path MTU learnt in SYN-SENT (J6), 0 if none: bounds snd_mss */
   uint8_t snd_wscale, rcv_wscale;
   uint8_t probe_window : 1, probe_keepalive : 1; /* J5 / J4 probe due */
   uint8_t linger_expired : 1;                    /* B5: the SO_LINGER wait is over */
@@ -326,10 +327,30 @@ static inline uint32_t fin_tuple_hdr(const struct fin_4tuple *t) {
   return fin_tuple_v4(t) ? 40u : 60u;
 }
 
+/* RFC 9293 §3.7.1 MUST-15: the send MSS when the peer offers none is the
+ * family's smallest datagram every host takes (576, RFC 791; 1280, RFC 8200
+ * §5) less the headers: 536 for IPv4, 1220 for IPv6. */
+static inline uint16_t fin_default_mss(const struct fin_4tuple *t) {
+  return (uint16_t)((fin_tuple_v4(t) ? 576u : FIN_IPV6_MIN_MTU) - fin_tuple_hdr(t));
+}
+
 /* The largest MSS a segment of this family can carry on the stack's MTU
  * (RFC 9293 §3.7.1; IPv6 never below its 1280-byte minimum, RFC 8200 §5). */
 static inline uint32_t fin_mtu_mss(uint16_t mtu, bool v4) {
   return v4 ? (uint32_t)mtu - 40u : (mtu < 1280 ? 1280u : (uint32_t)mtu) - 60u;
+}
+
+/* The MSS a connection's SYN offers: what the link carries (RFC 6691 §2)
+ * and, over IPv6, no more than a path MTU learnt in SYN-SENT: IPv6 routers
+ * never fragment (RFC 8200 §5), so a path too small one way is taken as too
+ * small both ways, as Linux (ip6_default_advmss) and FreeBSD (tcp_mssopt)
+ * do; for IPv4 both keep the link's (ipv4_default_advmss). */
+static inline uint16_t fin_conn_adv_mss(const struct fin_stack *st, const struct fin_conn *c) {
+  bool v4 = fin_tuple_v4(&c->tuple);
+  uint32_t mss = fin_mtu_mss(st->s.mtu, v4);
+  if (!v4 && c->pmtu != 0 && c->pmtu - fin_tuple_hdr(&c->tuple) < mss)
+    mss = c->pmtu - fin_tuple_hdr(&c->tuple);
+  return (uint16_t)mss;
 }
 
 /* An outgoing segment's header, addressed from a connection's 4-tuple,

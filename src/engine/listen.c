@@ -57,7 +57,7 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
     return NULL;
   }
   c->tuple = fin_tuple_of(seg);
-  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
+  c->rcv_mss = fin_conn_adv_mss(st, c);
   /* An IPv4 client of a :: listener is seen as ::ffff:a.b.c.d (RFC 3493 §3.7). */
   c->v6_socket = !fin_addr_is_v4(&l->local.addr);
   c->passive = 1;
@@ -99,7 +99,7 @@ static void send_cookie(struct fin_stack *st, const struct fin_segment *seg) {
   struct fin_ctl k;
   memset(&k, 0, sizeof(k));
   k.tuple = fin_tuple_of(seg);
-  uint16_t mss = seg->opts.has_mss ? seg->opts.mss : 536;
+  uint16_t mss = seg->opts.has_mss ? seg->opts.mss : fin_default_mss(&k.tuple);
   k.seq = fin_syncookie_make(st, &k.tuple, seg->seq, mss);
   k.ack = seg->seq + 1;
   k.flags = FIN_TCP_SYN | FIN_TCP_ACK;

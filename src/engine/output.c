@@ -315,7 +315,7 @@ static uint32_t sack_option_len(const struct fin_conn *c) {
  * buffer smaller than that makes the segment smaller, never larger: a cap of
  * the MTU or more gives the MSS exactly. */
 static uint32_t segment_room(const struct fin_stack *st, const struct fin_conn *c, size_t cap) {
-  uint32_t mss = c->snd_mss ? c->snd_mss : 536, sack = sack_option_len(c);
+  uint32_t mss = c->snd_mss ? c->snd_mss : fin_default_mss(&c->tuple), sack = sack_option_len(c);
   mss = mss > sack + 1 ? mss - sack : 1;
   if (mss > st->pool.chunk)
     mss = st->pool.chunk; /* a payload spans at most two chunks (an MTU raised at run time) */

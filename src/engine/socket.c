@@ -265,7 +265,7 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
     return err;
   c->tuple.remote_addr = a->addr;
   c->tuple.remote_port = a->port;
-  c->rcv_mss = (uint16_t)fin_mtu_mss(st->s.mtu, fin_tuple_v4(&c->tuple));
+  c->rcv_mss = fin_conn_adv_mss(st, c);
   uint32_t tw_snd_nxt = 0;
   bool reused = false;
   err = choose_tuple(st, c, &tw_snd_nxt, &reused);

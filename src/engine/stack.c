@@ -249,12 +249,30 @@ static void strict_malformed(struct fin_stack *st, const uint8_t *d, size_t len)
   fin_conn_abort(st, c, FIN_REASON_MALFORMED, -ECONNRESET, &st->c.abort_on_malformed);
 }
 
-/* J6 (RFC 1191, RFC 1122 4.2.3.9): "fragmentation needed" lowers the path
- * MTU of a synchronized connection, whose data in flight goes again in
- * smaller segments; it never aborts. The floor is Linux's min_pmtu. */
+/* J6 about our SYN: the path MTU is kept for the send MSS once the peer's
+ * SYN-ACK comes (fin_conn_init_mss) and, over IPv6, for the MSS the SYN
+ * retransmissions offer (fin_conn_adv_mss). */
+static void icmp_syn_too_big(struct fin_stack *st, struct fin_conn *c, uint32_t pmtu) {
+  if (pmtu >= st->s.mtu || (c->pmtu != 0 && pmtu >= c->pmtu)) {
+    FIN_DROP(st, &c->tuple, drop_icmp_ignored);
+    return;
+  }
+  c->pmtu = (uint16_t)pmtu;
+  c->rcv_mss = fin_conn_adv_mss(st, c);
+  st->c.pmtu_updates++;
+}
+
+/* J6 (RFC 1191, RFC 8201, RFC 1122 4.2.3.9): "fragmentation needed" / packet
+ * too big lowers the path MTU: of a synchronized connection, whose data in
+ * flight goes again in smaller segments, or of a connection attempt; it
+ * never aborts. The floor is Linux's min_pmtu, and 1280 for IPv6. */
 static void icmp_frag_needed(struct fin_stack *st, struct fin_conn *c, uint32_t mtu) {
   uint32_t floor = fin_tuple_v4(&c->tuple) ? 552 : FIN_IPV6_MIN_MTU; /* RFC 8201 §4 */
   uint32_t ts = c->ts_ok ? 12 : 0, pmtu = mtu < floor ? floor : mtu;
+  if (c->state == FIN_SYN_SENT) {
+    icmp_syn_too_big(st, c, pmtu);
+    return;
+  }
   uint32_t mss = pmtu > 65535 ? 65535 : pmtu - fin_tuple_hdr(&c->tuple) - ts;
   if (!fin_state_synchronized(c->state) || mss >= c->snd_mss) {
     FIN_DROP(st, &c->tuple, drop_icmp_ignored);

@@ -106,9 +106,15 @@ enum script_ecn {
 };
 
 /* An ICMP packet line (README §1a.5): type and code by name, an optional
- * next-hop MTU, and the TCP sequence range of the segment it is about. */
+ * next-hop MTU, and the TCP sequence range of the segment it is about.
+ * packetdrill reads the names as ICMPv4's or ICMPv6's by --ip_version
+ * ("unreachable port_unreachable" is 3/3 or 1/4), so both readings are
+ * kept and the run picks one; a name only one family knows leaves the
+ * other reading unset. */
 struct script_icmp {
-  uint8_t type, code;
+  bool v4, v6;          /* the names are an ICMPv4 / an ICMPv6 message */
+  uint8_t type, code;   /* ICMPv4 (RFC 792) */
+  uint8_t type6, code6; /* ICMPv6 (RFC 4443) */
   bool has_mtu, has_echoed;
   uint32_t mtu;
 };

@@ -60,7 +60,8 @@ static const struct knob freebsd_knobs[] = {
     ONLY("net.inet.tcp.pmtud_blackhole_detection", 0,
          "missing feature: PMTU black-hole detection (RFC 4821)"),
     ONLY("net.inet.tcp.mssdflt", 536, "fin's default MSS is RFC 9293's 536, not a setting"),
-    ONLY("net.inet.tcp.v6mssdflt", 1220, "missing feature: IPv6 (issue 10)"),
+    ONLY("net.inet.tcp.v6mssdflt", 1220,
+         "fin's default IPv6 MSS is RFC 9293's 1220, not a setting"),
     NOOP("net.inet.tcp.pmtud_blackhole_mss"),   /* only used by black-hole detection */
     NOOP("net.inet.tcp.v6pmtud_blackhole_mss"), /* idem */
     {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0, 0, NULL},

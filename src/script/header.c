@@ -2,11 +2,13 @@
 /* Header options (README §1a.2): the "--name=value" lines at the top of a
  * script, which packetdrill also takes on its command line. Each one fin's
  * runner knows is honoured; an option it cannot honour stops the script
- * with a message naming it (exit 2), never silently. */
+ * with a message naming it (exit 2), never silently. --ip_version picks
+ * the families and the default addresses (packetdrill's config.c). */
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "script/interp.h"
 #include "script/run.h"
 
 static int cannot(struct script_run *r, const struct script_option *o, const char *why) {
@@ -24,24 +26,44 @@ static bool number(const char *v, long long lo, long long hi, long long *out) {
   return true;
 }
 
-/* An IPv4 address for --local_ip and friends; IPv6 is issue 10. */
+/* An address for --local_ip and friends, of the wire's family: IPv6 with
+ * --ip_version=ipv6, IPv4 otherwise (ipv4-mapped-ipv6 has IPv4 packets). */
 static int address(struct script_run *r, const struct script_option *o, struct fin_addr *out) {
   const char *v = o->value ? o->value : "";
   struct fin_addr a;
-  if (fin_addr_parse(v, &a) != 0)
-    return cannot(r, o, "expected an IPv4 address");
-  if (!fin_addr_is_v4(&a))
-    return cannot(r, o, "missing feature: IPv6 (issue 10)");
+  bool v6 = fin_script_wire_v6(r);
+  if (fin_addr_parse(v, &a) != 0 || fin_addr_is_v4(&a) == v6)
+    return cannot(r, o,
+                  v6 ? "expected an IPv6 address (--ip_version=ipv6)"
+                     : "expected an IPv4 address (IPv6 addresses need --ip_version=ipv6)");
   *out = a;
   return 0;
 }
 
+/* packetdrill's three flavours (config.c): the socket family and the wire
+ * family. */
+static const struct {
+  const char *name;
+  enum script_ip_version v;
+} ip_versions[] = {
+    {"ipv4", SCRIPT_IPV4}, {"ipv4-mapped-ipv6", SCRIPT_IPV4_MAPPED_IPV6}, {"ipv6", SCRIPT_IPV6}};
+
+bool fin_script_ip_version_parse(const char *name, enum script_ip_version *out) {
+  for (size_t i = 0; name && i < sizeof(ip_versions) / sizeof(ip_versions[0]); i++)
+    if (strcmp(name, ip_versions[i].name) == 0)
+      return *out = ip_versions[i].v, true;
+  return false;
+}
+
+bool fin_script_ip_version_known(const char *name) {
+  enum script_ip_version v;
+  return fin_script_ip_version_parse(name, &v);
+}
+
+/* Taken before the other options, whose addresses it checks. */
 static int ip_version(struct script_run *r, const struct script_option *o) {
-  const char *v = o->value ? o->value : "";
-  if (strcmp(v, "ipv4") == 0)
+  if (fin_script_ip_version_parse(o->value, &r->ip_version))
     return 0;
-  if (strcmp(v, "ipv6") == 0 || strcmp(v, "ipv4-mapped-ipv6") == 0)
-    return cannot(r, o, "missing feature: IPv6 (issue 10); fin's runner speaks IPv4 only");
   return cannot(r, o, "expected ipv4, ipv6 or ipv4-mapped-ipv6");
 }
 
@@ -83,14 +105,16 @@ static int one_option(struct script_run *r, const struct script_option *o) {
     if (strcmp(o->name, numbers[i]) == 0)
       return numeric(r, o, v);
   if (strcmp(o->name, "ip_version") == 0)
-    return ip_version(r, o);
+    return 0; /* taken first */
   if (strcmp(o->name, "local_ip") == 0)
     return address(r, o, &r->local_addr);
   if (strcmp(o->name, "remote_ip") == 0)
     return address(r, o, &r->remote_addr);
   struct fin_addr unused;
-  if (strcmp(o->name, "gateway_ip") == 0 || strcmp(o->name, "netmask_ip") == 0)
-    return address(r, o, &unused); /* no routing in a one-link world */
+  if (strcmp(o->name, "gateway_ip") == 0)
+    return address(r, o, &unused);        /* no routing in a one-link world */
+  if (strcmp(o->name, "netmask_ip") == 0) /* IPv4's; packetdrill ignores it for IPv6 (/48) */
+    return fin_addr_parse(v, &unused) == 0 ? 0 : cannot(r, o, "expected an address mask");
   if (strcmp(o->name, "strict_segments") == 0)
     return 0; /* fin's runner always matches segment by segment */
   if (strcmp(o->name, "non_fatal") == 0 && strcmp(v, "syscall") == 0)
@@ -102,6 +126,15 @@ static int one_option(struct script_run *r, const struct script_option *o) {
 }
 
 int fin_script_header_options(struct script_run *r) {
+  for (size_t i = 0; i < r->s->option_count; i++) {
+    const struct script_option *o = &r->s->options[i];
+    int rc = strcmp(o->name, "ip_version") == 0 ? ip_version(r, o) : 0;
+    if (rc != 0)
+      return rc;
+  }
+  bool v6 = fin_script_wire_v6(r);
+  r->local_addr = v6 ? SCRIPT_LOCAL_ADDR6 : SCRIPT_LOCAL_ADDR;
+  r->remote_addr = v6 ? SCRIPT_REMOTE_ADDR6 : SCRIPT_REMOTE_ADDR;
   for (size_t i = 0; i < r->s->option_count; i++) {
     int rc = one_option(r, &r->s->options[i]);
     if (rc != 0)

@@ -354,9 +354,12 @@ static int setup(struct script_run *r, const struct script_run_options *o, uint6
   r->fd_under_test = -1;
   r->local_port = SCRIPT_PORT;
   r->remote_port = SCRIPT_PEER_PORT;
-  r->local_addr = SCRIPT_LOCAL_ADDR;
-  r->remote_addr = SCRIPT_REMOTE_ADDR;
   r->linux_rmem2 = r->set.wscale_space; /* the profile's max(tcp_rmem[2], rmem_max) */
+  if (o->ip_version && !fin_script_ip_version_parse(o->ip_version, &r->ip_version)) {
+    fprintf(r->out, "unknown IP version '%s' (known: ipv4, ipv6, ipv4-mapped-ipv6)\n",
+            o->ip_version);
+    return 2;
+  }
   int rc = fin_script_header_options(r);
   if (rc)
     return rc;

@@ -142,7 +142,8 @@ static void inject_one(struct script_run *r, const struct fin_segment *seg, cons
  * each, the sequence number advancing, FIN and PSH only on the last. */
 static bool inject_split(struct script_run *r, const struct script_event *ev,
                          struct fin_segment *seg, const uint8_t *opts, size_t olen, uint32_t len) {
-  uint32_t room = r->set.mtu - 40 - (uint32_t)olen, piece = r->inbound_mss ? r->inbound_mss : room;
+  uint32_t room = r->set.mtu - fin_script_headers_len(r) - (uint32_t)olen;
+  uint32_t piece = r->inbound_mss ? r->inbound_mss : room;
   if (piece > room)
     piece = room;
   if (piece > SCRIPT_PKT_MAX - 100)
@@ -164,6 +165,7 @@ static bool inject_split(struct script_run *r, const struct script_event *ev,
 
 static const char udp_refused[] =
     "out of scope: FreeBSD TCP-over-UDP encapsulation ('/udp(...)' packets)";
+static const char flowlabel_v4[] = "(flowlabel N) is IPv6's; the script runs IPv4 (--ip_version)";
 
 bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
   if (ev->packet.is_icmp)
@@ -180,14 +182,14 @@ bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
     opts[olen++] = 0; /* EOL padding to the 32-bit boundary */
   if (olen > FIN_TCP_OPT_MAX)
     return fin_script_fail(r, ev, "TCP options take %zu bytes, more than 40", olen);
-  if (pk.has_flowlabel)
-    return fin_script_fail(r, ev,
-                           "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
+  if (pk.has_flowlabel && !fin_script_wire_v6(r))
+    return fin_script_fail(r, ev, "%s", flowlabel_v4);
   struct fin_segment seg = {
       .saddr = r->remote_addr,
       .daddr = r->local_addr,
       .ttl = pk.has_ttl ? pk.ttl : 64,
       .tos = inbound_tos(&pk),
+      .flowlabel = pk.has_flowlabel ? pk.flowlabel & 0xfffffu : 0,
       .sport = r->remote_port,
       .dport = r->local_port,
       .seq = pk.start,
@@ -200,6 +202,11 @@ bool fin_script_inject(struct script_run *r, const struct script_event *ev) {
 }
 
 /* ---- comparing ---- */
+
+/* A parsed segment's options area, whatever IP header came before it. */
+static const uint8_t *tcp_options(const struct fin_segment *seg) {
+  return seg->payload - seg->data_offset + FIN_TCP_HDR_MIN;
+}
 
 static bool opts_match(const struct script_run *r, const struct script_packet *pk,
                        const uint8_t *live, size_t live_len, char *why, size_t cap) {
@@ -254,9 +261,10 @@ static bool ts_clock_ok(const struct script_run *r, const struct script_packet *
   return true;
 }
 
-/* TTL, TOS and the ECN field, each only when the script writes it. */
-static bool ip_fields_match(const struct script_packet *pk, const struct fin_segment *seg,
-                            char *why, size_t cap) {
+/* TTL (hop limit), TOS (traffic class), the flow label and the ECN field,
+ * each only when the script writes it. */
+static bool ip_fields_match(const struct script_run *r, const struct script_packet *pk,
+                            const struct fin_segment *seg, char *why, size_t cap) {
   unsigned ecn = seg->tos & 3u;
   static const char *names[] = {"not-ECT", "ECT(1)", "ECT(0)", "CE"};
   static const int want_ecn[] = {
@@ -266,8 +274,11 @@ static bool ip_fields_match(const struct script_packet *pk, const struct fin_seg
     snprintf(why, cap, "IP TTL is %u, the script expects %u", seg->ttl, pk->ttl);
   else if (pk->has_tos && (seg->tos & ~3u) != (pk->tos & ~3u))
     snprintf(why, cap, "IP TOS is 0x%02x, the script expects 0x%02x", seg->tos, pk->tos);
-  else if (pk->has_flowlabel)
-    snprintf(why, cap, "(flowlabel N) needs IPv6, which fin does not speak yet (issue 10)");
+  else if (pk->has_flowlabel && !fin_script_wire_v6(r))
+    snprintf(why, cap, "%s", flowlabel_v4);
+  else if (pk->has_flowlabel && seg->flowlabel != (pk->flowlabel & 0xfffffu))
+    snprintf(why, cap, "IPv6 flow label is 0x%05x, the script expects 0x%05x", seg->flowlabel,
+             pk->flowlabel & 0xfffffu);
   else if (pk->ecn == SCRIPT_ECN_ECT01 && ecn != 1 && ecn != 2)
     snprintf(why, cap, "ECN field is %s, the script expects ECT(0) or ECT(1)", names[ecn]);
   else if (want_ecn[pk->ecn] >= 0 && (int)ecn != want_ecn[pk->ecn])
@@ -304,7 +315,7 @@ static bool header_matches(const struct script_run *r, const struct script_packe
   else if (!all_zero(seg->payload, seg->payload_len))
     snprintf(why, cap, "payload bytes differ (write() sends zeros)");
   else
-    return ip_fields_match(pk, seg, why, cap);
+    return ip_fields_match(r, pk, seg, why, cap);
   return false;
 }
 
@@ -324,9 +335,8 @@ bool fin_script_packet_matches(struct script_run *r, const struct script_packet 
   }
   if (!header_matches(r, pk, &seg, why, cap))
     return false;
-  size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
   if (!pk->opts_any &&
-      !opts_match(r, pk, buf + ihl + FIN_TCP_HDR_MIN, seg.data_offset - FIN_TCP_HDR_MIN, why, cap))
+      !opts_match(r, pk, tcp_options(&seg), seg.data_offset - FIN_TCP_HDR_MIN, why, cap))
     return false;
   return ts_clock_ok(r, pk, &seg, why, cap);
 }
@@ -496,11 +506,9 @@ void fin_script_format_live(const struct script_run *r, const uint8_t *dgram, si
   uint32_t ack = outbound || !(seg.flags & FIN_TCP_ACK) ? seg.ack : seg.ack - base;
   char f[12], opt[320] = "";
   flags_text(seg.flags, f);
-  size_t ihl = (size_t)(dgram[0] & 0x0f) * 4;
   if (seg.data_offset > FIN_TCP_HDR_MIN) {
     opt[0] = ' ';
-    opts_text(dgram + ihl + FIN_TCP_HDR_MIN, seg.data_offset - FIN_TCP_HDR_MIN, opt + 1,
-              sizeof(opt) - 1);
+    opts_text(tcp_options(&seg), seg.data_offset - FIN_TCP_HDR_MIN, opt + 1, sizeof(opt) - 1);
   }
   snprintf(buf, cap, "%s %u:%u(%u) ack %u win %u%s [%u->%u]", f, seq, seq + seg.payload_len,
            seg.payload_len, ack, seg.wnd, opt, seg.sport, seg.dport);

@@ -14,11 +14,17 @@
 #include "script/ast.h"
 #include "script/profiles.h"
 
-/* README §1d.1: the addresses every script assumes. */
+/* README §1d.1: the addresses every script assumes (packetdrill's
+ * config.c defaults): IPv4 192.168.0.1 (RFC 1918) -> 192.0.2.1 (RFC 5737),
+ * IPv6 fd3d:fa7b:d17d::1 (a ULA, RFC 4193) -> 2001:db8::1 (RFC 3849). */
 #define SCRIPT_LOCAL_ADDR  fin_addr_v4(0xc0a80001u) /* 192.168.0.1 */
 #define SCRIPT_REMOTE_ADDR fin_addr_v4(0xc0000201u) /* 192.0.2.1 */
-#define SCRIPT_PORT        8080                     /* bind and connect port */
-#define SCRIPT_PEER_PORT   47123                    /* the peer's port on passive opens */
+#define SCRIPT_LOCAL_ADDR6                                                                         \
+  ((struct fin_addr){{0xfd, 0x3d, 0xfa, 0x7b, 0xd1, 0x7d, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}})
+#define SCRIPT_REMOTE_ADDR6                                                                        \
+  ((struct fin_addr){{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}})
+#define SCRIPT_PORT      8080  /* bind and connect port */
+#define SCRIPT_PEER_PORT 47123 /* the peer's port on passive opens */
 
 #define SCRIPT_MAX_FDS 32
 #define SCRIPT_QUEUE   128
@@ -39,6 +45,14 @@ struct script_epoll_entry {
   int fd;
   uint32_t events;
   uint64_t data; /* the event's fd/u32/u64 field, reported by epoll_wait */
+};
+
+/* --ip_version (packetdrill's config.c): the family of the sockets and of
+ * the packets on the wire. */
+enum script_ip_version {
+  SCRIPT_IPV4 = 0,         /* AF_INET sockets, IPv4 packets */
+  SCRIPT_IPV4_MAPPED_IPV6, /* AF_INET6 sockets reaching ::ffff:a.b.c.d, IPv4 packets */
+  SCRIPT_IPV6,             /* AF_INET6 sockets, IPv6 packets */
 };
 
 struct script_fd {
@@ -67,7 +81,10 @@ struct script_run {
   bool verbose;
   FILE *out;
 
-  struct fin_addr local_addr, remote_addr; /* --local_ip, --remote_ip (README §1d.1 defaults) */
+  enum script_ip_version ip_version;
+  /* --local_ip, --remote_ip (README §1d.1 defaults): the packets' addresses,
+   * IPv4 ones held as ::ffff:a.b.c.d like every fin_addr. */
+  struct fin_addr local_addr, remote_addr;
   uint32_t inbound_mss;   /* --mss: inbound payloads are cut into pieces this big */
   bool non_fatal_syscall; /* --non_fatal=syscall: a wrong result is reported, not fatal */
   uint32_t linux_rmem_max, linux_rmem2; /* net.core.rmem_max, tcp_rmem[2] (window scale) */
@@ -153,8 +170,23 @@ bool fin_script_inject_icmp(struct script_run *r, const struct script_event *ev)
 bool fin_script_icmp_matches(const struct script_run *r, const struct script_packet *pk,
                              const uint8_t *buf, size_t len, char *why, size_t cap);
 
-/* header.c: --name=value lines; 0, or 2 (cannot run) with a message. */
+/* header.c: --name=value lines; 0, or 2 (cannot run) with a message.
+ * r->ip_version holds the default (the command line's) on entry. */
 int fin_script_header_options(struct script_run *r);
+/* "ipv4", "ipv6", "ipv4-mapped-ipv6": false for anything else. */
+bool fin_script_ip_version_parse(const char *name, enum script_ip_version *out);
+/* True when the packets are IPv6 (--ip_version=ipv6). */
+static inline bool fin_script_wire_v6(const struct script_run *r) {
+  return r->ip_version == SCRIPT_IPV6;
+}
+/* The family of the sockets: AF_INET6 in both IPv6 modes. */
+static inline enum fin_family fin_script_sock_family(const struct script_run *r) {
+  return r->ip_version == SCRIPT_IPV4 ? FIN_AF_INET : FIN_AF_INET6;
+}
+/* IP and TCP header bytes before a segment's options (20 + 20 or 40 + 20). */
+static inline uint32_t fin_script_headers_len(const struct script_run *r) {
+  return (fin_script_wire_v6(r) ? FIN_IPV6_HDR_LEN : FIN_IPV4_HDR_MIN) + FIN_TCP_HDR_MIN;
+}
 
 /* commands.c */
 bool fin_script_command(struct script_run *r, const struct script_event *ev, const char *cmd);

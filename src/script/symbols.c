@@ -112,6 +112,17 @@ static const struct symbol symbols[] = {
     SYM(IPV6_TCLASS),
     SYM(IPV6_UNICAST_HOPS),
     SYM(IPV6_V6ONLY),
+    {"IPV6_USE_MIN_MTU", SCRIPT_IPV6_USE_MIN_MTU},
+    /* RFC 2474 class selector codepoints in the TOS / traffic class byte
+     * (FreeBSD's <netinet/ip.h> names). */
+    {"IPTOS_DSCP_CS0", 0x00},
+    {"IPTOS_DSCP_CS1", 0x20},
+    {"IPTOS_DSCP_CS2", 0x40},
+    {"IPTOS_DSCP_CS3", 0x60},
+    {"IPTOS_DSCP_CS4", 0x80},
+    {"IPTOS_DSCP_CS5", 0xa0},
+    {"IPTOS_DSCP_CS6", 0xc0},
+    {"IPTOS_DSCP_CS7", 0xe0},
     SYM(EPOLLIN),
     SYM(EPOLLOUT),
     SYM(EPOLLERR),

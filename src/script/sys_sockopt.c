@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* setsockopt / getsockopt (README §1a.4): SOL_SOCKET and IPPROTO_TCP
  * options mapped onto fin's, SO_LINGER structs, TCP_INFO structs compared
- * field by field, TCP_CONGESTION by name, SOL_IP's TTL and TOS. Options
+ * field by field, TCP_CONGESTION by name, SOL_IP's TTL and TOS and their
+ * SOL_IPV6 twins, IPV6_V6ONLY. Options
  * fin has no engine support for fail with their name and the reason;
  * NULL option pointers are the kernel's -1 EFAULT. */
 #include <errno.h>
@@ -37,9 +38,7 @@ static const struct {
     {"SO_RCVLOWAT", "not supported by fin"},
     {"SO_SNDLOWAT", "not supported by fin"},
     {"SO_PRIORITY", "not supported by fin"},
-    {"IPV6_TCLASS", "missing feature: IPv6 (issue 10)"},
-    {"IPV6_UNICAST_HOPS", "missing feature: IPv6 (issue 10)"},
-    {"IPV6_V6ONLY", "missing feature: IPv6 (issue 10)"},
+    {"IPV6_USE_MIN_MTU", "not supported by fin (FreeBSD; segments follow the path MTU)"},
 };
 
 /* The option's name as the script wrote it, for messages. */
@@ -53,9 +52,6 @@ static bool refuse(struct call *k, int64_t level, int64_t name) {
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
     if (strcmp(refused[i].name, n) == 0)
       return fin_script_fail(k->r, k->ev, "%s(): %s: %s", k->c->name, n, refused[i].why);
-  if (level == IPPROTO_IPV6)
-    return fin_script_fail(k->r, k->ev, "%s(): %s: missing feature: IPv6 (issue 10)", k->c->name,
-                           n);
   return fin_script_fail(k->r, k->ev,
                          "%s(): socket option %s (%lld at level %lld) is not known to fin's runner",
                          k->c->name, n, (long long)name, (long long)level);
@@ -84,6 +80,7 @@ static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockop
       {IPPROTO_TCP, SCRIPT_TCP_KEEPINIT, FIN_TCP_KEEPINIT},
       {IPPROTO_TCP, SCRIPT_TCP_NOOPT, FIN_TCP_NOOPT},
       {IPPROTO_TCP, 11 /* TCP_INFO */, FIN_TCP_INFO},
+      {IPPROTO_IPV6, IPV6_V6ONLY, FIN_IPV6_V6ONLY},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (map[i].level == level && map[i].name == name) {
@@ -99,12 +96,16 @@ static bool bad_pointer(const struct script_expr *e) {
          (e->kind == SCRIPT_EXPR_WORD && strcmp(e->text, "NULL") == 0);
 }
 
-/* SOL_IP: fin has one TTL for the whole stack (settings.ttl) and sends TOS
- * 0; reading them works, setting another value is refused. */
-static bool ip_level(struct call *k, fin_sock s, int64_t name, bool set) {
-  int64_t have = name == IP_TTL ? fin_stack_settings(k->r->st)->ttl : 0, v;
-  if (name != IP_TTL && name != IP_TOS)
-    return refuse(k, IPPROTO_IP, name);
+/* SOL_IP's IP_TTL and IP_TOS, SOL_IPV6's IPV6_UNICAST_HOPS and
+ * IPV6_TCLASS: fin has one TTL / hop limit for the whole stack
+ * (settings.ttl) and sends TOS / traffic class 0; reading them works,
+ * setting another value is refused. */
+static bool ip_level(struct call *k, fin_sock s, int64_t level, int64_t name, bool set) {
+  bool ttl = level == IPPROTO_IP ? name == IP_TTL : name == IPV6_UNICAST_HOPS;
+  bool tos = level == IPPROTO_IP ? name == IP_TOS : name == IPV6_TCLASS;
+  int64_t have = ttl ? fin_stack_settings(k->r->st)->ttl : 0, v;
+  if (!ttl && !tos)
+    return refuse(k, level, name);
   if (s < 0)
     return (k->ret = -EBADF, true);
   if (!set) {
@@ -113,11 +114,12 @@ static bool ip_level(struct call *k, fin_sock s, int64_t name, bool set) {
   }
   if (!fin_script_sc_eval(k, k->c->args[3], &v))
     return false;
-  if (v != have)
+  if (v != have && !(ttl && level == IPPROTO_IPV6 && v == -1)) /* -1: the route's default */
     return fin_script_fail(k->r, k->ev,
                            "setsockopt(): %s %lld: not supported by fin (every segment carries "
-                           "%s %lld, settings.ttl)",
-                           opt_name(k), (long long)v, opt_name(k), (long long)have);
+                           "%s %lld%s)",
+                           opt_name(k), (long long)v, opt_name(k), (long long)have,
+                           ttl ? ", settings.ttl" : "");
   k->ret = 0;
   return true;
 }
@@ -144,8 +146,10 @@ static bool special(struct call *k, fin_sock s, int64_t level, int64_t name, boo
     k->ret = -EFAULT;
     return (*ok = true);
   }
-  if (level == IPPROTO_IP)
-    return (*ok = ip_level(k, s, name, set), true);
+  if (level == IPPROTO_IPV6 && k->r->ip_version == SCRIPT_IPV4)
+    return (k->ret = -ENOPROTOOPT, *ok = true); /* Linux: no IPv6 options on an AF_INET socket */
+  if (level == IPPROTO_IP || (level == IPPROTO_IPV6 && name != IPV6_V6ONLY))
+    return (*ok = ip_level(k, s, level, name, set), true);
   if (level == IPPROTO_TCP && name == 13 /* TCP_CONGESTION */)
     return (*ok = congestion(k, set), true);
   return false;

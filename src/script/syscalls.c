@@ -6,6 +6,7 @@
  * returned. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,8 @@ static bool eval_call(struct call *k, const struct script_expr *e, int64_t *v) {
     return true;
   }
   if (strcmp(f, "inet6_addr") == 0)
-    return fin_script_fail(k->r, k->ev, "%s(): inet6_addr: missing feature: IPv6 (issue 10)",
-                           k->c->name);
+    return fin_script_fail(
+        k->r, k->ev, "%s(): inet6_addr() is an IPv6 address: only sin6_addr takes one", k->c->name);
   return fin_script_fail(k->r, k->ev, "%s(): function %s() is not known to fin's runner",
                          k->c->name, f);
 }
@@ -149,7 +150,7 @@ static bool sc_bind(struct call *k) {
   fin_sock s;
   if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
-  struct fin_sockaddr a = {k->r->local_addr, SCRIPT_PORT, FIN_AF_UNSPEC};
+  struct fin_sockaddr a = {k->r->local_addr, SCRIPT_PORT, (uint8_t)fin_script_sock_family(k->r)};
   k->ret = fin_bind(k->r->st, s, &a);
   return true;
 }
@@ -180,7 +181,7 @@ static bool sc_connect(struct call *k) {
   if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct script_run *r = k->r;
-  struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT, FIN_AF_UNSPEC};
+  struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT, (uint8_t)fin_script_sock_family(r)};
   k->ret = fin_connect(r->st, s, &a);
   if (k->first) {
     /* A new connection under test: fin picks the local port and ISN. */
@@ -218,8 +219,37 @@ static bool sc_close(struct call *k) {
   return true;
 }
 
-/* {sa_family=AF_INET, sin_port=htons(N), sin_addr=inet_addr("a.b.c.d")},
- * each field compared when written; "..." matches anything. */
+/* A sockaddr field under either of its names (sa_family or sin6_family). */
+static const struct script_expr *sa_field(const struct script_expr *v, const char *name,
+                                          const char *alias, size_t pos) {
+  const struct script_expr *e = fin_script_sc_field(v, name, pos);
+  return e ? e : fin_script_sc_field(v, alias, SIZE_MAX);
+}
+
+/* sin6_addr=inet6_addr("2001:db8::1") (or the address as a string) against
+ * fin's address; "..." or no field matches anything. */
+static bool compare_addr6(struct call *k, const struct script_expr *e, const struct fin_addr *got) {
+  if (!e || e->kind == SCRIPT_EXPR_ELLIPSIS)
+    return true;
+  if (e->kind == SCRIPT_EXPR_CALL && strcmp(e->text, "inet6_addr") == 0 && e->count == 1)
+    e = e->items[0];
+  struct fin_addr want;
+  if (e->kind != SCRIPT_EXPR_STRING || fin_addr_parse(e->text, &want) != 0)
+    return fin_script_fail(k->r, k->ev, "%s(): sin6_addr takes inet6_addr(\"IPv6 address\")",
+                           k->c->name);
+  if (fin_addr_eq(&want, got))
+    return true;
+  char a[FIN_ADDR_STRLEN], b[FIN_ADDR_STRLEN];
+  fin_addr_format(got, true, a, sizeof(a));
+  fin_addr_format(&want, true, b, sizeof(b));
+  return fin_script_fail(k->r, k->ev, "%s(): sin6_addr is %s, the script expects %s", k->c->name, a,
+                         b);
+}
+
+/* {sa_family=AF_INET, sin_port=htons(N), sin_addr=inet_addr("a.b.c.d")}
+ * or, for an AF_INET6 socket, {sin6_family=AF_INET6, sin6_port=htons(N),
+ * sin6_addr=inet6_addr("x::y")} with length 28; each field compared when
+ * written, "..." matches anything. */
 static bool sc_sockname(struct call *k) {
   fin_sock s;
   if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
@@ -230,12 +260,21 @@ static bool sc_sockname(struct call *k) {
   const struct script_expr *v = k->c->args[1];
   if (k->ret < 0 || v->kind == SCRIPT_EXPR_ELLIPSIS)
     return true;
-  return fin_script_sc_compare_int(k, "sa_family", fin_script_sc_field(v, "sa_family", 0),
+  if (a.family == FIN_AF_INET6)
+    return fin_script_sc_compare_int(k, "sa_family", sa_field(v, "sa_family", "sin6_family", 0),
+                                     AF_INET6) &&
+           fin_script_sc_compare_int(k, "sin6_port", fin_script_sc_field(v, "sin6_port", 1),
+                                     a.port) &&
+           compare_addr6(k, fin_script_sc_field(v, "sin6_addr", 3), &a.addr) &&
+           fin_script_sc_compare_int(k, "the address length", k->c->args[2],
+                                     (int64_t)sizeof(struct sockaddr_in6));
+  return fin_script_sc_compare_int(k, "sa_family", sa_field(v, "sa_family", "sin_family", 0),
                                    AF_INET) &&
          fin_script_sc_compare_int(k, "sin_port", fin_script_sc_field(v, "sin_port", 1), a.port) &&
          fin_script_sc_compare_int(k, "sin_addr", fin_script_sc_field(v, "sin_addr", 2),
                                    fin_addr_get_v4(&a.addr)) &&
-         fin_script_sc_compare_int(k, "the address length", k->c->args[2], 16);
+         fin_script_sc_compare_int(k, "the address length", k->c->args[2],
+                                   (int64_t)sizeof(struct sockaddr_in));
 }
 
 static bool sc_shutdown(struct call *k) {

@@ -2,8 +2,8 @@
 /* SYNs with fewer options. TCP_NOOPT (FreeBSD): a socket that offers no TCP
  * options at all, not even MSS, on its SYN or its SYN-ACK, and uses none
  * the peer offers (RFC 7323 §1.3, RFC 2018 §2: an option is used only if
- * both sides sent it), so the MSS is the RFC 9293 §3.7.1 default of 536
- * when the peer sends none. settings.syn_rexmit_drop_options (FreeBSD
+ * both sides sent it), so the MSS is the RFC 9293 §3.7.1 default (536 for
+ * IPv4, 1220 for IPv6) when the peer sends none. settings.syn_rexmit_drop_options (FreeBSD
  * rexmit_drop_options): from the third SYN retransmission on only MSS is
  * offered, in case a middlebox drops SYNs with options. */
 #include <errno.h>
@@ -111,6 +111,53 @@ static void test_syn_rexmit_keeps_options_by_default(void **state) {
   peer_free(&p);
 }
 
+/* RFC 9293 §3.7.1 MUST-15: a peer that sends no MSS option gets the
+ * family's default send MSS, 536 (576 - 40) over IPv4 and 1220 (1280 - 60)
+ * over IPv6, whether it connects, is connected to, or is answered with a
+ * SYN cookie. */
+static uint32_t default_mss(const struct peer *p) {
+  return p->v6 ? 1220u : 536u;
+}
+
+static void send_and_expect_default_mss(struct peer *p) {
+  static const char data[3000];
+  int one = 1;
+  assert_int_equal(fin_setsockopt(p->st, p->s, FIN_TCP_NODELAY, &one, sizeof(one)), 0);
+  assert_int_equal(fin_send(p->st, p->s, data, sizeof(data), 0), (ssize_t)sizeof(data));
+  peer_expect_len(p, TCP_A, L(p, 1), R(p, 1), default_mss(p));
+  peer_expect_len(p, TCP_A, L(p, 1 + default_mss(p)), R(p, 1), default_mss(p));
+}
+
+static void test_no_mss_option_active_open_uses_the_family_default(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  peer_send_opts(&p, TCP_S | TCP_A, p.irs, L(&p, 1), NULL, 0, NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  send_and_expect_default_mss(&p);
+  peer_free(&p);
+}
+
+static void test_no_mss_option_passive_open_uses_the_family_default(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  for (int cookie = 0; cookie < 2; cookie++) {
+    s.syncookies_only = cookie;
+    struct peer p;
+    peer_init(&p, &s);
+    peer_listen(&p, 8);
+    peer_send_opts(&p, TCP_S, p.irs, 0, NULL, 0, NULL, 0);
+    p.iss = peer_expect_syn_ack(&p, R(&p, 1));
+    peer_send_opts(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0, NULL, 0);
+    p.s = fin_accept(p.st, p.listener, NULL);
+    assert_true(p.s >= 0);
+    send_and_expect_default_mss(&p);
+    peer_free(&p);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_noopt_syn_has_no_options_and_ignores_the_peers),
@@ -118,6 +165,8 @@ int main(void) {
       cmocka_unit_test(test_options_offered_by_default),
       cmocka_unit_test(test_syn_rexmit_drops_options_from_the_third),
       cmocka_unit_test(test_syn_rexmit_keeps_options_by_default),
+      cmocka_unit_test(test_no_mss_option_active_open_uses_the_family_default),
+      cmocka_unit_test(test_no_mss_option_passive_open_uses_the_family_default),
   };
   return PEER_RUN_BOTH(tests);
 }

@@ -329,6 +329,38 @@ static void test_icmp_fragmentation_needed_lowers_mss_and_resends(void **state) 
   peer_free(&p);
 }
 
+/* BEHAVIOR J6, RFC 1191 §3 / RFC 8201 §4: a too-big error about our SYN
+ * lowers the path MTU of the connection attempt. Over IPv6 the
+ * retransmitted SYN offers the path's MSS (1300 - 60 = 1240, as Linux and
+ * FreeBSD do); over IPv4 it keeps the link's (RFC 6691 §2). Once the
+ * SYN-ACK comes, data goes in segments that fit the path in both families
+ * (IPv4 MTU 1000: 960). A larger MTU changes nothing. */
+static void test_icmp_too_big_in_syn_sent_lowers_the_path_mtu(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init(&p, NULL);
+  peer_start_connect(&p);
+  uint32_t mtu = p.v6 ? 1300 : 1000, cut = p.v6 ? 1240 : 960;
+  send_icmp_mtu(&p, 3, 4, 1500);
+  assert_int_equal(peer_counters(&p)->drop_icmp_ignored, 1);
+  send_icmp_mtu(&p, 3, 4, (uint16_t)mtu);
+  assert_int_equal(peer_counters(&p)->pmtu_updates, 1);
+  peer_expect_nothing(&p);
+  peer_advance_to_deadline(&p);
+  const struct fin_segment *syn = peer_expect(&p, TCP_S, L(&p, 0), 0);
+  assert_int_equal(syn->opts.mss, p.v6 ? cut : 1460);
+  peer_send(&p, TCP_S | TCP_A, p.irs, L(&p, 1), NULL, 0);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1));
+  static const char data[1460];
+  int one = 1;
+  assert_int_equal(fin_setsockopt(p.st, p.s, FIN_TCP_NODELAY, &one, sizeof(one)), 0);
+  assert_int_equal(fin_send(p.st, p.s, data, PEER_MSS(&p), 0), PEER_MSS(&p));
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1), cut);
+  peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1 + cut), R(&p, 1), PEER_MSS(&p) - cut);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_syn_retransmitted_after_1s_then_doubling),
@@ -345,6 +377,7 @@ int main(void) {
       cmocka_unit_test(test_icmp_hard_error_deletes_passive_syn_received_silently),
       cmocka_unit_test(test_icmp_fragmentation_needed_never_aborts_connect),
       cmocka_unit_test(test_icmp_fragmentation_needed_lowers_mss_and_resends),
+      cmocka_unit_test(test_icmp_too_big_in_syn_sent_lowers_the_path_mtu),
   };
   return PEER_RUN_BOTH(tests);
 }

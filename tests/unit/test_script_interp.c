@@ -23,7 +23,7 @@
 /* Runs text with a profile; returns the exit code, *log the text. */
 static bool verbose_run;
 
-static int run_profile(const char *text, const char *profile, char **log) {
+static int run_options(const char *text, const struct script_run_options *o, char **log) {
   struct script s;
   char err[512];
   assert_int_equal(fin_script_parse("t.pkt", text, strlen(text), fin_script_default_defines,
@@ -32,11 +32,15 @@ static int run_profile(const char *text, const char *profile, char **log) {
   size_t len;
   FILE *out = open_memstream(log, &len);
   assert_non_null(out);
-  struct script_run_options o = {.profile = profile, .verbose = verbose_run};
-  int rc = fin_script_run(&s, &o, out);
+  int rc = fin_script_run(&s, o, out);
   fclose(out);
   fin_script_free(&s);
   return rc;
+}
+
+static int run_profile(const char *text, const char *profile, char **log) {
+  struct script_run_options o = {.profile = profile, .verbose = verbose_run};
+  return run_options(text, &o, log);
 }
 
 static int run(const char *text, char **log) {
@@ -200,11 +204,21 @@ static void test_header_options_mtu_addresses_and_refusals(void **state) {
               "+0 > S 0:0(0) <mss 32,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
               "linux");
   char *log;
-  assert_int_equal(run("--ip_version=ipv6\n0 close(3) = 0\n", &log), 2);
-  assert_contains(log, "t.pkt:1: --ip_version=ipv6: missing feature: IPv6 (issue 10)");
+  assert_int_equal(run("--ip_version=ipv5\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "t.pkt:1: --ip_version=ipv5: expected ipv4, ipv6 or ipv4-mapped-ipv6");
   free(log);
   assert_int_equal(run("--remote_ip=2001:db8::1\n0 close(3) = 0\n", &log), 2);
-  assert_contains(log, "--remote_ip=2001:db8::1: missing feature: IPv6 (issue 10)");
+  assert_contains(log, "--remote_ip=2001:db8::1: expected an IPv4 address (IPv6 addresses need "
+                       "--ip_version=ipv6)");
+  free(log);
+  /* A netmask is IPv4's and packetdrill ignores it for IPv6; a gateway
+   * must be of the packets' family. */
+  expect_pass("--ip_version=ipv6\n--netmask_ip=255.255.0.0\n--gateway_ip=fd3d:fa7b:d17d::2\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n",
+              "linux");
+  /* The family check holds whatever the order of the lines. */
+  assert_int_equal(run("--local_ip=10.0.0.1\n--ip_version=ipv6\n0 close(3) = 0\n", &log), 2);
+  assert_contains(log, "t.pkt:1: --local_ip=10.0.0.1: expected an IPv6 address");
   free(log);
   assert_int_equal(run("--udp_encapsulation=tcp\n0 close(3) = 0\n", &log), 2);
   assert_contains(log, "out of scope: FreeBSD TCP-over-UDP encapsulation");
@@ -323,8 +337,9 @@ static void test_socket_options_tcp_info_congestion_ip(void **state) {
                    "TCP_NOTSENT_LOWAT: not supported by fin");
   expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_IP, IP_TTL, [3], 4) = 0\n",
                    "IP_TTL 3: not supported by fin");
-  expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_IPV6, IPV6_TCLASS, [3], 4) = 0\n",
-                   "IPV6_TCLASS: missing feature: IPv6 (issue 10)");
+  expect_pass(HANDSHAKE "+0 setsockopt(4, SOL_IPV6, IPV6_TCLASS, [3], 4) = -1 ENOPROTOOPT\n"
+                        "+0 getsockopt(4, IPPROTO_IPV6, IPV6_V6ONLY, [0], [4]) = -1 ENOPROTOOPT\n",
+              "linux");
   expect_fail_with(HANDSHAKE "+0 setsockopt(4, SOL_TCP, 99, [3], 4) = 0\n",
                    "socket option (a number) (99 at level 6) is not known to fin's runner");
 }
@@ -359,6 +374,136 @@ static void test_non_fatal_syscall(void **state) {
   free(log);
 }
 
+/* --ip_version=ipv6 (packetdrill's config.c): IPv6 packets between
+ * fd3d:fa7b:d17d::1 and 2001:db8::1, MSS 1440 from the 1500-byte MTU,
+ * AF_INET6 socket addresses, the flow label, traffic class and hop limit
+ * in both directions. */
+#define HANDSHAKE6                                                                                 \
+  "--ip_version=ipv6\n"                                                                            \
+  "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"                                                  \
+  "+0 bind(3, ..., ...) = 0\n"                                                                     \
+  "+0 listen(3, 1) = 0\n"                                                                          \
+  "+0 < (flowlabel 0x12345, hlim 3, class 0x20) S 0:0(0) win 32792 <mss 1440,sackOK,nop,nop,"      \
+  "nop,wscale 7>\n"                                                                                \
+  "+0 > (hlim 64, class 0x0, flowlabel 0) S. 0:0(0) ack 1 <mss 1440,nop,nop,sackOK,nop,"           \
+  "wscale 8>\n"                                                                                    \
+  "+.1 < . 1:1(0) ack 1 win 257\n"                                                                 \
+  "+0 accept(3, ..., ...) = 4\n"
+
+static void test_ipv6_packets_addresses_and_ip_fields(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE6 "+0 getsockname(4, {sa_family=AF_INET6, sin6_port=htons(8080), "
+                         "sin6_addr=inet6_addr(\"fd3d:fa7b:d17d::1\")}, [28]) = 0\n"
+                         "+0 getpeername(4, {sin6_family=AF_INET6, sin6_port=htons(47123), "
+                         "sin6_addr=inet6_addr(\"2001:db8::1\")}, [28]) = 0\n"
+                         "+0 getsockopt(4, IPPROTO_IPV6, IPV6_UNICAST_HOPS, [64], [4]) = 0\n"
+                         "+0 getsockopt(4, IPPROTO_IPV6, IPV6_TCLASS, [0], [4]) = 0\n"
+                         "+0 setsockopt(4, IPPROTO_IPV6, IPV6_UNICAST_HOPS, [-1], 4) = 0\n"
+                         "+0 < P. 1:3001(3000) ack 1 win 257\n"
+                         "+0 > . 1:1(0) ack 3001\n"
+                         "+0 read(4, ..., 5000) = 3000\n",
+              "linux");
+  expect_fail_with(HANDSHAKE6 "+0 getpeername(4, {sa_family=AF_INET6, sin6_port=htons(47123), "
+                              "sin6_addr=inet6_addr(\"2001:db8::2\")}, [28]) = 0\n",
+                   "getpeername(): sin6_addr is 2001:db8::1, the script expects 2001:db8::2");
+  expect_fail_with(HANDSHAKE6 "+0 getsockname(4, {sa_family=AF_INET, sin_port=htons(8080), "
+                              "sin_addr=...}, [16]) = 0\n",
+                   "getsockname(): sa_family is 10, the script expects 2");
+  expect_fail_with(HANDSHAKE6 "+0 close(4) = 0\n+0 > (flowlabel 7) F. 1:1(0) ack 1\n",
+                   "IPv6 flow label is 0x00000, the script expects 0x00007");
+  expect_fail_with(HANDSHAKE6 "+0 setsockopt(4, IPPROTO_IPV6, IPV6_TCLASS, [0xe0], 4) = 0\n",
+                   "IPV6_TCLASS 224: not supported by fin (every segment carries IPV6_TCLASS 0)");
+  expect_fail_with(HANDSHAKE "+0 close(4) = 0\n+0 > (flowlabel 7) F. 1:1(0) ack 1\n",
+                   "(flowlabel N) is IPv6's; the script runs IPv4 (--ip_version)");
+}
+
+/* In IPv6 mode a payload is cut by the IPv6 MTU (1500 - 40 - 20), and an
+ * ICMPv6 line is an ICMPv6 message: packet too big lowers the MSS, port
+ * unreachable (1/4, not ICMP's 3/3) refuses a connection attempt (J6). */
+static void test_ipv6_split_payload_and_icmpv6(void **state) {
+  (void)state;
+  char *log;
+  verbose_run = true;
+  int rc = run(HANDSHAKE6 "+0 < P. 1:3001(3000) ack 1 win 257\n"
+                          "+0 > . 1:1(0) ack 3001\n",
+               &log);
+  verbose_run = false;
+  if (rc != 0)
+    fail_msg("%s", log);
+  assert_contains(log, "inject < . 1:1441(1440) ack 1 win 257");
+  assert_contains(log, "inject < P. 2881:3001(120) ack 1 win 257");
+  free(log);
+  expect_pass(HANDSHAKE6 "+0 setsockopt(4, SOL_TCP, TCP_NODELAY, [1], 4) = 0\n"
+                         "+0 write(4, ..., 2000) = 2000\n"
+                         "+0 > . 1:1441(1440) ack 1\n"
+                         "+0 > P. 1441:2001(560) ack 1\n"
+                         "+.1 < icmp packet_too_big mtu 1280 [1:1441(1440)]\n"
+                         "+0 > . 1:1221(1220) ack 1\n"
+                         "+0 > P. 1221:2001(780) ack 1\n",
+              "linux");
+  expect_pass("--ip_version=ipv6\n" CONNECT "+.1 < icmp unreachable port_unreachable [100:100(0)]\n"
+              "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [0], [4]) = 0\n"
+              "+.1 < icmp unreachable port_unreachable [0:0(0)]\n"
+              "+0 getsockopt(3, SOL_SOCKET, SO_ERROR, [ECONNREFUSED], [4]) = 0\n",
+              "linux");
+  expect_fail_with("--ip_version=ipv6\n" CONNECT "+.1 < icmp source_quench [0:0(0)]\n",
+                   "the ICMP line names no ICMPv6 message (its type or code is ICMPv4's)");
+  expect_fail_with(CONNECT "+.1 < icmp packet_too_big mtu 1300 [0:0(0)]\n",
+                   "the ICMP line names no ICMPv4 message (its type or code is ICMPv6's)");
+}
+
+/* The command line's IP version (packetdrill's --ip_version, which
+ * run_all.py passes to run every script in each family) applies to a
+ * script without its own line; a script's line wins. --mtu=1520 keeps an
+ * IPv6 MSS of 1460, as google's IPv6 runs use it. */
+static void test_command_line_ip_version_and_ipv6_mtu(void **state) {
+  (void)state;
+  const char *text = CONNECT "+0 < S. 0:0(0) ack 1 win 5000 <mss 1000>\n"
+                             "+0 > . 1:1(0) ack 1\n"
+                             "+0 getpeername(3, {sa_family=AF_INET6, sin6_port=htons(8080), "
+                             "sin6_addr=inet6_addr(\"2001:db8::1\")}, [28]) = 0\n";
+  char *log;
+  struct script_run_options o = {.profile = "linux", .ip_version = "ipv6"};
+  if (run_options(text, &o, &log) != 0)
+    fail_msg("%s", log);
+  free(log);
+  if (run_options("--ip_version=ipv4\n" CONNECT
+                  "+1 > S 0:0(0) <mss 1460,sackOK,TS val 1001 ecr 0,nop,wscale 8>\n",
+                  &o, &log) != 0)
+    fail_msg("%s", log);
+  free(log);
+  o.ip_version = "ipv5";
+  assert_int_equal(run_options(CONNECT, &o, &log), 2);
+  assert_contains(log, "unknown IP version 'ipv5'");
+  free(log);
+  expect_pass("--ip_version=ipv6\n--mtu=1520\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
+              "linux");
+}
+
+/* --ip_version=ipv4-mapped-ipv6: AF_INET6 sockets reach ::ffff:192.0.2.1,
+ * the packets are IPv4 (MSS 1460). */
+static void test_ipv4_mapped_ipv6(void **state) {
+  (void)state;
+  expect_pass("--ip_version=ipv4-mapped-ipv6\n"
+              "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > S 0:0(0) <mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 8>\n"
+              "+0 < S. 0:0(0) ack 1 win 5000 <mss 1460>\n"
+              "+0 > . 1:1(0) ack 1\n"
+              "+0 getsockname(3, {sa_family=AF_INET6, sin6_port=..., "
+              "sin6_addr=inet6_addr(\"::ffff:192.168.0.1\")}, [28]) = 0\n"
+              "+0 getpeername(3, {sa_family=AF_INET6, sin6_port=htons(8080), "
+              "sin6_addr=\"::ffff:192.0.2.1\"}, [28]) = 0\n"
+              "+0 getsockopt(3, IPPROTO_IPV6, IPV6_V6ONLY, [0], [4]) = 0\n"
+              "+.1 < icmp unreachable port_unreachable [1:1(0)]\n",
+              "linux");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_passive_close_script_passes),
@@ -380,6 +525,10 @@ int main(void) {
       cmocka_unit_test(test_socket_options_tcp_info_congestion_ip),
       cmocka_unit_test(test_sysctl_quoted_multi_field_values),
       cmocka_unit_test(test_non_fatal_syscall),
+      cmocka_unit_test(test_ipv6_packets_addresses_and_ip_fields),
+      cmocka_unit_test(test_ipv6_split_payload_and_icmpv6),
+      cmocka_unit_test(test_ipv4_mapped_ipv6),
+      cmocka_unit_test(test_command_line_ip_version_and_ipv6_mtu),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

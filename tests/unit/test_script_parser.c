@@ -257,6 +257,41 @@ static void test_icmp_lines(void **state) {
   fin_script_free(&s);
 }
 
+/* packetdrill reads ICMP names as ICMPv4's or ICMPv6's by --ip_version:
+ * both readings are kept, a name only one family has leaves the other
+ * unset, and a name neither has is an error. */
+static void test_icmp_lines_both_families(void **state) {
+  (void)state;
+  struct script s;
+  char err[512];
+  const char *text = "0 < icmp unreachable port_unreachable [0:0(0)]\n"
+                     "+0 < icmp packet_too_big mtu 1300 [0:0(0)]\n"
+                     "+0 < icmp parameter_problem unknown_next_header\n"
+                     "+0 < icmp source_quench\n"
+                     "+0 < icmp time_exceeded exceeded_hop_limit\n";
+  assert_int_equal(parse(text, &s, err, sizeof(err)), 0);
+  const struct script_icmp *ic = &s.events[0].packet.icmp;
+  assert_true(ic->v4 && ic->v6);
+  assert_int_equal(ic->type, 3);
+  assert_int_equal(ic->code, 3);
+  assert_int_equal(ic->type6, 1); /* RFC 4443 §3.1 */
+  assert_int_equal(ic->code6, 4);
+  ic = &s.events[1].packet.icmp;
+  assert_true(!ic->v4 && ic->v6 && ic->has_mtu);
+  assert_int_equal(ic->type6, 2);
+  assert_int_equal(ic->mtu, 1300);
+  ic = &s.events[2].packet.icmp;
+  assert_true(!ic->v4 && ic->v6);
+  assert_int_equal(ic->type6, 4);
+  assert_int_equal(ic->code6, 1);
+  ic = &s.events[3].packet.icmp;
+  assert_true(ic->v4 && !ic->v6);
+  ic = &s.events[4].packet.icmp;
+  assert_true(!ic->v4 && ic->v6);
+  assert_int_equal(ic->type6, 3);
+  fin_script_free(&s);
+}
+
 static void test_ip_prefixes_and_ecn_marks(void **state) {
   (void)state;
   struct script s;
@@ -326,7 +361,9 @@ static void test_unknown_dialect_pieces_are_named(void **state) {
                      "TCP option 'foo' is not supported by fin's runner (known: nop, eol, mss");
   assert_parse_error("0 < icmp unreachable wormhole [0:0(0)]\n",
                      "ICMP code 'wormhole' is not known for this type");
-  assert_parse_error("0 < icmp teleport\n", "expected an ICMP type");
+  assert_parse_error("0 < icmp teleport\n", "'teleport' is not an ICMP or ICMPv6 type");
+  assert_parse_error("0 < icmp packet_too_big code_300\n",
+                     "ICMP code 'code_300' is not known for this type");
   assert_parse_error("0 < F. 1:1(0) ack 1 win 5/udp(1 9811)\n",
                      "expected '>' in udp(sport > dport)");
   assert_parse_error("0 < [ect2] . 1:1(0) ack 1 win 5\n", "expected an ECN mark");
@@ -347,6 +384,7 @@ int main(void) {
       cmocka_unit_test(test_errors_name_line_column_and_expectation),
       cmocka_unit_test(test_every_freebsd_suite_script_parses),
       cmocka_unit_test(test_icmp_lines),
+      cmocka_unit_test(test_icmp_lines_both_families),
       cmocka_unit_test(test_ip_prefixes_and_ecn_marks),
       cmocka_unit_test(test_md5_fastopen_generic_options_and_any_seq),
       cmocka_unit_test(test_unknown_dialect_pieces_are_named),

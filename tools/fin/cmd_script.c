@@ -21,6 +21,7 @@
 
 struct script_cli {
   const char *profile;
+  const char *ip_version; /* --ip-version: NULL, or a known name */
   const char *manifest;
   const char *suite; /* --suite: ledger names are relative to it */
   bool verbose;
@@ -33,14 +34,17 @@ struct script_cli {
 
 static void usage(FILE *out) {
   fprintf(out,
-          "usage: fin script [--profile P] [--manifest FILE] [--verbose] [--expect-fail]\n"
-          "                  [--brief] [--ledger FILE --suite DIR] FILE.pkt|DIR...\n\n"
+          "usage: fin script [--profile P] [--manifest FILE] [--ip-version V] [--verbose]\n"
+          "                  [--expect-fail] [--brief] [--ledger FILE --suite DIR]\n"
+          "                  FILE.pkt|DIR...\n\n"
           "Runs packetdrill-dialect scripts against a fin stack on virtual time. A directory\n"
           "stands for the *.pkt files directly in it.\n"
           "  --profile P      stack profile: %s\n"
           "                   (default: the file's row in MANIFEST.tsv, else linux)\n"
           "  --manifest FILE  where to look the profile up (default: MANIFEST.tsv in the\n"
           "                   script's directory or its parent)\n"
+          "  --ip-version V   ipv4, ipv6 or ipv4-mapped-ipv6 for scripts without their\n"
+          "                   own --ip_version line (default ipv4; packetdrill's option)\n"
           "  --verbose        log every event, packet and call\n"
           "  --expect-fail    the scripts are known to fail (a BEHAVIOR policy differs):\n"
           "                   exit 0 only if every one still fails\n"
@@ -134,7 +138,8 @@ static int run_one(const struct script_cli *cli, const char *path, const char *p
     fprintf(log, "%s\n", err);
     return 2;
   }
-  struct script_run_options o = {.profile = profile, .verbose = cli->verbose};
+  struct script_run_options o = {
+      .profile = profile, .verbose = cli->verbose, .ip_version = cli->ip_version};
   int rc = fin_script_run(&s, &o, log);
   fin_script_free(&s);
   return rc;
@@ -231,6 +236,7 @@ static int run_dir(struct script_cli *cli, const char *dir) {
 
 static const struct option script_options[] = {{"profile", required_argument, NULL, 'p'},
                                                {"manifest", required_argument, NULL, 'm'},
+                                               {"ip-version", required_argument, NULL, 'i'},
                                                {"verbose", no_argument, NULL, 'v'},
                                                {"expect-fail", no_argument, NULL, 'x'},
                                                {"brief", no_argument, NULL, 'b'},
@@ -250,6 +256,10 @@ static int script_option(struct script_cli *cli, int c, const char **ledger) {
     return 0;
   case 'm':
     return cli->manifest = optarg, 0;
+  case 'i':
+    if (!fin_script_ip_version_known(optarg))
+      return cli_bad("script", "--ip-version", "expected ipv4, ipv6 or ipv4-mapped-ipv6");
+    return cli->ip_version = optarg, 0;
   case 'v':
     return cli->verbose = true, 0;
   case 'x':
