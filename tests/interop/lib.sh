@@ -21,7 +21,7 @@ case "$FIN_FAMILY" in
   exit 2
   ;;
 esac
-export FIN_FAMILY FIN_IP LINUX_IP
+export FIN_FAMILY FIN_IP LINUX_IP FIN_IP4 LINUX_IP4 FIN_IP6 LINUX_IP6
 # fin's --addr.
 FIN_CIDR="$FIN_IP/$FIN_PREFIX"
 # ep ADDR: the address as written before ":PORT" (ss, fin ss, fin's log, URLs).
