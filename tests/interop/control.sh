@@ -53,6 +53,19 @@ grep -Eq '^TcpActiveOpens +0 ' "$WORK/statz.txt" || fail "fin stat -z lacks a ze
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d == {'fin': {'TcpPassiveOpens': 3, 'FinLiveConnections': 3}}, d" \
   "$WORK/stat.json" || fail "fin stat -j: $(cat "$WORK/stat.json")"
 note "ok: fin stat: $(cat "$WORK/stat.json")"
+# The IP layer's counters are the row's family's (Ip... or Ip6..., snmp6 names).
+"$FIN" stat -j 'Ip*' >"$WORK/stat-ip.json"
+python3 - "$WORK/stat-ip.json" "$FIN_FAMILY" <<'EOF' || fail "fin stat -j 'Ip*': $(cat "$WORK/stat-ip.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))["fin"]
+mine, other = ("Ip6", "Ip") if sys.argv[2] == "6" else ("Ip", "Ip6")
+for k in ("InReceives", "InDelivers", "OutRequests"):
+    assert d.get(mine + k, 0) > 0, (mine + k, d)
+    assert other + k not in d, (other + k, d)
+assert d[mine + "InDelivers"] == d[mine + "InReceives"], d
+EOF
+"$FIN" stat 'Ip6*' 'IpIn*' 'IpOut*' >"$WORK/stat-ip.txt"
+note "ok: fin stat: $(grep -v '^#' "$WORK/stat-ip.txt" | awk '{printf "%s=%s ", $1, $2}')"
 
 # fin kill: an RST for one connection, in fin's order; another in the kernel's order.
 "$FIN" kill "$FIN_EP:7" "$LINUX_EP:${PORTS[0]}" >"$WORK/kill.txt" || fail "fin kill exited with $?"

@@ -75,6 +75,22 @@ assert d["TcpPassiveOpens"] == total, d
 assert d["IpInReceives"] >= 5 * total // 2 and d["Ip6InReceives"] >= 5 * total // 2, d
 EOF
 note "ok: fin stat: $(cat "$WORK/stat.json")"
+# fin's IP counters against the kernel's (nstat reads /proc/net/snmp and
+# snmp6): what one side sent, the other received, family by family. Nothing
+# else talks in this namespace (no router solicitation, no DAD).
+nsx nstat -asz IpOutRequests IpInReceives Ip6OutRequests Ip6InReceives >"$WORK/nstat.txt"
+kern() { awk -v n="$1" '$1 == n {print $2}' "$WORK/nstat.txt"; }
+drops=$(nsx cat /sys/class/net/fin0/statistics/tx_dropped)
+for pair in IpInReceives:IpOutRequests Ip6InReceives:Ip6OutRequests \
+  IpOutRequests:IpInReceives Ip6OutRequests:Ip6InReceives; do
+  f=$(stat_of "${pair%:*}") k=$(kern "${pair#*:}")
+  note "fin ${pair%:*} $f, kernel ${pair#*:} $k"
+  # What the kernel sent and its TUN queue dropped never reached fin.
+  [ "$f" -le "$k" ] && [ $((f + drops)) -ge "$k" ] || fail "fin ${pair%:*} $f, kernel ${pair#*:} $k (tx_dropped $drops)"
+done
+[ "$(stat_of Ip6InDelivers)" -eq "$(stat_of Ip6InReceives)" ] || fail "an IPv6 datagram was not delivered"
+[ "$(stat_of IpInDelivers)" -eq "$(stat_of IpInReceives)" ] || fail "an IPv4 datagram was not delivered"
+note "ok: fin's IP counters match the kernel's (nstat); every datagram delivered (tx_dropped $drops)"
 kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 10 || fail "fin serve exited with $?"
 
