@@ -9,9 +9,10 @@ set -euo pipefail
 demo=(cmake gcc make libc6-dev libpcap-dev)
 # Tests: cmocka; tshark decodes the pcaps; iproute2, curl, python3 for the
 # interop and example tests; apache2-utils (ab) and wrk for the load test;
+# netcat-openbsd (nc -4/-6) for the dual-stack interop row;
 # libuv1-dev and pkg-config for the examples and the install test;
 # clang-format for `make format`.
-full=("${demo[@]}" libcmocka-dev tshark iproute2 curl python3 apache2-utils wrk pkg-config
+full=("${demo[@]}" libcmocka-dev tshark iproute2 curl python3 apache2-utils wrk netcat-openbsd pkg-config
   libuv1-dev clang-format)
 pkgs=("${full[@]}")
 list=0

@@ -32,7 +32,10 @@ extern "C" {
   X(ip_in_hdr_errors, "IpInHdrErrors")                                                             \
   X(ip_in_addr_errors, "IpInAddrErrors")                                                           \
   X(ip_in_unknown_protos, "IpInUnknownProtos")                                                     \
+  X(ip_reasm_reqds, "IpReasmReqds")                                                                \
   X(ip_reasm_fails, "IpReasmFails")                                                                \
+  X(ip_in_delivers, "IpInDelivers")                                                                \
+  X(ip_out_requests, "IpOutRequests")                                                              \
   X(icmp_in_msgs, "IcmpInMsgs")                                                                    \
   /* IPv6 input (Linux /proc/net/snmp6 names) */                                                   \
   X(ip6_in_receives, "Ip6InReceives")                                                              \
@@ -40,7 +43,10 @@ extern "C" {
   X(ip6_in_truncated, "Ip6InTruncatedPkts")                                                        \
   X(ip6_in_addr_errors, "Ip6InAddrErrors")                                                         \
   X(ip6_in_unknown_protos, "Ip6InUnknownProtos")                                                   \
+  X(ip6_reasm_reqds, "Ip6ReasmReqds")                                                              \
   X(ip6_reasm_fails, "Ip6ReasmFails")                                                              \
+  X(ip6_in_delivers, "Ip6InDelivers")                                                              \
+  X(ip6_out_requests, "Ip6OutRequests")                                                            \
   X(icmp6_in_msgs, "Icmp6InMsgs")                                                                  \
   /* drops by reason (malformed input: BEHAVIOR A9) */                                             \
   X(drop_ip_truncated, "FinDropIpTruncated")                                                       \

@@ -31,7 +31,11 @@ int fin_tun_open(struct fin_tun **out, const char *ifname, char *err, size_t err
     free(tun);
     return -e;
   }
-  /* IFF_NO_PI: no 4-byte packet-information prefix, the datagram starts at byte 0. */
+  /* IFF_NO_PI: no 4-byte packet-information prefix, the datagram starts at
+   * byte 0. IPv4 and IPv6 share the device: without the prefix the kernel
+   * takes the protocol of what we write from the version nibble (4 or 6), and
+   * what we read is a bare IPv4 or IPv6 datagram, whose first nibble
+   * fin_stack_input dispatches on. */
   struct ifreq ifr;
   memset(&ifr, 0, sizeof(ifr));
   ifr.ifr_flags = IFF_TUN | IFF_NO_PI;

@@ -143,7 +143,8 @@ size_t fin_stack_time_wait_count(const struct fin_stack *st) {
 /* ---- input ---- */
 
 /* Which IP MIB counter a wire error feeds (RFC 4293 for IPv4; for IPv6
- * the names of Linux /proc/net/snmp6). */
+ * the names of Linux /proc/net/snmp6, counted where ip6_rcv_core and
+ * ip6_input_finish count them). */
 enum ip_mib { MIB_NONE, MIB_HDR, MIB_TRUNC, MIB_ADDR, MIB_PROTO, MIB_REASM };
 
 static void count_ip_mib(struct fin_counters *c, bool v6, enum ip_mib m) {
@@ -154,6 +155,8 @@ static void count_ip_mib(struct fin_counters *c, bool v6, enum ip_mib m) {
     v6 ? c->ip6_in_hdr_errors++ : c->ip_in_hdr_errors++;
     return;
   case MIB_TRUNC:
+    /* Fewer bytes than the length field says. IPv4's InTruncatedPkts is in
+     * IpExt, which fin does not keep: there it is a header error. */
     v6 ? c->ip6_in_truncated++ : c->ip_in_hdr_errors++;
     return;
   case MIB_ADDR:
@@ -163,9 +166,18 @@ static void count_ip_mib(struct fin_counters *c, bool v6, enum ip_mib m) {
     v6 ? c->ip6_in_unknown_protos++ : c->ip_in_unknown_protos++;
     return;
   case MIB_REASM:
+    /* A fragment asks for reassembly, which fin never does (RFC 8200 §4.5
+     * leaves it to the host; fin refuses): each one also fails. */
+    v6 ? c->ip6_reasm_reqds++ : c->ip_reasm_reqds++;
     v6 ? c->ip6_reasm_fails++ : c->ip_reasm_fails++;
     return;
   }
+}
+
+/* A datagram the IP layer handed to TCP or ICMP (InDelivers), whatever
+ * that protocol then makes of it. */
+static void count_delivered(struct fin_counters *c, bool v6) {
+  v6 ? c->ip6_in_delivers++ : c->ip_in_delivers++;
 }
 
 /* Every wire error has its own drop counter (BEHAVIOR A9) and, at the IP
@@ -175,14 +187,14 @@ static enum ip_mib count_drop(struct fin_counters *c, enum fin_wire_error e) {
   case FIN_WIRE_OK:
   case FIN_WIRE_ERROR_COUNT:
     return MIB_NONE;
-  case FIN_WIRE_IP_TRUNCATED:
-    return c->drop_ip_truncated++, MIB_TRUNC;
+  case FIN_WIRE_IP_TRUNCATED: /* shorter than a header: Linux "inhdr_error" */
+    return c->drop_ip_truncated++, MIB_HDR;
   case FIN_WIRE_IP_VERSION:
     return c->drop_ip_version++, MIB_HDR;
   case FIN_WIRE_IP_HEADER_LEN:
     return c->drop_ip_header_len++, MIB_HDR;
   case FIN_WIRE_IP_TOTAL_LEN:
-    return c->drop_ip_total_len++, MIB_HDR;
+    return c->drop_ip_total_len++, MIB_TRUNC;
   case FIN_WIRE_IP_CHECKSUM:
     return c->drop_ip_checksum++, MIB_HDR;
   case FIN_WIRE_IP_OPTIONS:
@@ -297,6 +309,13 @@ static void icmp_input(struct fin_stack *st, const uint8_t *d, size_t len) {
   enum fin_wire_error err = fin_icmp_parse(d, len, &e);
   bool v6 = d[0] >> 4 == 6;
   v6 ? st->c.icmp6_in_msgs++ : st->c.icmp_in_msgs++;
+  count_delivered(&st->c, v6);
+  if (err == FIN_WIRE_IP_PROTOCOL) {
+    /* An informational type (echo, neighbour discovery): ICMP is a known
+     * protocol, only the message is one fin does not act on. */
+    st->c.drop_icmp_ignored++;
+    return;
+  }
   if (err != FIN_WIRE_OK) {
     count_wire_error(st, err, v6);
     return;
@@ -361,6 +380,26 @@ static void no_connection(struct fin_stack *st, const struct fin_segment *seg,
   fin_send_rst_for(st, seg, &st->c.rst_no_conn, true);
 }
 
+/* A TCP-level error (checksum, offset, options, flags, ports) in a datagram
+ * for one of our addresses: the IP layer did deliver it; TCP refused it
+ * (TcpInErrs), as Linux counts InDelivers before tcp_v4_rcv/tcp_v6_rcv. */
+static bool tcp_error_delivered(const struct fin_stack *st, enum fin_wire_error e, const uint8_t *d,
+                                size_t len) {
+  switch (e) {
+  case FIN_WIRE_TCP_TRUNCATED:
+  case FIN_WIRE_TCP_DATA_OFFSET:
+  case FIN_WIRE_TCP_CHECKSUM:
+  case FIN_WIRE_TCP_OPTION:
+  case FIN_WIRE_TCP_FLAGS:
+  case FIN_WIRE_TCP_PORT_ZERO: {
+    struct fin_ip_info ip;
+    return fin_ip_parse(d, len, &ip) == FIN_WIRE_OK && is_local(st, &ip.daddr);
+  }
+  default:
+    return false;
+  }
+}
+
 /* Not TCP: ICMP or ICMPv6 is looked at, anything else counted. */
 static void other_protocol(struct fin_stack *st, const uint8_t *d, size_t len, bool v6) {
   struct fin_ip_info ip;
@@ -384,6 +423,8 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
   }
   if (e != FIN_WIRE_OK) {
     count_wire_error(st, e, v6);
+    if (tcp_error_delivered(st, e, d, len))
+      count_delivered(&st->c, v6);
     if (st->s.strict_malformed_abort && (e == FIN_WIRE_TCP_OPTION || e == FIN_WIRE_TCP_FLAGS))
       strict_malformed(st, d, len);
     return;
@@ -393,6 +434,7 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
     count_ip_mib(&st->c, v6, MIB_ADDR);
     return;
   }
+  count_delivered(&st->c, v6);
   st->c.in_segs++;
   if (syn_source_forbidden(st, &seg))
     return;
@@ -442,6 +484,8 @@ size_t fin_stack_output(struct fin_stack *st, uint8_t *buf, size_t cap, fin_time
   st->in_output = true;
   size_t n = stack_output(st, buf, cap);
   st->in_output = false;
+  if (n > 0)
+    buf[0] >> 4 == 6 ? st->c.ip6_out_requests++ : st->c.ip_out_requests++;
   return n;
 }
 

@@ -12,7 +12,7 @@ interop_setup "$@"
 bg peer python3 "$PEER" server-reply-close 9000 4 0.5
 PEER_PID=$LAST_PID
 wait_for_line peer ready 5
-printf 'ping' | nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" "$LINUX_IP" 9000 \
+printf 'ping' | nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" "$LINUX_IP" 9000 \
   >"$WORK/out" 2>"$WORK/fin.log" || fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"
 [ "$(cat "$WORK/out")" = "$(printf 'first part\nsecond part')" ] || fail "fin printed '$(cat "$WORK/out")'"
@@ -24,7 +24,7 @@ bg peer2 python3 "$PEER" server-fin-closes-first 9000 4
 PEER_PID=$LAST_PID
 wait_for_line peer2 ready 5
 t0=$(date +%s.%N)
-printf 'ping' | nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --expect 5 \
+printf 'ping' | nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --expect 5 \
   "$LINUX_IP" 9000 >"$WORK/out2" 2>"$WORK/fin2.log" || fail "fin connect exited with $?"
 took=$(python3 -c "import time; print(f'{time.time() - $t0:.2f}')")
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer2.log")"
@@ -39,12 +39,12 @@ note "ok: fin connect exited after $took s with the default MSL of 30 s"
 bg peer3 python3 "$PEER" server-hold 9000 30
 PEER_PID=$LAST_PID
 wait_for_line peer3 ready 5
-bg fin3 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --grace 30 "$LINUX_IP" 9000
+bg fin3 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --grace 30 "$LINUX_IP" 9000
 CONN_PID=$LAST_PID
 wait_for_line peer3 established 5
 # fin connect has a control socket too (default path, found by --pid).
 "$FIN" ss --pid "$(pgrep -P "$CONN_PID")" -H >"$WORK/ss.txt" || fail "fin ss --pid: exit $?"
-grep -Eq "^ESTABLISHED +0 +0 +$FIN_IP:[0-9]+ +$LINUX_IP:9000 " "$WORK/ss.txt" ||
+grep -Eq "^ESTABLISHED +0 +0 +$FIN_RE:[0-9]+ +$LINUX_RE:9000 " "$WORK/ss.txt" ||
   fail "fin ss of fin connect: $(cat "$WORK/ss.txt")"
 sleep 0.2
 kill_program "$CONN_PID" TERM

@@ -28,10 +28,10 @@ read -r -a PORTS <<<"$(sed -n 's/.*ready //p' "$WORK/peer.log")"
 cat "$WORK/ss.txt"
 head -n 1 "$WORK/ss.txt" | grep -q '^State *Recv-Q *Send-Q *Local Address:Port *Peer Address:Port' ||
   fail "fin ss header"
-grep -Eq "^LISTEN +0 +1024 +$FIN_IP:7 +0\.0\.0\.0:\*" "$WORK/ss.txt" || fail "fin ss -a lacks the listener"
+grep -Eq "^LISTEN +0 +1024 +$FIN_RE:7 +$ANY_RE:\*" "$WORK/ss.txt" || fail "fin ss -a lacks the listener"
 for p in "${PORTS[@]}"; do
-  grep -Eq "^ESTABLISHED +0 +0 +$FIN_IP:7 +$LINUX_IP:$p +[1-9]" "$WORK/ss.txt" ||
-    fail "fin ss lacks $LINUX_IP:$p"
+  grep -Eq "^ESTABLISHED +0 +0 +$FIN_RE:7 +$LINUX_RE:$p +[1-9]" "$WORK/ss.txt" ||
+    fail "fin ss lacks $LINUX_EP:$p"
 done
 [ "$(grep -c $'^\t.*rto:' "$WORK/ss.txt")" -eq 3 ] || fail "fin ss -i: want an info line per connection"
 "$FIN" ss -l -H --control "$SOCK" >"$WORK/ssl.txt"
@@ -53,17 +53,30 @@ grep -Eq '^TcpActiveOpens +0 ' "$WORK/statz.txt" || fail "fin stat -z lacks a ze
 python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert d == {'fin': {'TcpPassiveOpens': 3, 'FinLiveConnections': 3}}, d" \
   "$WORK/stat.json" || fail "fin stat -j: $(cat "$WORK/stat.json")"
 note "ok: fin stat: $(cat "$WORK/stat.json")"
+# The IP layer's counters are the row's family's (Ip... or Ip6..., snmp6 names).
+"$FIN" stat -j 'Ip*' >"$WORK/stat-ip.json"
+python3 - "$WORK/stat-ip.json" "$FIN_FAMILY" <<'EOF' || fail "fin stat -j 'Ip*': $(cat "$WORK/stat-ip.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))["fin"]
+mine, other = ("Ip6", "Ip") if sys.argv[2] == "6" else ("Ip", "Ip6")
+for k in ("InReceives", "InDelivers", "OutRequests"):
+    assert d.get(mine + k, 0) > 0, (mine + k, d)
+    assert other + k not in d, (other + k, d)
+assert d[mine + "InDelivers"] == d[mine + "InReceives"], d
+EOF
+"$FIN" stat 'Ip6*' 'IpIn*' 'IpOut*' >"$WORK/stat-ip.txt"
+note "ok: fin stat: $(grep -v '^#' "$WORK/stat-ip.txt" | awk '{printf "%s=%s ", $1, $2}')"
 
 # fin kill: an RST for one connection, in fin's order; another in the kernel's order.
-"$FIN" kill "$FIN_IP:7" "$LINUX_IP:${PORTS[0]}" >"$WORK/kill.txt" || fail "fin kill exited with $?"
-grep -q "^killed $FIN_IP:7 $LINUX_IP:${PORTS[0]} conn [0-9]* (was ESTABLISHED)" "$WORK/kill.txt" ||
+"$FIN" kill "$FIN_EP:7" "$LINUX_EP:${PORTS[0]}" >"$WORK/kill.txt" || fail "fin kill exited with $?"
+grep -q "^killed $FIN_RE:7 $LINUX_RE:${PORTS[0]} conn [0-9]* (was ESTABLISHED)" "$WORK/kill.txt" ||
   fail "fin kill: $(cat "$WORK/kill.txt")"
 wait_for_line peer "econnreset ${PORTS[0]}" 5
-"$FIN" kill --control "$SOCK" "$LINUX_IP:${PORTS[1]}" "$FIN_IP:7" >/dev/null ||
+"$FIN" kill --control "$SOCK" "$LINUX_EP:${PORTS[1]}" "$FIN_EP:7" >/dev/null ||
   fail "fin kill in the kernel's order"
 wait_for_line peer "econnreset ${PORTS[1]}" 5
 rc=0
-"$FIN" kill "$FIN_IP:7" "$LINUX_IP:${PORTS[0]}" 2>"$WORK/kill2.err" || rc=$?
+"$FIN" kill "$FIN_EP:7" "$LINUX_EP:${PORTS[0]}" 2>"$WORK/kill2.err" || rc=$?
 [ $rc -eq 1 ] && grep -q "no connection" "$WORK/kill2.err" || fail "killing it again: exit $rc, $(cat "$WORK/kill2.err")"
 "$FIN" ss -H >"$WORK/ss2.txt"
 [ "$(wc -l <"$WORK/ss2.txt")" -eq 1 ] && grep -q ":${PORTS[2]} " "$WORK/ss2.txt" ||
@@ -99,10 +112,10 @@ note "ok: events and pcapng record the kills ($(wc -l <"$WORK/events.ndjson") ev
 # TIME-WAIT remaining: an HTTP-style exchange where fin closes first.
 fin_serve fin2 --port 80 --app http --msl 5 --control "$WORK/fin2.sock" --duration 40
 FIN2_PID=$FIN_PID
-nsx timeout 10 curl -sS --max-time 5 -H 'Connection: close' "http://$FIN_IP/" >/dev/null
+nsx timeout 10 curl "$FAMILY_OPT" -gsS --max-time 5 -H 'Connection: close' "http://$FIN_EP/" >/dev/null
 "$FIN" ss -o --control "$WORK/fin2.sock" >"$WORK/ss3.txt"
 cat "$WORK/ss3.txt"
-grep -Eq "^TIME-WAIT +0 +0 +$FIN_IP:80 .* timer:\(time-wait,[0-9.]+s,0\)" "$WORK/ss3.txt" ||
+grep -Eq "^TIME-WAIT +0 +0 +$FIN_RE:80 .* timer:\(time-wait,[0-9.]+s,0\)" "$WORK/ss3.txt" ||
   fail "fin ss -o: no TIME-WAIT with its time left"
 left=$(sed -n 's/.*timer:(time-wait,\([0-9.]*\)s,0).*/\1/p' "$WORK/ss3.txt")
 python3 -c "import sys; sys.exit(not 8.0 < $left <= 10.0)" || fail "TIME-WAIT left $left s, want (8, 10] of 2*MSL = 10"

@@ -9,7 +9,7 @@ bg peer python3 "$PEER" server-fin-closes-first 9000 15
 PEER_PID=$LAST_PID
 wait_for_line peer ready 5
 printf 'hello from fin\n' >"$WORK/in"
-nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --msl 1 --expect 5 --wait-time-wait \
+nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --msl 1 --expect 5 --wait-time-wait \
   --events "$WORK/events.ndjson" "$LINUX_IP" 9000 <"$WORK/in" >"$WORK/out" 2>"$WORK/fin.log" ||
   fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"

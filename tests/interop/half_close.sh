@@ -19,7 +19,7 @@ bg peer2 python3 "$PEER" server-half-close-fin 9000 15 1048576
 PEER_PID=$LAST_PID
 wait_for_line peer2 ready 5
 printf 'hello from fin\n' >"$WORK/in"
-nsx timeout 30 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --msl 1 --shutdown-after-send --wait-time-wait \
+nsx timeout 30 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --msl 1 --shutdown-after-send --wait-time-wait \
   "$LINUX_IP" 9000 <"$WORK/in" >"$WORK/out" 2>"$WORK/fin2.log" || fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer2.log")"
 cat "$WORK/peer2.log"

@@ -13,7 +13,7 @@ expect_line fin "ESTABLISHED>CLOSE-WAIT>LAST-ACK>CLOSED reason=graceful err=0 ap
 # Linux passed through FIN-WAIT-2: fin acknowledged Linux's FIN before sending its own.
 python3 "$PEER" pcap "$WORK/fin.pcap" >"$WORK/pcap.txt"
 grep -n '\[' "$WORK/pcap.txt" | tail -n 4
-awk -v fin="$FIN_IP" '$2 ~ "^"fin":" && $5 == "[A]" {a=NR} $2 ~ "^"fin":" && $5 ~ /F/ {f=NR} $2 !~ "^"fin":" && $5 ~ /F/ {l=NR}
+awk -v fin="$FIN_EP:" 'index($2, fin) == 1 && $5 == "[A]" {a=NR} index($2, fin) == 1 && $5 ~ /F/ {f=NR} index($2, fin) != 1 && $5 ~ /F/ {l=NR}
   END {exit !(l && a > l && f > a)}' "$WORK/pcap.txt" || fail "capture: no ACK of Linux's FIN before fin's FIN"
 note "ok: capture shows ACK of Linux's FIN before fin's FIN (Linux FIN-WAIT-1 -> FIN-WAIT-2 -> TIME-WAIT)"
 pass

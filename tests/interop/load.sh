@@ -16,7 +16,7 @@ command -v ab >/dev/null || skip "ab not found (Debian package apache2-utils)"
 command -v wrk >/dev/null || skip "wrk not found (Debian package wrk)"
 N=${FIN_LOAD_REQUESTS:-20000}
 C=100
-URL="http://$FIN_IP/"
+URL="http://$FIN_EP/"
 ulimit -n 8192
 BG_TIMEOUT=900 fin_serve fin --port 80 --app http --msl 1 --control "$WORK/fin.sock" \
   --counters "$WORK/counters.txt"
@@ -101,9 +101,9 @@ done
 for k in FinLiveConnections FinTimeWaitRecords TcpCurrEstab FinOrphansCurrent FinTimeWaitCurrent; do
   grep -Eq "^$k +0 " "$WORK/stat-end.txt" || fail "$k is not 0 after the load"
 done
-nsx ss -tanH "dst $FIN_IP" | awk '$1 != "TIME-WAIT"' >"$WORK/kernel-end.txt"
+nsx ss -tanH "dst $FIN_EP" | awk '$1 != "TIME-WAIT"' >"$WORK/kernel-end.txt"
 [ -s "$WORK/kernel-end.txt" ] && fail "the kernel still has sockets to fin: $(head -n 5 "$WORK/kernel-end.txt")"
-note "ok: fin ss lists nothing, the kernel holds only its own TIME-WAIT ($(nsx ss -tanH "dst $FIN_IP" | wc -l))"
+note "ok: fin ss lists nothing, the kernel holds only its own TIME-WAIT ($(nsx ss -tanH "dst $FIN_EP" | wc -l))"
 kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 20 || fail "fin serve exited with $?"
 expect_line fin "shutdown done: live=0 time-wait=0" "fin stopped with nothing left"

@@ -15,9 +15,21 @@ import sys
 import threading
 import time
 
-FIN_IP = "10.77.0.2"
-LINUX_IP = "10.77.0.1"
+# The family of the row (lib.sh exports them): 4 or 6; "dual" rows use IPv4
+# here unless a scenario picks its family itself.
+FAMILY = socket.AF_INET6 if os.environ.get("FIN_FAMILY") == "6" else socket.AF_INET
+FIN_IP = os.environ.get("FIN_IP", "10.77.0.2")
+LINUX_IP = os.environ.get("LINUX_IP", "10.77.0.1")
 T0 = time.monotonic()
+
+
+def ep(addr):
+    """An address as ss writes it before ":port"."""
+    return f"[{addr}]" if ":" in addr else addr
+
+
+def ss_family():
+    return "-6" if FAMILY == socket.AF_INET6 else "-4"
 
 
 def log(msg):
@@ -35,8 +47,8 @@ def ok(msg):
 
 def ss_state(local, remote):
     """The kernel's state for one 4-tuple (ss spelling), or None."""
-    out = subprocess.run(["ss", "-tanH"], capture_output=True, text=True).stdout
-    want = (f"{local[0]}:{local[1]}", f"{remote[0]}:{remote[1]}")
+    out = subprocess.run(["ss", "-tanH", ss_family()], capture_output=True, text=True).stdout
+    want = (f"{ep(local[0])}:{local[1]}", f"{ep(remote[0])}:{remote[1]}")
     for line in out.splitlines():
         f = line.split()
         if len(f) >= 5 and (f[3], f[4]) == want:
@@ -112,7 +124,7 @@ def expect_errno(fn, want, what):
 
 
 def client(port, timeout=10, bind_port=0):
-    s = socket.socket()
+    s = socket.socket(FAMILY)
     s.settimeout(timeout)
     if bind_port:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -122,7 +134,7 @@ def client(port, timeout=10, bind_port=0):
 
 
 def server(port):
-    ls = socket.socket()
+    ls = socket.socket(FAMILY)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((LINUX_IP, port))
     ls.listen(16)
@@ -213,7 +225,7 @@ def linux_aborts(port):
 
 
 def refused(port):
-    s = socket.socket()
+    s = socket.socket(FAMILY)
     s.settimeout(5)
     expect_errno(lambda: s.connect((FIN_IP, port)), errno.ECONNREFUSED,
                  f"connect to fin port {port} (nobody listening)")
@@ -231,10 +243,10 @@ def tw_reuse(port):
     if not r1.startswith(b"HTTP/1.1 200"):
         fail(f"first response: {r1[:40]!r}")
     ok(f"first connection from port {local[1]}: 200, fin closed first")
-    time.sleep(0.2)
-    st = ss_state(local, remote)
-    if st is not None:
-        fail(f"Linux still holds the first connection in {st}")
+    # Linux answers fin's FIN and forgets the connection (LAST-ACK -> gone).
+    seen = watch_states(local, remote, 2, until={None})
+    if seen[-1] is not None:
+        fail(f"Linux still holds the first connection: {seen}")
     t = time.monotonic()
     s = client(port, timeout=3, bind_port=local[1])
     took = time.monotonic() - t
@@ -460,18 +472,21 @@ def server_expect_reset(port, expect, what):
     ok("connection gone from ss")
 
 
-def many(port, n):
-    """n connections opened at once; each sends a line, reads the echo, closes."""
+def many(port, n, dests=None):
+    """n connections opened at once; each sends a line, reads the echo, closes.
+    dests: (family, fin's address) pairs taken in turn (default: the row's)."""
+    dests = dests or [(FAMILY, FIN_IP)]
     sel = selectors.DefaultSelector()
     conns = {}
     for i in range(n):
-        s = socket.socket()
+        family, addr = dests[i % len(dests)]
+        s = socket.socket(family)
         s.setblocking(False)
-        s.connect_ex((FIN_IP, port))
+        s.connect_ex((addr, port))
         msg = f"connection {i:04d} says hello\n".encode()
         conns[s] = {"msg": msg, "got": b"", "sent": False}
         sel.register(s, selectors.EVENT_WRITE)
-    done, tuples, end = 0, [], time.monotonic() + 60
+    done, mine, end = 0, set(), time.monotonic() + 60
     while done < n and time.monotonic() < end:
         for key, ev in sel.select(timeout=1):
             s, c = key.fileobj, conns[key.fileobj]
@@ -487,18 +502,20 @@ def many(port, n):
             if len(c["got"]) >= len(c["msg"]):
                 if c["got"] != c["msg"]:
                     fail("echo mismatch")
-                tuples.append(tuple_of(s))
+                local, remote = tuple_of(s)
+                mine.add((f"{ep(local[0])}:{local[1]}", f"{ep(remote[0])}:{remote[1]}"))
                 sel.unregister(s)
                 s.close()
                 done += 1
     if done != n:
         fail(f"only {done} of {n} connections completed")
     ok(f"{n} concurrent connections echoed and closed")
+    # Only these connections' states: others (a test's own) may share the port.
     end = time.monotonic() + 10
     while time.monotonic() < end:
-        out = subprocess.run(["ss", "-tanH", f"dst {FIN_IP}:{port}"], capture_output=True,
-                             text=True).stdout.split("\n")
-        states = [l.split()[0] for l in out if l.strip()]
+        out = subprocess.run(["ss", "-tanH"], capture_output=True, text=True).stdout
+        states = [f[0] for f in (l.split() for l in out.splitlines())
+                  if len(f) >= 5 and (f[3], f[4]) in mine]
         if states.count("TIME-WAIT") == n:
             break
         time.sleep(0.1)
@@ -506,7 +523,14 @@ def many(port, n):
     log(f"kernel states: {summary}")
     if states.count("TIME-WAIT") != n:
         fail(f"want {n} in TIME-WAIT, kernel shows {summary}")
-    ok(f"all {n} in TIME-WAIT on Linux (it closed first)")
+    ok(f"all {n} in TIME-WAIT on Linux (it closed first): "
+       + ", ".join(f"{sum(1 for t in mine if t[1].startswith(ep(a) + ':'))} to {a}" for _, a in dests))
+
+
+def dual_many(port, n):
+    """many() with IPv4 and IPv6 connections in turn, all open at once."""
+    many(port, n, [(socket.AF_INET, os.environ["FIN_IP4"]),
+                   (socket.AF_INET6, os.environ["FIN_IP6"])])
 
 
 def http_read_answer(s):
@@ -618,7 +642,8 @@ def hold(port, n, seconds, gofile):
 # ---- capture ----
 
 def pcap_lines(path):
-    """One line per datagram of a LINKTYPE_RAW capture: time, tuple, flags, seq, ack, len."""
+    """One line per TCP datagram of a LINKTYPE_RAW capture, IPv4 or IPv6:
+    time, tuple (ss spelling), flags, seq, ack, len."""
     with open(path, "rb") as f:
         data = f.read()
     off, t0, out = 24, None, []
@@ -628,15 +653,20 @@ def pcap_lines(path):
         off += 16 + incl
         t = sec + usec / 1e6
         t0 = t if t0 is None else t0
-        if len(pkt) < 40 or pkt[9] != 6:
+        if len(pkt) >= 40 and pkt[0] >> 4 == 4 and pkt[9] == 6:
+            ihl = (pkt[0] & 15) * 4
+            end = struct.unpack_from("!H", pkt, 2)[0]
+            src, dst = socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+        elif len(pkt) >= 60 and pkt[0] >> 4 == 6 and pkt[6] == 6:  # no extension headers
+            ihl = 40
+            end = 40 + struct.unpack_from("!H", pkt, 4)[0]
+            src = ep(socket.inet_ntop(socket.AF_INET6, pkt[8:24]))
+            dst = ep(socket.inet_ntop(socket.AF_INET6, pkt[24:40]))
+        else:
             continue
-        ihl = (pkt[0] & 15) * 4
-        tot = struct.unpack_from("!H", pkt, 2)[0]
         sp, dp, seq, ack, offf, flags = struct.unpack_from("!HHIIBB", pkt, ihl)
-        plen = tot - ihl - (offf >> 4) * 4
+        plen = end - ihl - (offf >> 4) * 4
         names = "".join(c for c, b in zip("FSRPAU", range(6)) if flags >> b & 1)
-        src = socket.inet_ntoa(pkt[12:16])
-        dst = socket.inet_ntoa(pkt[16:20])
         out.append(f"{t - t0:9.6f} {src}:{sp} > {dst}:{dp} [{names}] seq={seq} ack={ack} len={plen}")
     return out
 
@@ -689,6 +719,7 @@ def main():
         "server-half-close-fin": server_half_close_fin,
         "server-expect-reset": server_expect_reset,
         "many": many,
+        "dual-many": dual_many,
         "hold": hold,
         "http-persistence": http_persistence,
         "server-reply-close": server_reply_close,

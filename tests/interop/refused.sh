@@ -13,7 +13,7 @@ kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 10 || fail "fin serve exited with $? on SIGTERM"
 
 rc=0
-nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" "$LINUX_IP" 9 </dev/null >"$WORK/out" \
+nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" "$LINUX_IP" 9 </dev/null >"$WORK/out" \
   2>"$WORK/fin2.log" || rc=$?
 [ $rc -eq 1 ] || fail "fin connect exited with $rc, want 1"
 expect_line fin2 "connect: ECONNREFUSED" "fin's connect gave ECONNREFUSED"

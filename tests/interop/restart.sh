@@ -25,6 +25,6 @@ cat "$WORK/peer.log"
 kill -TERM "$FIN_PID"
 wait_pid "$FIN_PID" 10 || fail "fin serve exited with $? on SIGTERM"
 [ -e "$WORK/fin.sock" ] && fail "control socket left behind"
-python3 "$PEER" pcap "$WORK/fin2.pcap" | grep "$FIN_IP:7 >" | grep -q '\[R' || fail "the new fin sent no RST"
+python3 "$PEER" pcap "$WORK/fin2.pcap" | grep "$FIN_RE:7 >" | grep -q '\[R' || fail "the new fin sent no RST"
 note "ok: capture: the new fin answered with RST"
 pass

@@ -10,7 +10,7 @@ bg peer python3 "$PEER" server-simultaneous 9000 5 0.4 1.0
 PEER_PID=$LAST_PID
 wait_for_line peer ready 5
 printf 'hello' >"$WORK/in"
-nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_IP/24" --msl 1 --delay 400 --expect 1 --wait-time-wait \
+nsx timeout 20 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --msl 1 --delay 400 --expect 1 --wait-time-wait \
   --hold 1.0 --pcap "$WORK/fin.pcap" "$LINUX_IP" 9000 <"$WORK/in" >"$WORK/out" 2>"$WORK/fin.log" ||
   fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer.log")"

@@ -56,6 +56,7 @@ bad-options-all)
   usage 2 "--addr" serve --tun x --addr 10.77.0.300/24 --port 80
   usage 2 "--msl" serve $NET --port 80 --msl -1
   usage 2 "--tun" serve --addr 10.77.0.2/24 --port 80
+  usage 2 "--v6only: needs an IPv6 --addr" serve $NET --port 80 --v6only
   usage 2 "--linger" connect $NET --linger soon 10.77.0.1 80
   usage 2 "HOST" connect $NET 10.77.0.999 80
   usage 2 "PORT" connect $NET 10.77.0.1 65536

@@ -20,11 +20,13 @@ static void serve_usage(FILE *out) {
   fprintf(out, "  --port N             port to listen on\n"
                "  --app NAME           echo (default), discard, sink (prints SHA-256), http\n"
                "                       (HTTP/1.0 and 1.1 with keep-alive)\n"
+               "  --v6only             listen on [::] with IPV6_V6ONLY: IPv6 clients only; an\n"
+               "                       IPv4 SYN gets RST (needs an IPv6 --addr)\n"
                "  --exit-after N       shut down once N connections have ended\n"
                "  --max-conns N        accept at most N connections in total\n");
 }
 
-enum { OPT_PORT = 1, OPT_APP, OPT_EXIT_AFTER, OPT_MAX_CONNS };
+enum { OPT_PORT = 1, OPT_APP, OPT_EXIT_AFTER, OPT_MAX_CONNS, OPT_V6ONLY };
 
 static const struct option serve_options[] = {
     NETCLI_LONG_OPTIONS,
@@ -32,6 +34,7 @@ static const struct option serve_options[] = {
     {"app", required_argument, NULL, OPT_APP},
     {"exit-after", required_argument, NULL, OPT_EXIT_AFTER},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
+    {"v6only", no_argument, NULL, OPT_V6ONLY},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -56,6 +59,9 @@ static int serve_option(struct server *sv, int opt, const char *v) {
       return cli_bad("serve", "--port", "expected 1..65535");
     sv->port = (uint16_t)n;
     return 0;
+  case OPT_V6ONLY:
+    sv->v6only = true;
+    return 0;
   case OPT_EXIT_AFTER:
   case OPT_MAX_CONNS:
     if (!cli_parse_u64(v, 1000000000, &n) || n == 0)
@@ -65,6 +71,16 @@ static int serve_option(struct server *sv, int opt, const char *v) {
   default:
     return CLI_USAGE;
   }
+}
+
+/* --v6only is about an IPv6 listener: without an IPv6 address there is none. */
+static int serve_check_v6only(const struct server *sv) {
+  if (!sv->v6only)
+    return 0;
+  for (unsigned i = 0; i < sv->cli.naddr; i++)
+    if (!fin_addr_is_v4(&sv->cli.addr[i]))
+      return 0;
+  return cli_bad("serve", "--v6only", "needs an IPv6 --addr");
 }
 
 /* 0 = go on, CLI_HELP = help printed, CLI_USAGE = bad usage (message printed). */
@@ -84,17 +100,24 @@ static int serve_parse(struct server *sv, int argc, char **argv) {
     return cli_bad("serve", argv[optind], "unexpected argument");
   if (sv->port == 0)
     return cli_bad("serve", "--port", "required");
-  return 0;
+  return serve_check_v6only(sv);
 }
 
 static int serve_listen(struct server *sv) {
   struct fin_stack *st = sv->cli.st;
-  /* One address: bind it. Both families: [::] (dual stack, RFC 3493 §3.7). */
+  /* One address: bind it. Both families, or --v6only: [::] (dual stack
+   * unless IPV6_V6ONLY, RFC 3493 §3.7; an IPv4 SYN then finds no listener
+   * and gets RST, RFC 9293 §3.10.7.1). */
   struct fin_sockaddr a = {sv->cli.addr[0], sv->port, FIN_AF_UNSPEC};
-  if (sv->cli.naddr > 1)
+  if (sv->cli.naddr > 1 || sv->v6only)
     a = (struct fin_sockaddr){fin_addr_any6(), sv->port, FIN_AF_INET6};
+  int on = 1;
   sv->listener = fin_socket(st);
-  int r = sv->listener < 0 ? (int)sv->listener : fin_bind(st, sv->listener, &a);
+  int r = sv->listener < 0 ? (int)sv->listener : 0;
+  if (r == 0 && sv->v6only)
+    r = fin_setsockopt(st, sv->listener, FIN_IPV6_V6ONLY, &on, sizeof(on));
+  if (r == 0)
+    r = fin_bind(st, sv->listener, &a);
   if (r == 0)
     r = fin_listen(st, sv->listener, 1024);
   if (r < 0)

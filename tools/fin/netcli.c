@@ -110,7 +110,8 @@ void netcli_usage_common(FILE *out) {
   fprintf(out,
           "  --tun IFNAME         TUN device to attach to (created if missing; configure the\n"
           "                       kernel side with: ip addr add 10.77.0.1/24 dev IFNAME;\n"
-          "                       ip -6 addr add fd77::1/64 dev IFNAME; ip link set IFNAME up)\n"
+          "                       ip -6 addr add fd77::1/64 dev IFNAME nodad; ip link set\n"
+          "                       IFNAME up)\n"
           "  --addr ADDR/NN       fin's own address on that subnet (10.77.0.2/24 or\n"
           "                       fd77::2/64); give one of each family for a dual stack\n"
           "  --events FILE        NDJSON events: states, closes, timers, drops, RSTs, every\n"
