@@ -40,17 +40,16 @@ struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4t
   return c;
 }
 
-/* Doubles the table when the load factor passes 1; on allocation failure
- * the table just stays longer-chained. */
-static void maybe_grow(struct fin_stack *st) {
+/* Moves every connection into a table of `to` buckets; on allocation
+ * failure the table stays as it is (longer or emptier chains, still
+ * correct). */
+static void rehash(struct fin_stack *st, uint32_t to) {
   uint32_t n = st->conn_bucket_mask + 1u;
-  if (st->conn_count < n || n >= (1u << 30))
-    return;
-  struct fin_conn **nb = fin_mem_alloc(st, 2 * (size_t)n * sizeof(*nb));
+  struct fin_conn **nb = fin_mem_alloc(st, (size_t)to * sizeof(*nb));
   if (nb == NULL)
     return;
-  memset(nb, 0, 2 * (size_t)n * sizeof(*nb));
-  uint32_t mask = 2 * n - 1;
+  memset(nb, 0, (size_t)to * sizeof(*nb));
+  uint32_t mask = to - 1;
   for (uint32_t b = 0; b < n; b++) {
     struct fin_conn *c = st->conn_buckets[b];
     while (c != NULL) {
@@ -64,6 +63,29 @@ static void maybe_grow(struct fin_stack *st) {
   fin_mem_free(st, st->conn_buckets, n * sizeof(*nb));
   st->conn_buckets = nb;
   st->conn_bucket_mask = mask;
+}
+
+/* Doubles the table when the load factor passes 1. */
+static void maybe_grow(struct fin_stack *st) {
+  uint32_t n = st->conn_bucket_mask + 1u;
+  if (st->conn_count >= n && n < (1u << 30))
+    rehash(st, 2 * n);
+}
+
+/* Halves it when the load factor falls below 1/4 (issue 14: memory goes
+ * back after a burst; the gap to the growth point keeps a table that
+ * hovers at one size from rehashing back and forth). */
+static void maybe_shrink(struct fin_stack *st) {
+  uint32_t n = st->conn_bucket_mask + 1u;
+  if (!st->hash_walk && n > INITIAL_BUCKETS && st->conn_count < n / 4)
+    rehash(st, n / 2);
+}
+
+void fin_demux_trim(struct fin_stack *st) {
+  for (uint32_t n = 0; n != st->conn_bucket_mask + 1u;) {
+    n = st->conn_bucket_mask + 1u;
+    maybe_shrink(st);
+  }
 }
 
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
@@ -87,6 +109,8 @@ void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c) {
   *pp = c->hash_next;
   c->hash_next = NULL;
   st->conn_count--;
+  maybe_shrink(st);
+  fin_heap_trim(st);
 }
 
 static unsigned port_bucket(uint16_t port) {

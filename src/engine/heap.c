@@ -48,10 +48,7 @@ static void sift_down(struct fin_stack *st, uint32_t i) {
   heap_set(st, i, c);
 }
 
-bool fin_heap_reserve(struct fin_stack *st, uint32_t n) {
-  if (n <= st->heap_cap)
-    return true;
-  uint32_t cap = st->heap_cap * 2 > n ? st->heap_cap * 2 : n;
+static bool heap_resize(struct fin_stack *st, uint32_t cap) {
   struct fin_conn **h = fin_mem_alloc(st, cap * sizeof(*h));
   if (h == NULL)
     return false;
@@ -60,6 +57,20 @@ bool fin_heap_reserve(struct fin_stack *st, uint32_t n) {
   st->heap = h;
   st->heap_cap = cap;
   return true;
+}
+
+/* Halves the array once connections fall below a quarter of it; every
+ * connection keeps its reserved place (conn_count + 2, fin_heap_reserve). */
+void fin_heap_trim(struct fin_stack *st) {
+  uint32_t half = st->heap_cap / 2;
+  if (st->heap_cap > 64 && (uint64_t)st->conn_count + 2 < st->heap_cap / 4 && st->heap_len <= half)
+    heap_resize(st, half);
+}
+
+bool fin_heap_reserve(struct fin_stack *st, uint32_t n) {
+  if (n <= st->heap_cap)
+    return true;
+  return heap_resize(st, st->heap_cap * 2 > n ? st->heap_cap * 2 : n);
 }
 
 void fin_heap_remove(struct fin_stack *st, struct fin_conn *c) {

@@ -180,6 +180,7 @@ struct fin_tw6 {
 struct fin_tw_slab {
   void *mem;
   uint32_t cap, free;
+  uint32_t live; /* records in use (an empty slab goes back to its first size) */
 };
 #define TW_TS_OK     0x01
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
@@ -231,6 +232,12 @@ struct fin_stack {
   /* Handles. */
   struct fin_slot *slots;
   uint32_t slot_cap, slot_free;
+  bool hash_walk;         /* a walk over the connection buckets removes as it goes:
+                             the table keeps its size until it ends (demux.c) */
+  uint32_t slot_used;     /* slots holding a socket or listener */
+  uint32_t slot_upper;    /* of them, in the table's upper half */
+  uint32_t slot_gen_base; /* generation new slots start at: above any handle
+                             of a slot given back by a shrink (slots.c) */
 
   /* Demux: connections by 4-tuple, listeners by port. */
   struct fin_conn **conn_buckets;
@@ -438,6 +445,8 @@ void fin_events_free(struct fin_stack *st);
   } while (0)
 
 /* ---- demux (demux.c) ---- */
+/* Shrinks the connection table to its load (after a walk that removed). */
+void fin_demux_trim(struct fin_stack *st);
 int fin_demux_init(struct fin_stack *st);
 void fin_demux_free(struct fin_stack *st);
 /* SipHash of the 4-tuple under hash_key: a PRF, for what an observer must
@@ -480,6 +489,8 @@ void fin_heap_update(struct fin_stack *st, struct fin_conn *c);
 void fin_heap_remove(struct fin_stack *st, struct fin_conn *c);
 /* Makes room for n entries; false on allocation failure. */
 bool fin_heap_reserve(struct fin_stack *st, uint32_t n);
+/* Gives memory back once connections fall well below the array (heap.c). */
+void fin_heap_trim(struct fin_stack *st);
 
 /* ---- TIME-WAIT (time_wait.c) ---- */
 int fin_tw_init(struct fin_stack *st);

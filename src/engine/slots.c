@@ -12,7 +12,7 @@ static int slots_grow(struct fin_stack *st) {
   if (st->slot_cap)
     memcpy(n, st->slots, st->slot_cap * sizeof(*n));
   for (uint32_t i = st->slot_cap; i < cap; i++) {
-    n[i].gen = 1;
+    n[i].gen = st->slot_gen_base > 0 ? st->slot_gen_base : 1;
     n[i].kind = SLOT_FREE;
     n[i].obj = NULL;
     n[i].next_free = i + 1 < cap ? i + 1 : st->slot_free;
@@ -21,6 +21,7 @@ static int slots_grow(struct fin_stack *st) {
   fin_mem_free(st, st->slots, st->slot_cap * sizeof(*n));
   st->slots = n;
   st->slot_cap = cap;
+  st->slot_upper = 0; /* every used slot is in the lower half now */
   return 0;
 }
 
@@ -31,8 +32,44 @@ int fin_slot_alloc(struct fin_stack *st, uint8_t kind, void *obj, uint32_t *idx_
   st->slot_free = st->slots[i].next_free;
   st->slots[i].kind = kind;
   st->slots[i].obj = obj;
+  st->slot_used++;
+  st->slot_upper += i >= st->slot_cap / 2;
   *idx_out = i;
   return 0;
+}
+
+/* Issue 14: after a burst the handle table shrinks. Once sockets fall
+ * below a quarter of the table and its upper half holds none, the upper
+ * half goes (again, while that holds); slots made later start above every
+ * generation it had, so a stale handle into it never names a new socket
+ * (-EBADF, as always). */
+static void slots_trim(struct fin_stack *st) {
+  while (st->slot_cap > 64 && st->slot_upper == 0 && st->slot_used < st->slot_cap / 4) {
+    uint32_t half = st->slot_cap / 2, gen = st->slot_gen_base;
+    for (uint32_t i = half; i < st->slot_cap; i++)
+      if (st->slots[i].gen >= gen)
+        gen = st->slots[i].gen + 1;
+    if (gen >= 0x7fffffffu)
+      gen = 1;
+    struct fin_slot *n = fin_mem_alloc(st, half * sizeof(*n));
+    if (n == NULL)
+      return;
+    memcpy(n, st->slots, half * sizeof(*n));
+    fin_mem_free(st, st->slots, st->slot_cap * sizeof(*n));
+    st->slots = n;
+    st->slot_cap = half;
+    st->slot_gen_base = gen;
+    st->slot_free = FIN_NONE_IDX; /* the free list again, without the upper half */
+    st->slot_upper = 0;
+    for (uint32_t i = half; i-- > 0;) {
+      if (n[i].kind == SLOT_FREE) {
+        n[i].next_free = st->slot_free;
+        st->slot_free = i;
+      } else if (i >= half / 2) {
+        st->slot_upper++;
+      }
+    }
+  }
 }
 
 void fin_slot_release(struct fin_stack *st, uint32_t i) {
@@ -42,6 +79,11 @@ void fin_slot_release(struct fin_stack *st, uint32_t i) {
   s->gen = s->gen + 1 >= 0x7fffffffu ? 1 : s->gen + 1;
   s->next_free = st->slot_free;
   st->slot_free = i;
+  st->slot_used--;
+  if (i >= st->slot_cap / 2 && --st->slot_upper == 0)
+    slots_trim(st);
+  else if (st->slot_upper == 0 && st->slot_used < st->slot_cap / 4)
+    slots_trim(st);
 }
 
 fin_sock fin_slot_handle(const struct fin_stack *st, uint32_t i) {

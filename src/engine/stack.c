@@ -75,6 +75,7 @@ int fin_stack_new(struct fin_stack **out, const struct fin_settings *settings,
 }
 
 static void free_hashed_conns(struct fin_stack *st) {
+  st->hash_walk = true; /* for good: the stack is going */
   for (uint32_t b = 0; st->conn_buckets && b <= st->conn_bucket_mask; b++) {
     struct fin_conn *c = st->conn_buckets[b];
     while (c != NULL) {
@@ -593,6 +594,7 @@ void fin_stack_shutdown(struct fin_stack *st, fin_time deadline) {
 }
 
 static void shutdown_expire(struct fin_stack *st) {
+  st->hash_walk = true;
   for (uint32_t b = 0; b <= st->conn_bucket_mask; b++) {
     struct fin_conn *c = st->conn_buckets[b];
     while (c != NULL) {
@@ -601,6 +603,8 @@ static void shutdown_expire(struct fin_stack *st) {
       c = next;
     }
   }
+  st->hash_walk = false;
+  fin_demux_trim(st);
   while (st->tw_fifo_head != FIN_NONE_IDX)
     fin_tw_release(st, st->tw_fifo_head, FIN_REASON_STACK_SHUTDOWN);
 }

@@ -90,26 +90,51 @@ static void rehash_slab(struct fin_stack *st, const struct fin_tw_slab *sl, uint
   }
 }
 
-/* Load factor at most 1: the bucket array doubles with the records. */
-static void grow_buckets(struct fin_stack *st) {
+static void resize_buckets(struct fin_stack *st, uint32_t to) {
   uint32_t n = st->tw_bucket_mask + 1;
-  if (st->tw_count < n || n >= (1u << 30))
-    return;
-  uint32_t *b = fin_mem_alloc(st, 2 * (size_t)n * sizeof(*b));
+  uint32_t *b = fin_mem_alloc(st, (size_t)to * sizeof(*b));
   if (b == NULL)
-    return; /* longer chains, still correct */
+    return; /* longer or emptier chains, still correct */
   fin_mem_free(st, st->tw_buckets, n * sizeof(*b));
   st->tw_buckets = b;
-  st->tw_bucket_mask = 2 * n - 1;
-  for (uint32_t i = 0; i < 2 * n; i++)
+  st->tw_bucket_mask = to - 1;
+  for (uint32_t i = 0; i < to; i++)
     b[i] = FIN_NONE_IDX;
   rehash_slab(st, &st->tw4, 0);
   rehash_slab(st, &st->tw6, TW_V6);
 }
 
+/* Load factor at most 1: the bucket array doubles with the records, and
+ * halves when they fall below a quarter of it (issue 14). */
+static void grow_buckets(struct fin_stack *st) {
+  uint32_t n = st->tw_bucket_mask + 1;
+  if (st->tw_count >= n && n < (1u << 30))
+    resize_buckets(st, 2 * n);
+}
+
+static void shrink_buckets(struct fin_stack *st) {
+  uint32_t n = st->tw_bucket_mask + 1;
+  if (n > BUCKETS_INITIAL && st->tw_count < n / 4)
+    resize_buckets(st, n / 2);
+}
+
+/* A slab whose last record went gives its memory back: the IPv4 slab
+ * starts again at its first size, the IPv6 one is made again on need. A
+ * slab at its first size stays, so one record coming and going costs no
+ * allocation. No index of the slab is held anywhere once it is empty. */
+static void reset_if_empty(struct fin_stack *st, struct fin_tw_slab *sl, bool is_v6) {
+  uint32_t first = is_v6 ? 0 : TW_INITIAL;
+  if (sl->live > 0 || sl->cap <= (first > 0 ? first : TW_INITIAL))
+    return;
+  fin_mem_free(st, sl->mem, sl->cap * rec_size(is_v6));
+  *sl = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX, 0};
+  if (first > 0)
+    grow_slab(st, sl, is_v6); /* on failure the next alloc grows it */
+}
+
 int fin_tw_init(struct fin_stack *st) {
-  st->tw4 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX};
-  st->tw6 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX};
+  st->tw4 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX, 0};
+  st->tw6 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX, 0};
   st->tw_fifo_head = st->tw_fifo_tail = FIN_NONE_IDX;
   st->tw_buckets = fin_mem_alloc(st, BUCKETS_INITIAL * sizeof(*st->tw_buckets));
   if (st->tw_buckets == NULL)
@@ -124,7 +149,7 @@ void fin_tw_free_all(struct fin_stack *st) {
   fin_mem_free(st, st->tw4.mem, st->tw4.cap * rec_size(false));
   fin_mem_free(st, st->tw6.mem, st->tw6.cap * rec_size(true));
   fin_mem_free(st, st->tw_buckets, (st->tw_bucket_mask + 1u) * sizeof(*st->tw_buckets));
-  st->tw4 = st->tw6 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX};
+  st->tw4 = st->tw6 = (struct fin_tw_slab){NULL, 0, FIN_NONE_IDX, 0};
   st->tw_buckets = NULL;
 }
 
@@ -145,6 +170,7 @@ uint32_t fin_tw_store_alloc(struct fin_stack *st, const struct fin_4tuple *t) {
   uint32_t i = sl->free;
   struct fin_tw *r = fin_tw_rec(st, i);
   sl->free = r->fifo_next;
+  sl->live++;
   memset(r, 0, sizeof(*r));
   if (is_v6) {
     struct fin_tw6 *x = v6(st, i);
@@ -180,7 +206,10 @@ void fin_tw_store_free(struct fin_stack *st, uint32_t i) {
   r->flags = TW_FREE;
   r->fifo_next = sl->free;
   sl->free = i;
+  sl->live--;
   st->tw_count--;
+  reset_if_empty(st, sl, (i & TW_V6) != 0);
+  shrink_buckets(st);
 }
 
 void fin_tw_fifo_unlink(struct fin_stack *st, uint32_t i) {
