@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast format bench coverage install clean
+.PHONY: all deps deps-demo demo test test-fast format bench coverage docs install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -44,6 +44,10 @@ format:
 
 coverage:
 	./scripts/behavior-coverage.sh > docs/behavior-coverage.md
+
+# The API reference (doxygen; any warning fails) into $(BUILD)/docs/html.
+docs: deps
+	./scripts/api-docs.sh $(BUILD)/docs
 
 bench: all
 	./scripts/bench.sh $(BUILD)
