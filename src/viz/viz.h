@@ -14,6 +14,7 @@ struct fin_viz_opts {
   bool absolute;     /* absolute sequence numbers instead of relative ones */
   bool verbose_apps; /* also show bulk send/recv calls in diagrams */
   bool full;         /* ASCII ladder: never fold long runs of plain segments */
+  const char *title; /* --states figure: what ran (the scenario's name); NULL: none */
 };
 
 enum fin_row_kind {
