@@ -16,3 +16,11 @@ if(TARGET fin)
                                          ${CMAKE_BINARY_DIR} ${CMAKE_BINARY_DIR}/man-install-test)
   set_tests_properties(docs/man_install PROPERTIES LABELS docs SKIP_RETURN_CODE 77 TIMEOUT 300)
 endif()
+
+# docs/termination: the ladders and figures in docs/termination.md and
+# docs/img/ are what fin sim prints now (make termination-doc regenerates them).
+if(TARGET fin)
+  add_test(NAME docs/termination
+           COMMAND ${PROJECT_SOURCE_DIR}/scripts/gen-termination-doc.sh --check $<TARGET_FILE:fin>)
+  set_tests_properties(docs/termination PROPERTIES LABELS docs TIMEOUT 300)
+endif()
