@@ -26,21 +26,6 @@ struct pt {
   double x, y;
 };
 
-static void esc(FILE *out, const char *s) {
-  for (; *s; s++) {
-    if (*s == '<')
-      fputs("&lt;", out);
-    else if (*s == '>')
-      fputs("&gt;", out);
-    else if (*s == '&')
-      fputs("&amp;", out);
-    else if (*s == '"')
-      fputs("&quot;", out);
-    else
-      fputc(*s, out);
-  }
-}
-
 static struct pt node_pt(unsigned node) {
   int x, y;
   fin_fig_node_pos(node, &x, &y);
@@ -86,7 +71,7 @@ static struct geom edge_geom(const struct fin_fig_edge *e) {
 static void text_line(FILE *out, double x, double y, char anchor, const char *cls, const char *s) {
   const char *a = anchor == 's' ? "start" : anchor == 'e' ? "end" : "middle";
   fprintf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"%s\" class=\"%s\">", x, y, a, cls);
-  esc(out, s);
+  fin_svg_escape(out, s);
   fputs("</text>\n", out);
 }
 
@@ -173,10 +158,10 @@ static void step_list(FILE *out, const struct fin_states_path *p, const struct f
             fin_state_name(s->to));
     if (e != NULL && e->event[0]) {
       fputs("  (", out);
-      esc(out, e->event);
+      fin_svg_escape(out, e->event);
       if (e->action[0]) {
         fputs(" / ", out);
-        esc(out, e->action);
+        fin_svg_escape(out, e->action);
       }
       fputs(")", out);
     }
