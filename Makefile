@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast format bench coverage install clean
+.PHONY: all deps deps-demo demo test test-fast format bench coverage docs termination-doc install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -44,6 +44,17 @@ format:
 
 coverage:
 	./scripts/behavior-coverage.sh > docs/behavior-coverage.md
+
+# The API reference (doxygen; any warning fails) into $(BUILD)/docs/html.
+docs: deps
+	./scripts/api-docs.sh $(BUILD)/docs
+
+# docs/termination.md's ladders and docs/img/ from real fin sim runs (ctest
+# docs/termination checks that they still match). Builds the fin tool alone.
+termination-doc: deps-demo
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target fin >$(BUILD)/build.log 2>&1 || { cat $(BUILD)/build.log; exit 1; }
+	./scripts/gen-termination-doc.sh $(BUILD)/fin
 
 bench: all
 	./scripts/bench.sh $(BUILD)

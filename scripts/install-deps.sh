@@ -11,9 +11,10 @@ demo=(cmake gcc make libc6-dev libpcap-dev)
 # interop and example tests; apache2-utils (ab) and wrk for the load test;
 # netcat-openbsd (nc -4/-6) for the dual-stack interop row;
 # libuv1-dev and pkg-config for the examples and the install test;
-# clang-format for `make format`.
+# clang-format for `make format`; doxygen for the API reference (`make docs`,
+# ctest -L docs; no graphviz or LaTeX) and scdoc for the man pages.
 full=("${demo[@]}" libcmocka-dev tshark iproute2 curl python3 apache2-utils wrk netcat-openbsd pkg-config
-  libuv1-dev clang-format)
+  libuv1-dev clang-format doxygen scdoc)
 pkgs=("${full[@]}")
 list=0
 for arg in "$@"; do

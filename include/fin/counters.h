@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fin — stack counters: per drop reason, per RST-sent reason, per abort
+/** @file fin/counters.h
+ * @brief Stack counters: per drop reason, per RST-sent reason, per abort
  * reason, RFC 4022 basics and TIME-WAIT accounting. One X-macro list is the
  * single source of truth for the struct, the names and the printer. Names
  * use Linux nstat spelling where Linux has the counter, "Fin..." otherwise. */
@@ -13,7 +14,8 @@
 extern "C" {
 #endif
 
-/* X(field, "name") */
+/** The counters, X(field, "name"): expand it with your own X to walk them
+ * at compile time (the struct, the names and the printer are made this way). */
 #define FIN_COUNTERS_LIST(X)                                                                       \
   /* RFC 4022 tcp MIB basics */                                                                    \
   X(active_opens, "TcpActiveOpens")                                                                \
@@ -156,20 +158,37 @@ extern "C" {
   X(events_dropped, "FinEventsDropped")                                                            \
   X(alloc_failures, "FinAllocFailures")
 
+/** The counters of one stack (fin_stack_counters()): one uint64_t field per
+ * FIN_COUNTERS_LIST entry, in list order, each counting since the stack was
+ * created. Read them by name with fin_counters_name() / fin_counters_value()
+ * or as text with fin_counters_format(). */
 struct fin_counters {
+/** @cond FIN_COUNTER_FIELDS (each field is named in FIN_COUNTERS_LIST) */
 #define FIN_COUNTER_FIELD(field, name) uint64_t field;
   FIN_COUNTERS_LIST(FIN_COUNTER_FIELD)
 #undef FIN_COUNTER_FIELD
+  /** @endcond */
 };
 
-/* Number of counters and their names, in struct order. */
+/** The number of counters.
+ * @return the entries in FIN_COUNTERS_LIST */
 size_t fin_counters_count(void);
+/** A counter's name, in struct order.
+ * @param index 0 .. fin_counters_count() - 1
+ * @return "TcpActiveOpens", ... (static), or NULL past the end */
 const char *fin_counters_name(size_t index);
+/** A counter's value by index.
+ * @param c the counters
+ * @param index 0 .. fin_counters_count() - 1
+ * @return the value, 0 past the end */
 uint64_t fin_counters_value(const struct fin_counters *c, size_t index);
 
-/* Writes "name value\n" lines (nstat style); only non-zero counters unless
- * all != 0. Returns the length the full text needs (like snprintf); the text
- * is truncated (and NUL-terminated if cap > 0) when cap is too small. */
+/** Writes "name value\n" lines (nstat style).
+ * @param c the counters
+ * @param all nonzero: every counter; 0: only those that are not zero
+ * @param buf where the text goes (NUL-terminated if cap > 0)
+ * @param cap its size; a short buffer truncates
+ * @return the length the full text needs, without the NUL (like snprintf) */
 size_t fin_counters_format(const struct fin_counters *c, int all, char *buf, size_t cap);
 
 #ifdef __cplusplus

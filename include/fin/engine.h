@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fin — the engine alone: the sans-IO stack, the socket-like API, settings,
+/** @file fin/engine.h
+ * @brief The engine alone: the sans-IO stack, the socket-like API, settings,
  * counters, the wire layer, error names and the version. Needs a C11
  * compiler and libc headers only; link libfin (pkg-config fin-engine,
  * CMake fin::engine). */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fin — a userspace TCP/IP stack whose connection termination is exact.
+/** @file fin/fin.h
+ * @brief A userspace TCP/IP stack whose connection termination is exact.
  * Umbrella header: everything public. The engine (fin/engine.h, libfin)
  * and the Linux runtime around it (libfin_net): the runtime and its
  * default allocator and randomness, the TUN driver, fault injection and the

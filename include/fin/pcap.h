@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* fin — the pcap tap: writes datagrams to a capture file (LINKTYPE_RAW, so
+/** @file fin/pcap.h
+ * @brief The pcap tap: writes datagrams to a capture file (LINKTYPE_RAW, so
  * Wireshark and tshark decode plain IPv4) through libpcap. The runtime
  * writes every datagram it moves (fin_runtime_set_pcap); anything else can
  * call fin_pcap_write itself. Only in builds with FIN_PCAP=ON (the default;
@@ -14,19 +15,32 @@
 extern "C" {
 #endif
 
+/** An open capture file (opaque). */
 struct fin_pcap;
 
-/* Creates (truncates) path. NULL on failure, with a message naming path
- * and the reason in err (errlen bytes). */
+/** Creates (truncates) a capture file.
+ * @param path where to write
+ * @param err on failure, a message naming path and the reason
+ * @param errlen size of err
+ * @return the capture (close it with fin_pcap_close()), or NULL on failure */
 struct fin_pcap *fin_pcap_open(const char *path, char *err, size_t errlen);
-/* Appends one datagram stamped with time_ns (the caller's clock, virtual
- * or real; negative is written as 0). 0, or -EINVAL for NULL or a datagram
- * over 65535 bytes. Buffered: see fin_pcap_flush. */
+/** Appends one datagram. Buffered: see fin_pcap_flush().
+ * @param p the capture
+ * @param dgram the IPv4 or IPv6 datagram (copied)
+ * @param len its length
+ * @param time_ns its time stamp (the caller's clock, virtual or real;
+ *        negative is written as 0)
+ * @retval 0 written
+ * @retval -EINVAL p or dgram NULL, or a datagram over 65535 bytes */
 int fin_pcap_write(struct fin_pcap *p, const uint8_t *dgram, size_t len, int64_t time_ns);
-/* Pushes what was written to the file, so a reader can open it while we
- * run. 0, -EINVAL (NULL) or -EIO. */
+/** Pushes what was written to the file, so a reader can open it while we run.
+ * @param p the capture
+ * @retval 0 flushed
+ * @retval -EINVAL p is NULL
+ * @retval -EIO the write failed */
 int fin_pcap_flush(struct fin_pcap *p);
-/* Flushes, closes and frees p (NULL is a no-op). */
+/** Flushes, closes and frees a capture.
+ * @param p the capture, or NULL (no-op) */
 void fin_pcap_close(struct fin_pcap *p);
 
 #ifdef __cplusplus

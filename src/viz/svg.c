@@ -20,8 +20,9 @@ static int lane_x(unsigned h, unsigned hosts) {
   return LANE_L + (int)((LANE_R - LANE_L) * h / (hosts - 1));
 }
 
-/* Labels are ours (flags, numbers, call names) but escape anyway. */
-static void text_esc(FILE *out, const char *s) {
+/* Labels are ours (flags, numbers, call names) but escape anyway; quotes
+ * too, so the same function serves attribute values. */
+void fin_svg_escape(FILE *out, const char *s) {
   for (; *s; s++) {
     if (*s == '<')
       fputs("&lt;", out);
@@ -29,6 +30,8 @@ static void text_esc(FILE *out, const char *s) {
       fputs("&gt;", out);
     else if (*s == '&')
       fputs("&amp;", out);
+    else if (*s == '"')
+      fputs("&quot;", out);
     else
       fputc(*s, out);
   }
@@ -36,7 +39,7 @@ static void text_esc(FILE *out, const char *s) {
 
 static void text(FILE *out, int x, int y, const char *anchor, const char *cls, const char *s) {
   fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"%s\" class=\"%s\">", x, y, anchor, cls);
-  text_esc(out, s);
+  fin_svg_escape(out, s);
   fputs("</text>\n", out);
 }
 

@@ -14,6 +14,7 @@ struct fin_viz_opts {
   bool absolute;     /* absolute sequence numbers instead of relative ones */
   bool verbose_apps; /* also show bulk send/recv calls in diagrams */
   bool full;         /* ASCII ladder: never fold long runs of plain segments */
+  const char *title; /* --states figure: what ran (the scenario's name); NULL: none */
 };
 
 enum fin_row_kind {
@@ -45,6 +46,8 @@ bool fin_fate_lost(enum fin_trace_fate f);
 int fin_ladder_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_mermaid_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 int fin_svg_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
+/* Writes s with < > & " escaped for SVG text and attribute values. */
+void fin_svg_escape(FILE *out, const char *s);
 int fin_ndjson_render(FILE *out, const struct fin_trace *tr, const struct fin_viz_opts *o);
 /* pcapng of every datagram sent, commented with the state changes around
  * it (needs tr->keep_packets while recording). */

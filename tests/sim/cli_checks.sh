@@ -143,6 +143,29 @@ formats)
   "$FIN" sim graceful-active | grep -q 'TIME-WAIT' || fail "ladder lacks TIME-WAIT"
   "$FIN" sim graceful-active --absolute | grep -q 'SYN seq=[1-9]' || fail "--absolute"
   ;;
+states)
+  # --states: the RFC 9293 state machine with each host's path (SVG, or
+  # Mermaid for .mmd / --states-format mermaid). Well-formed XML (xmllint
+  # when installed; tests/sim/test_sim_states checks it without).
+  "$FIN" sim simultaneous --quiet --states "$TMP/s.svg" >/dev/null || fail "simultaneous --states"
+  head -c 4 "$TMP/s.svg" | grep -q '<svg' || fail "states svg header"
+  if command -v xmllint >/dev/null 2>&1; then
+    xmllint --noout "$TMP/s.svg" || fail "states svg is not well-formed XML"
+  fi
+  [ "$(grep -c 'class="node visited" data-state="CLOSING"' "$TMP/s.svg")" -eq 2 ] ||
+    fail "CLOSING not highlighted on both hosts"
+  grep -q 'data-step="4" data-from="FIN-WAIT-1" data-to="CLOSING"' "$TMP/s.svg" ||
+    fail "step 4 is not FIN-WAIT-1 -> CLOSING"
+  "$FIN" sim graceful-active --quiet --states "$TMP/g.mmd" >/dev/null || fail "--states .mmd"
+  grep -qx 'stateDiagram-v2' "$TMP/g.mmd" || fail ".mmd is not a Mermaid stateDiagram-v2"
+  grep -q 'a_FIN_WAIT_2 --> a_TIME_WAIT: (5) rcv FIN / snd ACK' "$TMP/g.mmd" ||
+    fail "mermaid step 5 is not FIN-WAIT-2 -> TIME-WAIT"
+  "$FIN" sim graceful-active --quiet --states "$TMP/g.svg" --states-format mermaid >/dev/null ||
+    fail "--states-format mermaid"
+  grep -qx 'stateDiagram-v2' "$TMP/g.svg" || fail "--states-format mermaid ignored"
+  usage 2 '--states-format' sim graceful-active --states "$TMP/x.svg" --states-format png
+  usage 2 "$TMP/no/such/dir/x.svg" sim graceful-active --states "$TMP/no/such/dir/x.svg"
+  ;;
 pcap-tshark)
   # Decoding is checked here, not the scenario's outcome (exit 1 is fine).
   "$FIN" sim data-then-close --bytes 100000 --loss 0.05 --dup 0.05 --reorder 0.05 \

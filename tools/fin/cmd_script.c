@@ -51,7 +51,8 @@ static void usage(FILE *out) {
           "  --brief          one line per script: PASS|FAIL <tab> path <tab> first reason\n"
           "  --ledger FILE    conformance ledger (script, reason, decided-by): a listed\n"
           "                   script must fail and an unlisted one must pass\n"
-          "  --suite DIR      the suite root that ledger names are relative to\n",
+          "  --suite DIR      the suite root that ledger names are relative to\n"
+          "  -h, --help       this text\n",
           fin_script_profile_names());
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* fin sim — runs one scenario on the simulated network and shows it: the
- * ladder diagram (or Mermaid), an SVG, a pcap, NDJSON events, and a summary
- * of how every connection ended. Exit 0 when the scenario's assertions
- * hold, 1 when they do not, 2 on bad usage. */
+ * ladder diagram (or Mermaid), an SVG, the state machine with each host's
+ * path, a pcap, NDJSON events, and a summary of how every connection ended. Exit 0 when the
+ * scenario's assertions hold, 1 when they do not, 2 on bad usage. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,18 +12,30 @@
 #include "cli.h"
 #include "commands.h"
 #include "drivers/sim_scenarios.h"
+#include "viz/states.h"
 #include "viz/viz.h"
 
 struct sim_cli {
   const char *scenario;
   struct fin_scenario_opts o;
   struct fin_viz_opts viz;
-  const char *pcap, *pcapng, *events, *svg;
+  const char *pcap, *pcapng, *events, *svg, *states;
+  enum { STATES_AUTO, STATES_SVG, STATES_MERMAID } states_format;
   bool mermaid, quiet, list, help;
   unsigned long repeat;
 };
 
-enum opt_kind { OPT_FLAG, OPT_PROB, OPT_MS, OPT_SEC, OPT_BPS, OPT_U64, OPT_FILE, OPT_FORMAT };
+enum opt_kind {
+  OPT_FLAG,
+  OPT_PROB,
+  OPT_MS,
+  OPT_SEC,
+  OPT_BPS,
+  OPT_U64,
+  OPT_FILE,
+  OPT_FORMAT,
+  OPT_STATES_FORMAT
+};
 
 struct opt {
   const char *name;
@@ -56,6 +68,10 @@ static const struct opt opts[] = {
     {"--events", OPT_FILE, OFF(events), "FILE write NDJSON events (docs/events.md)"},
     {"--svg", OPT_FILE, OFF(svg), "FILE   write the ladder as SVG"},
     {"--format", OPT_FORMAT, OFF(mermaid), "F   ladder format: ascii (default) or mermaid"},
+    {"--states", OPT_FILE, OFF(states),
+     "FILE  write the RFC 9293 state machine, each host's path numbered"},
+    {"--states-format", OPT_STATES_FORMAT, OFF(states_format),
+     "F svg or mermaid (default: mermaid for .mmd, else svg)"},
     {"--absolute", OPT_FLAG, OFF(viz.absolute), "   absolute sequence numbers"},
     {"--full", OPT_FLAG, OFF(viz.full), "       never fold long runs of data segments"},
     {"--quiet", OPT_FLAG, OFF(quiet), "      no ladder, summary only"},
@@ -162,6 +178,11 @@ static int set_value(struct sim_cli *cli, const struct opt *o, const char *val) 
     if (strcmp(val, "ascii") != 0 && strcmp(val, "mermaid") != 0)
       return bad_value(o->name, val, "ascii or mermaid");
     *(bool *)dst = strcmp(val, "mermaid") == 0;
+    return 0;
+  case OPT_STATES_FORMAT:
+    if (strcmp(val, "svg") != 0 && strcmp(val, "mermaid") != 0)
+      return bad_value(o->name, val, "svg or mermaid");
+    cli->states_format = strcmp(val, "svg") == 0 ? STATES_SVG : STATES_MERMAID;
     return 0;
   case OPT_FLAG:
     break;
@@ -275,12 +296,23 @@ static int write_file(const char *path, const struct fin_trace *tr, const struct
   return rc;
 }
 
+/* --states: Mermaid when asked, or for a .mmd / .mermaid file; else SVG. */
+static bool states_mermaid(const struct sim_cli *cli) {
+  if (cli->states_format != STATES_AUTO)
+    return cli->states_format == STATES_MERMAID;
+  const char *dot = strrchr(cli->states, '.');
+  return dot != NULL && (strcmp(dot, ".mmd") == 0 || strcmp(dot, ".mermaid") == 0);
+}
+
 static int outputs(const struct sim_cli *cli, const struct fin_trace *tr) {
   int rc = 0;
   if (!cli->quiet)
     rc = (cli->mermaid ? fin_mermaid_render : fin_ladder_render)(stdout, tr, &cli->viz);
   if (rc == 0 && cli->svg != NULL)
     rc = write_file(cli->svg, tr, &cli->viz, fin_svg_render);
+  if (rc == 0 && cli->states != NULL)
+    rc = write_file(cli->states, tr, &cli->viz,
+                    states_mermaid(cli) ? fin_states_mermaid_render : fin_states_svg_render);
   if (rc == 0 && cli->events != NULL)
     rc = write_file(cli->events, tr, &cli->viz, fin_ndjson_render);
   if (rc == 0 && cli->pcapng != NULL)
@@ -295,6 +327,7 @@ static int run_once(struct sim_cli *cli, const struct fin_scenario *sc) {
   tr.keep_packets = cli->pcapng != NULL;
   cli->o.trace = &tr;
   cli->o.pcap = NULL;
+  cli->viz.title = sc->name;
   if (cli->pcap != NULL && (cli->o.pcap = fin_pcap_open(cli->pcap, err, sizeof err)) == NULL) {
     fprintf(stderr, "fin sim: --pcap: %s\n", err);
     return 2;
@@ -349,6 +382,7 @@ static int check_outputs(const struct sim_cli *cli) {
   } outs[] = {{"--pcap", cli->pcap},
               {"--pcapng", cli->pcapng},
               {"--svg", cli->svg},
+              {"--states", cli->states},
               {"--events", cli->events}};
   for (size_t i = 0; i < sizeof(outs) / sizeof(outs[0]); i++) {
     if (outs[i].path == NULL)

@@ -31,8 +31,10 @@ static void usage(FILE *out) {
   fprintf(out, "usage: fin COMMAND [options]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
     fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].help);
-  fprintf(out, "\n'fin COMMAND --help' describes each command; 'fin --version' prints the "
-               "version.\n");
+  fprintf(out, "\noptions:\n"
+               "  -V, --version  print the version\n"
+               "  -h, --help     this text\n"
+               "\n'fin COMMAND --help' (or 'fin help COMMAND') describes each command.\n");
 }
 
 int main(int argc, char **argv) {
