@@ -135,9 +135,11 @@ uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len);
  * @return the one's complement of the folded sum: the value for a checksum
  *         field, and 0 when verifying data that includes a correct checksum */
 uint16_t fin_csum_fold(uint32_t sum);
-/* The checksum field's value for a 20-byte IPv4 header whose checksum
- * field holds zero; over a received header (field included) it is 0 when
- * the checksum is right (RFC 791 §3.1). Five word loads, no loop. */
+/** The Internet checksum of a 20-byte IPv4 header (RFC 791 §3.1), in five
+ * word loads: the fast path of fin_csum_fold(fin_csum_add(0, hdr, 20)).
+ * @param hdr the header, any alignment; exactly 20 bytes are read
+ * @return the value for the checksum field when that field holds zero, and
+ *         0 over a received header whose checksum is right */
 uint16_t fin_csum_ipv4_header(const uint8_t *hdr);
 
 /** The IP layer of a datagram of either family, once validated: addresses,
