@@ -57,6 +57,8 @@ static int audit_conn(const struct fin_conn *c, struct fin_audit *out) {
     return report(out, c, "deadline is not the earliest of its timers");
   if ((c->deadline != FIN_NEVER) != (c->heap_idx != FIN_NONE_IDX))
     return report(out, c, "deadline and timer heap disagree");
+  if (c->is_orphan && (c->in_syn_queue || c->in_accept_queue))
+    return report(out, c, "an orphan in a listener's queue (the two share their links)");
   if (c->deadline == FIN_NEVER && !c->in_out_list && !may_wait_without_deadline(c))
     return report(out, c, "no way out: no deadline, no output due, not a state that may wait");
   return 0;

@@ -111,10 +111,18 @@ struct fin_conn {
 
   /* Listener linkage: SYN queue or accept queue of `parent`. */
   struct fin_listener *parent;
-  struct fin_conn *q_prev, *q_next;
-  /* Output list, orphan list. */
-  struct fin_conn *out_prev, *out_next;
-  struct fin_conn *orph_prev, *orph_next;
+  /* A connection waits in a listener's queue before any application has
+   * it, and is an orphan only after an application closed it: never both,
+   * so the two lists share their links. */
+  union {
+    struct {
+      struct fin_conn *q_prev, *q_next;
+    };
+    struct {
+      struct fin_conn *orph_prev, *orph_next;
+    };
+  };
+  struct fin_conn *out_prev, *out_next; /* output list */
   uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
 
   uint8_t passive : 1; /* opened from LISTEN (MUST-11) */
