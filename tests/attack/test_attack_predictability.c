@@ -157,25 +157,29 @@ static void test_ephemeral_ports_keyed_per_destination(void **state) {
 
 /* ---- T92 ---- */
 
+/* Two connections to fin's listener, from peer ports 40000 (A) and 40001
+ * (B); fin's ISS for each; returns A's accepted handle. */
+static fin_sock two_connections(struct peer *p, uint32_t *iss_a, uint32_t *iss_b) {
+  peer_listen(p, 8);
+  uint32_t *iss[2] = {iss_a, iss_b};
+  for (uint16_t i = 0; i < 2; i++) {
+    p->peer_port = (uint16_t)(40000 + i);
+    peer_send(p, TCP_S, p->irs, 0, NULL, 0);
+    *iss[i] = p->iss = peer_expect_syn_ack(p, R(p, 1));
+    peer_send(p, TCP_A, R(p, 1), L(p, 1), NULL, 0);
+  }
+  peer_expect_nothing(p);
+  return fin_accept(p->st, p->listener, NULL);
+}
+
 /* The attacker's own connection (peer port 40001) probes with an in-window
  * RST every 100 ms for 3 s; the victim's (40000) gets `spoofed` in-window
  * RSTs between probes. Returns the challenge ACKs the attacker saw. */
 static int attacker_view(int spoofed) {
   struct peer p;
   peer_init(&p, NULL);
-  peer_listen(&p, 8);
   uint32_t iss_a, iss_b;
-  p.peer_port = 40000;
-  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
-  iss_a = peer_expect_syn_ack(&p, R(&p, 1));
-  p.iss = iss_a;
-  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
-  p.peer_port = 40001;
-  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
-  iss_b = peer_expect_syn_ack(&p, R(&p, 1));
-  p.iss = iss_b;
-  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
-  peer_expect_nothing(&p);
+  two_connections(&p, &iss_a, &iss_b);
   int seen = 0;
   for (int t = 0; t < 30; t++) {
     p.peer_port = 40000;
@@ -401,19 +405,8 @@ static void ids_of_a(int b_traffic, uint16_t ids[20]) {
   set.delack = 0; /* every segment ACKed at once */
   struct peer p;
   peer_init(&p, &set);
-  peer_listen(&p, 8);
   uint32_t iss_a, iss_b;
-  p.peer_port = 40000;
-  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
-  iss_a = peer_expect_syn_ack(&p, R(&p, 1));
-  p.iss = iss_a;
-  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
-  fin_sock a = fin_accept(p.st, p.listener, NULL);
-  p.peer_port = 40001;
-  peer_send(&p, TCP_S, p.irs, 0, NULL, 0);
-  iss_b = peer_expect_syn_ack(&p, R(&p, 1));
-  p.iss = iss_b;
-  peer_send(&p, TCP_A, R(&p, 1), L(&p, 1), NULL, 0);
+  fin_sock a = two_connections(&p, &iss_a, &iss_b);
   for (uint32_t i = 0; i < 20; i++) {
     p.peer_port = 40000;
     p.iss = iss_a;
