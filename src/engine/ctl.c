@@ -42,7 +42,12 @@ void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struc
   seg->ack = ack;
   seg->flags = flags;
   seg->ttl = st->s.ttl;
-  seg->ip_id = st->ip_id++;
+  /* IPv4 ID 0: every datagram fin sends is atomic (DF set, never
+   * fragmented), so the ID means nothing (RFC 6864 §4.1-4.2), and a
+   * counter shared by every flow would let anyone who sees two of fin's
+   * datagrams count what it sent to others in between (idle scans,
+   * CVE-2020-36516); Linux sends 0 on DF datagrams not tied to a socket
+   * too. memset left it 0. */
 }
 
 bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {

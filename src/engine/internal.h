@@ -271,7 +271,6 @@ struct fin_stack {
   struct fin_ctl *ctl;
   uint32_t ctl_cap, ctl_head, ctl_len;
   struct fin_conn *out_head, *out_tail;
-  uint16_t ip_id;
   /* A7: token bucket for RSTs to closed ports. */
   uint64_t rst_tokens;
   fin_time rst_refill;

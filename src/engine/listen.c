@@ -141,14 +141,23 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
   fin_send_rst_for(st, seg, &st->c.rst_syn_no_memory, false);
 }
 
-/* The ACK that returns a SYN cookie creates the connection directly. */
+/* The ACK that returns a SYN cookie creates the connection directly. A
+ * valid cookie that meets a full accept queue follows the overflow policy
+ * (BEHAVIOR L1) as an embryonic child's final ACK does: dropped by default
+ * (the client's next segment brings the cookie again, as Linux drops it in
+ * tcp_v4_syn_recv_sock), or reset - never taken for a forged cookie. */
 static bool cookie_ack(struct fin_stack *st, struct fin_listener *l,
                        const struct fin_segment *seg) {
   struct fin_4tuple t = fin_tuple_of(seg);
   uint16_t mss;
-  if (!st->s.syn_cookies || fin_listener_accept_full(l) ||
-      !fin_syncookie_check(st, &t, seg->ack - 1, seg->seq - 1, &mss))
+  if (!st->s.syn_cookies || !fin_syncookie_check(st, &t, seg->ack - 1, seg->seq - 1, &mss))
     return false;
+  if (fin_listener_accept_full(l)) {
+    st->c.drop_listen_overflow++;
+    if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_RST)
+      fin_send_rst_for(st, seg, &st->c.rst_accept_overflow, false);
+    return true;
+  }
   struct fin_segment syn = *seg;
   syn.seq = seg->seq - 1;
   syn.opts = (struct fin_tcp_opts){.has_mss = true, .mss = mss};

@@ -285,8 +285,11 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
     tw_restart(st, i);
     return;
   }
-  bool old_dup_ack =
-      seg->seq == tw->rcv_nxt && seg->payload_len == 0 && !(seg->flags & FIN_TCP_FIN);
+  /* The peer's duplicate final ACK needs no answer; an ACK of data never
+   * sent (SEG.ACK > SND.NXT) does, in TIME-WAIT as in every synchronized
+   * state (RFC 5961 §5.2, BEHAVIOR I3; FreeBSD tcp_twcheck). */
+  bool old_dup_ack = seg->seq == tw->rcv_nxt && seg->payload_len == 0 &&
+                     !(seg->flags & FIN_TCP_FIN) && !seq_gt(seg->ack, tw->snd_nxt);
   FIN_DROP(st, &t, drop_tw_segment);
   if (!old_dup_ack && tw_ack_allowed(st, tw))
     tw_send_ack(st, tw, &t, fin_tw_ts_offset(st, &t)); /* BEHAVIOR E6 */

@@ -81,6 +81,7 @@ static void test_stack_shutdown_resets_all_5000(void **state) {
 
 /* BEHAVIOR M5, C5: 1,500 clients in the accept queue when the listener
  * closes: 1,500 RSTs; and the control queue shrinks back once drained. */
+/* ATTACK T62 */
 static void test_listener_close_resets_all_1500_queued(void **state) {
   (void)state;
   struct fin_settings s = many_settings();

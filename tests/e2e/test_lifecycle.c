@@ -14,6 +14,7 @@ static void fill(uint8_t *b, size_t n, uint32_t seed) {
 }
 
 /* BEHAVIOR C1 D3 D6 D8 D1 E1: client closes first after data both ways. */
+/* ATTACK T50 */
 static void test_graceful_active_close_delivers_bytes_and_ends_in_time_wait(void **state) {
   (void)state;
   static struct pair p;
@@ -107,6 +108,7 @@ static void connect_keep_listener(struct pair *p, uint16_t port, uint16_t local_
 }
 
 /* BEHAVIOR C2 D1 D3 D6 D8 E1: the server (accepting side) closes first. */
+/* ATTACK T51 */
 static void test_passive_side_closes_first_delivers_bytes_and_ends_in_its_time_wait(void **state) {
   (void)state;
   static struct pair p;
@@ -140,6 +142,7 @@ static void test_passive_side_closes_first_delivers_bytes_and_ends_in_its_time_w
 /* BEHAVIOR D12 D4 D7 (§3.6 Figure 13): both sides close at once, each
  * after sending data: both pass CLOSING into TIME-WAIT; every byte
  * arrives. */
+/* ATTACK T52 */
 static void test_simultaneous_close_both_sides_closing_then_time_wait(void **state) {
   (void)state;
   static struct pair p;
@@ -260,6 +263,7 @@ static bool drop_some(struct pair *p, int from, const struct fin_segment *seg, v
  * segments (data, the FIN, an ACK) are lost: the orphan retransmits until
  * everything is delivered in order, then the FIN; b reads every byte and
  * EOF. */
+/* ATTACK T65 */
 static void test_close_with_data_in_flight_under_loss_delivers_every_byte(void **state) {
   (void)state;
   static struct pair p;
@@ -319,6 +323,7 @@ static bool drop_final_ack(struct pair *p, int from, const struct fin_segment *s
 
 /* BEHAVIOR E2 D8 D9: the final ACK is lost; b retransmits its FIN from
  * LAST-ACK; a's TIME-WAIT ACKs it again and restarts 2*MSL from then. */
+/* ATTACK T55 */
 static void test_lost_final_ack_is_recovered_by_time_wait_and_restarts_it(void **state) {
   (void)state;
   static struct pair p;
@@ -402,6 +407,7 @@ static void test_time_wait_reopened_by_new_syn_carries_a_new_connection(void **s
 /* BEHAVIOR C4 (H2): a closes in SYN-SENT while its SYN is in flight:
  * nothing more is sent; b's SYN-ACK gets <SEQ=SEG.ACK><CTL=RST>, which
  * sends b's embryonic child away; nothing is left on either side. */
+/* ATTACK T63 */
 static void test_close_in_syn_sent_leaves_nothing_on_either_side(void **state) {
   (void)state;
   static struct pair p;
@@ -432,6 +438,7 @@ static void test_close_in_syn_sent_leaves_nothing_on_either_side(void **state) {
 
 /* BEHAVIOR C5 G4: b closes its listener with a connection still in the
  * accept queue: a is reset and reads ECONNRESET. */
+/* ATTACK T62 */
 static void test_listener_close_resets_unaccepted_connection(void **state) {
   (void)state;
   static struct pair p;

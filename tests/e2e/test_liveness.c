@@ -63,6 +63,7 @@ static void test_reverse_transfer_unharmed_by_zero_window_probes(void **state) {
  * closes. The orphan in FIN-WAIT-1 probes b's zero window, gives up after
  * orphan_retries probes, and its RST (at the sequence number b's zero
  * window accepts) resets b: both ends CLOSED, in bounded time. */
+/* ATTACK T73 */
 static void test_close_behind_zero_window_ends_both_sides(void **state) {
   (void)state;
   static struct pair p;
@@ -165,6 +166,7 @@ static bool drop_ten_first_transmissions(struct pair *p, int from, const struct 
  * more out-of-order ranges than its store holds. In-order data always gets
  * in, so the transfer of 600,000 bytes completes, byte for byte, in seconds
  * of virtual time - not a stall ending in ETIMEDOUT after 925 s. */
+/* ATTACK T78 */
 static void test_ten_holes_in_one_window_do_not_stall(void **state) {
   (void)state;
   static struct pair p;

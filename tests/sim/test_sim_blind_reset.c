@@ -25,6 +25,7 @@ static void run(bool insecure, uint64_t seed, double loss, struct fin_scn_result
 }
 
 /* BEHAVIOR H3: the forged RSTs fail against the default. */
+/* ATTACK T31 T32 */
 static void test_blind_reset_fails_against_rfc5961(void **state) {
   (void)state;
   struct fin_scn_result res;

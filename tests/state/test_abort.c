@@ -325,6 +325,7 @@ static void test_orphan_eviction_resets_last_ack_with_fin_unsent(void **state) {
 
 /* BEHAVIOR B4: close with SO_LINGER {1,0} sends RST, whatever is queued:
  * no FIN, no queued data. */
+/* ATTACK T61 */
 static void test_linger_zero_close_sends_rst_whatever_is_queued(void **state) {
   (void)state;
   struct peer p;
@@ -363,6 +364,7 @@ static void test_linger_zero_close_in_close_wait_sends_rst_not_fin(void **state)
 
 /* BEHAVIOR B5: close waits (-EINPROGRESS) until our FIN is ACKed, then
  * returns 0 and the orphan carries on (F1: reaped after fin_timeout). */
+/* ATTACK T61 */
 static void test_linger_close_waits_until_fin_acked(void **state) {
   (void)state;
   struct peer p;
@@ -389,6 +391,7 @@ static void test_linger_close_waits_until_fin_acked(void **state) {
 
 /* BEHAVIOR B5: after N seconds close returns 0 and the connection goes on
  * orphaned: no RST, the FIN is still retransmitted and the close finishes. */
+/* ATTACK T61 */
 static void test_linger_expiry_returns_and_connection_continues_without_rst(void **state) {
   (void)state;
   struct peer p;
@@ -414,6 +417,7 @@ static void test_linger_expiry_returns_and_connection_continues_without_rst(void
 }
 
 /* BEHAVIOR B5: a non-blocking socket does not wait. */
+/* ATTACK T61 */
 static void test_linger_nonblocking_close_does_not_wait(void **state) {
   (void)state;
   struct peer p;
@@ -501,6 +505,7 @@ static void test_kill_time_wait_deletes_record_silently(void **state) {
 /* ---- B7: close with unread data ---- */
 
 /* BEHAVIOR B7 (RFC 2525 §2.17): unread data at close -> RST, not FIN. */
+/* ATTACK T60 */
 static void test_close_with_unread_data_sends_rst_not_fin(void **state) {
   (void)state;
   struct peer p;
@@ -541,6 +546,7 @@ static void test_close_in_last_ack_with_unread_data_sends_rst(void **state) {
 }
 
 /* BEHAVIOR B7: once everything was read, close is graceful. */
+/* ATTACK T60 */
 static void test_close_after_reading_everything_sends_fin(void **state) {
   (void)state;
   struct peer p;
@@ -560,6 +566,7 @@ static void test_close_after_reading_everything_sends_fin(void **state) {
 
 /* BEHAVIOR B8 (RFC 2525 §2.16): new data for an orphaned FIN-WAIT-1 ->
  * RST (<SEQ=SEG.ACK>, as Linux answers the segment), connection gone. */
+/* ATTACK T64 */
 static void test_data_for_orphaned_fin_wait_1_gets_rst(void **state) {
   (void)state;
   struct peer p;
@@ -578,6 +585,7 @@ static void test_data_for_orphaned_fin_wait_1_gets_rst(void **state) {
 }
 
 /* BEHAVIOR B8: the same in an orphaned FIN-WAIT-2. */
+/* ATTACK T64 */
 static void test_data_for_orphaned_fin_wait_2_gets_rst(void **state) {
   (void)state;
   struct peer p;

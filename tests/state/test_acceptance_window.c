@@ -21,6 +21,7 @@ static void init_big_buffer(struct peer *p, bool space) {
 /* Default (Linux tcp_sequence, BEHAVIOR M10): a zero-length segment at the
  * right edge is acceptable, so a RST there is in the window but not at
  * RCV.NXT: challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> (RFC 5961 §3.2). */
+/* ATTACK T31 T32 */
 static void test_rst_at_right_edge_challenged_by_default(void **state) {
   (void)state;
   struct peer p;
@@ -39,6 +40,7 @@ static void test_rst_at_right_edge_challenged_by_default(void **state) {
  * RCV.NXT+RCV.WND"): the same RST is outside the window, dropped silently
  * (RFC 5961 §3.2 first bullet); one byte left of the edge is still
  * challenged. */
+/* ATTACK T32 */
 static void test_rst_at_right_edge_dropped_when_strict(void **state) {
   (void)state;
   struct fin_settings s;
@@ -79,6 +81,7 @@ static void test_ack_at_right_edge_still_acceptable_when_strict(void **state) {
 
 /* Default (BEHAVIOR M10): RCV.WND is the 65535 fin advertised, so a RST at
  * RCV.NXT+100000 is outside it and dropped silently (RFC 5961 §3.2). */
+/* ATTACK T32 */
 static void test_rst_beyond_advertised_window_dropped_by_default(void **state) {
   (void)state;
   struct peer p;

@@ -19,6 +19,7 @@ static void test_established_close_sends_fin_after_data(void **state) {
 }
 
 /* BEHAVIOR C1 D13: the FIN is retransmitted until ACKed, with backoff. */
+/* ATTACK T52 */
 static void test_fin_wait_1_retransmits_fin_with_backoff(void **state) {
   (void)state;
   struct peer p;
@@ -40,6 +41,7 @@ static void test_fin_wait_1_retransmits_fin_with_backoff(void **state) {
 }
 
 /* BEHAVIOR C2: CLOSE-WAIT close sends FIN after queued data -> LAST-ACK. */
+/* ATTACK T51 */
 static void test_close_wait_close_sends_fin_enters_last_ack(void **state) {
   (void)state;
   struct peer p;
@@ -135,6 +137,7 @@ static void test_syn_received_close_retransmits_syn_ack_then_fin(void **state) {
 
 /* BEHAVIOR C5: closing a listener sends RST to children waiting in the
  * accept queue and drops embryonic (SYN-RECEIVED) ones silently. */
+/* ATTACK T62 */
 static void test_listener_close_resets_accept_queue_and_drops_embryonic(void **state) {
   (void)state;
   struct peer p;
@@ -172,6 +175,7 @@ static void test_listener_close_resets_accept_queue_and_drops_embryonic(void **s
 
 /* BEHAVIOR C4: close in SYN-SENT sends nothing; a later SYN-ACK gets
  * <SEQ=SEG.ACK><CTL=RST>. */
+/* ATTACK T63 */
 static void test_syn_sent_close_sends_nothing_and_late_syn_ack_gets_rst(void **state) {
   (void)state;
   struct peer p;

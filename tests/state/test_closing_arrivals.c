@@ -39,6 +39,7 @@ test_established_fin_enters_close_wait_acks_at_once_and_reads_eof_after_data(voi
 
 /* BEHAVIOR D2: data+FIN after a hole is held (not dropped) until the hole
  * fills; then data and FIN are taken together and ACKed once. */
+/* ATTACK T54 */
 static void test_fin_after_hole_is_held_until_the_hole_fills(void **state) {
   (void)state;
   struct peer p;
@@ -64,6 +65,7 @@ static void test_fin_after_hole_is_held_until_the_hole_fills(void **state) {
 
 /* BEHAVIOR D2: the application reading everything in order while a FIN
  * and its data wait beyond a hole does not disturb them. */
+/* ATTACK T54 */
 static void test_held_fin_and_data_survive_reads_while_the_hole_is_open(void **state) {
   (void)state;
   struct peer p;
@@ -88,6 +90,7 @@ static void test_held_fin_and_data_survive_reads_while_the_hole_is_open(void **s
 
 /* BEHAVIOR D2: a bare FIN beyond a hole (RFC 5681 §4.2: an out-of-order
  * segment is answered by an immediate duplicate ACK) waits for the hole. */
+/* ATTACK T54 */
 static void test_bare_fin_after_hole_is_held_until_the_hole_fills(void **state) {
   (void)state;
   struct peer p;
@@ -218,6 +221,7 @@ static void test_orphan_fin_acking_our_fin_enters_time_wait_despite_negative_lin
 
 /* BEHAVIOR D6: FIN-WAIT-2 + FIN -> TIME-WAIT, ACK, 2*MSL starts and every
  * other timer stops (here the orphan's FIN-WAIT-2 timer). */
+/* ATTACK T50 */
 static void test_fin_wait_2_fin_enters_time_wait_and_stops_other_timers(void **state) {
   (void)state;
   struct fin_settings set;
@@ -258,6 +262,7 @@ static void test_fin_wait_2_fin_enters_time_wait_and_stops_other_timers(void **s
 }
 
 /* BEHAVIOR D7: CLOSING + ACK of our FIN -> TIME-WAIT, nothing sent. */
+/* ATTACK T52 */
 static void test_closing_ack_of_fin_enters_time_wait(void **state) {
   (void)state;
   struct peer p;
@@ -277,6 +282,7 @@ static void test_closing_ack_of_fin_enters_time_wait(void **state) {
 
 /* BEHAVIOR D8: LAST-ACK + ACK of our FIN -> CLOSED, reason graceful; the
  * application (still holding the socket) sees EOF and POLLHUP. */
+/* ATTACK T51 */
 static void test_last_ack_ack_of_fin_closes_gracefully(void **state) {
   (void)state;
   struct peer p;
@@ -430,6 +436,7 @@ static void test_data_after_peer_fin_is_ignored(void **state) {
 }
 
 /* BEHAVIOR D10: URG data after the FIN is ignored the same way. */
+/* ATTACK T22 */
 static void test_urgent_data_after_peer_fin_is_ignored(void **state) {
   (void)state;
   struct peer p;
@@ -553,6 +560,7 @@ static void test_orphan_fin_wait_1_unacked_fin_gives_up_after_orphan_retries(voi
 
 /* BEHAVIOR D13 (J2): in CLOSING the FIN is retransmitted the same way and
  * giving up still sends the best-effort RST. */
+/* ATTACK T52 */
 static void test_closing_unacked_fin_gives_up_after_r2(void **state) {
   (void)state;
   struct peer p;
@@ -571,6 +579,7 @@ static void test_closing_unacked_fin_gives_up_after_r2(void **state) {
 }
 
 /* BEHAVIOR D13 (J2): in LAST-ACK too. */
+/* ATTACK T66 */
 static void test_last_ack_unacked_fin_gives_up_after_r2(void **state) {
   (void)state;
   struct peer p;
@@ -588,6 +597,7 @@ static void test_last_ack_unacked_fin_gives_up_after_r2(void **state) {
 }
 
 /* BEHAVIOR D13 (J2): TCP_USER_TIMEOUT bounds the wait for the FIN's ACK. */
+/* ATTACK T68 */
 static void test_fin_wait_1_user_timeout_gives_up_on_time(void **state) {
   (void)state;
   struct peer p;

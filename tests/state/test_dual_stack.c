@@ -284,6 +284,7 @@ static void test_ipv6_mss_from_mtu(void **state) {
 
 /* RFC 4942 §2.2, RFC 6890: an IPv4-mapped source in an IPv6 header would
  * pose as an IPv4 peer; it never reaches TCP (counted Ip6InAddrErrors). */
+/* ATTACK T08 */
 static void test_ipv4_mapped_source_in_ipv6_header_dropped(void **state) {
   (void)state;
   struct peer p;
@@ -320,6 +321,7 @@ static void test_ipv4_mapped_source_in_ipv6_header_dropped(void **state) {
 
 /* RFC 6528 / RFC 7323 §5.4 keys use the whole IPv6 address: peers that
  * differ only in the upper 96 bits get different ISNs. */
+/* ATTACK T90 */
 static void test_isn_keyed_on_the_whole_ipv6_address(void **state) {
   (void)state;
   struct peer p;

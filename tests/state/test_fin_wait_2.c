@@ -17,6 +17,7 @@ static void close_to_orphan_fin_wait_2(struct peer *p) {
 /* BEHAVIOR F1: an orphaned FIN-WAIT-2 is reaped after fin_timeout (60 s by
  * default), silently as Linux does, counted, reason fin-wait-2-timeout; the
  * peer's later FIN finds no connection and gets A1's RST. */
+/* ATTACK T59 T75 */
 static void test_orphan_fin_wait_2_reaped_after_fin_timeout(void **state) {
   (void)state;
   struct peer p;
@@ -56,6 +57,7 @@ static void test_orphan_fin_wait_2_reaped_after_fin_timeout(void **state) {
 
 /* BEHAVIOR F1: fin_timeout is a setting, and so is one RST at reaping
  * (fin_wait_2_rst). */
+/* ATTACK T75 */
 static void test_orphan_fin_wait_2_follows_configured_fin_timeout(void **state) {
   (void)state;
   struct fin_settings set;
@@ -173,6 +175,7 @@ static void test_fin_wait_2_with_open_socket_waits_indefinitely(void **state) {
 
 /* BEHAVIOR F3: over max_orphans the oldest orphan is aborted with RST,
  * counted, reason memory. */
+/* ATTACK T74 T75 */
 static void test_orphan_cap_aborts_oldest_orphan_with_rst(void **state) {
   (void)state;
   struct fin_settings set;
@@ -218,6 +221,7 @@ static void test_orphan_cap_aborts_oldest_orphan_with_rst(void **state) {
  * found by aborting the oldest orphan with RST. Buffer memory is what the
  * rings hold: the orphan's unacknowledged byte keeps one chunk, and a new
  * connection is admitted with room for a chunk each way. */
+/* ATTACK T73 T74 */
 static void test_buffer_memory_cap_aborts_oldest_orphan_for_new_connection(void **state) {
   (void)state;
   struct fin_settings set;
@@ -270,6 +274,7 @@ static void test_connection_cap_answers_syn_with_rst(void **state) {
 }
 
 /* BEHAVIOR F3: ... and with a SYN cookie when they are on. */
+/* ATTACK T70 */
 static void test_connection_cap_answers_syn_with_cookie(void **state) {
   (void)state;
   struct fin_settings set;
@@ -314,6 +319,7 @@ static void test_orphan_gives_up_after_orphan_retries_owner_after_r2(void **stat
 }
 
 /* BEHAVIOR F4: an orphan in LAST-ACK has the same smaller budget. */
+/* ATTACK T66 */
 static void test_orphan_last_ack_gives_up_after_orphan_retries(void **state) {
   (void)state;
   struct fin_settings set;
@@ -335,6 +341,7 @@ static void test_orphan_last_ack_gives_up_after_orphan_retries(void **state) {
 
 /* BEHAVIOR F4: orphaned data that never gets ACKed is bounded the same
  * way (the FIN waits behind it). */
+/* ATTACK T74 */
 static void test_orphan_with_unacked_data_gives_up_after_orphan_retries(void **state) {
   (void)state;
   struct fin_settings set;

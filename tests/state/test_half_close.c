@@ -142,6 +142,7 @@ static void test_app_sees_rst_as_econnreset_then_epipe(void **state) {
 
 /* BEHAVIOR G4: a RST in SYN-SENT is ECONNREFUSED (connect, SO_ERROR,
  * recv), reason "refused". */
+/* ATTACK T33 */
 static void test_app_sees_rst_in_syn_sent_as_econnrefused(void **state) {
   (void)state;
   struct peer p;

@@ -17,6 +17,7 @@ static uint32_t connect_from_port(struct peer *p, uint16_t port) {
 /* BEHAVIOR K1: ISN = 4 us clock + keyed hash of the 4-tuple: two 4-tuples
  * at the same instant differ; the same 4-tuple one second later is exactly
  * 250,000 further on; the key comes from the injected random source. */
+/* ATTACK T90 */
 static void test_isn_is_clock_plus_keyed_hash_of_tuple(void **state) {
   (void)state;
   struct peer p;
@@ -136,6 +137,7 @@ static void test_simultaneous_open_rst_is_connection_refused(void **state) {
 
 /* BEHAVIOR K4: the peer's ISN just below 2^32; data and FIN across the
  * wrap are delivered exactly. */
+/* ATTACK T43 */
 static void test_peer_sequence_wrap_delivers_data_and_fin(void **state) {
   (void)state;
   struct peer p;
@@ -159,6 +161,7 @@ static void test_peer_sequence_wrap_delivers_data_and_fin(void **state) {
 
 /* BEHAVIOR K4: fin's own ISS just below 2^32 (time chosen so the 4 us
  * clock puts it there): data, retransmission and FIN across the wrap. */
+/* ATTACK T43 */
 static void test_own_sequence_wrap_data_retransmit_and_fin(void **state) {
   (void)state;
   struct peer p;

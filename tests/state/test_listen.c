@@ -25,6 +25,7 @@ static struct fin_settings no_cookies(void) {
  * and the child stays in SYN-RECEIVED; once accept() makes room the
  * peer's retransmitted ACK completes it. (A backlog of N holds N+1, as in
  * Linux.) */
+/* ATTACK T72 */
 static void test_accept_overflow_drop_keeps_child_until_room(void **state) {
   (void)state;
   struct fin_settings s = no_cookies();
@@ -50,6 +51,7 @@ static void test_accept_overflow_drop_keeps_child_until_room(void **state) {
 }
 
 /* BEHAVIOR L1: accept queue full, policy "RST": the child is reset. */
+/* ATTACK T72 */
 static void test_accept_overflow_rst_resets_child(void **state) {
   (void)state;
   struct fin_settings s = no_cookies();
@@ -73,6 +75,7 @@ static void test_accept_overflow_rst_resets_child(void **state) {
 /* BEHAVIOR L1: with the SYN queue full, a SYN gets a SYN cookie (no state
  * kept); the ACK carrying the cookie creates an acceptable connection that
  * carries data; a forged ACK gets a RST. */
+/* ATTACK T70 T71 */
 static void test_syn_cookie_when_syn_queue_full(void **state) {
   (void)state;
   struct fin_settings s;
@@ -159,6 +162,7 @@ static void syn_from_addr(struct peer *p, struct fin_addr saddr) {
  * another of fin's own addresses, or 0.0.0.0/8, or loopback that fin does
  * not own, is dropped silently and counted: no SYN-ACK, no half-open
  * connection. A SYN from a real peer still gets its SYN-ACK. */
+/* ATTACK T08 */
 static void test_syn_from_own_or_martian_source_dropped(void **state) {
   (void)state;
   struct fin_settings s;

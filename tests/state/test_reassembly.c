@@ -25,6 +25,7 @@ static void hold_eight_ranges(struct peer *p) {
 /* BEHAVIOR M15: the in-order segment does not reach the first range; it
  * still advances RCV.NXT (the furthest range is forgotten to make room),
  * and the transfer goes on: the filler joins the first range. */
+/* ATTACK T78 */
 static void test_in_order_segment_advances_with_store_full(void **state) {
   (void)state;
   struct peer p;
@@ -42,6 +43,7 @@ static void test_in_order_segment_advances_with_store_full(void **state) {
 /* BEHAVIOR M15: a ninth range beyond all eight is refused (TCPOFODrop);
  * a nearer one takes the place of the furthest (OfoPruned), which the
  * sender then simply resends. */
+/* ATTACK T78 */
 static void test_full_store_refuses_furthest_prunes_for_nearer(void **state) {
   (void)state;
   struct peer p;

@@ -46,42 +46,49 @@ static void check_syn_challenged(void (*reach)(struct peer *), enum fin_state wa
 /* ---- I1 ---- */
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_established_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(reach_established, FIN_ESTABLISHED, 1, 1);
 }
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_fin_wait_1_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_fin_wait_1, FIN_FIN_WAIT_1, 2, 1);
 }
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_fin_wait_2_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_fin_wait_2, FIN_FIN_WAIT_2, 2, 1);
 }
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_close_wait_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_close_wait, FIN_CLOSE_WAIT, 1, 2);
 }
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_closing_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_closing, FIN_CLOSING, 2, 2);
 }
 
 /* BEHAVIOR I1 */
+/* ATTACK T35 */
 static void test_syn_in_last_ack_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_last_ack, FIN_LAST_ACK, 2, 2);
 }
 
 /* BEHAVIOR I1 E4: a SYN at RCV.NXT (not beyond it) cannot reopen TIME-WAIT. */
+/* ATTACK T35 T57 */
 static void test_syn_in_time_wait_gets_challenge_ack_never_rst(void **state) {
   (void)state;
   check_syn_challenged(to_time_wait_via_fin_wait_2, FIN_TIME_WAIT, 2, 2);
@@ -89,6 +96,7 @@ static void test_syn_in_time_wait_gets_challenge_ack_never_rst(void **state) {
 
 /* BEHAVIOR I1: wherever the SYN lies (an old retransmission, far right of
  * the window, a SYN-ACK), the answer is a challenge ACK. */
+/* ATTACK T35 */
 static void test_syn_anywhere_in_established_gets_challenge_ack(void **state) {
   (void)state;
   struct peer p;
@@ -116,6 +124,7 @@ static void test_syn_anywhere_in_established_gets_challenge_ack(void **state) {
 
 /* BEHAVIOR I2: SEG.ACK < SND.UNA - MAX.SND.WND -> ACK and drop (the data
  * with it is not taken). */
+/* ATTACK T36 */
 static void test_ack_below_snd_una_minus_max_snd_wnd_gets_ack_and_drop(void **state) {
   (void)state;
   struct peer p;
@@ -149,6 +158,7 @@ static void test_ack_at_snd_una_minus_max_snd_wnd_is_acceptable(void **state) {
 /* ---- I3 ---- */
 
 /* BEHAVIOR I3: SEG.ACK > SND.NXT -> ACK and drop. */
+/* ATTACK T36 T81 */
 static void test_ack_above_snd_nxt_gets_ack_and_drop(void **state) {
   (void)state;
   struct peer p;
@@ -186,6 +196,7 @@ static void test_ack_at_snd_nxt_is_acceptable(void **state) {
 }
 
 /* BEHAVIOR I3: the same in FIN-WAIT-1, where SND.NXT includes our FIN. */
+/* ATTACK T37 */
 static void test_ack_above_snd_nxt_in_fin_wait_1_gets_ack_and_drop(void **state) {
   (void)state;
   struct peer p;
@@ -228,6 +239,7 @@ static void test_discarded_segment_never_moves_ts_recent(void **state) {
  * 2,000 spoofed out-of-window data and FIN segments in one second get at
  * most one ACK per 500 ms - not 2,000 duplicate ACKs for the real peer to
  * count toward fast retransmit - and the connection carries on. */
+/* ATTACK T38 T93 */
 static void test_spoofed_out_of_window_segments_get_rate_limited_acks(void **state) {
   (void)state;
   struct peer p;

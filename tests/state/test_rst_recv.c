@@ -44,6 +44,7 @@ static void syn_to_listener(struct peer *p) {
 /* ---- H1: SYN-SENT ---- */
 
 /* BEHAVIOR H1 G4: a RST whose ACK acknowledges our SYN refuses the connect. */
+/* ATTACK T33 */
 static void test_syn_sent_rst_with_acceptable_ack_is_econnrefused(void **state) {
   (void)state;
   struct peer p;
@@ -76,6 +77,7 @@ static void test_syn_sent_rst_refusal_reported_by_connect(void **state) {
 }
 
 /* BEHAVIOR H1: a RST without ACK is dropped; the connect goes on. */
+/* ATTACK T33 */
 static void test_syn_sent_rst_without_ack_dropped(void **state) {
   (void)state;
   struct peer p;
@@ -94,6 +96,7 @@ static void test_syn_sent_rst_without_ack_dropped(void **state) {
 }
 
 /* BEHAVIOR H1 A3: a RST with an unacceptable ACK is dropped. */
+/* ATTACK T33 */
 static void test_syn_sent_rst_with_bad_ack_dropped(void **state) {
   (void)state;
   struct peer p;
@@ -114,6 +117,7 @@ static void test_syn_sent_rst_with_bad_ack_dropped(void **state) {
 /* BEHAVIOR H2: from a passive open, a valid RST sends the child back to
  * LISTEN silently: nothing sent, nothing to accept, the listener takes the
  * next SYN. */
+/* ATTACK T34 */
 static void test_syn_received_passive_rst_returns_to_listen_silently(void **state) {
   (void)state;
   struct peer p;
@@ -161,6 +165,7 @@ static void test_syn_received_active_rst_is_econnrefused(void **state) {
 /* ---- H3: synchronized states (RFC 5961 §3) ---- */
 
 /* BEHAVIOR H3: SEG.SEQ == RCV.NXT resets. */
+/* ATTACK T30 */
 static void test_rst_at_rcv_nxt_resets_established(void **state) {
   (void)state;
   struct peer p;
@@ -195,6 +200,7 @@ static void test_rst_at_rcv_nxt_minus_one_after_peer_fin_resets(void **state) {
 }
 
 /* BEHAVIOR H3 A5: without a FIN, RCV.NXT-1 lies left of the window. */
+/* ATTACK T32 */
 static void test_rst_at_rcv_nxt_minus_one_without_fin_dropped(void **state) {
   (void)state;
   struct peer p;
@@ -209,6 +215,7 @@ static void test_rst_at_rcv_nxt_minus_one_without_fin_dropped(void **state) {
 
 /* BEHAVIOR H3: in the window but not exact -> challenge ACK
  * <SEQ=SND.NXT><ACK=RCV.NXT>, the connection stays. */
+/* ATTACK T31 */
 static void test_rst_in_window_not_exact_gets_challenge_ack(void **state) {
   (void)state;
   struct peer p;
@@ -236,6 +243,7 @@ static void test_rst_in_window_not_exact_gets_challenge_ack(void **state) {
 }
 
 /* BEHAVIOR H3: out of the window -> dropped silently. */
+/* ATTACK T32 */
 static void test_rst_out_of_window_dropped_silently(void **state) {
   (void)state;
   struct peer p;
@@ -334,6 +342,7 @@ static void test_reset_send_reports_econnreset_once_then_epipe(void **state) {
 
 /* BEHAVIOR H4: in CLOSING a valid RST just deletes: nothing sent, no
  * TIME-WAIT. */
+/* ATTACK T67 */
 static void test_rst_in_closing_deletes_silently(void **state) {
   (void)state;
   struct peer p;
@@ -357,6 +366,7 @@ static void test_rst_in_closing_deletes_silently(void **state) {
 }
 
 /* BEHAVIOR H4: in LAST-ACK a valid RST just deletes. */
+/* ATTACK T67 */
 static void test_rst_in_last_ack_deletes_silently(void **state) {
   (void)state;
   struct peer p;
@@ -376,6 +386,7 @@ static void test_rst_in_last_ack_deletes_silently(void **state) {
 }
 
 /* BEHAVIOR H4 E3: in TIME-WAIT a RST at RCV.NXT deletes the record. */
+/* ATTACK T56 */
 static void test_rst_in_time_wait_deletes_record_silently(void **state) {
   (void)state;
   struct peer p;

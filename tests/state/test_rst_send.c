@@ -87,6 +87,7 @@ static int so_error(struct peer *p) {
 /* ---- A1: no connection ---- */
 
 /* BEHAVIOR A1 */
+/* ATTACK T94 */
 static void test_no_conn_segment_with_ack_gets_rst_seq_seg_ack(void **state) {
   (void)state;
   struct peer p;
@@ -104,6 +105,7 @@ static void test_no_conn_segment_with_ack_gets_rst_seq_seg_ack(void **state) {
 }
 
 /* BEHAVIOR A1 */
+/* ATTACK T94 */
 static void test_no_conn_syn_gets_rst_ack_seq_zero_ack_seq_plus_one(void **state) {
   (void)state;
   struct peer p;
@@ -120,6 +122,7 @@ static void test_no_conn_syn_gets_rst_ack_seq_zero_ack_seq_plus_one(void **state
 }
 
 /* BEHAVIOR A1: SEG.LEN counts the data, the SYN and the FIN. */
+/* ATTACK T40 */
 static void test_no_conn_seg_len_counts_syn_fin_and_data(void **state) {
   (void)state;
   struct peer p;
@@ -138,6 +141,7 @@ static void test_no_conn_seg_len_counts_syn_fin_and_data(void **state) {
 }
 
 /* BEHAVIOR A1: never answer a RST. */
+/* ATTACK T94 */
 static void test_no_conn_rst_is_never_answered(void **state) {
   (void)state;
   struct peer p;
@@ -155,6 +159,7 @@ static void test_no_conn_rst_is_never_answered(void **state) {
 /* ---- A2: LISTEN ---- */
 
 /* BEHAVIOR A2: RST ignored. */
+/* ATTACK T94 */
 static void test_listen_rst_is_ignored(void **state) {
   (void)state;
   struct peer p;
@@ -170,6 +175,7 @@ static void test_listen_rst_is_ignored(void **state) {
 }
 
 /* BEHAVIOR A2: any ACK -> <SEQ=SEG.ACK><CTL=RST>. */
+/* ATTACK T71 */
 static void test_listen_ack_gets_rst_seq_seg_ack(void **state) {
   (void)state;
   struct peer p;
@@ -272,6 +278,7 @@ static void test_syn_sent_rst_with_bad_ack_dropped_not_answered(void **state) {
 
 /* BEHAVIOR A4: unacceptable ACK -> <SEQ=SEG.ACK><CTL=RST>; the child stays
  * and a good ACK still completes it. */
+/* ATTACK T42 */
 static void test_syn_received_unacceptable_ack_gets_rst_seq_seg_ack(void **state) {
   (void)state;
   struct peer p;
@@ -296,6 +303,7 @@ static void test_syn_received_unacceptable_ack_gets_rst_seq_seg_ack(void **state
 /* ---- A5: synchronized states ---- */
 
 /* BEHAVIOR A5: out-of-window data gets <SEQ=SND.NXT><ACK=RCV.NXT>, no RST. */
+/* ATTACK T38 */
 static void test_established_out_of_window_data_gets_empty_ack(void **state) {
   (void)state;
   struct peer p;
@@ -317,6 +325,7 @@ static void test_established_out_of_window_data_gets_empty_ack(void **state) {
 }
 
 /* BEHAVIOR A5: the same in CLOSE-WAIT, where RCV.NXT includes the FIN. */
+/* ATTACK T38 */
 static void test_close_wait_out_of_window_data_gets_empty_ack(void **state) {
   (void)state;
   struct peer p;
@@ -333,6 +342,7 @@ static void test_close_wait_out_of_window_data_gets_empty_ack(void **state) {
 }
 
 /* BEHAVIOR A5: an out-of-window RST is dropped silently. */
+/* ATTACK T32 */
 static void test_established_out_of_window_rst_dropped_silently(void **state) {
   (void)state;
   struct peer p;
@@ -351,6 +361,7 @@ static void test_established_out_of_window_rst_dropped_silently(void **state) {
 /* ---- A6: per-connection ACK rate limit ---- */
 
 /* BEHAVIOR A6: two challenge ACKs 100 ms apart -> one. */
+/* ATTACK T31 */
 static void test_challenge_acks_100ms_apart_send_one(void **state) {
   (void)state;
   struct peer p;
@@ -369,6 +380,7 @@ static void test_challenge_acks_100ms_apart_send_one(void **state) {
 }
 
 /* BEHAVIOR A6: two challenge ACKs 600 ms apart -> two. */
+/* ATTACK T31 */
 static void test_challenge_acks_600ms_apart_send_two(void **state) {
   (void)state;
   struct peer p;
@@ -406,6 +418,7 @@ static void use_conn(struct peer *p, const struct conn_id *c) {
 
 /* BEHAVIOR A6: the limit is per connection, never a global counter
  * (CVE-2016-5696): a challenge on one does not silence the other. */
+/* ATTACK T92 */
 static void test_challenge_ack_limit_is_per_connection(void **state) {
   (void)state;
   struct peer p;
@@ -476,6 +489,7 @@ static void test_ack_rate_limit_spares_only_what_is_owed(void **state) {
 
 /* BEHAVIOR A7: RSTs for closed ports share one stack-wide budget, whatever
  * the port; the suppressed ones are counted; the budget refills. */
+/* ATTACK T71 T94 */
 static void test_closed_port_rsts_rate_limited_stack_wide_and_counted(void **state) {
   (void)state;
   struct fin_settings s;
@@ -605,6 +619,7 @@ static void test_rst_time_wait_kill_still_reports_econnaborted(void **state) {
 
 /* BEHAVIOR A9: a bad checksum is dropped, counted, never answered: not on
  * a connection, not to a closed port. */
+/* ATTACK T05 */
 static void test_malformed_bad_checksum_dropped_counted_unanswered(void **state) {
   (void)state;
   struct peer p;
@@ -625,6 +640,7 @@ static void test_malformed_bad_checksum_dropped_counted_unanswered(void **state)
 }
 
 /* BEHAVIOR A9: a data offset below 5 words or past the segment. */
+/* ATTACK T03 T04 */
 static void test_malformed_bad_data_offset_dropped_counted_unanswered(void **state) {
   (void)state;
   struct peer p;
@@ -644,6 +660,7 @@ static void test_malformed_bad_data_offset_dropped_counted_unanswered(void **sta
 }
 
 /* BEHAVIOR A9: an option running past the header. */
+/* ATTACK T12 */
 static void test_malformed_option_overrunning_header_dropped_unanswered(void **state) {
   (void)state;
   struct peer p;
@@ -664,6 +681,7 @@ static void test_malformed_option_overrunning_header_dropped_unanswered(void **s
 
 /* BEHAVIOR A9: SYN+RST is an illegal flag set: dropped, never answered,
  * even at RCV.NXT of a live connection or aimed at a listener. */
+/* ATTACK T40 */
 static void test_malformed_syn_rst_dropped_unanswered(void **state) {
   (void)state;
   struct peer p;

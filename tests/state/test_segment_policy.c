@@ -74,6 +74,7 @@ static void listen_on(struct peer *p) {
 }
 
 /* Default (Linux): LISTEN discards a SYN+FIN without an answer. */
+/* ATTACK T40 */
 static void test_synfin_to_listener_dropped_by_default(void **state) {
   (void)state;
   struct peer p;
@@ -102,6 +103,7 @@ static void test_synfin_to_listener_accepted(void **state) {
 
 /* FIN_SYNFIN_DROP (FreeBSD drop_synfin=1): LISTEN and SYN-SENT drop it; the
  * SYN is retransmitted on its own schedule. */
+/* ATTACK T40 */
 static void test_synfin_dropped_in_listen_and_syn_sent(void **state) {
   (void)state;
   struct peer p;

@@ -53,6 +53,7 @@ static void pump_to_peer(struct peer *p, size_t n) {
 
 /* BEHAVIOR E1: TIME-WAIT lasts exactly 2*MSL (60 s by default); the record
  * then goes, reason time-wait-done, counted. */
+/* ATTACK T50 */
 static void test_time_wait_lasts_exactly_two_msl(void **state) {
   (void)state;
   struct peer p;
@@ -129,6 +130,7 @@ static void test_time_wait_socket_view_until_expiry(void **state) {
 
 /* BEHAVIOR E2: a retransmitted FIN is ACKed (every time: the ACK is owed)
  * and restarts 2*MSL from its arrival. */
+/* ATTACK T55 */
 static void test_time_wait_retransmitted_fin_is_acked_and_restarts_timer(void **state) {
   (void)state;
   struct peer p;
@@ -152,6 +154,7 @@ static void test_time_wait_retransmitted_fin_is_acked_and_restarts_timer(void **
 
 /* BEHAVIOR E3: by default a RST kills TIME-WAIT only at SEG.SEQ ==
  * RCV.NXT; any other RST is dropped; nothing is ever sent. */
+/* ATTACK T56 */
 static void test_time_wait_rst_kills_only_at_rcv_nxt(void **state) {
   (void)state;
   struct peer p;
@@ -177,6 +180,7 @@ static void test_time_wait_rst_kills_only_at_rcv_nxt(void **state) {
 }
 
 /* BEHAVIOR E3: with rfc1337 every RST in TIME-WAIT is ignored. */
+/* ATTACK T56 */
 static void test_time_wait_rfc1337_ignores_every_rst(void **state) {
   (void)state;
   struct fin_settings set;
@@ -213,6 +217,7 @@ static uint32_t reopen_syn(struct peer *p, uint32_t new_irs) {
  * TIME-WAIT; the new ISS lies beyond the old SND.NXT even when the ISN
  * clock has not moved that far; the record goes once the new connection is
  * established. */
+/* ATTACK T57 T77 */
 static void test_time_wait_syn_above_rcv_nxt_reopens_with_iss_beyond_old_snd_nxt(void **state) {
   (void)state;
   struct peer p;
@@ -250,6 +255,7 @@ static void test_time_wait_syn_above_rcv_nxt_reopens_with_iss_beyond_old_snd_nxt
 
 /* BEHAVIOR E4 (A6): without timestamps a SYN at or below RCV.NXT gets a
  * (rate-limited) challenge ACK and TIME-WAIT stays. */
+/* ATTACK T57 */
 static void test_time_wait_old_syn_gets_challenge_ack(void **state) {
   (void)state;
   struct peer p;
@@ -273,6 +279,7 @@ static void test_time_wait_old_syn_gets_challenge_ack(void **state) {
 
 /* BEHAVIOR E4: with timestamps the TSval decides (RFC 6191): a newer one
  * reopens even with SEG.SEQ below RCV.NXT. */
+/* ATTACK T57 */
 static void test_time_wait_syn_with_newer_tsval_reopens(void **state) {
   (void)state;
   struct peer p;
@@ -288,6 +295,7 @@ static void test_time_wait_syn_with_newer_tsval_reopens(void **state) {
 
 /* BEHAVIOR E4: with timestamps an older TSval gets the challenge ACK even
  * with SEG.SEQ above RCV.NXT. */
+/* ATTACK T57 */
 static void test_time_wait_syn_with_older_tsval_gets_challenge_ack(void **state) {
   (void)state;
   struct peer p;
@@ -304,6 +312,7 @@ static void test_time_wait_syn_with_older_tsval_gets_challenge_ack(void **state)
 
 /* BEHAVIOR E4 (RFC 6191 §2): an equal TSval reopens only with SEG.SEQ
  * beyond RCV.NXT; at or below it the SYN gets the challenge ACK. */
+/* ATTACK T57 */
 static void test_time_wait_syn_with_equal_tsval_reopens_only_above_rcv_nxt(void **state) {
   (void)state;
   struct peer p;
@@ -325,6 +334,7 @@ static void test_time_wait_syn_with_equal_tsval_reopens_only_above_rcv_nxt(void 
  * without the ACK bit is dropped silently; an unacceptable one (a FIN
  * without ACK ending at RCV.NXT lies left of the window) gets the
  * rate-limited ACK; neither restarts 2*MSL - only E2's FIN with ACK does. */
+/* ATTACK T58 */
 static void test_time_wait_segments_without_ack_bit(void **state) {
   (void)state;
   struct peer p;
@@ -415,6 +425,7 @@ static void test_time_wait_reopen_by_old_duplicate_restores_record(void **state)
 
 /* BEHAVIOR E5: PAWS in ESTABLISHED: an old TSval is dropped and ACKed;
  * a RST is exempt. */
+/* ATTACK T41 */
 static void test_paws_drops_old_tsval_in_established_rst_exempt(void **state) {
   (void)state;
   struct peer p;
@@ -442,6 +453,7 @@ static void test_paws_drops_old_tsval_in_established_rst_exempt(void **state) {
 
 /* BEHAVIOR E5: PAWS in TIME-WAIT: an old TSval is dropped (counted) with
  * an ACK; a RST with an old TSval at RCV.NXT still kills (exempt). */
+/* ATTACK T41 */
 static void test_paws_in_time_wait_rst_exempt(void **state) {
   (void)state;
   struct peer p;
@@ -463,6 +475,7 @@ static void test_paws_in_time_wait_rst_exempt(void **state) {
 
 /* BEHAVIOR E6: other segments in TIME-WAIT get an ACK, at most one per
  * 500 ms (A6), nothing else; the timer is not restarted. */
+/* ATTACK T58 */
 static void test_time_wait_other_segments_get_rate_limited_ack(void **state) {
   (void)state;
   struct peer p;
@@ -565,6 +578,7 @@ static uint16_t active_to_time_wait(struct peer *p, uint32_t irs) {
 
 /* BEHAVIOR E8: at the cap the oldest record is recycled, counted, with a
  * CLOSED event; the recycled 4-tuple is unknown afterwards (RST). */
+/* ATTACK T77 */
 static void test_time_wait_cap_recycles_oldest_record(void **state) {
   (void)state;
   struct fin_settings set;
@@ -601,6 +615,7 @@ static void test_time_wait_cap_recycles_oldest_record(void **state) {
 /* BEHAVIOR E9: connect() may reuse a TIME-WAIT 4-tuple only with
  * timestamps (and not in the first second), counted; the new ISS lies
  * beyond the old SND.NXT. */
+/* ATTACK T77 */
 static void test_connect_reuses_time_wait_tuple_only_with_timestamps(void **state) {
   (void)state;
   struct peer p;

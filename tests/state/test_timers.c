@@ -93,6 +93,7 @@ static void test_r2_exhausted_sends_rst_and_reports_etimedout(void **state) {
 
 /* BEHAVIOR J2: TCP_USER_TIMEOUT ends the connection exactly when unacked
  * data has waited that long (the RTO is clamped to it). */
+/* ATTACK T68 */
 static void test_user_timeout_gives_up_on_time(void **state) {
   (void)state;
   struct peer p;
@@ -209,6 +210,7 @@ static void test_keepalive_off_by_default(void **state) {
 
 /* BEHAVIOR J5: a zero window is probed with backoff; while the probes are
  * answered the connection stays open; when the window opens data flows. */
+/* ATTACK T73 */
 static void test_zero_window_persist_probes_keep_connection_open(void **state) {
   (void)state;
   struct peer p;
@@ -245,6 +247,7 @@ static void send_icmp(struct peer *p, uint8_t type, uint8_t code) {
 
 /* BEHAVIOR J6: a hard ICMP error (port unreachable) aborts SYN-SENT with
  * ECONNREFUSED; soft errors (net unreachable) never abort. */
+/* ATTACK T95 */
 static void test_icmp_hard_error_aborts_syn_sent_soft_does_not(void **state) {
   (void)state;
   struct peer p;
@@ -262,6 +265,7 @@ static void test_icmp_hard_error_aborts_syn_sent_soft_does_not(void **state) {
 }
 
 /* BEHAVIOR J6: even a hard ICMP error leaves an established connection. */
+/* ATTACK T95 */
 static void test_icmp_hard_error_ignored_when_established(void **state) {
   (void)state;
   struct peer p;
@@ -295,6 +299,7 @@ static void test_icmp_hard_error_deletes_passive_syn_received_silently(void **st
 
 /* BEHAVIOR J6 (changed in turn 2): "fragmentation needed" is soft: it
  * never aborts a connect. */
+/* ATTACK T95 */
 static void test_icmp_fragmentation_needed_never_aborts_connect(void **state) {
   (void)state;
   struct peer p;
@@ -312,6 +317,7 @@ static void test_icmp_fragmentation_needed_never_aborts_connect(void **state) {
 /* BEHAVIOR J6, RFC 1191 (RFC 8201 for IPv6's Packet Too Big): in a
  * synchronized state it lowers the path MTU: the segment that was too big
  * goes again, cut to the new MSS (MTU 1000: 960; IPv6 MTU 1280: 1220). */
+/* ATTACK T95 */
 static void test_icmp_fragmentation_needed_lowers_mss_and_resends(void **state) {
   (void)state;
   struct peer p;

@@ -173,6 +173,7 @@ static void test_m2_rst_with_data_at_rcv_nxt_resets_with_zero_window(void **stat
 /* BEHAVIOR M3 (a), F4: close() with data queued behind a zero window: the
  * orphan in FIN-WAIT-1 keeps probing, and when nobody answers it is
  * aborted after orphan_retries probes with one RST at SND.UNA (M1). */
+/* ATTACK T74 */
 static void test_m3_orphan_fin_wait_1_behind_zero_window_probes_then_aborts(void **state) {
   (void)state;
   struct peer p;
@@ -209,6 +210,7 @@ static void test_m3_orphan_fin_wait_1_behind_zero_window_probes_then_aborts(void
 
 /* BEHAVIOR M3 (a), F4: the same from LAST-ACK, with every probe answered by
  * a zero window: an orphan is bounded even when the peer answers. */
+/* ATTACK T73 */
 static void test_m3_orphan_last_ack_behind_answered_zero_window_is_bounded(void **state) {
   (void)state;
   struct peer p;
@@ -280,6 +282,7 @@ static void test_m3_dead_peer_behind_small_window_times_out(void **state) {
 /* BEHAVIOR M3 (d), MUST-35: the peer shrinks its window to zero with 1000
  * bytes in flight. fin probes (one byte at SND.UNA) instead of giving up
  * after R2 retransmissions; while the probes are answered it stays open. */
+/* ATTACK T44 */
 static void test_m3_window_shrunk_to_zero_is_probed_not_timed_out(void **state) {
   (void)state;
   struct peer p;
@@ -307,6 +310,7 @@ static void test_m3_window_shrunk_to_zero_is_probed_not_timed_out(void **state) 
 
 /* BEHAVIOR M4: TCP_USER_TIMEOUT bounds how long the window may stay shut,
  * even with every probe answered (Linux tcp_probe_timer). */
+/* ATTACK T68 T73 */
 static void test_m4_user_timeout_bounds_zero_window(void **state) {
   (void)state;
   struct peer p;

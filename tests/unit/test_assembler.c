@@ -76,6 +76,7 @@ static void expect_same(const struct fin_assembler *a, const struct model *m) {
   }
 }
 
+/* ATTACK T78 */
 static void test_assembler_matches_byte_map_model(void **state) {
   (void)state;
   struct test_rng rng;

@@ -46,6 +46,7 @@ static void test_checksum_empty_and_single_byte(void **state) {
   assert_int_equal(fin_csum_fold(fin_csum_add(0, &b, 1)), (uint16_t)~0xab00);
 }
 
+/* ATTACK T05 */
 static void test_checksum_every_length_and_alignment_matches_reference(void **state) {
   (void)state;
   struct test_rng r;

@@ -36,6 +36,7 @@ static size_t valid(uint8_t *buf, size_t cap) {
   return n;
 }
 
+/* ATTACK T06 */
 static void test_empty_datagram_is_ip_truncated(void **state) {
   (void)state;
   struct fin_segment s;
@@ -43,6 +44,7 @@ static void test_empty_datagram_is_ip_truncated(void **state) {
   assert_int_equal(parse((const uint8_t *)"", 0), FIN_WIRE_IP_TRUNCATED);
 }
 
+/* ATTACK T06 */
 static void test_every_truncation_of_a_valid_segment(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -106,6 +108,7 @@ static void set_total_len(uint8_t *buf, unsigned tot) {
   wf_fix_ip_checksum(buf);
 }
 
+/* ATTACK T01 T02 */
 static void test_ip_total_length_too_small_or_too_large(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -171,6 +174,7 @@ static void set_frag(uint8_t *buf, unsigned v) {
   wf_fix_ip_checksum(buf);
 }
 
+/* ATTACK T07 */
 static void test_ip_fragments_are_dropped(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -193,6 +197,7 @@ static void set_addr(uint8_t *buf, size_t at, uint32_t a) {
   wf_fix_tcp_checksum(buf);
 }
 
+/* ATTACK T08 */
 static void test_martian_addresses(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -210,6 +215,7 @@ static void test_martian_addresses(void **state) {
   }
 }
 
+/* ATTACK T03 T04 */
 static void test_tcp_data_offset_below_5_or_past_segment(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -235,6 +241,7 @@ static void test_tcp_data_offset_below_5_or_past_segment(void **state) {
   assert_int_equal(parse(buf, n), FIN_WIRE_TCP_DATA_OFFSET);
 }
 
+/* ATTACK T05 */
 static void test_tcp_checksum(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -262,6 +269,7 @@ static enum fin_wire_error parse_tcp_options(const uint8_t *opt, size_t len, siz
   return e;
 }
 
+/* ATTACK T10 T11 */
 static void test_tcp_option_lengths_0_and_1_for_every_kind(void **state) {
   (void)state;
   static const uint8_t kinds[] = {2, 3, 4, 5, 8, 30, 254};
@@ -272,6 +280,7 @@ static void test_tcp_option_lengths_0_and_1_for_every_kind(void **state) {
     }
 }
 
+/* ATTACK T14 */
 static void test_tcp_option_wrong_fixed_length(void **state) {
   (void)state;
   static const struct {
@@ -291,6 +300,7 @@ static void test_tcp_option_wrong_fixed_length(void **state) {
   }
 }
 
+/* ATTACK T12 T13 */
 static void test_tcp_option_running_past_the_header(void **state) {
   (void)state;
   static const uint8_t kinds[] = {2, 3, 4, 5, 8, 30};
@@ -310,6 +320,7 @@ static void test_tcp_option_running_past_the_header(void **state) {
   }
 }
 
+/* ATTACK T40 */
 static void test_every_flag_combination_only_syn_rst_rejected(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -427,6 +438,7 @@ static void test_random_mutations_of_a_valid_segment(void **state) {
   }
 }
 
+/* ATTACK T10 */
 static void test_random_option_areas_never_crash(void **state) {
   (void)state;
   struct test_rng r;

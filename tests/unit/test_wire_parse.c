@@ -231,6 +231,7 @@ static void test_build_rejects_bad_option_length_and_small_buffer(void **state) 
   assert_int_equal(fin_tcp_build(buf, 61, &seg, NULL, 0, opt, 10, opt, 11), 61);
 }
 
+/* ATTACK T02 */
 static void test_trailing_link_padding_is_ignored(void **state) {
   (void)state;
   uint8_t buf[128];
@@ -362,6 +363,7 @@ static void test_layout_established_ts_then_sack(void **state) {
   assert_layout(&none, FIN_LAYOUT_LINUX, false, want, 0);
 }
 
+/* ATTACK T18 */
 static void test_duplicate_options_last_wins(void **state) {
   (void)state;
   const uint8_t opt[] = {2, 4, 1, 0, 2, 4, 2, 0, 3, 3, 1, 3, 3, 2, 0, 0};
@@ -371,6 +373,7 @@ static void test_duplicate_options_last_wins(void **state) {
   assert_int_equal(o.wscale, 2);
 }
 
+/* ATTACK T18 */
 static void test_options_after_eol_are_not_parsed(void **state) {
   (void)state;
   const uint8_t opt[] = {1, 0, 2, 0, 0xff, 0xff, 0, 0};
@@ -379,6 +382,7 @@ static void test_options_after_eol_are_not_parsed(void **state) {
   assert_false(o.has_mss);
 }
 
+/* ATTACK T79 */
 static void test_more_than_four_sack_blocks_keeps_first_four(void **state) {
   (void)state;
   uint8_t opt[42] = {5, 42};
@@ -391,6 +395,7 @@ static void test_more_than_four_sack_blocks_keeps_first_four(void **state) {
   assert_int_equal(o.sack[3].right, 0x1e1f2021);
 }
 
+/* ATTACK T05 */
 static void test_any_single_byte_corruption_is_detected(void **state) {
   (void)state;
   uint8_t good[128], bad[128];
@@ -452,6 +457,7 @@ static void test_icmp_unreachable_quoting_our_segment(void **state) {
   }
 }
 
+/* ATTACK T95 */
 static void test_icmp_malformed_and_foreign(void **state) {
   (void)state;
   uint8_t seg[128], q[128], buf[256];
