@@ -104,9 +104,9 @@ size_t fin_addr_format(const struct fin_addr *a, bool as_v6, char *buf, size_t c
 #define FIN_ENDPOINT_STRLEN (FIN_ADDR_STRLEN + 8)
 size_t fin_endpoint_format(const struct fin_addr *a, uint16_t port, char *buf, size_t cap);
 
-/* Parses "A.B.C.D:PORT" or "[IPv6]:PORT" (port 1..65535; an IPv6 address
- * needs its brackets, an IPv4 one must not have them): 0, or -EINVAL and
- * the outputs untouched. */
+/* Parses "A.B.C.D:PORT" or "[IPv6]:PORT" (port 1..65535; IPv6 text needs
+ * its brackets, a dotted quad must not have them; "[::ffff:A.B.C.D]:PORT"
+ * is the IPv4 address): 0, or -EINVAL and the outputs untouched. */
 int fin_endpoint_parse(const char *text, struct fin_addr *addr, uint16_t *port);
 
 #ifdef __cplusplus

@@ -277,9 +277,12 @@ int fin_endpoint_parse(const char *text, struct fin_addr *addr, uint16_t *port) 
       return -EINVAL;
     p = p * 10 + (unsigned long)(*d - '0');
   }
+  /* RFC 5952 §6: IPv6 text in brackets, a dotted quad without. The text
+   * decides, not the address: "[::ffff:10.0.0.1]:80" (how Linux ss shows an
+   * IPv4 peer of an IPv6 socket) names the IPv4 address 10.0.0.1. */
   struct fin_addr a;
   if (p == 0 || p > 65535 || fin_addr_parse(host, &a) != 0 ||
-      (text[0] == '[') == fin_addr_is_v4(&a))
+      (text[0] == '[') != (strchr(host, ':') != NULL))
     return -EINVAL;
   *addr = a;
   *port = (uint16_t)p;

@@ -89,6 +89,8 @@ bad-options-all)
   usage 2 "'--json' takes no value" stat --json=yes
   usage 2 "LOCAL REMOTE" kill 10.77.0.2:80
   usage 2 "10.77.0.2:0" kill 10.77.0.2:0 10.77.0.1:4000
+  usage 2 "kill: fd00::2:80: expected" kill fd00::2:80 "[fd00::1]:4000"
+  usage 2 "kill: \[fd00::1\]: expected" kill "[fd00::2]:80" "[fd00::1]"
   usage 2 "--profile" script --profile bsd x.pkt
   usage 2 "FILE.pkt" script
   usage 2 "unknown command" nosuchcommand
