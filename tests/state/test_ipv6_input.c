@@ -78,8 +78,8 @@ static uint64_t counter_at(const struct fin_counters *c, size_t off) {
 
 #define C(f) offsetof(struct fin_counters, f)
 
-/* Each refusal: nothing sent, no connection, its two counters up by one
- * and no other drop counted. */
+/* BEHAVIOR A9 for the IPv6 layer: each refusal sends nothing, makes no
+ * connection and raises its two counters by one. */
 static void test_refused_ipv6_datagrams_are_dropped_and_counted(void **state) {
   (void)state;
   static const struct drop_case cases[] = {
@@ -145,7 +145,7 @@ static void test_refused_ipv6_datagrams_are_dropped_and_counted(void **state) {
   }
 }
 
-/* Lengths and addresses the IPv6 header lies about. */
+/* BEHAVIOR A9: lengths and addresses the IPv6 header lies about. */
 static void test_lying_ipv6_headers_are_dropped_and_counted(void **state) {
   (void)state;
   struct peer p;
@@ -186,7 +186,7 @@ static int so_error(struct peer *p) {
   return v;
 }
 
-/* J6: of every ICMPv6 error type and code, port unreachable (1/4) and an
+/* BEHAVIOR J6: of every ICMPv6 error type and code, port unreachable (1/4) and an
  * unrecognized next header (4/1, IPv6's protocol unreachable) end a
  * connection attempt with ECONNREFUSED; every other leaves it alone and
  * sends nothing (MUST-56: soft errors never abort). */
@@ -238,7 +238,7 @@ static void test_icmp6_informational_and_malformed_are_counted(void **state) {
   peer_free(&p);
 }
 
-/* RFC 8201 §4, RFC 8200 §5: packet too big lowers the MSS of a synchronized
+/* BEHAVIOR J6, RFC 8201 §4, RFC 8200 §5: packet too big lowers the MSS of a synchronized
  * connection to what fits the reported MTU, but no IPv6 path is below 1280,
  * so never under 1280 - 60 (1220); an MTU above the current one changes
  * nothing; either way the error never aborts (J6). */
