@@ -48,7 +48,8 @@ static enum fin_wire_error v6_options_check(const uint8_t *opt, size_t len) {
 /* RFC 8200 §4.5: fin never reassembles, so a fragment is refused, as
  * IPv4's are. A fragment header with offset 0 and M clear holds a whole
  * datagram (an "atomic fragment"): it is processed as one, in isolation
- * from any other (RFC 6946 §4), like an IPv4 datagram with MF and offset 0. */
+ * from any other (RFC 6946 §4), like an IPv4 datagram with MF clear and
+ * offset 0. */
 static enum fin_wire_error v6_fragment(const uint8_t *p, size_t *hlen) {
   *hlen = FRAG_HDR_LEN;
   return (wire_get16(p + 2) & (FRAG_OFFSET | FRAG_M)) != 0 ? FIN_WIRE_IP_FRAGMENT : FIN_WIRE_OK;
