@@ -53,11 +53,12 @@ static bool v4_tail(const char *s) {
   return false;
 }
 
-/* Groups before (or after) "::": into words, count in *n (max words). */
+/* Groups before (or after) "::": into words, count in *n, at most max
+ * words (none when max <= 0). */
 static int parse_groups(const char *s, uint16_t *w, int max, int *n, const char **rest) {
   *n = 0;
   while (*s && !(s[0] == ':' && s[1] == ':')) {
-    if (*n == max)
+    if (*n >= max)
       return -EINVAL;
     if (v4_tail(s)) {
       uint8_t q[4];
@@ -90,8 +91,10 @@ static int parse_v6(const char *s, uint8_t out[16]) {
   const char *rest = s;
   if (!(s[0] == ':' && s[1] == ':') && parse_groups(s, head, 8, &nh, &rest) != 0)
     return -EINVAL;
+  /* RFC 4291 §2.2: "::" stands for one or more zero groups, so at most
+   * seven others, and the groups after it fill what the head left. */
   bool gap = rest[0] == ':' && rest[1] == ':';
-  if (gap && parse_groups(rest + 2, tail, 7 - nh, &nt, &rest) != 0)
+  if (gap && (nh > 7 || parse_groups(rest + 2, tail, 7 - nh, &nt, &rest) != 0))
     return -EINVAL;
   if (*rest != '\0' || (gap ? nh + nt > 7 : nh != 8))
     return -EINVAL;
