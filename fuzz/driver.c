@@ -4,7 +4,7 @@
  * inputs (e.g. crash-* files from libFuzzer); without, it feeds 20,000
  * seeded inputs: random bytes, valid IPv4 and IPv6 segments built with
  * fin_tcp_build (the IPv6 ones often behind extension headers), ICMP and
- * ICMPv6 errors quoting them, and mutations of those. With --seeds DIR it
+ * ICMPv6 errors quoting them, address texts, and mutations of those. With --seeds DIR it
  * writes a starting corpus for libFuzzer instead. Every input sits in a heap block of exactly its
  * size so ASan catches any over-read. */
 #include <stdbool.h>
@@ -240,14 +240,43 @@ static size_t make_ipv6_limit(uint8_t *buf, size_t cap, int k) {
   return n + el;
 }
 
+/* Address and endpoint texts for the harness's text checks; the smoke run
+ * mutates them. */
+static const char *const texts[] = {"10.0.0.1",
+                                    "fd00::1",
+                                    "::ffff:192.0.2.1",
+                                    "1:2:3:4:5:6:7:8",
+                                    "2001:db8::1:0:0:1",
+                                    "::",
+                                    "10.0.0.1:80",
+                                    "[fd00::2]:65535",
+                                    "[::ffff:10.0.0.1]:80",
+                                    "[1:2:3:4:5:6:1.2.3.4]:1"};
+#define TEXTS (sizeof(texts) / sizeof(texts[0]))
+
+static size_t make_text(uint8_t *buf, size_t k) {
+  size_t n = strlen(texts[k % TEXTS]);
+  memcpy(buf, texts[k % TEXTS], n);
+  return n;
+}
+
+/* Seed i of the libFuzzer corpus: 64 segments and ICMP errors, the six
+ * extension header limits, the texts. */
+#define SEEDS (64 + 6 + (int)TEXTS)
+static size_t make_seed(uint8_t *buf, size_t cap, int i) {
+  if (i >= 70)
+    return make_text(buf, (size_t)i - 70);
+  if (i >= 64)
+    return make_ipv6_limit(buf, cap, i - 64);
+  return i % 4 == 3 ? make_icmp(buf, cap) : make_valid(buf, cap);
+}
+
 /* --seeds DIR: writes a starting corpus for libFuzzer. */
 static int write_seeds(const char *dir) {
   uint8_t buf[MAX_LEN];
   char path[4096];
-  for (int i = 0; i < 70; i++) {
-    size_t n = i >= 64      ? make_ipv6_limit(buf, sizeof(buf), i - 64)
-               : i % 4 == 3 ? make_icmp(buf, sizeof(buf))
-                            : make_valid(buf, sizeof(buf));
+  for (int i = 0; i < SEEDS; i++) {
+    size_t n = make_seed(buf, sizeof(buf), i);
     snprintf(path, sizeof(path), "%s/seed-%02d", dir, i);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(buf, 1, n, f) != n) {
@@ -290,6 +319,7 @@ int main(int argc, char **argv) {
     } else {
       len = i % 7 == 1    ? make_icmp(buf, sizeof(buf))
             : i % 97 == 5 ? make_ipv6_limit(buf, sizeof(buf), i % 6)
+            : i % 11 == 4 ? make_text(buf, (size_t)i)
                           : make_valid(buf, sizeof(buf));
       if (i % 3 == 2)
         mutate(buf, &len, sizeof(buf));

@@ -8,7 +8,10 @@
  * found after the extension headers); and framed, where its first byte
  * chooses IPv4 or IPv6 (bit 0) and the rest becomes the payload of a valid
  * header, so mutations reach TCP, ICMPv6 and the extension header walk
- * without having to guess lengths and addresses.
+ * without having to guess lengths and addresses. The first bytes are also
+ * address and endpoint text (fin_addr_parse, fin_endpoint_parse): what
+ * parses prints (RFC 5952) and parses back to the same address, and any 16
+ * bytes print as text that parses back to them.
  *
  * Build and run with libFuzzer (clang), from the repository root:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
@@ -208,8 +211,37 @@ static void check_framed(const uint8_t *data, size_t size) {
   free(d);
 }
 
+/* Address text both ways (src/wire/addr.c). */
+static void check_text(const uint8_t *data, size_t size) {
+  char text[FIN_ENDPOINT_STRLEN + 16];
+  size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+  memcpy(text, data, n);
+  text[n] = '\0';
+  struct fin_addr a, b;
+  uint16_t port;
+  char out[FIN_ENDPOINT_STRLEN];
+  if (fin_addr_parse(text, &a) == 0) {
+    CHECK(fin_addr_format(&a, size % 2, out, sizeof(out)) < FIN_ADDR_STRLEN);
+    CHECK(fin_addr_parse(out, &b) == 0 && fin_addr_eq(&a, &b));
+  }
+  if (fin_endpoint_parse(text, &a, &port) == 0) {
+    CHECK(port != 0 && fin_endpoint_format(&a, port, out, sizeof(out)) < FIN_ENDPOINT_STRLEN);
+    uint16_t p2;
+    CHECK(fin_endpoint_parse(out, &b, &p2) == 0 && fin_addr_eq(&a, &b) && p2 == port);
+  }
+  if (size >= 18) {
+    memcpy(a.b, data, 16);
+    port = (uint16_t)(data[16] << 8 | data[17]);
+    fin_addr_format(&a, data[0] & 1, out, sizeof(out));
+    CHECK(fin_addr_parse(out, &b) == 0 && fin_addr_eq(&a, &b));
+    fin_endpoint_format(&a, port, out, sizeof(out));
+    CHECK(port == 0 || (fin_endpoint_parse(out, &b, &port) == 0 && fin_addr_eq(&a, &b)));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_input(data, size);
+  check_text(data, size);
   check_framed(data, size);
   if (size < FIN_IPV4_HDR_MIN || size > 65535)
     return 0;
