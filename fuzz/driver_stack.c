@@ -2,10 +2,12 @@
 /* A libFuzzer-free driver for the whole-stack harness (fuzz/fuzz_stack.c),
  * the pattern of fuzz/driver.c: with file arguments it replays them (crash
  * reproducers, fuzz/regressions/stack-*); with --seeds DIR it writes the
- * seed corpus (valid programs: handshakes, data, every close path); without
+ * seed corpus (valid programs: handshakes, data, every close path, each
+ * over IPv4 and over IPv6, and IPv6 extension headers and ICMPv6); without
  * arguments it runs seeded inputs: the seed programs, mutations of them, and
  * random bytes (ctest fuzz-smoke/stack). Every input sits in a heap block of
  * exactly its size so ASan catches any over-read. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,13 @@ static void emit(struct prog *p, size_t k, const uint8_t *bytes) {
 
 enum { A = 0, B = 1, MS1 = 0, MS10 = 1, S1 = 2, MIN1 = 3 };
 
+/* The program being written runs over IPv6 (FZ_SEED_IPV6). */
+static bool seed_v6;
+
 /* Handles: B's listener is B#0, its accepted socket B#1; A's client A#0. */
 static void handshake(struct prog *p, uint8_t cfga, uint8_t cfgb) {
   p->n = 0;
-  E(p, cfga, cfgb, 1, 2, 3, 4);
+  E(p, cfga, cfgb, seed_v6 ? 0x81 : 1, 2, 3, 4);
   E(p, FZ_OP_SOCKET, B, FZ_OP_BIND, B, 0, 0, 1, 0, 0, FZ_OP_LISTEN, B, 0, 16);
   E(p, FZ_OP_SOCKET, A, FZ_OP_CONNECT, A, 0, 0, 0, 0);
   E(p, FZ_OP_RUN, 100, MS1, FZ_OP_ACCEPT, B, 0, 1);
@@ -76,6 +81,12 @@ static void handshake(struct prog *p, uint8_t cfga, uint8_t cfgb) {
 static void transfer(struct prog *p) {
   E(p, FZ_OP_SEND, A, 0, 0x0b, 0xb8, 0, FZ_OP_SEND, B, 1, 0x01, 0x00, 0);
   E(p, FZ_OP_RUN, 50, MS1, FZ_OP_RECV, B, 1, 0x7f, 0xff, 0, FZ_OP_RECV, A, 0, 0x7f, 0xff, 0);
+}
+
+/* Over IPv6, FZ_OP_INJECT's last argument: the extension header chain. */
+static void inject_ext(struct prog *p, uint8_t chain) {
+  if (seed_v6)
+    E(p, chain);
 }
 
 static void seed_close(struct prog *p, int kind) {
@@ -118,8 +129,11 @@ static void seed_close(struct prog *p, int kind) {
     E(p, FZ_OP_RUN, 60, S1, FZ_OP_STACK_SHUTDOWN, B, 0, FZ_OP_RUN, 120, MIN1);
     break;
   case 11: /* forged in-window RST, then a SYN on the connection */
-    E(p, FZ_OP_INJECT, A, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, FZ_OP_RUN, 10, MS10);
-    E(p, FZ_OP_INJECT, B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, FZ_OP_RUN, 10, MS10);
+    E(p, FZ_OP_INJECT, A, 0, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    inject_ext(p, 1);
+    E(p, FZ_OP_RUN, 10, MS10, FZ_OP_INJECT, B, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    inject_ext(p, 2);
+    E(p, FZ_OP_RUN, 10, MS10);
     break;
   case 12: /* TCP_USER_TIMEOUT with data in flight and the link cut */
     E(p, FZ_OP_SETSOCKOPT, A, 0, 9, 0xf0, 0, 0, 0x13, 0x88, 0, FZ_OP_SEND, A, 0, 0, 200, 0);
@@ -132,19 +146,62 @@ static void seed_close(struct prog *p, int kind) {
   }
 }
 
-#define CLOSE_KINDS 14
-#define SEEDS       (CLOSE_KINDS * 4)
+/* IPv6 only: data forged onto the live connection behind every extension
+ * header chain; a raw SYN behind destination options (the fuzzer's own
+ * next header); ICMPv6 packet too big about data in flight; ICMPv6 port
+ * unreachable about a SYN. */
+static void seed_v6_extras(struct prog *p, int kind) {
+  seed_v6 = true;
+  handshake(p, 0, 0);
+  switch (kind) {
+  case 0:
+    for (uint8_t c = 0; c < FZ_EXT_CHAINS; c++)
+      E(p, FZ_OP_INJECT, B, 0, 0x18, 0, 0, 1, 0, 0x10, 0, 1, 0, 0, 10, c, FZ_OP_RUN, 10, MS1);
+    break;
+  case 1:
+    E(p, FZ_OP_RAW, B, 1 | 8, 0, 68);
+    E(p, 0x60, 0, 0, 0, 0, 0, 60, 64);
+    for (int i = 0; i < 32; i++)
+      E(p, 0);
+    E(p, 6 /* TCP */, 0, 1, 4, 0, 0, 0, 0);                                  /* PadN */
+    E(p, 0x12, 0x34, 0, 80, 0, 0, 0, 1, 0, 0, 0, 0, 0x50, 0x02, 0xff, 0xff); /* SYN */
+    E(p, 0, 0, 0, 0, FZ_OP_RUN, 10, MS10);
+    break;
+  case 2:
+    E(p, FZ_OP_SEND, A, 0, 0x82, 0xee, 0, FZ_OP_ICMP, 0, 1, 0, 0x05, 0x78, FZ_OP_RUN, 50, MS1);
+    break;
+  default:
+    E(p, FZ_OP_SOCKET, A, FZ_OP_CONNECT, A, 1, 2, 0, 99, FZ_OP_ICMP, 0, 0, 4, 0, 0);
+    E(p, FZ_OP_RUN, 10, S1);
+    break;
+  }
+  seed_v6 = false;
+}
 
+#define CLOSE_KINDS 14
+#define V4_SEEDS    (CLOSE_KINDS * 4)
+#define V6_EXTRAS   4
+#define SEEDS       (2 * V4_SEEDS + V6_EXTRAS)
+
+/* Seeds 0..V4_SEEDS-1 over IPv4, the same programs over IPv6, then the
+ * IPv6 extras. */
 static void make_seed(struct prog *p, int i) {
   static const uint8_t cfgs[4][2] = {{0, 0},
                                      {FZ_CFG_NO_TS | FZ_CFG_NO_SACK, FZ_CFG_FREEBSD},
                                      {FZ_CFG_SMALL_BUF | FZ_CFG_NO_DELACK, FZ_CFG_SMALL_MTU},
                                      {FZ_CFG_FAST_TIMER, FZ_CFG_FAST_TIMER | FZ_CFG_NO_WS}};
+  if (i >= 2 * V4_SEEDS) {
+    seed_v6_extras(p, i - 2 * V4_SEEDS);
+    return;
+  }
+  seed_v6 = i >= V4_SEEDS;
+  i %= V4_SEEDS;
   const uint8_t *c = cfgs[(i / CLOSE_KINDS) % 4];
   handshake(p, c[0], c[1]);
   if (i % 2 == 0)
     transfer(p);
   seed_close(p, i % CLOSE_KINDS);
+  seed_v6 = false;
 }
 
 /* ---- mutations for the smoke run ---- */
@@ -178,7 +235,7 @@ static int write_seeds(const char *dir) {
   char path[4096];
   for (int i = 0; i < SEEDS; i++) {
     make_seed(&p, i);
-    snprintf(path, sizeof(path), "%s/seed-%02d", dir, i);
+    snprintf(path, sizeof(path), "%s/seed-%03d", dir, i);
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(p.b, 1, p.n, f) != p.n) {
       perror(path);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the whole stack: the input is a program (format in
  * fuzz/fuzz_stack.h) run against two fin stacks wired back to back, so real
- * handshakes, transfers and closes happen and the fuzzer perturbs them:
+ * handshakes, transfers and closes happen - over IPv4 or, when the seed's
+ * top bit says so, over IPv6 with extension headers - and the fuzzer
+ * perturbs them:
  * datagrams are delivered, dropped, duplicated, reordered or forged (with
  * sequence numbers taken relative to the live connections), time jumps,
  * every socket call is made on live, stale and invalid handles, settings
@@ -32,8 +34,9 @@
 
 #ifdef FZ_TRACE /* -DFZ_TRACE: print ops, events and datagrams on stderr */
 #include <stdio.h>
-#define TRACE(...) fprintf(stderr, __VA_ARGS__)
-#define FLAGS(f)   fin_tcp_flags_str((f), (char[32]){0}, 32)
+#define TRACE(...)     fprintf(stderr, __VA_ARGS__)
+#define FLAGS(f)       fin_tcp_flags_str((f), (char[32]){0}, 32)
+#define ENDPOINT(a, p) fz_endpoint((a), (p), (char[FIN_ENDPOINT_STRLEN]){0})
 #else
 #define TRACE(...) ((void)0)
 #define FLAGS(f)   ""
@@ -42,6 +45,13 @@
 #include "fin/fin.h"
 #include "fuzz.h"
 #include "fuzz_stack.h"
+
+#ifdef FZ_TRACE
+static const char *fz_endpoint(const struct fin_addr *a, uint16_t port, char *buf) {
+  fin_endpoint_format(a, port, buf, FIN_ENDPOINT_STRLEN);
+  return buf;
+}
+#endif
 
 #define CHECK(cond)                                                                                \
   do {                                                                                             \
@@ -89,6 +99,7 @@ struct dgram {
 
 struct world {
   struct host h[2];
+  bool v6; /* FZ_SEED_IPV6: every address and forged datagram is IPv6 */
   fin_time now;
   struct dgram q[QMAX];
   size_t qlen;
@@ -204,11 +215,20 @@ static void drain_events(struct host *h) {
   }
 }
 
+/* Host A (1), B (2) or the third address (3) of the family under test:
+ * 10.0.0.n or fd00::n. */
+static struct fin_addr fz_addr(unsigned n) {
+  if (!W.v6)
+    return fin_addr_v4(FZ_ADDR_A - 1 + n);
+  uint8_t b[16] = {0xfd, [15] = (uint8_t)n};
+  return fin_addr_v6(b);
+}
+
 static int route(struct fin_addr a) {
-  uint32_t daddr = fin_addr_is_v4(&a) ? fin_addr_get_v4(&a) : 0;
-  if (daddr == FZ_ADDR_A)
+  struct fin_addr ha = fz_addr(1), hb = fz_addr(2);
+  if (fin_addr_eq(&a, &ha))
     return 0;
-  return daddr == FZ_ADDR_B ? 1 : -1;
+  return fin_addr_eq(&a, &hb) ? 1 : -1;
 }
 
 static void enqueue(const uint8_t *d, size_t len, int to) {
@@ -228,9 +248,9 @@ static void check_output(struct host *h, const uint8_t *d, size_t len) {
   CHECK((seg.flags & (FIN_TCP_SYN | FIN_TCP_RST)) != (FIN_TCP_SYN | FIN_TCP_RST));
   CHECK(fin_addr_eq(&seg.saddr, &h->set.local_addrs[0]));
   CHECK(len <= h->mtu);
-  TRACE("  %lld out %08x:%u > %08x:%u %s seq %u ack %u len %u\n", (long long)W.now,
-        fin_addr_get_v4(&seg.saddr), seg.sport, fin_addr_get_v4(&seg.daddr), seg.dport,
-        FLAGS(seg.flags), seg.seq, seg.ack, seg.payload_len);
+  TRACE("  %lld out %s > %s %s seq %u ack %u len %u\n", (long long)W.now,
+        ENDPOINT(&seg.saddr, seg.sport), ENDPOINT(&seg.daddr, seg.dport), FLAGS(seg.flags), seg.seq,
+        seg.ack, seg.payload_len);
   int to = route(seg.daddr);
   if (to >= 0)
     enqueue(d, len, to);
@@ -388,7 +408,7 @@ static fin_sock take_sock(struct host *h) {
 }
 
 static struct fin_addr other_addr(const struct host *h) {
-  return fin_addr_v4(h == &W.h[0] ? FZ_ADDR_B : FZ_ADDR_A);
+  return fz_addr(h == &W.h[0] ? 2 : 1);
 }
 
 static void op_socket(void) {
@@ -401,9 +421,10 @@ static void op_bind(void) {
   fin_sock s = take_sock(h);
   uint8_t as = take8(), ps = take8();
   uint16_t port = take16();
-  struct fin_addr addrs[3] = {fin_addr_v4(0), h->set.local_addrs[0], other_addr(h)};
+  struct fin_addr addrs[4] = {W.v6 ? fin_addr_any6() : fin_addr_v4(0), h->set.local_addrs[0],
+                              other_addr(h), fin_addr_v4(0)};
   uint16_t ports[4] = {0, 80, 81, port};
-  struct fin_sockaddr a = {addrs[as % 3], ports[ps % 4], FIN_AF_UNSPEC};
+  struct fin_sockaddr a = {addrs[as % (W.v6 ? 4 : 3)], ports[ps % 4], FIN_AF_UNSPEC};
   check_ret(fin_bind(h->st, s, &a));
 }
 
@@ -418,12 +439,14 @@ static void op_connect(void) {
   fin_sock s = take_sock(h);
   uint8_t sel = take8();
   uint16_t port = take16();
-  struct fin_sockaddr a[5] = {{other_addr(h), 80, FIN_AF_UNSPEC},
-                              {other_addr(h), 81, FIN_AF_UNSPEC},
-                              {other_addr(h), port, FIN_AF_UNSPEC},
-                              {h->set.local_addrs[0], 80, FIN_AF_UNSPEC},
-                              {fin_addr_v4(FZ_ADDR_THIRD), port, FIN_AF_UNSPEC}};
-  check_ret(fin_connect(h->st, s, &a[sel % 5]));
+  struct fin_sockaddr a[6] = {
+      {other_addr(h), 80, FIN_AF_UNSPEC},
+      {other_addr(h), 81, FIN_AF_UNSPEC},
+      {other_addr(h), port, FIN_AF_UNSPEC},
+      {h->set.local_addrs[0], 80, FIN_AF_UNSPEC},
+      {fz_addr(3), port, FIN_AF_UNSPEC},
+      {fin_addr_v4(h == &W.h[0] ? FZ_ADDR_B : FZ_ADDR_A), 80, FIN_AF_UNSPEC}};
+  check_ret(fin_connect(h->st, s, &a[sel % (W.v6 ? 6 : 5)]));
 }
 
 static void op_accept(void) {
@@ -584,7 +607,7 @@ static void forged_addresses(struct host *h, struct fin_segment *seg, struct fin
   }
   memset(ci, 0, sizeof(*ci));
   static const uint16_t lports[4] = {80, 81, 32768, 0};
-  seg->saddr = (k & 1) ? other_addr(h) : fin_addr_v4(FZ_ADDR_THIRD);
+  seg->saddr = (k & 1) ? other_addr(h) : fz_addr(3);
   seg->daddr = h->set.local_addrs[0];
   seg->sport = take16();
   seg->dport = lports[(k >> 1) % 4];
@@ -619,8 +642,68 @@ static size_t forged_options(uint8_t *opt, const struct fin_segment *seg,
                             (seg->flags & FIN_TCP_SYN) != 0);
 }
 
+/* ---- IPv6 extension headers (RFC 8200 §4) ---- */
+
+#define NH_HOPOPTS  0
+#define NH_ROUTING  43
+#define NH_FRAGMENT 44
+#define NH_DSTOPTS  60
+
+/* The FZ_EXT_CHAINS chains FZ_OP_INJECT can put in front of a segment:
+ * types in order and one "odd" flag per header (a fragment with M set, a
+ * routing header with segments left, an option that must be understood).
+ * Some pass (the segment reaches TCP), some are refused and counted. */
+static const struct {
+  uint8_t n, type[4], odd[4];
+} ext_chains[FZ_EXT_CHAINS] = {
+    {0, {0}, {0}},
+    {1, {NH_HOPOPTS}, {0}},
+    {1, {NH_DSTOPTS}, {0}},
+    {1, {NH_ROUTING}, {0}},
+    {1, {NH_FRAGMENT}, {0}}, /* atomic: processed (RFC 6946) */
+    {1, {NH_FRAGMENT}, {1}}, /* a first fragment: refused */
+    {1, {NH_ROUTING}, {1}},  /* segments left: refused */
+    {4, {NH_HOPOPTS, NH_DSTOPTS, NH_ROUTING, NH_DSTOPTS}, {0}},
+    {2, {NH_DSTOPTS, NH_HOPOPTS}, {0}}, /* hop-by-hop not first: refused */
+    {1, {NH_DSTOPTS}, {1}},             /* must-understand option: refused */
+};
+
+/* One 8-byte extension header of the given type, its next header nh. */
+static void ext_header(uint8_t *h, uint8_t type, uint8_t nh, bool odd) {
+  memset(h, 0, 8);
+  h[0] = nh;
+  if (type == NH_FRAGMENT) {
+    h[3] = odd; /* M */
+    h[7] = 0x42;
+  } else if (type == NH_ROUTING) {
+    h[2] = 4; /* segment routing (RFC 8754) */
+    h[3] = odd;
+  } else {
+    h[2] = odd ? 0x85 : 1; /* 10xxxxxx: discard; PadN */
+    h[3] = 4;
+  }
+}
+
+/* Inserts chain k after the 40-byte header of an IPv6 datagram of len
+ * bytes (cap permitting): the upper-layer checksum stays right (§8.1). */
+static size_t insert_chain(uint8_t *d, size_t len, size_t cap, unsigned k) {
+  size_t el = (size_t)ext_chains[k].n * 8, plen = (size_t)d[4] << 8 | d[5];
+  if (el == 0 || len + el > cap || plen + el > 65535)
+    return len;
+  memmove(d + 40 + el, d + 40, len - 40);
+  uint8_t nh = d[6];
+  for (size_t i = ext_chains[k].n; i-- > 0;) {
+    ext_header(d + 40 + 8 * i, ext_chains[k].type[i], nh, ext_chains[k].odd[i]);
+    nh = ext_chains[k].type[i];
+  }
+  d[6] = nh;
+  d[4] = (uint8_t)((plen + el) >> 8);
+  d[5] = (uint8_t)(plen + el);
+  return len + el;
+}
+
 static void op_inject(void) {
-  static uint8_t payload[4096], buf[4096 + 128];
+  static uint8_t payload[4096], buf[4096 + 256];
   struct host *h = take_host();
   struct fin_segment seg;
   struct fin_conn_info ci;
@@ -638,6 +721,8 @@ static void op_inject(void) {
   size_t len = take16() % sizeof(payload);
   memset(payload, 'z', len);
   size_t n = fin_tcp_build(buf, sizeof(buf), &seg, opt, ol, payload, len, NULL, 0);
+  if (W.v6 && n > 0)
+    n = insert_chain(buf, n, sizeof(buf), take8() % FZ_EXT_CHAINS);
   if (n > 0)
     fin_stack_input(h->st, buf, n, W.now);
 }
@@ -667,8 +752,40 @@ static void fix_checksums(uint8_t *d, size_t len) {
     put_csum(d + ihl + 2, 0, d + ihl, l4);
 }
 
-/* Raw bytes; with fix set, a plausible IPv4 header to our address with the
- * checksums repaired, so mutations get past them. */
+/* IPv6: the upper layer (TCP or ICMPv6) after any extension headers gets
+ * its checksum over the RFC 8200 §8.1 pseudo-header, summed here
+ * independently of the stack. */
+static void fix_checksums_v6(uint8_t *d, size_t len) {
+  struct fin_ip_info ip;
+  if (fin_ip_parse(d, len, &ip) != FIN_WIRE_OK)
+    return;
+  uint8_t *up = d + (ip.payload - d);
+  uint32_t sum = ip.proto + (uint32_t)ip.payload_len;
+  for (size_t i = 8; i < 40; i += 2)
+    sum += (uint32_t)(d[i] << 8 | d[i + 1]);
+  if (ip.proto == FIN_IPPROTO_TCP && ip.payload_len >= FIN_TCP_HDR_MIN)
+    put_csum(up + 16, sum, up, ip.payload_len);
+  if (ip.proto == FIN_IPPROTO_ICMPV6 && ip.payload_len >= 8)
+    put_csum(up + 2, sum, up, ip.payload_len);
+}
+
+/* The IPv6 form of op_raw's fix: version 6, the payload length of the
+ * bytes, TCP or ICMPv6 (or, fix bit 8, the fuzzer's own next header: an
+ * extension chain), from the other host or the third address to us. */
+static void raw_header_v6(struct host *h, uint8_t *buf, size_t len, uint8_t fix) {
+  buf[0] = (uint8_t)(0x60 | (buf[0] & 0x0f));
+  buf[4] = (uint8_t)((len - 40) >> 8);
+  buf[5] = (uint8_t)(len - 40);
+  if (!(fix & 8))
+    buf[6] = (fix & 2) ? FIN_IPPROTO_ICMPV6 : FIN_IPPROTO_TCP;
+  struct fin_addr src = (fix & 4) ? fz_addr(3) : other_addr(h);
+  memcpy(buf + 8, src.b, 16);
+  memcpy(buf + 24, h->set.local_addrs[0].b, 16);
+  fix_checksums_v6(buf, len);
+}
+
+/* Raw bytes; with fix set, a plausible IPv4 (or IPv6) header to our address
+ * with the checksums repaired, so mutations get past them. */
 static void op_raw(void) {
   static uint8_t buf[DGRAM_MAX];
   struct host *h = take_host();
@@ -676,7 +793,9 @@ static void op_raw(void) {
   size_t len = take16() % DGRAM_MAX;
   for (size_t i = 0; i < len; i++)
     buf[i] = take8();
-  if ((fix & 1) && len >= FIN_IPV4_HDR_MIN) {
+  if (W.v6 && (fix & 1) && len >= FIN_IPV6_HDR_LEN)
+    raw_header_v6(h, buf, len, fix);
+  else if (!W.v6 && (fix & 1) && len >= FIN_IPV4_HDR_MIN) {
     buf[0] = 0x45;
     buf[2] = (uint8_t)(len >> 8);
     buf[3] = (uint8_t)len;
@@ -693,17 +812,45 @@ static void op_raw(void) {
   fin_stack_input(h->st, buf, len, W.now);
 }
 
+/* ICMPv6 (RFC 4443): destination unreachable, packet too big with a
+ * 32-bit MTU, time exceeded, parameter problem, quoting up to 88 bytes of
+ * a queued (IPv6) datagram, from its destination to its source. */
+static void icmp6_error(const struct dgram *d, uint8_t type, uint8_t code, uint32_t word) {
+  static uint8_t buf[48 + 88];
+  size_t quote = d->len < 88 ? d->len : 88;
+  memset(buf, 0, 48);
+  buf[0] = 0x60;
+  buf[4] = (uint8_t)((8 + quote) >> 8);
+  buf[5] = (uint8_t)(8 + quote);
+  buf[6] = FIN_IPPROTO_ICMPV6;
+  buf[7] = 64;
+  memcpy(buf + 8, d->data + 24, 16);
+  memcpy(buf + 24, d->data + 8, 16);
+  buf[40] = type;
+  buf[41] = code;
+  for (int k = 0; k < 4; k++)
+    buf[44 + k] = (uint8_t)(word >> (24 - 8 * k));
+  memcpy(buf + 48, d->data, quote);
+  fix_checksums_v6(buf, 48 + quote);
+  fin_stack_input(W.h[1 - d->to].st, buf, 48 + quote, W.now);
+}
+
 /* An ICMP error (unreachable, frag-needed with an MTU, time exceeded...)
- * quoting a queued datagram, sent back to its sender. */
+ * quoting a queued datagram, sent back to its sender; ICMPv6 over IPv6. */
 static void op_icmp(void) {
   static uint8_t buf[28 + 68];
   static const uint8_t types[4] = {3, 4, 11, 12};
   size_t i = take8();
-  uint8_t type = types[take8() % 4], code = take8() % 16;
+  uint8_t tsel = take8() % 4, code = take8() % 16;
+  uint8_t type = types[tsel];
   uint16_t mtu = take16();
   if (W.qlen == 0)
     return;
   const struct dgram *d = &W.q[i % W.qlen];
+  if (W.v6) {
+    icmp6_error(d, (uint8_t)(1 + tsel), code % 8, mtu);
+    return;
+  }
   size_t quote = d->len < 68 ? d->len : 68;
   int to = 1 - d->to;
   memset(buf, 0, 28);
@@ -894,9 +1041,9 @@ static void run_op(uint8_t op) {
   }
 }
 
-static void configure(struct fin_settings *s, uint8_t cfg, uint32_t addr) {
+static void configure(struct fin_settings *s, uint8_t cfg, struct fin_addr addr) {
   fin_settings_default(s);
-  s->local_addrs[0] = fin_addr_v4(addr);
+  s->local_addrs[0] = addr;
   s->local_addr_count = 1;
   s->event_mask = FIN_EVENTS_ALL;
   s->timestamps = !(cfg & FZ_CFG_NO_TS);
@@ -928,10 +1075,11 @@ static void on_wake(void *ctx) {
   h->woken = true;
 }
 
-static void host_new(struct host *h, uint8_t cfg, uint32_t addr, uint64_t seed) {
+static void host_new(struct host *h, uint8_t cfg, struct fin_addr addr, uint64_t seed) {
   memset(h, 0, sizeof(*h));
   configure(&h->set, cfg, addr);
-  h->mtu = h->set.mtu;
+  /* RFC 8200 §5: an IPv6 link carries 1280 bytes whatever the MTU says. */
+  h->mtu = W.v6 && h->set.mtu < FIN_IPV6_MIN_MTU ? FIN_IPV6_MIN_MTU : h->set.mtu;
   h->rng = seed | 1;
   struct fin_allocator a = {fz_alloc, fz_release, &h->ta};
   struct fin_random r = {fz_fill, &h->rng};
@@ -952,8 +1100,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   W.now = T0;
   uint8_t ca = take8(), cb = take8();
   uint32_t seed = take32();
-  host_new(&W.h[0], ca, FZ_ADDR_A, seed);
-  host_new(&W.h[1], cb, FZ_ADDR_B, (uint64_t)seed << 32 | 7);
+  W.v6 = (seed & FZ_SEED_IPV6) != 0;
+  host_new(&W.h[0], ca, fz_addr(1), seed);
+  host_new(&W.h[1], cb, fz_addr(2), (uint64_t)seed << 32 | 7);
   for (int ops = 0; ops < MAX_OPS && W.n > 0; ops++) {
     run_op(take8());
     drain_all();

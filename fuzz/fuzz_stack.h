@@ -3,7 +3,8 @@
  * shared with its seed generator (fuzz/driver_stack.c).
  *
  * An input is: 2 config bytes (host A, host B: FZ_CFG_* bits), 4 bytes of
- * random seed, then operations: one opcode byte (taken modulo FZ_OP_COUNT)
+ * random seed (big-endian; its top bit, FZ_SEED_IPV6, runs the program
+ * over IPv6), then operations: one opcode byte (taken modulo FZ_OP_COUNT)
  * followed by its argument bytes. Arguments past the end read as 0, so any
  * byte string is a valid program. */
 #ifndef FIN_FUZZ_STACK_H
@@ -19,10 +20,20 @@
 #define FZ_CFG_SMALL_BUF  0x40 /* 4 KiB send / receive buffers */
 #define FZ_CFG_FAST_TIMER 0x80 /* MSL 1 s, FIN timeout 2 s, keep-alive 10 s */
 
-/* Addresses: host A is 10.0.0.1, host B 10.0.0.2; "third" is 10.0.0.3. */
+/* Addresses: host A is 10.0.0.1, host B 10.0.0.2; "third" is 10.0.0.3.
+ * Over IPv6 they are fd00::1, fd00::2 and fd00::3. */
 #define FZ_ADDR_A     0x0a000001u
 #define FZ_ADDR_B     0x0a000002u
 #define FZ_ADDR_THIRD 0x0a000003u
+
+/* The seed bit that chooses IPv6: every address, the datagrams forged by
+ * FZ_OP_INJECT / FZ_OP_RAW and the errors of FZ_OP_ICMP (ICMPv6 then) are
+ * of that family. Over IPv6, FZ_OP_INJECT reads one more byte, extsel8:
+ * the extension headers put in front of the forged segment
+ * (FZ_EXT_CHAINS choices, 0 = none); FZ_OP_RAW's fix8 bit 8 keeps the
+ * fuzzer's next header (so its bytes can be an extension chain). */
+#define FZ_SEED_IPV6  0x80000000u
+#define FZ_EXT_CHAINS 10
 
 enum fz_op {
   FZ_OP_SOCKET = 0,     /* host */
@@ -58,8 +69,9 @@ enum fz_op {
 #define FZ_SCALES 5 /* 1 ms, 10 ms, 1 s, 1 min, 10 min */
 
 /* FZ_OP_CONNECT dstsel % 5: the other host :80, :81, :port16, this host :80,
- * the third address :port16. */
+ * the third address :port16; over IPv6 dstsel % 6, 5 being the IPv4
+ * address of the other host (the stack has none: ENETUNREACH). */
 /* FZ_OP_BIND addrsel % 3: any, own address, the other host's address;
- * portsel % 4: 0, 80, 81, port16. */
+ * over IPv6 addrsel % 4, 3 being 0.0.0.0. portsel % 4: 0, 80, 81, port16. */
 
 #endif

@@ -1,8 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the wire layer: any bytes through fin_tcp_parse,
- * fin_icmp_parse and fin_tcp_opts_parse; an accepted segment is rebuilt and
- * re-parsed, and must come back identical. Its options are also rewritten
- * with fin_tcp_opts_write and must parse back to the same values.
+ * fin_icmp_parse, fin_ip_parse and fin_tcp_opts_parse; an accepted segment
+ * of either family is rebuilt and re-parsed, and must come back identical.
+ * Its options are also rewritten with fin_tcp_opts_write and must parse
+ * back to the same values. Each input runs three ways: as it is; with its
+ * checksums repaired (IPv4 header, TCP, ICMP, and for IPv6 the upper layer
+ * found after the extension headers); and framed, where its first byte
+ * chooses IPv4 or IPv6 (bit 0) and the rest becomes the payload of a valid
+ * header, so mutations reach TCP, ICMPv6 and the extension header walk
+ * without having to guess lengths and addresses. The first bytes are also
+ * address and endpoint text (fin_addr_parse, fin_endpoint_parse): what
+ * parses prints (RFC 5952) and parses back to the same address, and any 16
+ * bytes print as text that parses back to them.
  *
  * Build and run with libFuzzer (clang), from the repository root:
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
@@ -28,6 +37,7 @@
 static void check_same_segment(const struct fin_segment *a, const struct fin_segment *b) {
   CHECK(fin_addr_eq(&a->saddr, &b->saddr) && fin_addr_eq(&a->daddr, &b->daddr));
   CHECK(a->tos == b->tos && a->ip_id == b->ip_id && b->ttl == (a->ttl ? a->ttl : 64));
+  CHECK(a->flowlabel == b->flowlabel && a->flowlabel <= 0xfffff);
   CHECK(a->sport == b->sport && a->dport == b->dport);
   CHECK(a->seq == b->seq && a->ack == b->ack && a->flags == b->flags);
   CHECK(a->wnd == b->wnd && a->urg == b->urg && a->data_offset == b->data_offset);
@@ -47,7 +57,9 @@ static void rebuild_and_reparse(const struct fin_segment *seg) {
     cut = seg->payload_len;
   size_t n = fin_tcp_build(buf, sizeof(buf), seg, opt, opt_len, seg->payload, cut,
                            seg->payload + cut, seg->payload_len - cut);
-  CHECK(n == FIN_IPV4_HDR_MIN + seg->data_offset + seg->payload_len);
+  /* fin builds no IP options and no extension headers. */
+  size_t iph = fin_addr_is_v4(&seg->saddr) ? FIN_IPV4_HDR_MIN : FIN_IPV6_HDR_LEN;
+  CHECK(n == iph + seg->data_offset + seg->payload_len);
   struct fin_segment again;
   CHECK(fin_tcp_parse(buf, n, &again) == FIN_WIRE_OK);
   check_same_segment(seg, &again);
@@ -89,9 +101,30 @@ static void put_csum(uint8_t *field, uint32_t sum, const uint8_t *p, size_t len)
   field[1] = (uint8_t)c;
 }
 
+/* IPv6 has no header checksum; the upper layer's (TCP or ICMPv6) covers
+ * a pseudo-header (RFC 8200 §8.1). fin_ip_parse finds the upper layer after
+ * the extension headers; if it refuses the datagram no checksum matters. */
+static void fix_checksums_v6(uint8_t *d, size_t len) {
+  struct fin_ip_info ip;
+  if (fin_ip_parse(d, len, &ip) != FIN_WIRE_OK)
+    return;
+  uint8_t *up = d + (ip.payload - d);
+  uint32_t sum = ip.proto + (uint32_t)(ip.payload_len >> 16) + (uint32_t)(ip.payload_len & 0xffff);
+  for (size_t i = 8; i < FIN_IPV6_HDR_LEN; i += 2) /* the two addresses */
+    sum += (uint32_t)(d[i] << 8 | d[i + 1]);
+  if (ip.proto == FIN_IPPROTO_TCP && ip.payload_len >= FIN_TCP_HDR_MIN)
+    put_csum(up + 16, sum, up, ip.payload_len);
+  if (ip.proto == FIN_IPPROTO_ICMPV6 && ip.payload_len >= 8)
+    put_csum(up + 2, sum, up, ip.payload_len);
+}
+
 /* Random mutations almost never keep a checksum right; repairing them lets
  * the fuzzer reach the TCP, option and ICMP parsers behind the checks. */
 static void fix_checksums(uint8_t *d, size_t len) {
+  if (len >= FIN_IPV6_HDR_LEN && d[0] >> 4 == 6) {
+    fix_checksums_v6(d, len);
+    return;
+  }
   size_t ihl = (size_t)(d[0] & 0x0f) * 4;
   if (ihl < FIN_IPV4_HDR_MIN || ihl > len)
     return;
@@ -122,14 +155,94 @@ static void check_input(const uint8_t *data, size_t size) {
     CHECK(fin_tcp_flags_str(seg.flags, flags, sizeof(flags))[0] != '\0');
   }
   struct fin_icmp_error ie;
-  CHECK((unsigned)fin_icmp_parse(data, size, &ie) < FIN_WIRE_ERROR_COUNT);
+  e = fin_icmp_parse(data, size, &ie);
+  CHECK((unsigned)e < FIN_WIRE_ERROR_COUNT);
+  if (e == FIN_WIRE_OK)
+    CHECK(ie.version == (data[0] >> 4) && (unsigned)ie.kind <= FIN_ICMP_TOO_BIG &&
+          (ie.kind == FIN_ICMP_TOO_BIG || ie.mtu == 0));
+  struct fin_ip_info ip;
+  e = fin_ip_parse(data, size, &ip);
+  CHECK((unsigned)e < FIN_WIRE_ERROR_COUNT);
+  if (e == FIN_WIRE_OK)
+    CHECK(ip.payload >= data + FIN_IPV4_HDR_MIN && ip.payload + ip.payload_len <= data + size &&
+          (ip.version == 4 || ip.payload >= data + FIN_IPV6_HDR_LEN));
   struct fin_tcp_opts opts;
   e = fin_tcp_opts_parse(data, size < 60 ? size : 60, &opts);
   CHECK(e == FIN_WIRE_OK || e == FIN_WIRE_TCP_OPTION);
 }
 
+/* The framed pass: data[0] bit 0 chooses the family, bit 1 ICMP / ICMPv6
+ * instead of TCP, bit 2 (IPv6) takes the next header from data[1] so the
+ * payload can start with extension headers; the rest of data is the
+ * payload of a valid header from 10.0.0.1 to 10.0.0.2 or fd00::1 to
+ * fd00::2, checksums repaired. */
+static void check_framed(const uint8_t *data, size_t size) {
+  if (size < 1 || size > 65000)
+    return;
+  uint8_t ctl = data[0];
+  bool v6 = ctl & 1, icmp = ctl & 2, chain = v6 && (ctl & 4) && size >= 2;
+  size_t skip = chain ? 2 : 1, body = size - skip;
+  size_t hl = v6 ? FIN_IPV6_HDR_LEN : FIN_IPV4_HDR_MIN, n = hl + body;
+  uint8_t *d = malloc(n);
+  CHECK(d != NULL);
+  memset(d, 0, hl);
+  memcpy(d + hl, data + skip, body);
+  if (v6) {
+    d[0] = 0x60;
+    d[4] = (uint8_t)(body >> 8);
+    d[5] = (uint8_t)body;
+    d[6] = chain ? data[1] : icmp ? FIN_IPPROTO_ICMPV6 : FIN_IPPROTO_TCP;
+    d[7] = 64;
+    d[8] = d[24] = 0xfd;
+    d[23] = 1;
+    d[39] = 2;
+  } else {
+    d[0] = 0x45;
+    d[2] = (uint8_t)(n >> 8);
+    d[3] = (uint8_t)n;
+    d[8] = 64;
+    d[9] = icmp ? FIN_IPPROTO_ICMP : FIN_IPPROTO_TCP;
+    d[12] = d[16] = 10;
+    d[15] = 1;
+    d[19] = 2;
+  }
+  fix_checksums(d, n);
+  check_input(d, n);
+  free(d);
+}
+
+/* Address text both ways (src/wire/addr.c). */
+static void check_text(const uint8_t *data, size_t size) {
+  char text[FIN_ENDPOINT_STRLEN + 16];
+  size_t n = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+  memcpy(text, data, n);
+  text[n] = '\0';
+  struct fin_addr a, b;
+  uint16_t port;
+  char out[FIN_ENDPOINT_STRLEN];
+  if (fin_addr_parse(text, &a) == 0) {
+    CHECK(fin_addr_format(&a, size % 2, out, sizeof(out)) < FIN_ADDR_STRLEN);
+    CHECK(fin_addr_parse(out, &b) == 0 && fin_addr_eq(&a, &b));
+  }
+  if (fin_endpoint_parse(text, &a, &port) == 0) {
+    CHECK(port != 0 && fin_endpoint_format(&a, port, out, sizeof(out)) < FIN_ENDPOINT_STRLEN);
+    uint16_t p2;
+    CHECK(fin_endpoint_parse(out, &b, &p2) == 0 && fin_addr_eq(&a, &b) && p2 == port);
+  }
+  if (size >= 18) {
+    memcpy(a.b, data, 16);
+    port = (uint16_t)(data[16] << 8 | data[17]);
+    fin_addr_format(&a, data[0] & 1, out, sizeof(out));
+    CHECK(fin_addr_parse(out, &b) == 0 && fin_addr_eq(&a, &b));
+    fin_endpoint_format(&a, port, out, sizeof(out));
+    CHECK(port == 0 || (fin_endpoint_parse(out, &b, &port) == 0 && fin_addr_eq(&a, &b)));
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   check_input(data, size);
+  check_text(data, size);
+  check_framed(data, size);
   if (size < FIN_IPV4_HDR_MIN || size > 65535)
     return 0;
   uint8_t *fixed = malloc(size);

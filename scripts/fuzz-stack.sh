@@ -4,7 +4,9 @@
 # (ASan+UBSan) and runs it for N seconds (default 60) on one core. Corpus in
 # build-fuzz/corpus-stack (kept between runs), seeded with valid programs
 # (handshake, data, every close path) from fuzz/driver_stack.c and with the
-# regression inputs in fuzz/regressions/.
+# regression inputs in fuzz/regressions/; every seed program runs over IPv4
+# and over IPv6 (the seed's top bit), plus IPv6 extension header and ICMPv6
+# programs.
 # Usage: scripts/fuzz-stack.sh [seconds] [extra libFuzzer flags...]
 # A crash is written to build-fuzz/crash-*; minimise it with
 #   build-fuzz/fuzz_stack -minimize_crash=1 -runs=20000 build-fuzz/crash-...

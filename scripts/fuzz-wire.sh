@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Builds the wire-layer libFuzzer harness with clang (ASan+UBSan) and runs it
 # for N seconds (default 30). Corpus in build-fuzz/corpus-wire (kept between
-# runs), seeded with valid segments and ICMP errors from fuzz/driver.c.
+# runs), seeded with valid IPv4 and IPv6 segments (extension headers and
+# their limits included), ICMP and ICMPv6 errors from fuzz/driver.c.
 # Usage: scripts/fuzz-wire.sh [seconds] [extra libFuzzer flags...]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -142,8 +142,10 @@ size_t fin_addr_format(const struct fin_addr *a, bool as_v6, char *buf, size_t c
  * @return the length written, without the NUL */
 size_t fin_endpoint_format(const struct fin_addr *a, uint16_t port, char *buf, size_t cap);
 
-/** Parses an endpoint: "A.B.C.D:PORT" or "[IPv6]:PORT" (port 1..65535; an
- * IPv6 address needs its brackets, an IPv4 one must not have them).
+/** Parses an endpoint: "A.B.C.D:PORT" or "[IPv6]:PORT" (port 1..65535; IPv6
+ * text needs its brackets, a dotted quad must not have them;
+ * "[::ffff:A.B.C.D]:PORT", as Linux ss prints an IPv4 peer of an IPv6
+ * socket, is that IPv4 address).
  * @param text NUL-terminated text (not kept)
  * @param addr the address, written only on success
  * @param port the port (host byte order), written only on success

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /** @file fin/pcap.h
  * @brief The pcap tap: writes datagrams to a capture file (LINKTYPE_RAW, so
- * Wireshark and tshark decode plain IPv4) through libpcap. The runtime
+ * Wireshark and tshark decode plain IPv4 and IPv6) through libpcap. The runtime
  * writes every datagram it moves (fin_runtime_set_pcap); anything else can
  * call fin_pcap_write itself. Only in builds with FIN_PCAP=ON (the default;
  * libpcap-dev), in libfin_net. */

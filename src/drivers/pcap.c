@@ -17,7 +17,9 @@ struct fin_pcap *fin_pcap_open(const char *path, char *err, size_t errlen) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  /* DLT_RAW: each record is a bare IPv4 datagram. 65535 snaplen keeps whole segments. */
+  /* DLT_RAW (LINKTYPE_RAW, 101 in the file): each record is a bare IPv4 or
+   * IPv6 datagram, its version nibble says which. 65535 snaplen keeps whole
+   * segments. */
   p->handle = pcap_open_dead(DLT_RAW, 65535);
   if (p->handle == NULL) {
     snprintf(err, errlen, "pcap_open_dead failed");

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Every way a connection ends, one function each. Host a (10.0.0.1) is the
- * client, host b (10.0.0.2) the server on port 80. Each function says what
- * the two applications do and what must hold at the end. */
+/* Every way a connection ends, one function each. Host a (10.0.0.1, or
+ * fd00::1 with --ipv6) is the client, host b (10.0.0.2 or fd00::2) the
+ * server on port 80. Each function says what the two applications do and
+ * what must hold at the end; nothing depends on the family. */
 #include <errno.h>
 #include <string.h>
 
@@ -479,6 +480,7 @@ static void scn_init(struct scn_def *d, const struct fin_scenario_opts *o) {
   d->cfg.max_time = FIN_SEC(6 * 3600);
   d->cfg.trace = o->trace;
   d->cfg.pcap = o->pcap;
+  d->cfg.ipv6 = o->ipv6;
   for (unsigned h = 0; h < SCN_HOSTS; h++) {
     struct fin_settings *s = &d->cfg.settings[h];
     fin_settings_default(s);

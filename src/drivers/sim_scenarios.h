@@ -15,6 +15,7 @@ struct fin_scenario_opts {
   fin_time fin_timeout; /* 0: stack default */
   bool rfc1337, rst_time_wait, strict, syn_cookies;
   bool insecure_rst; /* RFC 793 legacy RST rule (dangerous; blind-reset shows why) */
+  bool ipv6;         /* hosts fd00::1 and fd00::2 instead of 10.0.0.1 and 10.0.0.2 */
   uint64_t bytes;    /* data-then-close volume; 0: scenario default */
   struct fin_trace *trace;
   struct fin_pcap *pcap;

@@ -16,6 +16,7 @@
 #define LANE_FIRST 25
 #define LANE_LAST  84
 #define STATE_W    13
+#define TIME_END   9 /* "  time (s)" ends here */
 /* Runs of plain delivered segments longer than FOLD_MIN rows show their
  * first and last FOLD_KEEP rows around one "..." line (bulk data would
  * otherwise bury the handshake and the close). */
@@ -125,14 +126,48 @@ static void put_note(char *line, const struct layout *l, const struct fin_row *r
     put(line, lane + 2, row->label);
 }
 
+/* Whether host h's "name address" label of len columns fits its place on
+ * the header line: the first ends at its lane, after "time (s)"; the last
+ * starts at its lane and ends by LINE_W; a middle one, centred on its lane,
+ * is narrower than the gap between two lanes. */
+static bool label_fits(const struct layout *l, unsigned h, int len) {
+  if (h == 0)
+    return l->lane[0] - len + 1 > TIME_END;
+  if (h == l->hosts - 1)
+    return l->lane[h] + len <= LINE_W;
+  return len < l->lane[1] - l->lane[0];
+}
+
+static bool labels_fit(const struct fin_trace *tr, const struct layout *l) {
+  for (unsigned h = 0; h < l->hosts && h < tr->host_count; h++) {
+    char name[64];
+    fin_trace_host_label(tr, h, name, sizeof name);
+    if (!label_fits(l, h, (int)strlen(name)))
+      return false;
+  }
+  return true;
+}
+
+/* The header names each lane. Long addresses (a global IPv6 address is up
+ * to 39 characters) do not fit beside the lanes: then each host gets a line
+ * of its own above a header of bare names, so no line is ever cut. */
 static void header(FILE *out, const struct fin_trace *tr, const struct layout *l) {
   char line[LINE_W + 1];
+  bool fit = labels_fit(tr, l);
+  for (unsigned h = 0; !fit && h < tr->host_count; h++) {
+    char name[64];
+    fin_trace_host_label(tr, h, name, sizeof name);
+    fprintf(out, "  %s\n", name);
+  }
   memset(line, ' ', LINE_W);
   line[LINE_W] = '\0';
   put(line, 2, "time (s)");
   for (unsigned h = 0; h < l->hosts && h < tr->host_count; h++) {
     char name[64];
-    fin_trace_host_label(tr, h, name, sizeof name);
+    if (fit)
+      fin_trace_host_label(tr, h, name, sizeof name);
+    else
+      snprintf(name, sizeof name, "%s", tr->host_names[h]);
     int len = (int)strlen(name);
     if (h == 0)
       put(line, l->lane[0] - len + 1, name);

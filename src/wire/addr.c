@@ -53,11 +53,12 @@ static bool v4_tail(const char *s) {
   return false;
 }
 
-/* Groups before (or after) "::": into words, count in *n (max words). */
+/* Groups before (or after) "::": into words, count in *n, at most max
+ * words (none when max <= 0). */
 static int parse_groups(const char *s, uint16_t *w, int max, int *n, const char **rest) {
   *n = 0;
   while (*s && !(s[0] == ':' && s[1] == ':')) {
-    if (*n == max)
+    if (*n >= max)
       return -EINVAL;
     if (v4_tail(s)) {
       uint8_t q[4];
@@ -90,8 +91,10 @@ static int parse_v6(const char *s, uint8_t out[16]) {
   const char *rest = s;
   if (!(s[0] == ':' && s[1] == ':') && parse_groups(s, head, 8, &nh, &rest) != 0)
     return -EINVAL;
+  /* RFC 4291 §2.2: "::" stands for one or more zero groups, so at most
+   * seven others, and the groups after it fill what the head left. */
   bool gap = rest[0] == ':' && rest[1] == ':';
-  if (gap && parse_groups(rest + 2, tail, 7 - nh, &nt, &rest) != 0)
+  if (gap && (nh > 7 || parse_groups(rest + 2, tail, 7 - nh, &nt, &rest) != 0))
     return -EINVAL;
   if (*rest != '\0' || (gap ? nh + nt > 7 : nh != 8))
     return -EINVAL;
@@ -277,9 +280,12 @@ int fin_endpoint_parse(const char *text, struct fin_addr *addr, uint16_t *port) 
       return -EINVAL;
     p = p * 10 + (unsigned long)(*d - '0');
   }
+  /* RFC 5952 §6: IPv6 text in brackets, a dotted quad without. The text
+   * decides, not the address: "[::ffff:10.0.0.1]:80" (how Linux ss shows an
+   * IPv4 peer of an IPv6 socket) names the IPv4 address 10.0.0.1. */
   struct fin_addr a;
   if (p == 0 || p > 65535 || fin_addr_parse(host, &a) != 0 ||
-      (text[0] == '[') == fin_addr_is_v4(&a))
+      (text[0] == '[') != (strchr(host, ':') != NULL))
     return -EINVAL;
   *addr = a;
   *port = (uint16_t)p;

@@ -18,6 +18,9 @@
 #define EXT_BYTES_MAX 1024u /* extension headers larger than this together are refused */
 #define OPT_PAD1      0
 #define OPT_PADN      1
+#define FRAG_HDR_LEN  8u /* §4.5: the fragment header has no length field */
+#define FRAG_OFFSET   0xfff8u
+#define FRAG_M        0x0001u
 
 static bool v6_is_extension(uint8_t nh) {
   return nh == NH_HOPOPTS || nh == NH_ROUTING || nh == NH_FRAGMENT || nh == NH_DSTOPTS;
@@ -42,13 +45,23 @@ static enum fin_wire_error v6_options_check(const uint8_t *opt, size_t len) {
   return FIN_WIRE_OK;
 }
 
+/* RFC 8200 §4.5: fin never reassembles, so a fragment is refused, as
+ * IPv4's are. A fragment header with offset 0 and M clear holds a whole
+ * datagram (an "atomic fragment"): it is processed as one, in isolation
+ * from any other (RFC 6946 §4), like an IPv4 datagram with MF clear and
+ * offset 0. */
+static enum fin_wire_error v6_fragment(const uint8_t *p, size_t *hlen) {
+  *hlen = FRAG_HDR_LEN;
+  return (wire_get16(p + 2) & (FRAG_OFFSET | FRAG_M)) != 0 ? FIN_WIRE_IP_FRAGMENT : FIN_WIRE_OK;
+}
+
 /* One extension header at off (its next-header byte, length, body). */
 static enum fin_wire_error v6_one_extension(uint8_t nh, const uint8_t *p, size_t room,
                                             size_t *hlen) {
   if (room < 8)
     return FIN_WIRE_IP6_EXT_HEADER;
   if (nh == NH_FRAGMENT)
-    return FIN_WIRE_IP_FRAGMENT; /* RFC 8200 §4.5: fin never reassembles */
+    return v6_fragment(p, hlen);
   *hlen = ((size_t)p[1] + 1) * 8;
   if (*hlen > room)
     return FIN_WIRE_IP6_EXT_HEADER;

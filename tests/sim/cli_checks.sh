@@ -14,6 +14,28 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
+# The tshark checks skip (exit 77, ctest SKIP_RETURN_CODE) without tshark.
+need_tshark() {
+  command -v tshark >/dev/null 2>&1 || { echo "skip: tshark is not installed"; exit 77; }
+}
+
+# tshark_clean FILE FAMILY MIN: tshark decodes at least MIN packets, every
+# one of them TCP over FAMILY (ip or ipv6), none malformed, none with an
+# expert error, every IP (IPv4) and TCP checksum verified good.
+tshark_clean() {
+  file=$1
+  fam=$2
+  min=$3
+  set -- -r "$file" -o tcp.check_checksum:TRUE -o ip.check_checksum:TRUE
+  n=$(tshark "$@" 2>/dev/null | wc -l)
+  [ "$n" -ge "$min" ] || fail "$file: tshark decoded only $n packets"
+  for filter in "!($fam && tcp)" "_ws.malformed" '_ws.expert.severity >= "error"' \
+    "tcp.checksum.status != 1" "ip.checksum.status && ip.checksum.status != 1"; do
+    m=$(tshark "$@" -Y "$filter" 2>/dev/null | wc -l)
+    [ "$m" -eq 0 ] || fail "$file: $m of $n packets match '$filter'"
+  done
+}
+
 # A bad option: exit 2 and a message that names the option.
 bad() {
   opt=$1
@@ -68,6 +90,8 @@ bad-options-all)
   usage 2 "'--json' takes no value" stat --json=yes
   usage 2 "LOCAL REMOTE" kill 10.77.0.2:80
   usage 2 "10.77.0.2:0" kill 10.77.0.2:0 10.77.0.1:4000
+  usage 2 "kill: fd00::2:80: expected" kill fd00::2:80 "[fd00::1]:4000"
+  usage 2 "kill: \[fd00::1\]: expected" kill "[fd00::2]:80" "[fd00::1]"
   usage 2 "--profile" script --profile bsd x.pkt
   usage 2 "FILE.pkt" script
   usage 2 "unknown command" nosuchcommand
@@ -166,17 +190,21 @@ states)
   usage 2 '--states-format' sim graceful-active --states "$TMP/x.svg" --states-format png
   usage 2 "$TMP/no/such/dir/x.svg" sim graceful-active --states "$TMP/no/such/dir/x.svg"
   ;;
-pcap-tshark)
+pcap-tshark | pcap-tshark-ipv6)
   # Decoding is checked here, not the scenario's outcome (exit 1 is fine).
-  "$FIN" sim data-then-close --bytes 100000 --loss 0.05 --dup 0.05 --reorder 0.05 \
+  need_tshark
+  fam=ip
+  v6=
+  [ "$CHECK" = pcap-tshark-ipv6 ] && fam=ipv6 && v6=--ipv6
+  "$FIN" sim data-then-close $v6 --bytes 100000 --loss 0.05 --dup 0.05 --reorder 0.05 \
     --corrupt 0.02 --seed 3 --quiet --pcap "$TMP/d.pcap" >/dev/null
   [ $? -le 1 ] || fail "data-then-close did not run"
-  n=$(tshark -r "$TMP/d.pcap" 2>/dev/null | wc -l)
-  [ "$n" -gt 100 ] || fail "tshark decoded only $n packets"
-  m=$(tshark -r "$TMP/d.pcap" -Y _ws.malformed 2>/dev/null | wc -l)
-  [ "$m" -eq 0 ] || fail "$m malformed packets"
-  tshark -r "$TMP/d.pcap" -T fields -e ip.proto 2>/dev/null | sort -u | grep -qx 6 ||
-    fail "not TCP"
+  tshark_clean "$TMP/d.pcap" $fam 100
+  if [ -n "$v6" ]; then
+    tshark -r "$TMP/d.pcap" -T fields -e ipv6.src -e ipv6.dst 2>/dev/null | sort -u >"$TMP/addrs"
+    printf 'fd00::1\tfd00::2\nfd00::2\tfd00::1\n' | cmp -s - "$TMP/addrs" ||
+      fail "not between fd00::1 and fd00::2: $(cat "$TMP/addrs")"
+  fi
   ;;
 demo)
   # fin demo: three aligned columns (a's state, segments, b's state), no line
@@ -193,17 +221,20 @@ demo)
     grep -q "== $t" "$TMP/demo" || fail "fin demo lacks '$t'"
   done
   ;;
-pcapng-tshark)
+pcapng-tshark | pcapng-tshark-ipv6)
   # --pcapng: the same datagrams as --pcap, each commented with the state
   # changes around it; tshark decodes it and shows the comments.
-  "$FIN" sim lost-final-ack --quiet --pcap "$TMP/l.pcap" --pcapng "$TMP/l.pcapng" >/dev/null ||
+  need_tshark
+  fam=ip
+  v6=
+  [ "$CHECK" = pcapng-tshark-ipv6 ] && fam=ipv6 && v6=--ipv6
+  "$FIN" sim lost-final-ack $v6 --quiet --pcap "$TMP/l.pcap" --pcapng "$TMP/l.pcapng" >/dev/null ||
     fail "lost-final-ack failed"
   tshark -r "$TMP/l.pcap" -T fields -e frame.len -e tcp.flags 2>/dev/null >"$TMP/classic"
   tshark -r "$TMP/l.pcapng" -T fields -e frame.len -e tcp.flags 2>/dev/null >"$TMP/ng"
   [ -s "$TMP/ng" ] || fail "tshark read nothing from the pcapng"
   cmp -s "$TMP/classic" "$TMP/ng" || fail "pcapng and pcap hold different datagrams"
-  m=$(tshark -r "$TMP/l.pcapng" -Y _ws.malformed 2>/dev/null | wc -l)
-  [ "$m" -eq 0 ] || fail "$m malformed packets in the pcapng"
+  tshark_clean "$TMP/l.pcapng" $fam 10
   tshark -r "$TMP/l.pcapng" -T fields -e frame.comment 2>/dev/null >"$TMP/comments"
   for want in "a conn 1: CLOSED -> SYN-SENT" "b conn 2: LISTEN -> SYN-RECEIVED" \
     "a conn 1: FIN-WAIT-2 -> TIME-WAIT" "network: scripted-loss" "b conn 2: retransmit timer" \
@@ -217,6 +248,34 @@ pcapng-tshark)
   tshark -r "$TMP/l.pcapng" -Y 'frame.comment contains "CLOSED -> SYN-SENT"' -T fields \
     -e tcp.flags.syn -e tcp.flags.ack 2>/dev/null | grep -qx '1.0' ||
     fail "CLOSED -> SYN-SENT not on the SYN"
+  ;;
+formats-ipv6)
+  # --ipv6: hosts fd00::1 and fd00::2 in every output format.
+  "$FIN" sim simultaneous --ipv6 --format mermaid --svg "$TMP/s.svg" --events "$TMP/e.ndjson" \
+    >"$TMP/m" || fail "simultaneous --ipv6 failed"
+  grep -qx '    participant a as a fd00::1' "$TMP/m" || fail "mermaid lacks a fd00::1"
+  grep -qx '    participant b as b fd00::2' "$TMP/m" || fail "mermaid lacks b fd00::2"
+  grep -q 'Note left of a: CLOSING' "$TMP/m" || fail "mermaid --ipv6 lacks CLOSING"
+  grep -q '>a fd00::1</text>' "$TMP/s.svg" || fail "svg lacks a fd00::1"
+  tail -1 "$TMP/s.svg" | grep -q '</svg>' || fail "svg end"
+  python3 "$CHECK_EVENTS" "$TMP/e.ndjson" --types state,send,recv,app,close || fail "ndjson"
+  grep -q '"local":"\[fd00::1\]:[0-9]*","remote":"\[fd00::2\]:80"' "$TMP/e.ndjson" ||
+    fail "ndjson lacks [fd00::1]:port -> [fd00::2]:80"
+  grep -q '10\.0\.0\.' "$TMP/e.ndjson" "$TMP/m" "$TMP/s.svg" && fail "an IPv4 address in --ipv6 output"
+  "$FIN" sim graceful-active --ipv6 | head -1 | grep -Eq '^  time \(s\) +a fd00::1 +b fd00::2$' ||
+    fail "ladder header does not name fd00::1 and fd00::2"
+  ;;
+ladder-width)
+  # Every scenario, both families: no ladder line wider than 100 columns
+  # (the widest scenario's labels included), every summary a PASS.
+  for s in $("$FIN" sim --list | awk '{ print $1 }'); do
+    for v6 in "" --ipv6; do
+      "$FIN" sim "$s" $v6 >"$TMP/l" || fail "fin sim $s $v6 failed: $(tail -1 "$TMP/l")"
+      w=$(awk '{ if (length > m) m = length } END { print m }' "$TMP/l")
+      [ "$w" -le 100 ] || fail "fin sim $s $v6: a line of $w columns"
+      tail -1 "$TMP/l" | grep -qx PASS || fail "fin sim $s $v6: $(tail -1 "$TMP/l")"
+    done
+  done
   ;;
 pcap-same-seed)
   for i in 1 2; do

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Shared by the scenario tests: run a scenario across seeds and losses and
- * fail with the scenario's own explanation. Virtual time only. */
+ * fail with the scenario's own explanation; SIM_RUN_BOTH runs a test group
+ * once over IPv4 (10.0.0.1, 10.0.0.2) and once over IPv6 (fd00::1,
+ * fd00::2), with the same expectations. Virtual time only. */
 #ifndef FIN_TESTS_SIM_TEST_UTIL_H
 #define FIN_TESTS_SIM_TEST_UTIL_H
 
@@ -12,19 +14,55 @@
 
 #define SIM_SEEDS 20
 
+/* The family the scenarios run over (set by SIM_RUN_BOTH). */
+static bool sim_ipv6;
+
+/* Scenario options for the family under test. */
+static inline void sim_opts_default(struct fin_scenario_opts *o) {
+  fin_scenario_opts_default(o);
+  o->ipv6 = sim_ipv6;
+}
+
+/* Every datagram a stack received was of the family under test. */
+static inline void sim_assert_family(const struct fin_scn_result *res) {
+  uint64_t v4 = 0, v6 = 0;
+  for (unsigned h = 0; h < FIN_SIM_MAX_HOSTS; h++) {
+    v4 += res->counters[h].ip_in_receives;
+    v6 += res->counters[h].ip6_in_receives;
+  }
+  assert_int_equal(sim_ipv6 ? v4 : v6, 0);
+  assert_true((sim_ipv6 ? v6 : v4) > 0);
+}
+
+/* Runs a cmocka group over IPv4, then over IPv6. */
+static inline int sim_run_both(const char *name, const struct CMUnitTest *tests, size_t count) {
+  char label[128];
+  int failed = 0;
+  for (int v6 = 0; v6 < 2; v6++) {
+    sim_ipv6 = v6;
+    snprintf(label, sizeof(label), "%s/%s", name, v6 ? "ipv6" : "ipv4");
+    failed += _cmocka_run_group_tests(label, tests, count, NULL, NULL);
+  }
+  sim_ipv6 = false;
+  return failed;
+}
+#define SIM_RUN_BOTH(tests) sim_run_both(#tests, (tests), sizeof(tests) / sizeof((tests)[0]))
+
 static inline void sim_run_one(const char *name, uint64_t seed, double loss, uint64_t bytes,
                                struct fin_scn_result *res) {
   const struct fin_scenario *sc = fin_scenario_find(name);
   assert_non_null(sc);
   struct fin_scenario_opts o;
-  fin_scenario_opts_default(&o);
+  sim_opts_default(&o);
   o.seed = seed;
   o.link.loss = loss;
   o.bytes = bytes;
   assert_int_equal(fin_scenario_run(sc, &o, res), 0);
   if (!res->ok)
-    fail_msg("%s seed %llu loss %g: %s", name, (unsigned long long)seed, loss, res->why);
+    fail_msg("%s%s seed %llu loss %g: %s", name, sim_ipv6 ? " --ipv6" : "",
+             (unsigned long long)seed, loss, res->why);
   assert_int_equal(res->leaked, 0);
+  sim_assert_family(res);
 }
 
 /* 20 seeds at 0 %, and at 5 % and 20 % loss when the scenario allows loss. */

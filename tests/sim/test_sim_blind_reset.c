@@ -13,15 +13,16 @@ static void run(bool insecure, uint64_t seed, double loss, struct fin_scn_result
   const struct fin_scenario *sc = fin_scenario_find("blind-reset");
   assert_non_null(sc);
   struct fin_scenario_opts o;
-  fin_scenario_opts_default(&o);
+  sim_opts_default(&o);
   o.seed = seed;
   o.link.loss = loss;
   o.insecure_rst = insecure;
   assert_int_equal(fin_scenario_run(sc, &o, res), 0);
   if (!res->ok)
-    fail_msg("blind-reset%s seed %llu loss %g: %s", insecure ? " --insecure-rst" : "",
-             (unsigned long long)seed, loss, res->why);
+    fail_msg("blind-reset%s%s seed %llu loss %g: %s", insecure ? " --insecure-rst" : "",
+             sim_ipv6 ? " --ipv6" : "", (unsigned long long)seed, loss, res->why);
   assert_int_equal(res->leaked, 0);
+  sim_assert_family(res);
 }
 
 /* BEHAVIOR H3: the forged RSTs fail against the default. */
@@ -68,5 +69,5 @@ int main(void) {
       cmocka_unit_test(test_blind_reset_succeeds_against_insecure_rst),
       cmocka_unit_test(test_blind_reset_across_seeds_and_loss),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

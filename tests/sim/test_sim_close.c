@@ -105,5 +105,5 @@ int main(void) {
       cmocka_unit_test(test_lost_final_ack_time_wait_reacks_fin),
       cmocka_unit_test(test_lost_final_ack_across_seeds_and_loss),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -31,7 +31,7 @@ static void test_data_then_close_under_every_fault(void **state) {
   const struct fin_scenario *sc = fin_scenario_find("data-then-close");
   for (uint64_t seed = 1; seed <= SIM_SEEDS; seed++) {
     struct fin_scenario_opts o;
-    fin_scenario_opts_default(&o);
+    sim_opts_default(&o);
     o.seed = seed;
     o.bytes = BYTES;
     o.link = (struct fin_sim_link_params){.delay = FIN_MS(5),
@@ -45,7 +45,8 @@ static void test_data_then_close_under_every_fault(void **state) {
     struct fin_scn_result res;
     assert_int_equal(fin_scenario_run(sc, &o, &res), 0);
     if (!res.ok)
-      fail_msg("seed %llu: %s", (unsigned long long)seed, res.why);
+      fail_msg("seed %llu%s: %s", (unsigned long long)seed, sim_ipv6 ? " --ipv6" : "", res.why);
+    sim_assert_family(&res);
     sim_assert_stream(&res, "client");
     sim_assert_stream(&res, "server");
   }
@@ -57,5 +58,5 @@ int main(void) {
       cmocka_unit_test(test_data_then_close_across_seeds_and_loss),
       cmocka_unit_test(test_data_then_close_under_every_fault),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -32,7 +32,7 @@ static void capture_run(uint64_t seed, struct capture *cap) {
   close(fd);
   char err[128];
   struct fin_scenario_opts o;
-  fin_scenario_opts_default(&o);
+  sim_opts_default(&o);
   o.seed = seed;
   o.bytes = 50000;
   o.link = (struct fin_sim_link_params){.delay = FIN_MS(5),
@@ -47,6 +47,7 @@ static void capture_run(uint64_t seed, struct capture *cap) {
   assert_non_null(o.pcap);
   struct fin_scn_result res;
   assert_int_equal(fin_scenario_run(fin_scenario_find("data-then-close"), &o, &res), 0);
+  sim_assert_family(&res);
   fin_pcap_close(o.pcap);
   FILE *f = fopen(cap->path, "rb");
   assert_non_null(f);
@@ -70,6 +71,9 @@ static void test_same_seed_gives_identical_pcap_bytes(void **state) {
   capture_run(7, &a);
   capture_run(7, &b);
   assert_true(a.len > 24 + 16 * 40); /* header + at least 40 datagrams */
+  /* LINKTYPE_RAW (101): the first datagram starts with its version. */
+  assert_int_equal((uint8_t)a.bytes[20], 101);
+  assert_int_equal((uint8_t)a.bytes[24 + 16] >> 4, sim_ipv6 ? 6 : 4);
   assert_int_equal(a.len, b.len);
   assert_memory_equal(a.bytes, b.bytes, a.len);
   char *ta = trace_text(&a.trace), *tb = trace_text(&b.trace);
@@ -95,5 +99,5 @@ int main(void) {
       cmocka_unit_test(test_same_seed_gives_identical_pcap_bytes),
       cmocka_unit_test(test_other_seed_gives_other_run),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -104,5 +104,5 @@ int main(void) {
       cmocka_unit_test(test_time_wait_reopen_by_new_syn_e4),
       cmocka_unit_test(test_time_wait_reopen_across_seeds_and_loss),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -65,5 +65,5 @@ int main(void) {
       cmocka_unit_test(test_keepalive_probes_run_out_etimedout),
       cmocka_unit_test(test_keepalive_timeout_across_seeds_and_loss),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -45,7 +45,7 @@ static void test_bulk_shutdown_under_loss_leaves_nothing_open(void **state) {
   for (uint64_t seed = 1; seed <= 2; seed++) {
     const struct fin_scenario *sc = fin_scenario_find("bulk-shutdown");
     struct fin_scenario_opts o;
-    fin_scenario_opts_default(&o);
+    sim_opts_default(&o);
     o.seed = seed;
     o.link.loss = 0.05;
     struct fin_scn_result res;
@@ -54,6 +54,7 @@ static void test_bulk_shutdown_under_loss_leaves_nothing_open(void **state) {
     assert_int_equal(res.leaked, 0);
     assert_int_equal(res.counters[1].rst_queue_full, 0);
     assert_int_equal(res.counters[0].curr_estab, 0);
+    sim_assert_family(&res);
   }
 }
 
@@ -64,5 +65,5 @@ int main(void) {
       cmocka_unit_test(test_bulk_shutdown_resets_every_connection),
       cmocka_unit_test(test_bulk_shutdown_under_loss_leaves_nothing_open),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return SIM_RUN_BOTH(tests);
 }

@@ -17,6 +17,20 @@ static void set_host(struct fin_trace *tr, unsigned h, uint32_t v4) {
   fin_trace_set_host(tr, h, &a);
 }
 
+/* The synthetic traces' addresses: 10.0.0.1 and 10.0.0.2 unless a test
+ * names others (IPv6). */
+static struct fin_addr addr_a, addr_b;
+
+static void use_v4(void) {
+  addr_a = fin_addr_v4(A);
+  addr_b = fin_addr_v4(B);
+}
+
+static void use_v6(const char *a, const char *b) {
+  assert_int_equal(fin_addr_parse(a, &addr_a), 0);
+  assert_int_equal(fin_addr_parse(b, &addr_b), 0);
+}
+
 static void add_state(struct fin_trace *tr, fin_time t, unsigned h, enum fin_state from,
                       enum fin_state to) {
   struct fin_trace_rec r = {.t = t, .kind = FIN_TR_STATE, .host = (uint8_t)h, .conn = 1};
@@ -29,8 +43,8 @@ static void add_send(struct fin_trace *tr, fin_time t, unsigned h, uint8_t flags
                      uint32_t ack, uint32_t len, enum fin_trace_fate fate) {
   struct fin_trace_rec r = {.t = t, .kind = FIN_TR_SEND, .host = (uint8_t)h, .conn = 1};
   r.peer = (uint8_t)(1 - h);
-  r.seg = (struct fin_trace_seg){.saddr = fin_addr_v4(h ? B : A),
-                                 .daddr = fin_addr_v4(h ? A : B),
+  r.seg = (struct fin_trace_seg){.saddr = h ? addr_b : addr_a,
+                                 .daddr = h ? addr_a : addr_b,
                                  .sport = h ? 80 : 40000,
                                  .dport = h ? 40000 : 80,
                                  .seq = seq,
@@ -51,13 +65,16 @@ static void add_app(struct fin_trace *tr, fin_time t, unsigned h, const char *ca
   assert_int_equal(fin_trace_add(tr, &r), 0);
 }
 
-/* Handshake, then a four-segment close whose first FIN is lost once. */
-static void graceful_trace(struct fin_trace *tr) {
+/* Handshake, then a four-segment close whose first FIN is lost once,
+ * between addr_a and addr_b. */
+static void trace_between(struct fin_trace *tr) {
   fin_trace_init(tr);
-  set_host(tr, 0, A);
-  set_host(tr, 1, B);
+  fin_trace_set_host(tr, 0, &addr_a);
+  fin_trace_set_host(tr, 1, &addr_b);
+  char call[40] = "connect ";
+  fin_endpoint_format(&addr_b, 80, call + 8, sizeof(call) - 8);
   add_state(tr, 0, 1, FIN_CLOSED, FIN_LISTEN);
-  add_app(tr, 0, 0, "connect 10.0.0.2:80", -115);
+  add_app(tr, 0, 0, call, -115);
   add_state(tr, 0, 0, FIN_CLOSED, FIN_SYN_SENT);
   add_send(tr, 0, 0, 0x02, ISS_A, 0, 0, FIN_FATE_DELIVERED);
   add_state(tr, FIN_MS(10), 1, FIN_LISTEN, FIN_SYN_RECEIVED);
@@ -69,6 +86,11 @@ static void graceful_trace(struct fin_trace *tr) {
   add_state(tr, FIN_MS(40), 0, FIN_ESTABLISHED, FIN_FIN_WAIT_1);
   add_send(tr, FIN_MS(40), 0, 0x11, ISS_A + 1, ISS_B + 1, 0, FIN_FATE_LOST);
   add_send(tr, FIN_MS(240), 0, 0x11, ISS_A + 1, ISS_B + 1, 0, FIN_FATE_DELIVERED);
+}
+
+static void graceful_trace(struct fin_trace *tr) {
+  use_v4();
+  trace_between(tr);
 }
 
 static char *render(int (*fn)(FILE *, const struct fin_trace *, const struct fin_viz_opts *),
@@ -348,6 +370,104 @@ static void test_trace_decode_reads_tcp_header(void **state) {
   assert_false(seg.valid);
 }
 
+/* The same trace between fd00::1 and fd00::2, as fin sim --ipv6 names its
+ * hosts: the ladder, byte for byte. */
+static const char ipv6_ladder[] =
+    "  time (s)       a fd00::1                                                          b "
+    "fd00::2\n"
+    "                         |                                                          |\n"
+    "  0.000000      SYN-SENT | connect [fd00::2]:80 = -EINPROGRESS                      | LISTEN\n"
+    "  0.000000               |-- SYN seq=0 len=0 -------------------------------------->|\n"
+    "  0.010000               |<-- SYN,ACK seq=0 ack=1 len=0 ----------------------------| "
+    "SYN-RECEIVED\n"
+    "  0.020000   ESTABLISHED |-- ACK seq=1 ack=1 len=0 -------------------------------->|\n"
+    "  0.030000               |                                                          | "
+    "ESTABLISHED\n"
+    "  0.040000    FIN-WAIT-1 | close = 0                                                |\n"
+    "  0.040000               |-- FIN,ACK seq=1 ack=1 len=0 --------x                    |\n"
+    "  0.240000               |-- FIN,ACK seq=1 ack=1 len=0 ---------------------------->|\n";
+
+static void test_ladder_ipv6_golden(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  use_v6("fd00::1", "fd00::2");
+  trace_between(&tr);
+  char *text = render(fin_ladder_render, &tr, false);
+  if (getenv("FIN_GOLDEN_DUMP"))
+    fputs(text, stderr);
+  assert_string_equal(text, ipv6_ladder);
+  free(text);
+  fin_trace_free(&tr);
+}
+
+/* The longest IPv6 text (39 characters) does not fit beside a lane: each
+ * host gets a line of its own, the header keeps "time (s)" and bare names,
+ * and no line passes 100 columns. */
+static void test_ladder_longest_ipv6_addresses_fit_in_100_columns(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  use_v6("2001:db8:1234:5678:9abc:def0:1234:5678", "2001:db8:1234:5678:9abc:def0:1234:5679");
+  trace_between(&tr);
+  char *text = render(fin_ladder_render, &tr, false);
+  assert_true(strncmp(text,
+                      "  a 2001:db8:1234:5678:9abc:def0:1234:5678\n"
+                      "  b 2001:db8:1234:5678:9abc:def0:1234:5679\n"
+                      "  time (s)               a",
+                      43 * 2 + 26) == 0);
+  assert_non_null(strstr(text, "connect [2001:db8:1234:"));
+  for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+    assert_true(strlen(line) <= 100);
+  free(text);
+  fin_trace_free(&tr);
+}
+
+static void test_mermaid_svg_ndjson_name_ipv6_hosts(void **state) {
+  (void)state;
+  struct fin_trace tr;
+  use_v6("fd00::1", "fd00::2");
+  trace_between(&tr);
+  char *m = render(fin_mermaid_render, &tr, false);
+  assert_non_null(strstr(m, "participant a as a fd00::1\n"));
+  assert_non_null(strstr(m, "participant b as b fd00::2\n"));
+  assert_non_null(strstr(m, "a->>b: 0.000000 SYN seq=0 len=0"));
+  char *svg = render(fin_svg_render, &tr, false);
+  assert_non_null(strstr(svg, ">a fd00::1</text>"));
+  assert_non_null(strstr(svg, ">b fd00::2</text>"));
+  char *nd = render(fin_ndjson_render, &tr, false);
+  assert_non_null(strstr(nd, "\"type\":\"send\",\"local\":\"[fd00::1]:40000\","
+                             "\"remote\":\"[fd00::2]:80\",\"peer\":\"b\",\"flags\":\"SYN\""));
+  assert_non_null(strstr(nd, "\"call\":\"connect [fd00::2]:80\""));
+  free(m);
+  free(svg);
+  free(nd);
+  fin_trace_free(&tr);
+}
+
+static void test_trace_decode_reads_ipv6_tcp_header(void **state) {
+  (void)state;
+  struct fin_segment s = {.sport = 40000, .dport = 80, .seq = 1000, .ack = 7, .flags = 0x12};
+  assert_int_equal(fin_addr_parse("fd00::1", &s.saddr), 0);
+  assert_int_equal(fin_addr_parse("fd00::2", &s.daddr), 0);
+  s.wnd = 4000;
+  uint8_t d[128];
+  size_t n = fin_tcp_build(d, sizeof d, &s, NULL, 0, (const uint8_t *)"abc", 3, NULL, 0);
+  assert_int_equal(n, 40 + 20 + 3);
+  struct fin_trace_seg seg;
+  fin_trace_decode(d, n, &seg);
+  assert_true(seg.valid);
+  assert_addr_equal(seg.saddr, s.saddr);
+  assert_addr_equal(seg.daddr, s.daddr);
+  assert_int_equal(seg.sport, 40000);
+  assert_int_equal(seg.seq, 1000);
+  assert_int_equal(seg.ack, 7);
+  assert_int_equal(seg.flags, 0x12);
+  assert_int_equal(seg.win, 4000);
+  assert_int_equal(seg.len, 3);
+  fin_trace_decode(d, 50, &seg); /* the TCP header cut short */
+  assert_false(seg.valid);
+  assert_int_equal(seg.len, 50);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_ladder_lines_fit_in_100_columns),
@@ -362,6 +482,10 @@ int main(void) {
       cmocka_unit_test(test_trace_note_names_what_the_stack_did),
       cmocka_unit_test(test_ladder_folds_long_runs_of_data_unless_full),
       cmocka_unit_test(test_trace_decode_reads_tcp_header),
+      cmocka_unit_test(test_ladder_ipv6_golden),
+      cmocka_unit_test(test_ladder_longest_ipv6_addresses_fit_in_100_columns),
+      cmocka_unit_test(test_mermaid_svg_ndjson_name_ipv6_hosts),
+      cmocka_unit_test(test_trace_decode_reads_ipv6_tcp_header),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

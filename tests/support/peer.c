@@ -348,42 +348,11 @@ static void icmp6_of(uint8_t type, uint8_t code, uint8_t *t6, uint8_t *c6) {
   }
 }
 
-void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu) {
-  uint8_t d[48 + 60 + 8];
-  memset(d, 0, sizeof(d));
-  size_t hl = p->v6 ? 40 : 20, quote = p->v6 ? 48 : 28, len = hl + 8 + quote;
-  if (!p->v6) {
-    d[0] = 0x45;
-    d[3] = (uint8_t)len;
-    d[8] = 64;
-    d[9] = FIN_IPPROTO_ICMP;
-    memcpy(d + 12, p->peer_ip.b + 12, 4);
-    memcpy(d + 16, p->fin_ip.b + 12, 4);
-    uint16_t ipc = fin_csum_fold(fin_csum_add(0, d, 20));
-    d[10] = (uint8_t)(ipc >> 8);
-    d[11] = (uint8_t)ipc;
-    d[20] = type;
-    d[21] = code;
-    if (type == 3 && code == 4) {
-      d[26] = (uint8_t)(mtu >> 8); /* RFC 1191 §4: next-hop MTU */
-      d[27] = (uint8_t)mtu;
-    }
-  } else {
-    d[0] = 0x60;
-    d[5] = (uint8_t)(len - 40);
-    d[6] = FIN_IPPROTO_ICMPV6;
-    d[7] = 64;
-    memcpy(d + 8, p->peer_ip.b, 16);
-    memcpy(d + 24, p->fin_ip.b, 16);
-    icmp6_of(type, code, &d[40], &d[41]);
-    if (d[40] == 2) { /* RFC 4443 §3.2: the MTU, 32 bits */
-      d[44] = (uint8_t)(mtu >> 24);
-      d[45] = (uint8_t)(mtu >> 16);
-      d[46] = (uint8_t)(mtu >> 8);
-      d[47] = (uint8_t)mtu;
-    }
-  }
-  memcpy(d + hl + 8, p->buf, quote); /* fin's IP header + 8 bytes of TCP */
+/* Fills the checksum of the ICMP (IPv4) or ICMPv6 message after the hl-byte
+ * IP header (RFC 4443 §2.3: ICMPv6 sums the pseudo-header too) and hands
+ * the datagram to fin. */
+static void icmp_finish(struct peer *p, uint8_t *d, size_t hl, size_t len) {
+  memcpy(d + hl + 8, p->buf, len - hl - 8); /* fin's IP header + 8 bytes of TCP */
   uint32_t sum =
       p->v6 ? fin_wire_pseudo_sum(&p->peer_ip, &p->fin_ip, FIN_IPPROTO_ICMPV6, (uint32_t)(len - hl))
             : 0;
@@ -391,4 +360,48 @@ void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu) {
   d[hl + 2] = (uint8_t)(ic >> 8);
   d[hl + 3] = (uint8_t)ic;
   fin_stack_input(p->st, d, len, p->now);
+}
+
+void peer_send_icmp6(struct peer *p, uint8_t type, uint8_t code, uint32_t word) {
+  assert_true(p->v6);
+  uint8_t d[48 + 48];
+  memset(d, 0, sizeof(d));
+  d[0] = 0x60;
+  d[5] = 8 + 48;
+  d[6] = FIN_IPPROTO_ICMPV6;
+  d[7] = 64;
+  memcpy(d + 8, p->peer_ip.b, 16);
+  memcpy(d + 24, p->fin_ip.b, 16);
+  d[40] = type;
+  d[41] = code;
+  for (int i = 0; i < 4; i++) /* RFC 4443 §3.2 MTU, §3.4 pointer */
+    d[44 + i] = (uint8_t)(word >> (24 - 8 * i));
+  icmp_finish(p, d, 40, sizeof(d));
+}
+
+void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu) {
+  if (p->v6) {
+    uint8_t t6, c6;
+    icmp6_of(type, code, &t6, &c6);
+    peer_send_icmp6(p, t6, c6, t6 == 2 ? mtu : 0);
+    return;
+  }
+  uint8_t d[28 + 28];
+  memset(d, 0, sizeof(d));
+  d[0] = 0x45;
+  d[3] = (uint8_t)sizeof(d);
+  d[8] = 64;
+  d[9] = FIN_IPPROTO_ICMP;
+  memcpy(d + 12, p->peer_ip.b + 12, 4);
+  memcpy(d + 16, p->fin_ip.b + 12, 4);
+  uint16_t ipc = fin_csum_fold(fin_csum_add(0, d, 20));
+  d[10] = (uint8_t)(ipc >> 8);
+  d[11] = (uint8_t)ipc;
+  d[20] = type;
+  d[21] = code;
+  if (type == 3 && code == 4) {
+    d[26] = (uint8_t)(mtu >> 8); /* RFC 1191 §4: next-hop MTU */
+    d[27] = (uint8_t)mtu;
+  }
+  icmp_finish(p, d, 20, sizeof(d));
 }

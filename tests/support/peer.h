@@ -125,6 +125,10 @@ void peer_establish_active(struct peer *p);
  * exceeded); under IPv6 the ICMPv6 equivalent (RFC 4443: 1/0, 1/3, 4/1,
  * 1/4, 2/0 packet too big with mtu, 3/x). */
 void peer_send_icmp(struct peer *p, uint8_t type, uint8_t code, uint32_t mtu);
+/* IPv6 only: an ICMPv6 error of exactly this type and code (RFC 4443) with
+ * word in its second 32 bits (the MTU of a packet too big, the pointer of a
+ * parameter problem), quoting fin's last segment. */
+void peer_send_icmp6(struct peer *p, uint8_t type, uint8_t code, uint32_t word);
 
 /* Convenience: state of p->s; counters. */
 enum fin_state peer_state(struct peer *p);

@@ -69,3 +69,43 @@ size_t wf_insert_ip_options(uint8_t *d, size_t len, size_t cap, const uint8_t *o
   wf_fix_ip_checksum(d);
   return len + opt_len;
 }
+
+void wf_segment_default_v6(struct fin_segment *seg) {
+  static const uint8_t a[16] = {0xfd, [15] = 1}, b[16] = {0xfd, [15] = 2};
+  wf_segment_default(seg);
+  seg->saddr = fin_addr_v6(a);
+  seg->daddr = fin_addr_v6(b);
+  seg->ip_id = 0;
+}
+
+size_t wf_build_ts_segment_v6(uint8_t *buf, size_t cap, size_t payload_len) {
+  static const uint8_t ts[12] = {1, 1, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8};
+  struct fin_segment seg;
+  wf_segment_default_v6(&seg);
+  return wf_build_raw(buf, cap, &seg, ts, sizeof(ts), payload_len);
+}
+
+size_t wf_insert_ipv6_ext(uint8_t *d, size_t len, size_t cap, uint8_t first_nh, const uint8_t *ext,
+                          size_t ext_len) {
+  size_t plen = (size_t)d[4] << 8 | d[5];
+  if (len < 40 || len + ext_len > cap || plen + ext_len > 65535)
+    return 0;
+  memmove(d + 40 + ext_len, d + 40, len - 40);
+  memcpy(d + 40, ext, ext_len);
+  d[6] = first_nh;
+  put16(d + 4, (uint16_t)(plen + ext_len));
+  return len + ext_len;
+}
+
+void wf_fix_ipv6_checksum(uint8_t *d, size_t off, uint8_t proto) {
+  size_t end = 40 + ((size_t)d[4] << 8 | d[5]);
+  uint8_t pseudo[40] = {0};
+  memcpy(pseudo, d + 8, 32);
+  pseudo[34] = (uint8_t)((end - off) >> 8);
+  pseudo[35] = (uint8_t)(end - off);
+  pseudo[39] = proto;
+  uint8_t *field = d + off + (proto == FIN_IPPROTO_TCP ? 16 : 2);
+  put16(field, 0);
+  uint32_t sum = fin_csum_add(fin_csum_add(0, pseudo, sizeof(pseudo)), d + off, end - off);
+  put16(field, fin_csum_fold(sum));
+}

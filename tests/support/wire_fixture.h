@@ -37,4 +37,27 @@ void wf_fix_tcp_checksum(uint8_t *d);
  * 0 if it does not fit in cap. */
 size_t wf_insert_ip_options(uint8_t *d, size_t len, size_t cap, const uint8_t *opt, size_t opt_len);
 
+/* ---- IPv6 ---- */
+
+/* fd00::1:40000 -> fd00::2:80, ACK, seq 1000, ack 2000, wnd 502, hop
+ * limit 64. */
+void wf_segment_default_v6(struct fin_segment *seg);
+
+/* The IPv6 default with NOP,NOP,TS and payload_len bytes of payload (80
+ * bytes with 8 of payload). */
+size_t wf_build_ts_segment_v6(uint8_t *buf, size_t cap, size_t payload_len);
+
+/* Inserts raw extension headers (ext_len bytes) between the 40-byte IPv6
+ * header and what follows it: the header's next header becomes first_nh
+ * and its payload length grows by ext_len. The chain's own next-header
+ * bytes are the caller's. Returns the new length, 0 if it does not fit. The
+ * upper-layer checksum does not change (RFC 8200 §8.1: it covers the
+ * upper-layer packet, not the extension headers). */
+size_t wf_insert_ipv6_ext(uint8_t *d, size_t len, size_t cap, uint8_t first_nh, const uint8_t *ext,
+                          size_t ext_len);
+
+/* Recomputes the checksum of the upper-layer packet (TCP or ICMPv6, by
+ * proto) that starts at off and runs to the end of the IPv6 payload. */
+void wf_fix_ipv6_checksum(uint8_t *d, size_t off, uint8_t proto);
+
 #endif

@@ -3,13 +3,16 @@
  * random datagrams, truncations, and segments with valid checksums but
  * random flags, sequence numbers (near 2^32 too), options and lengths,
  * thrown at a stack holding a listener, live connections and a TIME-WAIT
- * record. Nothing crashes (ASan/UBSan), nothing leaks, the output stays
- * bounded, and every datagram is either processed or counted as a drop. */
+ * record, over IPv4 and over IPv6 (there a third of the segments behind
+ * extension headers: some walked, some refused). Nothing crashes
+ * (ASan/UBSan), nothing leaks, the output stays bounded, and every
+ * datagram is either processed or counted as a drop. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "peer.h"
+#include "wire_fixture.h"
 
 static uint64_t wire_drops(const struct fin_counters *c) {
   return c->drop_ip_truncated + c->drop_ip_version + c->drop_ip_header_len + c->drop_ip_total_len +
@@ -26,6 +29,29 @@ static void drain(struct peer *p) {
     if (fin_stack_output(p->st, buf, sizeof(buf), p->now) == 0)
       return;
   fail_msg("one datagram made the stack send more than 64 segments");
+}
+
+/* Up to three extension headers of random types (hop-by-hop, routing,
+ * fragment, destination options), some of them refused (a real fragment,
+ * segments left, an option that must be understood, hop-by-hop not first),
+ * in front of an IPv6 segment; its checksum stays right (RFC 8200 §8.1). */
+static size_t random_extensions(struct test_rng *r, uint8_t *d, size_t len, size_t cap) {
+  static const uint8_t types[4] = {0, 43, 44, 60};
+  uint8_t ext[24], first = FIN_IPPROTO_TCP;
+  size_t count = 1 + test_rng_next(r) % 3;
+  for (size_t i = count; i-- > 0;) {
+    uint64_t x = test_rng_next(r);
+    uint8_t *h = ext + 8 * i, t = types[x % 4];
+    memset(h, 0, 8);
+    h[0] = first;
+    h[2] = t == 44 ? 0 : 1;            /* fragment offset high / PadN */
+    h[3] = t == 44 || t == 43 ? 0 : 4; /* M, segments left / PadN length */
+    if ((x >> 8) % 8 == 0)
+      h[t == 0 || t == 60 ? 2 : 3] = 0x81; /* must understand; M; segments left */
+    first = t;
+  }
+  size_t n = wf_insert_ipv6_ext(d, len, cap, first, ext, 8 * count);
+  return n > 0 ? n : len;
 }
 
 /* A checksum-valid segment to fin with random fields. */
@@ -55,9 +81,11 @@ static void random_segment(struct peer *p, struct test_rng *r) {
     opt[i] = (uint8_t)test_rng_next(r);
   static uint8_t payload[1400];
   size_t plen = test_rng_next(r) % 4 == 0 ? test_rng_next(r) % sizeof(payload) : 0;
-  uint8_t d[1600];
+  uint8_t d[1700];
   size_t n = fin_tcp_build(d, sizeof(d), &seg, opt, olen, payload, plen, NULL, 0);
   assert_true(n > 0);
+  if (p->v6 && (x >> 40) % 3 == 0)
+    n = random_extensions(r, d, n, sizeof(d));
   fin_stack_input(p->st, d, n, p->now);
 }
 
@@ -112,7 +140,8 @@ static void test_garbage_into_stack_in_every_state_is_counted_and_harmless(void 
   test_rng_init(&r, 99, &unused);
   const struct fin_counters *c = peer_counters(&p);
   static char dump[8192];
-  uint64_t base_in = c->ip_in_receives + c->ip6_in_receives, base_ok = c->in_segs, base_drop = wire_drops(c);
+  uint64_t base_in = c->ip_in_receives + c->ip6_in_receives, base_ok = c->in_segs,
+           base_drop = wire_drops(c);
   for (int i = 0; i < 60000; i++) {
     if (i % 2)
       random_segment(&p, &r);
@@ -128,6 +157,9 @@ static void test_garbage_into_stack_in_every_state_is_counted_and_harmless(void 
   /* Every datagram was processed by TCP or dropped and counted by reason. */
   assert_int_equal((c->in_segs - base_ok) + (wire_drops(c) - base_drop), in);
   assert_true(c->drop_tcp_checksum > 0 && c->drop_ip_truncated > 0 && c->drop_tcp_option > 0);
+  if (p.v6) /* extension headers refused, each by its reason */
+    assert_true(c->drop_ip6_ext_header > 0 && c->drop_ip6_routing > 0 && c->drop_ip_fragment > 0 &&
+                c->ip6_reasm_fails == c->drop_ip_fragment);
   fin_counters_format(c, 0, dump, sizeof(dump));
   if (getenv("FIN_GARBAGE_DUMP"))
     fprintf(stderr, "%s", dump);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* Garbage in: every malformed datagram is rejected with the exact reason
  * (BEHAVIOR A9: drop and count by reason), and no input, however random,
- * makes the parser crash or read past the datagram. Inputs are copied into
- * heap blocks of exactly their length so ASan catches any over-read. */
+ * makes the parser crash or read past the datagram - IPv4 and IPv6 (random
+ * extension header chains included; the exact IPv6 reasons are in
+ * test_wire_ipv6.c). Inputs are copied into heap blocks of exactly their
+ * length so ASan catches any over-read. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -349,16 +351,24 @@ static void test_port_zero(void **state) {
   }
 }
 
-/* Accepted segments must be self-consistent: lengths add up. */
+/* Accepted segments must be self-consistent: lengths add up (for IPv6,
+ * the extension headers fin_ip_parse walked take the rest). */
 static void check_any(const uint8_t *d, size_t len) {
   struct fin_segment s;
   enum fin_wire_error e = parse_exact(d, len, &s);
   assert_true((unsigned)e < FIN_WIRE_ERROR_COUNT);
-  if (e == FIN_WIRE_OK) {
+  if (e == FIN_WIRE_OK && d[0] >> 4 == 4) {
     size_t ihl = (size_t)(d[0] & 0xf) * 4, tot = (size_t)d[2] << 8 | d[3];
     assert_int_equal(ihl + s.data_offset + s.payload_len, tot);
-    assert_true(s.opts.sack_count <= FIN_SACK_MAX_BLOCKS);
+  } else if (e == FIN_WIRE_OK) {
+    struct fin_ip_info ip;
+    assert_int_equal(fin_ip_parse(d, len, &ip), FIN_WIRE_OK);
+    size_t tot = 40 + ((size_t)d[4] << 8 | d[5]);
+    assert_int_equal((size_t)(ip.payload - d) + s.data_offset + s.payload_len, tot);
+    assert_true(ip.payload >= d + 40 && ip.payload - d <= 40 + 1024 + 2048);
   }
+  if (e == FIN_WIRE_OK)
+    assert_true(s.opts.sack_count <= FIN_SACK_MAX_BLOCKS);
   uint8_t *copy = malloc(len ? len : 1);
   assert_non_null(copy);
   if (len)
@@ -438,6 +448,110 @@ static void test_random_mutations_of_a_valid_segment(void **state) {
   }
 }
 
+/* A plausible IPv6 header (payload length of the bytes, addresses that
+ * are not martians, TCP or ICMPv6 or an extension header next) in front of
+ * random bytes, which often start with a random extension header chain
+ * (random types among the four fin walks, random lengths and options);
+ * the upper-layer checksum repaired where the chain leads to one. */
+static size_t make_plausible_v6(struct test_rng *r, uint8_t *d, size_t len) {
+  static const uint8_t next[] = {
+      FIN_IPPROTO_TCP, FIN_IPPROTO_TCP, FIN_IPPROTO_ICMPV6, 0, 43, 44, 60, 59};
+  d[0] = 0x60;
+  d[4] = (uint8_t)((len - 40) >> 8);
+  d[5] = (uint8_t)(len - 40);
+  d[6] = next[test_rng_next(r) % sizeof(next)];
+  d[8] = d[24] = 0xfd;
+  size_t off = 40;
+  for (uint8_t *nh = &d[6]; (*nh == 0 || *nh == 43 || *nh == 44 || *nh == 60) && off + 8 <= len;) {
+    uint8_t *h = d + off;
+    h[0] = next[test_rng_next(r) % sizeof(next)];
+    if (*nh == 44) {
+      h[2] = 0;
+      h[3] = test_rng_next(r) % 4 ? 0 : 1; /* mostly atomic */
+      off += 8;
+    } else {
+      h[1] = (uint8_t)(test_rng_next(r) % 3);
+      if (*nh == 43)
+        h[3] = test_rng_next(r) % 4 ? 0 : 1; /* segments left */
+      for (size_t k = 2; *nh != 43 && k < 8u * (h[1] + 1) && off + k < len; k++)
+        if (test_rng_next(r) % 2)
+          h[k] = k % 2 ? (uint8_t)(test_rng_next(r) % 8) : (uint8_t)(test_rng_next(r) % 3);
+      off += 8u * (h[1] + 1);
+    }
+    nh = &h[0];
+  }
+  struct fin_ip_info ip;
+  if (fin_ip_parse(d, len, &ip) == FIN_WIRE_OK && ip.proto == FIN_IPPROTO_TCP &&
+      ip.payload_len >= 20) {
+    d[ip.payload - d + 12] = (uint8_t)((5 + test_rng_next(r) % 11) << 4);
+    wf_fix_ipv6_checksum(d, (size_t)(ip.payload - d), FIN_IPPROTO_TCP);
+  } else if (fin_ip_parse(d, len, &ip) == FIN_WIRE_OK && ip.proto == FIN_IPPROTO_ICMPV6 &&
+             ip.payload_len >= 8) {
+    wf_fix_ipv6_checksum(d, (size_t)(ip.payload - d), FIN_IPPROTO_ICMPV6);
+  }
+  return off;
+}
+
+static void test_random_ipv6_datagrams_never_crash(void **state) {
+  (void)state;
+  struct test_rng r;
+  struct fin_random fr;
+  test_rng_init(&r, 8200, &fr);
+  static uint8_t d[1600];
+  size_t accepted = 0, behind_chain = 0;
+  for (int i = 0; i < 100000; i++) {
+    size_t len = 40 + (size_t)(test_rng_next(&r) % (i % 2 ? 120 : sizeof(d) - 40));
+    fill(&r, d, len);
+    size_t off = 40;
+    if (i % 4 != 0)
+      off = make_plausible_v6(&r, d, len);
+    else
+      d[0] = (uint8_t)(0x60 | (d[0] & 0x0f));
+    check_any(d, len);
+    struct fin_segment s;
+    bool ok = fin_tcp_parse(d, len, &s) == FIN_WIRE_OK;
+    accepted += ok;
+    behind_chain += ok && off > 40;
+  }
+  assert_true(accepted > 1000 && behind_chain > 100); /* the plausible part goes deep */
+}
+
+/* Mutations of valid IPv6 segments, bare or behind a chain of hop-by-hop,
+ * routing, atomic fragment and destination options headers, with the
+ * checksum repaired half the time. */
+static void test_random_mutations_of_a_valid_ipv6_segment(void **state) {
+  (void)state;
+  struct test_rng r;
+  struct fin_random fr;
+  test_rng_init(&r, 4443, &fr);
+  static const uint8_t chain[32] = {
+      43, 0, 1, 4, 0, 0, 0, 0, 44, 0, 4, 0, 0, 0, 0, 0, 60, 0, 0, 0, 0, 0, 0, 0, FIN_IPPROTO_TCP,
+      0,  1, 4, 0, 0, 0, 0};
+  uint8_t good[2][160], d[200];
+  size_t n[2];
+  n[0] = wf_build_ts_segment_v6(good[0], sizeof(good[0]), 8);
+  n[1] = wf_insert_ipv6_ext(good[1], wf_build_ts_segment_v6(good[1], sizeof(good[1]), 8),
+                            sizeof(good[1]), 0, chain, sizeof(chain));
+  assert_int_equal(parse(good[0], n[0]), FIN_WIRE_OK);
+  assert_int_equal(parse(good[1], n[1]), FIN_WIRE_OK);
+  for (int i = 0; i < 100000; i++) {
+    size_t g = (size_t)i % 2, len = n[g];
+    memcpy(d, good[g], len);
+    unsigned edits = 1 + (unsigned)(test_rng_next(&r) % 6);
+    for (unsigned k = 0; k < edits; k++)
+      d[test_rng_next(&r) % len] = (uint8_t)test_rng_next(&r);
+    if (test_rng_next(&r) % 4 == 0)
+      len = (size_t)(test_rng_next(&r) % (sizeof(d) + 1));
+    if (len > n[g])
+      fill(&r, d + n[g], len - n[g]);
+    struct fin_ip_info ip;
+    if (i % 4 < 2 && len >= 40 && fin_ip_parse(d, len, &ip) == FIN_WIRE_OK &&
+        ip.proto == FIN_IPPROTO_TCP && ip.payload_len >= 20)
+      wf_fix_ipv6_checksum(d, (size_t)(ip.payload - d), FIN_IPPROTO_TCP);
+    check_any(d, len);
+  }
+}
+
 /* ATTACK T10 */
 static void test_random_option_areas_never_crash(void **state) {
   (void)state;
@@ -483,6 +597,8 @@ int main(void) {
       cmocka_unit_test(test_random_datagrams_never_crash),
       cmocka_unit_test(test_random_mutations_of_a_valid_segment),
       cmocka_unit_test(test_random_option_areas_never_crash),
+      cmocka_unit_test(test_random_ipv6_datagrams_never_crash),
+      cmocka_unit_test(test_random_mutations_of_a_valid_ipv6_segment),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

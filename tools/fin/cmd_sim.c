@@ -80,6 +80,7 @@ static const struct opt opts[] = {
     {"--strict", OPT_FLAG, OFF(o.strict), "     malformed in-window segment aborts (A9)"},
     {"--syn-cookies", OPT_FLAG, OFF(o.syn_cookies), "SYN cookies (L1)"},
     {"--insecure-rst", OPT_FLAG, OFF(o.insecure_rst), "RFC 793 RST rule (dangerous; blind-reset)"},
+    {"--ipv6", OPT_FLAG, OFF(o.ipv6), "       hosts fd00::1 and fd00::2 instead of 10.0.0.x"},
     {"--list", OPT_FLAG, OFF(list), "       list the scenarios"},
     {"--help", OPT_FLAG, OFF(help), "       this text"},
 };
