@@ -48,6 +48,14 @@ enum fin_synfin {
   FIN_SYNFIN_DROP,               /* LISTEN and SYN-SENT drop it silently (FreeBSD drop_synfin=1) */
 };
 
+/* ECN (RFC 3168) on new connections, Linux net.ipv4.tcp_ecn's modes (FreeBSD
+ * net.inet.tcp.ecn.enable has the same three). */
+enum fin_ecn {
+  FIN_ECN_OFF = 0, /* no ECN: an ECN-setup SYN is answered with a plain SYN-ACK */
+  FIN_ECN_ON,      /* ask on connect (an ECN-setup SYN) and accept when asked */
+  FIN_ECN_PASSIVE, /* accept when asked, never ask (the Linux and FreeBSD default) */
+};
+
 struct fin_settings {
   /* Addresses this stack owns, of either family (fin/addr.h); none: every
    * destination is taken as local. */
@@ -79,6 +87,13 @@ struct fin_settings {
   bool sack_permitted;
   enum fin_option_layout option_layout;
   uint32_t ts_hz; /* TSval clock rate (RFC 7323 §5.4), default 1000 */
+
+  /* ECN (RFC 3168): the mode (per socket FIN_TCP_ECN; default off), and how
+   * many SYN retransmissions still ask for it (FreeBSD
+   * net.inet.tcp.ecn.maxretries; 0: only the first SYN, as Linux
+   * tcp_ecn_fallback=1). */
+  enum fin_ecn ecn;
+  uint8_t ecn_syn_retries;
 
   /* Retransmission (BEHAVIOR J1, J2, J3, F4). */
   fin_time rto_initial;

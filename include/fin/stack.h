@@ -121,6 +121,8 @@ struct fin_conn_info {
   uint32_t cwnd, ssthresh;
   uint8_t snd_wscale, rcv_wscale;
   bool ts_ok, sack_ok;
+  /* RFC 3168: ECN negotiated; an ECT or CE segment arrived since. */
+  bool ecn_ok, ecn_seen;
   uint32_t probes; /* keepalive / persist probes outstanding */
   uint32_t iss, irs, snd_una, snd_nxt, rcv_nxt;
   fin_time next_deadline;

@@ -499,6 +499,8 @@ void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct 
   o->rcv_wscale = c->rcv_wscale;
   o->ts_ok = c->ts_ok;
   o->sack_ok = c->sack_ok;
+  o->ecn_ok = c->ecn_ok;
+  o->ecn_seen = c->ecn_seen;
   o->probes = c->probes;
   o->iss = c->iss;
   o->irs = c->irs;

@@ -2,12 +2,14 @@
 /* Segment generation: one segment per call, decided from the TCB (what is
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
+#include "ecn.h"
 #include "internal.h"
 #include "policy.h"
 
 struct out_plan {
   uint32_t seq, len; /* data bytes from the send ring at seq */
   uint8_t flags;
+  uint8_t tos; /* the IP ECN field (RFC 3168 §5; ecn.c) */
   bool retransmit;
   bool window_probe; /* J5: the persist timer owns the timer slot */
 };
@@ -100,6 +102,7 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
                    p->flags);
   seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
+  seg.tos = p->tos;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   if (p->len > 0)
@@ -360,9 +363,13 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     c->probe_keepalive = 0;
     seqspace = c->ack_data && fin_repeat_unacked(st, c, &p);
   }
+  fin_ecn_output(st, c, &p.flags, &p.tos,
+                 seqspace && p.len > 0 && !p.retransmit && !p.window_probe);
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)
     sent(st, c, &p);
+  if (n > 0)
+    fin_ecn_sent(c, p.flags);
   return n;
 }
 
