@@ -72,7 +72,11 @@ struct fin_settings {
   uint32_t rcvbuf;
   uint32_t sndbuf_max;      /* M16: SO_SNDBUF is clamped to this (Linux wmem_max) */
   uint32_t rcvbuf_max;      /* M16: SO_RCVBUF is clamped to this (Linux rmem_max) */
-  bool rcvbuf_round_to_mss; /* FreeBSD: RCV buffer rounded up to a multiple of the MSS */
+  bool rcvbuf_round_to_mss; /* FreeBSD: RCV buffer rounded up to a multiple of the MSS (the
+                             * MSS before options, FreeBSD t_maxseg) */
+  bool rcv_wnd_round_up;    /* FreeBSD tcp_output: a scaled window is rounded up to the next
+                             * multiple of 2^shift ("avoid shrinking window with window
+                             * scaling"); off: rounded down, never more than the space */
   bool sockbuf_double;      /* Linux: SO_RCVBUF/SO_SNDBUF store (and report) twice the request */
   uint8_t rcv_wscale;       /* our window scale shift (RFC 7323 §2.3), 0..14 */
   uint32_t wscale_space;    /* nonzero: rcv_wscale is the smallest shift whose window reaches

@@ -30,8 +30,11 @@ static uint32_t window_to_advertise(struct fin_conn *c) {
   return right - c->rcv_nxt;
 }
 
-static uint16_t encode_window(struct fin_conn *c, bool syn) {
+static uint16_t encode_window(const struct fin_stack *st, struct fin_conn *c, bool syn) {
   uint32_t wnd = window_to_advertise(c);
+  /* FreeBSD tcp_output: roundup2(recwin, 1 << rcv_scale). */
+  if (!syn && st->s.rcv_wnd_round_up)
+    wnd += (1u << c->rcv_wscale) - 1;
   uint32_t raw = syn ? wnd : wnd >> c->rcv_wscale; /* RFC 7323 §2.2 */
   if (raw > 0xffff)
     raw = 0xffff;
@@ -101,7 +104,7 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   struct fin_segment seg;
   fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
                    p->flags);
-  seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
+  seg.wnd = encode_window(st, c, p->flags & FIN_TCP_SYN);
   seg.tos = p->tos;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
