@@ -716,6 +716,9 @@ static void op_inject(void) {
   seg.ack = take_near(acks[take8() % 4]);
   seg.wnd = take16();
   seg.urg = (seg.flags & FIN_TCP_URG) ? take16() : 0;
+  /* The ECN field (RFC 3168 §5) from the ECE and CWR bits: CE and ECT
+   * marks on forged segments without taking more input bytes. */
+  seg.tos = (uint8_t)(seg.flags >> 6);
   uint8_t opt[FIN_TCP_OPT_MAX];
   size_t ol = forged_options(opt, &seg, &ci);
   size_t len = take16() % sizeof(payload);
@@ -1050,10 +1053,12 @@ static void configure(struct fin_settings *s, uint8_t cfg, struct fin_addr addr)
   s->window_scaling = !(cfg & FZ_CFG_NO_WS);
   s->sack_permitted = !(cfg & FZ_CFG_NO_SACK);
   s->max_buffer_memory = 8u << 20; /* F3 keeps the stack inside the budget */
+  s->ecn = FIN_ECN_ON;             /* RFC 3168 between the two hosts (ecn.c) */
   if (cfg & FZ_CFG_FREEBSD) {
     s->option_layout = FIN_LAYOUT_FREEBSD;
     s->resend_fin_with_ack = true;
     s->rcvbuf_round_to_mss = true;
+    s->rcv_wnd_round_up = true;
   }
   if (cfg & FZ_CFG_NO_DELACK)
     s->delack = 0;

@@ -50,6 +50,19 @@ extern "C" {
   X(ip6_in_delivers, "Ip6InDelivers")                                                              \
   X(ip6_out_requests, "Ip6OutRequests")                                                            \
   X(icmp6_in_msgs, "Icmp6InMsgs")                                                                  \
+  /* the ECN field of datagrams received, per family (Linux IpExt, snmp6) */                       \
+  X(ip_in_noect, "IpExtInNoECTPkts")                                                               \
+  X(ip_in_ect1, "IpExtInECT1Pkts")                                                                 \
+  X(ip_in_ect0, "IpExtInECT0Pkts")                                                                 \
+  X(ip_in_ce, "IpExtInCEPkts")                                                                     \
+  X(ip6_in_noect, "Ip6InNoECTPkts")                                                                \
+  X(ip6_in_ect1, "Ip6InECT1Pkts")                                                                  \
+  X(ip6_in_ect0, "Ip6InECT0Pkts")                                                                  \
+  X(ip6_in_ce, "Ip6InCEPkts")                                                                      \
+  /* ECN, RFC 3168 */                                                                              \
+  X(ecn_negotiated, "FinEcnNegotiated")                                                            \
+  X(ecn_cwnd_reduced, "FinEcnCwndReduced")                                                         \
+  X(delivered_ce, "TcpExtTCPDeliveredCE")                                                          \
   /* drops by reason (malformed input: BEHAVIOR A9) */                                             \
   X(drop_ip_truncated, "FinDropIpTruncated")                                                       \
   X(drop_ip_version, "FinDropIpVersion")                                                           \

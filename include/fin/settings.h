@@ -50,6 +50,14 @@ enum fin_synfin {
   FIN_SYNFIN_DROP, /**< LISTEN and SYN-SENT drop it silently (FreeBSD drop_synfin=1) */
 };
 
+/** ECN (RFC 3168) on new connections: Linux net.ipv4.tcp_ecn's modes
+ * (FreeBSD net.inet.tcp.ecn.enable has the same three). */
+enum fin_ecn {
+  FIN_ECN_OFF = 0, /**< no ECN: an ECN-setup SYN is answered with a plain SYN-ACK */
+  FIN_ECN_ON,      /**< ask on connect (an ECN-setup SYN) and accept when asked */
+  FIN_ECN_PASSIVE, /**< accept when asked, never ask (the Linux and FreeBSD default) */
+};
+
 /** Everything a stack can be told. Defaults (fin_settings_default()) are
  * Linux-like where docs/behavior.md leaves the choice; times are fin_time
  * nanoseconds; the comments name the docs/behavior.md rows a setting
@@ -70,7 +78,11 @@ struct fin_settings {
   uint32_t rcvbuf;          /**< receive buffer per connection, bytes (default 65536) */
   uint32_t sndbuf_max;      /**< M16: SO_SNDBUF is clamped to this (Linux wmem_max) */
   uint32_t rcvbuf_max;      /**< M16: SO_RCVBUF is clamped to this (Linux rmem_max) */
-  bool rcvbuf_round_to_mss; /**< FreeBSD: RCV buffer rounded up to a multiple of the MSS */
+  bool rcvbuf_round_to_mss; /**< FreeBSD: RCV buffer rounded up to a multiple of the MSS (the
+                             * MSS before options, FreeBSD t_maxseg) */
+  bool rcv_wnd_round_up;    /**< FreeBSD tcp_output: a scaled window is rounded up to the next
+                             * multiple of 2^shift ("avoid shrinking window with window
+                             * scaling"); off: rounded down, never more than the space */
   bool sockbuf_double;      /**< Linux: SO_RCVBUF/SO_SNDBUF store (and report) twice the request */
   uint8_t rcv_wscale;       /**< our window scale shift (RFC 7323 §2.3), 0..14 */
   uint32_t wscale_space;    /**< nonzero: rcv_wscale is the smallest shift whose window reaches
@@ -85,6 +97,13 @@ struct fin_settings {
   bool sack_permitted;                  /**< offer SACK (RFC 2018; default on) */
   enum fin_option_layout option_layout; /**< option order in SYN / SYN-ACK */
   uint32_t ts_hz;                       /**< TSval clock rate (RFC 7323 §5.4), default 1000 */
+
+  /* ECN (RFC 3168): the mode (per socket FIN_TCP_ECN; default off), and how
+   * many SYN retransmissions still ask for it (FreeBSD
+   * net.inet.tcp.ecn.maxretries; 0: only the first SYN, as Linux
+   * tcp_ecn_fallback=1). */
+  enum fin_ecn ecn;
+  uint8_t ecn_syn_retries;
 
   /* Retransmission (BEHAVIOR J1, J2, J3, F4). */
   fin_time rto_initial;         /**< RTO before any RTT sample (RFC 6298 (2.1): 1 s) */

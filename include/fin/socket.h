@@ -72,6 +72,8 @@ enum fin_sockopt {
   FIN_TCP_KEEPINIT,  /**< int seconds: SYN-SENT gives up this long after connect (FreeBSD);
                       * 0 = settings.keepinit */
   FIN_TCP_NOOPT,     /**< int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
+  FIN_TCP_ECN,       /**< int: this socket's enum fin_ecn instead of settings.ecn (before
+                      * connect or listen); -1 = the stack's again */
 };
 
 /** FIN_SO_LINGER's value, as struct linger. */

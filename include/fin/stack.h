@@ -158,6 +158,8 @@ struct fin_conn_info {
   uint8_t rcv_wscale;                 /**< our window scale shift */
   bool ts_ok;                         /**< timestamps negotiated (RFC 7323) */
   bool sack_ok;                       /**< SACK permitted by both (RFC 2018) */
+  bool ecn_ok;                        /**< ECN negotiated (RFC 3168) */
+  bool ecn_seen;                      /**< an ECT or CE segment arrived since */
   uint32_t probes;                    /**< keepalive / persist probes outstanding */
   uint32_t iss;                       /**< ISS: our initial sequence number */
   uint32_t irs;                       /**< IRS: the peer's initial sequence number */

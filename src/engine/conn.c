@@ -65,7 +65,8 @@ int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c) {
 void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
   if (!st->s.rcvbuf_round_to_mss || c->snd_mss == 0)
     return;
-  uint32_t mss = c->snd_mss, size = (c->rcvbuf_size + mss - 1) / mss * mss;
+  /* FreeBSD tcp_mss() rounds to t_maxseg, which counts no options. */
+  uint32_t mss = c->snd_mss + (c->ts_ok ? 12u : 0u), size = (c->rcvbuf_size + mss - 1) / mss * mss;
   if (size == c->rcvbuf_size)
     return;
   if (c->rcvbuf.map != NULL) {
@@ -499,6 +500,8 @@ void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct 
   o->rcv_wscale = c->rcv_wscale;
   o->ts_ok = c->ts_ok;
   o->sack_ok = c->sack_ok;
+  o->ecn_ok = c->ecn_ok;
+  o->ecn_seen = c->ecn_seen;
   o->probes = c->probes;
   o->iss = c->iss;
   o->irs = c->irs;

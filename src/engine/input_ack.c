@@ -3,6 +3,7 @@
  * §5, RFC 5681 / RFC 6582 congestion control, RFC 7323 §4.3 TS.Recent):
  * what the peer acknowledges, its window, and the state changes an ACK of
  * our FIN brings (D3, D7, D8). */
+#include "ecn.h"
 #include "input.h"
 
 /* The SYN-RECEIVED part of the fifth step (BEHAVIOR A4, L1). */
@@ -66,14 +67,17 @@ static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack
   c->snd_buf_seq += n;
 }
 
-static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
+/* ece: RFC 3168 §6.1.2, an ACK with ECN-Echo does not grow cwnd (NewReno's
+ * recovery still sees it). */
+static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece) {
   uint32_t acked = ack - c->snd_una;
   rtt_measure(st, c, ack);
   c->snd_una = ack;
   if (seq_lt(c->snd_nxt, ack))
     c->snd_nxt = ack;
   consume_acked(st, c, ack);
-  cc_on_ack(c, acked);
+  if (!ece || c->in_recovery)
+    cc_on_ack(c, acked);
   c->dupacks = 0;
   c->first_rexmit = st->now;
   if (!c->persist) {
@@ -114,6 +118,7 @@ static void dup_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   c->rexmit_one = 1;
   c->rtt_start = 0; /* Karn */
   st->c.fast_retrans++;
+  fin_ecn_cwnd_reduced(c); /* RFC 3168 §6.1.2: CWR follows any reduction */
   fin_conn_output_mark(st, c);
 }
 
@@ -223,8 +228,9 @@ enum disposition fin_input_ack(struct fin_stack *st, struct fin_conn *c, struct 
   }
   update_ts_recent(st, c, seg);
   c->probes = 0; /* J4, J5: the peer is alive */
+  bool ece = fin_ecn_ack_in(st, c, seg);
   if (seq_gt(seg->ack, c->snd_una))
-    new_ack(st, c, seg->ack);
+    new_ack(st, c, seg->ack, ece);
   else if (seg->ack == c->snd_una)
     dup_ack(st, c, seg);
   update_window(st, c, seg);

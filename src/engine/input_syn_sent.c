@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
+#include "ecn.h"
 #include "input.h"
 #include "policy.h"
 
@@ -22,6 +23,7 @@ void fin_conn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct f
   c->rcv_adv = c->rcv_nxt; /* what the SYN advertised was relative to nothing */
   fin_conn_init_mss(st, c, seg);
   fin_conn_init_cc(st, c);
+  fin_ecn_negotiate(st, c, seg); /* RFC 3168 §6.1.1 */
 }
 
 static bool ack_acceptable(const struct fin_conn *c, const struct fin_segment *seg) {

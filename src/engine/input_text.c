@@ -4,6 +4,7 @@
  * reassembly store (BEHAVIOR D2, M15), the ACK it is owed (RFC 1122 4.2.3.2)
  * and its SACK/D-SACK report (RFC 2018, RFC 2883, M8) - and the FIN
  * (D1, D4-D6, D9). */
+#include "ecn.h"
 #include "input.h"
 #include "policy.h"
 
@@ -161,6 +162,7 @@ enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c,
     fin_conn_terminate(st, c, FIN_REASON_DATA_AFTER_CLOSE, -ECONNRESET);
     return GONE;
   }
+  bool ce = fin_ecn_data_in(c, v->seg); /* RFC 3168 §6.1.3 */
   c->last_recv = st->now;
   if (fin_conn_rcvbuf_ready(st, c) != 0) {
     /* F3: no memory for the receive ring now; unacknowledged, the data
@@ -181,7 +183,7 @@ enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c,
   }
   /* RFC 5681 §4.2: a segment that began before RCV.NXT is out of order
    * too; its D-SACK (M8) goes out at once, as FreeBSD sends it. */
-  schedule_ack(st, c, v->len, had_holes || v->dup_head);
+  schedule_ack(st, c, v->len, had_holes || v->dup_head || ce); /* ce: the first ECE goes now */
   fin_event_simple(st, c, FIN_EV_READABLE);
   return CONTINUE;
 }

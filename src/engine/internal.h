@@ -79,6 +79,14 @@ struct fin_conn {
   uint8_t v6_socket : 1;  /* the application speaks AF_INET6 (IPv4 peers as ::ffff:a.b.c.d) */
   uint8_t v6only : 1;     /* IPV6_V6ONLY */
   uint8_t noopt : 1;      /* TCP_NOOPT: no options on SYN/SYN-ACK, none used */
+  /* ECN, RFC 3168 §6.1 (ecn.c); in the padding before ts_recent. */
+  uint8_t ecn_ok : 1;     /* negotiated in the handshake (§6.1.1) */
+  uint8_t ecn_req : 1;    /* our SYN asked for it */
+  uint8_t ecn_ece : 1;    /* receiver: CE arrived; ECE on every ACK until CWR does (§6.1.3) */
+  uint8_t ecn_cwr : 1;    /* sender: cwnd was reduced; CWR on the next new data (§6.1.2) */
+  uint8_t ecn_window : 1; /* what was in flight at that reduction (recover) is not all ACKed */
+  uint8_t ecn_seen : 1;   /* an ECT or CE segment arrived (Linux TCPI_OPT_ECN_SEEN) */
+  uint8_t ecn_own : 1, ecn_mode : 2; /* FIN_TCP_ECN: this socket's mode, not settings.ecn */
 
   /* RFC 7323 timestamps. */
   uint32_t ts_recent, ts_offset, last_ack_sent;

@@ -44,6 +44,8 @@ static void inherit_options(struct fin_conn *c, const struct fin_conn *p) {
   c->keepalive = p->keepalive;
   c->linger_on = p->linger_on;
   c->noopt = p->noopt;
+  c->ecn_own = p->ecn_own;
+  c->ecn_mode = p->ecn_mode;
 }
 
 static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,

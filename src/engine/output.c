@@ -2,12 +2,14 @@
 /* Segment generation: one segment per call, decided from the TCB (what is
  * due: SYN, SYN-ACK, data, FIN, ACK, probes). RFC 9293 §3.8.6 (windows,
  * Nagle, SWS avoidance), RFC 5681 (cwnd), RFC 7323 (TS), RFC 2018 (SACK). */
+#include "ecn.h"
 #include "internal.h"
 #include "policy.h"
 
 struct out_plan {
   uint32_t seq, len; /* data bytes from the send ring at seq */
   uint8_t flags;
+  uint8_t tos; /* the IP ECN field (RFC 3168 §5; ecn.c) */
   bool retransmit;
   bool window_probe; /* J5: the persist timer owns the timer slot */
 };
@@ -28,8 +30,11 @@ static uint32_t window_to_advertise(struct fin_conn *c) {
   return right - c->rcv_nxt;
 }
 
-static uint16_t encode_window(struct fin_conn *c, bool syn) {
+static uint16_t encode_window(const struct fin_stack *st, struct fin_conn *c, bool syn) {
   uint32_t wnd = window_to_advertise(c);
+  /* FreeBSD tcp_output: roundup2(recwin, 1 << rcv_scale). */
+  if (!syn && st->s.rcv_wnd_round_up)
+    wnd += (1u << c->rcv_wscale) - 1;
   uint32_t raw = syn ? wnd : wnd >> c->rcv_wscale; /* RFC 7323 §2.2 */
   if (raw > 0xffff)
     raw = 0xffff;
@@ -99,7 +104,8 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   struct fin_segment seg;
   fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
                    p->flags);
-  seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
+  seg.wnd = encode_window(st, c, p->flags & FIN_TCP_SYN);
+  seg.tos = p->tos;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   if (p->len > 0)
@@ -360,9 +366,13 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     c->probe_keepalive = 0;
     seqspace = c->ack_data && fin_repeat_unacked(st, c, &p);
   }
+  fin_ecn_output(st, c, &p.flags, &p.tos,
+                 seqspace && p.len > 0 && !p.retransmit && !p.window_probe);
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)
     sent(st, c, &p);
+  if (n > 0)
+    fin_ecn_sent(c, p.flags);
   return n;
 }
 

@@ -20,6 +20,8 @@ void fin_settings_default(struct fin_settings *s) {
   s->sack_permitted = true;
   s->option_layout = FIN_LAYOUT_LINUX;
   s->ts_hz = 1000;
+  /* RFC 3168 stays opt-in: some paths still drop ECN-setup SYNs. */
+  s->ecn = FIN_ECN_OFF;
   s->rto_initial = FIN_SEC(1); /* RFC 6298 (2.1) */
   s->rto_min = FIN_MS(200);    /* BEHAVIOR J1 */
   s->rto_max = FIN_SEC(120);
@@ -62,7 +64,7 @@ static bool settings_valid(const struct fin_settings *s) {
          s->sndbuf >= 1 && s->rcvbuf >= 1 && s->sndbuf_max >= 1 && s->rcvbuf_max >= 1 &&
          s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_slop >= 0 && s->rto_initial > 0 &&
          s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
-         (!s->syncookies_only || s->syn_cookies);
+         (!s->syncookies_only || s->syn_cookies) && (unsigned)s->ecn <= FIN_ECN_PASSIVE;
 }
 
 /* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`

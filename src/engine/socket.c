@@ -2,6 +2,7 @@
 /* The socket-like API (docs/design.md, "The socket layer"): BSD-shaped calls over
  * the engine, non-blocking by nature, negative errno with Linux meanings
  * (BEHAVIOR G4). Every call acts at the stack's current time. */
+#include "ecn.h"
 #include "internal.h"
 #include "keepinit.h"
 #include "sockbuf.h"
@@ -640,6 +641,12 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
   case FIN_TCP_NOOPT:
     c->noopt = v != 0;
     return 0;
+  case FIN_TCP_ECN: /* what the next SYN or SYN-ACK decides by (ecn.c) */
+    if (v < -1 || v > FIN_ECN_PASSIVE)
+      return -EINVAL;
+    c->ecn_own = v >= 0;
+    c->ecn_mode = v >= 0 ? (unsigned)v & 3u : 0;
+    return 0;
   default:
     return -ENOPROTOOPT;
   }
@@ -721,6 +728,8 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = (int)(fin_keepinit(st, c) / 1000000000), 0;
   case FIN_TCP_NOOPT:
     return *v = c->noopt, 0;
+  case FIN_TCP_ECN:
+    return *v = (int)fin_conn_ecn_mode(st, c), 0;
   default:
     return -ENOPROTOOPT;
   }

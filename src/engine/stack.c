@@ -401,6 +401,34 @@ static bool tcp_error_delivered(const struct fin_stack *st, enum fin_wire_error 
   }
 }
 
+/* RFC 3168 §5: the ECN field of every datagram with a whole header of its
+ * version, counted before any other check, as Linux ip_rcv_core and
+ * ip6_rcv_core count IPSTATS_MIB_NOECTPKTS + (tos & INET_ECN_MASK). */
+static void count_ecn(struct fin_counters *c, const uint8_t *d, size_t len) {
+  unsigned version = len > 0 ? d[0] >> 4 : 0, ecn;
+  if (version == 4 && len >= FIN_IPV4_HDR_MIN && (d[0] & 0x0f) >= 5)
+    ecn = d[1] & 3u;
+  else if (version == 6 && len >= FIN_IPV6_HDR_LEN)
+    ecn = (d[1] >> 4) & 3u; /* the traffic class straddles bytes 0 and 1 */
+  else
+    return;
+  bool v6 = version == 6;
+  switch (ecn) {
+  case 0:
+    v6 ? c->ip6_in_noect++ : c->ip_in_noect++;
+    break;
+  case 1:
+    v6 ? c->ip6_in_ect1++ : c->ip_in_ect1++;
+    break;
+  case 2:
+    v6 ? c->ip6_in_ect0++ : c->ip_in_ect0++;
+    break;
+  default:
+    v6 ? c->ip6_in_ce++ : c->ip_in_ce++;
+    break;
+  }
+}
+
 /* Not TCP: ICMP or ICMPv6 is looked at, anything else counted. */
 static void other_protocol(struct fin_stack *st, const uint8_t *d, size_t len, bool v6) {
   struct fin_ip_info ip;
@@ -416,6 +444,7 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
   fin_stack_set_now(st, now);
   bool v6 = len > 0 && d[0] >> 4 == 6;
   v6 ? st->c.ip6_in_receives++ : st->c.ip_in_receives++;
+  count_ecn(&st->c, d, len);
   struct fin_segment seg;
   enum fin_wire_error e = fin_tcp_parse(d, len, &seg);
   if (e == FIN_WIRE_IP_PROTOCOL) {

@@ -3,6 +3,7 @@
  * BEHAVIOR J2/J3/F4, persist (J5), delayed ACK, keep-alive (J4), FIN-WAIT-2
  * (F1) and SO_LINGER waiting (B5). Each fires at most once per call and
  * either clears itself or re-arms later, so on_timers always progresses. */
+#include "ecn.h"
 #include "internal.h"
 #include "keepinit.h"
 
@@ -112,6 +113,7 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
   c->rtt_start = 0; /* Karn */
   c->in_recovery = 0;
   c->dupacks = 0;
+  fin_ecn_cwnd_reduced(c); /* RFC 3168 §6.1.2 */
   st->c.rto_timeouts++;
   fin_conn_rexmit_arm(st, c);
   fin_conn_output_mark(st, c);

@@ -10,7 +10,7 @@
 
 #include "script/run.h"
 
-enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY, UNIT_ECN };
+enum knob_unit { UNIT_BOOL, UNIT_COUNT, UNIT_MS, UNIT_SEC, UNIT_NOOP, UNIT_ONLY };
 
 struct knob {
   const char *name;
@@ -64,8 +64,7 @@ static const struct knob freebsd_knobs[] = {
          "fin's default IPv6 MSS is RFC 9293's 1220, not a setting"),
     NOOP("net.inet.tcp.pmtud_blackhole_mss"),   /* only used by black-hole detection */
     NOOP("net.inet.tcp.v6pmtud_blackhole_mss"), /* idem */
-    {"net.inet.tcp.ecn.enable", UNIT_ECN, 0, 0, 0, NULL},
-    NOOP("net.inet.tcp.ecn.maxretries"), /* only acts once ECN is negotiated */
+    K("net.inet.tcp.ecn.maxretries", UNIT_COUNT, ecn_syn_retries),
     K("net.inet.tcp.rexmit_drop_options", UNIT_BOOL, syn_rexmit_drop_options),
     NOOP("net.inet.tcp.hostcache.purgenow"), /* fin keeps no host cache */
 };
@@ -87,7 +86,6 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
-    {"net.ipv4.tcp_ecn", UNIT_ECN, 0, 0, 0, NULL},
     NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
     NOOP("net.ipv4.tcp_min_tso_segs"),        /* fin does no TSO */
     NOOP("net.ipv4.tcp_wmem"),                /* fin's sndbuf is the profile's */
@@ -137,7 +135,6 @@ static bool set_field(struct script_run *r, const struct knob *k, int64_t v) {
     return true;
   case UNIT_NOOP:
   case UNIT_ONLY:
-  case UNIT_ECN:
     break;
   }
   return true;
@@ -156,6 +153,16 @@ static void set_drop_synfin(struct script_run *r, const struct sysctl_value *v) 
 }
 static void set_rfc1323(struct script_run *r, const struct sysctl_value *v) {
   r->set.timestamps = r->set.window_scaling = v->v[0] != 0; /* FreeBSD: both */
+}
+/* net.inet.tcp.ecn.enable and net.ipv4.tcp_ecn: 0 off, 1 ask and accept, 2
+ * accept when asked (RFC 3168), fin's enum fin_ecn; 3 and 4 (Accurate ECN)
+ * are refused in apply_knob. */
+static void set_ecn(struct script_run *r, const struct sysctl_value *v) {
+  r->set.ecn = (enum fin_ecn)v->v[0];
+}
+/* Linux tcp_ecn_fallback=1: a retransmitted SYN no longer asks for ECN. */
+static void set_ecn_fallback(struct script_run *r, const struct sysctl_value *v) {
+  r->set.ecn_syn_retries = v->v[0] ? 0 : UINT8_MAX;
 }
 static void set_timestamps(struct script_run *r, const struct sysctl_value *v) {
   r->set.timestamps = v->v[0] != 0;
@@ -180,6 +187,9 @@ static const struct {
     {"net.inet.tcp.drop_synfin", 1, set_drop_synfin},
     {"net.inet.tcp.rfc1323", 1, set_rfc1323},
     {"net.ipv4.tcp_timestamps", 1, set_timestamps},
+    {"net.inet.tcp.ecn.enable", 1, set_ecn},
+    {"net.ipv4.tcp_ecn", 1, set_ecn},
+    {"net.ipv4.tcp_ecn_fallback", 1, set_ecn_fallback},
     {"net.core.rmem_max", 1, set_rmem_max},
     {"net.ipv4.tcp_rmem", 3, set_tcp_rmem},
 };
@@ -189,11 +199,7 @@ static bool table_knob(struct script_run *r, const struct script_event *ev, cons
                        const char *name, const char *text, const struct sysctl_value *v) {
   if (k->unit == UNIT_ONLY && v->v[0] != k->only)
     return fin_script_fail(r, ev, "sysctl %s=%s: %s", name, text, k->why);
-  /* ECN: 0 off, 2 answer ECN-setup SYNs without ever asking: fin, with no
-   * ECN, behaves as 0, and as 2 while no peer asks. */
-  if (k->unit == UNIT_ECN && v->v[0] != 0 && v->v[0] != 2)
-    return fin_script_fail(r, ev, "sysctl %s=%s: missing feature: ECN (RFC 3168)", name, text);
-  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY || k->unit == UNIT_ECN)
+  if (k->unit == UNIT_NOOP || k->unit == UNIT_ONLY)
     return true;
   set_field(r, k, v->v[0]);
   fin_script_note(r, "sysctl %s=%s", name, text);
@@ -211,6 +217,8 @@ static bool apply_knob(struct script_run *r, const struct script_event *ev, cons
       if (v.count != specials[i].fields)
         return fin_script_fail(r, ev, "sysctl %s=%s: expected %zu value(s)", name, text,
                                specials[i].fields);
+      if (specials[i].fn == set_ecn && (v.v[0] < 0 || v.v[0] > FIN_ECN_PASSIVE))
+        return fin_script_fail(r, ev, "sysctl %s=%s: missing feature: Accurate ECN", name, text);
       specials[i].fn(r, &v);
       return fin_script_apply_settings(r, ev);
     }

@@ -282,8 +282,8 @@ static bool ip_fields_match(const struct script_run *r, const struct script_pack
   else if (pk->ecn == SCRIPT_ECN_ECT01 && ecn != 1 && ecn != 2)
     snprintf(why, cap, "ECN field is %s, the script expects ECT(0) or ECT(1)", names[ecn]);
   else if (want_ecn[pk->ecn] >= 0 && (int)ecn != want_ecn[pk->ecn])
-    snprintf(why, cap, "ECN field is %s, the script expects %s (fin does not do ECN yet)",
-             names[ecn], names[want_ecn[pk->ecn]]);
+    snprintf(why, cap, "ECN field is %s, the script expects %s", names[ecn],
+             names[want_ecn[pk->ecn]]);
   else
     return true;
   return false;

@@ -40,6 +40,8 @@ static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->challenge_ack_interval = FIN_MS(500);
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
+  s->ecn = FIN_ECN_PASSIVE; /* tcp_ecn=2 */
+  s->ecn_syn_retries = 0;   /* tcp_ecn_fallback=1 */
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
@@ -51,6 +53,7 @@ static void freebsd_profile(struct fin_settings *s) {
   s->wscale_space = 2097152; /* kern.ipc.maxsockbuf: window scale 6 */
   s->rcvbuf = 65536;
   s->rcvbuf_round_to_mss = true;
+  s->rcv_wnd_round_up = true; /* tcp_output: roundup2(recwin, 1 << rcv_scale) */
   s->sndbuf = 32768;
   s->rto_min = FIN_MS(30);
   s->rto_slop = FIN_MS(200);
@@ -74,6 +77,8 @@ static void freebsd_profile(struct fin_settings *s) {
   s->listen_synack_drop = true; /* tcp_input: "(SYN|ACK) is bogus on a listen socket" */
   s->rst_right_edge_outside = true;
   s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
+  s->ecn = FIN_ECN_PASSIVE;               /* net.inet.tcp.ecn.enable=2 */
+  s->ecn_syn_retries = 1;                 /* net.inet.tcp.ecn.maxretries=1 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
 }

@@ -137,10 +137,20 @@ static const char *const linux_fields[] = {
     "tcpi_total_rto_time",
 };
 
+/* Linux TCPI_OPT_* bits (include/uapi/linux/tcp.h), for snippets. */
+static const struct {
+  const char *name;
+  int64_t bit;
+} tcpi_opt_names[] = {
+    {"TCPI_OPT_TIMESTAMPS", 1}, {"TCPI_OPT_SACK", 2},      {"TCPI_OPT_WSCALE", 4},
+    {"TCPI_OPT_ECN", 8},        {"TCPI_OPT_ECN_SEEN", 16}, {"TCPI_OPT_SYN_DATA", 32},
+};
+
 /* Linux TCPI_OPT_* bits. A window scale is counted as negotiated when a
  * shift is in use (fin's snapshot has no separate flag). */
 static int64_t options_bits(const struct fin_conn_info *i) {
-  return (i->ts_ok ? 1 : 0) | (i->sack_ok ? 2 : 0) | (i->snd_wscale || i->rcv_wscale ? 4 : 0);
+  return (i->ts_ok ? 1 : 0) | (i->sack_ok ? 2 : 0) | (i->snd_wscale || i->rcv_wscale ? 4 : 0) |
+         (i->ecn_ok ? 8 : 0) | (i->ecn_seen ? 16 : 0);
 }
 
 /* Linux counts the congestion window and ssthresh in segments, with
@@ -205,6 +215,9 @@ static int64_t name_value(struct eval *e, const char *name) {
   for (size_t k = 0; k < sizeof(state_names) / sizeof(state_names[0]); k++)
     if (strcmp(state_names[k].name, name) == 0)
       return state_names[k].state;
+  for (size_t k = 0; k < sizeof(tcpi_opt_names) / sizeof(tcpi_opt_names[0]); k++)
+    if (strcmp(tcpi_opt_names[k].name, name) == 0)
+      return tcpi_opt_names[k].bit;
   if (strcmp(name, "True") == 0 || strcmp(name, "False") == 0)
     return name[0] == 'T';
   return set_error(e, "name '%s' is not known to fin's snippet evaluator", name);
@@ -246,9 +259,24 @@ static int64_t sum(struct eval *e) {
   }
 }
 
+/* Python binds & tighter than |, and both tighter than comparisons. */
+static int64_t bit_and(struct eval *e) {
+  int64_t v = sum(e);
+  while (eat(e, "&"))
+    v &= sum(e);
+  return v;
+}
+
+static int64_t bit_or(struct eval *e) {
+  int64_t v = bit_and(e);
+  while (eat(e, "|"))
+    v |= bit_and(e);
+  return v;
+}
+
 /* Python comparison chains: a < b < c is a < b and b < c. */
 static int64_t comparison(struct eval *e) {
-  int64_t left = sum(e);
+  int64_t left = bit_or(e);
   bool result = true, any = false;
   for (;;) {
     int op;
@@ -266,7 +294,7 @@ static int64_t comparison(struct eval *e) {
       op = 5;
     else
       return any ? result : left;
-    int64_t right = sum(e);
+    int64_t right = bit_or(e);
     bool ok[] = {left == right, left != right, left <= right, left >= right,
                  left<right, left> right};
     result = result && ok[op];

@@ -641,12 +641,13 @@ def hold(port, n, seconds, gofile):
 
 # ---- capture ----
 
-def pcap_lines(path):
-    """One line per TCP datagram of a LINKTYPE_RAW capture, IPv4 or IPv6:
-    time, tuple (ss spelling), flags, seq, ack, len."""
+def pcap_packets(path):
+    """The TCP datagrams of a LINKTYPE_RAW capture, IPv4 or IPv6, as dicts:
+    t (from the first), src and dst (ss spelling), sport, dport, flags (the
+    byte), seq, ack, len (payload) and ecn (the IP ECN field, RFC 3168 §5)."""
     with open(path, "rb") as f:
         data = f.read()
-    off, t0, out = 24, None, []
+    off, t0 = 24, None
     while off + 16 <= len(data):
         sec, usec, incl, _ = struct.unpack_from("<IIII", data, off)
         pkt = data[off + 16:off + 16 + incl]
@@ -657,18 +658,108 @@ def pcap_lines(path):
             ihl = (pkt[0] & 15) * 4
             end = struct.unpack_from("!H", pkt, 2)[0]
             src, dst = socket.inet_ntoa(pkt[12:16]), socket.inet_ntoa(pkt[16:20])
+            ecn = pkt[1] & 3
         elif len(pkt) >= 60 and pkt[0] >> 4 == 6 and pkt[6] == 6:  # no extension headers
             ihl = 40
             end = 40 + struct.unpack_from("!H", pkt, 4)[0]
             src = ep(socket.inet_ntop(socket.AF_INET6, pkt[8:24]))
             dst = ep(socket.inet_ntop(socket.AF_INET6, pkt[24:40]))
+            ecn = pkt[1] >> 4 & 3
         else:
             continue
         sp, dp, seq, ack, offf, flags = struct.unpack_from("!HHIIBB", pkt, ihl)
-        plen = end - ihl - (offf >> 4) * 4
-        names = "".join(c for c, b in zip("FSRPAU", range(6)) if flags >> b & 1)
-        out.append(f"{t - t0:9.6f} {src}:{sp} > {dst}:{dp} [{names}] seq={seq} ack={ack} len={plen}")
+        yield dict(t=t - t0, src=src, sport=sp, dst=dst, dport=dp, flags=flags, seq=seq,
+                   ack=ack, len=end - ihl - (offf >> 4) * 4, ecn=ecn)
+
+
+def pcap_lines(path):
+    """One line per TCP datagram of a LINKTYPE_RAW capture, IPv4 or IPv6:
+    time, tuple (ss spelling), flags, seq, ack, len."""
+    out = []
+    for p in pcap_packets(path):
+        names = "".join(c for c, b in zip("FSRPAU", range(6)) if p["flags"] >> b & 1)
+        out.append(f"{p['t']:9.6f} {p['src']}:{p['sport']} > {p['dst']}:{p['dport']} [{names}] "
+                   f"seq={p['seq']} ack={p['ack']} len={p['len']}")
     return out
+
+
+ECN_NAMES = ("not-ECT", "ECT(1)", "ECT(0)", "CE")
+SYN, ACK, ECE, CWR = 0x02, 0x10, 0x40, 0x80
+
+
+def pcap_ecn(path, client, fin):
+    """RFC 3168 in a capture of one connection whose client is at `client`
+    (fin at `fin`): the SYN asks (ECE and CWR, §6.1.1), the SYN-ACK agrees
+    (ECE without CWR), neither is ECT; every data segment both ways is
+    ECT(0) (no loss on the namespace's link, so none is a retransmission);
+    no pure ACK of fin's is ECT (§6.1.4). Linux's pure ACKs are only
+    reported: over IPv6 its TIME-WAIT ACK carries the socket's traffic
+    class, ECT(0) included."""
+    pkts = list(pcap_packets(path))
+    client, fin = ep(client), ep(fin)
+    syn = [p for p in pkts if p["flags"] & (SYN | ACK) == SYN and p["src"] == client]
+    synack = [p for p in pkts if p["flags"] & (SYN | ACK) == SYN | ACK and p["dst"] == client]
+    if not syn or not synack:
+        fail(f"no SYN from {client} or no SYN-ACK to it in {path}")
+    if syn[0]["flags"] & (ECE | CWR) != ECE | CWR or syn[0]["ecn"]:
+        fail(f"the SYN is not an ECN-setup SYN: flags 0x{syn[0]['flags']:02x} "
+             f"{ECN_NAMES[syn[0]['ecn']]}")
+    ok("the client's SYN asks for ECN (ECE, CWR, not-ECT)")
+    if synack[0]["flags"] & (ECE | CWR) != ECE or synack[0]["ecn"]:
+        fail(f"the SYN-ACK is not an ECN-setup SYN-ACK: flags 0x{synack[0]['flags']:02x} "
+             f"{ECN_NAMES[synack[0]['ecn']]}")
+    ok("the server's SYN-ACK agrees (ECE without CWR, not-ECT)")
+    for is_fin, name in ((True, "fin"), (False, "Linux")):
+        mine = [p for p in pkts if (p["src"] == fin) == is_fin]
+        data = [p for p in mine if p["len"] > 0]
+        acks = [p for p in mine if p["len"] == 0 and not p["flags"] & (SYN | 0x05)]
+        if not data:
+            fail(f"{name} sent no data")
+        bad = [p for p in data if p["ecn"] != 2]
+        if bad:
+            fail(f"{len(bad)} of {name}'s {len(data)} data segments are not ECT(0), "
+                 f"e.g. seq={bad[0]['seq']} {ECN_NAMES[bad[0]['ecn']]}")
+        ect_acks = sum(1 for p in acks if p["ecn"])
+        if is_fin and ect_acks:
+            fail(f"{ect_acks} of fin's pure ACKs are ECN-capable")
+        ok(f"{name}'s {len(data)} data segments are ECT(0); {ect_acks} of its {len(acks)} "
+           f"pure ACKs ECN-capable")
+
+
+def expect_ecn_seen(s, what):
+    """The kernel negotiated ECN on s and saw ECT from fin: TCP_INFO's
+    tcpi_options (the sixth byte) has TCPI_OPT_ECN (8) and TCPI_OPT_ECN_SEEN
+    (16). (ss -ti would print "ecn ecnseen", but not every ss prints the
+    options of every kernel.)"""
+    options = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[5]
+    if not options & 8:
+        fail(f"{what}: tcpi_options 0x{options:02x} has no TCPI_OPT_ECN")
+    if not options & 16:
+        fail(f"{what}: tcpi_options 0x{options:02x} has no TCPI_OPT_ECN_SEEN (no ECT from fin)")
+    ok(f"{what}: the kernel has ECN on and saw ECT from fin (tcpi_options 0x{options:02x})")
+
+
+def ecn_client(port, size):
+    """Linux connects (tcp_ecn=1 in the namespace), fin echoes `size` bytes."""
+    s = client(port, timeout=30)
+    data = payload(size)
+    s.sendall(data)
+    echoed = recv_exact(s, size)
+    if echoed != data:
+        fail(f"echo differs: {first_difference(data, echoed)}")
+    ok(f"{size} bytes echoed")
+    expect_ecn_seen(s, "Linux client")
+    s.close()
+
+
+def ecn_server(port, expect, size):
+    """fin connects; Linux reads `expect` bytes, answers `size`, then closes."""
+    s, peer = server(port)
+    recv_exact(s, expect)
+    expect_ecn_seen(s, "Linux server")
+    s.sendall(payload(size, seed=3))
+    s.close()
+    ok(f"read {expect} bytes, answered {size}, closed")
 
 
 def time_wait_seconds(path):
@@ -701,6 +792,9 @@ def main():
     if cmd == "pcap":
         print("\n".join(pcap_lines(args[0])))
         return
+    if cmd == "pcap-ecn":
+        pcap_ecn(args[0], args[1], args[2])
+        return
     if cmd == "time-wait-seconds":
         print(f"{time_wait_seconds(args[0]):.3f}")
         return
@@ -724,6 +818,8 @@ def main():
         "http-persistence": http_persistence,
         "server-reply-close": server_reply_close,
         "server-hold": server_hold,
+        "ecn-client": ecn_client,
+        "ecn-server": ecn_server,
     }[cmd]
     fn(*ints)
 

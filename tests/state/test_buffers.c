@@ -71,6 +71,41 @@ static void test_rcvbuf_not_rounded_by_default(void **state) {
   peer_free(&p);
 }
 
+/* With timestamps the segments carry 12 bytes less, but FreeBSD rounds to
+ * t_maxseg, the MSS before options: still 45 * 1460 (46 * 1440), not
+ * 46 * 1448 (FreeBSD socket-api-getsockopt-tcpinfo: win 1027 at shift 6). */
+static void test_rcvbuf_rounded_to_mss_before_options(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.rcvbuf = 65536;
+  s.rcvbuf_round_to_mss = true;
+  struct peer p;
+  peer_init_ts(&p, &s);
+  peer_establish_active(&p);
+  assert_int_equal(rcvbuf_of(&p), rounded(&p));
+  peer_free(&p);
+}
+
+/* settings.rcv_wnd_round_up (FreeBSD tcp_output, roundup2(recwin, 1 <<
+ * rcv_scale)): the scaled window is rounded up, not down. 65700 >> 7 is
+ * 513.3: 514 (IPv6 66240 >> 7 = 517.5: 518); off, 513 (517). */
+static void test_scaled_window_rounded_up_or_down(void **state) {
+  (void)state;
+  for (int up = 0; up <= 1; up++) {
+    struct fin_settings s;
+    fin_settings_default(&s);
+    s.rcvbuf = 65536;
+    s.rcvbuf_round_to_mss = true;
+    s.rcv_wnd_round_up = up;
+    struct peer p;
+    peer_init_ts(&p, &s); /* the peer offers wscale 7 too: fin's shift is 7 */
+    peer_establish_active(&p);
+    assert_int_equal(p.last.wnd, (p.v6 ? 517 : 513) + up);
+    peer_free(&p);
+  }
+}
+
 /* ---- window scale from the buffer space (RFC 7323 §2.3) ---- */
 
 /* The wscale fin offers in its SYN for a given wscale_space. */
@@ -166,6 +201,8 @@ int main(void) {
       cmocka_unit_test(test_rcvbuf_rounded_in_simultaneous_open),
       cmocka_unit_test(test_rcvbuf_rounded_on_syn_ack),
       cmocka_unit_test(test_rcvbuf_not_rounded_by_default),
+      cmocka_unit_test(test_rcvbuf_rounded_to_mss_before_options),
+      cmocka_unit_test(test_scaled_window_rounded_up_or_down),
       cmocka_unit_test(test_wscale_is_smallest_shift_that_reaches_the_space),
       cmocka_unit_test(test_wscale_default_and_fixed),
       cmocka_unit_test(test_sockbuf_double_stores_twice_the_request),

@@ -72,6 +72,7 @@ void peer_segment_init(const struct peer *p, struct fin_segment *seg) {
   seg->dport = p->fin_port ? p->fin_port : FIN_PORT;
   seg->wnd = p->wnd;
   seg->ttl = 64;
+  seg->tos = p->tos;
 }
 
 static void init(struct peer *p, const struct fin_settings *s, bool ts) {

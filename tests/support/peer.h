@@ -34,6 +34,7 @@ struct peer {
   uint16_t fin_port;       /* fin's port of the connection under test */
   uint16_t peer_port;      /* the peer's port (PEER_PORT unless a test changes it) */
   uint16_t wnd;            /* window the peer advertises */
+  uint8_t tos;             /* IP TOS / traffic class it sends (ECN field: RFC 3168 §5) */
   bool ts;                 /* peer offers timestamps (and wscale 7) */
   uint32_t ts_val;         /* the peer's next TSval */
   uint32_t fin_tsval;      /* last TSval seen from fin */

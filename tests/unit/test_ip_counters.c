@@ -3,9 +3,10 @@
  * IPv6 datagram is refused increments its /proc/net/snmp6 counter (as Linux
  * ip6_rcv_core / ip6_input_finish count them) and its Fin... reason, and
  * nothing else; what reaches TCP or ICMPv6 is Ip6InDelivers, what fin sends
- * Ip6OutRequests. TCP's counters are one MIB for both families, as Linux's:
- * the same exchange over IPv4 and IPv6 counts the same. Each check compares
- * every counter, by the name `fin stat` prints. */
+ * Ip6OutRequests, and every datagram's ECN field its In*Pkts counter.
+ * TCP's counters are one MIB for both families, as Linux's: the same
+ * exchange over IPv4 and IPv6 counts the same. Each check compares every
+ * counter, by the name `fin stat` prints. */
 #include <string.h>
 
 #include "peer.h"
@@ -114,14 +115,14 @@ static void test_ipv6_header_drops_have_their_counters(void **state) {
 
   snapshot(&p, before);
   input(&p, d, n - 1); /* the payload length says one byte more */
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InTruncatedPkts", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InTruncatedPkts", 1},
                 {"FinDropIpTotalLen", 1});
 
   snapshot(&p, before);
   d[24] = 0xff; /* a multicast destination */
   input(&p, d, n);
   d[24] = p.fin_ip.b[0];
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InAddrErrors", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InAddrErrors", 1},
                 {"FinDropIpMartianSource", 1});
 
   snapshot(&p, before);
@@ -130,7 +131,8 @@ static void test_ipv6_header_drops_have_their_counters(void **state) {
   other.fin_ip.b[15] ^= 0x40; /* not fin's address */
   n = syn_datagram(&other, d, sizeof(d));
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InAddrErrors", 1}, {"FinDropIpNotLocal", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InAddrErrors", 1},
+                {"FinDropIpNotLocal", 1});
   peer_expect_nothing(&p);
   peer_free(&p);
 }
@@ -153,8 +155,8 @@ static void test_ipv6_extension_header_drops_have_their_counters(void **state) {
   snapshot(&p, before);
   input(&p, d, n);
   (void)peer_expect_syn_ack(&p, R(&p, 1));
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InDelivers", 1}, {"Ip6OutRequests", 1},
-                {"TcpInSegs", 1}, {"TcpOutSegs", 1}, {"TcpPassiveOpens", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InDelivers", 1},
+                {"Ip6OutRequests", 1}, {"TcpInSegs", 1}, {"TcpOutSegs", 1}, {"TcpPassiveOpens", 1});
   p.irs += 100000;
   p.peer_port++;
 
@@ -163,34 +165,35 @@ static void test_ipv6_extension_header_drops_have_their_counters(void **state) {
     n = insert_ext(d, n, NH_DSTOPTS, 1);
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InHdrErrors", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InHdrErrors", 1},
                 {"FinDropIp6ExtHeader", 1});
 
   n = insert_ext(d, syn_datagram(&p, d, sizeof(d)), NH_DSTOPTS, 130); /* 1040 bytes */
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InHdrErrors", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InHdrErrors", 1},
                 {"FinDropIp6ExtHeader", 1});
 
   n = insert_ext(d, syn_datagram(&p, d, sizeof(d)), NH_HOPOPTS, 1);
   n = insert_ext(d, n, NH_DSTOPTS, 1); /* hop-by-hop second */
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InHdrErrors", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InHdrErrors", 1},
                 {"FinDropIp6ExtHeader", 1});
 
   n = insert_ext(d, syn_datagram(&p, d, sizeof(d)), NH_ROUTING, 3);
   d[FIN_IPV6_HDR_LEN + 3] = 1; /* segments left */
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InHdrErrors", 1}, {"FinDropIp6Routing", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InHdrErrors", 1},
+                {"FinDropIp6Routing", 1});
 
   n = insert_ext(d, syn_datagram(&p, d, sizeof(d)), NH_FRAGMENT, 1);
   d[FIN_IPV6_HDR_LEN + 3] = 1; /* M: the first of two fragments */
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6ReasmReqds", 1}, {"Ip6ReasmFails", 1},
-                {"FinDropIpFragment", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6ReasmReqds", 1},
+                {"Ip6ReasmFails", 1}, {"FinDropIpFragment", 1});
   peer_expect_nothing(&p);
   peer_free(&p);
 }
@@ -209,14 +212,14 @@ static void test_ipv6_unknown_next_header_and_icmpv6_counters(void **state) {
   d[6] = NH_UDP;
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InUnknownProtos", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InUnknownProtos", 1},
                 {"FinDropIpProtocol", 1});
 
   n = insert_ext(d, syn_datagram(&p, d, sizeof(d)), NH_DSTOPTS, 1);
   d[FIN_IPV6_HDR_LEN] = NH_NONE;
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InUnknownProtos", 1},
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InUnknownProtos", 1},
                 {"FinDropIpProtocol", 1});
 
   /* ICMPv6 echo request (RFC 4443 §4.1), with its checksum. */
@@ -231,8 +234,8 @@ static void test_ipv6_unknown_next_header_and_icmpv6_counters(void **state) {
   d[FIN_IPV6_HDR_LEN + 3] = (uint8_t)ck;
   snapshot(&p, before);
   input(&p, d, FIN_IPV6_HDR_LEN + sizeof(echo));
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InDelivers", 1}, {"Icmp6InMsgs", 1},
-                {"FinDropIcmpIgnored", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InDelivers", 1},
+                {"Icmp6InMsgs", 1}, {"FinDropIcmpIgnored", 1});
   peer_expect_nothing(&p);
   peer_free(&p);
 }
@@ -249,10 +252,44 @@ static void test_tcp_error_over_ipv6_is_delivered_then_counted_by_tcp(void **sta
   d[n - 1] ^= 1;
   snapshot(&p, before);
   input(&p, d, n);
-  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InDelivers", 1}, {"TcpInErrs", 1},
-                {"TcpInCsumErrors", 1}, {"FinDropTcpChecksum", 1});
+  ASSERT_DELTAS(&p, before, {"Ip6InReceives", 1}, {"Ip6InNoECTPkts", 1}, {"Ip6InDelivers", 1},
+                {"TcpInErrs", 1}, {"TcpInCsumErrors", 1}, {"FinDropTcpChecksum", 1});
   peer_expect_nothing(&p);
   peer_free(&p);
+}
+
+/* RFC 3168 §5: each datagram's ECN field moves the counter of its
+ * codepoint and family (Linux IpExtIn*Pkts, snmp6 Ip6In*Pkts), whatever
+ * happens to it next: a checksum error counts too, a datagram shorter than
+ * its header does not. */
+static void test_ecn_field_counted_per_codepoint(void **state) {
+  (void)state;
+  static const char *names[2][4] = {
+      {"IpExtInNoECTPkts", "IpExtInECT1Pkts", "IpExtInECT0Pkts", "IpExtInCEPkts"},
+      {"Ip6InNoECTPkts", "Ip6InECT1Pkts", "Ip6InECT0Pkts", "Ip6InCEPkts"}};
+  for (int v6 = 0; v6 < 2; v6++) {
+    struct peer p;
+    peer_family = v6 ? FIN_AF_INET6 : FIN_AF_INET;
+    peer_init(&p, NULL);
+    peer_family = FIN_AF_INET;
+    static uint8_t d[256];
+    uint64_t before[512];
+    for (uint8_t ecn = 0; ecn < 4; ecn++) {
+      p.tos = (uint8_t)(0x20 | ecn); /* a DSCP beside it changes nothing */
+      size_t n = syn_datagram(&p, d, sizeof(d));
+      d[n - 1] ^= 1;
+      snapshot(&p, before);
+      input(&p, d, n);
+      ASSERT_DELTAS(&p, before, {v6 ? "Ip6InReceives" : "IpInReceives", 1}, {names[v6][ecn], 1},
+                    {v6 ? "Ip6InDelivers" : "IpInDelivers", 1}, {"TcpInErrs", 1},
+                    {"TcpInCsumErrors", 1}, {"FinDropTcpChecksum", 1});
+    }
+    snapshot(&p, before);
+    input(&p, d, v6 ? FIN_IPV6_HDR_LEN - 1 : FIN_IPV4_HDR_MIN - 1);
+    ASSERT_DELTAS(&p, before, {v6 ? "Ip6InReceives" : "IpInReceives", 1},
+                  {v6 ? "Ip6InHdrErrors" : "IpInHdrErrors", 1}, {"FinDropIpTruncated", 1});
+    peer_free(&p);
+  }
 }
 
 /* One exchange: handshake, 100 bytes each way, fin closes first (TIME-WAIT);
@@ -323,6 +360,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_unknown_next_header_and_icmpv6_counters),
       cmocka_unit_test(test_tcp_error_over_ipv6_is_delivered_then_counted_by_tcp),
       cmocka_unit_test(test_tcp_counters_cover_both_families),
+      cmocka_unit_test(test_ecn_field_counted_per_codepoint),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

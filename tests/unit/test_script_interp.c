@@ -170,12 +170,13 @@ static void test_outbound_ip_fields_are_checked(void **state) {
   assert_contains(log, "IP TTL is 64, the script expects 3");
   free(log);
   assert_int_equal(run(CONNECT "+1 > [ect0] S 0:0(0) <...>\n", &log), 1);
-  assert_contains(log, "ECN field is not-ECT, the script expects ECT(0) (fin does not do ECN");
+  assert_contains(log,
+                  "ECN field is not-ECT, the script expects ECT(0)"); /* §6.1.1: not on a SYN */
   free(log);
 }
 
 /* Inbound TTL/TOS/ECN land in the IP header fin receives; fin acts the
- * same (it does not do ECN yet). A segment larger than --mss is cut into
+ * same (a CE mark means nothing without ECN negotiated). A segment larger than --mss is cut into
  * pieces as packetdrill's GSO injection does, all delivered. */
 static void test_inbound_ip_fields_and_split_payload(void **state) {
   (void)state;
@@ -358,8 +359,35 @@ static void test_sysctl_quoted_multi_field_values(void **state) {
                    "sysctl net.ipv4.tcp_rmem=4096: expected 3 value(s)");
   expect_fail_with("0 `sysctl -q 'net.ipv4.tcp_sack=1 2'`\n",
                    "sysctl net.ipv4.tcp_sack=1 2: expected one number");
-  expect_fail_with("0 `sysctl -q net.ipv4.tcp_ecn=1`\n",
-                   "net.ipv4.tcp_ecn=1: missing feature: ECN (RFC 3168)");
+  expect_fail_with("0 `sysctl -q net.ipv4.tcp_ecn=3`\n",
+                   "net.ipv4.tcp_ecn=3: missing feature: Accurate ECN");
+}
+
+/* ECN (RFC 3168) through the runner: tcp_ecn=1 asks in the SYN (SEW), the
+ * ECN-setup SYN-ACK (SE.) agrees, TCPI_OPT_ECN shows it (with | and & as
+ * Python binds them), data goes ECT(0) and a CE mark comes back as ECE. */
+static void test_sysctl_ecn_and_marks(void **state) {
+  (void)state;
+  expect_pass("0 `sysctl -q net.ipv4.tcp_ecn=1`\n"
+              "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+              "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+              "+0 > SEW 0:0(0) <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 8>\n"
+              "+.1 < SE. 0:0(0) ack 1 win 65535 <mss 1460,nop,nop,sackOK,nop,wscale 7>\n"
+              "+0 >[noecn] . 1:1(0) ack 1\n"
+              "+0 %{ assert tcpi_options & TCPI_OPT_ECN == TCPI_OPT_ECN }%\n"
+              "+0 %{ assert tcpi_options == TCPI_OPT_SACK | TCPI_OPT_WSCALE | TCPI_OPT_ECN }%\n"
+              "+0 write(3, ..., 10) = 10\n"
+              "+0 >[ect0] P. 1:11(10) ack 1\n"
+              "+.1 <[ce] P. 1:101(100) ack 11 win 257\n"
+              "+0 >[noecn] E. 11:11(0) ack 101\n",
+              "linux");
+  expect_fail_with("0 `sysctl -q net.ipv4.tcp_ecn=2`\n"
+                   "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+                   "+0 fcntl(3, F_SETFL, O_RDWR | O_NONBLOCK) = 0\n"
+                   "+0 connect(3, ..., ...) = -1 EINPROGRESS\n"
+                   "+0 > SEW 0:0(0) <mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 8>\n",
+                   "flags differ");
 }
 
 /* --non_fatal=syscall: a wrong result is reported and the script goes on. */
@@ -524,6 +552,7 @@ int main(void) {
       cmocka_unit_test(test_getsockname_getpeername),
       cmocka_unit_test(test_socket_options_tcp_info_congestion_ip),
       cmocka_unit_test(test_sysctl_quoted_multi_field_values),
+      cmocka_unit_test(test_sysctl_ecn_and_marks),
       cmocka_unit_test(test_non_fatal_syscall),
       cmocka_unit_test(test_ipv6_packets_addresses_and_ip_fields),
       cmocka_unit_test(test_ipv6_split_payload_and_icmpv6),

@@ -73,10 +73,11 @@ static void ss_info(FILE *out, const struct fin_conn_info *k) {
   }
   /* cwnd in segments, as ss prints it (fin counts bytes). */
   uint32_t mss = k->snd_mss ? k->snd_mss : 1;
-  fprintf(out, "\t%s%s wscale:%u,%u rto:%g rtt:%.3f/%.3f mss:%u rcvmss:%u cwnd:%u",
-          k->ts_ok ? " ts" : "", k->sack_ok ? " sack" : "", k->snd_wscale, k->rcv_wscale,
-          (double)k->rto / 1e6, (double)k->srtt / 1e6, (double)k->rttvar / 1e6, k->snd_mss,
-          k->rcv_mss, (k->cwnd + mss - 1) / mss);
+  fprintf(out, "\t%s%s%s%s wscale:%u,%u rto:%g rtt:%.3f/%.3f mss:%u rcvmss:%u cwnd:%u",
+          k->ts_ok ? " ts" : "", k->sack_ok ? " sack" : "", k->ecn_ok ? " ecn" : "",
+          k->ecn_seen ? " ecnseen" : "", k->snd_wscale, k->rcv_wscale, (double)k->rto / 1e6,
+          (double)k->srtt / 1e6, (double)k->rttvar / 1e6, k->snd_mss, k->rcv_mss,
+          (k->cwnd + mss - 1) / mss);
   if (k->ssthresh < 0x7fffffffu)
     fprintf(out, " ssthresh:%u", k->ssthresh / mss);
   fprintf(out, " snd_wnd:%u rcv_wnd:%u unacked:%u retrans:%u/%u%s%s%s\n", k->snd_wnd, k->rcv_wnd,

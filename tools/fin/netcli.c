@@ -13,6 +13,7 @@ void netcli_init(struct netcli *c, const char *cmd) {
   c->seed = 1;
   c->sigfd = -1;
   c->listener = -1;
+  c->ecn = -1;
   c->log.out = stderr;
 }
 
@@ -101,6 +102,13 @@ int netcli_option(struct netcli *c, int opt, const char *v) {
     if (!cli_parse_u64(v, UINT64_MAX, &c->seed))
       return bad(c, "expected a non-negative integer");
     return 1;
+  case NETCLI_OPT_ECN: {
+    uint64_t mode;
+    if (!cli_parse_u64(v, FIN_ECN_PASSIVE, &mode))
+      return bad(c, "expected 0 (off), 1 (ask and accept) or 2 (accept when asked)");
+    c->ecn = (int)mode;
+    return 1;
+  }
   default:
     return parse_number(c, opt, v);
   }
@@ -131,6 +139,8 @@ void netcli_usage_common(FILE *out) {
           "  --drop P             lose each datagram in or out with probability P (seeded)\n"
           "  --delay MS           hold each outbound datagram MS milliseconds\n"
           "  --seed N             seed for --drop\n"
+          "  --ecn 0|1|2          ECN (RFC 3168) as Linux tcp_ecn: 0 off (default), 1 ask\n"
+          "                       and accept, 2 accept when the peer asks\n"
           "  -h, --help           this text\n");
 }
 

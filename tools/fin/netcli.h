@@ -31,6 +31,7 @@ struct netcli {
   unsigned naddr;
   const char *events_path, *pcap_path, *pcapng_path, *counters_path, *control_path;
   double msl, grace, drop, delay_ms, duration;
+  int ecn; /* --ecn: enum fin_ecn, -1 = the settings' */
   uint64_t seed;
   bool have_msl, no_control;
   /* running parts */
@@ -72,6 +73,7 @@ enum {
   NETCLI_OPT_DELAY,
   NETCLI_OPT_SEED,
   NETCLI_OPT_DURATION,
+  NETCLI_OPT_ECN,
 };
 #define NETCLI_LONG_OPTIONS                                                                        \
   {"tun", required_argument, NULL, NETCLI_OPT_TUN},                                                \
@@ -86,8 +88,9 @@ enum {
       {"grace", required_argument, NULL, NETCLI_OPT_GRACE},                                        \
       {"drop", required_argument, NULL, NETCLI_OPT_DROP},                                          \
       {"delay", required_argument, NULL, NETCLI_OPT_DELAY},                                        \
-      {"seed", required_argument, NULL, NETCLI_OPT_SEED}, {                                        \
-    "duration", required_argument, NULL, NETCLI_OPT_DURATION                                       \
+      {"seed", required_argument, NULL, NETCLI_OPT_SEED},                                          \
+      {"duration", required_argument, NULL, NETCLI_OPT_DURATION}, {                                \
+    "ecn", required_argument, NULL, NETCLI_OPT_ECN                                                 \
   }
 
 void netcli_init(struct netcli *c, const char *cmd);

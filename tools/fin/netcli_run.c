@@ -35,6 +35,8 @@ static void netcli_settings(struct netcli *c, struct fin_settings *s) {
   s->local_addr_count = c->naddr;
   if (c->have_msl)
     s->msl = (fin_time)(c->msl * 1e9);
+  if (c->ecn >= 0)
+    s->ecn = (enum fin_ecn)c->ecn;
   s->event_mask |= (1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED) | (1u << FIN_EV_ACCEPTABLE);
   if (c->events != NULL || c->tap != NULL)
     s->event_mask |= (1u << FIN_EV_TIMER) | (1u << FIN_EV_DROP) | (1u << FIN_EV_RST_SENT);
