@@ -98,12 +98,11 @@ struct fin_settings {
   enum fin_option_layout option_layout; /**< option order in SYN / SYN-ACK */
   uint32_t ts_hz;                       /**< TSval clock rate (RFC 7323 §5.4), default 1000 */
 
-  /* ECN (RFC 3168): the mode (per socket FIN_TCP_ECN; default off), and how
-   * many SYN retransmissions still ask for it (FreeBSD
-   * net.inet.tcp.ecn.maxretries; 0: only the first SYN, as Linux
-   * tcp_ecn_fallback=1). */
-  enum fin_ecn ecn;
-  uint8_t ecn_syn_retries;
+  /* ECN (RFC 3168). */
+  enum fin_ecn ecn;        /**< the mode for new sockets (per socket FIN_TCP_ECN; default off) */
+  uint8_t ecn_syn_retries; /**< SYN retransmissions that still ask for ECN (FreeBSD
+                            * net.inet.tcp.ecn.maxretries; 0: only the first SYN, as Linux
+                            * tcp_ecn_fallback=1) */
 
   /* Retransmission (BEHAVIOR J1, J2, J3, F4). */
   fin_time rto_initial;         /**< RTO before any RTT sample (RFC 6298 (2.1): 1 s) */
