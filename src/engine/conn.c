@@ -48,7 +48,8 @@ int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c) {
 }
 
 static int ring_ready(struct fin_stack *st, struct fin_ring *r, uint32_t size) {
-  return r->map != NULL ? 0 : fin_ring_init(st, r, size);
+  /* A ring emptied gave its map back (ring.c) but keeps its size. */
+  return r->map != NULL ? 0 : fin_ring_init(st, r, r->cap != 0 ? r->cap : size);
 }
 
 int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c) {
@@ -69,7 +70,7 @@ void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
   uint32_t mss = c->snd_mss + (c->ts_ok ? 12u : 0u), size = (c->rcvbuf_size + mss - 1) / mss * mss;
   if (size == c->rcvbuf_size)
     return;
-  if (c->rcvbuf.map != NULL) {
+  if (c->rcvbuf.cap != 0) {
     if (c->rcvbuf.hi != 0)
       return; /* data already held: keep the old size (correct, only not rounded) */
     fin_ring_release(st, &c->rcvbuf);
@@ -398,7 +399,7 @@ uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
 /* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
  * data sits inside this space, so the right edge never moves left. */
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
-  return c->rcvbuf.map ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
+  return c->rcvbuf.cap ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
 }
 
 /* BEHAVIOR M1 (Linux tcp_acceptable_seq): a pure ACK or RST carries SND.NXT

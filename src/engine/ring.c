@@ -30,8 +30,10 @@ int fin_ring_init(struct fin_stack *st, struct fin_ring *r, uint32_t cap) {
 }
 
 void fin_ring_release(struct fin_stack *st, struct fin_ring *r) {
-  if (r->map == NULL)
+  if (r->map == NULL) {
+    *r = (struct fin_ring){NULL, 0, 0, 0, 0}; /* never used, or emptied (no chunk, no map) */
     return;
+  }
   uint32_t n = chunks(st, r->cap);
   /* Chunks exist only under live bytes (consume gives the rest back): an
    * empty ring has none to look for. */
@@ -143,6 +145,13 @@ void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n) {
       fin_chunk_put(st, r->map[i]);
       r->map[i] = NULL;
     }
+  }
+  if (r->hi == 0) {
+    /* Empty: no chunk is left, and the map goes back to the pool too, so
+     * an idle connection holds no buffer memory at all (issue 14); the
+     * capacity stays, and the next write takes a map again. */
+    fin_map_put(st, r->map, nch);
+    r->map = NULL;
   }
 }
 

@@ -40,7 +40,9 @@ int fin_ring_write_at(struct fin_stack *st, struct fin_ring *r, uint32_t off, co
 void fin_ring_commit(struct fin_ring *r, uint32_t n);
 /* Copies up to n bytes from offset 0 into out, consuming them unless peek. */
 uint32_t fin_ring_read(struct fin_stack *st, struct fin_ring *r, void *out, uint32_t n, int peek);
-/* Drops n bytes from offset 0; chunks no byte lives in any more go back. */
+/* Drops n bytes from offset 0; chunks no byte lives in any more go back,
+ * and once the ring is empty its map too (map NULL, cap kept: the next
+ * fin_ring_init of the same cap takes one again). */
 void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n);
 /* The n bytes at offset off (n at most one chunk) as at most two pieces. */
 void fin_ring_peek(const struct fin_stack *st, const struct fin_ring *r, uint32_t off, uint32_t n,

@@ -556,8 +556,8 @@ static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_so
   bool rcv = opt == FIN_SO_RCVBUF;
   uint32_t max = rcv ? st->s.rcvbuf_max : st->s.sndbuf_max;
   uint32_t size = fin_sockbuf_size(st, (uint32_t)v > max ? max : (uint32_t)v); /* then doubled */
-  if ((rcv ? c->rcvbuf.map : c->sndbuf.map) != NULL)
-    return 0; /* a ring keeps its size once allocated */
+  if ((rcv ? c->rcvbuf.cap : c->sndbuf.cap) != 0)
+    return 0; /* a ring keeps its size once used (RFC 9293 §3.8.6: no shrinking window) */
   if (rcv)
     c->rcvbuf_size = size;
   else

@@ -66,9 +66,57 @@ static void test_tables_give_memory_back_after_a_burst(void **state) {
   pair_free(&p);
 }
 
+/* An idle connection that has carried data holds no buffer memory: its
+ * rings gave back their chunks as the bytes were read or acknowledged,
+ * and their chunk maps once empty (issue 14: "<= 320 B per idle
+ * connection"). 1,000 connections exchange 100 bytes each way, then sit
+ * idle: beyond their TCBs and tables only what the pool keeps for reuse
+ * remains (at most FIN_POOL_KEEP_MIN chunks and maps). */
+static void test_idle_connections_hold_no_buffers(void **state) {
+  (void)state;
+  struct pair p;
+  pair_init(&p, NULL, NULL);
+  fin_sock c0, s0;
+  pair_connect(&p, 80, &c0, &s0);
+  size_t one = fin_stack_memory_in_use(p.st[0]);
+  for (int i = 0; i < BURST; i++)
+    pair_connect(&p, 80, &cs[i], &ss[i]);
+  size_t idle = fin_stack_memory_in_use(p.st[0]);
+  static uint8_t msg[100], in[200];
+  for (int i = 0; i < BURST; i++) {
+    assert_int_equal(fin_send(p.st[0], cs[i], msg, sizeof(msg), 0), sizeof(msg));
+    assert_int_equal(fin_send(p.st[1], ss[i], msg, sizeof(msg), 0), sizeof(msg));
+    if (i % 50 == 49)
+      pair_run_for(&p, FIN_MS(10));
+  }
+  pair_run_for(&p, FIN_SEC(1));
+  for (int i = 0; i < BURST; i++) {
+    assert_int_equal(pair_read_all(&p, 0, cs[i], in, sizeof(in)), sizeof(msg));
+    assert_int_equal(pair_read_all(&p, 1, ss[i], in, sizeof(in)), sizeof(msg));
+  }
+  pair_run_for(&p, FIN_SEC(1)); /* the last ACKs */
+  assert_int_equal(fin_stack_buffer_memory(p.st[0]), 0);
+  size_t after = fin_stack_memory_in_use(p.st[0]);
+  size_t map = (65536 / fin_stack_buffer_chunk(p.st[0]) + 1) * sizeof(void *);
+  size_t pool = 64 * fin_stack_buffer_chunk(p.st[0]) + 64 * map;
+  assert_true(after <= idle + pool);
+  assert_true(idle - one >= BURST * fin_tcb_size());
+  for (int i = 0; i < BURST; i++) {
+    fin_close(p.st[0], cs[i]);
+    fin_close(p.st[1], ss[i]);
+    if (i % 50 == 49)
+      pair_run_for(&p, FIN_MS(10));
+  }
+  fin_close(p.st[0], c0);
+  fin_close(p.st[1], s0);
+  pair_run_for(&p, FIN_SEC(200));
+  pair_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tables_give_memory_back_after_a_burst),
+      cmocka_unit_test(test_idle_connections_hold_no_buffers),
   };
   return PAIR_RUN_BOTH(tests);
 }
