@@ -37,6 +37,9 @@ extern "C" {
 #define FIN_TCP_HDR_MIN     20
 #define FIN_TCP_OPT_MAX     40
 #define FIN_SACK_MAX_BLOCKS 4
+/* RFC 7413 §4.1.1: a Fast Open cookie is 4 to 16 bytes, an even number. */
+#define FIN_TCP_FO_COOKIE_MIN 4
+#define FIN_TCP_FO_COOKIE_MAX 16
 
 struct fin_sack_block {
   uint32_t left, right;
@@ -50,6 +53,13 @@ struct fin_tcp_opts {
   uint32_t ts_val, ts_ecr;
   uint8_t sack_count;
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS];
+  /* RFC 7413 §4.1.1: the Fast Open option, kind 34, or kind 254 with the
+   * ExID 0xF989 (RFC 6994, the form before kind 34 was assigned). fo_len
+   * is the cookie's length as received, whatever it is (0: a cookie
+   * request); fo_cookie holds its first FIN_TCP_FO_COOKIE_MAX bytes. */
+  bool has_fo, fo_exp;
+  uint8_t fo_len;
+  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX];
 };
 
 /* A parsed TCP segment of either family. Pointers refer into the caller's
@@ -172,6 +182,12 @@ struct fin_tcp_opts_out {
   uint32_t ts_val, ts_ecr;
   uint8_t sack_count;
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS];
+  /* RFC 7413 §4.1.1 (SYN and SYN-ACK layouts only): a Fast Open option
+   * with fo_len cookie bytes (0: a cookie request), in the experimental
+   * form when fo_exp. Left out when the area has no room for it. */
+  bool fo, fo_exp;
+  uint8_t fo_len;
+  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX];
 };
 
 /* Writes the options area (padded to a multiple of 4) in the given layout;
