@@ -31,6 +31,7 @@ extern "C" {
 /* recv/send flags */
 #define FIN_MSG_PEEK     0x2
 #define FIN_MSG_DONTWAIT 0x40
+#define FIN_MSG_FASTOPEN 0x20000000 /* fin_sendto: data on the SYN (RFC 7413; Linux) */
 
 enum fin_sockopt {
   FIN_SO_LINGER = 1,    /* struct fin_linger */
@@ -54,6 +55,14 @@ enum fin_sockopt {
   FIN_TCP_KEEPINIT,     /* int seconds: SYN-SENT gives up this long after connect (FreeBSD);
                          * 0 = settings.keepinit */
   FIN_TCP_NOOPT,        /* int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
+  FIN_TCP_FASTOPEN,     /* int: TCP Fast Open (RFC 7413; settings.fastopen_*). On a listener (set
+                         * before or after listen): the queue length, how many TFO requests may
+                         * wait in SYN-RECEIVED (Linux); 0 = off. On a socket that connects: nonzero
+                         * opens with a cookie and data (FreeBSD). Reading it on an accepted socket
+                         * tells whether its SYN's data was taken. */
+  FIN_TCP_FASTOPEN_CONNECT, /* int 0/1 before connect (Linux): with a cached cookie, fin_connect
+                             * returns 0 at once and the SYN leaves with the first fin_send;
+                             * -EOPNOTSUPP while settings.fastopen_client is off */
 };
 
 struct fin_linger {
@@ -71,6 +80,17 @@ fin_sock fin_accept(struct fin_stack *stack, fin_sock s, struct fin_sockaddr *pe
  * the error (e.g. -ECONNREFUSED) once failed. */
 int fin_connect(struct fin_stack *stack, fin_sock s, const struct fin_sockaddr *addr);
 ssize_t fin_send(struct fin_stack *stack, fin_sock s, const void *buf, size_t len, int flags);
+/* fin_send with an address. On a socket not yet connected it connects
+ * first (BSD's implied connect), with TCP Fast Open if the socket asked for
+ * it (FIN_TCP_FASTOPEN, FIN_TCP_FASTOPEN_CONNECT), and queues the data: the
+ * SYN carries what fits when a cookie is cached, the rest follows the
+ * handshake. With FIN_MSG_FASTOPEN (Linux sendto semantics for a
+ * non-blocking socket) it takes only what the SYN carries and returns
+ * -EINPROGRESS when that is nothing (no cookie yet: the SYN asks for one),
+ * -EISCONN on a connected socket, -EOPNOTSUPP while client TFO is off. A
+ * connected socket otherwise ignores the address (Linux). */
+ssize_t fin_sendto(struct fin_stack *stack, fin_sock s, const void *buf, size_t len, int flags,
+                   const struct fin_sockaddr *addr);
 ssize_t fin_recv(struct fin_stack *stack, fin_sock s, void *buf, size_t len, int flags);
 int fin_shutdown(struct fin_stack *stack, fin_sock s, int how);
 /* Releases the handle; the stack finishes the termination (orphan).

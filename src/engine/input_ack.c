@@ -10,7 +10,8 @@ static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *
                                          const struct fin_segment *seg) {
   if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max)))
     return DROP_RST; /* counted by act() when the RST is queued */
-  if (c->parent != NULL && fin_listener_accept_full(c->parent)) {
+  /* A TFO child is in the accept queue since its SYN (BEHAVIOR T1). */
+  if (c->parent != NULL && !c->in_accept_queue && fin_listener_accept_full(c->parent)) {
     st->c.drop_listen_overflow++;
     if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_DROP)
       return DROP; /* the peer retransmits its ACK; we retransmit SYN-ACK */

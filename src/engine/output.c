@@ -80,6 +80,7 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
     o.wscale_value = st->s.rcv_wscale;
     o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted && !bare;
     o.ts = synack ? c->ts_ok : st->s.timestamps && !bare;
+    fin_tfo_syn_option(st, c, synack, &o); /* RFC 7413 §4.1.1 */
   } else {
     o.ts = c->ts_ok;
   }
@@ -102,8 +103,9 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   seg.wnd = encode_window(c, p->flags & FIN_TCP_SYN);
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
+  uint32_t data_seq = p->seq + !!(p->flags & FIN_TCP_SYN); /* a TFO SYN's data follows the SYN */
   if (p->len > 0)
-    fin_ring_peek(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+    fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
@@ -265,20 +267,26 @@ static bool plan_persist(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
   return plan_window_probe(c, p);
 }
 
-static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
+static bool plan_syn(const struct fin_stack *st, struct fin_conn *c, struct out_plan *p) {
   if (c->snd_nxt != c->iss)
     return false;
   p->seq = c->iss;
   p->len = 0;
   p->flags = FIN_TCP_SYN | (c->state != FIN_SYN_SENT ? FIN_TCP_ACK : 0);
   p->retransmit = c->snd_max != c->iss;
+  if (c->state == FIN_SYN_SENT && !p->retransmit) { /* RFC 7413 §4.2.2: data with a cookie */
+    uint32_t room = fin_tfo_syn_room(st, c);
+    p->len = c->sndbuf.len < room ? c->sndbuf.len : room;
+  }
   return true;
 }
 
 /* BEHAVIOR C3: a FIN-WAIT-1 entered from SYN-RECEIVED owes the peer its
- * SYN-ACK (first sending or retransmission) until our SYN is ACKed. */
+ * SYN-ACK (first sending or retransmission) until our SYN is ACKed; so do
+ * the CLOSE-WAIT and LAST-ACK a TFO SYN carrying a FIN leads to (T8). */
 static bool syn_ack_due(const struct fin_conn *c) {
-  return c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss && c->snd_nxt == c->iss;
+  return (c->state == FIN_FIN_WAIT_1 || c->state == FIN_CLOSE_WAIT || c->state == FIN_LAST_ACK) &&
+         c->snd_una == c->iss && c->snd_nxt == c->iss;
 }
 
 /* settings.resend_fin_with_ack (FreeBSD tcp_output): while our FIN is
@@ -336,7 +344,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   bool seqspace = false;
   uint32_t mss = segment_room(st, c, cap);
   if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
-    seqspace = plan_syn(c, &p);
+    seqspace = plan_syn(st, c, &p);
   } else if (can_send_data(c->state)) {
     if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
