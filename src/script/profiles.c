@@ -40,6 +40,7 @@ static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->challenge_ack_interval = FIN_MS(500);
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
+  s->fastopen_client = true; /* net.ipv4.tcp_fastopen=1, the kernel's default */
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
@@ -76,6 +77,9 @@ static void freebsd_profile(struct fin_settings *s) {
   s->icmp_abort = FIN_ICMP_ABORT_FREEBSD; /* net.inet.tcp.icmp_may_rst=1 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
+  /* net.inet.tcp.fastopen: client_enable=1, server_enable=0, autokey 120 s,
+   * path_disable_time 900 s (the defaults; settings.fastopen_*). */
+  s->fastopen_client = true;
 }
 
 /* gVisor netstack (2020) timing: RTO floor 200 ms on the total, no RTT
