@@ -29,6 +29,10 @@ static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *
     fin_conn_established(st, c);
     fin_input_release_syn_text(st, c); /* M11 */
   }
+  /* C3: a close in SYN-RECEIVED with data still queued (an active open's,
+   * or a TFO child's, T1) waited for ESTABLISHED; the FIN follows the data. */
+  if (c->fin_queued)
+    fin_conn_set_state(st, c, c->state == FIN_CLOSE_WAIT ? FIN_LAST_ACK : FIN_FIN_WAIT_1);
   return CONTINUE;
 }
 

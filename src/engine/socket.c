@@ -460,6 +460,10 @@ int fin_shutdown(struct fin_stack *st, fin_sock s, int how) {
     return -ENOTCONN; /* M14: never connected, in TIME-WAIT or gone (Linux) */
   if (how != FIN_SHUT_WR)
     c->rd_shutdown = 1; /* G2: nothing on the wire */
+  if (c->tfo_defer && how != FIN_SHUT_RD) {
+    c->tfo_defer = 0; /* the deferred SYN goes now, the FIN after the handshake */
+    fin_conn_output_mark(st, c);
+  }
   if (how != FIN_SHUT_RD && !c->terminated)
     queue_fin(st, c);
   return 0;

@@ -117,6 +117,34 @@ static void test_valid_cookie_data_delivered_before_handshake_completes(void **s
   peer_free(&p);
 }
 
+/* BEHAVIOR T1, C3: the application answers and closes before the final
+ * ACK: the reply and our FIN follow the handshake, in FIN-WAIT-1. */
+static void test_reply_and_close_before_handshake_completes(void **state) {
+  (void)state;
+  struct fin_settings s = tfo_settings();
+  struct peer p;
+  peer_init(&p, &s);
+  tfo_listen(&p, 4);
+  uint8_t cookie[8], none[8];
+  get_cookie(&p, cookie);
+  tfo_syn(&p, 41001, cookie, 8, false, "GET", 0);
+  assert_int_equal(expect_syn_ack(&p, R(&p, 4), none), -1);
+  p.s = fin_accept(p.st, p.listener, NULL);
+  char b[8];
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 3);
+  assert_int_equal(fin_send(p.st, p.s, "200", 3, 0), 3);
+  assert_int_equal(fin_close(p.st, p.s), 0);
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A, R(&p, 4), L(&p, 1), NULL, 0);
+  peer_expect_len(&p, TCP_F | TCP_A | TCP_P, L(&p, 1), R(&p, 4), 3);
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_F | TCP_A, R(&p, 4), L(&p, 5), NULL, 0); /* D5: acks our FIN with its own */
+  peer_expect(&p, TCP_A, L(&p, 5), R(&p, 5));
+  assert_int_equal(fin_stack_conn_count(p.st), 0);
+  assert_int_equal(fin_stack_time_wait_count(p.st), 1);
+  peer_free(&p);
+}
+
 /* BEHAVIOR T2: an invalid cookie (wrong bytes, wrong length) gets a plain
  * handshake whose SYN-ACK acknowledges only the SYN and carries the valid
  * cookie (§4.2.2 2B): the data is not taken, and it is taken when the
@@ -391,6 +419,31 @@ static void test_client_asks_for_cookie_then_sends_data_on_syn(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR T4: a deferred connect that is shut down before any data: the
+ * SYN leaves then (with the cookie, no data) and the FIN after the
+ * handshake; closed before that, nothing is sent (C4). */
+static void test_deferred_connect_shutdown_sends_the_syn(void **state) {
+  (void)state;
+  struct fin_settings s = tfo_settings();
+  struct peer p;
+  peer_init(&p, &s);
+  learn_cookie(&p);
+  struct fin_sockaddr dst = peer_remote(&p);
+  fin_sock gone = tfo_connect_socket(&p);
+  assert_int_equal(fin_connect(p.st, gone, &dst), 0);
+  assert_int_equal(fin_close(p.st, gone), 0);
+  peer_expect_nothing(&p);
+  p.s = tfo_connect_socket(&p);
+  assert_int_equal(fin_connect(p.st, p.s, &dst), 0);
+  assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), 0);
+  assert_cookie(expect_syn(&p, 0), COOKIE, 8);
+  syn_ack_with(&p, L(&p, 1), NULL, -1);
+  peer_expect(&p, TCP_F | TCP_A, L(&p, 1), R(&p, 1));
+  peer_expect_nothing(&p);
+  assert_int_equal(peer_state(&p), FIN_FIN_WAIT_1);
+  peer_free(&p);
+}
+
 /* BEHAVIOR T5, T6: a SYN-ACK that acknowledges only the SYN: the data goes
  * again right after the handshake, in the segment that ACKs the SYN-ACK
  * (§4.2.2 step 4); with no cookie beside it, that is a negative response
@@ -599,6 +652,7 @@ static void test_cookie_cache_is_bounded_and_gives_memory_back(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_cookie_data_delivered_before_handshake_completes),
+      cmocka_unit_test(test_reply_and_close_before_handshake_completes),
       cmocka_unit_test(test_invalid_or_absent_cookie_gets_cookie_and_data_ignored),
       cmocka_unit_test(test_experimental_option_answered_in_kind),
       cmocka_unit_test(test_off_unless_setting_and_listener_ask),
@@ -606,6 +660,7 @@ int main(void) {
       cmocka_unit_test(test_syn_data_fin_with_valid_cookie_enters_close_wait),
       cmocka_unit_test(test_previous_key_stays_valid_one_lifetime),
       cmocka_unit_test(test_client_asks_for_cookie_then_sends_data_on_syn),
+      cmocka_unit_test(test_deferred_connect_shutdown_sends_the_syn),
       cmocka_unit_test(test_syn_ack_not_acking_data_resends_it_after_handshake),
       cmocka_unit_test(test_unusable_cookie_beside_acked_data_keeps_the_cached_one),
       cmocka_unit_test(test_retransmitted_syn_carries_no_option_or_data),
