@@ -150,8 +150,11 @@ static uint32_t data_avail(const struct fin_conn *c, uint32_t seq) {
   return off < c->sndbuf.len ? c->sndbuf.len - off : 0;
 }
 
+/* RFC 9293 §3.10.4: a FIN queued in SYN-RECEIVED waits for ESTABLISHED
+ * (only a TFO child sends data there, T1). */
 static bool fin_due(const struct fin_conn *c, uint32_t seq, uint32_t len) {
-  return c->fin_queued && seq + len == c->fin_seq && (!c->fin_sent || seq_leq(seq, c->fin_seq));
+  return c->fin_queued && c->state != FIN_SYN_RECEIVED && seq + len == c->fin_seq &&
+         (!c->fin_sent || seq_leq(seq, c->fin_seq));
 }
 
 /* RFC 5681 §3.2 fast retransmit / RFC 6582 partial ACK: one segment from
@@ -182,7 +185,10 @@ static bool may_send_small(const struct fin_conn *c, uint32_t seq, uint32_t len,
     return true; /* a FIN-carrying segment is never held back (Linux does the same) */
   if (len < avail)
     return len >= c->max_snd_wnd / 2 && len > 0;
-  return c->nodelay || c->snd_nxt == c->snd_una;
+  /* Our unacknowledged SYN is not data: a TFO child's first reply (T1)
+   * is not held back by it. */
+  uint32_t una = c->snd_una == c->iss ? c->iss + 1 : c->snd_una;
+  return c->nodelay || c->snd_nxt == una;
 }
 
 /* What the send side can do at SND.NXT now. The one decision both output
@@ -302,9 +308,12 @@ static bool fin_repeat_unacked(struct fin_stack *st, struct fin_conn *c, struct 
   return true;
 }
 
-static bool can_send_data(enum fin_state s) {
+/* RFC 7413 §4.2.2 step 3 (BEHAVIOR T1): a TFO child may send data once its
+ * SYN-ACK is out, before the handshake completes (Linux does). */
+static bool can_send_data(const struct fin_conn *c) {
+  enum fin_state s = c->state;
   return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
-         s == FIN_LAST_ACK;
+         s == FIN_LAST_ACK || (s == FIN_SYN_RECEIVED && c->tfo_passive && c->snd_nxt != c->iss);
 }
 
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
@@ -343,9 +352,10 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   memset(&p, 0, sizeof(p));
   bool seqspace = false;
   uint32_t mss = segment_room(st, c, cap);
-  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
-    seqspace = plan_syn(st, c, &p);
-  } else if (can_send_data(c->state)) {
+  if ((c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) &&
+      plan_syn(st, c, &p)) {
+    seqspace = true;
+  } else if (can_send_data(c)) {
     if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
@@ -392,7 +402,7 @@ static void start_persist(struct fin_stack *st, struct fin_conn *c, enum data_ve
  * has the persist timer; persist ends when nothing is owed any more (the
  * window opening ends it in the ACK processing). */
 void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
-  if (c->terminated || !can_send_data(c->state) || syn_ack_due(c))
+  if (c->terminated || !can_send_data(c) || syn_ack_due(c))
     return;
   struct data_plan d;
   enum data_verdict v = plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d);
@@ -422,7 +432,7 @@ void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
     return;
   }
   struct data_plan d;
-  if (can_send_data(c->state) && !syn_ack_due(c) &&
+  if (can_send_data(c) && !syn_ack_due(c) &&
       plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d) == DATA_SEND) {
     fin_conn_output_mark(st, c);
     return;
