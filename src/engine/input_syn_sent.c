@@ -56,7 +56,8 @@ static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   c->snd_una = seg->ack;
   c->snd_buf_seq = c->iss + 1;
   /* RFC 7413 §4.2.2: the data on our SYN, the cookie cache. */
-  fin_tfo_syn_ack(st, c, seg);
+  if (c->tfo_syn || c->snd_max != c->iss + 1)
+    fin_tfo_syn_ack(st, c, seg);
   c->snd_wnd = seg->wnd; /* RFC 7323 §2.2: never scaled in a SYN */
   c->max_snd_wnd = c->snd_wnd;
   c->snd_wl1 = seg->seq;

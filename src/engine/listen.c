@@ -179,7 +179,8 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
   uint32_t ts_offset, iss = fin_conn_isn(st, &t, &ts_offset);
   struct fin_conn *c = child_new(st, l, seg, iss, ts_offset);
   if (c != NULL) {
-    tfo_child(st, l, c, seg);
+    if (seg->opts.has_fo) /* RFC 7413: without the option, a plain SYN */
+      tfo_child(st, l, c, seg);
     return;
   }
   /* F3: no connection block for this SYN. */

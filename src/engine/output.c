@@ -80,7 +80,8 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
     o.wscale_value = st->s.rcv_wscale;
     o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted && !bare;
     o.ts = synack ? c->ts_ok : st->s.timestamps && !bare;
-    fin_tfo_syn_option(st, c, synack, &o); /* RFC 7413 §4.1.1 */
+    if (c->tfo_syn || c->tfo_synack_cookie)
+      fin_tfo_syn_option(st, c, synack, &o); /* RFC 7413 §4.1.1 */
   } else {
     o.ts = c->ts_ok;
   }
@@ -280,7 +281,7 @@ static bool plan_syn(const struct fin_stack *st, struct fin_conn *c, struct out_
   p->len = 0;
   p->flags = FIN_TCP_SYN | (c->state != FIN_SYN_SENT ? FIN_TCP_ACK : 0);
   p->retransmit = c->snd_max != c->iss;
-  if (c->state == FIN_SYN_SENT && !p->retransmit) { /* RFC 7413 §4.2.2: data with a cookie */
+  if (c->tfo_cookie && c->state == FIN_SYN_SENT && !p->retransmit) { /* RFC 7413 §4.2.2 */
     uint32_t room = fin_tfo_syn_room(st, c);
     p->len = c->sndbuf.len < room ? c->sndbuf.len : room;
   }
@@ -308,12 +309,15 @@ static bool fin_repeat_unacked(struct fin_stack *st, struct fin_conn *c, struct 
   return true;
 }
 
+static bool can_send_data(enum fin_state s) {
+  return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
+         s == FIN_LAST_ACK;
+}
+
 /* RFC 7413 §4.2.2 step 3 (BEHAVIOR T1): a TFO child may send data once its
  * SYN-ACK is out, before the handshake completes (Linux does). */
-static bool can_send_data(const struct fin_conn *c) {
-  enum fin_state s = c->state;
-  return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
-         s == FIN_LAST_ACK || (s == FIN_SYN_RECEIVED && c->tfo_passive && c->snd_nxt != c->iss);
+static bool tfo_early_data(const struct fin_conn *c) {
+  return c->state == FIN_SYN_RECEIVED && c->tfo_passive && c->snd_nxt != c->iss;
 }
 
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
@@ -352,10 +356,11 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   memset(&p, 0, sizeof(p));
   bool seqspace = false;
   uint32_t mss = segment_room(st, c, cap);
-  if ((c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) &&
-      plan_syn(st, c, &p)) {
-    seqspace = true;
-  } else if (can_send_data(c)) {
+  if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
+    seqspace = plan_syn(st, c, &p);
+    if (!seqspace && tfo_early_data(c))
+      seqspace = plan_data(c, mss, &p);
+  } else if (can_send_data(c->state)) {
     if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
@@ -402,7 +407,7 @@ static void start_persist(struct fin_stack *st, struct fin_conn *c, enum data_ve
  * has the persist timer; persist ends when nothing is owed any more (the
  * window opening ends it in the ACK processing). */
 void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
-  if (c->terminated || !can_send_data(c) || syn_ack_due(c))
+  if (c->terminated || !(can_send_data(c->state) || tfo_early_data(c)) || syn_ack_due(c))
     return;
   struct data_plan d;
   enum data_verdict v = plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d);
@@ -432,7 +437,7 @@ void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
     return;
   }
   struct data_plan d;
-  if (can_send_data(c) && !syn_ack_due(c) &&
+  if ((can_send_data(c->state) || tfo_early_data(c)) && !syn_ack_due(c) &&
       plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d) == DATA_SEND) {
     fin_conn_output_mark(st, c);
     return;

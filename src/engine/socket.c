@@ -318,7 +318,8 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
 }
 
 /* Data into the send buffer: how much it took, or -EAGAIN when full. */
-static ssize_t queue_data(struct fin_stack *st, struct fin_conn *c, const void *buf, size_t len) {
+static inline ssize_t queue_data(struct fin_stack *st, struct fin_conn *c, const void *buf,
+                                 size_t len) {
   if (len == 0)
     return 0;
   if (buf == NULL)
