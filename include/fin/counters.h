@@ -151,6 +151,14 @@ extern "C" {
   X(tw_restored, "FinTimeWaitRestored")                                                            \
   X(tw_fin_reacked, "FinTimeWaitFinReacked")                                                       \
   X(tw_current, "FinTimeWaitCurrent")                                                              \
+  /* TCP Fast Open (RFC 7413) */                                                                   \
+  X(tfo_active, "TcpExtTCPFastOpenActive")                                                         \
+  X(tfo_active_fail, "TcpExtTCPFastOpenActiveFail")                                                \
+  X(tfo_passive, "TcpExtTCPFastOpenPassive")                                                       \
+  X(tfo_passive_fail, "TcpExtTCPFastOpenPassiveFail")                                              \
+  X(tfo_passive_altkey, "TcpExtTCPFastOpenPassiveAltKey")                                          \
+  X(tfo_listen_overflow, "TcpExtTCPFastOpenListenOverflow")                                        \
+  X(tfo_cookie_reqd, "TcpExtTCPFastOpenCookieReqd")                                                \
   /* timers and orphans */                                                                         \
   X(fin_wait2_timeouts, "FinFinWait2Timeouts")                                                     \
   X(keepalive_probes, "FinKeepaliveProbes")                                                        \

@@ -188,6 +188,20 @@ struct fin_settings {
   enum fin_accept_overflow accept_overflow; /**< accept queue full at the final ACK (L1) */
   fin_time syn_recv_timeout; /**< reserved, not read yet: SYN-RECEIVED ends after synack_retries */
 
+  /* TCP Fast Open (RFC 7413), off by default. A socket opts in: a listener
+   * with TCP_FASTOPEN (its queue length), a client with TCP_FASTOPEN
+   * (FreeBSD), TCP_FASTOPEN_CONNECT or MSG_FASTOPEN (Linux). */
+  bool fastopen_client;           /**< client TFO (Linux tcp_fastopen & 1, FreeBSD
+                                   * fastopen.client_enable); off forgets every cookie */
+  bool fastopen_server;           /**< server TFO (tcp_fastopen & 2, fastopen.server_enable) */
+  fin_time fastopen_key_lifetime; /**< RFC 7413 §4.1.2: the cookie key is replaced this often, the
+                                   * one it replaces stays valid as long again (FreeBSD autokey,
+                                   * 120 s) */
+  fin_time fastopen_path_disable; /**< §4.1.3.1: after a negative response no TFO towards that
+                                   * server for this long (FreeBSD path_disable_time, 900 s) */
+  uint32_t fastopen_cache_max;    /**< §4.1.3: destinations in the client cookie cache (LRU) */
+  fin_time fastopen_cache_ttl;    /**< a destination unused this long is forgotten (1 h) */
+
   /** Events: bitmask of (1u << enum fin_event_type) to queue; 0 = none
    * (default FIN_EVENTS_DEFAULT). */
   uint32_t event_mask;

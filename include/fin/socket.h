@@ -46,6 +46,7 @@ extern "C" {
 /** @{ */
 #define FIN_MSG_PEEK     0x2  /**< fin_recv(): read without consuming */
 #define FIN_MSG_DONTWAIT 0x40 /**< accepted and ignored: every call is non-blocking */
+#define FIN_MSG_FASTOPEN 0x20000000 /**< fin_sendto(): data on the SYN (RFC 7413; Linux) */
 /** @} */
 
 /** Socket options for fin_setsockopt() / fin_getsockopt(). Values are int
@@ -74,6 +75,14 @@ enum fin_sockopt {
   FIN_TCP_NOOPT,     /**< int: no TCP options offered or used (FreeBSD TCP_NOOPT) */
   FIN_TCP_ECN,       /**< int: this socket's enum fin_ecn instead of settings.ecn (before
                       * connect or listen); -1 = the stack's again */
+  FIN_TCP_FASTOPEN,  /**< int: TCP Fast Open (RFC 7413; settings.fastopen_*). On a listener (set
+                      * before or after listen): the queue length, how many TFO requests may
+                      * wait in SYN-RECEIVED (Linux); 0 = off. On a socket that connects:
+                      * nonzero opens with a cookie and data (FreeBSD). Reading it on an
+                      * accepted socket tells whether its SYN's data was taken. */
+  FIN_TCP_FASTOPEN_CONNECT, /**< int 0/1 before connect (Linux): with a cached cookie,
+                             * fin_connect returns 0 at once and the SYN leaves with the first
+                             * fin_send; -EOPNOTSUPP while settings.fastopen_client is off */
 };
 
 /** FIN_SO_LINGER's value, as struct linger. */
@@ -161,6 +170,25 @@ int fin_connect(struct fin_stack *stack, fin_sock s, const struct fin_sockaddr *
  *         -ETIMEDOUT..., G4), -ENOTCONN (never connected, or a listener),
  *         -ENOBUFS (buffer memory limit, F3), -EFAULT (buf NULL), -EBADF */
 ssize_t fin_send(struct fin_stack *stack, fin_sock s, const void *buf, size_t len, int flags);
+/** fin_send() with an address. On a socket not yet connected it connects
+ * first (BSD's implied connect), with TCP Fast Open if the socket asked for
+ * it (FIN_TCP_FASTOPEN, FIN_TCP_FASTOPEN_CONNECT), and queues the data: the
+ * SYN carries what fits when a cookie is cached, the rest follows the
+ * handshake. A connected socket otherwise ignores the address (Linux).
+ * @param stack the stack
+ * @param s the socket
+ * @param buf the bytes
+ * @param len their count
+ * @param flags FIN_MSG_FASTOPEN for Linux's sendto semantics on a
+ *        non-blocking socket: only what the SYN carries is taken
+ * @param addr where to connect (NULL on a connected socket)
+ * @return bytes queued; with FIN_MSG_FASTOPEN -EINPROGRESS when that is
+ *         nothing (no cookie yet: the SYN asks for one), -EISCONN on a
+ *         connected socket, -EOPNOTSUPP while client TFO is off; otherwise
+ *         what fin_connect() and fin_send() return */
+ssize_t fin_sendto(struct fin_stack *stack, fin_sock s, const void *buf, size_t len, int flags,
+                   const struct fin_sockaddr *addr);
+
 /** Reads received bytes, in any state that has them queued (data stays
  * readable after the peer's FIN: half-close, D11).
  * @param stack the stack

@@ -362,6 +362,16 @@ struct fin_audit {
  * @retval -EPROTO one is broken (*out says which) */
 int fin_stack_audit(const struct fin_stack *stack, struct fin_audit *out);
 
+/** TCP Fast Open (RFC 7413 §4.1.2): sets the key the server's cookies are
+ * made with (SipHash-2-4 of the client address, key bytes as in the SipHash
+ * reference) instead of one drawn from the random source on first use: for
+ * servers that share cookies or keep them across restarts. The key it
+ * replaces stays valid for one settings.fastopen_key_lifetime, and rotation
+ * goes on from the new one.
+ * @param stack the stack
+ * @param key 16 key bytes (copied) */
+void fin_stack_set_fastopen_key(struct fin_stack *stack, const uint8_t key[16]);
+
 /** The size of the full TCB, for the record.
  * @return bytes */
 size_t fin_tcb_size(void);

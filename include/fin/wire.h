@@ -47,6 +47,11 @@ extern "C" {
 #define FIN_TCP_OPT_MAX     40   /**< largest TCP options area */
 #define FIN_SACK_MAX_BLOCKS 4    /**< SACK blocks kept from one segment */
 /** @} */
+/** @name Fast Open cookie lengths (RFC 7413 §4.1.1: 4 to 16 bytes, even) */
+/** @{ */
+#define FIN_TCP_FO_COOKIE_MIN 4  /**< shortest cookie */
+#define FIN_TCP_FO_COOKIE_MAX 16 /**< longest cookie */
+/** @} */
 
 /** One SACK block (RFC 2018 §3): the bytes [left, right) were received. */
 struct fin_sack_block {
@@ -66,6 +71,12 @@ struct fin_tcp_opts {
   uint32_t ts_ecr;     /**< TSecr */
   uint8_t sack_count;  /**< SACK blocks in sack[] */
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS]; /**< the SACK blocks */
+  /* RFC 7413 §4.1.1: the Fast Open option, kind 34, or kind 254 with the
+   * ExID 0xF989 (RFC 6994, the form before kind 34 was assigned). */
+  bool has_fo;                               /**< a Fast Open option was present */
+  bool fo_exp;                               /**< in the experimental form */
+  uint8_t fo_len;                            /**< the cookie's length as received (0: a request) */
+  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX];  /**< its first FIN_TCP_FO_COOKIE_MAX bytes */
 };
 
 /** A parsed TCP segment of either family (fin_tcp_parse()), or one to build
@@ -228,6 +239,12 @@ struct fin_tcp_opts_out {
   uint32_t ts_ecr;                                 /**< TSecr */
   uint8_t sack_count;                              /**< SACK blocks to write */
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS]; /**< the blocks */
+  /* RFC 7413 §4.1.1 (SYN and SYN-ACK layouts only); left out when the
+   * area has no room for it. */
+  bool fo;                                  /**< write a Fast Open option */
+  bool fo_exp;                              /**< in the experimental form (kind 254, 0xF989) */
+  uint8_t fo_len;                           /**< cookie bytes (0: a cookie request) */
+  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX]; /**< the cookie */
 };
 
 /** Writes a TCP options area, padded to a multiple of 4.

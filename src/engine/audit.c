@@ -26,6 +26,8 @@ static bool may_wait_without_deadline(const struct fin_conn *c) {
     return !c->closed_by_app;
   case FIN_FIN_WAIT_2:
     return c->slot != FIN_NONE_IDX;
+  case FIN_SYN_SENT:
+    return c->tfo_defer; /* TCP_FASTOPEN_CONNECT: the SYN waits for the application's data */
   default:
     return false;
   }

@@ -164,14 +164,14 @@ static enum disposition check_rst(struct fin_stack *st, struct fin_conn *c,
       st->c.challenge_acks++;
     return DROP;
   }
-  if (c->state == FIN_SYN_RECEIVED && c->passive) {
+  if (c->state == FIN_SYN_RECEIVED && c->passive && !c->tfo_passive) {
     /* H2: from a passive open, back to LISTEN silently: the listener lives
      * on; this embryonic child simply goes. */
     st->c.embryonic_rsts++;
     fin_conn_terminate(st, c, FIN_REASON_RESET, 0);
     return GONE;
   }
-  if (c->state == FIN_SYN_RECEIVED) {
+  if (c->state == FIN_SYN_RECEIVED && !c->passive) {
     fin_conn_terminate(st, c, FIN_REASON_REFUSED, -ECONNREFUSED); /* MUST-11 */
     return GONE;
   }

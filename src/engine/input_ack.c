@@ -11,7 +11,8 @@ static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *
                                          const struct fin_segment *seg) {
   if (!(seq_gt(seg->ack, c->snd_una) && seq_leq(seg->ack, c->snd_max)))
     return DROP_RST; /* counted by act() when the RST is queued */
-  if (c->parent != NULL && fin_listener_accept_full(c->parent)) {
+  /* A TFO child is in the accept queue since its SYN (BEHAVIOR T1). */
+  if (c->parent != NULL && !c->in_accept_queue && fin_listener_accept_full(c->parent)) {
     st->c.drop_listen_overflow++;
     if (st->s.accept_overflow == FIN_ACCEPT_OVERFLOW_DROP)
       return DROP; /* the peer retransmits its ACK; we retransmit SYN-ACK */
@@ -29,6 +30,10 @@ static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *
     fin_conn_established(st, c);
     fin_input_release_syn_text(st, c); /* M11 */
   }
+  /* C3: a close in SYN-RECEIVED with data still queued (an active open's,
+   * or a TFO child's, T1) waited for ESTABLISHED; the FIN follows the data. */
+  if (c->fin_queued)
+    fin_conn_set_state(st, c, c->state == FIN_CLOSE_WAIT ? FIN_LAST_ACK : FIN_FIN_WAIT_1);
   return CONTINUE;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3). */
+/* SEGMENT ARRIVES in SYN-SENT (RFC 9293 §3.10.7.3; BEHAVIOR A3, H1, K3, T5). */
 #include "ecn.h"
 #include "input.h"
 #include "policy.h"
@@ -57,6 +57,9 @@ static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   c->rtt_start = 0;
   c->snd_una = seg->ack;
   c->snd_buf_seq = c->iss + 1;
+  /* RFC 7413 §4.2.2: the data on our SYN, the cookie cache. */
+  if (c->tfo_syn || c->snd_max != c->iss + 1)
+    fin_tfo_syn_ack(st, c, seg);
   c->snd_wnd = seg->wnd; /* RFC 7323 §2.2: never scaled in a SYN */
   c->max_snd_wnd = c->snd_wnd;
   c->snd_wl1 = seg->seq;

@@ -17,6 +17,7 @@
 #include "demux_hash.h"
 #include "pool.h"
 #include "siphash.h"
+#include "fastopen.h"
 
 #define FIN_NONE_IDX UINT32_MAX
 
@@ -45,6 +46,7 @@ struct fin_conn_opts {
   int32_t linger2_sec; /* TCP_LINGER2: 0 = stack default, < 0 = RST instead of FIN-WAIT-2 */
   int32_t linger_sec;  /* SO_LINGER seconds when linger_on */
   uint32_t keep_cnt, syn_retries;
+  int32_t fastopen; /* TCP_FASTOPEN: a listener's TFO queue length; on a client, TFO on */
 };
 
 struct fin_conn {
@@ -87,6 +89,15 @@ struct fin_conn {
   uint8_t ecn_window : 1; /* what was in flight at that reduction (recover) is not all ACKed */
   uint8_t ecn_seen : 1;   /* an ECT or CE segment arrived (Linux TCPI_OPT_ECN_SEEN) */
   uint8_t ecn_own : 1, ecn_mode : 2; /* FIN_TCP_ECN: this socket's mode, not settings.ecn */
+  /* TCP Fast Open (RFC 7413, fastopen.c). */
+  uint8_t tfo_connect : 1;       /* TCP_FASTOPEN_CONNECT (Linux) */
+  uint8_t tfo_defer : 1;         /* connect() returned; the SYN waits for the first send */
+  uint8_t tfo_syn : 1;           /* our SYN carries the option: a cookie or a request */
+  uint8_t tfo_cookie : 1;        /* ... with a cached cookie, so data may ride on it */
+  uint8_t tfo_exp : 1;           /* the experimental option form (RFC 6994) */
+  uint8_t tfo_synack_cookie : 1; /* our SYN-ACK carries a cookie */
+  uint8_t tfo_passive : 1;       /* a child whose SYN data was accepted */
+  uint8_t tfo_pending : 1;       /* ... counted in its listener's tfo_pending */
 
   /* RFC 7323 timestamps. */
   uint32_t ts_recent, ts_offset, last_ack_sent;
@@ -158,6 +169,9 @@ struct fin_listener {
   uint32_t slot;
   int backlog;
   uint32_t syn_count, accept_count;
+  /* RFC 7413 §5.1: TFO children in SYN-RECEIVED still in the queues, at
+   * most tfo_qlen (TCP_FASTOPEN; 0: no Fast Open on this listener). */
+  uint32_t tfo_qlen, tfo_pending;
   struct fin_conn *syn_head;
   struct fin_conn *acc_head, *acc_tail;
   /* Options inherited by children. */
@@ -237,6 +251,7 @@ struct fin_stack {
   struct fin_chunk_pool pool; /* pool.h */
   struct fin_counters c;
   struct fin_siphash_key hash_key, isn_key, cookie_key;
+  struct fin_tfo tfo;          /* TCP Fast Open keys and client cookie cache (fastopen.h) */
   struct fin_nh_key demux_key; /* buckets of connections and TIME-WAIT records (demux_hash.h) */
   /* The last destination's RFC 6056 port offset (socket.c): a client that
    * connects to one server again and again pays its SipHash once. */
@@ -592,6 +607,9 @@ static inline fin_time fin_conn_keep_intvl(const struct fin_stack *st, const str
 }
 static inline uint32_t fin_conn_keep_cnt(const struct fin_stack *st, const struct fin_conn *c) {
   return c->opts != NULL ? c->opts->keep_cnt : st->s.keepalive_probes;
+}
+static inline int32_t fin_conn_fastopen(const struct fin_conn *c) {
+  return c->opts != NULL ? c->opts->fastopen : 0;
 }
 static inline uint32_t fin_conn_syn_retries(const struct fin_stack *st, const struct fin_conn *c) {
   return c->opts != NULL ? c->opts->syn_retries : st->s.syn_retries;

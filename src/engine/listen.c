@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* LISTEN (RFC 9293 §3.10.7.2; BEHAVIOR A2, L1, C5, E4): SYN queue of
- * embryonic children, accept queue of established ones, SYN cookies when
- * either is full. Children are full TCBs in the connection hash, so their
- * segments never pass through here. */
+/* LISTEN (RFC 9293 §3.10.7.2; BEHAVIOR A2, L1, C5, E4, T1-T3): SYN queue of
+ * embryonic children, accept queue of established ones (and of TFO
+ * children, RFC 7413), SYN cookies when either is full. Children are full TCBs in the connection
+ * hash, so their segments never pass through here. */
 #include "internal.h"
 #include "policy.h"
 
@@ -18,9 +18,19 @@ static void q_unlink(struct fin_conn **head, struct fin_conn **tail, struct fin_
   c->q_prev = c->q_next = NULL;
 }
 
+/* RFC 7413 §5.1: a TFO child stops counting against its listener's limit
+ * when it leaves SYN-RECEIVED or the listener's queues. */
+static void tfo_unpend(struct fin_listener *l, struct fin_conn *c) {
+  if (!c->tfo_pending)
+    return;
+  c->tfo_pending = 0;
+  l->tfo_pending--;
+}
+
 void fin_listener_unlink_child(struct fin_stack *st, struct fin_conn *c) {
   (void)st;
   struct fin_listener *l = c->parent;
+  tfo_unpend(l, c);
   if (c->in_syn_queue) {
     q_unlink(&l->syn_head, NULL, c);
     l->syn_count--;
@@ -92,6 +102,42 @@ static struct fin_conn *child_new(struct fin_stack *st, struct fin_listener *l,
   return c;
 }
 
+static void accept_queue_append(struct fin_listener *l, struct fin_conn *c) {
+  c->in_accept_queue = 1;
+  c->q_prev = l->acc_tail;
+  c->q_next = NULL;
+  if (l->acc_tail)
+    l->acc_tail->q_next = c;
+  else
+    l->acc_head = c;
+  l->acc_tail = c;
+  l->accept_count++;
+}
+
+/* RFC 7413 §4.2 (BEHAVIOR T1-T3, T8): what the SYN's Fast Open option earns
+ * the new child. With a valid cookie its data is the application's now, so
+ * the child waits in the accept queue while its handshake completes (as in
+ * Linux), counted against the listener's limit while in SYN-RECEIVED. */
+static void tfo_child(struct fin_stack *st, struct fin_listener *l, struct fin_conn *c,
+                      const struct fin_segment *seg) {
+  bool fresh;
+  enum fin_tfo_verdict v = fin_tfo_listen_syn(st, l, seg, &fresh);
+  c->tfo_exp = seg->opts.fo_exp;
+  c->tfo_synack_cookie = fresh;
+  if (v != FIN_TFO_ACCEPT)
+    return;
+  q_unlink(&l->syn_head, NULL, c);
+  l->syn_count--;
+  c->in_syn_queue = 0;
+  accept_queue_append(l, c);
+  fin_tfo_take_syn_data(st, c, seg);
+  if (c->state == FIN_SYN_RECEIVED) {
+    c->tfo_pending = 1;
+    l->tfo_pending++;
+  }
+  fin_event_acceptable(st, c, l->slot);
+}
+
 /* The window a SYN-cookie SYN-ACK offers (unscaled: RFC 7323 §2.2). */
 static uint16_t cookie_window(const struct fin_stack *st) {
   return (uint16_t)(st->s.rcvbuf > 65535 ? 65535 : st->s.rcvbuf);
@@ -133,8 +179,12 @@ static void listen_syn(struct fin_stack *st, struct fin_listener *l,
   }
   struct fin_4tuple t = fin_tuple_of(seg);
   uint32_t ts_offset, iss = fin_conn_isn(st, &t, &ts_offset);
-  if (child_new(st, l, seg, iss, ts_offset) != NULL)
+  struct fin_conn *c = child_new(st, l, seg, iss, ts_offset);
+  if (c != NULL) {
+    if (seg->opts.has_fo) /* RFC 7413: without the option, a plain SYN */
+      tfo_child(st, l, c, seg);
     return;
+  }
   /* F3: no connection block for this SYN. */
   if (st->s.syn_cookies) {
     send_cookie(st, seg);
@@ -221,18 +271,15 @@ int fin_listen_reopen(struct fin_stack *st, struct fin_listener *l, const struct
 
 void fin_listener_child_established(struct fin_stack *st, struct fin_conn *c) {
   struct fin_listener *l = c->parent;
+  if (c->in_accept_queue) { /* a TFO child, queued since its SYN (tfo_child) */
+    tfo_unpend(l, c);
+    fin_conn_established(st, c);
+    return;
+  }
   q_unlink(&l->syn_head, NULL, c);
   l->syn_count--;
   c->in_syn_queue = 0;
-  c->in_accept_queue = 1;
-  c->q_prev = l->acc_tail;
-  c->q_next = NULL;
-  if (l->acc_tail)
-    l->acc_tail->q_next = c;
-  else
-    l->acc_head = c;
-  l->acc_tail = c;
-  l->accept_count++;
+  accept_queue_append(l, c);
   if (c->tw_suspended != FIN_NONE_IDX) {
     uint32_t tw = c->tw_suspended;
     c->tw_suspended = FIN_NONE_IDX;

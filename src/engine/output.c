@@ -85,6 +85,8 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
     o.wscale_value = st->s.rcv_wscale;
     o.sack_permitted = synack ? c->sack_ok : st->s.sack_permitted && !bare;
     o.ts = synack ? c->ts_ok : st->s.timestamps && !bare;
+    if (c->tfo_syn || c->tfo_synack_cookie)
+      fin_tfo_syn_option(st, c, synack, &o); /* RFC 7413 §4.1.1 */
   } else {
     o.ts = c->ts_ok;
   }
@@ -108,8 +110,9 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   seg.tos = p->tos;
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
+  uint32_t data_seq = p->seq + !!(p->flags & FIN_TCP_SYN); /* a TFO SYN's data follows the SYN */
   if (p->len > 0)
-    fin_ring_peek(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+    fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
   size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
@@ -154,8 +157,11 @@ static uint32_t data_avail(const struct fin_conn *c, uint32_t seq) {
   return off < c->sndbuf.len ? c->sndbuf.len - off : 0;
 }
 
+/* RFC 9293 §3.10.4: a FIN queued in SYN-RECEIVED waits for ESTABLISHED
+ * (only a TFO child sends data there, T1). */
 static bool fin_due(const struct fin_conn *c, uint32_t seq, uint32_t len) {
-  return c->fin_queued && seq + len == c->fin_seq && (!c->fin_sent || seq_leq(seq, c->fin_seq));
+  return c->fin_queued && c->state != FIN_SYN_RECEIVED && seq + len == c->fin_seq &&
+         (!c->fin_sent || seq_leq(seq, c->fin_seq));
 }
 
 /* RFC 5681 §3.2 fast retransmit / RFC 6582 partial ACK: one segment from
@@ -186,7 +192,10 @@ static bool may_send_small(const struct fin_conn *c, uint32_t seq, uint32_t len,
     return true; /* a FIN-carrying segment is never held back (Linux does the same) */
   if (len < avail)
     return len >= c->max_snd_wnd / 2 && len > 0;
-  return c->nodelay || c->snd_nxt == c->snd_una;
+  /* Our unacknowledged SYN is not data: a TFO child's first reply (T1)
+   * is not held back by it. */
+  uint32_t una = c->snd_una == c->iss ? c->iss + 1 : c->snd_una;
+  return c->nodelay || c->snd_nxt == una;
 }
 
 /* What the send side can do at SND.NXT now. The one decision both output
@@ -271,20 +280,26 @@ static bool plan_persist(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
   return plan_window_probe(c, p);
 }
 
-static bool plan_syn(struct fin_conn *c, struct out_plan *p) {
+static bool plan_syn(const struct fin_stack *st, struct fin_conn *c, struct out_plan *p) {
   if (c->snd_nxt != c->iss)
     return false;
   p->seq = c->iss;
   p->len = 0;
   p->flags = FIN_TCP_SYN | (c->state != FIN_SYN_SENT ? FIN_TCP_ACK : 0);
   p->retransmit = c->snd_max != c->iss;
+  if (c->tfo_cookie && c->state == FIN_SYN_SENT && !p->retransmit) { /* RFC 7413 §4.2.2 */
+    uint32_t room = fin_tfo_syn_room(st, c);
+    p->len = c->sndbuf.len < room ? c->sndbuf.len : room;
+  }
   return true;
 }
 
 /* BEHAVIOR C3: a FIN-WAIT-1 entered from SYN-RECEIVED owes the peer its
- * SYN-ACK (first sending or retransmission) until our SYN is ACKed. */
+ * SYN-ACK (first sending or retransmission) until our SYN is ACKed; so do
+ * the CLOSE-WAIT and LAST-ACK a TFO SYN carrying a FIN leads to (T8). */
 static bool syn_ack_due(const struct fin_conn *c) {
-  return c->state == FIN_FIN_WAIT_1 && c->snd_una == c->iss && c->snd_nxt == c->iss;
+  return (c->state == FIN_FIN_WAIT_1 || c->state == FIN_CLOSE_WAIT || c->state == FIN_LAST_ACK) &&
+         c->snd_una == c->iss && c->snd_nxt == c->iss;
 }
 
 /* settings.resend_fin_with_ack (FreeBSD tcp_output): while our FIN is
@@ -303,6 +318,12 @@ static bool fin_repeat_unacked(struct fin_stack *st, struct fin_conn *c, struct 
 static bool can_send_data(enum fin_state s) {
   return s == FIN_ESTABLISHED || s == FIN_CLOSE_WAIT || s == FIN_FIN_WAIT_1 || s == FIN_CLOSING ||
          s == FIN_LAST_ACK;
+}
+
+/* RFC 7413 §4.2.2 step 3 (BEHAVIOR T1): a TFO child may send data once its
+ * SYN-ACK is out, before the handshake completes (Linux does). */
+static bool tfo_early_data(const struct fin_conn *c) {
+  return c->state == FIN_SYN_RECEIVED && c->tfo_passive && c->snd_nxt != c->iss;
 }
 
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
@@ -342,7 +363,9 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   bool seqspace = false;
   uint32_t mss = segment_room(st, c, cap);
   if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED || syn_ack_due(c)) {
-    seqspace = plan_syn(c, &p);
+    seqspace = plan_syn(st, c, &p);
+    if (!seqspace && tfo_early_data(c))
+      seqspace = plan_data(c, mss, &p);
   } else if (can_send_data(c->state)) {
     if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
@@ -394,7 +417,7 @@ static void start_persist(struct fin_stack *st, struct fin_conn *c, enum data_ve
  * has the persist timer; persist ends when nothing is owed any more (the
  * window opening ends it in the ACK processing). */
 void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
-  if (c->terminated || !can_send_data(c->state) || syn_ack_due(c))
+  if (c->terminated || !(can_send_data(c->state) || tfo_early_data(c)) || syn_ack_due(c))
     return;
   struct data_plan d;
   enum data_verdict v = plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d);
@@ -424,7 +447,7 @@ void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
     return;
   }
   struct data_plan d;
-  if (can_send_data(c->state) && !syn_ack_due(c) &&
+  if ((can_send_data(c->state) || tfo_early_data(c)) && !syn_ack_due(c) &&
       plan_data_at(c, segment_room(st, c, PLAN_CAP), false, &d) == DATA_SEND) {
     fin_conn_output_mark(st, c);
     return;

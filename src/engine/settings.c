@@ -54,6 +54,10 @@ void fin_settings_default(struct fin_settings *s) {
   s->syn_backlog = 1024;
   s->syn_cookies = true;
   s->accept_overflow = FIN_ACCEPT_OVERFLOW_DROP;
+  s->fastopen_key_lifetime = FIN_SEC(120); /* FreeBSD net.inet.tcp.fastopen.autokey */
+  s->fastopen_path_disable = FIN_SEC(900); /* FreeBSD fastopen.path_disable_time */
+  s->fastopen_cache_max = 4096;
+  s->fastopen_cache_ttl = FIN_SEC(3600); /* Linux TCP_METRICS_TIMEOUT */
   s->event_mask = FIN_EVENTS_DEFAULT;
   s->event_queue_max = 65536;
 }
@@ -64,7 +68,9 @@ static bool settings_valid(const struct fin_settings *s) {
          s->sndbuf >= 1 && s->rcvbuf >= 1 && s->sndbuf_max >= 1 && s->rcvbuf_max >= 1 &&
          s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_slop >= 0 && s->rto_initial > 0 &&
          s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
-         (!s->syncookies_only || s->syn_cookies) && (unsigned)s->ecn <= FIN_ECN_PASSIVE;
+         (!s->syncookies_only || s->syn_cookies) && (unsigned)s->ecn <= FIN_ECN_PASSIVE &&
+         s->fastopen_key_lifetime > 0 && s->fastopen_path_disable >= 0 &&
+         s->fastopen_cache_ttl >= 0;
 }
 
 /* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`
@@ -87,7 +93,9 @@ void fin_settings_store(struct fin_stack *st, const struct fin_settings *s) {
 int fin_stack_set_settings(struct fin_stack *st, const struct fin_settings *s) {
   if (!settings_valid(s))
     return -EINVAL;
+  bool was_client = st->s.fastopen_client, was_server = st->s.fastopen_server;
   fin_settings_store(st, s);
+  fin_tfo_settings_changed(st, was_client, was_server);
   return 0;
 }
 

@@ -162,6 +162,7 @@ int fin_listen(struct fin_stack *st, fin_sock s, int backlog) {
   l->local.family = c->v6_socket ? FIN_AF_INET6 : FIN_AF_INET;
   l->v6only = c->v6only;
   l->backlog = backlog < 0 ? 0 : backlog;
+  l->tfo_qlen = (uint32_t)fin_conn_fastopen(c);
   l->proto = *c;
   c->opts = NULL; /* the listener's copy owns the option block now */
   l->slot = c->slot;
@@ -251,14 +252,15 @@ static int connect_status(struct fin_conn *c) {
   return -EISCONN;
 }
 
-int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
-  struct fin_conn *c = conn_of(st, s);
-  if (c == NULL)
-    return listener_of(st, s) ? -EISCONN : -EBADF;
-  if (a == NULL)
-    return -EFAULT;
-  if (c->state != FIN_CLOSED || c->terminated)
-    return connect_status(c);
+/* Whether a connect opens with TCP Fast Open (RFC 7413): the socket asked
+ * with TCP_FASTOPEN (FreeBSD), TCP_FASTOPEN_CONNECT, or MSG_FASTOPEN. */
+static bool wants_fastopen(const struct fin_conn *c, int flags) {
+  return (flags & FIN_MSG_FASTOPEN) || c->tfo_connect || fin_conn_fastopen(c) > 0;
+}
+
+/* The connect itself, up to SYN-SENT; the caller makes the SYN due. */
+static int open_connection(struct fin_stack *st, struct fin_conn *c, const struct fin_sockaddr *a,
+                           bool fastopen) {
   if (fin_addr_is_any(&a->addr) || a->port == 0)
     return -EINVAL;
   int err = connect_addresses(st, c, a);
@@ -290,8 +292,54 @@ int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) 
   c->first_rexmit = st->now;
   st->c.active_opens++;
   fin_conn_set_state(st, c, FIN_SYN_SENT);
+  if (fastopen)
+    fin_tfo_connect(st, c);
+  return 0;
+}
+
+int fin_connect(struct fin_stack *st, fin_sock s, const struct fin_sockaddr *a) {
+  struct fin_conn *c = conn_of(st, s);
+  if (c == NULL)
+    return listener_of(st, s) ? -EISCONN : -EBADF;
+  if (a == NULL)
+    return -EFAULT;
+  if (c->state != FIN_CLOSED || c->terminated)
+    return c->tfo_defer ? -EISCONN : connect_status(c);
+  int err = open_connection(st, c, a, wants_fastopen(c, 0));
+  if (err != 0)
+    return err;
+  if (c->tfo_connect && c->tfo_cookie) {
+    /* Linux TCP_FASTOPEN_CONNECT: with a cookie, connect() returns at once
+     * and the SYN leaves with the first data sent (RFC 7413 §4.2.2). */
+    c->tfo_defer = 1;
+    return 0;
+  }
   fin_conn_output_mark(st, c);
   return -EINPROGRESS;
+}
+
+/* Data into the send buffer: how much it took, or -EAGAIN when full. */
+static inline ssize_t queue_data(struct fin_stack *st, struct fin_conn *c, const void *buf,
+                                 size_t len) {
+  if (len == 0)
+    return 0;
+  if (buf == NULL)
+    return -EFAULT;
+  int err = fin_conn_sndbuf_ready(st, c);
+  if (err != 0)
+    return err == -ENOMEM ? -ENOBUFS : err;
+  uint32_t n = fin_ring_write(st, &c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+  if (n == 0)
+    return fin_ring_free(&c->sndbuf) == 0 ? -EAGAIN : -ENOBUFS; /* full, or no memory (F3) */
+  fin_conn_schedule(st, c);
+  return (ssize_t)n;
+}
+
+/* Data may be queued before the handshake completes: for the SYN of a
+ * deferred TCP_FASTOPEN_CONNECT, and by a TFO child, whose peer's data
+ * the application has already read (RFC 7413 §4.2.2). */
+static bool early_data_ok(const struct fin_conn *c) {
+  return c->tfo_defer || (c->state == FIN_SYN_RECEIVED && c->tfo_passive);
 }
 
 ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, int flags) {
@@ -311,20 +359,44 @@ ssize_t fin_send(struct fin_stack *st, fin_sock s, const void *buf, size_t len, 
     return -EPIPE; /* G1 */
   if (c->state == FIN_CLOSED)
     return -ENOTCONN;
-  if (c->state != FIN_ESTABLISHED && c->state != FIN_CLOSE_WAIT)
+  if (c->state != FIN_ESTABLISHED && c->state != FIN_CLOSE_WAIT && !early_data_ok(c))
     return -EAGAIN; /* still connecting */
-  if (len == 0)
-    return 0;
-  if (buf == NULL)
+  ssize_t n = queue_data(st, c, buf, len);
+  if (n > 0 && c->tfo_defer) {
+    c->tfo_defer = 0; /* the deferred SYN leaves now, with the data */
+    fin_conn_output_mark(st, c);
+  }
+  return n;
+}
+
+/* An address on a socket not yet connected connects it first (BSD's
+ * implied connect), with Fast Open when the socket asked for it. With
+ * FIN_MSG_FASTOPEN, as Linux: only what the SYN carries is taken, and
+ * -EINPROGRESS when it carries nothing (no cookie yet). A connected socket
+ * ignores the address, as Linux does. */
+ssize_t fin_sendto(struct fin_stack *st, fin_sock s, const void *buf, size_t len, int flags,
+                   const struct fin_sockaddr *addr) {
+  struct fin_conn *c = conn_of(st, s);
+  bool fastopen = flags & FIN_MSG_FASTOPEN;
+  if (c != NULL && fastopen && !st->s.fastopen_client)
+    return -EOPNOTSUPP; /* Linux: client TFO is off */
+  if (c == NULL || addr == NULL || c->state != FIN_CLOSED || c->terminated) {
+    if (c != NULL && fastopen && c->state != FIN_CLOSED)
+      return -EISCONN;
+    return fin_send(st, s, buf, len, flags);
+  }
+  if (buf == NULL && len > 0)
     return -EFAULT;
-  int err = fin_conn_sndbuf_ready(st, c);
+  int err = open_connection(st, c, addr, wants_fastopen(c, flags));
   if (err != 0)
-    return err == -ENOMEM ? -ENOBUFS : err;
-  uint32_t n = fin_ring_write(st, &c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
-  if (n == 0)
-    return fin_ring_free(&c->sndbuf) == 0 ? -EAGAIN : -ENOBUFS; /* full, or no memory (F3) */
-  fin_conn_schedule(st, c);
-  return (ssize_t)n;
+    return err;
+  fin_conn_output_mark(st, c);
+  if (!fastopen)
+    return queue_data(st, c, buf, len);
+  uint32_t room = fin_tfo_syn_room(st, c);
+  if (room == 0 || len == 0)
+    return -EINPROGRESS;
+  return queue_data(st, c, buf, len < room ? len : room);
 }
 
 /* After the application reads, tell the peer when the window has opened
@@ -390,6 +462,10 @@ int fin_shutdown(struct fin_stack *st, fin_sock s, int how) {
     return -ENOTCONN; /* M14: never connected, in TIME-WAIT or gone (Linux) */
   if (how != FIN_SHUT_WR)
     c->rd_shutdown = 1; /* G2: nothing on the wire */
+  if (c->tfo_defer && how != FIN_SHUT_RD) {
+    c->tfo_defer = 0; /* the deferred SYN goes now, the FIN after the handshake */
+    fin_conn_output_mark(st, c);
+  }
   if (how != FIN_SHUT_RD && !c->terminated)
     queue_fin(st, c);
   return 0;
@@ -647,9 +723,34 @@ static int set_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     c->ecn_own = v >= 0;
     c->ecn_mode = v >= 0 ? (unsigned)v & 3u : 0;
     return 0;
+  case FIN_TCP_FASTOPEN_CONNECT: /* Linux: 0 or 1, before connect, client TFO on */
+    if (v < 0 || v > 1 || c->state != FIN_CLOSED || c->terminated)
+      return -EINVAL;
+    if (!st->s.fastopen_client)
+      return -EOPNOTSUPP;
+    c->tfo_connect = v != 0;
+    return 0;
   default:
     return -ENOPROTOOPT;
   }
+}
+
+/* TCP_FASTOPEN: a listener's (or future listener's) TFO queue length, as
+ * Linux takes it; on a socket that connects, TFO on (FreeBSD). */
+static int set_fastopen(struct fin_stack *st, fin_sock s, int v) {
+  struct fin_listener *l = listener_of(st, s);
+  struct fin_conn *c = l != NULL ? &l->proto : conn_of(st, s);
+  if (c == NULL)
+    return -EBADF;
+  if (v < 0 || (l == NULL && (c->state != FIN_CLOSED || c->terminated)))
+    return -EINVAL;
+  struct fin_conn_opts *o = fin_conn_opts_set(st, c);
+  if (o == NULL)
+    return -ENOMEM;
+  o->fastopen = v;
+  if (l != NULL)
+    l->tfo_qlen = (uint32_t)v;
+  return 0;
 }
 
 static struct fin_conn *opt_target(struct fin_stack *st, fin_sock s) {
@@ -668,6 +769,8 @@ int fin_setsockopt(struct fin_stack *st, fin_sock s, enum fin_sockopt opt, const
     return -ENOPROTOOPT;
   int v;
   int err = get_int(val, len, &v);
+  if (err == 0 && opt == FIN_TCP_FASTOPEN)
+    return set_fastopen(st, s, v);
   return err != 0 ? err : set_int_opt(st, c, opt, v);
 }
 
@@ -730,6 +833,10 @@ static int get_int_opt(struct fin_stack *st, struct fin_conn *c, enum fin_sockop
     return *v = c->noopt, 0;
   case FIN_TCP_ECN:
     return *v = (int)fin_conn_ecn_mode(st, c), 0;
+  case FIN_TCP_FASTOPEN: /* a child: whether its SYN's data was taken (FreeBSD) */
+    return *v = c->passive ? c->tfo_passive : fin_conn_fastopen(c), 0;
+  case FIN_TCP_FASTOPEN_CONNECT:
+    return *v = c->tfo_connect, 0;
   default:
     return -ENOPROTOOPT;
   }
@@ -786,6 +893,8 @@ int fin_poll(struct fin_stack *st, fin_sock s) {
     if (snd_shut || c->sndbuf.map == NULL || fin_ring_free(&c->sndbuf) > 0)
       m |= FIN_POLLOUT;
   }
+  if (c->tfo_defer)
+    m |= FIN_POLLOUT; /* TCP_FASTOPEN_CONNECT: writable, the first write sends the SYN */
   if (c->so_error != 0)
     m |= FIN_POLLERR;
   return m;

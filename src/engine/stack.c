@@ -97,6 +97,7 @@ void fin_stack_free(struct fin_stack *st) {
   fin_tw_free_all(st);
   fin_heap_free(st);
   fin_demux_free(st);
+  fin_tfo_free(st);
   fin_pool_drain(st); /* last: every ring has given its chunks back */
   fin_events_free(st);
   fin_mem_free(st, st->ctl, st->ctl_cap * sizeof(*st->ctl));

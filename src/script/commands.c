@@ -51,8 +51,13 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
     K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
     ONLY("net.inet.tcp.blackhole", 0, "fin has no such mode (it always answers)"),
-    ONLY("net.inet.tcp.fastopen.client_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
-    ONLY("net.inet.tcp.fastopen.server_enable", 0, "missing feature: TCP Fast Open (issue 11)"),
+    /* RFC 7413: 0 forgets the client's cookies, as FreeBSD clears its cache. */
+    K("net.inet.tcp.fastopen.client_enable", UNIT_BOOL, fastopen_client),
+    K("net.inet.tcp.fastopen.server_enable", UNIT_BOOL, fastopen_server),
+    K("net.inet.tcp.fastopen.path_disable_time", UNIT_SEC, fastopen_path_disable),
+    ONLY("net.inet.tcp.fastopen.acceptany", 0, "fin checks every cookie (RFC 7413 §4.1.2)"),
+    ONLY("net.inet.tcp.fastopen.psk_enable", 0,
+         "missing feature: TCP Fast Open pre-shared keys (FreeBSD)"),
     ONLY("net.inet.tcp.udp_tunneling_port", 0, "out of scope: FreeBSD TCP-over-UDP encapsulation"),
     ONLY("net.inet.tcp.udp_tunneling_overhead", 0,
          "out of scope: FreeBSD TCP-over-UDP encapsulation"),
@@ -86,6 +91,9 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
+    ONLY("net.ipv4.tcp_fastopen_blackhole_timeout_sec", 0,
+         "fin has no global TFO black-hole detection (negative responses are cached per "
+         "destination, RFC 7413 §4.1.3.1)"),
     NOOP("net.ipv4.tcp_challenge_ack_limit"), /* A6: fin has no global limit */
     NOOP("net.ipv4.tcp_min_tso_segs"),        /* fin does no TSO */
     NOOP("net.ipv4.tcp_wmem"),                /* fin's sndbuf is the profile's */
@@ -164,6 +172,10 @@ static void set_ecn(struct script_run *r, const struct sysctl_value *v) {
 static void set_ecn_fallback(struct script_run *r, const struct sysctl_value *v) {
   r->set.ecn_syn_retries = v->v[0] ? 0 : UINT8_MAX;
 }
+/* FreeBSD fastopen.autokey: seconds between new server keys, 0 never. */
+static void set_autokey(struct script_run *r, const struct sysctl_value *v) {
+  r->set.fastopen_key_lifetime = v->v[0] > 0 ? FIN_SEC(v->v[0]) : FIN_NEVER;
+}
 static void set_timestamps(struct script_run *r, const struct sysctl_value *v) {
   r->set.timestamps = v->v[0] != 0;
 }
@@ -186,6 +198,7 @@ static const struct {
     {"net.inet.tcp.icmp_may_rst", 1, set_icmp_may_rst},
     {"net.inet.tcp.drop_synfin", 1, set_drop_synfin},
     {"net.inet.tcp.rfc1323", 1, set_rfc1323},
+    {"net.inet.tcp.fastopen.autokey", 1, set_autokey},
     {"net.ipv4.tcp_timestamps", 1, set_timestamps},
     {"net.inet.tcp.ecn.enable", 1, set_ecn},
     {"net.ipv4.tcp_ecn", 1, set_ecn},
@@ -206,12 +219,58 @@ static bool table_knob(struct script_run *r, const struct script_event *ev, cons
   return fin_script_apply_settings(r, ev);
 }
 
+/* Linux net.ipv4.tcp_fastopen: bit 0x1 client, 0x2 server (RFC 7413); the
+ * other bits are modes without a cookie or without TCP_FASTOPEN, which fin
+ * does not have. */
+static bool linux_fastopen(struct script_run *r, const struct script_event *ev, const char *text,
+                           const struct sysctl_value *v) {
+  if (v->count != 1 || (v->v[0] & ~(int64_t)3) != 0)
+    return fin_script_fail(r, ev,
+                           "sysctl net.ipv4.tcp_fastopen=%s: fin has bits 0x1 (client) and 0x2 "
+                           "(server) only: no TFO without a cookie (0x4, 0x200) or without "
+                           "TCP_FASTOPEN on the listener (0x400)",
+                           text);
+  r->set.fastopen_client = (v->v[0] & 1) != 0;
+  r->set.fastopen_server = (v->v[0] & 2) != 0;
+  fin_script_note(r, "sysctl net.ipv4.tcp_fastopen=%s", text);
+  return fin_script_apply_settings(r, ev);
+}
+
+/* Linux net.ipv4.tcp_fastopen_key: 32 hex digits (Linux writes them in four
+ * groups joined by '-'), the server's cookie key (fin_stack_set_fastopen_key);
+ * fin takes one key, not Linux's "primary,backup" pair. */
+static bool fastopen_key(struct script_run *r, const struct script_event *ev, const char *text) {
+  uint8_t key[16];
+  size_t n = 0;
+  for (const char *p = text; *p && n < 32; p++) {
+    if (*p == '-')
+      continue;
+    if (!isxdigit((unsigned char)*p))
+      break;
+    int d = isdigit((unsigned char)*p) ? *p - '0' : (tolower((unsigned char)*p) - 'a' + 10);
+    key[n / 2] = (uint8_t)(n % 2 ? key[n / 2] | d : d << 4);
+    n++;
+  }
+  if (n != 32 || strspn(text, "0123456789abcdefABCDEF-") != strlen(text))
+    return fin_script_fail(r, ev,
+                           "sysctl net.ipv4.tcp_fastopen_key=%s: expected one key of 32 hex "
+                           "digits (fin keeps no backup key)",
+                           text);
+  fin_stack_set_fastopen_key(r->st, key);
+  fin_script_note(r, "sysctl net.ipv4.tcp_fastopen_key=%s", text);
+  return true;
+}
+
 static bool apply_knob(struct script_run *r, const struct script_event *ev, const char *name,
                        const char *text) {
   struct sysctl_value v;
+  if (strcmp(name, "net.ipv4.tcp_fastopen_key") == 0)
+    return fastopen_key(r, ev, text);
   if (!parse_value(text, &v))
     return fin_script_fail(r, ev, "sysctl %s=%s: expected a number (or several, in quotes)", name,
                            text);
+  if (strcmp(name, "net.ipv4.tcp_fastopen") == 0)
+    return linux_fastopen(r, ev, text, &v);
   for (size_t i = 0; i < sizeof(specials) / sizeof(specials[0]); i++)
     if (strcmp(specials[i].name, name) == 0) {
       if (v.count != specials[i].fields)

@@ -42,6 +42,7 @@ static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->fin_timeout = FIN_SEC(60);
   s->ecn = FIN_ECN_PASSIVE; /* tcp_ecn=2 */
   s->ecn_syn_retries = 0;   /* tcp_ecn_fallback=1 */
+  s->fastopen_client = true; /* net.ipv4.tcp_fastopen=1, the kernel's default */
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
@@ -81,6 +82,9 @@ static void freebsd_profile(struct fin_settings *s) {
   s->ecn_syn_retries = 1;                 /* net.inet.tcp.ecn.maxretries=1 */
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
+  /* net.inet.tcp.fastopen: client_enable=1, server_enable=0, autokey 120 s,
+   * path_disable_time 900 s (the defaults; settings.fastopen_*). */
+  s->fastopen_client = true;
 }
 
 /* gVisor netstack (2020) timing: RTO floor 200 ms on the total, no RTT

@@ -39,6 +39,7 @@ struct io_req {
   size_t len;
   int64_t flags;
   bool bad_pointer; /* NULL or a literal address: -EFAULT */
+  bool to_peer;     /* sendto() names an address: the script's remote one */
 };
 
 /* A buffer argument: "..." is a buffer the runner provides; NULL or a
@@ -85,14 +86,13 @@ static bool check_flags(struct call *k, const struct io_req *q) {
   static const struct {
     const char *name, *why;
   } refused[] = {
-      {"MSG_FASTOPEN", "missing feature: TCP Fast Open (issue 11)"},
       {"MSG_ZEROCOPY", "not supported by fin (no zero-copy sends)"},
       {"MSG_ERRQUEUE", "not supported by fin (no error queue)"},
       {"MSG_OOB", "not supported by fin (no urgent data, BEHAVIOR D10)"},
       {"MSG_MORE", "not supported by fin (no corking)"},
       {"MSG_TRUNC", "not supported by fin"},
   };
-  int64_t known = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_EOR | MSG_NOSIGNAL;
+  int64_t known = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_EOR | MSG_NOSIGNAL | MSG_FASTOPEN;
   for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
     int64_t bit;
     if (fin_script_symbol(refused[i].name, &bit) && (q->flags & bit))
@@ -128,6 +128,11 @@ static bool parse_req(struct call *k, struct io_req *q) {
   }
   check_pointer(k->c->args[1], q);
   q->len = (size_t)(n > 0 ? n : 0);
+  /* sendto(fd, buf, len, flags, addr, addrlen): "..." or a sockaddr is the
+   * script's remote address, as packetdrill fills it in. */
+  const struct script_expr *to = sh->argc == 6 && sh->send ? k->c->args[4] : NULL;
+  q->to_peer = to != NULL && !(to->kind == SCRIPT_EXPR_WORD && strcmp(to->text, "NULL") == 0) &&
+               to->kind != SCRIPT_EXPR_INT;
   return check_flags(k, q);
 }
 
@@ -153,8 +158,20 @@ static void do_send(struct call *k, const struct io_req *q) {
     k->ret = -ENOMEM;
     return;
   }
-  int flags = q->flags & MSG_DONTWAIT ? FIN_MSG_DONTWAIT : 0;
-  ssize_t rc = fin_send(k->r->st, q->sock, zeros, q->len - done, flags);
+  int flags = (q->flags & MSG_DONTWAIT ? FIN_MSG_DONTWAIT : 0) |
+              (q->flags & MSG_FASTOPEN ? FIN_MSG_FASTOPEN : 0);
+  ssize_t rc;
+  if (q->to_peer) {
+    /* On a socket not yet connected, an implied connect (MSG_FASTOPEN, or
+     * BSD's sendto): a new connection under test, as connect() makes. */
+    bool unconnected = fin_sock_state(k->r->st, q->sock) == FIN_CLOSED;
+    struct fin_sockaddr to = fin_script_sc_peer(k->r);
+    rc = fin_sendto(k->r->st, q->sock, zeros, q->len - done, flags, &to);
+    if (unconnected && fin_sock_state(k->r->st, q->sock) != FIN_CLOSED)
+      fin_script_sc_connecting(k, q->sock);
+  } else {
+    rc = fin_send(k->r->st, q->sock, zeros, q->len - done, flags);
+  }
   free(zeros);
   if (k->blocking && !(q->flags & MSG_DONTWAIT) &&
       (rc == -EAGAIN || (rc >= 0 && done + (size_t)rc < q->len))) {

@@ -21,9 +21,8 @@ static const struct {
     {"TCP_CORK", "not supported by fin (no corking)"},
     {"TCP_NOTSENT_LOWAT", "not supported by fin (no send low-water mark)"},
     {"TCP_MD5SIG", "missing feature: TCP-MD5 signatures (RFC 2385)"},
-    {"TCP_FASTOPEN", "missing feature: TCP Fast Open (issue 11)"},
-    {"TCP_FASTOPEN_CONNECT", "missing feature: TCP Fast Open (issue 11)"},
-    {"TCP_FASTOPEN_KEY", "missing feature: TCP Fast Open (issue 11)"},
+    {"TCP_FASTOPEN_KEY",
+     "not supported by fin (the TFO cookie key comes from the stack's random source)"},
     {"TCP_REMOTE_UDP_ENCAPS_PORT", "out of scope: FreeBSD TCP-over-UDP encapsulation"},
     {"TCP_FUNCTION_BLK", "not supported by fin (FreeBSD TCP stack selection)"},
     {"TCP_RACK_PACE_MAX_SEG", "not supported by fin (FreeBSD RACK pacing)"},
@@ -80,6 +79,8 @@ static bool sockopt(struct call *k, int64_t level, int64_t name, enum fin_sockop
       {IPPROTO_TCP, SCRIPT_TCP_KEEPINIT, FIN_TCP_KEEPINIT},
       {IPPROTO_TCP, SCRIPT_TCP_NOOPT, FIN_TCP_NOOPT},
       {IPPROTO_TCP, 11 /* TCP_INFO */, FIN_TCP_INFO},
+      {IPPROTO_TCP, 23 /* TCP_FASTOPEN */, FIN_TCP_FASTOPEN},
+      {IPPROTO_TCP, 30 /* TCP_FASTOPEN_CONNECT */, FIN_TCP_FASTOPEN_CONNECT},
       {IPPROTO_IPV6, IPV6_V6ONLY, FIN_IPV6_V6ONLY},
   };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)

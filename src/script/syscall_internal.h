@@ -35,6 +35,12 @@ const struct script_expr *fin_script_sc_field(const struct script_expr *e, const
 bool fin_script_sc_compare_int(struct call *k, const char *what, const struct script_expr *e,
                                int64_t got);
 
+/* The script's remote address (--remote_ip, the suites' port 8080). */
+struct fin_sockaddr fin_script_sc_peer(const struct script_run *r);
+/* After connect() or an implied connect on s: a new connection under test
+ * (its local port and ISN are learnt afresh). */
+void fin_script_sc_connecting(struct call *k, fin_sock s);
+
 /* Handlers: true when the call ran (k->ret set), false after a failure. */
 bool fin_script_sc_setsockopt(struct call *k); /* sys_sockopt.c */
 bool fin_script_sc_getsockopt(struct call *k);

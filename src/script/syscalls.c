@@ -176,21 +176,31 @@ static bool sc_accept(struct call *k) {
   return true;
 }
 
+struct fin_sockaddr fin_script_sc_peer(const struct script_run *r) {
+  struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT, (uint8_t)fin_script_sock_family(r)};
+  return a;
+}
+
+void fin_script_sc_connecting(struct call *k, fin_sock s) {
+  if (!k->first)
+    return;
+  /* A new connection under test: fin picks the local port and ISN. */
+  struct script_run *r = k->r;
+  struct fin_sockaddr local;
+  r->remote_port = SCRIPT_PORT;
+  r->isn_known = false;
+  if (fin_getsockname(r->st, s, &local) == 0)
+    r->local_port = local.port;
+}
+
 static bool sc_connect(struct call *k) {
   fin_sock s;
   if (!fin_script_sc_argc_is(k, 3) || !fin_script_sc_arg_sock(k, 0, &s, NULL))
     return false;
   struct script_run *r = k->r;
-  struct fin_sockaddr a = {r->remote_addr, SCRIPT_PORT, (uint8_t)fin_script_sock_family(r)};
+  struct fin_sockaddr a = fin_script_sc_peer(r);
   k->ret = fin_connect(r->st, s, &a);
-  if (k->first) {
-    /* A new connection under test: fin picks the local port and ISN. */
-    struct fin_sockaddr local;
-    r->remote_port = SCRIPT_PORT;
-    r->isn_known = false;
-    if (fin_getsockname(r->st, s, &local) == 0)
-      r->local_port = local.port;
-  }
+  fin_script_sc_connecting(k, s);
   if (k->blocking) {
     k->would_block = k->ret == -EINPROGRESS || k->ret == -EALREADY;
     if (k->ret == -EISCONN && !k->first)

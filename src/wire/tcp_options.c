@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* TCP options: strict parsing and the two SYN layouts fin can emit
- * (RFC 9293 §3.2, RFC 7323, RFC 2018). */
+ * (RFC 9293 §3.2, RFC 7323, RFC 2018, RFC 7413). */
 #include "fin/wire.h"
+
+#include <string.h>
 
 #include "wire_bytes.h"
 
@@ -12,6 +14,9 @@
 #define OPT_SACK_PERM 4
 #define OPT_SACK      5
 #define OPT_TS        8
+#define OPT_FASTOPEN  34  /* RFC 7413 §4.1.1 */
+#define OPT_EXP       254 /* RFC 4727 experimental, shared by ExID (RFC 6994) */
+#define FO_EXID       0xF989
 
 #define OPT_MSS_LEN       4
 #define OPT_WSCALE_LEN    3
@@ -19,6 +24,8 @@
 #define OPT_SACK_BASE     2
 #define OPT_SACK_BLOCK    8
 #define OPT_TS_LEN        10
+#define OPT_FO_BASE       2 /* kind, length */
+#define OPT_FO_EXP_BASE   4 /* kind, length, ExID */
 
 /* RFC 2018 §3: 2 + 8n bytes, n >= 1. Blocks past FIN_SACK_MAX_BLOCKS (only
  * possible in an area longer than 40 bytes) are ignored. */
@@ -33,6 +40,18 @@ static enum fin_wire_error opt_sack(const uint8_t *p, size_t olen, struct fin_tc
     out->sack[i].right = wire_get32(p + OPT_SACK_BASE + i * OPT_SACK_BLOCK + 4);
   }
   out->sack_count = (uint8_t)n;
+  return FIN_WIRE_OK;
+}
+
+/* RFC 7413 §4.1.1: the cookie is taken whatever its length; whether it is
+ * one a cookie may be (4 to 16 bytes, even) is for the engine to judge. */
+static enum fin_wire_error opt_fastopen(const uint8_t *cookie, size_t len, bool exp,
+                                        struct fin_tcp_opts *out) {
+  out->has_fo = true;
+  out->fo_exp = exp;
+  out->fo_len = (uint8_t)len;
+  __builtin_memcpy(out->fo_cookie, cookie,
+                   len < FIN_TCP_FO_COOKIE_MAX ? len : FIN_TCP_FO_COOKIE_MAX);
   return FIN_WIRE_OK;
 }
 
@@ -78,6 +97,12 @@ static enum fin_wire_error opt_one(const uint8_t *p, size_t olen, struct fin_tcp
     return FIN_WIRE_OK;
   case OPT_SACK:
     return opt_sack(p, olen, out);
+  case OPT_FASTOPEN:
+    return opt_fastopen(p + OPT_FO_BASE, olen - OPT_FO_BASE, false, out);
+  case OPT_EXP: /* RFC 6994 §3: an experiment is told apart by its ExID */
+    if (olen >= OPT_FO_EXP_BASE && wire_get16(p + 2) == FO_EXID)
+      return opt_fastopen(p + OPT_FO_EXP_BASE, olen - OPT_FO_EXP_BASE, true, out);
+    return FIN_WIRE_OK;
   default: /* RFC 9293 §3.2: unknown options are skipped by their length */
     return FIN_WIRE_OK;
   }
@@ -149,6 +174,20 @@ static size_t put_ts(uint8_t *out, size_t n, uint32_t val, uint32_t ecr) {
   return n + OPT_TS_LEN;
 }
 
+/* RFC 7413 §4.1.1 (or its RFC 6994 experimental form): kind, length,
+ * [ExID,] cookie; nothing when the area has no room left for it. */
+static size_t put_fastopen(uint8_t *out, size_t n, const struct fin_tcp_opts_out *o) {
+  size_t base = o->fo_exp ? OPT_FO_EXP_BASE : OPT_FO_BASE, len = base + o->fo_len;
+  if (o->fo_len > FIN_TCP_FO_COOKIE_MAX || n + len > FIN_TCP_OPT_MAX)
+    return n;
+  out[n] = o->fo_exp ? OPT_EXP : OPT_FASTOPEN;
+  out[n + 1] = (uint8_t)len;
+  if (o->fo_exp)
+    wire_put16(out + n + 2, FO_EXID);
+  memcpy(out + n + base, o->fo_cookie, o->fo_len);
+  return n + len;
+}
+
 static size_t put_sack(uint8_t *out, size_t n, const struct fin_sack_block *b, size_t count) {
   out[n] = OPT_SACK;
   out[n + 1] = (uint8_t)(OPT_SACK_BASE + count * OPT_SACK_BLOCK);
@@ -174,6 +213,8 @@ static size_t write_syn_linux(uint8_t *out, const struct fin_tcp_opts_out *o) {
   }
   if (o->wscale)
     n = put_wscale(out, put_nop_until(out, n, 1), o->wscale_value);
+  if (o->fo) /* Linux tcp_options_write: last, NOP-padded to a word */
+    n = put_nop_until(out, put_fastopen(out, n, o), 0);
   return n;
 }
 
@@ -194,6 +235,8 @@ static size_t write_syn_freebsd(uint8_t *out, const struct fin_tcp_opts_out *o) 
   }
   if (o->ts)
     n = put_ts(out, put_nop_until(out, n, 2), o->ts_val, o->ts_ecr);
+  if (o->fo) /* FreeBSD tcp_addoptions: unaligned, after the timestamps */
+    n = put_fastopen(out, n, o);
   while (n % 4 != 0)
     out[n++] = OPT_EOL;
   return n;

@@ -160,7 +160,36 @@ def close_expect_time_wait(s, local, remote):
     ok("Linux in TIME-WAIT")
 
 
+TCPI_OPT_SYN_DATA = 32  # linux/tcp.h: the SYN carried data that was acknowledged / taken
+
+
+def syn_data(s):
+    """Whether this connection's SYN data was acknowledged (as client) or
+    taken (as server): tcp_info's tcpi_options, its sixth byte."""
+    return bool(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[5] & TCPI_OPT_SYN_DATA)
+
+
 # ---- scenarios: fin is the server (`fin serve`) ----
+
+def fastopen_client(port):
+    """TCP Fast Open (RFC 7413) to fin twice with MSG_FASTOPEN: the first SYN
+    asks for a cookie and the data follows the handshake; the second SYN
+    carries the cookie and the data, which fin's SYN-ACK acknowledges."""
+    for i in range(2):
+        s = socket.socket(FAMILY)  # blocking (a timeout would make it non-blocking:
+        msg = b"fast open %d\n" % i  # without a cookie, EINPROGRESS); the caller's
+        if s.sendto(msg, socket.MSG_FASTOPEN, (FIN_IP, port)) != len(msg):  # timeout bounds it
+            fail("sendto(MSG_FASTOPEN) took part of the message")
+        s.settimeout(10)
+        if recv_exact(s, len(msg)) != msg:
+            fail("echo mismatch")
+        if syn_data(s) != (i == 1):
+            fail(f"connection {i}: SYN data acknowledged is {syn_data(s)}, want {i == 1}")
+        ok(f"connection {i}: echo, SYN data acknowledged: {i == 1}")
+        s.close()
+
+
+
 
 def linux_closes_first(port):
     """Data both ways, then Linux closes: FIN-WAIT-2 -> TIME-WAIT."""
@@ -777,6 +806,31 @@ def time_wait_seconds(path):
     return closed - entered
 
 
+def fastopen_server(port):
+    """A Linux TFO listener (TCP_FASTOPEN 16): fin connects twice; the
+    second SYN's data is taken with fin's cookie. Each message is echoed,
+    then Linux closes."""
+    ls = socket.socket(FAMILY)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_FASTOPEN, 16)
+    ls.bind((LINUX_IP, port))
+    ls.listen(16)
+    ls.settimeout(15)
+    log("ready")
+    for i in range(2):
+        s, _ = ls.accept()
+        s.settimeout(10)
+        d = s.recv(65536)
+        if not d:
+            fail(f"connection {i}: EOF before data")
+        s.sendall(d)
+        if syn_data(s) != (i == 1):
+            fail(f"connection {i}: SYN data taken is {syn_data(s)}, want {i == 1}")
+        ok(f"connection {i}: {len(d)} bytes echoed, SYN data taken: {i == 1}")
+        s.close()
+    ls.close()
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
 
@@ -820,6 +874,8 @@ def main():
         "server-hold": server_hold,
         "ecn-client": ecn_client,
         "ecn-server": ecn_server,
+        "fastopen-client": fastopen_client,
+        "fastopen-server": fastopen_server,
     }[cmd]
     fn(*ints)
 

@@ -273,12 +273,44 @@ static void test_bad_pointers_are_efault(void **state) {
 /* Flags fin cannot honour are refused by name. */
 static void test_msg_flags_refused_by_name(void **state) {
   (void)state;
-  expect_fail_with(HANDSHAKE "+0 sendto(4, ..., 10, MSG_FASTOPEN, ..., ...) = 10\n",
-                   "sendto(): MSG_FASTOPEN: missing feature: TCP Fast Open (issue 11)");
   expect_fail_with(HANDSHAKE "+0 send(4, ..., 10, MSG_ZEROCOPY) = 10\n",
                    "send(): MSG_ZEROCOPY: not supported by fin");
   expect_fail_with(HANDSHAKE "+0 recv(4, ..., 10, 0x40000000) = 10\n",
                    "recv(): flags 0x40000000 are not known to fin's runner");
+}
+
+/* TCP Fast Open (RFC 7413) in the runner: MSG_FASTOPEN on a connected
+ * socket is -EISCONN (Linux); the Linux sysctl takes the client and server
+ * bits only, its key sysctl one key of 32 hex digits; TCP_FASTOPEN and
+ * TCP_FASTOPEN_CONNECT reach the engine; FreeBSD's fastopen sysctls map to
+ * settings or are refused by name. */
+static void test_fastopen_calls_and_sysctls(void **state) {
+  (void)state;
+  expect_pass(HANDSHAKE "+0 sendto(4, ..., 10, MSG_FASTOPEN, ..., ...) = -1 EISCONN\n"
+                        "+0 setsockopt(3, IPPROTO_TCP, TCP_FASTOPEN, [5], 4) = 0\n"
+                        "+0 getsockopt(3, IPPROTO_TCP, TCP_FASTOPEN, [5], [4]) = 0\n"
+                        "+0 getsockopt(4, IPPROTO_TCP, TCP_FASTOPEN, [0], [4]) = 0\n",
+              "linux");
+  expect_pass("0 `sysctl -w net.ipv4.tcp_fastopen=3`\n"
+              "+0 `sysctl -w net.ipv4.tcp_fastopen_key=00112233-44556677-8899aabb-ccddeeff`\n"
+              "+0 `sysctl -w net.inet.tcp.fastopen.autokey=0`\n"
+              "+0 `sysctl -w net.inet.tcp.fastopen.path_disable_time=60`\n"
+              "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+              "+0 setsockopt(3, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = 0\n"
+              "+0 `sysctl -w net.ipv4.tcp_fastopen=2`\n"
+              "+0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 4\n"
+              "+0 setsockopt(4, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, [1], 4) = -1 EOPNOTSUPP\n",
+              "linux");
+  expect_fail_with("0 `sysctl -w net.ipv4.tcp_fastopen=0x203`\n",
+                   "fin has bits 0x1 (client) and 0x2 (server) only");
+  expect_fail_with("0 `sysctl -w net.ipv4.tcp_fastopen_key=0011-22`\n",
+                   "expected one key of 32 hex digits");
+  expect_fail_with("0 `sysctl -w net.inet.tcp.fastopen.acceptany=1`\n",
+                   "fin checks every cookie (RFC 7413 §4.1.2)");
+  expect_fail_with(
+      "0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3\n"
+      "+0 setsockopt(3, IPPROTO_TCP, TCP_FASTOPEN_KEY, \"0123456789abcdef\", 16) = 0\n",
+      "TCP_FASTOPEN_KEY: not supported by fin");
 }
 
 static void test_epoll(void **state) {
@@ -558,6 +590,7 @@ int main(void) {
       cmocka_unit_test(test_ipv6_split_payload_and_icmpv6),
       cmocka_unit_test(test_ipv4_mapped_ipv6),
       cmocka_unit_test(test_command_line_ip_version_and_ipv6_mtu),
+      cmocka_unit_test(test_fastopen_calls_and_sysctls),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,7 +17,8 @@
 struct client {
   struct netcli cli;
   struct fin_sockaddr peer;
-  bool shutdown_after_send, abort, no_wait_eof, no_read, wait_time_wait;
+  bool shutdown_after_send, abort, no_wait_eof, no_read, wait_time_wait, fastopen;
+  uint64_t repeat, round; /* --repeat: connections in all, and which one this is */
   double linger, expect, hold, connect_timeout;
   fin_sock s;
   uint64_t conn_id;
@@ -34,17 +35,23 @@ static void connect_usage(FILE *out) {
   fprintf(out, "usage: fin connect --tun IFNAME --addr ADDR/NN [options] HOST PORT\n\n"
                "Sends stdin, prints everything received until the peer's EOF, then closes.\n\n");
   netcli_usage_common(out);
-  fprintf(out,
-          "  --shutdown-after-send  half-close (SHUT_WR) once stdin ends, then read until EOF\n"
-          "  --no-wait-eof        close once stdin is sent, without waiting for the peer's EOF\n"
-          "  --wait-eof           wait for the peer's EOF before closing (the default)\n"
-          "  --expect N           close once N bytes have arrived (no need for EOF)\n"
-          "  --hold S             before closing, wait S more seconds\n"
-          "  --abort              end with SO_LINGER {1,0}: RST instead of FIN\n"
-          "  --linger S           SO_LINGER {1,S}: close waits for our FIN to be acknowledged\n"
-          "  --no-read            never read from the connection (close with unread data)\n"
-          "  --wait-time-wait     stay until TIME-WAIT ends (2*MSL) instead of exiting there\n"
-          "  --connect-timeout S  give up connecting after S seconds (default 10)\n");
+  fprintf(
+      out,
+      "  --shutdown-after-send  half-close (SHUT_WR) once stdin ends, then read until EOF\n"
+      "  --no-wait-eof        close once stdin is sent, without waiting for the peer's EOF\n"
+      "  --wait-eof           wait for the peer's EOF before closing (the default)\n"
+      "  --expect N           close once N bytes have arrived (no need for EOF)\n"
+      "  --hold S             before closing, wait S more seconds\n"
+      "  --abort              end with SO_LINGER {1,0}: RST instead of FIN\n"
+      "  --linger S           SO_LINGER {1,S}: close waits for our FIN to be acknowledged\n"
+      "  --no-read            never read from the connection (close with unread data)\n"
+      "  --wait-time-wait     stay until TIME-WAIT ends (2*MSL) instead of exiting there\n"
+      "  --connect-timeout S  give up connecting after S seconds (default 10)\n"
+      "  --fastopen           TCP Fast Open (RFC 7413, TCP_FASTOPEN_CONNECT): ask for a cookie;\n"
+      "                       with one, the first data rides on the SYN\n"
+      "  --repeat N           N connections one after the other, each sending all of stdin\n"
+      "                       (read to its end first, at most 64 KiB); with --fastopen the\n"
+      "                       later ones use the cookie the first one got\n");
 }
 
 enum {
@@ -58,6 +65,8 @@ enum {
   OPT_EXPECT,
   OPT_HOLD,
   OPT_CONNECT_TIMEOUT,
+  OPT_FASTOPEN,
+  OPT_REPEAT,
 };
 
 static const struct option connect_options[] = {
@@ -72,6 +81,8 @@ static const struct option connect_options[] = {
     {"expect", required_argument, NULL, OPT_EXPECT},
     {"hold", required_argument, NULL, OPT_HOLD},
     {"connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT},
+    {"fastopen", no_argument, NULL, OPT_FASTOPEN},
+    {"repeat", required_argument, NULL, OPT_REPEAT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -82,9 +93,15 @@ static int connect_option(struct client *cl, int opt, const char *v) {
                : opt == OPT_NO_WAIT_EOF       ? &cl->no_wait_eof
                : opt == OPT_NO_READ           ? &cl->no_read
                : opt == OPT_WAIT_TIME_WAIT    ? &cl->wait_time_wait
+               : opt == OPT_FASTOPEN          ? &cl->fastopen
                                               : NULL;
   if (flag != NULL) {
     *flag = true;
+    return 0;
+  }
+  if (opt == OPT_REPEAT) {
+    if (!cli_parse_u64(v, 1000000, &cl->repeat) || cl->repeat == 0)
+      return cli_bad("connect", "--repeat", "expected a positive count");
     return 0;
   }
   if (opt == OPT_WAIT_EOF) {
@@ -152,6 +169,9 @@ static int connect_open(struct client *cl) {
     struct fin_linger l = {1, cl->abort ? 0 : (int)cl->linger};
     fin_setsockopt(st, cl->s, FIN_SO_LINGER, &l, sizeof(l));
   }
+  int on = 1;
+  if (cl->fastopen)
+    fin_setsockopt(st, cl->s, FIN_TCP_FASTOPEN_CONNECT, &on, sizeof(on));
   fin_time end = fin_clock_now() + (fin_time)(cl->connect_timeout * 1e9);
   /* The first call sends the SYN and names the connection: hold its log
    * entry before any outcome, so a refusal's line carries our errno too. */
@@ -289,12 +309,18 @@ static bool only_time_wait(const struct client *cl) {
          fin_stack_time_wait_count(cl->cli.st) > 0;
 }
 
+/* --repeat: a connection before the last is over once we have closed it
+ * and it is gone or in TIME-WAIT. */
+static bool round_over(const struct client *cl) {
+  return cl->round + 1 < cl->repeat && cl->ended && fin_stack_conn_count(cl->cli.st) == 0;
+}
+
 static void connect_loop(struct client *cl) {
   fin_time stop_at =
       cl->cli.duration > 0 ? cl->cli.t0 + (fin_time)(cl->cli.duration * 1e9) : FIN_NEVER;
   bool progress = true;
-  while (!cl->cli.stop && cl->cli.log.ended == 0 && fin_clock_now() < stop_at &&
-         !only_time_wait(cl)) {
+  while (!cl->cli.stop && conn_log_open(&cl->cli.log, cl->conn_id) && fin_clock_now() < stop_at &&
+         !only_time_wait(cl) && !round_over(cl)) {
     fin_time now = fin_clock_now();
     fin_time until = cl->ended ? FIN_NEVER : end_time(cl);
     if (!cl->ended && until <= now) {
@@ -314,30 +340,72 @@ static void connect_loop(struct client *cl) {
   }
 }
 
+/* --repeat: all of stdin first, for every connection to send again. */
+static int read_all_stdin(struct client *cl) {
+  for (;;) {
+    ssize_t n = read(0, cl->buf + cl->len, sizeof(cl->buf) - cl->len);
+    if (n == 0)
+      break;
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 || cl->len + (size_t)n == sizeof(cl->buf)) {
+      fprintf(stderr, "fin connect: --repeat: stdin %s\n",
+              n < 0 ? strerror(errno) : "holds more than 64 KiB");
+      return CLI_USAGE;
+    }
+    cl->len += (size_t)n;
+  }
+  cl->stdin_eof = true;
+  return 0;
+}
+
+/* The next connection of --repeat: a new socket, the same bytes. */
+static void next_round(struct client *cl) {
+  cl->round++;
+  cl->off = 0;
+  cl->shut_wr = cl->peer_eof = cl->ended = false;
+  cl->received = 0;
+  cl->all_sent_at = 0;
+}
+
+static void connect_rounds(struct client *cl) {
+  for (;;) {
+    int r = connect_open(cl);
+    if (r < 0) {
+      connect_fail(cl, "connect", r);
+      fin_close(cl->cli.st, cl->s);
+      conn_log_release(&cl->cli.log, cl->conn_id);
+      return;
+    }
+    if (cl->round == 0 && cl->repeat == 1)
+      stdin_setup(cl);
+    connect_loop(cl);
+    if (cl->round + 1 >= cl->repeat || !cl->ended || cl->cli.stop || cl->exit_code != 0)
+      return;
+    next_round(cl);
+  }
+}
+
 int fin_cmd_connect(int argc, char **argv) {
   static struct client cl; /* large (buffers); one per process */
   memset(&cl, 0, sizeof(cl));
   netcli_init(&cl.cli, "connect");
   cl.linger = -1;
   cl.connect_timeout = 10;
+  cl.repeat = 1;
   int r = connect_parse(&cl, argc, argv);
   if (r != 0)
     return r == CLI_HELP ? 0 : CLI_USAGE;
+  if (cl.repeat > 1 && read_all_stdin(&cl) != 0)
+    return CLI_USAGE;
   struct fin_settings s;
   fin_settings_default(&s);
+  s.fastopen_client = cl.fastopen;
   if ((r = netcli_start(&cl.cli, &s)) != 0) {
     netcli_free(&cl.cli);
     return r;
   }
-  r = connect_open(&cl);
-  if (r < 0) {
-    connect_fail(&cl, "connect", r);
-    fin_close(cl.cli.st, cl.s);
-    conn_log_release(&cl.cli.log, cl.conn_id);
-  } else {
-    stdin_setup(&cl);
-    connect_loop(&cl);
-  }
+  connect_rounds(&cl);
   fin_time grace = netcli_grace(&cl.cli);
   if (!cl.cli.stop && only_time_wait(&cl)) {
     fprintf(stderr, "fin connect: leaving TIME-WAIT to the shutdown (--wait-time-wait stays "

@@ -23,10 +23,12 @@ static void serve_usage(FILE *out) {
                "  --v6only             listen on [::] with IPV6_V6ONLY: IPv6 clients only; an\n"
                "                       IPv4 SYN gets RST (needs an IPv6 --addr)\n"
                "  --exit-after N       shut down once N connections have ended\n"
-               "  --max-conns N        accept at most N connections in total\n");
+               "  --max-conns N        accept at most N connections in total\n"
+               "  --fastopen N         TCP Fast Open (RFC 7413): take data on SYNs with a valid\n"
+               "                       cookie, at most N of them waiting in SYN-RECEIVED\n");
 }
 
-enum { OPT_PORT = 1, OPT_APP, OPT_EXIT_AFTER, OPT_MAX_CONNS, OPT_V6ONLY };
+enum { OPT_PORT = 1, OPT_APP, OPT_EXIT_AFTER, OPT_MAX_CONNS, OPT_V6ONLY, OPT_FASTOPEN };
 
 static const struct option serve_options[] = {
     NETCLI_LONG_OPTIONS,
@@ -35,6 +37,7 @@ static const struct option serve_options[] = {
     {"exit-after", required_argument, NULL, OPT_EXIT_AFTER},
     {"max-conns", required_argument, NULL, OPT_MAX_CONNS},
     {"v6only", no_argument, NULL, OPT_V6ONLY},
+    {"fastopen", required_argument, NULL, OPT_FASTOPEN},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -64,9 +67,12 @@ static int serve_option(struct server *sv, int opt, const char *v) {
     return 0;
   case OPT_EXIT_AFTER:
   case OPT_MAX_CONNS:
+  case OPT_FASTOPEN:
     if (!cli_parse_u64(v, 1000000000, &n) || n == 0)
       return cli_bad("serve", cli_opt_name(), "expected a positive count");
-    *(opt == OPT_EXIT_AFTER ? &sv->exit_after : &sv->max_conns) = n;
+    *(opt == OPT_EXIT_AFTER  ? &sv->exit_after
+      : opt == OPT_MAX_CONNS ? &sv->max_conns
+                             : &sv->fastopen) = n;
     return 0;
   default:
     return CLI_USAGE;
@@ -120,6 +126,9 @@ static int serve_listen(struct server *sv) {
     r = fin_bind(st, sv->listener, &a);
   if (r == 0)
     r = fin_listen(st, sv->listener, 1024);
+  int qlen = (int)sv->fastopen;
+  if (r == 0 && qlen > 0)
+    r = fin_setsockopt(st, sv->listener, FIN_TCP_FASTOPEN, &qlen, sizeof(qlen));
   if (r < 0)
     fprintf(stderr, "fin serve: listen on port %u: %s\n", sv->port, strerror(-r));
   sv->cli.listener = sv->listener;
@@ -224,6 +233,7 @@ int fin_cmd_serve(int argc, char **argv) {
     return r == CLI_HELP ? 0 : CLI_USAGE;
   struct fin_settings s;
   fin_settings_default(&s);
+  s.fastopen_server = sv.fastopen > 0;
   if ((r = netcli_start(&sv.cli, &s)) != 0 || serve_listen(&sv) < 0) {
     netcli_free(&sv.cli);
     return r == CLI_USAGE ? CLI_USAGE : 1;

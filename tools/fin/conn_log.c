@@ -115,6 +115,10 @@ static struct conn_entry *conn_log_find(const struct conn_log *log, uint64_t con
   return NULL;
 }
 
+bool conn_log_open(const struct conn_log *log, uint64_t conn_id) {
+  return conn_log_find(log, conn_id) != NULL;
+}
+
 static bool tuple_eq(const struct fin_4tuple *a, const struct fin_4tuple *b) {
   return fin_addr_eq(&a->local_addr, &b->local_addr) && fin_addr_eq(&a->remote_addr, &b->remote_addr) &&
          a->local_port == b->local_port && a->remote_port == b->remote_port;

@@ -37,6 +37,8 @@ struct conn_log {
 
 /* The entry of conn_id, created if new; NULL for id 0 or out of memory. */
 struct conn_entry *conn_log_get(struct conn_log *log, uint64_t conn_id);
+/* Whether conn_id has an entry whose line is still to come. */
+bool conn_log_open(const struct conn_log *log, uint64_t conn_id);
 void conn_log_hold(struct conn_log *log, uint64_t conn_id);
 /* The app closed its handle; prints the line if the connection already ended. */
 void conn_log_release(struct conn_log *log, uint64_t conn_id);

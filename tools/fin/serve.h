@@ -28,7 +28,8 @@ struct server {
   enum app app;
   uint16_t port;
   uint64_t exit_after, max_conns;
-  bool v6only; /* --v6only: the listener is [::] with IPV6_V6ONLY */
+  uint64_t fastopen; /* --fastopen: the listener's TFO queue length, 0 = off */
+  bool v6only;       /* --v6only: the listener is [::] with IPV6_V6ONLY */
   fin_sock listener;
   struct client **clients;
   size_t n, cap;
