@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast attack format bench coverage docs termination-doc install clean
+.PHONY: all deps deps-demo demo test test-fast attack format bench abuse coverage docs termination-doc install clean
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -71,6 +71,14 @@ termination-doc: deps-demo
 
 bench: all
 	./scripts/bench.sh $(BUILD)
+
+# Load and abuse at full scale, without sanitizers (tests/abuse/; ctest runs
+# the same at modest scale, label abuse): 10^6 blind spoofed RST/SYN/data/FIN
+# segments into a live connection, 10^5 spoofed SYNs at 10 k/s among real
+# connects, 1,000 orphans against each hostile peer kind. Prints the
+# figures and fails if one breaks its bound.
+abuse: all
+	$(BUILD)/tests/fin_abuse all --scale full
 
 # Headers, libfin/libfin_net (static and shared), fin.pc and the CMake
 # package under PREFIX (default /usr/local).

@@ -111,8 +111,13 @@ static enum disposition zero_window_at_rcv_nxt(struct fin_stack *st, struct fin_
 static enum disposition old_duplicate(struct fin_stack *st, struct fin_conn *c,
                                       struct seg_view *v) {
   bool resent_last = v->seq + seg_len(v) == c->rcv_nxt && (v->len > 0 || v->fin);
-  if (v->len > 0)
+  if (v->len > 0 && resent_last) {
     fin_input_dsack(c, v->seq, v->seq + v->len);
+  } else if (v->len > 0) {
+    v->dup_dsack = true; /* act() reports it if the rate limit lets the ACK go */
+    v->dup_left = v->seq;
+    v->dup_right = v->seq + v->len;
+  }
   if (v->len > 0 || v->fin)
     st->c.old_duplicates++;
   v->len = 0;
@@ -250,7 +255,14 @@ static void act(struct fin_stack *st, struct fin_conn *c, const struct seg_view 
     c->ack_now = 1;
     fin_conn_output_mark(st, c);
   } else if (d == DROP_ACK || v->reply == REPLY_DUP_ACK) {
-    fin_challenge_ack(st, c);
+    /* RFC 2883 §4: a D-SACK reports the duplicate in the ACK that answers
+     * it. Held back by A6, that ACK reports nothing, and no later segment
+     * does: half the sequence space is "old", so a blind attacker's data
+     * would otherwise choose what the next real segment carries (and, the
+     * SACK option shrinking the MSS, release a segment Nagle held). Linux
+     * too sets it in tcp_send_dupack, with the ACK that carries it. */
+    if (fin_challenge_ack(st, c) && v->dup_dsack)
+      fin_input_dsack(c, v->dup_left, v->dup_right);
   }
 }
 

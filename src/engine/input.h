@@ -34,6 +34,8 @@ struct seg_view {
   bool syn, fin;
   bool syn_accepted; /* K3: the SYN of a simultaneous-open SYN-ACK, already had */
   bool dup_head;     /* bytes before RCV.NXT were trimmed off (a D-SACK, M8) */
+  bool dup_dsack;    /* an old duplicate's D-SACK, reported only with its ACK (A6) */
+  uint32_t dup_left, dup_right;
   enum reply reply;
 };
 

@@ -181,6 +181,40 @@ static void test_partly_old_segment_acked_at_once_after_quickack(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR A6 with M8 (ATTACK T36, blind duplicate-ACK injection; found by
+ * tests/abuse spoof): an old duplicate whose ACK the rate limit holds back
+ * is reported by no later segment. Half the sequence space lies "below"
+ * RCV.NXT, so a blind attacker's data would otherwise choose the D-SACK
+ * block of the next real segment and, that option shrinking the MSS,
+ * release at once a segment Nagle was holding. */
+static void test_rate_limited_old_duplicate_reports_no_dsack(void **state) {
+  (void)state;
+  struct peer p;
+  peer_init_ts(&p, NULL);
+  peer_establish_passive(&p);
+  data(&p, 1, 1001);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1001));
+  int mss = 0;
+  size_t len = sizeof(mss);
+  assert_int_equal(fin_getsockopt(p.st, p.s, FIN_TCP_MAXSEG, &mss, &len), 0);
+  uint8_t buf[4096];
+  memset(buf, 'a', sizeof(buf));
+  size_t total = 2 * (size_t)mss - 12; /* a full segment, then one a SACK block's size short */
+  assert_int_equal(fin_send(p.st, p.s, buf, total, 0), (ssize_t)total);
+  peer_expect_len(&p, TCP_A, L(&p, 1), R(&p, 1001), (uint32_t)mss);
+  peer_expect_nothing(&p); /* Nagle holds the rest behind the unacknowledged segment */
+  peer_send(&p, TCP_S, R(&p, 5000000), 0, NULL, 0); /* takes this 500 ms's challenge ACK */
+  peer_expect(&p, TCP_A, L(&p, 1 + mss), R(&p, 1001));
+  peer_send(&p, TCP_A | TCP_P, R(&p, 1) - 100000u, L(&p, 1), NULL, 100); /* "old" data */
+  peer_expect_nothing(&p);
+  peer_send(&p, TCP_A, R(&p, 1001), L(&p, 1 + mss), NULL, 0);
+  const struct fin_segment *s = peer_expect(&p, TCP_A | TCP_P, L(&p, 1 + mss), R(&p, 1001));
+  assert_int_equal(s->payload_len, (uint32_t)mss - 12);
+  assert_int_equal(s->opts.sack_count, 0);
+  peer_expect_nothing(&p);
+  peer_free(&p);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sack_blocks_most_recent_first),
@@ -190,6 +224,7 @@ int main(void) {
       cmocka_unit_test(test_partial_duplicate_of_held_block_reports_overlap),
       cmocka_unit_test(test_in_order_segment_over_held_block_reports_overlap),
       cmocka_unit_test(test_partly_old_segment_acked_at_once_after_quickack),
+      cmocka_unit_test(test_rate_limited_old_duplicate_reports_no_dsack),
   };
   return PEER_RUN_BOTH(tests);
 }
