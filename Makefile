@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast format bench coverage install clean
+.PHONY: all deps deps-demo demo test test-fast format bench coverage install clean explore
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -47,6 +47,14 @@ coverage:
 
 bench: all
 	./scripts/bench.sh $(BUILD)
+
+# Exhaustive exploration of the close handshakes, deeper than make test's
+# (K=3, 300 bytes, under ASan): every schedule of up to EXPLORE_K faults with
+# EXPLORE_BYTES each way, every lifecycle, both families (tests/explore/).
+EXPLORE_K     ?= 4
+EXPLORE_BYTES ?= 3000
+explore: all
+	./scripts/explore.sh $(BUILD) $(EXPLORE_K) $(EXPLORE_BYTES) $(JOBS)
 
 # Headers, libfin/libfin_net (static and shared), fin.pc and the CMake
 # package under PREFIX (default /usr/local).

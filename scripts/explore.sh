@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# make explore (issue 12 item 3): the exhaustive small-scope exploration of
+# the close handshakes, deeper than make test - every schedule of up to K
+# faults (drop, duplicate, delay past the next segment) with BYTES each way,
+# every lifecycle, IPv4 and IPv6, without sanitizers; one process per
+# lifecycle, JOBS at a time. Prints each lifecycle's "explored N schedules"
+# line and the total; exits 1 when a schedule failed (its replay line is
+# printed above).
+#   scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS]
+set -euo pipefail
+build=${1:?usage: scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS]}
+k=${2:-4}
+bytes=${3:-3000}
+jobs=${4:-$(nproc)}
+bin="$build/tests/fin_explore"
+[ -x "$bin" ] || { echo "explore: $bin not built (FIN_TESTS=ON)" >&2; exit 2; }
+lifecycles="graceful passive simultaneous half-close half-hold linger linger0 abort unread"
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+start=$(date +%s)
+status=0
+printf '%s\n' $lifecycles |
+  xargs -P "$jobs" -I{} sh -c '"$1" -k "$2" --bytes "$3" --lifecycle "$4" >"$5/$4.log" 2>&1' \
+    sh "$bin" "$k" "$bytes" {} "$out" || status=1
+for lc in $lifecycles; do
+  grep -v '^explored .* in all' "$out/$lc.log" || true
+done
+total=$(cat "$out"/*.log | awk '/^explored .* in all/ {n += $2; f += $6} END {print n, f}')
+echo "explore: K=$k, $bytes bytes each way: ${total% *} schedules, ${total#* } failures," \
+  "$(($(date +%s) - start)) s with $jobs jobs"
+exit $status

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* The verdict on a run that reached its end (everything closed, nothing in
+ * flight): nothing left behind, every ending told once (M17), close reasons
+ * the lifecycle allows, errnos that match them (G4), both ends agreeing on
+ * how the connection ended (RFC 9293 MUST-12), and the bytes. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "run.h"
+
+#define R(x) (1u << FIN_REASON_##x)
+
+/* The end of TIME-WAIT: it expires, or a RST at RCV.NXT cuts it short
+ * (BEHAVIOR E3, Linux; RFC 1337's assassination): a duplicated last FIN
+ * makes the TIME-WAIT end ACK twice, and the second ACK finds the LAST-ACK
+ * end gone and is answered <SEQ=SEG.ACK><CTL=RST> (A1), which is RCV.NXT.
+ * Either way both FINs were exchanged and acknowledged. */
+#define TW (R(TIME_WAIT_DONE) | R(TIME_WAIT_RESET))
+
+/* The reasons each end may report, per lifecycle. */
+static const uint32_t expected[EXPLORE_LIFECYCLE_COUNT][2] = {
+    [EXPLORE_GRACEFUL] = {TW, R(GRACEFUL)},
+    [EXPLORE_PASSIVE] = {R(GRACEFUL), TW},
+    [EXPLORE_SIMULTANEOUS] = {TW, TW},
+    [EXPLORE_HALF_CLOSE] = {TW, R(GRACEFUL)},
+    [EXPLORE_HALF_HOLD] = {TW, R(GRACEFUL)},
+    [EXPLORE_LINGER] = {TW, R(GRACEFUL)},
+    [EXPLORE_LINGER0] = {R(ABORT), R(RESET)},
+    [EXPLORE_ABORT] = {R(ABORT), R(RESET)},
+    [EXPLORE_UNREAD] = {R(UNREAD_DATA), R(RESET)},
+};
+
+static bool abortive(enum explore_lifecycle lc) {
+  return lc == EXPLORE_LINGER0 || lc == EXPLORE_ABORT || lc == EXPLORE_UNREAD;
+}
+
+static bool graceful_reason(enum fin_close_reason r) {
+  return (R(GRACEFUL) | TW) & (1u << r);
+}
+
+/* The errno an ending leaves for the application (G4). */
+static bool err_matches(enum fin_close_reason r, int err) {
+  switch (r) {
+  case FIN_REASON_GRACEFUL:
+  case FIN_REASON_TIME_WAIT_DONE:
+  case FIN_REASON_TIME_WAIT_RESET:
+  case FIN_REASON_ABORT:
+  case FIN_REASON_UNREAD_DATA:
+    return err == 0;
+  case FIN_REASON_RESET:
+    /* 0 only where no application can hear it: a passive SYN-RECEIVED
+     * child (H2) or a connection whose application already closed. */
+    return err == -ECONNRESET || err == 0;
+  default:
+    return false;
+  }
+}
+
+void explore_state_path(const struct explore_run *r, int host, char *buf, size_t cap) {
+  size_t pos = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; i < r->nev[host]; i++) {
+    const struct fin_event *e = &r->ev[host][i];
+    if (e->type != FIN_EV_STATE)
+      continue;
+    int n = snprintf(buf + pos, cap - pos, "%s%s", pos ? ">" : "", fin_state_name(e->to));
+    if (n < 0 || (size_t)n >= cap - pos)
+      return;
+    pos += (size_t)n;
+  }
+}
+
+/* Exactly one connection per host, ended by its STATE>CLOSED then its one
+ * CLOSED event (stack.h event order, M17). */
+static const struct fin_event *the_ending(struct explore_run *r, int h) {
+  uint64_t id = 0;
+  const struct fin_event *closed = NULL;
+  for (size_t i = 0; i < r->nev[h]; i++) {
+    const struct fin_event *e = &r->ev[h][i];
+    if (id == 0)
+      id = e->conn_id;
+    if (e->conn_id != id) {
+      explore_fail(r, "host %c had a second connection (%s)", 'a' + h,
+                   fin_state_name(e->type == FIN_EV_STATE ? e->to : e->from));
+      return NULL;
+    }
+    if (closed != NULL) {
+      explore_fail(r, "host %c: an event after the CLOSED event", 'a' + h);
+      return NULL;
+    }
+    if (e->type == FIN_EV_CLOSED) {
+      const struct fin_event *prev = i > 0 ? &r->ev[h][i - 1] : NULL;
+      if (prev == NULL || prev->type != FIN_EV_STATE || prev->to != FIN_CLOSED) {
+        explore_fail(r, "host %c: CLOSED without STATE>CLOSED before it", 'a' + h);
+        return NULL;
+      }
+      closed = e;
+    }
+  }
+  if (closed == NULL)
+    explore_fail(r, "host %c: the connection never told its ending (no CLOSED event)", 'a' + h);
+  return closed;
+}
+
+static void check_gone(struct explore_run *r) {
+  for (int h = 0; h < 2; h++) {
+    size_t c = fin_stack_conn_count(r->st[h]), tw = fin_stack_time_wait_count(r->st[h]);
+    if (c != 0 || tw != 0)
+      explore_fail(r, "host %c still has %zu connections and %zu TIME-WAIT records", 'a' + h, c,
+                   tw);
+  }
+}
+
+static void check_reasons(struct explore_run *r, const struct fin_event *end[2]) {
+  const char *name[2] = {fin_close_reason_name(end[0]->reason),
+                         fin_close_reason_name(end[1]->reason)};
+  for (int h = 0; h < 2; h++) {
+    uint32_t want =
+        r->cfg->expect_override[h] ? r->cfg->expect_override[h] : expected[r->cfg->lc][h];
+    if (!(want & (1u << end[h]->reason))) {
+      explore_fail(r, "host %c ended %s (a %s, b %s): not how %s ends", 'a' + h, name[h], name[0],
+                   name[1], explore_lifecycle_name(r->cfg->lc));
+      return;
+    }
+    if (!err_matches(end[h]->reason, end[h]->err)) {
+      explore_fail(r, "host %c ended %s with errno %d", 'a' + h, name[h], -end[h]->err);
+      return;
+    }
+    /* What the application read is what the stack recorded. */
+    const struct explore_app *a = &r->app[h];
+    if (a->err != 0 && a->err != end[h]->err) {
+      explore_fail(r, "host %c: recv said %d, the connection ended %s with %d", 'a' + h, a->err,
+                   name[h], end[h]->err);
+      return;
+    }
+  }
+  /* MUST-12: a graceful ending on one side is a graceful ending on both. */
+  if (graceful_reason(end[0]->reason) != graceful_reason(end[1]->reason))
+    explore_fail(r, "the ends disagree: a ended %s, b ended %s", name[0], name[1]);
+}
+
+/* Graceful lifecycles: every byte, once, in order (read_some checked the
+ * order as they came), and EOF where the script reads to the end. */
+static void check_bytes(struct explore_run *r) {
+  enum explore_lifecycle lc = r->cfg->lc;
+  if (abortive(lc)) {
+    if (r->app[1].eof)
+      explore_fail(r, "host b read EOF although host a reset the connection (G4)");
+    else if (lc == EXPLORE_LINGER0 && r->app[0].got != r->app[1].out_len)
+      explore_fail(r, "host a aborted before the whole reply was in");
+    return;
+  }
+  for (int h = 0; h < 2; h++) {
+    const struct explore_app *a = &r->app[h];
+    if (a->got != r->app[1 - h].out_len) {
+      explore_fail(r, "host %c read %zu of the %zu bytes sent", 'a' + h, a->got,
+                   r->app[1 - h].out_len);
+      return;
+    }
+    if (a->err != 0) {
+      explore_fail(r, "host %c: recv returned %d in a graceful close", 'a' + h, a->err);
+      return;
+    }
+  }
+  bool eof_a = lc == EXPLORE_PASSIVE || lc == EXPLORE_HALF_CLOSE;
+  bool eof_b = lc == EXPLORE_GRACEFUL || lc == EXPLORE_HALF_CLOSE || lc == EXPLORE_HALF_HOLD;
+  if ((eof_a && !r->app[0].eof) || (eof_b && !r->app[1].eof))
+    explore_fail(r, "an application never read EOF");
+  if ((lc == EXPLORE_HALF_CLOSE || lc == EXPLORE_HALF_HOLD) && r->app[0].epipe != -EPIPE)
+    explore_fail(r, "host a: send after shutdown(SHUT_WR) returned %d, not -EPIPE (G1)",
+                 r->app[0].epipe);
+}
+
+void explore_check_end(struct explore_run *r, struct explore_result *res) {
+  check_gone(r);
+  const struct fin_event *end[2] = {NULL, NULL};
+  for (int h = 0; h < 2 && !r->failed; h++)
+    end[h] = the_ending(r, h);
+  if (r->failed)
+    return;
+  res->reason[0] = end[0]->reason;
+  res->reason[1] = end[1]->reason;
+  check_reasons(r, end);
+  if (!r->failed)
+    check_bytes(r);
+}
