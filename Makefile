@@ -50,11 +50,13 @@ bench: all
 
 # Exhaustive exploration of the close handshakes, deeper than make test's
 # (K=3, 300 bytes, under ASan): every schedule of up to EXPLORE_K faults with
-# EXPLORE_BYTES each way, every lifecycle, both families (tests/explore/).
-EXPLORE_K     ?= 4
-EXPLORE_BYTES ?= 3000
+# EXPLORE_BYTES each way, every lifecycle, both families, for each settings
+# profile in EXPLORE_PROFILES (default bsd noopt mixed; tests/explore/).
+EXPLORE_K        ?= 4
+EXPLORE_BYTES    ?= 3000
+EXPLORE_PROFILES ?= default
 explore: all
-	./scripts/explore.sh $(BUILD) $(EXPLORE_K) $(EXPLORE_BYTES) $(JOBS)
+	./scripts/explore.sh $(BUILD) $(EXPLORE_K) $(EXPLORE_BYTES) $(JOBS) "$(EXPLORE_PROFILES)"
 
 # Headers, libfin/libfin_net (static and shared), fin.pc and the CMake
 # package under PREFIX (default /usr/local).

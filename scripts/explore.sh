@@ -3,16 +3,18 @@
 # make explore (issue 12 item 3): the exhaustive small-scope exploration of
 # the close handshakes, deeper than make test - every schedule of up to K
 # faults (drop, duplicate, delay past the next segment) with BYTES each way,
-# every lifecycle, IPv4 and IPv6, without sanitizers; one process per
-# lifecycle, JOBS at a time. Prints each lifecycle's "explored N schedules"
+# every lifecycle, IPv4 and IPv6, for each settings profile (default bsd
+# noopt mixed: tests/explore/profile.c), without sanitizers; one process per
+# lifecycle and profile, JOBS at a time. Prints each "explored N schedules"
 # line and the total; exits 1 when a schedule failed (its replay line is
 # printed above).
-#   scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS]
+#   scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS] [PROFILES]
 set -euo pipefail
-build=${1:?usage: scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS]}
+build=${1:?usage: scripts/explore.sh BUILD_DIR [K] [BYTES] [JOBS] [PROFILES]}
 k=${2:-4}
 bytes=${3:-3000}
 jobs=${4:-$(nproc)}
+profiles=${5:-default}
 bin="$build/tests/fin_explore"
 [ -x "$bin" ] || { echo "explore: $bin not built (FIN_TESTS=ON)" >&2; exit 2; }
 lifecycles="graceful passive simultaneous half-close half-hold linger linger0 abort unread"
@@ -20,13 +22,15 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 start=$(date +%s)
 status=0
-printf '%s\n' $lifecycles |
-  xargs -P "$jobs" -I{} sh -c '"$1" -k "$2" --bytes "$3" --lifecycle "$4" >"$5/$4.log" 2>&1' \
-    sh "$bin" "$k" "$bytes" {} "$out" || status=1
-for lc in $lifecycles; do
-  grep -v '^explored .* in all' "$out/$lc.log" || true
+runs=$(for p in $profiles; do for lc in $lifecycles; do echo "$p.$lc"; done; done)
+echo "$runs" |
+  xargs -P "$jobs" -I{} sh -c \
+    'run=$5; "$1" -k "$2" --bytes "$3" --profile "${run%%.*}" --lifecycle "${run#*.}" \
+       >"$4/$run.log" 2>&1' sh "$bin" "$k" "$bytes" "$out" {} || status=1
+for run in $runs; do
+  grep -v '^explored .* in all' "$out/$run.log" || true
 done
 total=$(cat "$out"/*.log | awk '/^explored .* in all/ {n += $2; f += $6} END {print n, f}')
-echo "explore: K=$k, $bytes bytes each way: ${total% *} schedules, ${total#* } failures," \
-  "$(($(date +%s) - start)) s with $jobs jobs"
+echo "explore: K=$k, $bytes bytes each way, profiles $profiles: ${total% *} schedules," \
+  "${total#* } failures, $(($(date +%s) - start)) s with $jobs jobs"
 exit $status

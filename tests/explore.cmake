@@ -5,7 +5,7 @@
 # `make explore` runs deeper, without sanitizers.
 set(FIN_EXPLORE_K 3 CACHE STRING "Faults per schedule in the explore tests")
 add_library(fin_explore_lib STATIC explore/check.c explore/lifecycle.c explore/net.c
-                                   explore/run.c explore/search.c)
+                                   explore/profile.c explore/run.c explore/search.c)
 target_include_directories(fin_explore_lib PUBLIC explore)
 target_compile_options(fin_explore_lib PRIVATE ${FIN_WARNINGS})
 target_link_libraries(fin_explore_lib PUBLIC fin_test_support fin_tools)
@@ -24,4 +24,13 @@ set_tests_properties(explore/test_explore_fails PROPERTIES LABELS explore TIMEOU
 foreach(lc graceful passive simultaneous half-close half-hold linger linger0 abort unread)
   add_test(NAME explore/${lc} COMMAND fin_explore -k ${FIN_EXPLORE_K} --lifecycle ${lc})
   set_tests_properties(explore/${lc} PROPERTIES LABELS explore TIMEOUT 600)
+endforeach()
+
+# The other settings profiles (tests/explore/profile.c), every lifecycle over
+# IPv4, one fault fewer.
+math(EXPR _fin_explore_k_profiles "${FIN_EXPLORE_K} - 1")
+foreach(profile bsd noopt mixed)
+  add_test(NAME explore/profile-${profile}
+           COMMAND fin_explore -k ${_fin_explore_k_profiles} --family 4 --profile ${profile})
+  set_tests_properties(explore/profile-${profile} PROPERTIES LABELS explore TIMEOUT 600)
 endforeach()

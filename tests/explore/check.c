@@ -39,8 +39,9 @@ static bool graceful_reason(enum fin_close_reason r) {
   return (R(GRACEFUL) | TW) & (1u << r);
 }
 
-/* The errno an ending leaves for the application (G4). */
-static bool err_matches(enum fin_close_reason r, int err) {
+/* The errno an ending leaves for the application (G4); `held`: the
+ * application still holds the handle (it will read this errno). */
+static bool err_matches(enum fin_close_reason r, int err, bool held) {
   switch (r) {
   case FIN_REASON_GRACEFUL:
   case FIN_REASON_TIME_WAIT_DONE:
@@ -51,7 +52,7 @@ static bool err_matches(enum fin_close_reason r, int err) {
   case FIN_REASON_RESET:
     /* 0 only where no application can hear it: a passive SYN-RECEIVED
      * child (H2) or a connection whose application already closed. */
-    return err == -ECONNRESET || err == 0;
+    return err == -ECONNRESET || (err == 0 && !held);
   default:
     return false;
   }
@@ -123,7 +124,7 @@ static void check_reasons(struct explore_run *r, const struct fin_event *end[2])
                    name[1], explore_lifecycle_name(r->cfg->lc));
       return;
     }
-    if (!err_matches(end[h]->reason, end[h]->err)) {
+    if (!err_matches(end[h]->reason, end[h]->err, end[h]->sock >= 0)) {
       explore_fail(r, "host %c ended %s with errno %d", 'a' + h, name[h], -end[h]->err);
       return;
     }

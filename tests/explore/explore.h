@@ -70,6 +70,7 @@ struct explore_config {
   enum fin_family family;                 /* FIN_AF_INET or FIN_AF_INET6 */
   size_t bytes;                           /* what each application sends (a little: a segment) */
   const struct fin_settings *settings[2]; /* NULL: fin_settings_default */
+  const char *profile;                    /* their name, for the replay line (NULL: default) */
   unsigned index_bound;                   /* faults apply to datagrams [0, index_bound) */
   unsigned datagram_cap;                  /* a run that produces more has not converged */
   fin_time time_cap;                      /* virtual time a run may take to quiesce */
@@ -78,6 +79,13 @@ struct explore_config {
   uint32_t expect_override[2];
   struct fin_trace *trace; /* when set, the run is recorded (for the ladder) */
 };
+/* The settings of both stacks: "default", "bsd" (FreeBSD's closing
+ * policies: rfc1337, the FIN repeated with every ACK, no RCV.NXT-1 RST, its
+ * delayed ACK), "noopt" (no timestamps, window scaling or SACK) or "mixed"
+ * (a default client, a bsd server). 0 or -EINVAL. */
+int explore_profile(const char *name, struct fin_settings out[2]);
+#define EXPLORE_PROFILES "default bsd noopt mixed"
+
 /* bytes 300, index_bound 32, datagram_cap 400, time_cap 10 minutes. */
 void explore_config_default(struct explore_config *cfg, enum explore_lifecycle lc,
                             enum fin_family family);

@@ -3,8 +3,8 @@
  * schedule replayed with its ladder.
  *
  *   fin_explore [-k K] [--lifecycle NAME|all] [--family 4|6|both] [--bytes N]
- *               [--bound N] [--max-print N] [--ladder]
- *   fin_explore [--bytes N] --replay graceful/ipv4/3:drop,7:dup
+ *               [--profile default|bsd|noopt|mixed] [--bound N] [--max-print N] [--ladder]
+ *   fin_explore [--profile P] [--bytes N] --replay graceful/ipv4/3:drop,7:dup
  *
  * Exit status 0 when every schedule passed, 1 when one failed, 2 on usage. */
 #include <errno.h>
@@ -25,13 +25,16 @@ struct opts {
   unsigned max_print;
   bool ladder;
   const char *replay;
+  const char *profile;
+  struct fin_settings settings[2];
 };
 
 static int usage(void) {
   fprintf(stderr, "usage: fin_explore [-k K] [--lifecycle NAME|all] [--family 4|6|both] "
-                  "[--bytes N] [--bound N] [--max-print N] [--ladder]\n"
-                  "       fin_explore [--bytes N] --replay LIFECYCLE/ipv4|ipv6/FAULTS\n"
-                  "lifecycles:");
+                  "[--bytes N] [--profile P] [--bound N] [--max-print N] [--ladder]\n"
+                  "       fin_explore [--profile P] [--bytes N] --replay "
+                  "LIFECYCLE/ipv4|ipv6/FAULTS\n"
+                  "profiles: " EXPLORE_PROFILES "\nlifecycles:");
   for (int i = 0; i < EXPLORE_LIFECYCLE_COUNT; i++)
     fprintf(stderr, " %s", explore_lifecycle_name((enum explore_lifecycle)i));
   fprintf(stderr, "\n");
@@ -45,8 +48,13 @@ static double seconds(void) {
 }
 
 static int parse(int argc, char **argv, struct opts *o) {
-  *o = (struct opts){
-      .k = 3, .lifecycle = -1, .family = 0, .bytes = 300, .bound = 32, .max_print = 10};
+  *o = (struct opts){.k = 3,
+                     .lifecycle = -1,
+                     .family = 0,
+                     .bytes = 300,
+                     .bound = 32,
+                     .max_print = 10,
+                     .profile = "default"};
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--ladder") == 0) {
@@ -66,6 +74,8 @@ static int parse(int argc, char **argv, struct opts *o) {
       o->max_print = (unsigned)atoi(v);
     else if (strcmp(a, "--replay") == 0)
       o->replay = v;
+    else if (strcmp(a, "--profile") == 0)
+      o->profile = v;
     else if (strcmp(a, "--family") == 0)
       o->family = strcmp(v, "both") == 0 ? 0 : atoi(v);
     else if (strcmp(a, "--lifecycle") == 0) {
@@ -79,12 +89,21 @@ static int parse(int argc, char **argv, struct opts *o) {
     } else
       return -EINVAL;
   }
-  if (o->k > EXPLORE_MAX_FAULTS || (o->family != 0 && o->family != 4 && o->family != 6))
+  if (o->k > EXPLORE_MAX_FAULTS || (o->family != 0 && o->family != 4 && o->family != 6) ||
+      explore_profile(o->profile, o->settings) != 0)
     return -EINVAL;
   return 0;
 }
 
 /* "graceful/ipv4/3:drop,7:dup": one run, its verdict and its ladder. */
+static void configure(const struct opts *o, struct explore_config *cfg) {
+  cfg->bytes = o->bytes;
+  cfg->index_bound = o->bound;
+  cfg->settings[0] = &o->settings[0];
+  cfg->settings[1] = &o->settings[1];
+  cfg->profile = o->profile;
+}
+
 static int replay(const struct opts *o) {
   char buf[256];
   snprintf(buf, sizeof(buf), "%s", o->replay);
@@ -101,8 +120,7 @@ static int replay(const struct opts *o) {
     return usage();
   struct explore_config cfg;
   explore_config_default(&cfg, lc, strcmp(fam, "ipv6") == 0 ? FIN_AF_INET6 : FIN_AF_INET);
-  cfg.bytes = o->bytes;
-  cfg.index_bound = o->bound;
+  configure(o, &cfg);
   struct fin_trace tr;
   fin_trace_init(&tr);
   tr.host_count = 2;
@@ -120,9 +138,9 @@ static int replay(const struct opts *o) {
 
 static void print_stats(const struct explore_config *cfg, unsigned k,
                         const struct explore_stats *st, double secs) {
-  printf("explored %llu schedules (%s/%s: K=%u, %zu bytes each way, by faults",
+  printf("explored %llu schedules (%s/%s: K=%u, %zu bytes each way, %s, by faults",
          (unsigned long long)st->schedules, explore_lifecycle_name(cfg->lc),
-         cfg->family == FIN_AF_INET6 ? "ipv6" : "ipv4", k, cfg->bytes);
+         cfg->family == FIN_AF_INET6 ? "ipv6" : "ipv4", k, cfg->bytes, cfg->profile);
   for (unsigned i = 0; i <= k; i++)
     printf("%s%llu", i ? "/" : " ", (unsigned long long)st->by_faults[i]);
   printf("; longest run %u datagrams, slowest %.1fs virtual; outcomes", st->max_datagrams,
@@ -152,8 +170,7 @@ int main(int argc, char **argv) {
         continue;
       struct explore_config cfg;
       explore_config_default(&cfg, (enum explore_lifecycle)lc, f == 6 ? FIN_AF_INET6 : FIN_AF_INET);
-      cfg.bytes = o.bytes;
-      cfg.index_bound = o.bound;
+      configure(&o, &cfg);
       struct explore_stats st;
       double t = seconds();
       explore_search(&cfg, o.k, stdout, o.max_print, o.ladder, &st);

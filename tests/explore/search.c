@@ -58,9 +58,11 @@ static void report(struct search *se, const struct explore_result *res) {
     fprintf(se->out, "explore: more failures not shown\n");
     return;
   }
+  const char *profile = se->cfg->profile != NULL ? se->cfg->profile : "default";
   fprintf(se->out,
-          "explore: FAIL %s: %s [a %s | b %s] (replay: fin_explore --bytes %zu --replay %s)\n",
-          desc, res->why, res->path[0], res->path[1], se->cfg->bytes, desc);
+          "explore: FAIL %s: %s [a %s | b %s] (replay: fin_explore --profile %s --bytes %zu "
+          "--replay %s)\n",
+          desc, res->why, res->path[0], res->path[1], profile, se->cfg->bytes, desc);
   if (se->ladders && st->failures == 0)
     print_ladder(se->cfg, &se->cur, se->out);
 }

@@ -96,7 +96,8 @@ static void test_a_broken_expectation_fails_every_schedule(void **state) {
   assert_true(st.schedules == 1); /* a failing schedule is not extended */
   assert_int_equal(st.failures, 1);
   assert_non_null(strstr(buf, "explore: FAIL simultaneous/ipv4/-: "));
-  assert_non_null(strstr(buf, "(replay: fin_explore --bytes 300 --replay simultaneous/ipv4/-)"));
+  assert_non_null(strstr(
+      buf, "(replay: fin_explore --profile default --bytes 300 --replay simultaneous/ipv4/-)"));
   free(buf);
 }
 
