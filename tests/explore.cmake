@@ -21,7 +21,8 @@ add_test(NAME explore/test_explore_fails COMMAND test_explore_fails)
 set_tests_properties(explore/test_explore_fails PROPERTIES LABELS explore TIMEOUT 300)
 
 # One test per lifecycle, both families in each.
-foreach(lc graceful passive simultaneous half-close half-hold linger linger0 abort unread)
+foreach(lc graceful passive simultaneous crossing half-close half-hold linger linger0 abort
+           unread half-abort)
   add_test(NAME explore/${lc} COMMAND fin_explore -k ${FIN_EXPLORE_K} --lifecycle ${lc})
   set_tests_properties(explore/${lc} PROPERTIES LABELS explore TIMEOUT 600)
 endforeach()

@@ -50,6 +50,8 @@ enum explore_lifecycle {
   EXPLORE_GRACEFUL = 0, /* client closes first once it has the reply; server closes at EOF */
   EXPLORE_PASSIVE,      /* server closes first; client closes at EOF */
   EXPLORE_SIMULTANEOUS, /* both close at the same instant: FIN-WAIT-1 > CLOSING (D12) */
+  EXPLORE_CROSSING,     /* both shut down writing at the same instant, their data and FINs
+                         * in flight both ways, then each closes at EOF */
   EXPLORE_HALF_CLOSE,   /* client shuts down writing, server sends more after EOF, closes */
   EXPLORE_HALF_HOLD,    /* as half-close, but both applications keep their sockets:
                          * FIN-WAIT-2 (F2) and CLOSE-WAIT wait; closed at the end */
@@ -58,6 +60,8 @@ enum explore_lifecycle {
   EXPLORE_LINGER0,      /* client closes with SO_LINGER {1,0} once it has the reply (B4) */
   EXPLORE_ABORT,        /* client aborts with its data in flight (B1) */
   EXPLORE_UNREAD,       /* client closes with the reply unread: RST (B7) */
+  EXPLORE_HALF_ABORT,   /* client shuts down writing; the server sends more after EOF and
+                         * aborts with it in flight (B1 in CLOSE-WAIT) */
   EXPLORE_LIFECYCLE_COUNT
 };
 const char *explore_lifecycle_name(enum explore_lifecycle lc);

@@ -13,7 +13,9 @@ static const char *const names[EXPLORE_LIFECYCLE_COUNT] = {
     [EXPLORE_GRACEFUL] = "graceful",
     [EXPLORE_PASSIVE] = "passive",
     [EXPLORE_SIMULTANEOUS] = "simultaneous",
+    [EXPLORE_CROSSING] = "crossing",
     [EXPLORE_HALF_CLOSE] = "half-close",
+    [EXPLORE_HALF_ABORT] = "half-abort",
     [EXPLORE_HALF_HOLD] = "half-hold",
     [EXPLORE_LINGER] = "linger",
     [EXPLORE_LINGER0] = "linger0",
@@ -50,7 +52,8 @@ void explore_apps_init(struct explore_run *r) {
     fill(a->out, n, 17u + (uint32_t)h);
   }
   /* Half-close: the server sends half before the client's FIN, half after. */
-  if (r->cfg->lc == EXPLORE_HALF_CLOSE || r->cfg->lc == EXPLORE_HALF_HOLD)
+  if (r->cfg->lc == EXPLORE_HALF_CLOSE || r->cfg->lc == EXPLORE_HALF_HOLD ||
+      r->cfg->lc == EXPLORE_HALF_ABORT)
     r->app[1].send_limit = n / 2;
   struct explore_app *b = &r->app[1], *a = &r->app[0];
   b->listener = fin_socket(r->st[1]);
@@ -203,6 +206,45 @@ static bool simultaneous(struct explore_run *r) {
   return p;
 }
 
+/* BEHAVIOR D12 G1: both shut down writing in the same instant, with their
+ * data still in flight; each closes at EOF. */
+static bool crossing(struct explore_run *r) {
+  struct explore_app *a = &r->app[0], *b = &r->app[1];
+  bool p = pump(r, 0);
+  p |= pump(r, 1);
+  if (!a->shut_wr && a->s >= 0 && b->s >= 0 && all_sent(r, 0) && all_sent(r, 1)) {
+    for (int h = 0; h < 2; h++) {
+      int err = fin_shutdown(r->st[h], r->app[h].s, FIN_SHUT_WR);
+      explore_trace_app(r, h, "shutdown(SHUT_WR)", err);
+      if (err != 0)
+        explore_fail(r, "host %c: shutdown returned %d", 'a' + h, err);
+      r->app[h].shut_wr = true;
+    }
+    p = true;
+  }
+  for (int h = 0; h < 2; h++) {
+    struct explore_app *x = &r->app[h];
+    if (!x->closed && x->shut_wr && x->eof) {
+      app_close(r, h);
+      x->done = p = true;
+    }
+  }
+  return p;
+}
+
+static bool shut_down_after_data(struct explore_run *r) {
+  struct explore_app *a = &r->app[0];
+  if (a->shut_wr || a->s < 0 || !all_sent(r, 0))
+    return false;
+  int err = fin_shutdown(r->st[0], a->s, FIN_SHUT_WR);
+  explore_trace_app(r, 0, "shutdown(SHUT_WR)", err);
+  if (err != 0)
+    explore_fail(r, "host a: shutdown returned %d", err);
+  a->shut_wr = true;
+  a->epipe = (int)fin_send(r->st[0], a->s, "x", 1, 0); /* G1: EPIPE */
+  return true;
+}
+
 /* BEHAVIOR G1 G3 D11 F2: a shuts down writing after its data; b sends the
  * rest of its data after a's FIN. Half-close: then b closes, and a at EOF;
  * half-hold: both keep their sockets (FIN-WAIT-2 and CLOSE-WAIT wait). */
@@ -210,14 +252,7 @@ static bool half_close(struct explore_run *r, bool hold) {
   struct explore_app *a = &r->app[0], *b = &r->app[1];
   bool p = pump(r, 0);
   p |= pump(r, 1);
-  if (!a->shut_wr && a->s >= 0 && all_sent(r, 0)) {
-    int err = fin_shutdown(r->st[0], a->s, FIN_SHUT_WR);
-    explore_trace_app(r, 0, "shutdown(SHUT_WR)", err);
-    if (err != 0)
-      explore_fail(r, "host a: shutdown returned %d", err);
-    a->shut_wr = p = true;
-    a->epipe = (int)fin_send(r->st[0], a->s, "x", 1, 0); /* G1: EPIPE */
-  }
+  p |= shut_down_after_data(r);
   if (b->eof && b->send_limit < b->out_len) {
     b->send_limit = b->out_len;
     p |= pump(r, 1);
@@ -310,6 +345,38 @@ static bool unread(struct explore_run *r) {
   return p;
 }
 
+/* BEHAVIOR B1 (CLOSE-WAIT) H4 G4: a shuts down writing; b sends the rest of
+ * its data after EOF and aborts at the first moment after, with that data
+ * in flight; a, in FIN-WAIT-2, reads until ECONNRESET. */
+static bool half_abort(struct explore_run *r) {
+  struct explore_app *a = &r->app[0], *b = &r->app[1];
+  bool p = pump(r, 0);
+  p |= pump(r, 1);
+  p |= shut_down_after_data(r);
+  if (b->eof && b->send_limit < b->out_len) {
+    b->send_limit = b->out_len;
+    p |= pump(r, 1);
+  }
+  if (b->phase == 0 && b->eof && all_sent(r, 1)) {
+    b->phase = 1;
+    b->phase_at = r->now;
+    p = true;
+  } else if (b->phase == 1 && r->now > b->phase_at) {
+    int err = fin_abort(r->st[1], b->s);
+    explore_trace_app(r, 1, "abort", err);
+    if (err != 0)
+      explore_fail(r, "host b: abort returned %d", err);
+    b->s = -1;
+    b->closed = b->done = p = true;
+    b->phase = 2;
+  }
+  if (!a->closed && a->s >= 0 && (a->err != 0 || a->eof)) {
+    app_close(r, 0);
+    a->done = p = true;
+  }
+  return p;
+}
+
 /* BEHAVIOR B1: abort at the first moment after the data left, while it is
  * in flight. */
 static bool abort_in_flight(struct explore_run *r) {
@@ -342,6 +409,8 @@ bool explore_apps_step(struct explore_run *r) {
     return graceful(r, 1);
   case EXPLORE_SIMULTANEOUS:
     return simultaneous(r);
+  case EXPLORE_CROSSING:
+    return crossing(r);
   case EXPLORE_HALF_CLOSE:
     return half_close(r, false);
   case EXPLORE_HALF_HOLD:
@@ -354,23 +423,34 @@ bool explore_apps_step(struct explore_run *r) {
     return abort_in_flight(r);
   case EXPLORE_UNREAD:
     return unread(r);
+  case EXPLORE_HALF_ABORT:
+    return half_abort(r);
   default:
     return false;
   }
 }
 
-/* The server of an abortive lifecycle may wait for ever in ESTABLISHED when
- * the RST was lost and it has nothing to send (TCP cannot tell a silent peer
- * without sending, and keep-alive is off), or in accept() when the RST
- * found its connection still in SYN-RECEIVED (H2: back to LISTEN). */
+/* The peer of an abortive close may wait for ever when the RST was lost and
+ * it has nothing to send (TCP cannot tell a silent peer without sending,
+ * and keep-alive is off): the server in ESTABLISHED, or in accept() when
+ * the RST found its connection still in SYN-RECEIVED (H2: back to LISTEN);
+ * the half-closed client in FIN-WAIT-2 with its socket open (F2). */
 static bool may_wait(const struct explore_run *r, int h) {
   const struct explore_app *a = &r->app[h];
-  enum explore_lifecycle lc = r->cfg->lc;
-  if (h != 1 || (lc != EXPLORE_LINGER0 && lc != EXPLORE_ABORT && lc != EXPLORE_UNREAD))
+  switch (r->cfg->lc) {
+  case EXPLORE_LINGER0:
+  case EXPLORE_ABORT:
+  case EXPLORE_UNREAD:
+    if (h != 1)
+      return false;
+    if (a->s < 0)
+      return a->listener >= 0;
+    return fin_sock_state(r->st[h], a->s) == FIN_ESTABLISHED;
+  case EXPLORE_HALF_ABORT:
+    return h == 0 && a->s >= 0 && fin_sock_state(r->st[h], a->s) == FIN_FIN_WAIT_2;
+  default:
     return false;
-  if (a->s < 0)
-    return a->listener >= 0;
-  return fin_sock_state(r->st[h], a->s) == FIN_ESTABLISHED;
+  }
 }
 
 bool explore_apps_settled(struct explore_run *r) {
