@@ -18,7 +18,7 @@ profiles=${5:-default}
 bin="$build/tests/fin_explore"
 [ -x "$bin" ] || { echo "explore: $bin not built (FIN_TESTS=ON)" >&2; exit 2; }
 lifecycles="graceful passive simultaneous crossing half-close half-hold linger linger0 abort unread
-  half-abort"
+  half-abort reopen"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 start=$(date +%s)

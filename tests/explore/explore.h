@@ -62,6 +62,8 @@ enum explore_lifecycle {
   EXPLORE_UNREAD,       /* client closes with the reply unread: RST (B7) */
   EXPLORE_HALF_ABORT,   /* client shuts down writing; the server sends more after EOF and
                          * aborts with it in flight (B1 in CLOSE-WAIT) */
+  EXPLORE_REOPEN,       /* passive close, then the client connects again from the same port:
+                         * its SYN meets the server's TIME-WAIT (E4); then a graceful close */
   EXPLORE_LIFECYCLE_COUNT
 };
 const char *explore_lifecycle_name(enum explore_lifecycle lc);
@@ -95,6 +97,7 @@ void explore_config_default(struct explore_config *cfg, enum explore_lifecycle l
                             enum fin_family family);
 
 #define EXPLORE_WHY_LEN 320
+#define EXPLORE_CONNS   2
 struct explore_result {
   bool ok;
   char why[EXPLORE_WHY_LEN]; /* the first broken check, "" when ok */
@@ -102,8 +105,9 @@ struct explore_result {
   fin_time elapsed;          /* virtual time to quiescence */
   bool waited;               /* the lifecycle's script ended with a connection waiting for its
                               * application (F2, or a peer whose RST was lost) */
-  enum fin_close_reason reason[2];
-  char path[2][160]; /* each host's state path, "SYN-SENT>ESTABLISHED>..." */
+  unsigned conns;            /* connections per host: 2 for reopen, else 1 */
+  enum fin_close_reason reason[2][EXPLORE_CONNS];
+  char path[2][240]; /* each host's state path, "SYN-SENT>ESTABLISHED>..." */
 };
 
 /* Runs one schedule to quiescence and checks it. */
@@ -115,7 +119,7 @@ void explore_schedule_format(const struct explore_schedule *s, char *buf, size_t
 int explore_schedule_parse(const char *text, struct explore_schedule *s);
 
 /* Every schedule of up to k faults, depth first. */
-#define EXPLORE_OUTCOMES 8
+#define EXPLORE_OUTCOMES 12
 struct explore_stats {
   uint64_t schedules;
   uint64_t by_faults[EXPLORE_MAX_FAULTS + 1];
@@ -125,7 +129,8 @@ struct explore_stats {
   fin_time max_elapsed;   /* the slowest run to quiesce (virtual) */
   /* Distinct end states seen: "a TIME-WAIT>CLOSED time-wait-done, b ...". */
   struct {
-    enum fin_close_reason reason[2];
+    unsigned conns;
+    enum fin_close_reason reason[2][EXPLORE_CONNS];
     uint64_t count;
   } outcome[EXPLORE_OUTCOMES];
   unsigned outcomes;

@@ -16,6 +16,7 @@ static const char *const names[EXPLORE_LIFECYCLE_COUNT] = {
     [EXPLORE_CROSSING] = "crossing",
     [EXPLORE_HALF_CLOSE] = "half-close",
     [EXPLORE_HALF_ABORT] = "half-abort",
+    [EXPLORE_REOPEN] = "reopen",
     [EXPLORE_HALF_HOLD] = "half-hold",
     [EXPLORE_LINGER] = "linger",
     [EXPLORE_LINGER0] = "linger0",
@@ -43,6 +44,27 @@ static void fill(uint8_t *b, size_t n, uint32_t seed) {
   }
 }
 
+/* reopen binds the client's port, so the second connection has the first
+ * one's 4-tuple. */
+#define CLIENT_PORT 40000
+
+static void client_connect(struct explore_run *r) {
+  struct explore_app *a = &r->app[0];
+  a->s = fin_socket(r->st[0]);
+  if (r->cfg->lc == EXPLORE_REOPEN) {
+    int one = 1;
+    struct fin_sockaddr me = {r->addr[0], CLIENT_PORT, (uint8_t)r->cfg->family};
+    if (fin_setsockopt(r->st[0], a->s, FIN_SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+        fin_bind(r->st[0], a->s, &me) != 0)
+      explore_fail(r, "host a cannot bind port %d", CLIENT_PORT);
+  }
+  struct fin_sockaddr dst = {r->addr[1], EXPLORE_PORT, (uint8_t)r->cfg->family};
+  int err = fin_connect(r->st[0], a->s, &dst);
+  explore_trace_app(r, 0, "connect", err);
+  if (err != -EINPROGRESS)
+    explore_fail(r, "connect returned %d", err);
+}
+
 void explore_apps_init(struct explore_run *r) {
   size_t n = r->cfg->bytes < EXPLORE_DATA ? r->cfg->bytes : EXPLORE_DATA;
   for (int h = 0; h < 2; h++) {
@@ -55,18 +77,13 @@ void explore_apps_init(struct explore_run *r) {
   if (r->cfg->lc == EXPLORE_HALF_CLOSE || r->cfg->lc == EXPLORE_HALF_HOLD ||
       r->cfg->lc == EXPLORE_HALF_ABORT)
     r->app[1].send_limit = n / 2;
-  struct explore_app *b = &r->app[1], *a = &r->app[0];
+  struct explore_app *b = &r->app[1];
   b->listener = fin_socket(r->st[1]);
   struct fin_sockaddr any = {r->cfg->family == FIN_AF_INET6 ? fin_addr_any6() : fin_addr_v4(0),
                              EXPLORE_PORT, (uint8_t)r->cfg->family};
   if (fin_bind(r->st[1], b->listener, &any) != 0 || fin_listen(r->st[1], b->listener, 16) != 0)
     explore_fail(r, "host b cannot listen");
-  a->s = fin_socket(r->st[0]);
-  struct fin_sockaddr dst = {r->addr[1], EXPLORE_PORT, (uint8_t)r->cfg->family};
-  int err = fin_connect(r->st[0], a->s, &dst);
-  explore_trace_app(r, 0, "connect", err);
-  if (err != -EINPROGRESS)
-    explore_fail(r, "connect returned %d", err);
+  client_connect(r);
 }
 
 /* ---- what every application does: accept, write, read ---- */
@@ -91,9 +108,12 @@ static bool accept_one(struct explore_run *r, int h) {
   explore_trace_app(r, h, "accept", s);
   a->s = s;
   a->conn_id = fin_sock_conn_id(r->st[h], s);
-  /* One connection per run: a late duplicate SYN finds no listener (A1). */
-  fin_close(r->st[h], a->listener);
-  a->listener = -1;
+  /* One connection per run (reopen: two): a late duplicate SYN finds no
+   * listener (A1). */
+  if (r->cfg->lc != EXPLORE_REOPEN || a->phase == 1) {
+    fin_close(r->st[h], a->listener);
+    a->listener = -1;
+  }
   return true;
 }
 
@@ -377,6 +397,40 @@ static bool half_abort(struct explore_run *r) {
   return p;
 }
 
+/* BEHAVIOR E4 E1 C2 D8: the first connection ends server first, so the
+ * server holds TIME-WAIT; once the client's side is gone it connects again
+ * from the same port, its SYN meets that record, and the second connection
+ * plays graceful. */
+static bool reopen(struct explore_run *r) {
+  struct explore_app *a = &r->app[0], *b = &r->app[1];
+  if (a->phase == 1)
+    return graceful(r, 0);
+  bool p = pump(r, 0);
+  p |= pump(r, 1);
+  if (!b->closed && b->s >= 0 && all_sent(r, 1) && all_got(r, 1)) {
+    app_close(r, 1);
+    p = true;
+  }
+  if (!a->closed && a->s >= 0 && a->eof) {
+    app_close(r, 0);
+    p = true;
+  }
+  if (!a->closed || !b->closed || fin_stack_conn_count(r->st[0]) != 0)
+    return p;
+  /* The first connection is over on the client: its bytes were all there. */
+  if (!all_got(r, 0) || !all_got(r, 1) || !a->eof)
+    explore_fail(r, "reopen: the first connection ended without all its bytes or EOF");
+  for (int h = 0; h < 2; h++) {
+    struct explore_app *x = &r->app[h];
+    x->sent = x->got = 0;
+    x->eof = x->closed = false;
+    x->err = 0;
+    x->phase = 1;
+  }
+  client_connect(r);
+  return true;
+}
+
 /* BEHAVIOR B1: abort at the first moment after the data left, while it is
  * in flight. */
 static bool abort_in_flight(struct explore_run *r) {
@@ -425,6 +479,8 @@ bool explore_apps_step(struct explore_run *r) {
     return unread(r);
   case EXPLORE_HALF_ABORT:
     return half_abort(r);
+  case EXPLORE_REOPEN:
+    return reopen(r);
   default:
     return false;
   }

@@ -20,16 +20,27 @@ struct search {
   struct explore_schedule cur;
 };
 
+static bool same_outcome(const struct explore_stats *st, unsigned i,
+                         const struct explore_result *res) {
+  if (st->outcome[i].conns != res->conns)
+    return false;
+  for (int h = 0; h < 2; h++)
+    for (unsigned k = 0; k < res->conns; k++)
+      if (st->outcome[i].reason[h][k] != res->reason[h][k])
+        return false;
+  return true;
+}
+
 static void count_outcome(struct explore_stats *st, const struct explore_result *res) {
   for (unsigned i = 0; i < st->outcomes; i++)
-    if (st->outcome[i].reason[0] == res->reason[0] && st->outcome[i].reason[1] == res->reason[1]) {
+    if (same_outcome(st, i, res)) {
       st->outcome[i].count++;
       return;
     }
   if (st->outcomes == EXPLORE_OUTCOMES)
     return;
-  st->outcome[st->outcomes].reason[0] = res->reason[0];
-  st->outcome[st->outcomes].reason[1] = res->reason[1];
+  st->outcome[st->outcomes].conns = res->conns;
+  memcpy(st->outcome[st->outcomes].reason, res->reason, sizeof(res->reason));
   st->outcome[st->outcomes].count = 1;
   st->outcomes++;
 }

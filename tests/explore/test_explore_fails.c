@@ -35,11 +35,17 @@ static void test_graceful_schedules_pass(void **state) {
   struct explore_result res;
   run_one(EXPLORE_GRACEFUL, "-", NULL, NULL, &res);
   assert_true(res.ok);
-  assert_int_equal(res.reason[0], FIN_REASON_TIME_WAIT_DONE);
-  assert_int_equal(res.reason[1], FIN_REASON_GRACEFUL);
+  assert_int_equal(res.reason[0][0], FIN_REASON_TIME_WAIT_DONE);
+  assert_int_equal(res.reason[1][0], FIN_REASON_GRACEFUL);
   assert_string_equal(res.path[0], "SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT>CLOSED");
   run_one(EXPLORE_GRACEFUL, "7:drop,9:drop", NULL, NULL, &res);
   assert_true(res.ok);
+  /* E4: the second connection's SYN takes over the server's TIME-WAIT. */
+  run_one(EXPLORE_REOPEN, "-", NULL, NULL, &res);
+  assert_true(res.ok);
+  assert_int_equal(res.conns, 2);
+  assert_int_equal(res.reason[1][0], FIN_REASON_TIME_WAIT_REOPENED);
+  assert_int_equal(res.reason[0][1], FIN_REASON_TIME_WAIT_DONE);
 }
 
 /* Stream integrity: a payload byte swapped in a way the TCP checksum cannot
@@ -76,7 +82,7 @@ static void test_ends_that_disagree_are_reported(void **state) {
   assert_true(res.ok);
   run_one(EXPLORE_GRACEFUL, "9:drop,10:drop", NULL, &impatient, &res);
   assert_fails_with(&res, "not how graceful ends");
-  assert_int_equal(res.reason[1], FIN_REASON_RETRANSMIT_TIMEOUT);
+  assert_int_equal(res.reason[1][0], FIN_REASON_RETRANSMIT_TIMEOUT);
 }
 
 /* An expectation that does not hold fails every schedule: the reason check
