@@ -29,7 +29,7 @@ foreach(lc graceful passive simultaneous crossing half-close half-hold linger li
   if(lc STREQUAL "reopen")
     set(_k ${_fin_explore_k_less})
   endif()
-  add_test(NAME explore/${lc} COMMAND fin_explore -k ${_k} --lifecycle ${lc})
+  add_test(NAME explore/${lc} COMMAND fin_explore -k ${_k} --lifecycle ${lc} --ladder)
   set_tests_properties(explore/${lc} PROPERTIES LABELS explore TIMEOUT 600)
 endforeach()
 
@@ -37,6 +37,6 @@ endforeach()
 # IPv4, one fault fewer.
 foreach(profile bsd noopt mixed)
   add_test(NAME explore/profile-${profile}
-           COMMAND fin_explore -k ${_fin_explore_k_less} --family 4 --profile ${profile})
+           COMMAND fin_explore -k ${_fin_explore_k_less} --family 4 --profile ${profile} --ladder)
   set_tests_properties(explore/profile-${profile} PROPERTIES LABELS explore TIMEOUT 600)
 endforeach()

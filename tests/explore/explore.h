@@ -84,6 +84,7 @@ struct explore_config {
    * the lifecycle's (bit i of expect_override[h] = enum fin_close_reason i). */
   uint32_t expect_override[2];
   struct fin_trace *trace; /* when set, the run is recorded (for the ladder) */
+  FILE *segments;          /* when set, one line per datagram: its number, what it is, its fault */
 };
 /* The settings of both stacks: "default", "bsd" (FreeBSD's closing
  * policies: rfc1337, the FIN repeated with every ACK, no RCV.NXT-1 RST, its

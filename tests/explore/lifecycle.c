@@ -2,7 +2,8 @@
 /* The two applications of each lifecycle: host a (client) connects to host
  * b (server), each sends a little data, then they end the connection the
  * lifecycle's way. They react to what they see (the reply is in, EOF, an
- * error), never to the clock, so a faulted run plays the same script. */
+ * error; an abort waits only for the next step after its data left), never
+ * to a timer of their own, so a faulted run plays the same script. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>

@@ -126,8 +126,11 @@ static int replay(const struct opts *o) {
   fin_trace_init(&tr);
   tr.host_count = 2;
   cfg.trace = &tr;
+  cfg.segments = stdout;
+  printf("datagrams (the numbers faults name):\n");
   struct explore_result res;
   explore_run(&cfg, &s, &res);
+  printf("\n");
   struct fin_viz_opts vo = {.full = true};
   fin_ladder_render(stdout, &tr, &vo);
   fin_trace_free(&tr);

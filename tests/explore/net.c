@@ -39,6 +39,7 @@ static struct fin_addr host_addr(bool v6, int host) {
 void explore_net_init(struct explore_run *r) {
   bool v6 = r->cfg->family == FIN_AF_INET6;
   r->start = r->now = FIN_SEC(1);
+  fin_rel_init(&r->rel);
   for (int i = 0; i < 2; i++) {
     r->addr[i] = host_addr(v6, i);
     struct fin_settings set;
@@ -184,12 +185,28 @@ static void mangle(uint8_t *d, size_t len) {
     }
 }
 
+/* "#7 1.040s a>b FIN,ACK seq=301 ack=301 len=0 drop": the numbers faults name. */
+static void list_segment(struct explore_run *r, int from, const uint8_t *d, size_t len,
+                         unsigned index, int fault) {
+  struct fin_trace_seg seg;
+  uint32_t seq, ack;
+  char label[80];
+  fin_trace_decode(d, len, &seg);
+  fin_rel_apply(&r->rel, &seg, &seq, &ack);
+  fin_trace_seg_label(&seg, seq, ack, label, sizeof(label));
+  fprintf(r->cfg->segments, "#%-3u %8.3fs %c>%c %s%s%s\n", index, (double)r->now / 1e9, 'a' + from,
+          'a' + (1 - from), label, fault >= 0 ? " " : "",
+          fault >= 0 ? explore_kind_name((enum explore_fault_kind)fault) : "");
+}
+
 static void send_one(struct explore_run *r, int from, uint8_t *d, size_t len) {
   unsigned index = r->produced++;
   if (r->produced > r->cfg->datagram_cap) {
     explore_fail(r, "more than %u datagrams: the exchange does not converge", r->cfg->datagram_cap);
     return;
   }
+  if (r->cfg->segments != NULL)
+    list_segment(r, from, d, len, index, fault_at(r, index));
   switch (fault_at(r, index)) {
   case EXPLORE_DROP:
     trace_send(r, from, d, len, FIN_FATE_SCRIPTED, false);

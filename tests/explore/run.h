@@ -7,6 +7,7 @@
 
 #include "explore.h"
 #include "fin_test.h"
+#include "viz/trace.h"
 
 #define EXPLORE_PORT   80
 #define EXPLORE_QUEUE  128   /* datagrams in flight */
@@ -50,6 +51,7 @@ struct explore_run {
   struct explore_flight q[EXPLORE_QUEUE];
   size_t qlen;
   unsigned produced;
+  struct fin_rel rel; /* relative sequence numbers for cfg->segments */
   struct fin_event ev[2][EXPLORE_EVENTS];
   size_t nev[2];
   struct explore_app app[2];
