@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # make explore (issue 12 item 3): the exhaustive small-scope exploration of
 # the close handshakes, deeper than make test - every schedule of up to K
-# faults (drop, duplicate, delay past the next segment) with BYTES each way,
+# faults (drop, duplicate, delay past the next segment; reopen, whose two
+# connections make twice the datagrams, K-1) with BYTES each way,
 # every lifecycle, IPv4 and IPv6, for each settings profile (default bsd
 # noopt mixed: tests/explore/profile.c), without sanitizers; one process per
 # lifecycle and profile, JOBS at a time. Prints each "explored N schedules"
@@ -26,7 +27,8 @@ status=0
 runs=$(for p in $profiles; do for lc in $lifecycles; do echo "$p.$lc"; done; done)
 echo "$runs" |
   xargs -P "$jobs" -I{} sh -c \
-    'run=$5; "$1" -k "$2" --bytes "$3" --profile "${run%%.*}" --lifecycle "${run#*.}" \
+    'run=$5; k=$2; [ "${run#*.}" = reopen ] && k=$((k - 1))
+     "$1" -k "$k" --bytes "$3" --profile "${run%%.*}" --lifecycle "${run#*.}" \
        >"$4/$run.log" 2>&1' sh "$bin" "$k" "$bytes" "$out" {} || status=1
 for run in $runs; do
   grep -v '^explored .* in all' "$out/$run.log" || true

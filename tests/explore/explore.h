@@ -93,7 +93,7 @@ struct explore_config {
 int explore_profile(const char *name, struct fin_settings out[2]);
 #define EXPLORE_PROFILES "default bsd noopt mixed"
 
-/* bytes 300, index_bound 32, datagram_cap 400, time_cap 10 minutes. */
+/* bytes 300, index_bound 64, datagram_cap 400, time_cap 10 minutes. */
 void explore_config_default(struct explore_config *cfg, enum explore_lifecycle lc,
                             enum fin_family family);
 

@@ -53,7 +53,7 @@ static int parse(int argc, char **argv, struct opts *o) {
                      .lifecycle = -1,
                      .family = 0,
                      .bytes = 300,
-                     .bound = 32,
+                     .bound = 64,
                      .max_print = 10,
                      .profile = "default"};
   for (int i = 1; i < argc; i++) {

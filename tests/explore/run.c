@@ -24,7 +24,7 @@ void explore_config_default(struct explore_config *cfg, enum explore_lifecycle l
   cfg->lc = lc;
   cfg->family = family;
   cfg->bytes = 300;
-  cfg->index_bound = 32;
+  cfg->index_bound = 64;
   cfg->datagram_cap = 400;
   cfg->time_cap = FIN_SEC(600);
 }
