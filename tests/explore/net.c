@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "run.h"
@@ -26,6 +27,58 @@ void explore_fail(struct explore_run *r, const char *fmt, ...) {
   if (n > 0 && (size_t)n < sizeof(r->why))
     vsnprintf(r->why + n, sizeof(r->why) - (size_t)n, fmt, ap);
   va_end(ap);
+}
+
+/* Each stack's first bind takes a 128 KiB port table per family; under ASan
+ * every such block is an mmap, 32 page faults and a munmap, a fifth of a
+ * run. Blocks that large are kept for the next run; test_alloc still
+ * counts them (the leak check), and the cache is emptied at exit. */
+#define BIG_BLOCK   65536
+#define CACHE_SLOTS 8
+static struct {
+  void *p[CACHE_SLOTS];
+  size_t size[CACHE_SLOTS];
+  unsigned n;
+} cache;
+
+static void cache_empty(void) {
+  for (unsigned i = 0; i < cache.n; i++)
+    free(cache.p[i]);
+  cache.n = 0;
+}
+
+static void *cached_alloc(void *ctx, size_t size) {
+  struct fin_allocator *inner = ctx;
+  struct test_alloc *ta = inner->ctx;
+  for (unsigned i = 0; size >= BIG_BLOCK && i < cache.n; i++)
+    if (cache.size[i] == size) {
+      void *p = cache.p[i];
+      cache.n--;
+      cache.p[i] = cache.p[cache.n];
+      cache.size[i] = cache.size[cache.n];
+      memset(p, 0xa5, size); /* as test_alloc: poisoned, never zeroed */
+      ta->total_allocs++;
+      ta->live_bytes += size;
+      ta->live_blocks++;
+      return p;
+    }
+  return inner->alloc(inner->ctx, size);
+}
+
+static void cached_release(void *ctx, void *p, size_t size) {
+  struct fin_allocator *inner = ctx;
+  struct test_alloc *ta = inner->ctx;
+  if (p == NULL || size < BIG_BLOCK || cache.n == CACHE_SLOTS) {
+    inner->release(inner->ctx, p, size);
+    return;
+  }
+  static bool registered;
+  if (!registered)
+    registered = atexit(cache_empty) == 0;
+  cache.p[cache.n] = p;
+  cache.size[cache.n++] = size;
+  ta->live_bytes -= size;
+  ta->live_blocks--;
 }
 
 static struct fin_addr host_addr(bool v6, int host) {
@@ -50,9 +103,9 @@ void explore_net_init(struct explore_run *r) {
     set.local_addrs[0] = r->addr[i];
     set.local_addr_count = 1;
     set.event_mask = (1u << FIN_EV_STATE) | (1u << FIN_EV_CLOSED);
-    struct fin_allocator a;
+    struct fin_allocator a = {cached_alloc, cached_release, &r->inner[i]};
     struct fin_random rnd;
-    test_alloc_init(&r->ta[i], &a);
+    test_alloc_init(&r->ta[i], &r->inner[i]);
     /* The same seeds for every schedule: a run is a function of its faults,
      * so datagram numbers mean the same thing up to the first fault. */
     test_rng_init(&r->rng[i], 1234 + (uint64_t)i, &rnd);

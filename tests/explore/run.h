@@ -45,6 +45,7 @@ struct explore_run {
   const struct explore_schedule *sched;
   struct fin_stack *st[2];
   struct test_alloc ta[2];
+  struct fin_allocator inner[2]; /* test_alloc's, under the block cache (net.c) */
   struct test_rng rng[2];
   struct fin_addr addr[2];
   fin_time now, start;
