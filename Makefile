@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast attack format bench abuse coverage docs termination-doc install clean
+.PHONY: all deps deps-demo demo test test-fast attack format bench abuse coverage docs termination-doc install clean explore
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -79,6 +79,16 @@ bench: all
 # figures and fails if one breaks its bound.
 abuse: all
 	$(BUILD)/tests/fin_abuse all --scale full
+
+# Exhaustive exploration of the close handshakes, deeper than make test's
+# (K=3, 300 bytes, under ASan): every schedule of up to EXPLORE_K faults with
+# EXPLORE_BYTES each way, every lifecycle, both families, for each settings
+# profile in EXPLORE_PROFILES (default bsd noopt mixed; tests/explore/).
+EXPLORE_K        ?= 4
+EXPLORE_BYTES    ?= 3000
+EXPLORE_PROFILES ?= default
+explore: all
+	./scripts/explore.sh $(BUILD) $(EXPLORE_K) $(EXPLORE_BYTES) $(JOBS) "$(EXPLORE_PROFILES)"
 
 # Headers, libfin/libfin_net (static and shared), fin.pc and the CMake
 # package under PREFIX (default /usr/local).
