@@ -132,8 +132,9 @@ void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at)
 
 /* J5, M4: persist probes back off like retransmissions. A connection whose
  * probes are answered stays open; unanswered, it gives up after R2 probes.
- * An orphan is bounded even when answered: orphan_retries backoffs (F4,
- * Linux tcp_probe_timer). TCP_USER_TIMEOUT bounds how long the window may
+ * An orphan behind a window that stays shut is bounded even when answered:
+ * orphan_retries backoffs (F4, Linux tcp_probe_timer); one whose peer keeps
+ * taking data, however slowly, is progressing (docs/engine.md). TCP_USER_TIMEOUT bounds how long the window may
  * stay shut, answered or not (Linux icsk_probes_tstamp). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
