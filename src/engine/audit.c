@@ -14,8 +14,8 @@ static bool owes_nothing(const struct fin_conn *c) {
 /* BEHAVIOR M3/F2: the states in which only the application (or the peer)
  * may end a connection, so it may wait without a timer: idle ESTABLISHED,
  * CLOSE-WAIT before the application closes, FIN-WAIT-2 while the
- * application holds the socket (after shutdown(SHUT_WR), or in a SO_LINGER
- * close() that has yet to be called again to return). */
+ * application holds its handle: after shutdown(SHUT_WR), or in a SO_LINGER
+ * close() that has yet to be called again to return. */
 static bool may_wait_without_deadline(const struct fin_conn *c) {
   if (c->keepalive || !owes_nothing(c))
     return false;
