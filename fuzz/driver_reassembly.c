@@ -44,7 +44,7 @@ static void run_one(const uint8_t *d, size_t len) {
 static size_t make_prog(uint8_t *b) {
   static const uint8_t weights[] = {0, 0, 0, 0, 2, 2, 2, 3, 3, 4, 4, 5, 1, 6};
   size_t n = 0;
-  uint16_t cap = (uint16_t)(rng() % 4 == 0 ? rng() : 1000 + rng() % 19000);
+  uint16_t cap = (uint16_t)(rng() % 4 == 0 ? rng() : 1000 + rng() % 11000);
   b[n++] = (uint8_t)(cap >> 8);
   b[n++] = (uint8_t)cap;
   b[n++] = (uint8_t)rng();

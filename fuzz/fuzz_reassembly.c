@@ -7,7 +7,7 @@
  * grown" stamp per offset beyond RCV.NXT.
  *
  * An input is: 2 bytes of ring capacity (1 + v % CAP_MAX), 1 byte of MTU
- * choice (the pool's chunk size: 2, 4, 8 or 16 KiB), 1 byte of buffer
+ * choice (the pool's chunk size: 2 KiB, or 4 KiB one time in four), 1 byte of buffer
  * memory limit in chunks (0: none), then operations (one opcode byte taken
  * modulo OP_COUNT and its argument bytes; past the end they read 0, so any
  * byte string is a valid program):
@@ -51,7 +51,7 @@
       abort();                                                                                     \
   } while (0)
 
-#define CAP_MAX 20000u /* small: the model is scanned after every step */
+#define CAP_MAX 12000u /* small: the model is scanned after every step */
 #define MAX_OPS 1000
 
 enum { OP_OOO, OP_INORDER, OP_AROUND, OP_HOLE, OP_READ, OP_PEEK, OP_FAIL, OP_COUNT };
@@ -61,9 +61,11 @@ struct rz_alloc {
 };
 
 struct model {
-  uint8_t data[CAP_MAX];   /* ring offset -> byte (valid below len, and where held) */
-  bool held[CAP_MAX + 1];  /* offset from RCV.NXT -> held out of order */
-  uint32_t stamp[CAP_MAX]; /* offset from RCV.NXT -> when its run last grew */
+  uint8_t data[CAP_MAX];     /* ring offset -> byte (valid below len, and where held) */
+  uint8_t held[CAP_MAX + 1]; /* offset from RCV.NXT -> 1 if held out of order */
+  /* Offset from RCV.NXT -> when a range last covered it; a run's age is its
+   * highest stamp (the whole run grew then). */
+  uint32_t stamp[CAP_MAX];
   uint32_t clock, len, hi;
   bool have_ooo; /* the engine allocates the store lazily, frees it when empty */
 };
@@ -129,13 +131,14 @@ static uint32_t window(void) {
 static unsigned model_runs(uint32_t *rs, uint32_t *re, unsigned max) {
   const struct model *m = &Z.m;
   unsigned n = 0;
-  uint32_t w = window();
-  for (uint32_t i = 0; i < w; i++) {
-    if (!m->held[i] || (i > 0 && m->held[i - 1]))
-      continue;
-    uint32_t j = i;
-    while (j < w && m->held[j])
-      j++;
+  uint32_t w = window(), i = 0;
+  while (i < w) {
+    const uint8_t *one = memchr(m->held + i, 1, w - i);
+    if (one == NULL)
+      break;
+    i = (uint32_t)(one - m->held);
+    const uint8_t *zero = memchr(m->held + i, 0, w - i);
+    uint32_t j = zero != NULL ? (uint32_t)(zero - m->held) : w;
     CHECK(n < max);
     rs[n] = i;
     re[n] = j;
@@ -146,10 +149,8 @@ static unsigned model_runs(uint32_t *rs, uint32_t *re, unsigned max) {
 }
 
 static bool model_touches(uint32_t s, uint32_t e) {
-  for (uint32_t i = s > 0 ? s - 1 : 0; i <= e && i < CAP_MAX; i++)
-    if (Z.m.held[i])
-      return true;
-  return false;
+  uint32_t lo = s > 0 ? s - 1 : 0, hi = e < CAP_MAX ? e + 1 : CAP_MAX;
+  return memchr(Z.m.held + lo, 1, hi - lo) != NULL;
 }
 
 /* M15: a range that would be a ninth makes the store forget its furthest
@@ -166,48 +167,37 @@ static enum fin_asm_result model_add(uint32_t s, uint32_t e) {
     memset(&m->held[rs[n - 1]], 0, re[n - 1] - rs[n - 1]);
     res = FIN_ASM_PRUNED;
   }
-  bool dup = true;
-  for (uint32_t i = s; i < e; i++) {
-    dup = dup && m->held[i];
-    m->held[i] = true;
-  }
-  /* The whole run this range now belongs to grew (or was touched). */
-  uint32_t lo = s, hi = e;
-  while (lo > 0 && m->held[lo - 1])
-    lo--;
-  while (hi < CAP_MAX && m->held[hi])
-    hi++;
+  bool dup = memchr(m->held + s, 0, e - s) == NULL;
+  memset(m->held + s, 1, e - s);
+  /* The whole run this range now belongs to grew (or was touched): its
+   * highest stamp becomes the newest. */
   m->clock++;
-  for (uint32_t i = lo; i < hi; i++)
+  for (uint32_t i = s; i < e; i++)
     m->stamp[i] = m->clock;
   return dup && res == FIN_ASM_ADDED ? FIN_ASM_DUPLICATE : res;
 }
 
 static uint32_t model_pop(void) {
   struct model *m = &Z.m;
-  uint32_t n = 0;
-  while (n < CAP_MAX && m->held[n])
-    n++;
+  const uint8_t *zero = memchr(m->held, 0, CAP_MAX + 1);
+  uint32_t n = (uint32_t)(zero - m->held); /* held[CAP_MAX] is never set */
   if (n == 0)
     return 0;
-  memmove(m->held, m->held + n, (CAP_MAX - n) * sizeof(m->held[0]));
-  memset(m->held + CAP_MAX - n, 0, n * sizeof(m->held[0]));
+  memmove(m->held, m->held + n, CAP_MAX - n);
+  memset(m->held + CAP_MAX - n, 0, n);
   memmove(m->stamp, m->stamp + n, (CAP_MAX - n) * sizeof(m->stamp[0]));
   memset(m->stamp + CAP_MAX - n, 0, n * sizeof(m->stamp[0]));
   return n;
 }
 
 static bool model_first_overlap(uint32_t s, uint32_t e, uint32_t *os, uint32_t *oe) {
-  for (uint32_t i = s; i < e; i++)
-    if (Z.m.held[i]) {
-      uint32_t j = i;
-      while (j < e && Z.m.held[j])
-        j++;
-      *os = i;
-      *oe = j;
-      return true;
-    }
-  return false;
+  const uint8_t *one = memchr(Z.m.held + s, 1, e - s);
+  if (one == NULL)
+    return false;
+  *os = (uint32_t)(one - Z.m.held);
+  const uint8_t *zero = memchr(one, 0, e - *os);
+  *oe = zero != NULL ? (uint32_t)(zero - Z.m.held) : e;
+  return true;
 }
 
 /* ---- the comparison ---- */
@@ -253,10 +243,14 @@ static void compare(void) {
   /* RFC 2018 §4: every range, most recently grown first. */
   unsigned idx[FIN_ASM_MAX];
   CHECK(fin_asm_recent(&Z.a, idx, FIN_ASM_MAX) == n);
+  uint32_t age[FIN_ASM_MAX + 1] = {0};
+  for (unsigned i = 0; n > 1 && i < n; i++)
+    for (uint32_t k = rs[i]; k < re[i]; k++)
+      age[i] = m->stamp[k] > age[i] ? m->stamp[k] : age[i];
   for (unsigned i = 0; i < n; i++) {
     CHECK(idx[i] < n);
     for (unsigned j = 0; j < i; j++)
-      CHECK(m->stamp[rs[idx[j]]] > m->stamp[rs[idx[i]]]);
+      CHECK(idx[j] != idx[i] && (n == 1 || age[idx[j]] > age[idx[i]]));
   }
   /* Memory follows data (issue 14). */
   if (Z.r.hi == Z.r.len)
@@ -396,7 +390,7 @@ static void step(uint8_t op) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static const uint16_t mtus[] = {1500, 4000, 8000, 9000};
+  static const uint16_t mtus[] = {1500, 1500, 1500, 4000}; /* chunks of 2 or 4 KiB */
   memset(&Z, 0, sizeof(Z));
   Z.p = data;
   Z.n = size;
