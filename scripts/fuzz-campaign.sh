@@ -19,7 +19,8 @@
 #   --update-corpus  afterwards, minimise (libFuzzer -merge=1) the committed
 #                    corpus fuzz/corpus/<harness>/ together with the campaign's
 #                    into a fresh fuzz/corpus/<harness>/: only inputs that add
-#                    coverage stay (ctest fuzz-smoke/*_corpus replays them)
+#                    edges stay (ctest fuzz-smoke/corpus_* replays them);
+#                    HOURS 0 just merges (and fuzzes for a second)
 #
 # A harness that crashes is restarted (with the time left, at most 5 times):
 # every crash-*, leak-*, timeout-* and oom-* file is a finding. Replay one
@@ -122,7 +123,7 @@ pids=()
 for l in "${!lane[@]}"; do
   # shellcheck disable=SC2086 # the lane is a list of words
   set -- ${lane[$l]}
-  share=$((secs / $#))
+  share=$((secs / $# > 0 ? secs / $# : 1))
   (for h in "$@"; do run_harness "$h" "$share"; done) &
   pids+=($!)
 done
@@ -133,8 +134,8 @@ printf '%-11s %7s %12s %7s %7s %7s %s\n' harness seconds executions edges ft cor
 for h in $harnesses; do
   log="$corpus/logs/$h.log"
   execs=$(awk -F: '/stat::number_of_executed_units/ { s += $NF } END { print s + 0 }' "$log")
-  edges=$(grep -o 'cov: [0-9]*' "$log" | awk '{ if ($2 > m) m = $2 } END { print m + 0 }')
-  ft=$(grep -o 'ft: [0-9]*' "$log" | awk '{ if ($2 > m) m = $2 } END { print m + 0 }')
+  edges=$({ grep -o 'cov: [0-9]*' "$log" || true; } | awk '{ if ($2 > m) m = $2 } END { print m + 0 }')
+  ft=$({ grep -o 'ft: [0-9]*' "$log" || true; } | awk '{ if ($2 > m) m = $2 } END { print m + 0 }')
   new=$(comm -13 <(echo "${before[$h]}") <(findings "$h") | sed '/^$/d')
   newcount=$(echo -n "$new" | grep -c . || true)
   total=$((total + newcount))
@@ -148,7 +149,9 @@ if [ "$update" = 1 ]; then
     fresh=$(mktemp -d)
     old=()
     [ -d "fuzz/corpus/$h" ] && old+=("fuzz/corpus/$h")
-    "$bin/fuzz_$h" -merge=1 -max_len="${maxlen[$h]}" -timeout="${tmo[$h]}" -rss_limit_mb=2048 \
+    # -use_counters=0: an input stays for the edges it adds, not for hit
+    # counts (the stack's corpus would be thousands of files).
+    "$bin/fuzz_$h" -merge=1 -use_counters=0 -max_len="${maxlen[$h]}" -timeout="${tmo[$h]}" -rss_limit_mb=2048 \
       -artifact_prefix="$corpus/findings/$h/" "$fresh" "${old[@]}" "$corpus/$h" >"$corpus/logs/$h.merge.log" 2>&1
     rm -rf "fuzz/corpus/$h"
     mkdir -p "fuzz/corpus/$h"
