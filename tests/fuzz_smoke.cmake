@@ -27,3 +27,32 @@ file(GLOB FIN_STACK_REGRESSIONS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/reg
 add_test(NAME fuzz-smoke/stack_regressions COMMAND fuzz_stack_smoke ${FIN_STACK_REGRESSIONS})
 set_tests_properties(fuzz-smoke/stack fuzz-smoke/stack_regressions
                      PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+
+# The reassembly harness (fuzz/fuzz_reassembly.c): the out-of-order store
+# and the receive ring against a flat-array model, on seeded programs.
+add_executable(fuzz_reassembly_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_reassembly.c
+                                     ${PROJECT_SOURCE_DIR}/fuzz/fuzz_reassembly.c)
+target_compile_options(fuzz_reassembly_smoke PRIVATE ${FIN_WARNINGS})
+target_include_directories(fuzz_reassembly_smoke PRIVATE ${PROJECT_SOURCE_DIR}/src/engine)
+target_link_libraries(fuzz_reassembly_smoke PRIVATE fin_engine)
+add_test(NAME fuzz-smoke/reassembly COMMAND fuzz_reassembly_smoke)
+set_tests_properties(fuzz-smoke/reassembly PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+file(GLOB FIN_REASSEMBLY_REGRESSIONS CONFIGURE_DEPENDS
+     ${PROJECT_SOURCE_DIR}/fuzz/regressions/reassembly-*)
+if(FIN_REASSEMBLY_REGRESSIONS)
+  add_test(NAME fuzz-smoke/reassembly_regressions COMMAND fuzz_reassembly_smoke
+                                                          ${FIN_REASSEMBLY_REGRESSIONS})
+  set_tests_properties(fuzz-smoke/reassembly_regressions PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+endif()
+
+# The minimised campaign corpora (fuzz/corpus/<harness>/, written by
+# scripts/fuzz-campaign.sh --update-corpus: only inputs that added coverage)
+# replayed without fuzzing, so what a campaign reached stays reached.
+foreach(harness wire stack reassembly)
+  file(GLOB FIN_CORPUS_${harness} CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/fuzz/corpus/${harness}/*)
+  if(FIN_CORPUS_${harness})
+    add_test(NAME fuzz-smoke/corpus_${harness} COMMAND fuzz_${harness}_smoke
+                                                       ${FIN_CORPUS_${harness}})
+    set_tests_properties(fuzz-smoke/corpus_${harness} PROPERTIES LABELS fuzz-smoke TIMEOUT 300)
+  endif()
+endforeach()
