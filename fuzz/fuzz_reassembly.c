@@ -286,11 +286,18 @@ static void ooo_release(void) {
   }
 }
 
+/* An emptied ring gave its chunk map back (ring.c) and keeps its size;
+ * input_text.c makes it again before a segment goes in
+ * (fin_conn_rcvbuf_ready), and so does this. */
+static bool ring_ready(void) {
+  return Z.r.map != NULL || fin_ring_init(Z.st, &Z.r, Z.r.cap != 0 ? Z.r.cap : Z.cap) == 0;
+}
+
 static void segment_ooo(uint32_t off, uint32_t n) {
   static uint8_t buf[CAP_MAX];
   uint32_t at = Z.m.len + off;
   fill(buf, at, n);
-  if (fin_ring_write_at(Z.st, &Z.r, at, buf, n) != 0)
+  if (!ring_ready() || fin_ring_write_at(Z.st, &Z.r, at, buf, n) != 0)
     return; /* F3: no chunk now; the peer sends it again */
   model_wrote(at, buf, n);
   uint32_t os, oe, ms, me;
@@ -304,7 +311,7 @@ static void segment_ooo(uint32_t off, uint32_t n) {
 static void segment_in_order(uint32_t n) {
   static uint8_t buf[CAP_MAX];
   fill(buf, Z.m.len, n);
-  if (fin_ring_write_at(Z.st, &Z.r, Z.m.len, buf, n) != 0)
+  if (!ring_ready() || fin_ring_write_at(Z.st, &Z.r, Z.m.len, buf, n) != 0)
     return;
   model_wrote(Z.m.len, buf, n);
   uint32_t joined = n;
