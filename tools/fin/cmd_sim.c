@@ -96,7 +96,8 @@ static const struct opt opts[] = {
 };
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --list\n\noptions:\n");
+  fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --random SEED [--repeat N] "
+               "[options]   |   fin sim --list\n\noptions:\n");
   for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
     /* help is "METAVAR  text" for options with a value, "  text" for flags. */
     const char *h = opts[i].help;
