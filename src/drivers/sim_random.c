@@ -26,6 +26,7 @@ struct dst_plan {
   uint64_t send;
   fin_time close_at, read_period, stop_until;
   bool shut_rd, keepalive, shrink;
+  int user_timeout_ms, linger2_s; /* 0: not set */
   fin_time shut_rd_at;
   int ka_idle, ka_intvl, ka_cnt, linger_s;
 };
@@ -37,6 +38,8 @@ struct dst_ep {
   bool client, has_tuple, connected, released, failed, eof, fin_asked, closed, crashed;
   bool primary_done, shut_rd_done, shrunk;
   bool lingering; /* close() said -EINPROGRESS (SO_LINGER {1,N}): call it again */
+  bool held;      /* the application still held the handle when it ended */
+  bool probed;    /* ... and has asked the handle how it ended */
   struct fin_4tuple tuple;
   struct dst_plan plan;
   fin_time next_read;
@@ -49,6 +52,7 @@ struct dst_ep {
 
 struct dst_req {
   unsigned host, to;
+  uint16_t port; /* DST_PORT, or one nobody listens on (RST: refused, H1) */
   fin_time at;
   bool done;
   struct dst_plan plan;
@@ -84,9 +88,9 @@ static const char *const fault_names[FIN_DST_FAULT_COUNT] = {
     "loss",       "dup",       "reorder", "corrupt",       "jitter",
     "rate-queue", "partition", "crash",   "rcvbuf-shrink", "small-buffers"};
 static const char *const app_names[FIN_DST_APP_COUNT] = {
-    "read",     "slow-reader", "stopped-reader", "close", "shutdown-wr", "close-after-eof",
-    "close-at", "linger-0",    "linger-n",       "abort", "keep-open",   "shutdown-rd",
-    "keepalive"};
+    "read",      "slow-reader",  "stopped-reader", "close", "shutdown-wr", "close-after-eof",
+    "close-at",  "linger-0",     "linger-n",       "abort", "keep-open",   "shutdown-rd",
+    "keepalive", "user-timeout", "linger2"};
 static const char *const check_names[FIN_DST_CHK_COUNT] = {
     "audit-step",     "byte-order",    "eof-complete", "reason-errno", "app-error",
     "peer-asked-fin", "peer-sent-rst", "way-out",      "memory-bound", "no-leak"};
@@ -161,11 +165,15 @@ static void draw_plan(struct dst_ctx *ctx, struct fin_sim_rng *r, struct dst_pla
   p->ka_intvl = 1 + (int)below(r, 5);
   p->ka_cnt = 1 + (int)below(r, 5);
   p->shrink = chance(r, 0.1);
+  p->user_timeout_ms = chance(r, 0.1) ? 500 + (int)below(r, 30000) : 0;
+  p->linger2_s = chance(r, 0.1) ? (chance(r, 0.3) ? -1 : 1 + (int)below(r, 10)) : 0;
   struct fin_dst_result *res = ctx->res;
   res->apps[p->reader]++;
   res->apps[p->close]++;
   res->apps[FIN_DST_APP_SHUT_RD] += p->shut_rd;
   res->apps[FIN_DST_APP_KEEPALIVE] += p->keepalive;
+  res->apps[FIN_DST_APP_USER_TIMEOUT] += p->user_timeout_ms != 0;
+  res->apps[FIN_DST_APP_LINGER2] += p->linger2_s != 0;
   res->faults[FIN_DST_SHRINK] += p->shrink;
 }
 
@@ -238,6 +246,7 @@ static void generate(struct dst_ctx *ctx, struct fin_sim_config *cfg) {
       q->host = h;
       q->to = (h + 1 + (unsigned)below(r, ctx->hosts - 1)) % ctx->hosts;
       q->at = ms(r, 0, 3000);
+      q->port = chance(r, 0.05) ? DST_PORT + 1 : DST_PORT;
       draw_plan(ctx, r, &q->plan);
     }
   }
@@ -370,7 +379,13 @@ static void release(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e,
   e->fin_asked |= fin;
 }
 
-static void set_keepalive(struct fin_stack *st, fin_sock s, const struct dst_plan *p) {
+static void set_options(struct fin_stack *st, fin_sock s, const struct dst_plan *p) {
+  if (p->user_timeout_ms != 0)
+    fin_setsockopt(st, s, FIN_TCP_USER_TIMEOUT, &p->user_timeout_ms, sizeof p->user_timeout_ms);
+  if (p->linger2_s != 0)
+    fin_setsockopt(st, s, FIN_TCP_LINGER2, &p->linger2_s, sizeof p->linger2_s);
+  if (!p->keepalive)
+    return;
   int on = 1;
   fin_setsockopt(st, s, FIN_SO_KEEPALIVE, &on, sizeof on);
   fin_setsockopt(st, s, FIN_TCP_KEEPIDLE, &p->ka_idle, sizeof p->ka_idle);
@@ -407,8 +422,7 @@ static void do_accept(struct dst_ctx *ctx, unsigned h, struct fin_stack *st) {
     }
     e->connected = true;
     draw_plan(ctx, &ctx->apps[h], &e->plan);
-    if (e->plan.keepalive)
-      set_keepalive(st, s, &e->plan);
+    set_options(st, s, &e->plan);
   }
 }
 
@@ -422,9 +436,8 @@ static void do_connects(struct dst_ctx *ctx, unsigned h, struct fin_stack *st) {
     fin_sock s = fin_socket(st);
     if (s < 0)
       continue;
-    if (q->plan.keepalive)
-      set_keepalive(st, s, &q->plan);
-    struct fin_sockaddr to = {fin_sim_addr(ctx->sim, q->to), DST_PORT, FIN_AF_UNSPEC};
+    set_options(st, s, &q->plan);
+    struct fin_sockaddr to = {fin_sim_addr(ctx->sim, q->to), q->port, FIN_AF_UNSPEC};
     int rc = fin_connect(st, s, &to);
     char call[40];
     snprintf(call, sizeof call, "connect(%c)", 'a' + q->to);
@@ -601,7 +614,39 @@ static void do_close(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e
     release(ctx, st, e, true);
 }
 
+/* The connection ended under a handle the application holds: it asks,
+ * as any application would, by reading (and then SO_ERROR) - G4: it must
+ * learn how the connection ended. */
+static void probe_end(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e) {
+  uint8_t buf[DST_CHUNK];
+  e->probed = true;
+  for (int i = 0; i < 64 && !e->failed; i++) {
+    ssize_t n = fin_recv(st, e->s, buf, sizeof buf, 0);
+    if (n > 0 && learn_tuple(ctx, st, e)) {
+      account(ctx, e, buf, (size_t)n);
+      continue;
+    }
+    if (n == 0 && !e->eof)
+      e->eof = true;
+    if (n < 0 && n != -EAGAIN)
+      app_fail(ctx, e, n, "recv() after the end");
+    break;
+  }
+  if (!e->failed) {
+    int err = 0;
+    size_t len = sizeof err;
+    fin_getsockopt(st, e->s, FIN_SO_ERROR, &err, &len);
+    if (err != 0)
+      app_fail(ctx, e, -err, "SO_ERROR after the end");
+  }
+  release(ctx, st, e, false);
+}
+
 static void ep_step(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e) {
+  if (e->closed && e->held && !e->probed) {
+    probe_end(ctx, st, e);
+    return;
+  }
   if (e->lingering) {
     release(ctx, st, e, false);
     return;
@@ -697,6 +742,7 @@ static void app_event(void *vctx, struct fin_sim *sim, unsigned h, const struct 
     e->has_tuple = true;
   }
   e->closed = true;
+  e->held = !e->released && !e->lingering && !e->failed;
   e->reason = ev->reason;
   e->close_err = ev->err;
 }
@@ -836,6 +882,22 @@ static void check_ep(struct dst_ctx *ctx, const struct dst_ep *e) {
         !(e->reason == FIN_REASON_RESET && e->app_err == -ECONNRESET))
       fail(ctx, "%s: the application saw %s, the connection ended %s (%s)", who,
            fin_strerror(e->app_err), fin_close_reason_name(e->reason), fin_strerror(e->close_err));
+  }
+  /* G4 (MUST-12): an application holding the handle learns of a reset or
+   * a timeout through the errno of its next call. */
+  int want = 0;
+  if (e->reason == FIN_REASON_RESET)
+    want = -ECONNRESET;
+  else if (e->reason == FIN_REASON_REFUSED)
+    want = -ECONNREFUSED;
+  else if (e->reason == FIN_REASON_RETRANSMIT_TIMEOUT || e->reason == FIN_REASON_USER_TIMEOUT ||
+           e->reason == FIN_REASON_SYN_TIMEOUT || e->reason == FIN_REASON_KEEPALIVE_TIMEOUT)
+    want = -ETIMEDOUT;
+  if (e->closed && e->held && want != 0) {
+    chk[FIN_DST_CHK_APP_ERR]++;
+    if (e->app_err != want && !(want == -ECONNRESET && e->app_err == -EPIPE))
+      fail(ctx, "%s: ended %s while the application held it, which saw %s", who,
+           fin_close_reason_name(e->reason), fin_strerror(e->app_err));
   }
   const struct dst_ep *p = ep_peer(ctx, e);
   if (p == NULL)

@@ -26,19 +26,21 @@ enum fin_dst_fault {
 };
 
 enum fin_dst_app {
-  FIN_DST_APP_READ,      /* reads everything at once */
-  FIN_DST_APP_SLOW,      /* reads a little now and then */
-  FIN_DST_APP_STOPPED,   /* stops reading for a while (or for good): zero window */
-  FIN_DST_APP_CLOSE,     /* close() once everything is sent */
-  FIN_DST_APP_SHUT_WR,   /* shutdown(SHUT_WR), close() after EOF */
-  FIN_DST_APP_CLOSE_EOF, /* close() after EOF */
-  FIN_DST_APP_CLOSE_AT,  /* close() at a random time, maybe with unread data */
-  FIN_DST_APP_LINGER0,   /* SO_LINGER {1,0} + close(): RST */
-  FIN_DST_APP_LINGER_N,  /* SO_LINGER {1,N} + close() */
-  FIN_DST_APP_ABORT,     /* fin_abort() */
-  FIN_DST_APP_KEEP,      /* never closes */
-  FIN_DST_APP_SHUT_RD,   /* shutdown(SHUT_RD) at some point */
-  FIN_DST_APP_KEEPALIVE, /* SO_KEEPALIVE with short timers */
+  FIN_DST_APP_READ,         /* reads everything at once */
+  FIN_DST_APP_SLOW,         /* reads a little now and then */
+  FIN_DST_APP_STOPPED,      /* stops reading for a while (or for good): zero window */
+  FIN_DST_APP_CLOSE,        /* close() once everything is sent */
+  FIN_DST_APP_SHUT_WR,      /* shutdown(SHUT_WR), close() after EOF */
+  FIN_DST_APP_CLOSE_EOF,    /* close() after EOF */
+  FIN_DST_APP_CLOSE_AT,     /* close() at a random time, maybe with unread data */
+  FIN_DST_APP_LINGER0,      /* SO_LINGER {1,0} + close(): RST */
+  FIN_DST_APP_LINGER_N,     /* SO_LINGER {1,N} + close() */
+  FIN_DST_APP_ABORT,        /* fin_abort() */
+  FIN_DST_APP_KEEP,         /* never closes */
+  FIN_DST_APP_SHUT_RD,      /* shutdown(SHUT_RD) at some point */
+  FIN_DST_APP_KEEPALIVE,    /* SO_KEEPALIVE with short timers */
+  FIN_DST_APP_USER_TIMEOUT, /* TCP_USER_TIMEOUT of a few seconds */
+  FIN_DST_APP_LINGER2,      /* TCP_LINGER2: a short or negative orphaned FIN-WAIT-2 */
   FIN_DST_APP_COUNT
 };
 

@@ -28,7 +28,7 @@ seeds)
   grep -q "^dst seeds=$n .*failed=0 " out || fail "no totals line for $n seeds"
   # Both families, every host count, graceful and abortive endings, faults.
   for want in 'ipv6=[1-9]' 'hosts2=[1-9]' 'hosts3=[1-9]' 'hosts4=[1-9]' ' graceful=[1-9]' \
-    ' reset=[1-9]' ' time-wait-done=[1-9]' ' crash=[1-9]' ' partition=[1-9]' \
+    ' reset=[1-9]' ' refused=[1-9]' ' time-wait-done=[1-9]' ' crash=[1-9]' ' partition=[1-9]' \
     ' eof-complete=[1-9]' ' peer-sent-rst=[1-9]'; do
     grep -q -- "$want" out || fail "the run did not exercise $want"
   done
