@@ -53,7 +53,7 @@ cat "$logs"/*.out | awk -v start="$start" -v end="$end" -v jobs="$jobs" '
       split(order[i], p, SUBSEP)
       if (p[2] == "wall" || p[2] == "seeds_per_hour" || p[2] == "first" || p[2] == "seeds") continue
       if (p[1] != last) { printf "%s%s:", last == "" ? "" : "\n", p[1]; last = p[1] }
-      printf " %s=%s", p[2], sum[order[i]]
+      printf " %s=%.0f", p[2], sum[order[i]]
     }
     printf "\n"
     if (seeds == 0) exit 1

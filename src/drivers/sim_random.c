@@ -80,6 +80,8 @@ struct dst_ctx {
   unsigned nrst;
   bool rst_overflow;
   fin_time t_final; /* the applications close every handle they still hold */
+  fin_time quiet_pair[FIN_SIM_MAX_HOSTS][FIN_SIM_MAX_HOSTS]; /* the last partition ends */
+  bool progress_checked[FIN_SIM_MAX_HOSTS];
   uint8_t stage[DST_CHUNK];
   char why[400];
 };
@@ -92,8 +94,8 @@ static const char *const app_names[FIN_DST_APP_COUNT] = {
     "close-at",  "linger-0",     "linger-n",       "abort", "keep-open",   "shutdown-rd",
     "keepalive", "user-timeout", "linger2"};
 static const char *const check_names[FIN_DST_CHK_COUNT] = {
-    "audit-step",     "byte-order",    "eof-complete", "reason-errno", "app-error",
-    "peer-asked-fin", "peer-sent-rst", "way-out",      "memory-bound", "no-leak"};
+    "audit-step",    "byte-order", "eof-complete", "reason-errno", "app-error", "peer-asked-fin",
+    "peer-sent-rst", "way-out",    "memory-bound", "no-leak",      "progress"};
 
 const char *fin_dst_fault_name(enum fin_dst_fault f) {
   return (unsigned)f < FIN_DST_FAULT_COUNT ? fault_names[f] : "?";
@@ -273,6 +275,8 @@ static void schedule(struct dst_ctx *ctx) {
       fin_time t1 = ms(r, 0, 8000), t2 = t1 + ms(r, 100, 40000);
       if (fin_sim_partition(ctx->sim, a, b, t1, t2) == 0) {
         res->faults[FIN_DST_PARTITION]++;
+        if (t2 > ctx->quiet_pair[a][b])
+          ctx->quiet_pair[a][b] = ctx->quiet_pair[b][a] = t2;
         len += (size_t)snprintf(res->desc + len, sizeof res->desc - len,
                                 ", partition %c-%c %.1f-%.1f s", 'a' + a, 'a' + b, (double)t1 / 1e9,
                                 (double)t2 / 1e9);
@@ -642,6 +646,39 @@ static void probe_end(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *
   release(ctx, st, e, false);
 }
 
+static bool alive(const struct dst_ep *e) {
+  return e->connected && e->has_tuple && !e->closed && !e->released && !e->failed && !e->crashed &&
+         !e->lingering;
+}
+
+static const struct dst_ep *ep_peer(const struct dst_ctx *ctx, const struct dst_ep *e);
+
+/* Progress: when the applications exit, a reader that always read got
+ * everything its live peer handed its stack, unless a partition ended
+ * less than PROGRESS_SLACK before (the retransmission backoff may still
+ * be waiting; RFC 6298 caps it at rto_max). */
+#define PROGRESS_SLACK FIN_SEC(130)
+static void check_progress(struct dst_ctx *ctx, unsigned h) {
+  fin_time now = fin_sim_now(ctx->sim);
+  unsigned gen = fin_sim_generation(ctx->sim, h);
+  for (unsigned i = 0; i < ctx->nep; i++) {
+    const struct dst_ep *e = &ctx->eps[i];
+    if (e->host != h || e->gen != gen || !alive(e) || e->plan.reader != FIN_DST_APP_READ ||
+        e->plan.shut_rd || e->plan.shrink || e->eof)
+      continue;
+    const struct dst_ep *p = ep_peer(ctx, e);
+    if (p == NULL || !alive(p) || now < ctx->quiet_pair[h][e->peer_host] + PROGRESS_SLACK)
+      continue;
+    ctx->res->checks[FIN_DST_CHK_PROGRESS]++;
+    if (e->rcvd != p->sent)
+      fail(ctx,
+           "host %c conn %llu at %.3f s: read %llu bytes, its peer on host %c has sent %llu: "
+           "no progress",
+           'a' + h, (unsigned long long)e->conn_id, (double)now / 1e9, (unsigned long long)e->rcvd,
+           'a' + p->host, (unsigned long long)p->sent);
+  }
+}
+
 static void ep_step(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e) {
   if (e->closed && e->held && !e->probed) {
     probe_end(ctx, st, e);
@@ -706,6 +743,10 @@ static void app_step(void *vctx, struct fin_sim *sim, unsigned h) {
   if (st == NULL)
     return;
   do_listen(ctx, h, st);
+  if (fin_sim_now(sim) >= ctx->t_final && !ctx->progress_checked[h]) {
+    ctx->progress_checked[h] = true;
+    check_progress(ctx, h);
+  }
   do_accept(ctx, h, st);
   do_connects(ctx, h, st);
   unsigned gen = fin_sim_generation(sim, h);

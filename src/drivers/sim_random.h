@@ -56,6 +56,7 @@ enum fin_dst_check {
   FIN_DST_CHK_WAY_OUT,  /* every connection the application let go of ended */
   FIN_DST_CHK_MEMORY,   /* a host's memory within its bound */
   FIN_DST_CHK_LEAK,     /* runs whose stacks returned every byte */
+  FIN_DST_CHK_PROGRESS, /* at the applications' exit, a reader has all its live peer sent */
   FIN_DST_CHK_COUNT
 };
 

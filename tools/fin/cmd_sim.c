@@ -537,7 +537,7 @@ static int random_repeat(struct sim_cli *cli) {
   }
   double dt = seconds() - t0;
   printf("dst seeds=%lu first=%llu failed=%lu wall=%.3f seeds_per_hour=%.0f steps=%llu "
-         "connections=%llu ipv6=%llu hosts2=%llu hosts3=%llu hosts4=%llu peak_bytes=%zu\n",
+         "endpoints=%llu ipv6=%llu hosts2=%llu hosts3=%llu hosts4=%llu peak_bytes=%zu\n",
          cli->repeat, (unsigned long long)seed0, fails, dt,
          dt > 0 ? (double)cli->repeat * 3600.0 / dt : 0.0, (unsigned long long)steps,
          (unsigned long long)conns, (unsigned long long)v6, (unsigned long long)hosts[2],
