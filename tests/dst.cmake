@@ -12,7 +12,7 @@ if(TARGET fin)
                      ${first} ${count})
     set_tests_properties(dst/seeds_${first} PROPERTIES LABELS dst TIMEOUT 300)
   endforeach()
-  foreach(kind stream rst memory)
+  foreach(kind stream rst memory progress)
     add_test(NAME dst/break_${kind}
              COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/sim/dst_checks.sh $<TARGET_FILE:fin> break
                      ${kind})

@@ -110,7 +110,7 @@ const char *fin_dst_check_name(enum fin_dst_check c) {
 }
 
 int fin_dst_break_parse(const char *s, enum fin_dst_break *out) {
-  static const char *const names[] = {"none", "stream", "rst", "memory"};
+  static const char *const names[] = {"none", "stream", "rst", "memory", "progress"};
   for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
     if (strcmp(s, names[i]) == 0) {
       *out = (enum fin_dst_break)i;
@@ -670,7 +670,7 @@ static void check_progress(struct dst_ctx *ctx, unsigned h) {
     if (p == NULL || !alive(p) || now < ctx->quiet_pair[h][e->peer_host] + PROGRESS_SLACK)
       continue;
     ctx->res->checks[FIN_DST_CHK_PROGRESS]++;
-    if (e->rcvd != p->sent)
+    if (e->rcvd + (ctx->o->brk == FIN_DST_BREAK_PROGRESS) != p->sent)
       fail(ctx,
            "host %c conn %llu at %.3f s: read %llu bytes, its peer on host %c has sent %llu: "
            "no progress",

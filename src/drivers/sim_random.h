@@ -63,9 +63,10 @@ enum fin_dst_check {
 /* A deliberately broken checker input, to prove that the checks can fail. */
 enum fin_dst_break {
   FIN_DST_BREAK_NONE = 0,
-  FIN_DST_BREAK_STREAM, /* the receiver's accounting loses byte 1000 of each stream */
-  FIN_DST_BREAK_RST,    /* RSTs the stacks send are not recorded */
-  FIN_DST_BREAK_MEMORY, /* the memory bound is one byte */
+  FIN_DST_BREAK_STREAM,   /* the receiver's accounting loses byte 1000 of each stream */
+  FIN_DST_BREAK_RST,      /* RSTs the stacks send are not recorded */
+  FIN_DST_BREAK_MEMORY,   /* the memory bound is one byte */
+  FIN_DST_BREAK_PROGRESS, /* a reader checked for progress counts one byte too many */
 };
 
 struct fin_dst_opts {
@@ -95,7 +96,7 @@ struct fin_dst_result {
 const char *fin_dst_fault_name(enum fin_dst_fault f);
 const char *fin_dst_app_name(enum fin_dst_app a);
 const char *fin_dst_check_name(enum fin_dst_check c);
-/* "stream", "rst", "memory": the break mode, or -EINVAL. */
+/* "stream", "rst", "memory", "progress": the break mode, or -EINVAL. */
 int fin_dst_break_parse(const char *s, enum fin_dst_break *out);
 
 /* Runs the seed's history. 0 when it ran (res->ok says whether every

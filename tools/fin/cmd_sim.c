@@ -90,7 +90,8 @@ static const struct opt opts[] = {
     {"--random", OPT_RANDOM, OFF(rseed),
      "SEED a random history from SEED instead of a scenario (with --repeat: SEED.."
      "SEED+N-1)"},
-    {"--break", OPT_BREAK, OFF(brk), "KIND  --random checker self-test: stream, rst or memory"},
+    {"--break", OPT_BREAK, OFF(brk),
+     "KIND  --random checker self-test: stream, rst, memory or progress"},
     {"--list", OPT_FLAG, OFF(list), "       list the scenarios"},
     {"--help", OPT_FLAG, OFF(help), "       this text"},
 };
@@ -203,7 +204,7 @@ static int set_value(struct sim_cli *cli, const struct opt *o, const char *val) 
     return 0;
   case OPT_BREAK:
     if (fin_dst_break_parse(val, &cli->brk) != 0)
-      return bad_value(o->name, val, "stream, rst or memory");
+      return bad_value(o->name, val, "stream, rst, memory or progress");
     return 0;
   case OPT_FLAG:
     break;
@@ -420,7 +421,7 @@ static int check_outputs(const struct sim_cli *cli) {
 
 static void replay_command(FILE *out, const struct sim_cli *cli, uint64_t seed) {
   char brk[24] = "";
-  static const char *const names[] = {"", "stream", "rst", "memory"};
+  static const char *const names[] = {"", "stream", "rst", "memory", "progress"};
   if (cli->brk != FIN_DST_BREAK_NONE)
     snprintf(brk, sizeof brk, " --break %s", names[cli->brk]);
   fprintf(out,
