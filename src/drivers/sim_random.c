@@ -27,6 +27,7 @@ struct dst_plan {
   fin_time close_at, read_period, stop_until;
   bool shut_rd, keepalive, shrink;
   int user_timeout_ms, linger2_s; /* 0: not set */
+  fin_time kill_at;               /* FIN_NEVER: no administrator */
   fin_time shut_rd_at;
   int ka_idle, ka_intvl, ka_cnt, linger_s;
 };
@@ -36,7 +37,7 @@ struct dst_ep {
   uint64_t conn_id;
   fin_sock s;
   bool client, has_tuple, connected, released, failed, eof, fin_asked, closed, crashed;
-  bool primary_done, shut_rd_done, shrunk;
+  bool primary_done, shut_rd_done, shrunk, killed;
   bool lingering; /* close() said -EINPROGRESS (SO_LINGER {1,N}): call it again */
   bool held;      /* the application still held the handle when it ended */
   bool probed;    /* ... and has asked the handle how it ended */
@@ -47,6 +48,7 @@ struct dst_ep {
   bool order_ok;
   uint64_t bad_at;
   enum fin_close_reason reason;
+  enum fin_state closed_from; /* the state it left for CLOSED */
   int close_err, app_err;
 };
 
@@ -90,9 +92,9 @@ static const char *const fault_names[FIN_DST_FAULT_COUNT] = {
     "loss",       "dup",       "reorder", "corrupt",       "jitter",
     "rate-queue", "partition", "crash",   "rcvbuf-shrink", "small-buffers"};
 static const char *const app_names[FIN_DST_APP_COUNT] = {
-    "read",      "slow-reader",  "stopped-reader", "close", "shutdown-wr", "close-after-eof",
-    "close-at",  "linger-0",     "linger-n",       "abort", "keep-open",   "shutdown-rd",
-    "keepalive", "user-timeout", "linger2"};
+    "read",      "slow-reader",  "stopped-reader", "close",     "shutdown-wr", "close-after-eof",
+    "close-at",  "linger-0",     "linger-n",       "abort",     "keep-open",   "shutdown-rd",
+    "keepalive", "user-timeout", "linger2",        "admin-kill"};
 static const char *const check_names[FIN_DST_CHK_COUNT] = {
     "audit-step",    "byte-order", "eof-complete", "reason-errno", "app-error", "peer-asked-fin",
     "peer-sent-rst", "way-out",    "memory-bound", "no-leak",      "progress"};
@@ -167,6 +169,7 @@ static void draw_plan(struct dst_ctx *ctx, struct fin_sim_rng *r, struct dst_pla
   p->ka_intvl = 1 + (int)below(r, 5);
   p->ka_cnt = 1 + (int)below(r, 5);
   p->shrink = chance(r, 0.1);
+  p->kill_at = chance(r, 0.05) ? ms(r, 0, 30000) : FIN_NEVER;
   p->user_timeout_ms = chance(r, 0.1) ? 500 + (int)below(r, 30000) : 0;
   p->linger2_s = chance(r, 0.1) ? (chance(r, 0.3) ? -1 : 1 + (int)below(r, 10)) : 0;
   struct fin_dst_result *res = ctx->res;
@@ -176,6 +179,7 @@ static void draw_plan(struct dst_ctx *ctx, struct fin_sim_rng *r, struct dst_pla
   res->apps[FIN_DST_APP_KEEPALIVE] += p->keepalive;
   res->apps[FIN_DST_APP_USER_TIMEOUT] += p->user_timeout_ms != 0;
   res->apps[FIN_DST_APP_LINGER2] += p->linger2_s != 0;
+  res->apps[FIN_DST_APP_ADMIN_KILL] += p->kill_at != FIN_NEVER;
   res->faults[FIN_DST_SHRINK] += p->shrink;
 }
 
@@ -712,6 +716,12 @@ static void ep_step(struct dst_ctx *ctx, struct fin_stack *st, struct dst_ep *e)
     fin_getsockopt(st, e->s, FIN_SO_ERROR, &err, &len);
     app_fail(ctx, e, err ? -err : -ECONNRESET, "SO_ERROR");
   }
+  if (!e->killed && fin_sim_now(ctx->sim) >= e->plan.kill_at) {
+    e->killed = true;
+    fin_sim_trace_app(ctx->sim, e->host, e->s, "fin_stack_kill()", fin_stack_kill(st, &e->tuple),
+                      false);
+    return; /* the application learns of it from its next call */
+  }
   do_send(ctx, st, e);
   do_close(ctx, st, e);
 }
@@ -773,6 +783,12 @@ static void app_event(void *vctx, struct fin_sim *sim, unsigned h, const struct 
     ctx->rsts[ctx->nrst++] = (struct dst_rst){h, ev->tuple.local_port, ev->tuple.remote_port};
     return;
   }
+  if (ev->type == FIN_EV_STATE && ev->to == FIN_CLOSED) {
+    struct dst_ep *e = ep_find(ctx, h, ev->conn_id);
+    if (e != NULL)
+      e->closed_from = ev->from;
+    return;
+  }
   if (ev->type != FIN_EV_CLOSED)
     return;
   struct dst_ep *e = ep_find(ctx, h, ev->conn_id);
@@ -819,6 +835,8 @@ static fin_time app_wakeup(void *vctx, unsigned h) {
       WAKE(e->plan.close_at);
     if (e->plan.shut_rd && !e->shut_rd_done)
       WAKE(e->plan.shut_rd_at);
+    if (!e->killed && !e->closed)
+      WAKE(e->plan.kill_at);
   }
 #undef WAKE
   return t;
@@ -851,7 +869,7 @@ static bool graceful(enum fin_close_reason r) {
 
 /* G4 / RFC 9293 MUST-12: how it ended and the errno the application reads
  * say the same thing. */
-static bool errno_fits(enum fin_close_reason r, int err) {
+static bool errno_fits(enum fin_close_reason r, int err, enum fin_state from) {
   switch (r) {
   case FIN_REASON_GRACEFUL:
   case FIN_REASON_TIME_WAIT_DONE:
@@ -864,6 +882,10 @@ static bool errno_fits(enum fin_close_reason r, int err) {
     return err == -ECONNRESET || err == -EPIPE;
   case FIN_REASON_REFUSED:
     return err == -ECONNREFUSED;
+  case FIN_REASON_ADMIN_KILL:
+    /* A kill in TIME-WAIT ends an exchange that already completed: like
+     * ABORT there (RFC 9293 §3.10.5) it reports nothing. */
+    return err == -ECONNABORTED || (from == FIN_TIME_WAIT && err == 0);
   case FIN_REASON_RETRANSMIT_TIMEOUT:
   case FIN_REASON_USER_TIMEOUT:
   case FIN_REASON_SYN_TIMEOUT:
@@ -907,7 +929,7 @@ static void check_ep(struct dst_ctx *ctx, const struct dst_ep *e) {
   if (e->closed) {
     ctx->res->endings[e->reason]++;
     chk[FIN_DST_CHK_ERRNO]++;
-    if (!errno_fits(e->reason, e->close_err))
+    if (!errno_fits(e->reason, e->close_err, e->closed_from))
       fail(ctx, "%s: close reason %s with errno %s", who, fin_close_reason_name(e->reason),
            fin_strerror(e->close_err));
   }
@@ -931,6 +953,8 @@ static void check_ep(struct dst_ctx *ctx, const struct dst_ep *e) {
     want = -ECONNRESET;
   else if (e->reason == FIN_REASON_REFUSED)
     want = -ECONNREFUSED;
+  else if (e->reason == FIN_REASON_ADMIN_KILL && e->closed_from != FIN_TIME_WAIT)
+    want = -ECONNABORTED;
   else if (e->reason == FIN_REASON_RETRANSMIT_TIMEOUT || e->reason == FIN_REASON_USER_TIMEOUT ||
            e->reason == FIN_REASON_SYN_TIMEOUT || e->reason == FIN_REASON_KEEPALIVE_TIMEOUT)
     want = -ETIMEDOUT;

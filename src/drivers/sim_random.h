@@ -41,6 +41,7 @@ enum fin_dst_app {
   FIN_DST_APP_KEEPALIVE,    /* SO_KEEPALIVE with short timers */
   FIN_DST_APP_USER_TIMEOUT, /* TCP_USER_TIMEOUT of a few seconds */
   FIN_DST_APP_LINGER2,      /* TCP_LINGER2: a short or negative orphaned FIN-WAIT-2 */
+  FIN_DST_APP_ADMIN_KILL,   /* an administrator kills the connection (fin_stack_kill, B6) */
   FIN_DST_APP_COUNT
 };
 
