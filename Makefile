@@ -4,7 +4,7 @@ BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 
-.PHONY: all deps deps-demo demo test test-fast attack format bench abuse coverage docs termination-doc install clean explore
+.PHONY: all deps deps-demo demo test test-fast attack dst format bench abuse coverage docs termination-doc install clean explore
 
 all: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFIN_TESTS=ON >/dev/null
@@ -38,6 +38,17 @@ test: deps
 # Same suite without sanitizers (quicker edit/compile loop).
 test-fast: all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Deterministic simulation testing: DST_SEEDS generated histories (fin sim
+# --random) from DST_FIRST on DST_JOBS processes, on the release build;
+# prints seeds per hour, failures with their replay commands, and what the
+# runs covered (endings, faults, applications, invariant checks). A failing
+# seed's pcap, NDJSON and ladder go to $(BUILD)/dst-out/.
+DST_SEEDS ?= 100000
+DST_JOBS  ?= $(JOBS)
+DST_FIRST ?= 0
+dst: all
+	./scripts/dst.sh $(BUILD)/fin $(DST_SEEDS) $(DST_JOBS) $(DST_FIRST) $(BUILD)/dst-out
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

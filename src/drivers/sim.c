@@ -700,6 +700,10 @@ uint64_t fin_sim_steps(const struct fin_sim *sim) {
   return sim->steps;
 }
 
+size_t fin_sim_host_bytes(const struct fin_sim *sim, unsigned host) {
+  return host < sim->cfg.host_count ? sim->hosts[host].live_bytes : 0;
+}
+
 int fin_sim_partition(struct fin_sim *sim, unsigned a, unsigned b, fin_time t1, fin_time t2) {
   struct fin_sim_link *ab = fin_sim_link(sim, a, b), *ba = fin_sim_link(sim, b, a);
   if (ab == NULL || ba == NULL)

@@ -133,5 +133,7 @@ int fin_sim_inject(struct fin_sim *sim, unsigned to, const uint8_t *d, size_t le
 void fin_sim_trace_app(struct fin_sim *sim, unsigned host, fin_sock s, const char *call,
                        int64_t result, bool verbose);
 uint64_t fin_sim_steps(const struct fin_sim *sim);
+/* Bytes host's stack holds now, by the sim's allocator accounting (0 while down). */
+size_t fin_sim_host_bytes(const struct fin_sim *sim, unsigned host);
 
 #endif

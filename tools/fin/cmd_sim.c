@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "drivers/sim_random.h"
 #include "drivers/sim_scenarios.h"
 #include "viz/states.h"
 #include "viz/viz.h"
@@ -23,6 +24,9 @@ struct sim_cli {
   enum { STATES_AUTO, STATES_SVG, STATES_MERMAID } states_format;
   bool mermaid, quiet, list, help;
   unsigned long repeat;
+  bool random; /* --random SEED: a generated history, not a scenario */
+  uint64_t rseed;
+  enum fin_dst_break brk;
 };
 
 enum opt_kind {
@@ -34,7 +38,9 @@ enum opt_kind {
   OPT_U64,
   OPT_FILE,
   OPT_FORMAT,
-  OPT_STATES_FORMAT
+  OPT_STATES_FORMAT,
+  OPT_RANDOM,
+  OPT_BREAK
 };
 
 struct opt {
@@ -81,12 +87,18 @@ static const struct opt opts[] = {
     {"--syn-cookies", OPT_FLAG, OFF(o.syn_cookies), "SYN cookies (L1)"},
     {"--insecure-rst", OPT_FLAG, OFF(o.insecure_rst), "RFC 793 RST rule (dangerous; blind-reset)"},
     {"--ipv6", OPT_FLAG, OFF(o.ipv6), "       hosts fd00::1 and fd00::2 instead of 10.0.0.x"},
+    {"--random", OPT_RANDOM, OFF(rseed),
+     "SEED a random history from SEED instead of a scenario (with --repeat: SEED.."
+     "SEED+N-1)"},
+    {"--break", OPT_BREAK, OFF(brk),
+     "KIND  --random checker self-test: stream, rst, memory or progress"},
     {"--list", OPT_FLAG, OFF(list), "       list the scenarios"},
     {"--help", OPT_FLAG, OFF(help), "       this text"},
 };
 
 static void usage(FILE *out) {
-  fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --list\n\noptions:\n");
+  fprintf(out, "usage: fin sim SCENARIO [options]   |   fin sim --random SEED [--repeat N] "
+               "[options]   |   fin sim --list\n\noptions:\n");
   for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
     /* help is "METAVAR  text" for options with a value, "  text" for flags. */
     const char *h = opts[i].help;
@@ -184,6 +196,15 @@ static int set_value(struct sim_cli *cli, const struct opt *o, const char *val) 
     if (strcmp(val, "svg") != 0 && strcmp(val, "mermaid") != 0)
       return bad_value(o->name, val, "svg or mermaid");
     cli->states_format = strcmp(val, "svg") == 0 ? STATES_SVG : STATES_MERMAID;
+    return 0;
+  case OPT_RANDOM:
+    if (parse_u64(val, &cli->rseed) != 0)
+      return bad_value(o->name, val, "a non-negative integer");
+    cli->random = true;
+    return 0;
+  case OPT_BREAK:
+    if (fin_dst_break_parse(val, &cli->brk) != 0)
+      return bad_value(o->name, val, "stream, rst, memory or progress");
     return 0;
   case OPT_FLAG:
     break;
@@ -396,6 +417,151 @@ static int check_outputs(const struct sim_cli *cli) {
   return 0;
 }
 
+/* ---- --random: deterministic simulation testing ---- */
+
+static void replay_command(FILE *out, const struct sim_cli *cli, uint64_t seed) {
+  char brk[24] = "";
+  static const char *const names[] = {"", "stream", "rst", "memory", "progress"};
+  if (cli->brk != FIN_DST_BREAK_NONE)
+    snprintf(brk, sizeof brk, " --break %s", names[cli->brk]);
+  fprintf(out,
+          "replay: fin sim --random %llu%s%s --pcap fin-dst-%llu.pcap --events "
+          "fin-dst-%llu.ndjson > fin-dst-%llu.ladder\n",
+          (unsigned long long)seed, cli->o.ipv6 ? " --ipv6" : "", brk, (unsigned long long)seed,
+          (unsigned long long)seed, (unsigned long long)seed);
+}
+
+static void random_summary(FILE *out, const struct sim_cli *cli, const struct fin_dst_result *r) {
+  fprintf(out,
+          "\nrandom seed %llu: %s\nended at t=%.6f s after %llu steps, %u connections, "
+          "peak %zu bytes on one host\nendings:",
+          (unsigned long long)cli->rseed, r->desc, (double)r->end / 1e9,
+          (unsigned long long)r->steps, r->conns, r->mem_peak);
+  for (int i = 0; i < FIN_REASON_COUNT; i++)
+    if (r->endings[i])
+      fprintf(out, " %s=%llu", fin_close_reason_name((enum fin_close_reason)i),
+              (unsigned long long)r->endings[i]);
+  fprintf(out, "\n%s%s\n", r->ok ? "PASS" : "FAIL: ", r->ok ? "" : r->why);
+  if (!r->ok)
+    replay_command(out, cli, cli->rseed);
+}
+
+static int random_once(struct sim_cli *cli) {
+  struct fin_trace tr;
+  char err[256];
+  fin_trace_init(&tr);
+  tr.keep_packets = cli->pcapng != NULL;
+  struct fin_dst_opts o = {.seed = cli->rseed, .ipv6 = cli->o.ipv6, .brk = cli->brk, .trace = &tr};
+  char title[40];
+  snprintf(title, sizeof title, "random %llu", (unsigned long long)cli->rseed);
+  cli->viz.title = title;
+  if (cli->pcap != NULL && (o.pcap = fin_pcap_open(cli->pcap, err, sizeof err)) == NULL) {
+    fprintf(stderr, "fin sim: --pcap: %s\n", err);
+    fin_trace_free(&tr);
+    return 2;
+  }
+  struct fin_dst_result res;
+  int rc = fin_dst_run(&o, &res);
+  fin_pcap_close(o.pcap);
+  if (rc != 0) {
+    fprintf(stderr, "fin sim: random %llu: could not start: %s\n", (unsigned long long)cli->rseed,
+            strerror(-rc));
+    fin_trace_free(&tr);
+    return 1;
+  }
+  rc = outputs(cli, &tr);
+  fin_trace_free(&tr);
+  random_summary(stdout, cli, &res);
+  return rc == 0 && res.ok ? 0 : 1;
+}
+
+static void add_counts(uint64_t *to, const uint64_t *from, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    to[i] += from[i];
+}
+
+/* A failing seed's files, from a second (identical) run that records. */
+static void write_failure(struct sim_cli *cli, uint64_t seed) {
+  char pcap[64], events[64], ladder[64];
+  snprintf(pcap, sizeof pcap, "fin-dst-%llu.pcap", (unsigned long long)seed);
+  snprintf(events, sizeof events, "fin-dst-%llu.ndjson", (unsigned long long)seed);
+  snprintf(ladder, sizeof ladder, "fin-dst-%llu.ladder", (unsigned long long)seed);
+  struct fin_trace tr;
+  char err[256];
+  fin_trace_init(&tr);
+  struct fin_dst_opts o = {.seed = seed, .ipv6 = cli->o.ipv6, .brk = cli->brk, .trace = &tr};
+  o.pcap = fin_pcap_open(pcap, err, sizeof err);
+  struct fin_dst_result res;
+  if (fin_dst_run(&o, &res) == 0) {
+    FILE *f = fopen(ladder, "w");
+    if (f != NULL) {
+      fin_ladder_render(f, &tr, &cli->viz);
+      fclose(f);
+    }
+    write_file(events, &tr, &cli->viz, fin_ndjson_render);
+  }
+  fin_pcap_close(o.pcap);
+  fin_trace_free(&tr);
+  fprintf(stderr, "fin sim: wrote %s, %s and %s\n", pcap, events, ladder);
+}
+
+/* --random SEED --repeat N: seeds SEED..SEED+N-1, nothing recorded; the
+ * totals come out as key=value lines (scripts/dst.sh adds them up). */
+static int random_repeat(struct sim_cli *cli) {
+  unsigned long fails = 0;
+  uint64_t seed0 = cli->rseed, steps = 0, v6 = 0, conns = 0, hosts[FIN_SIM_MAX_HOSTS + 1] = {0};
+  struct fin_dst_result sum, res;
+  memset(&sum, 0, sizeof sum);
+  double t0 = seconds();
+  for (unsigned long i = 0; i < cli->repeat; i++) {
+    struct fin_dst_opts o = {.seed = seed0 + i, .ipv6 = cli->o.ipv6, .brk = cli->brk};
+    if (fin_dst_run(&o, &res) != 0) {
+      res.ok = false;
+      snprintf(res.why, sizeof res.why, "could not start");
+    }
+    steps += res.steps;
+    conns += res.conns;
+    v6 += res.ipv6;
+    hosts[res.hosts <= FIN_SIM_MAX_HOSTS ? res.hosts : 0]++;
+    if (res.mem_peak > sum.mem_peak)
+      sum.mem_peak = res.mem_peak;
+    add_counts(sum.endings, res.endings, FIN_REASON_COUNT);
+    add_counts(sum.faults, res.faults, FIN_DST_FAULT_COUNT);
+    add_counts(sum.apps, res.apps, FIN_DST_APP_COUNT);
+    add_counts(sum.checks, res.checks, FIN_DST_CHK_COUNT);
+    if (!res.ok) {
+      fprintf(stderr, "fin sim: random seed %llu: FAIL: %s\n", (unsigned long long)o.seed, res.why);
+      replay_command(stderr, cli, o.seed);
+      if (fails++ < 3)
+        write_failure(cli, o.seed);
+    }
+  }
+  double dt = seconds() - t0;
+  printf("dst seeds=%lu first=%llu failed=%lu wall=%.3f seeds_per_hour=%.0f steps=%llu "
+         "endpoints=%llu ipv6=%llu hosts2=%llu hosts3=%llu hosts4=%llu peak_bytes=%zu\n",
+         cli->repeat, (unsigned long long)seed0, fails, dt,
+         dt > 0 ? (double)cli->repeat * 3600.0 / dt : 0.0, (unsigned long long)steps,
+         (unsigned long long)conns, (unsigned long long)v6, (unsigned long long)hosts[2],
+         (unsigned long long)hosts[3], (unsigned long long)hosts[4], sum.mem_peak);
+  printf("dst endings");
+  for (int i = 1; i < FIN_REASON_COUNT; i++)
+    printf(" %s=%llu", fin_close_reason_name((enum fin_close_reason)i),
+           (unsigned long long)sum.endings[i]);
+  printf("\ndst faults");
+  for (int i = 0; i < FIN_DST_FAULT_COUNT; i++)
+    printf(" %s=%llu", fin_dst_fault_name((enum fin_dst_fault)i),
+           (unsigned long long)sum.faults[i]);
+  printf("\ndst apps");
+  for (int i = 0; i < FIN_DST_APP_COUNT; i++)
+    printf(" %s=%llu", fin_dst_app_name((enum fin_dst_app)i), (unsigned long long)sum.apps[i]);
+  printf("\ndst checks");
+  for (int i = 0; i < FIN_DST_CHK_COUNT; i++)
+    printf(" %s=%llu", fin_dst_check_name((enum fin_dst_check)i),
+           (unsigned long long)sum.checks[i]);
+  printf("\n");
+  return fails == 0 ? 0 : 1;
+}
+
 int fin_cmd_sim(int argc, char **argv) {
   struct sim_cli cli;
   memset(&cli, 0, sizeof cli);
@@ -410,6 +576,13 @@ int fin_cmd_sim(int argc, char **argv) {
     list(stdout);
     return 0;
   }
+  if (cli.random && cli.scenario != NULL) {
+    fprintf(stderr, "fin sim: --random takes no scenario\n");
+    return 2;
+  }
+  if (cli.random)
+    return cli.repeat > 1 ? random_repeat(&cli)
+                          : (check_outputs(&cli) != 0 ? 2 : random_once(&cli));
   if (cli.scenario == NULL) {
     fprintf(stderr, "fin sim: which scenario? (fin sim --list)\n");
     return 2;
