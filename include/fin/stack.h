@@ -303,8 +303,9 @@ size_t fin_stack_list_listeners(const struct fin_stack *stack, size_t *cursor,
 /** B6: administrative kill by 4-tuple (like `ss -K`), in any state including
  * SYN-RECEIVED (embryonic) and TIME-WAIT. An RST is sent where BEHAVIOR B1
  * would send one (SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2, CLOSE-WAIT); the
- * connection ends with FIN_REASON_ADMIN_KILL and its application reads
- * -ECONNABORTED.
+ * connection ends with FIN_REASON_ADMIN_KILL and an application still
+ * holding it reads -ECONNABORTED; a TIME-WAIT connection (the exchange
+ * already complete, RFC 9293 §3.10.5) ends with errno 0.
  * @param stack the stack
  * @param tuple the connection, seen from this stack
  * @retval 0 killed
