@@ -29,16 +29,6 @@ static uint64_t rng(void) {
   return x * 0x2545F4914F6CDD1DULL;
 }
 
-static void run_one(const uint8_t *d, size_t len) {
-  uint8_t *copy = malloc(len ? len : 1);
-  if (!copy)
-    abort();
-  if (len)
-    memcpy(copy, d, len);
-  LLVMFuzzerTestOneInput(copy, len);
-  free(copy);
-}
-
 /* fd00::/16 with random low bits: never a martian. */
 static struct fin_addr random_v6(uint8_t net) {
   uint8_t b[16] = {0xfd, net};
@@ -278,29 +268,9 @@ static int write_seeds(const char *dir) {
   for (int i = 0; i < SEEDS; i++) {
     size_t n = make_seed(buf, sizeof(buf), i);
     snprintf(path, sizeof(path), "%s/seed-%02d", dir, i);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(buf, 1, n, f) != n) {
-      perror(path);
+    if (fin_fuzz_write(path, buf, n) != 0)
       return 1;
-    }
-    fclose(f);
   }
-  return 0;
-}
-
-static int replay(int argc, char **argv) {
-  static uint8_t buf[1 << 20];
-  for (int i = 1; i < argc; i++) {
-    FILE *f = fopen(argv[i], "rb");
-    if (!f) {
-      perror(argv[i]);
-      return 1;
-    }
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    run_one(buf, n);
-  }
-  printf("replayed %d inputs\n", argc - 1);
   return 0;
 }
 
@@ -308,7 +278,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
     return write_seeds(argv[2]);
   if (argc > 1)
-    return replay(argc, argv);
+    return fin_fuzz_replay(argc, argv, fin_fuzz_run);
   static uint8_t buf[MAX_LEN];
   for (int i = 0; i < INPUTS; i++) {
     size_t len;
@@ -324,7 +294,7 @@ int main(int argc, char **argv) {
       if (i % 3 == 2)
         mutate(buf, &len, sizeof(buf));
     }
-    run_one(buf, len);
+    fin_fuzz_run(buf, len);
   }
   printf("fuzz smoke: %d inputs, no failure\n", INPUTS);
   return 0;

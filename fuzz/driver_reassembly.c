@@ -29,16 +29,6 @@ static uint64_t rng(void) {
   return x * 0x2545F4914F6CDD1DULL;
 }
 
-static void run_one(const uint8_t *d, size_t len) {
-  uint8_t *copy = malloc(len ? len : 1);
-  if (!copy)
-    abort();
-  if (len)
-    memcpy(copy, d, len);
-  LLVMFuzzerTestOneInput(copy, len);
-  free(copy);
-}
-
 /* A program: header, then ops with the opcodes of fuzz_reassembly.c
  * (0 OOO, 1 in order, 2 around, 3 hole, 4 read, 5 peek, 6 fail). */
 static size_t make_prog(uint8_t *b) {
@@ -88,29 +78,9 @@ static int write_seeds(const char *dir) {
     size_t n = make_prog(b);
     char path[4096];
     snprintf(path, sizeof(path), "%s/seed-%03d", dir, i);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(b, 1, n, f) != n) {
-      perror(path);
+    if (fin_fuzz_write(path, b, n) != 0)
       return 1;
-    }
-    fclose(f);
   }
-  return 0;
-}
-
-static int replay(int argc, char **argv) {
-  static uint8_t buf[1 << 20];
-  for (int i = 1; i < argc; i++) {
-    FILE *f = fopen(argv[i], "rb");
-    if (!f) {
-      perror(argv[i]);
-      return 1;
-    }
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    run_one(buf, n);
-  }
-  printf("replayed %d inputs\n", argc - 1);
   return 0;
 }
 
@@ -118,7 +88,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
     return write_seeds(argv[2]);
   if (argc > 1)
-    return replay(argc, argv);
+    return fin_fuzz_replay(argc, argv, fin_fuzz_run);
   static uint8_t b[MAX_LEN];
   int inputs = getenv("FIN_FUZZ_INPUTS") ? atoi(getenv("FIN_FUZZ_INPUTS")) : INPUTS;
   if (getenv("FIN_FUZZ_SEED"))
@@ -132,7 +102,7 @@ int main(int argc, char **argv) {
     } else {
       n = make_prog(b);
     }
-    run_one(b, n);
+    fin_fuzz_run(b, n);
   }
   printf("fuzz smoke (reassembly): %d inputs, no failure\n", inputs);
   return 0;

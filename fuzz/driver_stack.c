@@ -42,13 +42,7 @@ static void save(const uint8_t *d, size_t len) {
 
 static void run_one(const uint8_t *d, size_t len) {
   save(d, len);
-  uint8_t *copy = malloc(len ? len : 1);
-  if (!copy)
-    abort();
-  if (len)
-    memcpy(copy, d, len);
-  LLVMFuzzerTestOneInput(copy, len);
-  free(copy);
+  fin_fuzz_run(d, len);
 }
 
 /* ---- seed programs ---- */
@@ -236,29 +230,9 @@ static int write_seeds(const char *dir) {
   for (int i = 0; i < SEEDS; i++) {
     make_seed(&p, i);
     snprintf(path, sizeof(path), "%s/seed-%03d", dir, i);
-    FILE *f = fopen(path, "wb");
-    if (!f || fwrite(p.b, 1, p.n, f) != p.n) {
-      perror(path);
+    if (fin_fuzz_write(path, p.b, p.n) != 0)
       return 1;
-    }
-    fclose(f);
   }
-  return 0;
-}
-
-static int replay(int argc, char **argv) {
-  static uint8_t buf[1 << 20];
-  for (int i = 1; i < argc; i++) {
-    FILE *f = fopen(argv[i], "rb");
-    if (!f) {
-      perror(argv[i]);
-      return 1;
-    }
-    size_t n = fread(buf, 1, sizeof(buf), f);
-    fclose(f);
-    run_one(buf, n);
-  }
-  printf("replayed %d inputs\n", argc - 1);
   return 0;
 }
 
@@ -266,7 +240,7 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "--seeds") == 0)
     return write_seeds(argv[2]);
   if (argc > 1)
-    return replay(argc, argv);
+    return fin_fuzz_replay(argc, argv, run_one);
   static struct prog p;
   int inputs = getenv("FIN_FUZZ_INPUTS") ? atoi(getenv("FIN_FUZZ_INPUTS")) : INPUTS;
   if (getenv("FIN_FUZZ_SEED"))

@@ -9,4 +9,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* driver_io.c, for the smoke drivers: one input from a heap copy of
+ * exactly its length; files replayed through run (each file's bytes);
+ * a seed file written (0, or 1 with the error printed). */
+void fin_fuzz_run(const uint8_t *d, size_t len);
+int fin_fuzz_replay(int argc, char **argv, void (*run)(const uint8_t *d, size_t len));
+int fin_fuzz_write(const char *path, const uint8_t *b, size_t n);
+
 #endif

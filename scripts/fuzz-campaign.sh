@@ -80,7 +80,7 @@ for h in $harnesses; do
     "${src[@]}" "fuzz/fuzz_$h.c" -o "$bin/fuzz_$h"
   mkdir -p "$corpus/$h" "$corpus/findings/$h"
   if [ -z "$(ls -A "$corpus/$h")" ]; then # a new corpus starts from the seed generator's
-    clang -O1 "${cflags[@]}" "${src[@]}" "fuzz/${driver[$h]}" "fuzz/fuzz_$h.c" -o "$bin/seedgen_$h"
+    clang -O1 "${cflags[@]}" "${src[@]}" "fuzz/${driver[$h]}" fuzz/driver_io.c "fuzz/fuzz_$h.c" -o "$bin/seedgen_$h"
     "$bin/seedgen_$h" --seeds "$corpus/$h"
     cp fuzz/regressions/"$h"-* "$corpus/$h/" 2>/dev/null || true
   fi

@@ -18,7 +18,7 @@ shift || true
 out=build-fuzz
 mkdir -p "$out/corpus-stack"
 if [ -z "$(ls -A "$out/corpus-stack")" ]; then
-  clang -O1 -D_GNU_SOURCE -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver_stack.c fuzz/fuzz_stack.c \
+  clang -O1 -D_GNU_SOURCE -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver_stack.c fuzz/driver_io.c fuzz/fuzz_stack.c \
     -o "$out/seedgen-stack"
   "$out/seedgen-stack" --seeds "$out/corpus-stack"
   cp fuzz/regressions/stack-* "$out/corpus-stack/" 2>/dev/null || true

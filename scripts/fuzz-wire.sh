@@ -12,7 +12,7 @@ shift || true
 out=build-fuzz
 mkdir -p "$out/corpus-wire"
 if [ -z "$(ls -A "$out/corpus-wire")" ]; then
-  clang -O1 -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver.c fuzz/fuzz_wire.c -o "$out/seedgen"
+  clang -O1 -Iinclude -Ifuzz -Isrc/engine -Isrc/wire src/wire/*.c src/engine/*.c fuzz/driver.c fuzz/driver_io.c fuzz/fuzz_wire.c -o "$out/seedgen"
   "$out/seedgen" --seeds "$out/corpus-wire"
 fi
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \

@@ -2,7 +2,7 @@
 # fuzz-smoke: the libFuzzer harnesses in fuzz/ run under any compiler by
 # linking them to fuzz/driver.c, which feeds seeded random inputs and
 # mutations (full fuzzing needs clang: scripts/fuzz-wire.sh).
-add_executable(fuzz_wire_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver.c
+add_executable(fuzz_wire_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver.c ${PROJECT_SOURCE_DIR}/fuzz/driver_io.c
                                ${PROJECT_SOURCE_DIR}/fuzz/fuzz_wire.c)
 target_compile_options(fuzz_wire_smoke PRIVATE ${FIN_WARNINGS})
 target_link_libraries(fuzz_wire_smoke PRIVATE fin_engine)
@@ -18,7 +18,7 @@ set_tests_properties(fuzz-smoke/wire_corpus fuzz-smoke/wire_regressions
 
 # The whole-stack harness (fuzz/fuzz_stack.c): seeded programs and mutations
 # of them, then every minimised reproducer in fuzz/regressions/ replayed.
-add_executable(fuzz_stack_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_stack.c
+add_executable(fuzz_stack_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_stack.c ${PROJECT_SOURCE_DIR}/fuzz/driver_io.c
                                 ${PROJECT_SOURCE_DIR}/fuzz/fuzz_stack.c)
 target_compile_options(fuzz_stack_smoke PRIVATE ${FIN_WARNINGS})
 target_link_libraries(fuzz_stack_smoke PRIVATE fin_engine)
@@ -30,7 +30,7 @@ set_tests_properties(fuzz-smoke/stack fuzz-smoke/stack_regressions
 
 # The reassembly harness (fuzz/fuzz_reassembly.c): the out-of-order store
 # and the receive ring against a flat-array model, on seeded programs.
-add_executable(fuzz_reassembly_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_reassembly.c
+add_executable(fuzz_reassembly_smoke ${PROJECT_SOURCE_DIR}/fuzz/driver_reassembly.c ${PROJECT_SOURCE_DIR}/fuzz/driver_io.c
                                      ${PROJECT_SOURCE_DIR}/fuzz/fuzz_reassembly.c)
 target_compile_options(fuzz_reassembly_smoke PRIVATE ${FIN_WARNINGS})
 target_include_directories(fuzz_reassembly_smoke PRIVATE ${PROJECT_SOURCE_DIR}/src/engine)
