@@ -22,50 +22,29 @@
  * explicit builtin is still a plain (unaligned-safe) load. */
 #define load(dst, src, n) __builtin_memcpy((dst), (src), (n))
 
-/* One's complement addition on 64 bits: end-around carry. */
+/* One's complement addition on 64 bits: end-around carry (add, adc). */
 static inline uint64_t add64(uint64_t acc, uint64_t v) {
-  acc += v;
-  return acc + (acc < v);
+  uint64_t r;
+  return __builtin_add_overflow(acc, v, &r) ? r + 1 : r;
 }
 
-static uint16_t fold64(uint64_t acc) {
-  acc = (acc & 0xffffffffu) + (acc >> 32);
-  acc = (acc & 0xffffffffu) + (acc >> 32);
-  acc = (acc & 0xffffu) + (acc >> 16);
-  acc = (acc & 0xffffu) + (acc >> 16);
-  return (uint16_t)acc;
+/* A 64-bit one's complement sum folded to 16 bits: a sum of 16-bit words
+ * whatever width it was accumulated in (RFC 1071 §2(A)). */
+static inline uint16_t fold64(uint64_t acc) {
+  uint32_t lo = (uint32_t)acc, s = lo + (uint32_t)(acc >> 32);
+  s += s < lo;
+  s = (s & 0xffffu) + (s >> 16);
+  s = (s & 0xffffu) + (s >> 16);
+  return (uint16_t)s;
 }
 
-static uint16_t swap16(uint16_t v) {
+static inline uint16_t swap16(uint16_t v) {
   return (uint16_t)(v << 8 | v >> 8);
 }
 
-/* Whole 8-byte words (len a multiple of 8), 32 bytes per round. Each word
- * is added as two 32-bit halves into 64-bit accumulators: no carry to
- * propagate per add (2^32 halves fit before overflow, far beyond 64 KB), and
- * independent accumulators let the adds run in parallel. Deferring the
- * carries to the final fold is RFC 1071 §2(C). memcpy loads keep unaligned
- * buffers free of undefined behaviour and compile to plain loads. */
-static uint64_t sum_wide(const uint8_t *p, size_t len) {
-  uint64_t s0 = 0, s1 = 0, a, b, c, d;
-  for (; len >= 32; p += 32, len -= 32) {
-    load(&a, p, 8);
-    load(&b, p + 8, 8);
-    load(&c, p + 16, 8);
-    load(&d, p + 24, 8);
-    s0 += (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32);
-    s1 += (c & 0xffffffffu) + (c >> 32) + (d & 0xffffffffu) + (d >> 32);
-  }
-  for (; len >= 8; p += 8, len -= 8) {
-    load(&a, p, 8);
-    s0 += (a & 0xffffffffu) + (a >> 32);
-  }
-  return add64(s0, s1);
-}
-
-/* The last 0..7 bytes; an odd last byte is the first byte of a zero-padded
- * word (RFC 1071 §4.1). */
-static uint64_t sum_tail(const uint8_t *p, size_t len) {
+/* The last 0..7 bytes as one native word; an odd last byte is the first
+ * byte of a zero-padded word (RFC 1071 §4.1). */
+static inline uint64_t tail_word(const uint8_t *p, size_t len) {
   uint8_t word[8] = {0};
   size_t i = 0;
   uint64_t v;
@@ -80,33 +59,45 @@ static uint64_t sum_tail(const uint8_t *p, size_t len) {
   if (len & 1)
     word[i] = p[i];
   load(&v, word, 8);
-  return (v & 0xffffffffu) + (v >> 32);
+  return v;
 }
 
-/* Sum of the data as native-endian 16-bit words, folded. */
-static uint16_t sum_native(const uint8_t *p, size_t len) {
-  size_t wide = len & ~(size_t)7;
-  return fold64(add64(sum_wide(p, wide), sum_tail(p + wide, len - wide)));
-}
-
-/* The data's sum in big-endian word order, whatever the host order. */
-static uint16_t sum_be(const uint8_t *p, size_t len) {
-  uint16_t s = sum_native(p, len);
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-  s = swap16(s);
-#endif
-  return s;
+/* The one's complement sum of the data taken as native 8-byte words,
+ * unfolded: 32 bytes per round with the carries chained (add, adc), the
+ * fold deferred to the end (RFC 1071 §2(C)). memcpy loads keep unaligned
+ * buffers free of undefined behaviour and compile to plain loads. */
+static uint64_t sum_words(const uint8_t *p, size_t len) {
+  uint64_t acc = 0, a, b, c, d;
+  for (; len >= 32; p += 32, len -= 32) {
+    load(&a, p, 8);
+    load(&b, p + 8, 8);
+    load(&c, p + 16, 8);
+    load(&d, p + 24, 8);
+    acc = add64(add64(add64(add64(acc, a), b), c), d);
+  }
+  for (; len >= 8; p += 8, len -= 8) {
+    load(&a, p, 8);
+    acc = add64(acc, a);
+  }
+  return len > 0 ? add64(acc, tail_word(p, len)) : acc;
 }
 
 uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
   uint32_t odd = sum & CSUM_ODD;
-  uint16_t acc = fold64(sum & ~CSUM_ODD);
+  uint16_t d = fold64(sum_words(data, len)); /* native word order */
+  /* To big-endian word order; data that starts at an odd offset has its
+   * bytes in the other halves of the words (RFC 1071 §2(B)). */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  if (!odd)
+    d = swap16(d);
+#else
   if (odd)
-    acc = swap16(acc);
-  acc = fold64((uint64_t)acc + sum_be(data, len));
-  if (odd)
-    acc = swap16(acc);
-  return acc | ((len & 1u) ? odd ^ CSUM_ODD : odd);
+    d = swap16(d);
+#endif
+  /* One fold step keeps the partial sum below 2^17, clear of bit 31. */
+  uint64_t s = (uint64_t)(sum & ~CSUM_ODD) + d;
+  uint32_t r = (uint32_t)((s & 0xffffu) + (s >> 16));
+  return r | ((len & 1u) ? odd ^ CSUM_ODD : odd);
 }
 
 uint16_t fin_csum_fold(uint32_t sum) {

@@ -68,6 +68,24 @@ static void test_checksum_all_ones_data_folds_carries(void **state) {
     assert_int_equal(fin_csum_fold(fin_csum_add(0, buf, len)), ref_checksum(buf, len));
 }
 
+/* A caller may start from any partial sum below bit 31 (pseudo-header
+ * fields added as host numbers): the largest one must not carry into the
+ * parity bit, for data of either parity. */
+static void test_checksum_largest_starting_sum(void **state) {
+  (void)state;
+  uint8_t buf[64];
+  memset(buf, 0xff, sizeof(buf));
+  for (size_t len = 0; len <= sizeof(buf); len++) {
+    uint32_t s = fin_csum_add(0x7fffffffu, buf, len);
+    assert_true((s & 0x7fffffffu) < 0x20000u);
+    /* 0x7fffffff is 0x7fff + 0xffff = 0x7fff in one's complement. */
+    uint64_t ref = (uint64_t)(uint16_t)~ref_checksum(buf, len) + 0x7fff;
+    while (ref >> 16)
+      ref = (ref & 0xffff) + (ref >> 16);
+    assert_int_equal(fin_csum_fold(s), (uint16_t)~ref);
+  }
+}
+
 static void test_checksum_chained_two_pieces_any_split(void **state) {
   (void)state;
   struct test_rng r;
@@ -128,6 +146,7 @@ int main(void) {
       cmocka_unit_test(test_checksum_empty_and_single_byte),
       cmocka_unit_test(test_checksum_every_length_and_alignment_matches_reference),
       cmocka_unit_test(test_checksum_all_ones_data_folds_carries),
+      cmocka_unit_test(test_checksum_largest_starting_sum),
       cmocka_unit_test(test_checksum_chained_two_pieces_any_split),
       cmocka_unit_test(test_checksum_chained_three_pieces_odd_first),
       cmocka_unit_test(test_checksum_byte_at_a_time_chain),
