@@ -73,10 +73,10 @@ struct fin_tcp_opts {
   struct fin_sack_block sack[FIN_SACK_MAX_BLOCKS]; /**< the SACK blocks */
   /* RFC 7413 §4.1.1: the Fast Open option, kind 34, or kind 254 with the
    * ExID 0xF989 (RFC 6994, the form before kind 34 was assigned). */
-  bool has_fo;                               /**< a Fast Open option was present */
-  bool fo_exp;                               /**< in the experimental form */
-  uint8_t fo_len;                            /**< the cookie's length as received (0: a request) */
-  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX];  /**< its first FIN_TCP_FO_COOKIE_MAX bytes */
+  bool has_fo;                              /**< a Fast Open option was present */
+  bool fo_exp;                              /**< in the experimental form */
+  uint8_t fo_len;                           /**< the cookie's length as received (0: a request) */
+  uint8_t fo_cookie[FIN_TCP_FO_COOKIE_MAX]; /**< its first FIN_TCP_FO_COOKIE_MAX bytes */
 };
 
 /** A parsed TCP segment of either family (fin_tcp_parse()), or one to build
@@ -260,8 +260,10 @@ size_t fin_tcp_opts_write(uint8_t *out, const struct fin_tcp_opts_out *o,
  * IPv4 header (DF set, id from seg.ip_id, ttl from seg.ttl) or a 40-byte IPv6
  * header (hop limit seg.ttl, traffic class seg.tos, flow label
  * seg.flowlabel), TCP header, options, then payload1 + payload2 (a ring may
- * hand over its data in two pieces). Fills the checksums. seg.opts is
- * ignored; options come from opt/opt_len.
+ * hand over its data in two pieces). Fills the checksums. seg.opts,
+ * seg.payload, seg.payload_len and seg.data_offset are ignored; options come
+ * from opt/opt_len, and are not copied when opt already points where they go
+ * (right after the 20-byte TCP header in buf).
  * @param buf where the datagram goes
  * @param cap its size
  * @param seg addresses, ports, sequence numbers, flags, window

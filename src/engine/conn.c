@@ -129,6 +129,7 @@ static void conn_detach(struct fin_stack *st, struct fin_conn *c) {
     fin_listener_unlink_child(st, c);
   for (int i = 0; i < CT_COUNT; i++)
     c->timer[i] = FIN_NEVER;
+  c->deadline = FIN_NEVER;
   fin_heap_remove(st, c);
   fin_conn_output_unmark(st, c);
   orphan_unlink(st, c);

@@ -33,7 +33,9 @@ static bool ctl_resize(struct fin_stack *st, uint32_t cap) {
 
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
                       uint32_t seq, uint32_t ack, uint8_t flags) {
-  memset(seg, 0, sizeof(*seg));
+  /* The header fields fin_tcp_build reads, and only those: the parse-side
+   * fields (options, payload) of an outgoing segment are never looked at,
+   * and clearing the whole struct cost more than building the header. */
   seg->saddr = t->local_addr;
   seg->daddr = t->remote_addr;
   seg->sport = t->local_port;
@@ -42,12 +44,17 @@ void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struc
   seg->ack = ack;
   seg->flags = flags;
   seg->ttl = st->s.ttl;
+  seg->tos = 0;
+  seg->wnd = 0;
+  seg->urg = 0;
+  seg->flowlabel = 0;
+  seg->ip_id = 0;
   /* IPv4 ID 0: every datagram fin sends is atomic (DF set, never
    * fragmented), so the ID means nothing (RFC 6864 §4.1-4.2), and a
    * counter shared by every flow would let anyone who sees two of fin's
    * datagrams count what it sent to others in between (idle scans,
    * CVE-2020-36516); Linux sends 0 on DF datagrams not tied to a socket
-   * too. memset left it 0. */
+   * too. */
 }
 
 bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
@@ -61,9 +68,7 @@ bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl) {
   return true;
 }
 
-size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap) {
-  if (st->ctl_len == 0)
-    return 0;
+size_t fin_ctl_pop_one(struct fin_stack *st, uint8_t *buf, size_t cap) {
   const struct fin_ctl *k = &st->ctl[st->ctl_head];
   struct fin_tcp_opts_out o;
   memset(&o, 0, sizeof(o));

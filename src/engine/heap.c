@@ -87,6 +87,15 @@ void fin_heap_remove(struct fin_stack *st, struct fin_conn *c) {
   sift_up(st, i);
 }
 
+/* A deadline earlier than the connection's present one: it can only move
+ * up the heap. Never fails (fin_heap_reserve). */
+void fin_heap_earlier(struct fin_stack *st, struct fin_conn *c, fin_time d) {
+  c->deadline = d;
+  if (c->heap_idx == FIN_NONE_IDX)
+    heap_set(st, st->heap_len++, c);
+  sift_up(st, c->heap_idx);
+}
+
 /* Never fails: every connection reserved its heap slot when it was
  * created (fin_heap_reserve), so no connection can end up without a timer. */
 void fin_heap_update(struct fin_stack *st, struct fin_conn *c) {

@@ -391,7 +391,8 @@ static inline uint16_t fin_conn_adv_mss(const struct fin_stack *st, const struct
 }
 
 /* An outgoing segment's header, addressed from a connection's 4-tuple,
- * with the stack's TTL and the next IP id (ctl.c). */
+ * with the stack's TTL and IP id 0 (ctl.c). Only the fields
+ * fin_tcp_build() reads are set. */
 void fin_segment_init(struct fin_stack *st, struct fin_segment *seg, const struct fin_4tuple *t,
                       uint32_t seq, uint32_t ack, uint8_t flags);
 
@@ -516,6 +517,7 @@ int fin_heap_init(struct fin_stack *st);
 void fin_heap_free(struct fin_stack *st);
 /* Recomputes c->deadline from c->timer[] and fixes the heap. */
 void fin_heap_update(struct fin_stack *st, struct fin_conn *c);
+void fin_heap_earlier(struct fin_stack *st, struct fin_conn *c, fin_time d);
 void fin_heap_remove(struct fin_stack *st, struct fin_conn *c);
 /* Makes room for n entries; false on allocation failure. */
 bool fin_heap_reserve(struct fin_stack *st, uint32_t n);
@@ -560,7 +562,12 @@ uint32_t fin_tw_snd_nxt(const struct fin_stack *st, uint32_t idx);
 /* ---- control segments (ctl.c) ---- */
 int fin_ctl_init(struct fin_stack *st);
 bool fin_ctl_push(struct fin_stack *st, const struct fin_ctl *ctl);
-size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap);
+size_t fin_ctl_pop_one(struct fin_stack *st, uint8_t *buf, size_t cap);
+/* The next queued control segment; the queue is empty on almost every
+ * call, which costs one load here. */
+static inline size_t fin_ctl_pop(struct fin_stack *st, uint8_t *buf, size_t cap) {
+  return st->ctl_len == 0 ? 0 : fin_ctl_pop_one(st, buf, cap);
+}
 /* BEHAVIOR A1: RST for a segment without a connection (rate-limited, A7). */
 void fin_send_rst_for(struct fin_stack *st, const struct fin_segment *seg, uint64_t *counter,
                       bool rate_limited);

@@ -101,7 +101,11 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
 
 static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p, uint8_t *buf,
                    size_t cap) {
-  uint8_t opt[FIN_TCP_OPT_MAX];
+  /* The options are written where they go when the buffer has room for
+   * the largest area (fin_tcp_build then leaves them in place). */
+  uint8_t local[FIN_TCP_OPT_MAX];
+  size_t at = fin_tuple_hdr(&c->tuple);
+  uint8_t *opt = cap >= at + FIN_TCP_OPT_MAX ? buf + at : local;
   size_t olen = build_options(st, c, p->flags, opt);
   struct fin_segment seg;
   fin_segment_init(st, &seg, &c->tuple, p->seq, (p->flags & FIN_TCP_ACK) ? c->rcv_nxt : 0,
@@ -329,8 +333,10 @@ static bool tfo_early_data(const struct fin_conn *c) {
 /* Bytes the SACK blocks of build_options() take: NOP,NOP,kind,len + 8 per
  * block, at most 3 next to timestamps, 4 without (RFC 2018 §3). */
 static uint32_t sack_option_len(const struct fin_conn *c) {
+  if (!c->sack_ok || (c->ooo == NULL && !c->dsack))
+    return 0; /* in-order data: no blocks (the common case, one test) */
   uint32_t blocks = fin_conn_ooo_count(c) + c->dsack, room = sack_room(c);
-  if (!c->sack_ok || blocks == 0)
+  if (blocks == 0)
     return 0;
   return 4 + 8 * (blocks < room ? blocks : room);
 }

@@ -7,17 +7,29 @@
 #include "internal.h"
 #include "keepinit.h"
 
+/* c->deadline is always the earliest of c->timer[] (the audit checks it),
+ * so the heap is touched only when that minimum moves: a timer set before
+ * it, or the timer that was the minimum moved or cleared. Re-arming a
+ * later timer (the retransmission timer on every segment while a delayed
+ * ACK is pending, say) costs nothing. */
 void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at) {
+  fin_time old = c->timer[t];
   c->timer[t] = at;
-  if (!c->terminated)
+  if (c->terminated)
+    return;
+  if (at < c->deadline)
+    fin_heap_earlier(st, c, at);
+  else if (old == c->deadline && at != old)
     fin_heap_update(st, c);
 }
 
 void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_timer t) {
-  if (c->timer[t] == FIN_NEVER)
+  fin_time old = c->timer[t];
+  if (old == FIN_NEVER)
     return;
   c->timer[t] = FIN_NEVER;
-  fin_heap_update(st, c);
+  if (old == c->deadline)
+    fin_heap_update(st, c);
 }
 
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
@@ -134,8 +146,8 @@ void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at)
  * probes are answered stays open; unanswered, it gives up after R2 probes.
  * An orphan behind a window that stays shut is bounded even when answered:
  * orphan_retries backoffs (F4, Linux tcp_probe_timer); one whose peer keeps
- * taking data, however slowly, is progressing (docs/engine.md). TCP_USER_TIMEOUT bounds how long the window may
- * stay shut, answered or not (Linux icsk_probes_tstamp). */
+ * taking data, however slowly, is progressing (docs/engine.md). TCP_USER_TIMEOUT bounds how long
+ * the window may stay shut, answered or not (Linux icsk_probes_tstamp). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
   fin_time user_timeout = fin_conn_user_timeout(c);
@@ -168,7 +180,7 @@ static void window_shrunk_to_zero(struct fin_stack *st, struct fin_conn *c) {
 }
 
 static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
-  c->timer[CT_REXMIT] = FIN_NEVER;
+  fin_conn_timer_clear(st, c, CT_REXMIT);
   fin_event_timer(st, c, c->persist ? FIN_TIMER_PERSIST : FIN_TIMER_RETRANSMIT);
   if (c->state == FIN_SYN_SENT || c->state == FIN_SYN_RECEIVED)
     syn_timeout(st, c);
@@ -189,7 +201,7 @@ static bool keepalive_state(enum fin_state s) {
 /* J4: idle for keep_idle, then a probe every keep_intvl; keep_cnt
  * unanswered probes end the connection. A probe carries no data. */
 static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
-  c->timer[CT_KEEPALIVE] = FIN_NEVER;
+  fin_conn_timer_clear(st, c, CT_KEEPALIVE);
   if (!c->keepalive || !keepalive_state(c->state)) {
     fin_heap_update(st, c);
     return;
@@ -213,8 +225,7 @@ static void on_keepalive(struct fin_stack *st, struct fin_conn *c) {
 }
 
 static void on_delack(struct fin_stack *st, struct fin_conn *c) {
-  c->timer[CT_DELACK] = FIN_NEVER;
-  fin_heap_update(st, c);
+  fin_conn_timer_clear(st, c, CT_DELACK);
   fin_event_timer(st, c, FIN_TIMER_DELACK);
   st->c.delayed_acks++;
   c->ack_now = 1;
@@ -225,7 +236,7 @@ static void on_delack(struct fin_stack *st, struct fin_conn *c) {
  * as Linux does (a later segment finds no connection and gets A1's RST);
  * settings.fin_wait_2_rst sends one RST at reaping instead. */
 static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
-  c->timer[CT_FIN_WAIT_2] = FIN_NEVER;
+  fin_conn_timer_clear(st, c, CT_FIN_WAIT_2);
   fin_event_timer(st, c, FIN_TIMER_FIN_WAIT_2);
   st->c.fin_wait2_timeouts++;
   if (st->s.fin_wait_2_rst)
@@ -237,9 +248,8 @@ static void on_fin_wait_2(struct fin_stack *st, struct fin_conn *c) {
 /* B5: the linger wait is over; fin_close() now returns and the
  * connection carries on orphaned. The timer only wakes the caller. */
 static void on_linger(struct fin_stack *st, struct fin_conn *c) {
-  c->timer[CT_LINGER] = FIN_NEVER;
+  fin_conn_timer_clear(st, c, CT_LINGER);
   c->linger_expired = 1;
-  fin_heap_update(st, c);
   fin_event_timer(st, c, FIN_TIMER_LINGER);
   fin_event_simple(st, c, FIN_EV_WRITABLE);
 }

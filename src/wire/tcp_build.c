@@ -53,8 +53,10 @@ static void build_tcp(uint8_t *t, const struct fin_segment *seg, size_t opt_len)
   wire_put16(t + 18, seg->urg);
 }
 
+/* The options may already be in place (a caller that wrote them at the
+ * header's end): no copy then. */
 static size_t copy_piece(uint8_t *dst, const uint8_t *src, size_t len) {
-  if (len > 0)
+  if (len > 0 && dst != src)
     memcpy(dst, src, len);
   return len;
 }

@@ -246,6 +246,13 @@ static size_t write_syn_freebsd(uint8_t *out, const struct fin_tcp_opts_out *o) 
  * 4-byte fields stay aligned (RFC 7323 Appendix A, RFC 2018 §3). The area is
  * 40 bytes: with TS (12) room remains for 3 SACK blocks, otherwise 4. */
 static size_t write_established(uint8_t *out, const struct fin_tcp_opts_out *o) {
+  if (o->sack_count == 0) { /* the common segment: NOP,NOP,TS or nothing */
+    if (!o->ts)
+      return 0;
+    out[0] = OPT_NOP;
+    out[1] = OPT_NOP;
+    return put_ts(out, 2, o->ts_val, o->ts_ecr);
+  }
   size_t n = 0;
   size_t max_blocks = o->ts ? 3 : FIN_SACK_MAX_BLOCKS;
   size_t blocks = o->sack_count < max_blocks ? o->sack_count : max_blocks;
