@@ -36,7 +36,15 @@ static enum fin_wire_error ipv4_options_check(const uint8_t *opt, size_t len) {
  * (RFC 1122 §4.2.3.10), so the same set is refused as a destination. 127/8
  * is left to the caller (loopback stacks in tests use it). */
 static bool ipv4_martian(uint32_t a) {
-  return a == 0 || (a >> 28) == 0xe || (a >> 28) == 0xf;
+  return a - 1u >= 0xdfffffffu; /* 0 wraps to the top; 224/4 and 240/4 are the top */
+}
+
+/* ::ffff:a.b.c.d straight from the header's bytes (already in network
+ * order, as struct fin_addr holds them). */
+static void ipv4_mapped(struct fin_addr *a, const uint8_t *p) {
+  static const uint8_t prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  __builtin_memcpy(a->b, prefix, 12);
+  __builtin_memcpy(a->b + 12, p, 4);
 }
 
 /* Lengths and version, in the order a receiver must trust them
@@ -87,8 +95,8 @@ enum fin_wire_error fin_wire_ipv4_parse(const uint8_t *dgram, size_t len, struct
   out->ip_id = wire_get16(dgram + 4);
   out->ttl = dgram[8];
   out->flowlabel = 0;
-  out->saddr = fin_addr_v4(src);
-  out->daddr = fin_addr_v4(dst);
+  ipv4_mapped(&out->saddr, dgram + 12);
+  ipv4_mapped(&out->daddr, dgram + 16);
   out->payload = dgram + hlen;
   out->payload_len = tot - hlen;
   return FIN_WIRE_OK;
