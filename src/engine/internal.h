@@ -679,6 +679,8 @@ bool fin_syncookie_check(struct fin_stack *st, const struct fin_4tuple *t, uint3
 
 /* ---- output (output.c) ---- */
 size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, size_t cap);
+/* After a segment: whether the connection stays on the output list. */
+bool fin_conn_more_due(const struct fin_conn *c);
 /* After anything that may let the connection send: marks it for output,
  * or arms the timer that will send what the peer's window holds back. */
 void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c);

@@ -405,6 +405,26 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   return n;
 }
 
+/* After a segment went out: whether another fin_conn_output() call could
+ * do anything. When it says no, that call would plan nothing and find the
+ * timers as this one left them (a segment that occupies sequence space
+ * armed the retransmission timer in sent(); a pure ACK ran
+ * fin_conn_schedule_timers first), so the connection leaves the output
+ * list at once instead of costing one more pass. Anything unusual (the
+ * handshake states, a flag, unsent data or FIN) answers yes. */
+bool fin_conn_more_due(const struct fin_conn *c) {
+  if (c->ack_now || c->rexmit_one || c->probe_window || c->probe_keepalive || c->persist)
+    return true;
+  if (c->state != FIN_ESTABLISHED && c->state != FIN_CLOSE_WAIT && c->state != FIN_FIN_WAIT_1 &&
+      c->state != FIN_FIN_WAIT_2 && c->state != FIN_CLOSING && c->state != FIN_LAST_ACK)
+    return true;
+  /* Unsent data or FIN, also after go-back-N (SND.NXT moved back). */
+  if (syn_ack_due(c) || data_avail(c, c->snd_nxt) > 0 ||
+      (c->fin_queued && (!c->fin_sent || seq_leq(c->snd_nxt, c->fin_seq))))
+    return true;
+  return c->snd_una != c->snd_max && c->timer[CT_REXMIT] == FIN_NEVER;
+}
+
 /* The persist timer (BEHAVIOR J5, M3) takes the send timer's slot: its
  * first firing comes after the RTO for a zero window, and after at most
  * 1 s for a small one (the SWS override timeout, §3.8.6.2.1). */

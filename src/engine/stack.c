@@ -500,7 +500,8 @@ static size_t stack_output(struct fin_stack *st, uint8_t *buf, size_t cap) {
     fin_conn_output_unmark(st, c);
     if (n > 0) {
       /* Round robin: a connection with more to send goes to the back. */
-      fin_conn_output_mark(st, c);
+      if (fin_conn_more_due(c))
+        fin_conn_output_mark(st, c);
       st->c.out_segs++;
       return n;
     }
