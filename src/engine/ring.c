@@ -93,9 +93,17 @@ int fin_ring_write_at(struct fin_stack *st, struct fin_ring *r, uint32_t off, co
                       uint32_t n) {
   if (n == 0)
     return 0;
-  if (ensure(st, r, off, n) != 0)
-    return -ENOBUFS;
-  copy_in(st, r, off, data, n);
+  uint32_t c = chunk_of(st), p = phys(st, r, off), o = p % c;
+  if (o + n <= c) { /* inside one chunk: a small write, the common one */
+    uint8_t **chunk = &r->map[p / c];
+    if (*chunk == NULL && (*chunk = fin_chunk_get(st)) == NULL)
+      return -ENOBUFS;
+    memcpy(*chunk + o, data, n);
+  } else {
+    if (ensure(st, r, off, n) != 0)
+      return -ENOBUFS;
+    copy_in(st, r, off, data, n);
+  }
   if (off + n > r->hi)
     r->hi = off + n;
   return 0;
