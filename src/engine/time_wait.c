@@ -35,14 +35,21 @@ static void tw_set_deadline(struct fin_stack *st, struct fin_tw *tw) {
  * unhooks the reopened connection that held it. */
 void fin_tw_release(struct fin_stack *st, uint32_t i, enum fin_close_reason reason) {
   struct fin_tw *tw = rec(st, i);
+  /* The 4-tuple is rebuilt only for whoever needs it: the events (masked
+   * off by most applications) and a suspended record's connection. */
+  bool tell = fin_event_wanted(st, FIN_EV_STATE) || fin_event_wanted(st, FIN_EV_CLOSED);
   struct fin_4tuple t;
-  fin_tw_tuple(st, i, &t);
+  if (tell || (tw->flags & TW_SUSPENDED))
+    fin_tw_tuple(st, i, &t);
   if (tw->flags & TW_SUSPENDED) {
     struct fin_conn *c = fin_conn_lookup(st, &t);
     if (c != NULL && c->tw_suspended == i)
       c->tw_suspended = FIN_NONE_IDX;
   }
-  fin_event_tw(st, &t, tw->conn_id, reason);
+  if (tell)
+    fin_event_tw(st, &t, tw->conn_id, reason);
+  else
+    st->lifecycles_open--; /* the "every ending told" count (audit) */
   fin_tw_fifo_unlink(st, i);
   fin_tw_store_free(st, i);
   st->c.tw_current--;
