@@ -35,11 +35,18 @@ void fin_ring_release(struct fin_stack *st, struct fin_ring *r) {
     return;
   }
   uint32_t n = chunks(st, r->cap);
-  /* Chunks exist only under live bytes (consume gives the rest back): an
-   * empty ring has none to look for. */
-  for (uint32_t i = 0; r->hi > 0 && i < n; i++)
-    if (r->map[i] != NULL)
-      fin_chunk_put(st, r->map[i]);
+  /* Chunks exist only under live bytes, [head, head + hi) of the span
+   * (consume gives the rest back): only those are looked at. */
+  if (r->hi > 0) {
+    uint32_t c = chunk_of(st), first = r->head / c, count = (r->head % c + r->hi + c - 1) / c;
+    for (uint32_t k = 0; k < count && k < n; k++) {
+      uint32_t i = (first + k) % n;
+      if (r->map[i] != NULL) {
+        fin_chunk_put(st, r->map[i]);
+        r->map[i] = NULL;
+      }
+    }
+  }
   fin_map_put(st, r->map, n);
   *r = (struct fin_ring){NULL, 0, 0, 0, 0};
 }
