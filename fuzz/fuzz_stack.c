@@ -466,9 +466,13 @@ static void op_send(void) {
   struct host *h = take_host();
   fin_sock s = take_sock(h);
   size_t len = take_len();
-  int flags = take8() & (FIN_MSG_PEEK | FIN_MSG_DONTWAIT);
+  uint8_t how = take8();
+  int flags = how & (FIN_MSG_PEEK | FIN_MSG_DONTWAIT);
   memset(buf, 'a' + (int)(len % 26), len);
-  ssize_t r = fin_send(h->st, s, buf, len, flags);
+  /* RFC 7413: data on the SYN, Linux's sendto(MSG_FASTOPEN) implied connect. */
+  struct fin_sockaddr to = {other_addr(h), 80, FIN_AF_UNSPEC};
+  ssize_t r = (how & 0x80) ? fin_sendto(h->st, s, buf, len, flags | FIN_MSG_FASTOPEN, &to)
+                           : fin_send(h->st, s, buf, len, flags);
   check_ret(r);
   CHECK(r < 0 || (size_t)r <= len);
 }
@@ -512,10 +516,13 @@ static size_t take_optlen(size_t natural) {
   return sel < 200 ? natural : lens[sel % 6];
 }
 
+/* Every socket option, and one value past the last. */
+#define FZ_SOCKOPTS (FIN_TCP_FASTOPEN_CONNECT + 2)
+
 static void op_setsockopt(void) {
   struct host *h = take_host();
   fin_sock s = take_sock(h);
-  enum fin_sockopt opt = (enum fin_sockopt)(take8() % 20);
+  enum fin_sockopt opt = (enum fin_sockopt)(take8() % FZ_SOCKOPTS);
   union {
     struct fin_linger l;
     int i;
@@ -536,7 +543,7 @@ static void op_setsockopt(void) {
 static void op_getsockopt(void) {
   struct host *h = take_host();
   fin_sock s = take_sock(h);
-  enum fin_sockopt opt = (enum fin_sockopt)(take8() % 20);
+  enum fin_sockopt opt = (enum fin_sockopt)(take8() % FZ_SOCKOPTS);
   union {
     struct fin_conn_info info;
     uint8_t pad[sizeof(struct fin_conn_info) + 64];
@@ -1054,6 +1061,10 @@ static void configure(struct fin_settings *s, uint8_t cfg, struct fin_addr addr)
   s->sack_permitted = !(cfg & FZ_CFG_NO_SACK);
   s->max_buffer_memory = 8u << 20; /* F3 keeps the stack inside the budget */
   s->ecn = FIN_ECN_ON;             /* RFC 3168 between the two hosts (ecn.c) */
+  /* RFC 7413 both ways: TFO starts once a listener sets TCP_FASTOPEN and a
+   * client asks (TCP_FASTOPEN_CONNECT, MSG_FASTOPEN, TCP_FASTOPEN). */
+  s->fastopen_client = true;
+  s->fastopen_server = true;
   if (cfg & FZ_CFG_FREEBSD) {
     s->option_layout = FIN_LAYOUT_FREEBSD;
     s->resend_fin_with_ack = true;

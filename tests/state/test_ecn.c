@@ -105,7 +105,8 @@ static void send_bytes(struct peer *p, size_t n) {
 /* ---- negotiation (§6.1.1) ---- */
 
 /* ecn = on: the SYN asks (ECE, CWR), an ECN-setup SYN-ACK (ECE alone)
- * agrees; fin's data is then ECT(0), its pure ACKs are not (§6.1.4). */
+ * agrees; fin's data is then ECT(0), its pure ACKs are not (§6.1.4).
+ * BEHAVIOR N1 N3. */
 static void test_ecn_active_open_negotiates(void **state) {
   (void)state;
   struct peer p;
@@ -122,7 +123,7 @@ static void test_ecn_active_open_negotiates(void **state) {
 }
 
 /* A SYN-ACK without ECE, or with ECE and CWR (a reflecting middlebox, not
- * an ECN-setup SYN-ACK), leaves ECN off: data is Not-ECT. */
+ * an ECN-setup SYN-ACK), leaves ECN off: data is Not-ECT. BEHAVIOR N1. */
 static void test_ecn_active_open_refused(void **state) {
   (void)state;
   const uint8_t answers[] = {TCP_S | TCP_A, TCP_S | TCP_A | TCP_E | TCP_C};
@@ -139,7 +140,7 @@ static void test_ecn_active_open_refused(void **state) {
 }
 
 /* ecn = passive (Linux tcp_ecn=2): an ECN-setup SYN gets an ECN-setup
- * SYN-ACK (ECE, no CWR, Not-ECT) and ECN is on. */
+ * SYN-ACK (ECE, no CWR, Not-ECT) and ECN is on. BEHAVIOR N1. */
 static void test_ecn_passive_open_accepts(void **state) {
   (void)state;
   struct peer p;
@@ -153,7 +154,7 @@ static void test_ecn_passive_open_accepts(void **state) {
 
 /* ecn = off answers an ECN-setup SYN with a plain SYN-ACK; so does any
  * mode when the SYN is itself ECT (§6.1.1 forbids it: Linux refuses), or
- * carries ECE alone. */
+ * carries ECE alone. BEHAVIOR N1. */
 static void test_ecn_passive_open_refused(void **state) {
   (void)state;
   struct {
@@ -178,7 +179,7 @@ static void test_ecn_passive_open_refused(void **state) {
   }
 }
 
-/* Only ecn = on asks: passive and off connect with a plain SYN. */
+/* Only ecn = on asks: passive and off connect with a plain SYN. BEHAVIOR N1. */
 static void test_ecn_only_mode_on_asks(void **state) {
   (void)state;
   const enum fin_ecn modes[] = {FIN_ECN_OFF, FIN_ECN_PASSIVE};
@@ -193,7 +194,7 @@ static void test_ecn_only_mode_on_asks(void **state) {
 
 /* Simultaneous open (K3): the peer's ECN-setup SYN in SYN-SENT is
  * answered with an ECN-setup SYN-ACK even though fin did not ask
- * (FreeBSD syn-rcvd-via-syn-sent-ipv4-ecn01). */
+ * (FreeBSD syn-rcvd-via-syn-sent-ipv4-ecn01). BEHAVIOR N1. */
 static void test_ecn_simultaneous_open_accepts(void **state) {
   (void)state;
   struct peer p;
@@ -212,7 +213,7 @@ static void test_ecn_simultaneous_open_accepts(void **state) {
 }
 
 /* A retransmitted SYN asks again only ecn_syn_retries times (FreeBSD
- * ecn.maxretries; 0, the default, is Linux's tcp_ecn_fallback). */
+ * ecn.maxretries; 0, the default, is Linux's tcp_ecn_fallback). BEHAVIOR N2. */
 static void test_ecn_syn_retransmissions_stop_asking(void **state) {
   (void)state;
   for (uint8_t retries = 0; retries <= 2; retries++) {
@@ -233,7 +234,7 @@ static void test_ecn_syn_retransmissions_stop_asking(void **state) {
 }
 
 /* FIN_TCP_ECN overrides settings.ecn for one socket, listeners' children
- * included; -1 returns to the stack's. */
+ * included; -1 returns to the stack's. BEHAVIOR N1. */
 static void test_ecn_socket_option_overrides_settings(void **state) {
   (void)state;
   struct peer p;
@@ -274,7 +275,7 @@ static void test_ecn_socket_option_overrides_settings(void **state) {
 
 /* A CE mark is echoed with ECE on every ACK - at once for the first, past
  * the delayed ACK - and on fin's data too, until a segment with CWR; a CE
- * on that segment itself starts a new echo. */
+ * on that segment itself starts a new echo. BEHAVIOR N4. */
 static void test_ecn_ce_echoed_until_cwr(void **state) {
   (void)state;
   struct fin_settings s;
@@ -310,7 +311,7 @@ static void test_ecn_ce_echoed_until_cwr(void **state) {
   peer_free(&p);
 }
 
-/* Without ECN negotiated a CE mark means nothing to TCP (it is counted). */
+/* Without ECN negotiated a CE mark means nothing to TCP (it is counted). BEHAVIOR N4. */
 static void test_ecn_ce_ignored_without_ecn(void **state) {
   (void)state;
   struct peer p;
@@ -331,7 +332,7 @@ static void test_ecn_ce_ignored_without_ecn(void **state) {
 /* Ten ECT(0) segments of the initial window; an ECE halves cwnd (and sets
  * ssthresh) once: a second ECE for data sent before the reduction changes
  * nothing, and the next new segment - only that one - carries CWR. Once
- * the reduction's window is acknowledged, ECE counts again. */
+ * the reduction's window is acknowledged, ECE counts again. BEHAVIOR N5. */
 static void test_ecn_ece_reduces_cwnd_once_per_window(void **state) {
   (void)state;
   struct peer p;
@@ -370,7 +371,7 @@ static void test_ecn_ece_reduces_cwnd_once_per_window(void **state) {
 
 /* §6.1.5: a retransmission is Not-ECT and carries no CWR; the timeout's
  * window reduction puts CWR on the next new data (§6.1.2, "for any
- * reason"). A bare FIN is no data: Not-ECT. */
+ * reason"). A bare FIN is no data: Not-ECT. BEHAVIOR N3. */
 static void test_ecn_no_ect_on_retransmission(void **state) {
   (void)state;
   struct peer p;
@@ -389,7 +390,7 @@ static void test_ecn_no_ect_on_retransmission(void **state) {
   peer_free(&p);
 }
 
-/* §6.1.6: a zero-window probe is Not-ECT. */
+/* §6.1.6: a zero-window probe is Not-ECT. BEHAVIOR N3. */
 static void test_ecn_no_ect_on_window_probe(void **state) {
   (void)state;
   struct peer p;
@@ -406,7 +407,7 @@ static void test_ecn_no_ect_on_window_probe(void **state) {
 }
 
 /* A fast retransmit's reduction also owes CWR, and an ECE during NewReno
- * recovery is the same congestion: no second cut. */
+ * recovery is the same congestion: no second cut. BEHAVIOR N5. */
 static void test_ecn_fast_retransmit_owes_cwr(void **state) {
   (void)state;
   struct peer p;
