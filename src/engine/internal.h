@@ -22,6 +22,7 @@
 #define FIN_NONE_IDX UINT32_MAX
 
 struct fin_listener;
+struct fin_rec;
 
 /* Timers a connection can have armed; the connection's heap key is the
  * earliest. Retransmission and persist share one slot (never both). */
@@ -127,6 +128,9 @@ struct fin_conn {
    * that arrives beyond RCV.NXT, given back when the holes are filled, so
    * a connection that never sees reordering carries none of it. */
   struct fin_assembler *ooo;
+  /* The sender's loss recovery (recovery.h): made with the first SACK
+   * block or the first loss probe, given back once all is acknowledged. */
+  struct fin_rec *rec;
 
   /* Listener linkage: SYN queue or accept queue of `parent`. */
   struct fin_listener *parent;
@@ -160,6 +164,8 @@ struct fin_conn {
   uint8_t error_reported : 1, eof_reported : 1, in_accept_queue : 1, in_syn_queue : 1;
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
+  uint8_t sack_rec : 1;   /* SACK-based recovery (settings.recovery, SACK negotiated) */
+  uint8_t pto : 1;        /* CT_REXMIT is a tail loss probe timeout (RFC 8985 §7.2) */
 };
 
 struct fin_listener {

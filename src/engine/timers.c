@@ -6,6 +6,7 @@
 #include "ecn.h"
 #include "internal.h"
 #include "keepinit.h"
+#include "recovery.h"
 
 void fin_conn_timer_set(struct fin_stack *st, struct fin_conn *c, enum conn_timer t, fin_time at) {
   c->timer[t] = at;
@@ -31,6 +32,8 @@ void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
     if (limit < at)
       at = limit > st->now ? limit : st->now;
   }
+  if (c->sack_rec)
+    at = fin_rec_timer_at(st, c, at); /* RFC 8985 §7.2: a probe before the RTO */
   fin_conn_timer_set(st, c, CT_REXMIT, at);
 }
 
@@ -121,6 +124,7 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
 
 /* BEHAVIOR M4: the persist timer, clamped so a user timeout fires on time. */
 void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at) {
+  c->pto = 0;
   fin_time user_timeout = fin_conn_user_timeout(c);
   if (user_timeout > 0) {
     fin_time limit = c->persist_since + user_timeout;
@@ -134,8 +138,8 @@ void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at)
  * probes are answered stays open; unanswered, it gives up after R2 probes.
  * An orphan behind a window that stays shut is bounded even when answered:
  * orphan_retries backoffs (F4, Linux tcp_probe_timer); one whose peer keeps
- * taking data, however slowly, is progressing (docs/engine.md). TCP_USER_TIMEOUT bounds how long the window may
- * stay shut, answered or not (Linux icsk_probes_tstamp). */
+ * taking data, however slowly, is progressing (docs/engine.md). TCP_USER_TIMEOUT bounds how long
+ * the window may stay shut, answered or not (Linux icsk_probes_tstamp). */
 static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
   bool orphan = c->slot == FIN_NONE_IDX && c->closed_by_app;
   fin_time user_timeout = fin_conn_user_timeout(c);
@@ -160,6 +164,8 @@ static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
  * retransmissions become persist probes (one byte at SND.UNA): a live peer
  * that keeps its window shut is not timed out (Linux tcp_retransmit_timer). */
 static void window_shrunk_to_zero(struct fin_stack *st, struct fin_conn *c) {
+  fin_rec_free(st, c);
+  c->pto = 0;
   c->persist = 1;
   c->persist_since = st->now;
   c->snd_nxt = c->snd_una;
@@ -176,8 +182,8 @@ static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
     persist_timeout(st, c);
   else if (c->snd_una != c->snd_max && c->snd_wnd == 0)
     window_shrunk_to_zero(st, c);
-  else if (c->snd_una != c->snd_max)
-    rexmit_timeout(st, c);
+  else if (c->snd_una != c->snd_max && !(c->sack_rec && fin_rec_timer_fired(st, c)))
+    rexmit_timeout(st, c); /* not a RACK reorder timeout nor a loss probe (recovery.c) */
   else
     fin_heap_update(st, c);
 }
