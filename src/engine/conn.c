@@ -81,7 +81,8 @@ void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
 
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
   fin_ring_release(st, &c->sndbuf);
-  fin_rec_free(st, c); /* its records name bytes of the ring */
+  if (c->rec != NULL)
+    fin_rec_free(st, c); /* its records name bytes of the ring */
 }
 
 struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c) {

@@ -45,10 +45,6 @@ static inline uint32_t seg_len(const struct seg_view *v) {
 
 /* Fifth step (input_ack.c). */
 enum disposition fin_input_ack(struct fin_stack *st, struct fin_conn *c, struct seg_view *v);
-/* A new cumulative ACK (input_ack.c): RTT, SND.UNA, the send buffer,
- * timers; NewReno's congestion control unless the SACK path (recovery.c)
- * has the connection. */
-void fin_input_new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece);
 /* RFC 5681 §3.1 window growth outside recovery, slow start by RFC 3465
  * (settings.abc_limit). */
 void fin_cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked);

@@ -48,7 +48,7 @@ static void rtt_measure(struct fin_stack *st, struct fin_conn *c, uint32_t ack) 
 /* RFC 5681 §3.1: slow start grows cwnd by what was acknowledged, at most
  * abc_limit segments per ACK (RFC 3465 §2.2 L; 0: no limit, as Linux
  * tcp_slow_start), congestion avoidance by about one segment per RTT. */
-void fin_cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
+static inline void cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
   if (c->cwnd < c->ssthresh) {
     uint32_t limit = st->s.abc_limit * c->snd_mss;
     c->cwnd += limit != 0 && acked > limit ? limit : acked;
@@ -69,7 +69,7 @@ static void cc_on_ack(const struct fin_stack *st, struct fin_conn *c, uint32_t a
     }
     return;
   }
-  fin_cc_grow(st, c, acked);
+  cc_grow(st, c, acked);
 }
 
 static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
@@ -84,7 +84,7 @@ static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack
 
 /* ece: RFC 3168 §6.1.2, an ACK with ECN-Echo does not grow cwnd (NewReno's
  * recovery still sees it). */
-void fin_input_new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece) {
+static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece) {
   uint32_t acked = ack - c->snd_una;
   rtt_measure(st, c, ack);
   c->snd_una = ack;
@@ -106,6 +106,11 @@ void fin_input_new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, b
   }
   if (fin_ring_free(&c->sndbuf) > 0 && !c->wr_shutdown)
     fin_event_simple(st, c, FIN_EV_WRITABLE);
+}
+
+/* For recovery.c (cc_grow stays inline on the common path). */
+void fin_cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
+  cc_grow(st, c, acked);
 }
 
 /* RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data or
@@ -246,12 +251,13 @@ enum disposition fin_input_ack(struct fin_stack *st, struct fin_conn *c, struct 
   bool ece = fin_ecn_ack_in(st, c, seg);
   /* SACK-based recovery (recovery.c) when the connection uses it, else
    * RFC 5681 / RFC 6582. */
-  if (!(fin_rec_wanted(c, seg) && fin_rec_ack(st, c, seg, ece))) {
-    if (seq_gt(seg->ack, c->snd_una))
-      fin_input_new_ack(st, c, seg->ack, ece);
-    else if (seg->ack == c->snd_una)
-      dup_ack(st, c, seg);
-  }
+  bool sack = fin_rec_wanted(c, seg) && fin_rec_ack_begin(st, c, seg);
+  if (seq_gt(seg->ack, c->snd_una))
+    new_ack(st, c, seg->ack, ece);
+  else if (seg->ack == c->snd_una && !sack)
+    dup_ack(st, c, seg);
+  if (sack)
+    fin_rec_ack_end(st, c, seg->ack, ece);
   update_window(st, c, seg);
   return ack_closing_states(st, c, v);
 }

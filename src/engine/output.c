@@ -153,8 +153,8 @@ static void sent(struct fin_stack *st, struct fin_conn *c, const struct out_plan
   if (c->timer[CT_REXMIT] == FIN_NEVER || c->persist) {
     c->persist = 0;
     fin_conn_rexmit_arm(st, c); /* RFC 6298 (5.1) */
-  } else if (c->pto && !p->retransmit) {
-    fin_conn_rexmit_arm(st, c); /* RFC 8985 §7.2: new data restarts the PTO */
+  } else if (c->sack_rec && !p->retransmit) {
+    fin_rec_data_sent(st, c); /* RFC 8985 §7.2: new data restarts the PTO */
   }
 }
 
@@ -225,13 +225,16 @@ static enum data_verdict plan_data_at(const struct fin_conn *c, uint32_t mss, bo
                                       struct data_plan *d) {
   uint32_t seq = c->snd_nxt, avail = data_avail(c, seq);
   uint32_t flight = c->snd_nxt - c->snd_una;
-  /* In SACK recovery cwnd bounds the pipe (RFC 6675 §5 (C)), the peer's
-   * window the sequence space. */
-  uint32_t pipe = fin_rec_in_recovery(c) ? c->rec->pipe : flight;
-  uint32_t usable = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
-  uint32_t room = c->cwnd > pipe ? c->cwnd - pipe : 0;
-  if (room < usable)
-    usable = room;
+  uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
+  uint32_t usable = wnd > flight ? wnd - flight : 0;
+  if (fin_rec_in_recovery(c)) {
+    /* In SACK recovery cwnd bounds the pipe (RFC 6675 §5 (C)), the
+     * peer's window the sequence space. */
+    uint32_t room = c->cwnd > c->rec->pipe ? c->cwnd - c->rec->pipe : 0;
+    usable = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+    if (room < usable)
+      usable = room;
+  }
   uint32_t len = avail < usable ? avail : usable;
   if (len > mss)
     len = mss;
@@ -423,10 +426,8 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     if (!seqspace && tfo_early_data(c))
       seqspace = plan_data(c, mss, &p);
   } else if (can_send_data(c->state)) {
-    if (fin_rec_probe_due(c))
-      seqspace = plan_loss_probe(c, mss, &p);
-    else if (fin_rec_in_recovery(c))
-      seqspace = plan_sack_recovery(c, mss, &p);
+    if (c->rec != NULL && (c->rec->probe_due || c->in_recovery))
+      seqspace = c->rec->probe_due ? plan_loss_probe(c, mss, &p) : plan_sack_recovery(c, mss, &p);
     else if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)

@@ -37,8 +37,8 @@ static void rec_seed(struct fin_rec *r, const struct fin_conn *c) {
   uint32_t mss = mss_of(c);
   for (uint32_t s = c->snd_una; seq_lt(s, c->snd_max);) {
     uint32_t e = c->snd_max - s > mss ? s + mss : c->snd_max;
-    if (r->count == FIN_REC_MAX - 1)
-      e = c->snd_max; /* the rest in one record */
+    if (r->count == FIN_REC_MAX - 1 || c->snd_max - e == 1)
+      e = c->snd_max; /* the rest in one record; a FIN with its data */
     r->r[r->count++] = (struct fin_txrec){s, e, c->first_rexmit, 0};
     s = e;
   }
@@ -51,6 +51,7 @@ static struct fin_rec *rec_get(struct fin_stack *st, struct fin_conn *c) {
   if (r == NULL)
     return NULL;
   rec_init(r);
+  r->rack_fack = c->snd_una;
   rec_seed(r, c);
   c->rec = r;
   return r;
@@ -361,19 +362,22 @@ static void tlp_ack(struct fin_stack *st, struct fin_conn *c, struct fin_rec *r,
   fin_ecn_cwnd_reduced(c);
 }
 
-bool fin_rec_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg,
-                 bool ece) {
+bool fin_rec_ack_begin(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   struct fin_rec *r = rec_get(st, c);
   if (r == NULL)
     return false;
-  uint32_t ack = seg->ack, sacked_before = r->sacked_bytes;
-  uint32_t acked = seq_gt(ack, c->snd_una) ? ack - c->snd_una : 0;
+  uint32_t ack = seg->ack;
+  r->acked = seq_gt(ack, c->snd_una) ? ack - c->snd_una : 0;
+  r->sacked_before = r->sacked_bytes;
   take_blocks(st, c, r, seg);
-  if (acked > 0) {
+  if (r->acked > 0)
     take_ack(st, r, ack);
-    fin_input_new_ack(st, c, ack, ece);
-  }
-  uint32_t delivered = acked + r->sacked_bytes - sacked_before;
+  return true;
+}
+
+void fin_rec_ack_end(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece) {
+  struct fin_rec *r = c->rec;
+  uint32_t acked = r->acked, delivered = acked + r->sacked_bytes - r->sacked_before;
   tlp_ack(st, c, r, ack);
   bool ended = c->in_recovery && seq_geq(c->snd_una, c->recover);
   dsack_round(c, r, ended);
@@ -383,7 +387,7 @@ bool fin_rec_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segm
   }
   if (c->snd_una == c->snd_max) {
     fin_rec_free(st, c); /* everything acknowledged */
-    return true;
+    return;
   }
   bool lost = detect_losses(st, c, r);
   if (lost && !c->in_recovery)
@@ -394,7 +398,6 @@ bool fin_rec_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segm
     fin_cc_grow(st, c, acked);
   if (lost || c->in_recovery)
     fin_conn_output_mark(st, c);
-  return true;
 }
 
 void fin_rec_sent(struct fin_stack *st, struct fin_conn *c, uint32_t seq, uint32_t end,
@@ -448,11 +451,9 @@ bool fin_rec_next_hole(const struct fin_conn *c, uint32_t *seq, uint32_t *end) {
 }
 
 void fin_rec_last_segment(const struct fin_conn *c, uint32_t mss, uint32_t *seq, uint32_t *end) {
-  const struct fin_rec *r = c->rec;
-  uint32_t start = r->count > 0 ? r->r[r->count - 1].start : c->snd_una;
   *end = c->snd_max;
   uint32_t data_end = c->fin_sent && c->snd_max == c->fin_seq + 1 ? c->fin_seq : c->snd_max;
-  *seq = data_end - start > mss ? data_end - mss : start;
+  *seq = data_end - c->snd_una > mss ? data_end - mss : c->snd_una;
 }
 
 void fin_rec_probe_sent(struct fin_stack *st, struct fin_conn *c, bool retransmit) {
@@ -500,6 +501,18 @@ fin_time fin_rec_timer_at(struct fin_stack *st, struct fin_conn *c, fin_time rto
     return rto_at;
   c->pto = 1;
   return st->now + pto;
+}
+
+void fin_rec_data_sent(struct fin_stack *st, struct fin_conn *c) {
+  if (!st->s.tlp || (c->rec != NULL && c->rec->reo_at != FIN_NEVER))
+    return;
+  /* The RTO the PTO is capped by runs from the oldest segment outstanding
+   * (Linux tcp_rto_delta_us); while the PTO holds the slot it is not kept. */
+  fin_time rto_at =
+      c->pto ? c->first_rexmit + fin_rtt_backed_off(&c->rtt, 0, &st->s) : c->timer[CT_REXMIT];
+  fin_time at = fin_rec_timer_at(st, c, rto_at);
+  if (at != c->timer[CT_REXMIT])
+    fin_conn_timer_set(st, c, CT_REXMIT, at);
 }
 
 /* RFC 8985 §6.3: the reorder timer fired: what has waited long enough is

@@ -42,6 +42,7 @@ struct fin_rec {
   bool dsack_round_on, reordering_seen, dsack_seen;
   /* RFC 6937 §3. */
   uint32_t prr_delivered, prr_out, recover_fs;
+  uint32_t acked, sacked_before; /* of the ACK being processed (DeliveredData) */
   /* RFC 8985 §7: one probe per episode; TLP.end_seq. */
   uint32_t tlp_end;
   bool tlp_out, tlp_retrans, probe_due;
@@ -51,12 +52,16 @@ struct fin_rec {
 /* The ACK goes through the SACK path: the connection has a block, or the
  * ACK carries SACK blocks on a connection that uses them. */
 static inline bool fin_rec_wanted(const struct fin_conn *c, const struct fin_segment *seg) {
-  return c->rec != NULL || (c->sack_rec && seg->opts.sack_count > 0 && c->snd_una != c->snd_max &&
+  return c->rec != NULL || (seg->opts.sack_count > 0 && c->sack_rec && c->snd_una != c->snd_max &&
                             c->snd_nxt == c->snd_max && !c->persist);
 }
-/* The fifth step's ACK handling on the SACK path; false when no block can
- * be had (the caller then takes the NewReno path). */
-bool fin_rec_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg, bool ece);
+/* The fifth step's ACK on the SACK path, in two halves around the new-ACK
+ * processing (SND.UNA, timers: input_ack.c). The first takes the SACK
+ * blocks and the cumulative ACK into the scoreboard; false when no block
+ * can be had (the caller then takes the NewReno path). The second detects
+ * losses and runs recovery; it may give the block back. */
+bool fin_rec_ack_begin(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+void fin_rec_ack_end(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool ece);
 /* A segment [seq, end) of sequence space went out (output.c). */
 void fin_rec_sent(struct fin_stack *st, struct fin_conn *c, uint32_t seq, uint32_t end,
                   bool retransmit);
@@ -78,6 +83,9 @@ static inline bool fin_rec_in_recovery(const struct fin_conn *c) {
 /* The PTO (RFC 8985 §7.2) for a send timer that would fire at rto_at,
  * or rto_at itself when no probe is to be scheduled; sets c->pto. */
 fin_time fin_rec_timer_at(struct fin_stack *st, struct fin_conn *c, fin_time rto_at);
+/* New data went out with the send timer running: RFC 8985 §7.2 restarts
+ * the PTO (the RTO keeps its deadline). */
+void fin_rec_data_sent(struct fin_stack *st, struct fin_conn *c);
 /* CT_REXMIT fired: a RACK reorder timeout or a PTO was handled (true), or
  * it is the RTO (false, and the block is given back: go-back-N follows). */
 bool fin_rec_timer_fired(struct fin_stack *st, struct fin_conn *c);
