@@ -90,6 +90,9 @@ struct fin_conn {
   uint8_t ecn_window : 1; /* what was in flight at that reduction (recover) is not all ACKed */
   uint8_t ecn_seen : 1;   /* an ECT or CE segment arrived (Linux TCPI_OPT_ECN_SEEN) */
   uint8_t ecn_own : 1, ecn_mode : 2; /* FIN_TCP_ECN: this socket's mode, not settings.ecn */
+  /* Loss recovery (recovery.h), in the same spare bits. */
+  uint8_t sack_rec : 1; /* SACK-based recovery (settings.recovery, SACK negotiated) */
+  uint8_t pto : 1;      /* CT_REXMIT is a tail loss probe timeout (RFC 8985 §7.2) */
   /* TCP Fast Open (RFC 7413, fastopen.c). */
   uint8_t tfo_connect : 1;       /* TCP_FASTOPEN_CONNECT (Linux) */
   uint8_t tfo_defer : 1;         /* connect() returned; the SYN waits for the first send */
@@ -164,8 +167,6 @@ struct fin_conn {
   uint8_t error_reported : 1, eof_reported : 1, in_accept_queue : 1, in_syn_queue : 1;
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
-  uint8_t sack_rec : 1;   /* SACK-based recovery (settings.recovery, SACK negotiated) */
-  uint8_t pto : 1;        /* CT_REXMIT is a tail loss probe timeout (RFC 8985 §7.2) */
 };
 
 struct fin_listener {

@@ -53,6 +53,12 @@ static struct fin_rec *rec_get(struct fin_stack *st, struct fin_conn *c) {
   rec_init(r);
   r->rack_fack = c->snd_una;
   rec_seed(r, c);
+  if (c->in_recovery) {
+    /* NewReno's recovery (dupacks without SACK blocks) is under way: PRR
+     * takes it over from here; its pending retransmission is NextSeg's. */
+    r->recover_fs = c->snd_max - c->snd_una;
+    c->rexmit_one = 0;
+  }
   c->rec = r;
   return r;
 }
@@ -344,6 +350,8 @@ static void prr(struct fin_conn *c, struct fin_rec *r, uint32_t delivered) {
   if (sndcnt == 0 && r->prr_out == 0)
     sndcnt = mss; /* the fast retransmit itself always goes */
   c->cwnd = r->pipe + (uint32_t)sndcnt;
+  if (c->cwnd < mss)
+    c->cwnd = mss; /* an empty pipe may always take one segment */
 }
 
 /* RFC 8985 §7.4: the ACK of our probe ends the episode. A probe that
@@ -467,10 +475,9 @@ void fin_rec_probe_sent(struct fin_stack *st, struct fin_conn *c, bool retransmi
 
 /* RFC 8985 §7.2: a probe is scheduled with data in flight, outside loss
  * recovery, when nothing is SACKed (RACK's reorder timer has those) and no
- * probe of this episode is out. */
-static bool pto_wanted(const struct fin_stack *st, const struct fin_conn *c) {
-  if (!c->sack_rec || !st->s.tlp || c->backoff != 0 || c->in_recovery || c->persist ||
-      c->snd_una == c->snd_max)
+ * probe of this episode is out. (fin_rec_timer_at has checked the rest.) */
+static bool pto_wanted(const struct fin_conn *c) {
+  if (c->in_recovery || c->persist)
     return false;
   if (c->state != FIN_ESTABLISHED && c->state != FIN_CLOSE_WAIT && c->state != FIN_FIN_WAIT_1 &&
       c->state != FIN_CLOSING && c->state != FIN_LAST_ACK)
@@ -483,24 +490,24 @@ static bool pto_wanted(const struct fin_stack *st, const struct fin_conn *c) {
  * flight (its ACK may be delayed), capped by the RTO. A segment carrying
  * our FIN is not waited for so unless settings.tlp_fin_no_delack is off
  * (Linux): its ACK is not delayed ("since we received a FIN then no more
- * input can be expected, send ACK now", FreeBSD tcp_input; fin too). */
+ * input can be expected, send ACK now", FreeBSD tcp_input; fin too). No
+ * probe before an RTT sample: the PTO would be the initial RTO. The
+ * cheapest tests go first: this runs whenever the send timer is armed. */
 fin_time fin_rec_timer_at(struct fin_stack *st, struct fin_conn *c, fin_time rto_at) {
   c->pto = 0;
   if (c->rec != NULL) {
     c->rec->reo_at = FIN_NEVER;
     c->rec->rto_at = rto_at;
   }
-  if (!pto_wanted(st, c))
+  if (!st->s.tlp || !c->rtt.has_sample || c->backoff != 0 || c->snd_una == c->snd_max)
     return rto_at;
-  fin_time pto = 2 * c->rtt.srtt;
-  if (!c->rtt.has_sample)
-    return rto_at; /* no SRTT yet: the PTO would be the initial RTO */
   bool one = c->snd_max - c->snd_una <= mss_of(c) + 1u;
-  pto += one && !(c->fin_sent && st->s.tlp_fin_no_delack) ? WCDELACKT : TLP_MIN;
-  if (st->now + pto >= rto_at)
+  fin_time at = st->now + 2 * c->rtt.srtt +
+                (one && !(c->fin_sent && st->s.tlp_fin_no_delack) ? WCDELACKT : TLP_MIN);
+  if (at >= rto_at || !pto_wanted(c))
     return rto_at;
   c->pto = 1;
-  return st->now + pto;
+  return at;
 }
 
 void fin_rec_data_sent(struct fin_stack *st, struct fin_conn *c) {
