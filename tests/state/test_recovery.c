@@ -247,6 +247,44 @@ static void test_prr_sends_half_of_delivered(void **state) {
   peer_free(&p);
 }
 
+/* BEHAVIOR S2 (RFC 8985 §6.2): a retransmission can be lost too. Segments
+ * sent after it are SACKed while it is not: RACK calls it lost (counted
+ * TcpExtTCPLostRetransmit) and it goes once more, before any RTO. */
+static void test_rack_detects_lost_retransmission(void **state) {
+  (void)state;
+  struct fin_settings s;
+  settings_for(&s, FIN_RECOVERY_SACK_RACK);
+  struct peer p;
+  setup(&p, &s);
+  uint32_t inflight = info(&p).cwnd / mss(&p);
+  app_send(&p, 20 * mss(&p));
+  expect_segments(&p, 0, inflight, false);
+  p.now += RTT;
+  uint32_t high = SEG(&p, inflight); /* end of what fin has sent */
+  for (unsigned k = 1; k < inflight; k++) {
+    sack_ack(&p, SEG(&p, 0), (struct blk[]){{SEG(&p, 1), SEG(&p, 1 + k)}}, 1);
+    if (k == 3)
+      peer_expect_len(&p, TCP_A, SEG(&p, 0), R(&p, 1), mss(&p)); /* the retransmission: lost */
+    for (size_t n; (n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now)) > 0;) {
+      assert_int_equal(fin_tcp_parse(p.buf, n, &p.last), FIN_WIRE_OK);
+      assert_true(p.last.seq == high); /* new data only */
+      high += p.last.payload_len;
+    }
+  }
+  assert_true(high > SEG(&p, inflight)); /* something was sent after the retransmission */
+  p.now += RTT;
+  sack_ack(&p, SEG(&p, 0), (struct blk[]){{SEG(&p, 1), high}}, 1);
+  assert_int_equal(peer_counters(&p)->lost_retransmit, 1);
+  bool again = false;
+  for (size_t n; (n = fin_stack_output(p.st, p.buf, sizeof(p.buf), p.now)) > 0;) {
+    assert_int_equal(fin_tcp_parse(p.buf, n, &p.last), FIN_WIRE_OK);
+    again = again || p.last.seq == SEG(&p, 0);
+  }
+  assert_true(again);
+  assert_int_equal(peer_counters(&p)->rto_timeouts, 0);
+  peer_free(&p);
+}
+
 /* BEHAVIOR S3 (RFC 8985 §7.3): the whole flight is lost; with data still
  * queued the probe at PTO is one segment of new data, before the RTO. */
 static void test_tlp_probes_new_data(void **state) {
@@ -405,6 +443,7 @@ int main(void) {
       cmocka_unit_test(test_bad_sack_blocks_ignored),
       cmocka_unit_test(test_dsack_counted_not_taken_as_new_data),
       cmocka_unit_test(test_prr_sends_half_of_delivered),
+      cmocka_unit_test(test_rack_detects_lost_retransmission),
       cmocka_unit_test(test_tlp_probes_new_data),
       cmocka_unit_test(test_tlp_retransmits_last_segment),
       cmocka_unit_test(test_tlp_recovers_lost_fin),
