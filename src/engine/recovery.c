@@ -31,8 +31,10 @@ static void rec_init(struct fin_rec *r) {
 }
 
 /* What is in flight when the block is made, as records of one MSS each.
- * Their send times are unknown: the time the oldest was sent (or the last
- * ACK) is a lower bound, which only makes RACK call them lost later. */
+ * Their send times are unknown; they all get one, the time the oldest was
+ * sent (or the last ACK): RACK then orders them by sequence (RFC 8985
+ * §6.2, RACK_sent_after), so a hole among them is lost one reordering
+ * window after a record above it is SACKed, as if they left together. */
 static void rec_seed(struct fin_rec *r, const struct fin_conn *c) {
   uint32_t mss = mss_of(c);
   for (uint32_t s = c->snd_una; seq_lt(s, c->snd_max);) {
