@@ -12,11 +12,14 @@
 #   4. when ../shared/bench-anchors is present, its table: fin, lean lwIP and
 #      Linux in one run, with ratios (scripts/bench-anchors.sh);
 #   5. real HTTP clients (ab, wrk) against fin serve in a network namespace
-#      (needs root).
+#      (needs root);
+#   6. loss recovery (issue 11): time to CLOSED of a 100 KB transfer at 1, 5
+#      and 10 % loss over 1,000 seeds, NewReno against SACK+RACK-TLP
+#      (bench/bench_recovery, virtual time).
 set -euo pipefail
 rel=build-rel
 cmake -S . -B "$rel" -DCMAKE_BUILD_TYPE=Release -DFIN_TESTS=OFF -DCMAKE_C_FLAGS_RELEASE="-O2 -g -DNDEBUG" >/dev/null
-cmake --build "$rel" -j "$(nproc)" --target bench_lifecycle bench_wire bench_scale fin >/dev/null
+cmake --build "$rel" -j "$(nproc)" --target bench_lifecycle bench_wire bench_scale bench_recovery fin >/dev/null
 lc="$rel/bench_lifecycle"
 "$lc" -T -n 1 -w 0 | sed -n '1,8p'
 echo "sizes: TCB $("$lc" -n 1 -w 0 | awk '/^tcb_size/ {print $2}') B, TIME-WAIT record" \
@@ -69,6 +72,9 @@ echo
 "$rel/bench_wire" 2>/dev/null | tail -3 || true
 "$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}"
 "$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}" --ipv6
+
+echo
+"$rel/bench_recovery" -s "${FIN_BENCH_RECOVERY_SEEDS:-1000}"
 
 echo
 scripts/bench-anchors.sh

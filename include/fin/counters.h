@@ -166,6 +166,13 @@ extern "C" {
   X(rto_timeouts, "TcpExtTCPTimeouts")                                                             \
   X(syn_retrans, "TcpExtTCPSynRetrans")                                                            \
   X(fast_retrans, "TcpExtTCPFastRetrans")                                                          \
+  X(sack_recovery, "TcpExtTCPSackRecovery")                                                        \
+  X(loss_probes, "TcpExtTCPLossProbes")                                                            \
+  X(loss_probe_recovery, "TcpExtTCPLossProbeRecovery")                                             \
+  X(sack_reorder, "TcpExtTCPSACKReorder")                                                          \
+  X(dsack_recv, "TcpExtTCPDSACKRecv")                                                              \
+  X(lost_retransmit, "TcpExtTCPLostRetransmit")                                                    \
+  X(sack_discard, "TcpExtTCPSACKDiscard")                                                          \
   X(delayed_acks, "TcpExtDelayedACKs")                                                             \
   X(orphans_current, "FinOrphansCurrent")                                                          \
   X(syncookies_sent, "TcpExtSyncookiesSent")                                                       \

@@ -58,6 +58,18 @@ enum fin_ecn {
   FIN_ECN_PASSIVE, /**< accept when asked, never ask (the Linux and FreeBSD default) */
 };
 
+/** How a sender finds and repairs lost segments (docs/engine.md, Loss
+ * recovery). The SACK modes need SACK on the connection (RFC 2018); without
+ * it a connection recovers as NewReno. */
+enum fin_recovery {
+  FIN_RECOVERY_NEWRENO = 0, /**< RFC 5681 / RFC 6582: three duplicate ACKs, one hole per round
+                             * trip; received SACK blocks are not used */
+  FIN_RECOVERY_SACK,        /**< RFC 6675 scoreboard, DupThresh loss detection, PRR (RFC 6937):
+                             * FreeBSD's default stack */
+  FIN_RECOVERY_SACK_RACK,   /**< RFC 6675 scoreboard, RACK time-based loss detection (RFC 8985
+                             * §6), PRR: Linux net.ipv4.tcp_recovery=1 (the default) */
+};
+
 /** Everything a stack can be told. Defaults (fin_settings_default()) are
  * Linux-like where docs/behavior.md leaves the choice; times are fin_time
  * nanoseconds; the comments name the docs/behavior.md rows a setting
@@ -124,6 +136,17 @@ struct fin_settings {
                             * (a ceiling; TCP_KEEPINIT per socket); 0 = none */
   uint32_t synack_retries; /**< SYN-ACK retransmissions before a SYN-RECEIVED gives up (5) */
   bool timeout_rst;        /**< J2: best-effort RST when giving up */
+
+  /* Loss recovery and congestion window (RFC 5681, RFC 6675, RFC 8985, RFC 3465). */
+  enum fin_recovery recovery; /**< loss detection and repair (default FIN_RECOVERY_SACK_RACK) */
+  bool tlp; /**< RFC 8985 §7 tail loss probe in the SACK modes (Linux tcp_early_retrans
+             * >= 3; default on) */
+  bool tlp_fin_no_delack; /**< a PTO for one segment in flight that carries our FIN adds no
+                           * delayed-ACK allowance (a FIN is ACKed at once: FreeBSD, fin);
+                           * off: every lone segment gets it (Linux); default on */
+  uint32_t abc_limit;     /**< RFC 3465 §2.2 L: slow start grows cwnd by the bytes an ACK
+                           * acknowledges, at most this many segments; 0 = no limit (Linux
+                           * tcp_slow_start); default 1 (one segment per ACK) */
 
   /* Delayed ACK (RFC 1122 4.2.3.2, RFC 9293 §3.8.6.3). */
   fin_time delack;            /**< delay; 0 = ACK every segment at once */

@@ -3,6 +3,7 @@
  * termination (TCB freed, or kept as a shell while the application still
  * holds its handle), abort, orphans. */
 #include "internal.h"
+#include "recovery.h"
 
 struct fin_conn *fin_conn_new(struct fin_stack *st) {
   if (st->conn_count >= st->s.max_connections ||
@@ -80,6 +81,8 @@ void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
 
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
   fin_ring_release(st, &c->sndbuf);
+  if (c->rec != NULL)
+    fin_rec_free(st, c); /* its records name bytes of the ring */
 }
 
 struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c) {

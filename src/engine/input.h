@@ -45,6 +45,9 @@ static inline uint32_t seg_len(const struct seg_view *v) {
 
 /* Fifth step (input_ack.c). */
 enum disposition fin_input_ack(struct fin_stack *st, struct fin_conn *c, struct seg_view *v);
+/* RFC 5681 §3.1 window growth outside recovery, slow start by RFC 3465
+ * (settings.abc_limit). */
+void fin_cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked);
 /* Seventh and eighth steps (input_text.c). */
 enum disposition fin_input_text(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v);
 enum disposition fin_input_fin(struct fin_stack *st, struct fin_conn *c, const struct seg_view *v);

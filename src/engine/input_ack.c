@@ -5,6 +5,7 @@
  * our FIN brings (D3, D7, D8). */
 #include "ecn.h"
 #include "input.h"
+#include "recovery.h"
 
 /* The SYN-RECEIVED part of the fifth step (BEHAVIOR A4, L1). */
 static enum disposition ack_syn_received(struct fin_stack *st, struct fin_conn *c,
@@ -44,8 +45,20 @@ static void rtt_measure(struct fin_stack *st, struct fin_conn *c, uint32_t ack) 
   c->rtt_start = 0;
 }
 
+/* RFC 5681 §3.1: slow start grows cwnd by what was acknowledged, at most
+ * abc_limit segments per ACK (RFC 3465 §2.2 L; 0: no limit, as Linux
+ * tcp_slow_start), congestion avoidance by about one segment per RTT. */
+static inline void cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
+  if (c->cwnd < c->ssthresh) {
+    uint32_t limit = st->s.abc_limit * c->snd_mss;
+    c->cwnd += limit != 0 && acked > limit ? limit : acked;
+  } else {
+    c->cwnd += (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd) + 1;
+  }
+}
+
 /* RFC 5681 §3.1 / RFC 6582 (NewReno): congestion window on a new ACK. */
-static void cc_on_ack(struct fin_conn *c, uint32_t acked) {
+static void cc_on_ack(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
   if (c->in_recovery) {
     if (seq_geq(c->snd_una, c->recover)) {
       c->in_recovery = 0; /* full ACK: deflate */
@@ -56,10 +69,7 @@ static void cc_on_ack(struct fin_conn *c, uint32_t acked) {
     }
     return;
   }
-  if (c->cwnd < c->ssthresh)
-    c->cwnd += acked < c->snd_mss ? acked : c->snd_mss;
-  else
-    c->cwnd += (uint32_t)((uint64_t)c->snd_mss * c->snd_mss / c->cwnd) + 1;
+  cc_grow(st, c, acked);
 }
 
 static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack) {
@@ -81,8 +91,8 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool
   if (seq_lt(c->snd_nxt, ack))
     c->snd_nxt = ack;
   consume_acked(st, c, ack);
-  if (!ece || c->in_recovery)
-    cc_on_ack(c, acked);
+  if (c->rec == NULL && (!ece || c->in_recovery))
+    cc_on_ack(st, c, acked);
   c->dupacks = 0;
   c->first_rexmit = st->now;
   if (!c->persist) {
@@ -96,6 +106,11 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool
   }
   if (fin_ring_free(&c->sndbuf) > 0 && !c->wr_shutdown)
     fin_event_simple(st, c, FIN_EV_WRITABLE);
+}
+
+/* For recovery.c (cc_grow stays inline on the common path). */
+void fin_cc_grow(const struct fin_stack *st, struct fin_conn *c, uint32_t acked) {
+  cc_grow(st, c, acked);
 }
 
 /* RFC 5681 §2 "DUPLICATE ACKNOWLEDGMENT": outstanding data, no data or
@@ -234,10 +249,15 @@ enum disposition fin_input_ack(struct fin_stack *st, struct fin_conn *c, struct 
   update_ts_recent(st, c, seg);
   c->probes = 0; /* J4, J5: the peer is alive */
   bool ece = fin_ecn_ack_in(st, c, seg);
+  /* SACK-based recovery (recovery.c) when the connection uses it, else
+   * RFC 5681 / RFC 6582. */
+  bool sack = fin_rec_wanted(c, seg) && fin_rec_ack_begin(st, c, seg);
   if (seq_gt(seg->ack, c->snd_una))
     new_ack(st, c, seg->ack, ece);
-  else if (seg->ack == c->snd_una)
+  else if (seg->ack == c->snd_una && !sack)
     dup_ack(st, c, seg);
+  if (sack)
+    fin_rec_ack_end(st, c, seg->ack, ece);
   update_window(st, c, seg);
   return ack_closing_states(st, c, v);
 }

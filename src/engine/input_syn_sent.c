@@ -12,6 +12,7 @@ void fin_conn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct f
   c->sack_ok = st->s.sack_permitted && seg->opts.sack_permitted;
   if (c->noopt || fin_policy_syn_options_dropped(st, c)) /* not offered, so not used */
     c->ts_ok = c->ws_ok = c->sack_ok = 0;
+  c->sack_rec = c->sack_ok && st->s.recovery != FIN_RECOVERY_NEWRENO; /* recovery.c */
   c->snd_wscale = c->ws_ok ? (uint8_t)(seg->opts.wscale > 14 ? 14 : seg->opts.wscale) : 0;
   c->rcv_wscale = c->ws_ok ? st->s.rcv_wscale : 0;
   if (c->ts_ok) {

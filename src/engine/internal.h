@@ -22,6 +22,7 @@
 #define FIN_NONE_IDX UINT32_MAX
 
 struct fin_listener;
+struct fin_rec;
 
 /* Timers a connection can have armed; the connection's heap key is the
  * earliest. Retransmission and persist share one slot (never both). */
@@ -89,6 +90,9 @@ struct fin_conn {
   uint8_t ecn_window : 1; /* what was in flight at that reduction (recover) is not all ACKed */
   uint8_t ecn_seen : 1;   /* an ECT or CE segment arrived (Linux TCPI_OPT_ECN_SEEN) */
   uint8_t ecn_own : 1, ecn_mode : 2; /* FIN_TCP_ECN: this socket's mode, not settings.ecn */
+  /* Loss recovery (recovery.h), in the same spare bits. */
+  uint8_t sack_rec : 1; /* SACK-based recovery (settings.recovery, SACK negotiated) */
+  uint8_t pto : 1;      /* CT_REXMIT is a tail loss probe timeout (RFC 8985 §7.2) */
   /* TCP Fast Open (RFC 7413, fastopen.c). */
   uint8_t tfo_connect : 1;       /* TCP_FASTOPEN_CONNECT (Linux) */
   uint8_t tfo_defer : 1;         /* connect() returned; the SYN waits for the first send */
@@ -127,6 +131,9 @@ struct fin_conn {
    * that arrives beyond RCV.NXT, given back when the holes are filled, so
    * a connection that never sees reordering carries none of it. */
   struct fin_assembler *ooo;
+  /* The sender's loss recovery (recovery.h): made with the first SACK
+   * block or the first loss probe, given back once all is acknowledged. */
+  struct fin_rec *rec;
 
   /* Listener linkage: SYN queue or accept queue of `parent`. */
   struct fin_listener *parent;

@@ -5,6 +5,7 @@
 #include "ecn.h"
 #include "internal.h"
 #include "policy.h"
+#include "recovery.h"
 
 struct out_plan {
   uint32_t seq, len; /* data bytes from the send ring at seq */
@@ -12,6 +13,7 @@ struct out_plan {
   uint8_t tos; /* the IP ECN field (RFC 3168 §5; ecn.c) */
   bool retransmit;
   bool window_probe; /* J5: the persist timer owns the timer slot */
+  bool loss_probe;   /* RFC 8985 §7.3 TLP */
 };
 
 /* Receiver-side SWS avoidance (RFC 9293 §3.8.6.2.2): while less than half
@@ -150,9 +152,13 @@ static void sent(struct fin_stack *st, struct fin_conn *c, const struct out_plan
     c->snd_max = end;
   if (p->window_probe)
     return; /* J5: persist timing continues, not retransmission */
+  if (c->rec != NULL)
+    fin_rec_sent(st, c, p->seq, end, p->retransmit);
   if (c->timer[CT_REXMIT] == FIN_NEVER || c->persist) {
     c->persist = 0;
     fin_conn_rexmit_arm(st, c); /* RFC 6298 (5.1) */
+  } else if (c->sack_rec && !p->retransmit) {
+    fin_rec_data_sent(st, c); /* RFC 8985 §7.2: new data restarts the PTO */
   }
 }
 
@@ -225,6 +231,14 @@ static enum data_verdict plan_data_at(const struct fin_conn *c, uint32_t mss, bo
   uint32_t flight = c->snd_nxt - c->snd_una;
   uint32_t wnd = c->snd_wnd < c->cwnd ? c->snd_wnd : c->cwnd;
   uint32_t usable = wnd > flight ? wnd - flight : 0;
+  if (fin_rec_in_recovery(c)) {
+    /* In SACK recovery cwnd bounds the pipe (RFC 6675 §5 (C)), the
+     * peer's window the sequence space. */
+    uint32_t room = c->cwnd > c->rec->pipe ? c->cwnd - c->rec->pipe : 0;
+    usable = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+    if (room < usable)
+      usable = room;
+  }
   uint32_t len = avail < usable ? avail : usable;
   if (len > mss)
     len = mss;
@@ -257,6 +271,51 @@ static bool plan_data(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
   if (plan_data_at(c, mss, false, &d) != DATA_SEND)
     return false;
   plan_from(c, &d, p);
+  return true;
+}
+
+/* A retransmission of [seq, end) (recovery.c), at most one MSS of data;
+ * our FIN goes with the data it follows. */
+static void plan_range(const struct fin_conn *c, uint32_t seq, uint32_t end, uint32_t mss,
+                       struct out_plan *p) {
+  uint32_t data_end = c->fin_sent && end == c->fin_seq + 1 ? c->fin_seq : end;
+  uint32_t len = data_end - seq > mss ? mss : data_end - seq;
+  p->seq = seq;
+  p->len = len;
+  p->flags = FIN_TCP_ACK | (len > 0 && len == data_avail(c, seq) ? FIN_TCP_PSH : 0);
+  if (fin_due(c, seq, len))
+    p->flags |= FIN_TCP_FIN;
+  p->retransmit = true;
+}
+
+/* RFC 6675 §5 (C) with NextSeg() rule 1: a lost hole while the pipe has
+ * room (PRR sets cwnd, recovery.c), else new data as the pipe allows. */
+static bool plan_sack_recovery(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  uint32_t seq, end;
+  if (c->rec->pipe < c->cwnd && fin_rec_next_hole(c, &seq, &end)) {
+    plan_range(c, seq, end, mss, p);
+    return true;
+  }
+  return plan_data(c, mss, p);
+}
+
+/* RFC 8985 §7.3: the probe is one segment of new data if the peer's
+ * window takes it, whatever cwnd says, else the last segment sent again. */
+static bool plan_loss_probe(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  uint32_t seq = c->snd_nxt, avail = data_avail(c, seq), flight = c->snd_nxt - c->snd_una;
+  uint32_t wnd = c->snd_wnd > flight ? c->snd_wnd - flight : 0;
+  p->loss_probe = true;
+  if (avail > 0 && wnd > 0) {
+    struct data_plan d = {seq, avail < wnd ? avail : wnd, false};
+    if (d.len > mss)
+      d.len = mss;
+    d.fin = fin_due(c, seq, d.len) && !c->fin_sent;
+    plan_from(c, &d, p);
+    return true;
+  }
+  uint32_t end;
+  fin_rec_last_segment(c, mss, &seq, &end);
+  plan_range(c, seq, end, mss, p);
   return true;
 }
 
@@ -373,7 +432,9 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
     if (!seqspace && tfo_early_data(c))
       seqspace = plan_data(c, mss, &p);
   } else if (can_send_data(c->state)) {
-    if (c->rexmit_one)
+    if (c->rec != NULL && (c->rec->probe_due || c->in_recovery))
+      seqspace = c->rec->probe_due ? plan_loss_probe(c, mss, &p) : plan_sack_recovery(c, mss, &p);
+    else if (c->rexmit_one)
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
       seqspace = plan_persist(c, mss, &p);
@@ -400,6 +461,8 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
   size_t n = emit(st, c, &p, buf, cap);
   if (n > 0 && seqspace)
     sent(st, c, &p);
+  if (n > 0 && p.loss_probe)
+    fin_rec_probe_sent(st, c, p.retransmit);
   if (n > 0)
     fin_ecn_sent(c, p.flags);
   return n;
@@ -468,7 +531,8 @@ void fin_conn_schedule_timers(struct fin_stack *st, struct fin_conn *c) {
 void fin_conn_schedule(struct fin_stack *st, struct fin_conn *c) {
   if (c->terminated)
     return;
-  if (c->ack_now || c->rexmit_one || c->probe_window || c->probe_keepalive) {
+  if (c->ack_now || c->rexmit_one || c->probe_window || c->probe_keepalive ||
+      fin_rec_probe_due(c)) {
     fin_conn_output_mark(st, c);
     return;
   }

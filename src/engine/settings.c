@@ -34,6 +34,10 @@ void fin_settings_default(struct fin_settings *s) {
   s->syn_timeout = FIN_SEC(180); /* BEHAVIOR J3: MUST-23, at least 3 minutes */
   s->synack_retries = 5;
   s->timeout_rst = true;
+  s->recovery = FIN_RECOVERY_SACK_RACK; /* what Linux and FreeBSD's RACK stack do */
+  s->tlp = true;
+  s->tlp_fin_no_delack = true;
+  s->abc_limit = 1;
   s->delack = FIN_MS(40);
   s->quickack_segments = 16;    /* Linux TCP_MAX_QUICKACKS */
   s->msl = FIN_SEC(30);         /* BEHAVIOR E1 */
@@ -69,8 +73,8 @@ static bool settings_valid(const struct fin_settings *s) {
          s->rto_min > 0 && s->rto_max >= s->rto_min && s->rto_slop >= 0 && s->rto_initial > 0 &&
          s->msl >= 0 && s->ts_hz > 0 && s->ts_hz <= 1000000000u && s->initial_cwnd_segments >= 1 &&
          (!s->syncookies_only || s->syn_cookies) && (unsigned)s->ecn <= FIN_ECN_PASSIVE &&
-         s->fastopen_key_lifetime > 0 && s->fastopen_path_disable >= 0 &&
-         s->fastopen_cache_ttl >= 0;
+         (unsigned)s->recovery <= FIN_RECOVERY_SACK_RACK && s->fastopen_key_lifetime > 0 &&
+         s->fastopen_path_disable >= 0 && s->fastopen_cache_ttl >= 0;
 }
 
 /* RFC 7323 §2.3: the smallest shift that lets a 16-bit window reach `space`

@@ -6,6 +6,7 @@
 #include "ecn.h"
 #include "internal.h"
 #include "keepinit.h"
+#include "recovery.h"
 
 /* c->deadline is always the earliest of c->timer[] (the audit checks it),
  * so the heap is touched only when that minimum moves: a timer set before
@@ -43,6 +44,8 @@ void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
     if (limit < at)
       at = limit > st->now ? limit : st->now;
   }
+  if (c->sack_rec)
+    at = fin_rec_timer_at(st, c, at); /* RFC 8985 §7.2: a probe before the RTO */
   fin_conn_timer_set(st, c, CT_REXMIT, at);
 }
 
@@ -133,6 +136,7 @@ static void rexmit_timeout(struct fin_stack *st, struct fin_conn *c) {
 
 /* BEHAVIOR M4: the persist timer, clamped so a user timeout fires on time. */
 void fin_conn_persist_arm(struct fin_stack *st, struct fin_conn *c, fin_time at) {
+  c->pto = 0;
   fin_time user_timeout = fin_conn_user_timeout(c);
   if (user_timeout > 0) {
     fin_time limit = c->persist_since + user_timeout;
@@ -172,6 +176,8 @@ static void persist_timeout(struct fin_stack *st, struct fin_conn *c) {
  * retransmissions become persist probes (one byte at SND.UNA): a live peer
  * that keeps its window shut is not timed out (Linux tcp_retransmit_timer). */
 static void window_shrunk_to_zero(struct fin_stack *st, struct fin_conn *c) {
+  fin_rec_free(st, c);
+  c->pto = 0;
   c->persist = 1;
   c->persist_since = st->now;
   c->snd_nxt = c->snd_una;
@@ -188,8 +194,8 @@ static void on_rexmit(struct fin_stack *st, struct fin_conn *c) {
     persist_timeout(st, c);
   else if (c->snd_una != c->snd_max && c->snd_wnd == 0)
     window_shrunk_to_zero(st, c);
-  else if (c->snd_una != c->snd_max)
-    rexmit_timeout(st, c);
+  else if (c->snd_una != c->snd_max && !(c->sack_rec && fin_rec_timer_fired(st, c)))
+    rexmit_timeout(st, c); /* not a RACK reorder timeout nor a loss probe (recovery.c) */
   else
     fin_heap_update(st, c);
 }

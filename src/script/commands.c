@@ -36,8 +36,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.recvspace", UNIT_COUNT, rcvbuf),
     K("net.inet.tcp.sendspace", UNIT_COUNT, sndbuf),
     K("net.inet.tcp.rexmit_initial", UNIT_MS, rto_initial),
-    K("net.inet.tcp.keepinit", UNIT_MS, keepinit),
-    K("net.inet.tcp.msl", UNIT_MS, msl),
+    K("net.inet.tcp.keepinit", UNIT_MS, keepinit), K("net.inet.tcp.msl", UNIT_MS, msl),
     K("net.inet.tcp.finwait2_timeout", UNIT_MS, fin_timeout),
     K("net.inet.tcp.keepidle", UNIT_MS, keepalive_idle),
     K("net.inet.tcp.keepintvl", UNIT_MS, keepalive_interval),
@@ -46,8 +45,7 @@ static const struct knob freebsd_knobs[] = {
     K("net.inet.tcp.insecure_syn", UNIT_BOOL, insecure_syn),
     K("net.inet.tcp.tolerate_missing_ts", UNIT_BOOL, tolerate_missing_ts),
     K("net.inet.tcp.syncookies", UNIT_BOOL, syn_cookies),
-    K("net.inet.tcp.delacktime", UNIT_MS, delack),
-    K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
+    K("net.inet.tcp.delacktime", UNIT_MS, delack), K("net.inet.tcp.rexmit_slop", UNIT_MS, rto_slop),
     K("net.inet.tcp.rexmit_min", UNIT_MS, rto_min),
     K("kern.ipc.maxsockbuf", UNIT_COUNT, wscale_space),
     ONLY("net.inet.tcp.blackhole", 0, "fin has no such mode (it always answers)"),
@@ -71,7 +69,8 @@ static const struct knob freebsd_knobs[] = {
     NOOP("net.inet.tcp.v6pmtud_blackhole_mss"), /* idem */
     K("net.inet.tcp.ecn.maxretries", UNIT_COUNT, ecn_syn_retries),
     K("net.inet.tcp.rexmit_drop_options", UNIT_BOOL, syn_rexmit_drop_options),
-    NOOP("net.inet.tcp.hostcache.purgenow"), /* fin keeps no host cache */
+    K("net.inet.tcp.abc_l_var", UNIT_COUNT, abc_limit), /* RFC 3465 L */
+    NOOP("net.inet.tcp.hostcache.purgenow"),            /* fin keeps no host cache */
 };
 
 /* Linux net.ipv4.* (also written /proc/sys/net/ipv4/...). */
@@ -91,6 +90,7 @@ static const struct knob linux_knobs[] = {
     K("net.ipv4.tcp_invalid_ratelimit", UNIT_MS, challenge_ack_interval),
     K("net.ipv4.tcp_max_tw_buckets", UNIT_COUNT, max_time_wait),
     K("net.ipv4.tcp_syncookies", UNIT_BOOL, syn_cookies),
+    K("net.ipv4.tcp_abc_l_var", UNIT_COUNT, abc_limit), /* Linux < 3.9, RFC 3465 L */
     ONLY("net.ipv4.tcp_fastopen_blackhole_timeout_sec", 0,
          "fin has no global TFO black-hole detection (negative responses are cached per "
          "destination, RFC 7413 §4.1.3.1)"),
@@ -179,6 +179,15 @@ static void set_autokey(struct script_run *r, const struct sysctl_value *v) {
 static void set_timestamps(struct script_run *r, const struct sysctl_value *v) {
   r->set.timestamps = v->v[0] != 0;
 }
+/* Linux tcp_recovery: bit 0x1 is RACK loss detection (RFC 8985); without it
+ * SACK recovery counts DupThresh (RFC 6675). */
+static void set_recovery(struct script_run *r, const struct sysctl_value *v) {
+  r->set.recovery = (v->v[0] & 1) ? FIN_RECOVERY_SACK_RACK : FIN_RECOVERY_SACK;
+}
+/* Linux tcp_early_retrans: 3 and 4 enable the tail loss probe. */
+static void set_early_retrans(struct script_run *r, const struct sysctl_value *v) {
+  r->set.tlp = v->v[0] >= 3;
+}
 /* Linux picks the window scale from max(tcp_rmem[2], rmem_max). */
 static void set_rmem_max(struct script_run *r, const struct sysctl_value *v) {
   r->linux_rmem_max = (uint32_t)v->v[0];
@@ -205,6 +214,8 @@ static const struct {
     {"net.ipv4.tcp_ecn_fallback", 1, set_ecn_fallback},
     {"net.core.rmem_max", 1, set_rmem_max},
     {"net.ipv4.tcp_rmem", 3, set_tcp_rmem},
+    {"net.ipv4.tcp_recovery", 1, set_recovery},
+    {"net.ipv4.tcp_early_retrans", 1, set_early_retrans},
 };
 
 /* A knob from the tables; false after a failure. */

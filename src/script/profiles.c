@@ -40,9 +40,16 @@ static void linux_profile(struct fin_settings *s, uint32_t wscale_space) {
   s->challenge_ack_interval = FIN_MS(500);
   s->msl = FIN_SEC(30);
   s->fin_timeout = FIN_SEC(60);
-  s->ecn = FIN_ECN_PASSIVE; /* tcp_ecn=2 */
-  s->ecn_syn_retries = 0;   /* tcp_ecn_fallback=1 */
+  s->ecn = FIN_ECN_PASSIVE;  /* tcp_ecn=2 */
+  s->ecn_syn_retries = 0;    /* tcp_ecn_fallback=1 */
   s->fastopen_client = true; /* net.ipv4.tcp_fastopen=1, the kernel's default */
+  /* tcp_recovery=1 (RACK), tcp_early_retrans=3 (TLP); tcp_schedule_loss_probe
+   * adds TCP_RTO_MIN to the PTO of any lone segment, a FIN too; slow start
+   * grows by every segment ACKed (tcp_slow_start). */
+  s->recovery = FIN_RECOVERY_SACK_RACK;
+  s->tlp = true;
+  s->tlp_fin_no_delack = false;
+  s->abc_limit = 0;
 }
 
 /* freebsd-net/tcp-testsuite preamble: recvspace 65536 rounded up to a
@@ -85,6 +92,13 @@ static void freebsd_profile(struct fin_settings *s) {
   /* net.inet.tcp.fastopen: client_enable=1, server_enable=0, autokey 120 s,
    * path_disable_time 900 s (the defaults; settings.fastopen_*). */
   s->fastopen_client = true;
+  /* The default stack (net.inet.tcp.functions_default=freebsd): SACK
+   * recovery (RFC 6675, tcp_sack.c) with PRR, no RACK nor TLP (those are
+   * the rack stack's); newreno's slow start by RFC 3465 with
+   * net.inet.tcp.abc_l_var=2. */
+  s->recovery = FIN_RECOVERY_SACK;
+  s->tlp = false;
+  s->abc_limit = 2;
 }
 
 /* gVisor netstack (2020) timing: RTO floor 200 ms on the total, no RTT

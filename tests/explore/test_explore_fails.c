@@ -77,6 +77,7 @@ static void test_ends_that_disagree_are_reported(void **state) {
   struct fin_settings impatient;
   fin_settings_default(&impatient);
   impatient.orphan_retries = 1;
+  impatient.tlp = false; /* datagram 10 is the RTO's, not a loss probe (RFC 8985 §7) */
   struct explore_result res;
   run_one(EXPLORE_GRACEFUL, "-", NULL, &impatient, &res);
   assert_true(res.ok);
@@ -114,6 +115,7 @@ static void test_search_finds_the_misconfiguration(void **state) {
   struct fin_settings impatient;
   fin_settings_default(&impatient);
   impatient.orphan_retries = 1;
+  impatient.tlp = false;
   struct explore_config cfg;
   explore_config_default(&cfg, EXPLORE_GRACEFUL, FIN_AF_INET);
   cfg.settings[1] = &impatient;
