@@ -226,10 +226,6 @@ void fin_stack_input(struct fin_stack *stack, const uint8_t *datagram, size_t le
  * @return its length, 0 when nothing is due. Call until it returns 0. */
 size_t fin_stack_output(struct fin_stack *stack, uint8_t *buf, size_t cap, fin_time now);
 
-/** The largest datagram fin_stack_output_gso() writes (the IPv4 total
- * length and the IPv6 payload length are 16-bit fields). */
-#define FIN_GSO_DATAGRAM_MAX 65535u
-
 /** fin_stack_output() for a driver that segments (GSO/TSO; docs/engine.md,
  * "Segmentation offload"): new data may leave as one super-segment of up to
  * about 64 KiB, which is exactly the segments fin_stack_output() would have

@@ -294,6 +294,16 @@ size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg, co
  *         not fit in cap, or when dgram is not a TCP datagram */
 size_t fin_gso_segment(const uint8_t *dgram, size_t len, uint16_t gso_size, size_t index,
                        uint8_t *out, size_t cap);
+/** Completes a TCP datagram whose payload was written in place: dgram
+ * holds what fin_tcp_build() made without payload (hdr_len bytes), then
+ * payload_len bytes of data; sets the IP length (and IPv4 header checksum)
+ * and the TCP checksum for the whole. The engine builds super-segments so.
+ * @param dgram the datagram, changed in place
+ * @param hdr_len the length fin_tcp_build() returned
+ * @param payload_len the data after it
+ * @return the datagram's length, 0 if dgram is not such a datagram or the
+ *         total exceeds FIN_GSO_DATAGRAM_MAX */
+size_t fin_tcp_fill_placed(uint8_t *dgram, size_t hdr_len, size_t payload_len);
 /** How many pieces fin_gso_segment() cuts a datagram into.
  * @param dgram the datagram
  * @param len its length

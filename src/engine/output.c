@@ -99,6 +99,19 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
   return fin_tcp_opts_write(opt, &o, st->s.option_layout, syn);
 }
 
+/* A super-segment (plan_gso) spans many chunks: the headers are built
+ * alone, the payload copied after them, and the lengths and checksums
+ * made the whole datagram's. */
+static size_t build_super(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p,
+                          const struct fin_segment *seg, const uint8_t *opt, size_t olen,
+                          uint8_t *buf, size_t cap) {
+  size_t hdr = fin_tcp_build(buf, cap, seg, opt, olen, NULL, 0, NULL, 0);
+  if (hdr == 0 || p->len > cap - hdr)
+    return 0;
+  fin_ring_copy(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, buf + hdr);
+  return fin_tcp_fill_placed(buf, hdr, p->len);
+}
+
 static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p, uint8_t *buf,
                    size_t cap) {
   uint8_t opt[FIN_TCP_OPT_MAX];
@@ -111,19 +124,14 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   uint32_t data_seq = p->seq + !!(p->flags & FIN_TCP_SYN); /* a TFO SYN's data follows the SYN */
-  if (p->len > st->pool.chunk) {
-    /* A super-segment (plan_gso) spans many chunks: it is copied where
-     * fin_tcp_build puts the payload, which then leaves it in place. */
-    size_t hdr = fin_tuple_hdr(&c->tuple) + olen;
-    if (hdr + p->len > cap)
-      return 0;
-    fin_ring_copy(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, buf + hdr);
-    p1 = buf + hdr;
-    l1 = p->len;
-  } else if (p->len > 0) {
-    fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+  size_t n;
+  if (p->len > 0 && p->len > st->pool.chunk) {
+    n = build_super(st, c, p, &seg, opt, olen, buf, cap);
+  } else {
+    if (p->len > 0)
+      fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+    n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   }
-  size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
     c->ack_data = 0;
@@ -275,8 +283,8 @@ static bool plan_data(struct fin_conn *c, uint32_t mss, struct out_plan *p) {
  * (first segment only, RFC 3168 §6.1.2) nor a D-SACK block (sent once, RFC
  * 2883 §4): those segments differ from the next. */
 static void plan_gso(struct fin_stack *st, struct fin_conn *c, uint32_t mss, struct out_plan *p) {
-  if (st->gso_max <= mss || p->retransmit || p->len != mss || (p->flags & FIN_TCP_FIN) ||
-      c->dsack || (c->ecn_ok && c->ecn_cwr) || c->snd_nxt != c->snd_max)
+  if (p->retransmit || p->len != mss || (p->flags & FIN_TCP_FIN) || c->dsack ||
+      (c->ecn_ok && c->ecn_cwr) || c->snd_nxt != c->snd_max)
     return;
   uint32_t nxt = c->snd_nxt;
   struct data_plan d;
@@ -411,7 +419,7 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
       seqspace = plan_persist(c, mss, &p);
-    else if ((seqspace = plan_data(c, mss, &p)))
+    else if ((seqspace = plan_data(c, mss, &p)) && st->gso_max > mss)
       plan_gso(st, c, mss, &p);
   }
   c->probe_window = 0;

@@ -124,3 +124,22 @@ int fin_csum_complete(uint8_t *buf, size_t len, size_t csum_start, size_t csum_o
   wire_put16(buf + csum_start + csum_offset, v);
   return 0;
 }
+
+size_t fin_tcp_fill_placed(uint8_t *dgram, size_t hdr_len, size_t payload_len) {
+  struct gso_shape s;
+  size_t total = hdr_len + payload_len;
+  if (!gso_shape(dgram, hdr_len, &s) || s.hdr != hdr_len || total > FIN_GSO_DATAGRAM_MAX)
+    return 0;
+  if (dgram[0] >> 4 == 4) {
+    wire_put16(dgram + 2, (uint16_t)total); /* RFC 791 §3.1 */
+    wire_put16(dgram + 10, 0);
+    wire_put16(dgram + 10, fin_csum_fold(fin_csum_add(0, dgram, s.ip)));
+  } else {
+    wire_put16(dgram + 4, (uint16_t)(total - FIN_IPV6_HDR_LEN)); /* RFC 8200 §3 */
+  }
+  uint8_t *t = dgram + s.ip;
+  size_t tcp_len = total - s.ip;
+  wire_put16(t + TCP_OFF_CSUM, 0);
+  wire_put16(t + TCP_OFF_CSUM, fin_csum_fold(fin_csum_add(pseudo_sum(dgram, tcp_len), t, tcp_len)));
+  return total;
+}

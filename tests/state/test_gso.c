@@ -16,7 +16,8 @@ struct capture {
   uint8_t *dg[OUT_MAX];
   size_t len[OUT_MAX];
   size_t n;
-  size_t supers; /* datagrams with gso_size != 0 */
+  size_t supers;    /* datagrams with gso_size != 0 */
+  size_t datagrams; /* what fin_stack_output_gso returned, super or not */
   size_t max_payload;
 };
 
@@ -50,6 +51,7 @@ static void drain_gso(struct peer *b, struct capture *out) {
   while ((n = fin_stack_output_gso(b->st, big, sizeof(big), &gso, b->now)) > 0) {
     struct fin_segment seg;
     assert_int_equal(fin_tcp_parse(big, n, &seg), FIN_WIRE_OK); /* the whole checksum is right */
+    out->datagrams++;
     if (seg.payload_len > out->max_payload)
       out->max_payload = seg.payload_len;
     if (gso != 0) {
@@ -337,6 +339,64 @@ static void test_gso_dsack_block_on_first_segment_only(void **state) {
   both_free(&a, &b);
 }
 
+/* ECN passive open: the peer's SYN asks (ECE, CWR), fin's SYN-ACK has ECE. */
+static void open_passive_ecn(struct peer *p) {
+  peer_listen(p, 8);
+  peer_send(p, TCP_S | FIN_TCP_ECE | FIN_TCP_CWR, p->irs, 0, NULL, 0);
+  size_t n = fin_stack_output(p->st, p->buf, sizeof(p->buf), p->now);
+  assert_int_equal(fin_tcp_parse(p->buf, n, &p->last), FIN_WIRE_OK);
+  assert_int_equal(p->last.flags, TCP_S | TCP_A | FIN_TCP_ECE);
+  p->iss = p->last.seq;
+  p->fin_tsval = p->last.opts.ts_val;
+  peer_send(p, TCP_A, R(p, 1), L(p, 1), NULL, 0);
+  p->s = fin_accept(p->st, p->listener, NULL);
+  assert_true(p->s >= 0);
+}
+
+/* ECN (RFC 3168 §6.1.2): ECT(0) on every piece; after an ECE the first new
+ * segment carries CWR, once, and leaves alone; the flight behind it goes
+ * as one super-segment without CWR. */
+static void test_gso_ecn_ect_on_pieces_cwr_once(void **state) {
+  (void)state;
+  struct fin_settings s;
+  settings_big_buffers(&s);
+  s.ecn = FIN_ECN_ON;
+  struct peer a, b;
+  peer_init_ts(&a, &s);
+  peer_init_ts(&b, &s);
+  open_passive_ecn(&a);
+  open_passive_ecn(&b);
+  uint32_t mss = PEER_MSS(&a) - 12, end = L(&a, 1);
+  both_send(&a, &b, 100000);
+  size_t supers = 0;
+  assert_int_equal(drain_compare(&a, &b, &supers, &end), 10);
+  assert_int_equal(supers, 1);
+  peer_send(&a, TCP_A | FIN_TCP_ECE, R(&a, 1), L(&a, 1 + 2 * mss), NULL, 0); /* cwnd halves */
+  peer_send(&b, TCP_A | FIN_TCP_ECE, R(&b, 1), L(&b, 1 + 2 * mss), NULL, 0);
+  drain_compare(&a, &b, NULL, &end);
+  both_ack(&a, &b, end, FIN_MS(10)); /* room for more: CWR first */
+  supers = 0;
+  struct capture cb;
+  memset(&cb, 0, sizeof(cb));
+  drain_gso(&b, &cb);
+  struct fin_segment seg;
+  assert_true(cb.n >= 3);
+  for (size_t i = 0; i < cb.n; i++) {
+    assert_int_equal(fin_tcp_parse(cb.dg[i], cb.len[i], &seg), FIN_WIRE_OK);
+    assert_int_equal(seg.tos & 3u, 2u); /* ECT(0) */
+    assert_int_equal(!!(seg.flags & FIN_TCP_CWR), i == 0);
+  }
+  assert_int_equal(cb.supers, 1); /* the CWR segment alone, then the rest */
+  assert_int_equal(cb.datagrams, 2);
+  struct capture ca;
+  memset(&ca, 0, sizeof(ca));
+  drain_plain(&a, &ca);
+  assert_same(&ca, &cb);
+  capture_free(&ca);
+  capture_free(&cb);
+  both_free(&a, &b);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gso_bulk_pieces_equal_segments),
@@ -347,6 +407,7 @@ int main(void) {
       cmocka_unit_test(test_gso_one_mtu_buffer_is_plain_output),
       cmocka_unit_test(test_gso_sack_blocks_on_every_piece),
       cmocka_unit_test(test_gso_dsack_block_on_first_segment_only),
+      cmocka_unit_test(test_gso_ecn_ect_on_pieces_cwr_once),
   };
   return PEER_RUN_BOTH(tests);
 }

@@ -139,6 +139,25 @@ static void test_gso_partial_checksum_completes_to_full(void **state) {
   assert_int_equal(fin_csum_partial_tcp(small, sizeof(small), &(uint16_t){0}), -EINVAL);
 }
 
+/* Headers built alone, the payload written after them, then completed:
+ * the datagram fin_tcp_build makes with that payload. */
+static void test_gso_fill_placed_equals_build(void **state) {
+  (void)state;
+  fill_payload();
+  for (int v6 = 0; v6 <= 1; v6++) {
+    static uint8_t want[BIG], got[BIG];
+    struct fin_segment s = seg_of(v6, 5, FIN_TCP_ACK | FIN_TCP_PSH);
+    size_t len = 40000 + (size_t)v6; /* an odd length too */
+    size_t w = fin_tcp_build(want, sizeof(want), &s, ts_opt, sizeof(ts_opt), payload, len, NULL, 0);
+    size_t hdr = fin_tcp_build(got, sizeof(got), &s, ts_opt, sizeof(ts_opt), NULL, 0, NULL, 0);
+    memcpy(got + hdr, payload, len);
+    assert_int_equal(fin_tcp_fill_placed(got, hdr, len), w);
+    assert_memory_equal(got, want, w);
+    assert_int_equal(fin_tcp_fill_placed(got, hdr - 4, len), 0); /* not where the header ends */
+    assert_int_equal(fin_tcp_fill_placed(got, hdr, FIN_GSO_DATAGRAM_MAX), 0);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_gso_cut_ipv4_equals_segments),
@@ -146,6 +165,7 @@ int main(void) {
       cmocka_unit_test(test_gso_small_datagram_is_its_own_piece),
       cmocka_unit_test(test_gso_rejects_what_is_not_tcp),
       cmocka_unit_test(test_gso_partial_checksum_completes_to_full),
+      cmocka_unit_test(test_gso_fill_placed_equals_build),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
