@@ -73,6 +73,12 @@ static void assert_same(const struct capture *a, const struct capture *b) {
   }
 }
 
+static void assert_same_free(struct capture *a, struct capture *b) {
+  assert_same(a, b);
+  capture_free(a);
+  capture_free(b);
+}
+
 /* Drains both; asserts the same segments; returns how many and the peer's
  * ACK point (the highest end of data seen). */
 static size_t drain_compare(struct peer *a, struct peer *b, size_t *supers, uint32_t *end) {
@@ -219,9 +225,7 @@ static void test_gso_fin_and_psh_only_on_last_piece(void **state) {
   drain_plain(&a, &ca);
   for (size_t k = 0; k < 4; k++)
     capture_add(&cb, piece, fin_gso_segment(big, n, gso, k, piece, sizeof(piece)));
-  assert_same(&ca, &cb);
-  capture_free(&ca);
-  capture_free(&cb);
+  assert_same_free(&ca, &cb);
   assert_int_equal(fin_stack_output_gso(b.st, big, sizeof(big), &gso, b.now), 0);
   both_free(&a, &b);
 }
@@ -290,23 +294,30 @@ static void test_gso_one_mtu_buffer_is_plain_output(void **state) {
     assert_int_equal(gso, 0);
     capture_add(&cb, buf, n);
   }
-  assert_same(&ca, &cb);
-  capture_free(&ca);
-  capture_free(&cb);
+  assert_same_free(&ca, &cb);
   both_free(&a, &b);
+}
+
+static void both_init_sack(struct peer *a, struct peer *b) {
+  struct fin_settings s;
+  settings_big_buffers(&s);
+  s.sack_permitted = true;
+  both_init(a, b, &s);
+}
+
+/* The peer sends len bytes at its ISN + k to both. */
+static void both_peer_data(struct peer *a, struct peer *b, uint32_t k, size_t len) {
+  peer_send(a, TCP_A, R(a, k), L(a, 1), NULL, len);
+  peer_send(b, TCP_A, R(b, k), L(b, 1), NULL, len);
 }
 
 /* Out-of-order data from the peer: SACK blocks ride on every piece, as on
  * every segment. */
 static void test_gso_sack_blocks_on_every_piece(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_big_buffers(&s);
-  s.sack_permitted = true;
   struct peer a, b;
-  both_init(&a, &b, &s);
-  peer_send(&a, TCP_A, R(&a, 101), L(&a, 1), NULL, 50); /* a hole at R+1 */
-  peer_send(&b, TCP_A, R(&b, 101), L(&b, 1), NULL, 50);
+  both_init_sack(&a, &b);
+  both_peer_data(&a, &b, 101, 50); /* a hole at R+1 */
   uint32_t end = L(&a, 1);
   drain_compare(&a, &b, NULL, &end); /* the duplicate ACK with its block */
   both_send(&a, &b, 30000);
@@ -321,18 +332,13 @@ static void test_gso_sack_blocks_on_every_piece(void **state) {
  * flight after it as one super-segment. */
 static void test_gso_dsack_block_on_first_segment_only(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_big_buffers(&s);
-  s.sack_permitted = true;
   struct peer a, b;
-  both_init(&a, &b, &s);
-  peer_send(&a, TCP_A, R(&a, 1), L(&a, 1), NULL, 100);
-  peer_send(&b, TCP_A, R(&b, 1), L(&b, 1), NULL, 100);
+  both_init_sack(&a, &b);
+  both_peer_data(&a, &b, 1, 100);
   uint32_t end = L(&a, 1);
   drain_compare(&a, &b, NULL, &end);
   both_send(&a, &b, 30000);
-  peer_send(&a, TCP_A, R(&a, 1), L(&a, 1), NULL, 100); /* the same bytes again */
-  peer_send(&b, TCP_A, R(&b, 1), L(&b, 1), NULL, 100);
+  both_peer_data(&a, &b, 1, 100); /* the same bytes again */
   size_t supers = 0;
   assert_int_equal(drain_compare(&a, &b, &supers, &end), 10);
   assert_int_equal(supers, 1);
@@ -391,10 +397,39 @@ static void test_gso_ecn_ect_on_pieces_cwr_once(void **state) {
   struct capture ca;
   memset(&ca, 0, sizeof(ca));
   drain_plain(&a, &ca);
-  assert_same(&ca, &cb);
-  capture_free(&ca);
-  capture_free(&cb);
+  assert_same_free(&ca, &cb);
   both_free(&a, &b);
+}
+
+/* A super-segment received (a driver passing the kernel's GRO'd datagram
+ * whole) is the segments it joins: all its data is taken, and, holding at
+ * least two full-sized segments, it is ACKed at once (RFC 5681 §4.2), not
+ * after the delayed-ACK timer. */
+static void test_gso_received_super_segment_acked_at_once(void **state) {
+  (void)state;
+  struct fin_settings s;
+  fin_settings_default(&s);
+  s.quickack_segments = 0; /* past the quick-ACK start: only the segment count acks at once */
+  struct peer p;
+  peer_init(&p, &s);
+  peer_establish_passive(&p);
+  static uint8_t data[3 * 1460], dg[3 * 1460 + 100], got[3 * 1460];
+  uint32_t len = 3 * PEER_MSS(&p);
+  for (size_t i = 0; i < len; i++)
+    data[i] = (uint8_t)(i * 13);
+  struct fin_segment seg;
+  peer_segment_init(&p, &seg);
+  seg.seq = R(&p, 1);
+  seg.ack = L(&p, 1);
+  seg.flags = TCP_A | TCP_P;
+  size_t n = fin_tcp_build(dg, sizeof(dg), &seg, NULL, 0, data, len, NULL, 0);
+  assert_true(n > 0);
+  fin_stack_input(p.st, dg, n, p.now);
+  peer_expect(&p, TCP_A, L(&p, 1), R(&p, 1 + len));
+  peer_expect_nothing(&p);
+  assert_int_equal(fin_recv(p.st, p.s, got, sizeof(got), 0), (ssize_t)len);
+  assert_memory_equal(got, data, len);
+  peer_free(&p);
 }
 
 int main(void) {
@@ -408,6 +443,7 @@ int main(void) {
       cmocka_unit_test(test_gso_sack_blocks_on_every_piece),
       cmocka_unit_test(test_gso_dsack_block_on_first_segment_only),
       cmocka_unit_test(test_gso_ecn_ect_on_pieces_cwr_once),
+      cmocka_unit_test(test_gso_received_super_segment_acked_at_once),
   };
   return PEER_RUN_BOTH(tests);
 }
