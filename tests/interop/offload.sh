@@ -9,6 +9,7 @@
 #     cuts them in software at the gso_size fin gave. The capture on the TUN
 #     device shows the super-segments arriving, the capture on the veth the
 #     pieces leaving: none longer than the MSS, as many as the bytes need.
+#     fin's --pcap (super-segments cut by fin_gso_segment) has the same pieces.
 #     Linux's SHA-256 of what it received is the SHA-256 of what fin sent.
 # Both namespaces are created here and deleted on exit.
 set -euo pipefail
@@ -74,7 +75,7 @@ PEER_PID=$!
 _PIDS+=("$PEER_PID")
 wait_for_line peer2 ready 5
 nsx timeout 60 "$FIN" connect --tun fin0 --addr "$FIN_CIDR" --no-control --offload \
-  --shutdown-after-send "$R2" 9000 <"$WORK/in" >/dev/null 2>"$WORK/fin2.log" ||
+  --pcap "$WORK/fin.pcap" --shutdown-after-send "$R2" 9000 <"$WORK/in" >/dev/null 2>"$WORK/fin2.log" ||
   fail "fin connect exited with $?"
 wait_pid "$PEER_PID" 10 || fail "peer: $(tail -n 3 "$WORK/peer2.log")"
 got=$(sed -n 's/^linux-sha256=//p' "$WORK/peer2.log")
@@ -101,9 +102,14 @@ if [ ${#caps[@]} -gt 0 ]; then
   [ "$over" -eq 0 ] || fail "$over segments longer than the MSS $MSS left the veth"
   cmp -s "$WORK/cut.lens" "$WORK/veth.lens" ||
     fail "the veth's segments ($(wc -l <"$WORK/veth.lens")) are not the TUN's datagrams cut at $MSS ($(wc -l <"$WORK/cut.lens"))"
+  # fin's own --pcap records each super-segment as fin_gso_segment cuts it: the same pieces.
+  lens "$WORK/fin.pcap" >"$WORK/fin.lens"
+  cmp -s "$WORK/fin.lens" "$WORK/veth.lens" ||
+    fail "fin's --pcap ($(wc -l <"$WORK/fin.lens") data segments) differs from the kernel's cut"
   bytes=$(awk '{ s += $1 } END { print s + 0 }' "$WORK/veth.lens")
   [ "$bytes" -ge "$SIZE" ] || fail "the veth capture holds $bytes bytes of data, fin sent $SIZE"
   note "ok: $big super-segments (up to $(sort -n "$WORK/tun.lens" | tail -n 1) bytes) into the" \
-    "TUN; the kernel cut them into exactly the $(wc -l <"$WORK/veth.lens") segments of at most $MSS bytes expected"
+    "TUN; the kernel cut them into exactly the $(wc -l <"$WORK/veth.lens") segments of at most $MSS bytes expected," \
+    "the pieces of fin's --pcap"
 fi
 pass
