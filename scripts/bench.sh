@@ -93,3 +93,19 @@ else
   exit 1
 fi
 rm -f "$rates" "$rates.log"
+
+echo
+# TUN offload (issue 11 item 5): throughput, writes and reads per MB, with and
+# without --offload side by side; one SKIPPED line without root or TUN.
+off=$(mktemp)
+if bash scripts/bench-offload.sh "$rel/fin" >"$off" 2>&1; then
+  grep -v '^\[' "$off"
+elif grep -q '^SKIPPED' "$off"; then
+  echo "TUN offload: $(grep '^SKIPPED' "$off")"
+else
+  echo "TUN offload bench failed:" >&2
+  tail -n 20 "$off" >&2
+  rm -f "$off"
+  exit 1
+fi
+rm -f "$off"

@@ -41,6 +41,14 @@ struct fin_driver {
   /** Optional (NULL): releases what is due at now. */
   void (*on_timer)(void *ctx, fin_time now);
   void *ctx; /**< passed to every operation */
+  /** Optional (NULL): a device that segments (GSO/TSO); last, so that
+   * initializers written before it stay valid. The runtime then drains
+   * fin_stack_output_gso() and hands every datagram here: gso_size 0 is a
+   * datagram to send as it is, otherwise a super-segment the device cuts
+   * every gso_size payload bytes. The driver may rewrite the buffer (its
+   * checksum field, for a device that completes it). 0 or a negative errno,
+   * as send(). */
+  int (*send_gso)(void *ctx, uint8_t *buf, size_t len, uint16_t gso_size, fin_time now);
 };
 
 struct fin_runtime;

@@ -226,6 +226,25 @@ void fin_stack_input(struct fin_stack *stack, const uint8_t *datagram, size_t le
  * @return its length, 0 when nothing is due. Call until it returns 0. */
 size_t fin_stack_output(struct fin_stack *stack, uint8_t *buf, size_t cap, fin_time now);
 
+/** fin_stack_output() for a driver that segments (GSO/TSO; docs/engine.md,
+ * "Segmentation offload"): new data may leave as one super-segment of up to
+ * about 64 KiB, which is exactly the segments fin_stack_output() would have
+ * sent one after another at this instant, concatenated: one TCP header (the
+ * first segment's, with the last one's PSH and FIN), the same options on
+ * every piece (timestamps included), a complete checksum over the whole.
+ * The driver cuts it every *gso_size payload bytes (fin_gso_segment() does
+ * it in software). Retransmissions, control segments and ACKs stay single.
+ * @param stack the stack
+ * @param buf where the datagram is written
+ * @param cap its size: the super-segment never exceeds it (nor
+ *        FIN_GSO_DATAGRAM_MAX); one below settings.mtu makes segments smaller
+ * @param gso_size set to the MSS to cut at when the datagram carries more,
+ *        else 0 (a datagram to send as it is)
+ * @param now the caller's clock
+ * @return its length, 0 when nothing is due. Call until it returns 0. */
+size_t fin_stack_output_gso(struct fin_stack *stack, uint8_t *buf, size_t cap, uint16_t *gso_size,
+                            fin_time now);
+
 /** When the stack next needs the caller. When it is due, call
  * fin_stack_on_timers() and then fin_stack_output() until it returns 0;
  * after that it is later than now (or FIN_NEVER). O(1).

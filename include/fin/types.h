@@ -25,6 +25,10 @@ typedef int64_t fin_time;
 /** @p x seconds as a fin_time. */
 #define FIN_SEC(x) ((fin_time)(x)*1000000000LL)
 
+/** The largest datagram fin_stack_output_gso() writes (the IPv4 total
+ * length and the IPv6 payload length are 16-bit fields). */
+#define FIN_GSO_DATAGRAM_MAX 65535u
+
 /** An IPv4 or IPv6 address, its 16 bytes in network byte order. An IPv4
  * address is held in its IPv4-mapped form \::ffff:a.b.c.d (RFC 4291
  * §2.5.5.2), so one comparison and one keyed hash serve both families;

@@ -279,6 +279,61 @@ size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg, co
                      size_t opt_len, const uint8_t *payload1, size_t len1, const uint8_t *payload2,
                      size_t len2);
 
+/** Software segmentation offload: one piece of a super-segment
+ * (fin_stack_output_gso()), cut every gso_size payload bytes. Piece index
+ * has the headers with its own IP length and checksum, the sequence number
+ * of its first byte, FIN and PSH only if it is the last, CWR only if it is
+ * the first, and its TCP checksum: exactly the segment fin_stack_output()
+ * would have sent.
+ * @param dgram the super-segment (a TCP datagram of either family)
+ * @param len its length
+ * @param gso_size payload bytes per piece; 0 (or a payload no larger)
+ *        makes the datagram its only piece
+ * @param index 0 for the first piece
+ * @param out where the piece goes
+ * @param cap its size
+ * @return the piece's length; 0 past the last piece, when the piece does
+ *         not fit in cap, or when dgram is not a TCP datagram */
+size_t fin_gso_segment(const uint8_t *dgram, size_t len, uint16_t gso_size, size_t index,
+                       uint8_t *out, size_t cap);
+/** Completes a TCP datagram whose payload was written in place: dgram
+ * holds what fin_tcp_build() made without payload (hdr_len bytes), then
+ * payload_len bytes of data; sets the IP length (and IPv4 header checksum)
+ * and the TCP checksum for the whole. The engine builds super-segments so.
+ * @param dgram the datagram, changed in place
+ * @param hdr_len the length fin_tcp_build() returned
+ * @param payload_len the data after it
+ * @return the datagram's length, 0 if dgram is not such a datagram or the
+ *         total exceeds FIN_GSO_DATAGRAM_MAX */
+size_t fin_tcp_fill_placed(uint8_t *dgram, size_t hdr_len, size_t payload_len);
+/** How many pieces fin_gso_segment() cuts a datagram into.
+ * @param dgram the datagram
+ * @param len its length
+ * @param gso_size payload bytes per piece, or 0
+ * @return the count (1 for a datagram that is not cut), 0 if dgram is not a
+ *         TCP datagram */
+size_t fin_gso_count(const uint8_t *dgram, size_t len, uint16_t gso_size);
+/** For a device that completes checksums (CHECKSUM_PARTIAL, virtio
+ * VIRTIO_NET_HDR_F_NEEDS_CSUM): replaces a TCP datagram's checksum with the
+ * folded pseudo-header sum, which the device adds the TCP header and data to.
+ * @param dgram the datagram, changed in place
+ * @param len its length
+ * @param csum_start set to where the TCP header starts (the checksum field is
+ *        16 bytes further)
+ * @retval 0 done
+ * @retval -EINVAL not a TCP datagram */
+int fin_csum_partial_tcp(uint8_t *dgram, size_t len, uint16_t *csum_start);
+/** Completes a partial checksum as a device would: the Internet checksum
+ * of buf[csum_start..len), whose field at csum_start + csum_offset holds the
+ * pseudo-header sum, stored into that field.
+ * @param buf the datagram, changed in place
+ * @param len its length
+ * @param csum_start where the summed bytes begin
+ * @param csum_offset where the field is, from csum_start
+ * @retval 0 done
+ * @retval -EINVAL the field lies outside the datagram */
+int fin_csum_complete(uint8_t *buf, size_t len, size_t csum_start, size_t csum_offset);
+
 /** Flags as text for logs, in tcpdump order (SYN,FIN,RST,PSH,ACK,URG,ECE,CWR).
  * @param flags FIN_TCP_* bits
  * @param buf where the text goes: 32 bytes hold all eight flags; a shorter

@@ -122,7 +122,7 @@ static void ack_owed(struct fin_stack *st, struct fin_conn *c) {
  * second full-sized segment, and when a hole fills; otherwise delay. */
 static void schedule_ack(struct fin_stack *st, struct fin_conn *c, uint32_t len, bool filled) {
   if (fin_policy_segment_counts_for_ack(st, c, len))
-    c->unacked_segs++;
+    c->unacked_segs += len >= 2 * c->rcv_mss ? 2 : 1; /* a super-segment (GRO) is several */
   if (filled || st->s.delack == 0 || c->quickack > 0 || c->unacked_segs >= 2) {
     if (c->quickack > 0)
       c->quickack--;

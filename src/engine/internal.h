@@ -324,6 +324,12 @@ struct fin_stack {
   void *wake_ctx;
   bool in_output;
 
+  /* Segmentation offload (gso.c): set only inside fin_stack_output_gso. A
+   * new-data segment may grow to gso_max payload bytes, cut by the driver
+   * at gso_mss; gso_mss stays 0 when the datagram is one segment. */
+  uint32_t gso_max;
+  uint32_t gso_mss;
+
   /* K2. */
   bool shutting_down;
   bool shutdown_expired; /* the deadline has been acted on: no longer a timer */

@@ -101,6 +101,19 @@ static size_t build_options(struct fin_stack *st, struct fin_conn *c, uint8_t fl
   return fin_tcp_opts_write(opt, &o, st->s.option_layout, syn);
 }
 
+/* A super-segment (plan_gso) spans many chunks: the headers are built
+ * alone, the payload copied after them, and the lengths and checksums
+ * made the whole datagram's. */
+static size_t build_super(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p,
+                          const struct fin_segment *seg, const uint8_t *opt, size_t olen,
+                          uint8_t *buf, size_t cap) {
+  size_t hdr = fin_tcp_build(buf, cap, seg, opt, olen, NULL, 0, NULL, 0);
+  if (hdr == 0 || p->len > cap - hdr)
+    return 0;
+  fin_ring_copy(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, buf + hdr);
+  return fin_tcp_fill_placed(buf, hdr, p->len);
+}
+
 static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_plan *p, uint8_t *buf,
                    size_t cap) {
   /* The options are written where they go when the buffer has room for
@@ -117,9 +130,14 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
   const uint8_t *p1 = NULL, *p2 = NULL;
   uint32_t l1 = 0, l2 = 0;
   uint32_t data_seq = p->seq + !!(p->flags & FIN_TCP_SYN); /* a TFO SYN's data follows the SYN */
-  if (p->len > 0)
-    fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
-  size_t n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
+  size_t n;
+  if (p->len > 0 && p->len > st->pool.chunk) {
+    n = build_super(st, c, p, &seg, opt, olen, buf, cap);
+  } else {
+    if (p->len > 0)
+      fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+    n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
+  }
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
     c->ack_now = 0;
     c->ack_data = 0;
@@ -319,6 +337,36 @@ static bool plan_loss_probe(struct fin_conn *c, uint32_t mss, struct out_plan *p
   return true;
 }
 
+/* Segmentation offload (fin_stack_output_gso): a full-MSS segment of new
+ * data takes on the segments that would follow it now, up to gso_max bytes.
+ * Each is planned as output would plan it once the one before had left
+ * (SND.NXT = SND.MAX moved on), so the window, cwnd, Nagle and SWS rules
+ * bound the whole, and the flags are the last piece's (PSH, FIN): the
+ * super-segment is the concatenation of the segments. Not while CWR is due
+ * (first segment only, RFC 3168 §6.1.2) nor a D-SACK block (sent once, RFC
+ * 2883 §4): those segments differ from the next. */
+static void plan_gso(struct fin_stack *st, struct fin_conn *c, uint32_t mss, struct out_plan *p) {
+  if (p->retransmit || p->len != mss || (p->flags & FIN_TCP_FIN) || c->dsack ||
+      (c->ecn_ok && c->ecn_cwr) || c->snd_nxt != c->snd_max)
+    return;
+  uint32_t nxt = c->snd_nxt;
+  struct data_plan d;
+  struct out_plan q;
+  for (;;) {
+    c->snd_nxt = c->snd_max = p->seq + p->len;
+    if (plan_data_at(c, mss, false, &d) != DATA_SEND || d.len == 0 || d.len > st->gso_max - p->len)
+      break;
+    plan_from(c, &d, &q);
+    p->len += d.len;
+    p->flags = q.flags;
+    if (d.len < mss || d.fin)
+      break;
+  }
+  c->snd_nxt = c->snd_max = nxt;
+  if (p->len > mss)
+    st->gso_mss = mss;
+}
+
 /* RFC 9293 §3.8.6.1 (BEHAVIOR J5): a zero window is probed with one byte. */
 static bool plan_window_probe(struct fin_conn *c, struct out_plan *p) {
   uint32_t seq = c->snd_una;
@@ -438,8 +486,8 @@ size_t fin_conn_output(struct fin_stack *st, struct fin_conn *c, uint8_t *buf, s
       seqspace = plan_rexmit_one(c, mss, &p);
     else if (c->probe_window)
       seqspace = plan_persist(c, mss, &p);
-    else
-      seqspace = plan_data(c, mss, &p);
+    else if ((seqspace = plan_data(c, mss, &p)) && st->gso_max > mss)
+      plan_gso(st, c, mss, &p);
   }
   c->probe_window = 0;
   if (!seqspace)

@@ -142,6 +142,18 @@ void fin_ring_peek(const struct fin_stack *st, const struct fin_ring *r, uint32_
   *l2 = n - first;
 }
 
+void fin_ring_copy(const struct fin_stack *st, const struct fin_ring *r, uint32_t off, uint32_t n,
+                   uint8_t *out) {
+  uint32_t c = chunk_of(st);
+  while (n > 0) {
+    uint32_t p = phys(st, r, off), o = p % c, k = c - o < n ? c - o : n;
+    memcpy(out, r->map[p / c] + o, k);
+    out += k;
+    off += k;
+    n -= k;
+  }
+}
+
 void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n) {
   if (n > r->len)
     n = r->len;

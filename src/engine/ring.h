@@ -44,6 +44,10 @@ uint32_t fin_ring_read(struct fin_stack *st, struct fin_ring *r, void *out, uint
  * and once the ring is empty its map too (map NULL, cap kept: the next
  * fin_ring_init of the same cap takes one again). */
 void fin_ring_consume(struct fin_stack *st, struct fin_ring *r, uint32_t n);
+/* Copies the n bytes at offset off (off + n <= len, any number of chunks)
+ * into out, without consuming them. */
+void fin_ring_copy(const struct fin_stack *st, const struct fin_ring *r, uint32_t off, uint32_t n,
+                   uint8_t *out);
 /* The n bytes at offset off (n at most one chunk) as at most two pieces. */
 void fin_ring_peek(const struct fin_stack *st, const struct fin_ring *r, uint32_t off, uint32_t n,
                    const uint8_t **p1, uint32_t *l1, const uint8_t **p2, uint32_t *l2);

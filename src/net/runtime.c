@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "fin/defaults.h"
+#include "fin/wire.h"
 #ifdef FIN_HAVE_PCAP
 #include "fin/pcap.h"
 #define RT_TAP(rt, d, n, t)                                                                        \
@@ -43,6 +44,7 @@ struct fin_runtime {
   struct fin_allocator alloc;
   struct fin_random rnd;
   int shutting_down;
+  uint8_t *piece; /* a super-segment's pieces for the capture, taken when first needed */
   uint8_t buf[65536];
 };
 
@@ -124,6 +126,7 @@ void fin_runtime_free(struct fin_runtime *rt) {
   fin_stack_free(rt->stack);
   fin_allocator_default_free(&rt->alloc);
   rt_close_fds(rt);
+  free(rt->piece);
   free(rt);
 }
 
@@ -162,9 +165,42 @@ fin_time fin_runtime_next_deadline(const struct fin_runtime *rt) {
   return d;
 }
 
+#ifdef FIN_HAVE_PCAP
+/* The capture holds the segments, as without offload: a super-segment is
+ * recorded as the pieces the device cuts it into (fin_gso_segment). */
+static void rt_tap_gso(struct fin_runtime *rt, size_t n, uint16_t gso, fin_time now) {
+  size_t m;
+  if (rt->pcap == NULL)
+    return;
+  if (gso == 0 || (rt->piece == NULL && (rt->piece = malloc(FIN_GSO_DATAGRAM_MAX)) == NULL)) {
+    (void)fin_pcap_write(rt->pcap, rt->buf, n, now); /* no room to cut: recorded whole */
+    return;
+  }
+  for (size_t k = 0; (m = fin_gso_segment(rt->buf, n, gso, k, rt->piece, FIN_GSO_DATAGRAM_MAX)) > 0;
+       k++)
+    (void)fin_pcap_write(rt->pcap, rt->piece, m, now);
+}
+#else
+#define rt_tap_gso(rt, n, gso, now) ((void)(rt), (void)(n), (void)(gso), (void)(now))
+#endif
+
+/* A driver that segments gets super-segments (docs/runtime.md, "Offload"). */
+static void rt_send_all_gso(struct fin_runtime *rt, fin_time now) {
+  uint16_t gso;
+  size_t n;
+  while ((n = fin_stack_output_gso(rt->stack, rt->buf, sizeof(rt->buf), &gso, now)) > 0) {
+    rt_tap_gso(rt, n, gso, now);
+    (void)rt->drv.send_gso(rt->drv.ctx, rt->buf, n, gso, now);
+  }
+}
+
 static void rt_send_all(struct fin_runtime *rt) {
   fin_time now = fin_clock_now();
   size_t n;
+  if (rt->drv.send_gso != NULL) {
+    rt_send_all_gso(rt, now);
+    return;
+  }
   while ((n = fin_stack_output(rt->stack, rt->buf, sizeof(rt->buf), now)) > 0) {
     RT_TAP(rt, rt->buf, n, now);
     /* A failed write is a lost datagram, as on a real link: TCP recovers. */

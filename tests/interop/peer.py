@@ -389,6 +389,26 @@ def bulk_send(port, size):
 
 # ---- scenarios: fin is the client (`fin connect`) ----
 
+def server_sink(port):
+    """Accepts one connection, reads to EOF, closes; prints what came and its SHA-256."""
+    s, _ = server(port)
+    s.settimeout(90)
+    h = hashlib.sha256()
+    n = 0
+    t = time.monotonic()
+    while True:
+        d = s.recv(1 << 20)
+        if not d:
+            break
+        h.update(d)
+        n += len(d)
+    took = time.monotonic() - t
+    s.close()
+    log(f"received {n} bytes in {took:.3f} s")
+    print(f"linux-received={n} seconds={took:.6f}", flush=True)
+    print(f"linux-sha256={h.hexdigest()}", flush=True)
+
+
 def server_fin_closes_first(port, expect):
     """fin closes first: Linux CLOSE-WAIT, then our close: LAST-ACK -> gone."""
     s, peer = server(port)
@@ -865,6 +885,7 @@ def main():
         "server-fin-closes-first": server_fin_closes_first,
         "server-simultaneous": server_simultaneous,
         "server-half-close-fin": server_half_close_fin,
+        "server-sink": server_sink,
         "server-expect-reset": server_expect_reset,
         "many": many,
         "dual-many": dual_many,

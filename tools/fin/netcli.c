@@ -98,6 +98,10 @@ int netcli_option(struct netcli *c, int opt, const char *v) {
   case NETCLI_OPT_NO_CONTROL:
     c->no_control = true;
     return 1;
+  case NETCLI_OPT_OFFLOAD:
+  case NETCLI_OPT_NO_OFFLOAD:
+    c->offload = opt == NETCLI_OPT_OFFLOAD;
+    return 1;
   case NETCLI_OPT_SEED:
     if (!cli_parse_u64(v, UINT64_MAX, &c->seed))
       return bad(c, "expected a non-negative integer");
@@ -141,6 +145,11 @@ void netcli_usage_common(FILE *out) {
           "  --seed N             seed for --drop\n"
           "  --ecn 0|1|2          ECN (RFC 3168) as Linux tcp_ecn: 0 off (default), 1 ask\n"
           "                       and accept, 2 accept when the peer asks\n"
+          "  --offload            TUN segmentation offload: send TCP super-segments of up\n"
+          "                       to 64 KiB for the kernel to cut (TSO), take its GRO'd\n"
+          "                       ones whole; needs IFF_VNET_HDR; not with --drop,\n"
+          "                       --delay, --pcapng or --events (they see single segments)\n"
+          "  --no-offload         one datagram per segment each way (the default)\n"
           "  -h, --help           this text\n");
 }
 

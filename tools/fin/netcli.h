@@ -34,6 +34,7 @@ struct netcli {
   int ecn; /* --ecn: enum fin_ecn, -1 = the settings' */
   uint64_t seed;
   bool have_msl, no_control;
+  bool offload; /* --offload: TUN segmentation offload (IFF_VNET_HDR, TSO/GRO) */
   /* running parts */
   struct fin_tun *tun;
   struct fin_fault *fault;
@@ -74,6 +75,8 @@ enum {
   NETCLI_OPT_SEED,
   NETCLI_OPT_DURATION,
   NETCLI_OPT_ECN,
+  NETCLI_OPT_OFFLOAD,
+  NETCLI_OPT_NO_OFFLOAD,
 };
 #define NETCLI_LONG_OPTIONS                                                                        \
   {"tun", required_argument, NULL, NETCLI_OPT_TUN},                                                \
@@ -89,8 +92,10 @@ enum {
       {"drop", required_argument, NULL, NETCLI_OPT_DROP},                                          \
       {"delay", required_argument, NULL, NETCLI_OPT_DELAY},                                        \
       {"seed", required_argument, NULL, NETCLI_OPT_SEED},                                          \
-      {"duration", required_argument, NULL, NETCLI_OPT_DURATION}, {                                \
-    "ecn", required_argument, NULL, NETCLI_OPT_ECN                                                 \
+      {"duration", required_argument, NULL, NETCLI_OPT_DURATION},                                  \
+      {"ecn", required_argument, NULL, NETCLI_OPT_ECN},                                            \
+      {"offload", no_argument, NULL, NETCLI_OPT_OFFLOAD}, {                                        \
+    "no-offload", no_argument, NULL, NETCLI_OPT_NO_OFFLOAD                                         \
   }
 
 void netcli_init(struct netcli *c, const char *cmd);

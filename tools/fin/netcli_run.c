@@ -69,7 +69,8 @@ static int netcli_open_files(struct netcli *c) {
 
 static int netcli_open_driver(struct netcli *c, struct fin_driver *drv) {
   char err[256];
-  int r = fin_tun_open(&c->tun, c->tun_name, err, sizeof(err));
+  int r =
+      fin_tun_open_flags(&c->tun, c->tun_name, c->offload ? FIN_TUN_OFFLOAD : 0, err, sizeof(err));
   if (r < 0) {
     fprintf(stderr, "fin %s: --tun: %s\n", c->cmd, err);
     return 1;
@@ -226,6 +227,15 @@ int netcli_finish(struct netcli *c, fin_time grace) {
             (unsigned long long)fs.delayed, (unsigned long long)fs.overflow);
   }
   int r = netcli_shutdown(c, grace);
+  if (c->tun != NULL) {
+    struct fin_tun_stats ts = fin_tun_stats(c->tun);
+    fprintf(stderr,
+            "fin %s: tun: offload=%s writes=%llu segments=%llu reads=%llu super-segments "
+            "out=%llu in=%llu\n",
+            c->cmd, fin_tun_offload(c->tun) ? "on" : "off", (unsigned long long)ts.tx_writes,
+            (unsigned long long)ts.tx_pieces, (unsigned long long)ts.rx_reads,
+            (unsigned long long)ts.tx_super, (unsigned long long)ts.rx_super);
+  }
   if (r == -EINTR)
     fprintf(stderr, "fin %s: second %s: exiting without finishing the shutdown\n", c->cmd,
             strsignal(c->force_signal));
