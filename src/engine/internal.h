@@ -179,12 +179,14 @@ struct fin_listener {
 };
 
 /* Compact TIME-WAIT record (BEHAVIOR E7): the part every record holds
- * whatever its family, 36 bytes. With its 4-tuple a record is 48 bytes for
- * IPv4 (struct fin_tw4) and 72 for IPv6 (struct fin_tw6), in two slabs
- * (time_wait_store.c). The TS offset is not stored (a keyed hash of the
- * 4-tuple, recomputed when needed) and the deadline is kept in
- * milliseconds, compared modulo 2^32 against now: a TIME-WAIT lasts
- * minutes, far inside the 49-day wrap. */
+ * whatever its family, 28 bytes, first in each record. With its 4-tuple a
+ * record is 40 bytes for IPv4 (struct fin_tw4), 48 for IPv6 (struct
+ * fin_tw6c: its local address is its log's, see below) and 64 for an IPv6
+ * record whose local address found no log of its own (struct fin_tw6).
+ * The TS offset is not stored (a keyed hash of the 4-tuple, recomputed when
+ * needed) and the deadline is kept in milliseconds, compared modulo 2^32
+ * against now: a TIME-WAIT lasts minutes, far inside the 49-day wrap. No
+ * FIFO links: a record's place in its log is its age (time_wait_store.c). */
 struct fin_tw {
   uint32_t snd_nxt, rcv_nxt;
   uint32_t ts_recent;
@@ -192,25 +194,52 @@ struct fin_tw {
   uint16_t wnd;     /* raw window value last advertised */
   uint8_t flags;    /* TW_* (low nibble) | rcv_wscale << 4 */
   uint8_t ack_tick; /* A6 per-record ACK rate limit: time of last ACK, in 1/4 intervals */
-  uint32_t hash_next, fifo_next, fifo_prev;
+  uint32_t hash_next;
   uint32_t deadline_ms;
 };
 struct fin_tw4 {
+  struct fin_tw r;
   uint32_t local_addr, remote_addr; /* host order */
   uint16_t local_port, remote_port;
+};
+struct fin_tw6c {
   struct fin_tw r;
+  struct fin_addr remote_addr;
+  uint16_t local_port, remote_port;
 };
 struct fin_tw6 {
+  struct fin_tw r;
   struct fin_addr local_addr, remote_addr;
   uint16_t local_port, remote_port;
-  struct fin_tw r;
 };
-/* A record index names its slab: IPv6 records have this bit set. */
-#define TW_V6 0x80000000u
-struct fin_tw_slab {
-  void *mem;
-  uint32_t cap, free;
-  uint32_t live; /* records in use (an empty slab goes back to its first size) */
+/* Issue 14's budget: at most 56 bytes a record with its tables. */
+_Static_assert(sizeof(struct fin_tw4) == 40, "IPv4 TIME-WAIT record");
+_Static_assert(sizeof(struct fin_tw6c) == 48, "IPv6 TIME-WAIT record (compact log)");
+_Static_assert(sizeof(struct fin_tw6) == 64, "IPv6 TIME-WAIT record (wide log)");
+/* The record logs (time_wait_store.c): one for IPv4, one for IPv6 records
+ * of any local address, and TW_V6C_LOGS for IPv6 records of one local
+ * address each. A record index is its log's number in the top 3 bits and
+ * its sequence number in its log below (7 is no log: FIN_NONE_IDX). */
+#define TW_LOG_V4    0u
+#define TW_LOG_V6    1u
+#define TW_LOG_V6C   2u /* the first compact IPv6 log */
+#define TW_V6C_LOGS  5u
+#define TW_LOGS      (TW_LOG_V6C + TW_V6C_LOGS)
+#define TW_SEQ_BITS  29
+#define TW_SEQ_MASK  ((1u << TW_SEQ_BITS) - 1)
+#define TW_PAGE_BITS 7 /* records per page: 128 */
+/* Records of one log in the order they entered TIME-WAIT, which is the
+ * order of their deadlines (every record lasts 2*MSL), in pages of
+ * 2^TW_PAGE_BITS records: a ring of page pointers indexed by page number.
+ * A record that leaves early is a hole until the head passes it. */
+struct fin_tw_log {
+  uint8_t **pages;
+  uint8_t *spare;      /* one page kept back, so a steady trickle allocates nothing */
+  uint32_t page_mask;  /* ring slots - 1 */
+  uint32_t head, tail; /* sequence numbers, modulo 2^TW_SEQ_BITS */
+  uint32_t live, holes;
+  uint32_t rec_size;     /* bytes a record of this log */
+  struct fin_addr local; /* compact IPv6 logs: every record's local address */
 };
 #define TW_TS_OK     0x01
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
@@ -283,12 +312,13 @@ struct fin_stack {
   struct fin_conn **heap;
   uint32_t heap_len, heap_cap;
 
-  /* TIME-WAIT records: a slab per family + one hash + one FIFO by deadline. */
-  struct fin_tw_slab tw4, tw6;
+  /* TIME-WAIT records: logs in deadline order + one hash over them. */
+  struct fin_tw_log tw_logs[TW_LOGS];
+  uint32_t tw_nonempty; /* bit per log holding a live record */
+  size_t tw_mem;        /* bytes of pages, rings and buckets */
   uint32_t tw_count;
   uint32_t *tw_buckets;
   uint32_t tw_bucket_mask;
-  uint32_t tw_fifo_head, tw_fifo_tail;
 
   /* Output. */
   struct fin_ctl *ctl;
@@ -545,12 +575,37 @@ size_t fin_tw_list(const struct fin_stack *st, size_t cursor, size_t *pos,
                    struct fin_conn_info *out, size_t max);
 void fin_tw_info(const struct fin_stack *st, uint32_t idx, struct fin_conn_info *out);
 /* The record store (time_wait_store.c). */
-struct fin_tw *fin_tw_rec(const struct fin_stack *st, uint32_t idx);
+/* The record at idx (its shared part; the 4-tuple follows it). */
+static inline uint8_t *fin_tw_at(const struct fin_stack *st, uint32_t log, uint32_t seq) {
+  const struct fin_tw_log *l = &st->tw_logs[log];
+  return l->pages[(seq >> TW_PAGE_BITS) & l->page_mask] +
+         (seq & ((1u << TW_PAGE_BITS) - 1)) * l->rec_size;
+}
+static inline struct fin_tw *fin_tw_rec(const struct fin_stack *st, uint32_t idx) {
+  return (struct fin_tw *)(void *)fin_tw_at(st, idx >> TW_SEQ_BITS, idx & TW_SEQ_MASK);
+}
 void fin_tw_tuple(const struct fin_stack *st, uint32_t idx, struct fin_4tuple *out);
 uint32_t fin_tw_store_alloc(struct fin_stack *st, const struct fin_4tuple *t);
-void fin_tw_store_free(struct fin_stack *st, uint32_t idx);
-void fin_tw_fifo_append(struct fin_stack *st, uint32_t idx);
-void fin_tw_fifo_unlink(struct fin_stack *st, uint32_t idx);
+/* t: the record's 4-tuple (the caller has it). */
+void fin_tw_store_free(struct fin_stack *st, uint32_t idx, const struct fin_4tuple *t);
+/* The record due first (the head of a log), FIN_NONE_IDX when none. */
+uint32_t fin_tw_oldest_of_many(const struct fin_stack *st);
+static inline uint32_t fin_tw_oldest(const struct fin_stack *st) {
+  uint32_t m = st->tw_nonempty;
+  if (m == 1u << TW_LOG_V4)
+    return st->tw_logs[TW_LOG_V4].head; /* IPv4 records alone: the index is the seq */
+  if ((m & (m - 1)) != 0)
+    return fin_tw_oldest_of_many(st);
+  /* No log or one (the usual case: one family, one address). */
+  if (m == 0)
+    return FIN_NONE_IDX;
+  uint32_t log = (uint32_t)__builtin_ctz(m);
+  return log << TW_SEQ_BITS | st->tw_logs[log].head;
+}
+/* E2: the record moves to the end of its log (the caller sets its new
+ * deadline); returns its new index, or FIN_NONE_IDX (no memory: the record
+ * stays where it is, with its deadline). */
+uint32_t fin_tw_store_renew(struct fin_stack *st, uint32_t idx);
 bool fin_tw_reuse_ok(struct fin_stack *st, const struct fin_4tuple *t);
 void fin_tw_suspend(struct fin_stack *st, uint32_t idx);
 /* E4: the reopened connection is established; the old record goes. */

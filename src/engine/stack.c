@@ -635,8 +635,8 @@ static void shutdown_expire(struct fin_stack *st) {
   }
   st->hash_walk = false;
   fin_demux_trim(st);
-  while (st->tw_fifo_head != FIN_NONE_IDX)
-    fin_tw_release(st, st->tw_fifo_head, FIN_REASON_STACK_SHUTDOWN);
+  for (uint32_t i; (i = fin_tw_oldest(st)) != FIN_NONE_IDX;)
+    fin_tw_release(st, i, FIN_REASON_STACK_SHUTDOWN);
 }
 
 bool fin_stack_shutdown_done(const struct fin_stack *st) {
