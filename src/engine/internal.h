@@ -49,6 +49,11 @@ struct fin_conn_opts {
   int32_t fastopen; /* TCP_FASTOPEN: a listener's TFO queue length; on a client, TFO on */
 };
 
+/* A connection's send and receive rings (out of line: see c->bufs). */
+struct fin_conn_bufs {
+  struct fin_ring snd, rcv;
+};
+
 struct fin_conn {
   struct fin_4tuple tuple;
   uint32_t slot; /* socket handle slot, FIN_NONE_IDX when orphaned */
@@ -58,10 +63,11 @@ struct fin_conn {
   uint32_t rtt_seq;  /* RFC 6298: the segment being timed */
   fin_time deadline; /* min of timer[] */
   fin_time timer[CT_COUNT];
-  enum fin_state state;
-  enum fin_close_reason reason;
-  int error;    /* terminal error the application sees (negative errno), 0 */
-  int so_error; /* pending SO_ERROR (negative errno), cleared when read */
+  /* 8 bits hold every state and reason, 16 every errno (issue 14). */
+  enum fin_state state : 8;
+  enum fin_close_reason reason : 8;
+  int16_t error;    /* terminal error the application sees (negative errno), 0 */
+  int16_t so_error; /* pending SO_ERROR (negative errno), cleared when read */
 
   /* RFC 9293 §3.3.1 send sequence variables. */
   uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
@@ -101,7 +107,8 @@ struct fin_conn {
 
   /* RFC 7323 timestamps. */
   uint32_t ts_recent, ts_offset, last_ack_sent;
-  uint32_t probes; /* unanswered keep-alive / zero-window probes */
+  uint32_t probes;       /* unanswered keep-alive / zero-window probes */
+  uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
   fin_time ts_recent_stamp;
 
   /* RFC 6298 / RFC 5681. */
@@ -122,7 +129,11 @@ struct fin_conn {
   struct fin_conn_opts *opts;
   uint32_t sndbuf_size, rcvbuf_size;
 
-  struct fin_ring sndbuf, rcvbuf;
+  /* The two rings (struct fin_conn_bufs), made with the first byte either
+   * way: a connection that never carries data holds none (issue 14).
+   * Read through fin_conn_snd() / fin_conn_rcv(); written through
+   * c->bufs after fin_conn_sndbuf_ready() / fin_conn_rcvbuf_ready(). */
+  struct fin_conn_bufs *bufs;
   /* Out-of-order ranges held in rcvbuf: allocated with the first segment
    * that arrives beyond RCV.NXT, given back when the holes are filled, so
    * a connection that never sees reordering carries none of it. */
@@ -142,7 +153,6 @@ struct fin_conn {
     };
   };
   struct fin_conn *out_prev, *out_next; /* output list */
-  uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
 
   uint8_t passive : 1; /* opened from LISTEN (MUST-11) */
   uint8_t ts_ok : 1, sack_ok : 1, ws_ok : 1;
@@ -161,6 +171,9 @@ struct fin_conn {
   uint8_t persist : 1, reuseaddr : 1, bound : 1, syn_from_cookie : 1, is_orphan : 1;
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
 };
+
+/* Issue 14: the TCB's budget (256 bytes is the target; docs/performance.md). */
+_Static_assert(sizeof(struct fin_conn) <= 408, "TCB grew");
 
 struct fin_listener {
   struct fin_sockaddr local;
@@ -517,6 +530,10 @@ static inline uint32_t fin_demux_hash(const struct fin_stack *st, const struct f
   return fin_nh_tuple(&st->demux_key, t);
 }
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+/* The same with h = fin_demux_hash(st, t), which the TIME-WAIT table
+ * shares: a segment that finds no connection hashes its tuple once. */
+struct fin_conn *fin_conn_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t,
+                                        uint32_t h);
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c);
 /* The listener for a segment to addr:port: an exact address wins over a
@@ -556,6 +573,7 @@ void fin_heap_trim(struct fin_stack *st);
 int fin_tw_init(struct fin_stack *st);
 void fin_tw_free_all(struct fin_stack *st);
 uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+uint32_t fin_tw_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t h);
 /* Moves a connection into TIME-WAIT (BEHAVIOR E7), ACKing the peer's FIN
  * when send_ack. The TCB is freed (or left as a shell the app holds). */
 void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack);
@@ -691,6 +709,18 @@ struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_ooo_release(struct fin_stack *st, struct fin_conn *c);
 static inline unsigned fin_conn_ooo_count(const struct fin_conn *c) {
   return c->ooo != NULL ? c->ooo->count : 0;
+}
+/* A connection's rings for reading: an empty one (capacity 0: the
+ * connection's sizes are not taken yet) until its first byte. Constant. */
+static inline const struct fin_ring *fin_ring_none(void) {
+  static const struct fin_ring none;
+  return &none;
+}
+static inline const struct fin_ring *fin_conn_snd(const struct fin_conn *c) {
+  return c->bufs != NULL ? &c->bufs->snd : fin_ring_none();
+}
+static inline const struct fin_ring *fin_conn_rcv(const struct fin_conn *c) {
+  return c->bufs != NULL ? &c->bufs->rcv : fin_ring_none();
 }
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);

@@ -252,12 +252,15 @@ static void resize_buckets(struct fin_stack *st, uint32_t to) {
     rehash_log(st, log);
 }
 
-/* Load factor at most 2 (chains of 1.5 on average: still O(1)), so the
- * bucket array costs 2-4 bytes a record; it doubles with the records and
+/* Load factor at most 1 while the array is small (its bytes do not
+ * matter; chains stay short on the busy path), at most 2 from 4096
+ * buckets on (chains of 1.5 on average: still O(1)), so the bucket array
+ * costs 2-4 bytes a record at scale; it doubles with the records and
  * halves when they fall below a quarter of it (issue 14). */
+#define BUCKETS_DENSE 4096u
 static void grow_buckets(struct fin_stack *st) {
   uint32_t n = st->tw_bucket_mask + 1;
-  if (st->tw_count >= 2 * n && n < (1u << 30))
+  if (st->tw_count >= (n < BUCKETS_DENSE ? n : 2 * n) && n < (1u << 30))
     resize_buckets(st, 2 * n);
 }
 
@@ -356,7 +359,11 @@ void fin_tw_free_all(struct fin_stack *st) {
 }
 
 uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t) {
-  uint32_t i = st->tw_buckets[bucket(st, t)];
+  return fin_tw_lookup_hashed(st, t, fin_demux_hash(st, t));
+}
+
+uint32_t fin_tw_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t h) {
+  uint32_t i = st->tw_buckets[h & st->tw_bucket_mask];
   if (i == FIN_NONE_IDX)
     return i;
   if (fin_tuple_v4(t)) {
