@@ -506,7 +506,7 @@ void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct 
   o->close_reason = c->reason;
   o->error = c->error;
   o->orphan = c->slot == FIN_NONE_IDX;
-  o->srtt = c->rtt.srtt;
+  o->srtt = fin_rtt_srtt(&c->rtt);
   o->rttvar = c->rtt.rttvar;
   o->rto = c->rtt.rto;
   o->retransmits = c->backoff;
