@@ -349,6 +349,13 @@ bool fin_stack_shutdown_done(const struct fin_stack *stack);
  * @return the total */
 size_t fin_stack_memory_in_use(const struct fin_stack *stack);
 
+/** Of fin_stack_memory_in_use(), the bytes the TIME-WAIT records take with
+ * their tables (pages of records, the page rings, the hash buckets): what
+ * fin_stack_time_wait_count() records cost (issue 14).
+ * @param stack the stack
+ * @return bytes */
+size_t fin_stack_time_wait_memory(const struct fin_stack *stack);
+
 /** Of fin_stack_memory_in_use(), the bytes of send and receive buffer the
  * connections hold now: buffers are pool chunks taken as data needs them and
  * given back as it leaves (what settings.max_buffer_memory limits, BEHAVIOR

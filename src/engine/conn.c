@@ -48,17 +48,35 @@ int fin_conn_admit_buffers(struct fin_stack *st, struct fin_conn *c) {
   return fin_conn_make_room(st, 2ull * st->pool.chunk, c) ? 0 : -ENOBUFS;
 }
 
+/* The block of both rings comes with the first byte either way and stays
+ * until the connection goes (issue 14: an idle TCB holds no ring); the
+ * pool keeps blocks for reuse, out of malloc on the path of short
+ * connections, as it does the rings' maps. */
+_Static_assert(sizeof(struct fin_conn_bufs) == FIN_POOL_BLOCK, "the pool's ring block");
+
+static int bufs_ready(struct fin_stack *st, struct fin_conn *c) {
+  if (c->bufs == NULL && (c->bufs = fin_block_get(st)) == NULL) /* zeroed */
+    return -ENOMEM;
+  return 0;
+}
+
 static int ring_ready(struct fin_stack *st, struct fin_ring *r, uint32_t size) {
   /* A ring emptied gave its map back (ring.c) but keeps its size. */
   return r->map != NULL ? 0 : fin_ring_init(st, r, r->cap != 0 ? r->cap : size);
 }
 
 int fin_conn_sndbuf_ready(struct fin_stack *st, struct fin_conn *c) {
-  return ring_ready(st, &c->sndbuf, c->sndbuf_size);
+  if (c->bufs != NULL && c->bufs->snd.map != NULL)
+    return 0;
+  int err = bufs_ready(st, c);
+  return err != 0 ? err : ring_ready(st, &c->bufs->snd, c->sndbuf_size);
 }
 
 int fin_conn_rcvbuf_ready(struct fin_stack *st, struct fin_conn *c) {
-  return ring_ready(st, &c->rcvbuf, c->rcvbuf_size);
+  if (c->bufs != NULL && c->bufs->rcv.map != NULL)
+    return 0;
+  int err = bufs_ready(st, c);
+  return err != 0 ? err : ring_ready(st, &c->bufs->rcv, c->rcvbuf_size);
 }
 
 /* FreeBSD rounds the receive buffer up to a multiple of the MSS once the
@@ -71,16 +89,17 @@ void fin_conn_round_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
   uint32_t mss = c->snd_mss + (c->ts_ok ? 12u : 0u), size = (c->rcvbuf_size + mss - 1) / mss * mss;
   if (size == c->rcvbuf_size)
     return;
-  if (c->rcvbuf.cap != 0) {
-    if (c->rcvbuf.hi != 0)
+  if (fin_conn_rcv(c)->cap != 0) {
+    if (c->bufs->rcv.hi != 0)
       return; /* data already held: keep the old size (correct, only not rounded) */
-    fin_ring_release(st, &c->rcvbuf);
+    fin_ring_release(st, &c->bufs->rcv);
   }
   c->rcvbuf_size = size;
 }
 
 static void free_sndbuf(struct fin_stack *st, struct fin_conn *c) {
-  fin_ring_release(st, &c->sndbuf);
+  if (c->bufs != NULL)
+    fin_ring_release(st, &c->bufs->snd);
   if (c->rec != NULL)
     fin_rec_free(st, c); /* its records name bytes of the ring */
 }
@@ -104,7 +123,8 @@ void fin_conn_ooo_release(struct fin_stack *st, struct fin_conn *c) {
 static void free_rcvbuf(struct fin_stack *st, struct fin_conn *c) {
   if (c->ooo != NULL)
     ooo_free(st, c); /* its ranges name bytes of the ring */
-  fin_ring_release(st, &c->rcvbuf);
+  if (c->bufs != NULL)
+    fin_ring_release(st, &c->bufs->rcv);
 }
 
 static void orphan_unlink(struct fin_stack *st, struct fin_conn *c) {
@@ -145,6 +165,8 @@ void fin_conn_destroy(struct fin_stack *st, struct fin_conn *c) {
     st->c.curr_estab--;
   free_sndbuf(st, c);
   free_rcvbuf(st, c);
+  if (c->bufs != NULL)
+    fin_block_put(st, c->bufs);
   fin_conn_opts_free(st, c);
   fin_mem_free(st, c, sizeof(*c));
 }
@@ -212,8 +234,8 @@ void fin_conn_terminate(struct fin_stack *st, struct fin_conn *c, enum fin_close
     count_reset(st, c);
   conn_detach(st, c);
   c->reason = reason;
-  c->error = err;
-  c->so_error = err;
+  c->error = (int16_t)err;
+  c->so_error = (int16_t)err;
   if (c->tw_suspended != FIN_NONE_IDX) {
     /* BEHAVIOR E4: the SYN that reopened TIME-WAIT proved an old duplicate. */
     fin_tw_restore(st, c->tw_suspended);
@@ -291,8 +313,8 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
       free_rcvbuf(st, c); /* B1: flush the queues */
     }
     c->reason = reason;
-    c->error = err;
-    c->so_error = err;
+    c->error = (int16_t)err;
+    c->so_error = (int16_t)err;
     c->snd_nxt = c->snd_max;
     fin_tw_enter_abortive(st, c);
     return;
@@ -403,7 +425,9 @@ uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
 /* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
  * data sits inside this space, so the right edge never moves left. */
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
-  return c->rcvbuf.cap ? fin_ring_free(&c->rcvbuf) : c->rcvbuf_size;
+  if (c->bufs != NULL && c->bufs->rcv.cap != 0)
+    return fin_ring_free(&c->bufs->rcv);
+  return c->rcvbuf_size;
 }
 
 /* BEHAVIOR M1 (Linux tcp_acceptable_seq): a pure ACK or RST carries SND.NXT
@@ -418,7 +442,7 @@ uint32_t fin_conn_ctl_seq(const struct fin_conn *c) {
 
 uint32_t fin_conn_unsent(const struct fin_conn *c) {
   uint32_t sent = seq_gt(c->snd_max, c->snd_buf_seq) ? c->snd_max - c->snd_buf_seq : 0;
-  return sent < c->sndbuf.len ? c->sndbuf.len - sent : 0;
+  return sent < fin_conn_snd(c)->len ? fin_conn_snd(c)->len - sent : 0;
 }
 
 bool fin_state_synchronized(enum fin_state s) {
@@ -486,15 +510,15 @@ void fin_conn_info(const struct fin_stack *st, const struct fin_conn *c, struct 
   o->close_reason = c->reason;
   o->error = c->error;
   o->orphan = c->slot == FIN_NONE_IDX;
-  o->srtt = c->rtt.srtt;
+  o->srtt = fin_rtt_srtt(&c->rtt);
   o->rttvar = c->rtt.rttvar;
   o->rto = c->rtt.rto;
   o->retransmits = c->backoff;
   o->total_retrans = c->total_retrans;
   o->backoff = c->backoff;
   o->unacked = c->snd_max - c->snd_una;
-  o->snd_queued = c->sndbuf.len;
-  o->rcv_queued = c->rcvbuf.len;
+  o->snd_queued = fin_conn_snd(c)->len;
+  o->rcv_queued = fin_conn_rcv(c)->len;
   o->snd_mss = c->snd_mss;
   o->rcv_mss = c->rcv_mss;
   o->snd_wnd = c->snd_wnd;

@@ -33,11 +33,16 @@ uint32_t fin_tuple_hash(const struct fin_stack *st, const struct fin_4tuple *t) 
   return (uint32_t)fin_siphash(&st->hash_key, k, n);
 }
 
-struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t) {
-  struct fin_conn *c = st->conn_buckets[fin_demux_hash(st, t) & st->conn_bucket_mask];
+struct fin_conn *fin_conn_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t,
+                                        uint32_t h) {
+  struct fin_conn *c = st->conn_buckets[h & st->conn_bucket_mask];
   while (c != NULL && !fin_tuple_eq(&c->tuple, t))
     c = c->hash_next;
   return c;
+}
+
+struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t) {
+  return fin_conn_lookup_hashed(st, t, fin_demux_hash(st, t));
 }
 
 /* Moves every connection into a table of `to` buckets; on allocation

@@ -151,10 +151,10 @@ void fin_tfo_take_syn_data(struct fin_stack *st, struct fin_conn *c,
   if (len > room)
     len = room;
   if (len > 0 && (fin_conn_rcvbuf_ready(st, c) != 0 ||
-                  fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len, seg->payload, len) != 0))
+                  fin_ring_write_at(st, &c->bufs->rcv, c->bufs->rcv.len, seg->payload, len) != 0))
     len = 0; /* no memory now: unacknowledged, the client sends it again */
   if (len > 0) {
-    fin_ring_commit(&c->rcvbuf, len);
+    fin_ring_commit(&c->bufs->rcv, len);
     c->rcv_nxt += len;
     fin_event_simple(st, c, FIN_EV_READABLE);
   }
@@ -246,7 +246,8 @@ static void update_cache(struct fin_stack *st, struct fin_conn *c, const struct 
 void fin_tfo_syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   uint32_t sent = c->snd_max - c->iss - 1, acked = seg->ack - c->iss - 1;
   if (acked > 0) {
-    fin_ring_consume(st, &c->sndbuf, acked);
+    if (c->bufs != NULL)
+      fin_ring_consume(st, &c->bufs->snd, acked);
     c->snd_buf_seq += acked;
   }
   if (acked < sent)

@@ -76,9 +76,10 @@ static void consume_acked(struct fin_stack *st, struct fin_conn *c, uint32_t ack
   if (!seq_gt(ack, c->snd_buf_seq))
     return;
   uint32_t n = ack - c->snd_buf_seq;
-  if (n > c->sndbuf.len)
-    n = c->sndbuf.len;
-  fin_ring_consume(st, &c->sndbuf, n);
+  if (n > fin_conn_snd(c)->len)
+    n = fin_conn_snd(c)->len;
+  if (n > 0)
+    fin_ring_consume(st, &c->bufs->snd, n);
   c->snd_buf_seq += n;
 }
 
@@ -104,7 +105,7 @@ static void new_ack(struct fin_stack *st, struct fin_conn *c, uint32_t ack, bool
     else
       fin_conn_rexmit_arm(st, c); /* RFC 6298 (5.3) */
   }
-  if (fin_ring_free(&c->sndbuf) > 0 && !c->wr_shutdown)
+  if (fin_ring_free(fin_conn_snd(c)) > 0 && !c->wr_shutdown)
     fin_event_simple(st, c, FIN_EV_WRITABLE);
 }
 

@@ -71,7 +71,7 @@ static void syn_ack(struct fin_stack *st, struct fin_conn *c, const struct fin_s
   fin_conn_output_mark(st, c);
   fin_conn_established(st, c);
   if (c->fin_queued) {
-    c->fin_seq = c->snd_buf_seq + c->sndbuf.len;
+    c->fin_seq = c->snd_buf_seq + fin_conn_snd(c)->len;
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   }
   rest_of_syn_ack(st, c, seg);

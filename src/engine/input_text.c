@@ -50,7 +50,7 @@ static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const s
   uint32_t off = v->seq - c->rcv_nxt, left, right;
   if (v->len > 0) {
     /* The bytes go in first: the store records only what the ring holds. */
-    if (fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len + off, v->data, v->len) != 0) {
+    if (fin_ring_write_at(st, &c->bufs->rcv, c->bufs->rcv.len + off, v->data, v->len) != 0) {
       FIN_DROP(st, &c->tuple, drop_rcv_no_room); /* F3: no chunk now; it comes again */
       return;
     }
@@ -88,7 +88,7 @@ static void queue_out_of_order(struct fin_stack *st, struct fin_conn *c, const s
 static uint32_t commit_front(struct fin_stack *st, struct fin_conn *c) {
   uint32_t n = fin_asm_pop_front(c->ooo);
   fin_conn_ooo_release(st, c);
-  fin_ring_commit(&c->rcvbuf, n);
+  fin_ring_commit(&c->bufs->rcv, n);
   c->rcv_nxt += n;
   return n;
 }
@@ -98,10 +98,10 @@ static uint32_t commit_front(struct fin_stack *st, struct fin_conn *c) {
 static uint32_t deliver_in_order(struct fin_stack *st, struct fin_conn *c,
                                  const struct seg_view *v) {
   uint32_t left, right;
-  if (fin_ring_write_at(st, &c->rcvbuf, c->rcvbuf.len, v->data, v->len) != 0)
+  if (fin_ring_write_at(st, &c->bufs->rcv, c->bufs->rcv.len, v->data, v->len) != 0)
     return 0;           /* no chunk now (F3): dropped, it comes again */
   if (c->ooo == NULL) { /* no hole: the bytes simply join the stream */
-    fin_ring_commit(&c->rcvbuf, v->len);
+    fin_ring_commit(&c->bufs->rcv, v->len);
     c->rcv_nxt += v->len;
     return v->len;
   }
@@ -238,7 +238,7 @@ void fin_input_hold_syn_text(struct fin_stack *st, struct fin_conn *c,
   if (len > room)
     len = room;
   if (len > 0 && (fin_conn_rcvbuf_ready(st, c) != 0 || fin_conn_ooo(st, c) == NULL ||
-                  fin_ring_write_at(st, &c->rcvbuf, 0, seg->payload, len) != 0))
+                  fin_ring_write_at(st, &c->bufs->rcv, 0, seg->payload, len) != 0))
     len = 0; /* no room now: the peer sends it again, the FIN with it */
   if (len > 0)
     fin_asm_add(c->ooo, 0, len);

@@ -50,6 +50,11 @@ struct fin_conn_opts {
   int32_t fastopen; /* TCP_FASTOPEN: a listener's TFO queue length; on a client, TFO on */
 };
 
+/* A connection's send and receive rings (out of line: see c->bufs). */
+struct fin_conn_bufs {
+  struct fin_ring snd, rcv;
+};
+
 struct fin_conn {
   struct fin_4tuple tuple;
   uint32_t slot; /* socket handle slot, FIN_NONE_IDX when orphaned */
@@ -59,10 +64,11 @@ struct fin_conn {
   uint32_t rtt_seq;  /* RFC 6298: the segment being timed */
   fin_time deadline; /* min of timer[] */
   fin_time timer[CT_COUNT];
-  enum fin_state state;
-  enum fin_close_reason reason;
-  int error;    /* terminal error the application sees (negative errno), 0 */
-  int so_error; /* pending SO_ERROR (negative errno), cleared when read */
+  /* 8 bits hold every state and reason, 16 every errno (issue 14). */
+  enum fin_state state : 8;
+  enum fin_close_reason reason : 8;
+  int16_t error;    /* terminal error the application sees (negative errno), 0 */
+  int16_t so_error; /* pending SO_ERROR (negative errno), cleared when read */
 
   /* RFC 9293 §3.3.1 send sequence variables. */
   uint32_t iss, snd_una, snd_nxt, snd_max, snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
@@ -105,7 +111,8 @@ struct fin_conn {
 
   /* RFC 7323 timestamps. */
   uint32_t ts_recent, ts_offset, last_ack_sent;
-  uint32_t probes; /* unanswered keep-alive / zero-window probes */
+  uint32_t probes;       /* unanswered keep-alive / zero-window probes */
+  uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
   fin_time ts_recent_stamp;
 
   /* RFC 6298 / RFC 5681. */
@@ -126,7 +133,11 @@ struct fin_conn {
   struct fin_conn_opts *opts;
   uint32_t sndbuf_size, rcvbuf_size;
 
-  struct fin_ring sndbuf, rcvbuf;
+  /* The two rings (struct fin_conn_bufs), made with the first byte either
+   * way: a connection that never carries data holds none (issue 14).
+   * Read through fin_conn_snd() / fin_conn_rcv(); written through
+   * c->bufs after fin_conn_sndbuf_ready() / fin_conn_rcvbuf_ready(). */
+  struct fin_conn_bufs *bufs;
   /* Out-of-order ranges held in rcvbuf: allocated with the first segment
    * that arrives beyond RCV.NXT, given back when the holes are filled, so
    * a connection that never sees reordering carries none of it. */
@@ -149,7 +160,6 @@ struct fin_conn {
     };
   };
   struct fin_conn *out_prev, *out_next; /* output list */
-  uint32_t tw_suspended; /* BEHAVIOR E4: TIME-WAIT record this SYN-RECEIVED reopened */
 
   uint8_t passive : 1; /* opened from LISTEN (MUST-11) */
   uint8_t ts_ok : 1, sack_ok : 1, ws_ok : 1;
@@ -169,6 +179,9 @@ struct fin_conn {
   uint8_t terminated : 1; /* out of demux/timers: a shell the app still holds */
 };
 
+/* Issue 14: the TCB's budget (256 bytes is the target; docs/performance.md). */
+_Static_assert(sizeof(struct fin_conn) <= 408, "TCB grew"); /* 400 + the recovery block pointer */
+
 struct fin_listener {
   struct fin_sockaddr local;
   bool v6only; /* a :: listener that takes no IPv4 */
@@ -186,12 +199,14 @@ struct fin_listener {
 };
 
 /* Compact TIME-WAIT record (BEHAVIOR E7): the part every record holds
- * whatever its family, 36 bytes. With its 4-tuple a record is 48 bytes for
- * IPv4 (struct fin_tw4) and 72 for IPv6 (struct fin_tw6), in two slabs
- * (time_wait_store.c). The TS offset is not stored (a keyed hash of the
- * 4-tuple, recomputed when needed) and the deadline is kept in
- * milliseconds, compared modulo 2^32 against now: a TIME-WAIT lasts
- * minutes, far inside the 49-day wrap. */
+ * whatever its family, 28 bytes, first in each record. With its 4-tuple a
+ * record is 40 bytes for IPv4 (struct fin_tw4), 48 for IPv6 (struct
+ * fin_tw6c: its local address is its log's, see below) and 64 for an IPv6
+ * record whose local address found no log of its own (struct fin_tw6).
+ * The TS offset is not stored (a keyed hash of the 4-tuple, recomputed when
+ * needed) and the deadline is kept in milliseconds, compared modulo 2^32
+ * against now: a TIME-WAIT lasts minutes, far inside the 49-day wrap. No
+ * FIFO links: a record's place in its log is its age (time_wait_store.c). */
 struct fin_tw {
   uint32_t snd_nxt, rcv_nxt;
   uint32_t ts_recent;
@@ -199,25 +214,52 @@ struct fin_tw {
   uint16_t wnd;     /* raw window value last advertised */
   uint8_t flags;    /* TW_* (low nibble) | rcv_wscale << 4 */
   uint8_t ack_tick; /* A6 per-record ACK rate limit: time of last ACK, in 1/4 intervals */
-  uint32_t hash_next, fifo_next, fifo_prev;
+  uint32_t hash_next;
   uint32_t deadline_ms;
 };
 struct fin_tw4 {
+  struct fin_tw r;
   uint32_t local_addr, remote_addr; /* host order */
   uint16_t local_port, remote_port;
+};
+struct fin_tw6c {
   struct fin_tw r;
+  struct fin_addr remote_addr;
+  uint16_t local_port, remote_port;
 };
 struct fin_tw6 {
+  struct fin_tw r;
   struct fin_addr local_addr, remote_addr;
   uint16_t local_port, remote_port;
-  struct fin_tw r;
 };
-/* A record index names its slab: IPv6 records have this bit set. */
-#define TW_V6 0x80000000u
-struct fin_tw_slab {
-  void *mem;
-  uint32_t cap, free;
-  uint32_t live; /* records in use (an empty slab goes back to its first size) */
+/* Issue 14's budget: at most 56 bytes a record with its tables. */
+_Static_assert(sizeof(struct fin_tw4) == 40, "IPv4 TIME-WAIT record");
+_Static_assert(sizeof(struct fin_tw6c) == 48, "IPv6 TIME-WAIT record (compact log)");
+_Static_assert(sizeof(struct fin_tw6) == 64, "IPv6 TIME-WAIT record (wide log)");
+/* The record logs (time_wait_store.c): one for IPv4, one for IPv6 records
+ * of any local address, and TW_V6C_LOGS for IPv6 records of one local
+ * address each. A record index is its log's number in the top 3 bits and
+ * its sequence number in its log below (7 is no log: FIN_NONE_IDX). */
+#define TW_LOG_V4    0u
+#define TW_LOG_V6    1u
+#define TW_LOG_V6C   2u /* the first compact IPv6 log */
+#define TW_V6C_LOGS  5u
+#define TW_LOGS      (TW_LOG_V6C + TW_V6C_LOGS)
+#define TW_SEQ_BITS  29
+#define TW_SEQ_MASK  ((1u << TW_SEQ_BITS) - 1)
+#define TW_PAGE_BITS 7 /* records per page: 128 */
+/* Records of one log in the order they entered TIME-WAIT, which is the
+ * order of their deadlines (every record lasts 2*MSL), in pages of
+ * 2^TW_PAGE_BITS records: a ring of page pointers indexed by page number.
+ * A record that leaves early is a hole until the head passes it. */
+struct fin_tw_log {
+  uint8_t **pages;
+  uint8_t *spare;      /* one page kept back, so a steady trickle allocates nothing */
+  uint32_t page_mask;  /* ring slots - 1 */
+  uint32_t head, tail; /* sequence numbers, modulo 2^TW_SEQ_BITS */
+  uint32_t live, holes;
+  uint32_t rec_size;     /* bytes a record of this log */
+  struct fin_addr local; /* compact IPv6 logs: every record's local address */
 };
 #define TW_TS_OK     0x01
 #define TW_SUSPENDED 0x02 /* BEHAVIOR E4: a reopened SYN-RECEIVED holds it */
@@ -290,12 +332,13 @@ struct fin_stack {
   struct fin_conn **heap;
   uint32_t heap_len, heap_cap;
 
-  /* TIME-WAIT records: a slab per family + one hash + one FIFO by deadline. */
-  struct fin_tw_slab tw4, tw6;
+  /* TIME-WAIT records: logs in deadline order + one hash over them. */
+  struct fin_tw_log tw_logs[TW_LOGS];
+  uint32_t tw_nonempty; /* bit per log holding a live record */
+  size_t tw_mem;        /* bytes of pages, rings and buckets */
   uint32_t tw_count;
   uint32_t *tw_buckets;
   uint32_t tw_bucket_mask;
-  uint32_t tw_fifo_head, tw_fifo_tail;
 
   /* Output. */
   struct fin_ctl *ctl;
@@ -501,6 +544,10 @@ static inline uint32_t fin_demux_hash(const struct fin_stack *st, const struct f
   return fin_nh_tuple(&st->demux_key, t);
 }
 struct fin_conn *fin_conn_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+/* The same with h = fin_demux_hash(st, t), which the TIME-WAIT table
+ * shares: a segment that finds no connection hashes its tuple once. */
+struct fin_conn *fin_conn_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t,
+                                        uint32_t h);
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_hash_remove(struct fin_stack *st, struct fin_conn *c);
 /* The listener for a segment to addr:port: an exact address wins over a
@@ -541,6 +588,7 @@ void fin_heap_trim(struct fin_stack *st);
 int fin_tw_init(struct fin_stack *st);
 void fin_tw_free_all(struct fin_stack *st);
 uint32_t fin_tw_lookup(const struct fin_stack *st, const struct fin_4tuple *t);
+uint32_t fin_tw_lookup_hashed(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t h);
 /* Moves a connection into TIME-WAIT (BEHAVIOR E7), ACKing the peer's FIN
  * when send_ack. The TCB is freed (or left as a shell the app holds). */
 void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack);
@@ -560,12 +608,37 @@ size_t fin_tw_list(const struct fin_stack *st, size_t cursor, size_t *pos,
                    struct fin_conn_info *out, size_t max);
 void fin_tw_info(const struct fin_stack *st, uint32_t idx, struct fin_conn_info *out);
 /* The record store (time_wait_store.c). */
-struct fin_tw *fin_tw_rec(const struct fin_stack *st, uint32_t idx);
+/* The record at idx (its shared part; the 4-tuple follows it). */
+static inline uint8_t *fin_tw_at(const struct fin_stack *st, uint32_t log, uint32_t seq) {
+  const struct fin_tw_log *l = &st->tw_logs[log];
+  return l->pages[(seq >> TW_PAGE_BITS) & l->page_mask] +
+         (seq & ((1u << TW_PAGE_BITS) - 1)) * l->rec_size;
+}
+static inline struct fin_tw *fin_tw_rec(const struct fin_stack *st, uint32_t idx) {
+  return (struct fin_tw *)(void *)fin_tw_at(st, idx >> TW_SEQ_BITS, idx & TW_SEQ_MASK);
+}
 void fin_tw_tuple(const struct fin_stack *st, uint32_t idx, struct fin_4tuple *out);
 uint32_t fin_tw_store_alloc(struct fin_stack *st, const struct fin_4tuple *t);
-void fin_tw_store_free(struct fin_stack *st, uint32_t idx);
-void fin_tw_fifo_append(struct fin_stack *st, uint32_t idx);
-void fin_tw_fifo_unlink(struct fin_stack *st, uint32_t idx);
+/* t: the record's 4-tuple (the caller has it). */
+void fin_tw_store_free(struct fin_stack *st, uint32_t idx, const struct fin_4tuple *t);
+/* The record due first (the head of a log), FIN_NONE_IDX when none. */
+uint32_t fin_tw_oldest_of_many(const struct fin_stack *st);
+static inline uint32_t fin_tw_oldest(const struct fin_stack *st) {
+  uint32_t m = st->tw_nonempty;
+  if (m == 1u << TW_LOG_V4)
+    return st->tw_logs[TW_LOG_V4].head; /* IPv4 records alone: the index is the seq */
+  if ((m & (m - 1)) != 0)
+    return fin_tw_oldest_of_many(st);
+  /* No log or one (the usual case: one family, one address). */
+  if (m == 0)
+    return FIN_NONE_IDX;
+  uint32_t log = (uint32_t)__builtin_ctz(m);
+  return log << TW_SEQ_BITS | st->tw_logs[log].head;
+}
+/* E2: the record moves to the end of its log (the caller sets its new
+ * deadline); returns its new index, or FIN_NONE_IDX (no memory: the record
+ * stays where it is, with its deadline). */
+uint32_t fin_tw_store_renew(struct fin_stack *st, uint32_t idx);
 bool fin_tw_reuse_ok(struct fin_stack *st, const struct fin_4tuple *t);
 void fin_tw_suspend(struct fin_stack *st, uint32_t idx);
 /* E4: the reopened connection is established; the old record goes. */
@@ -656,6 +729,18 @@ struct fin_assembler *fin_conn_ooo(struct fin_stack *st, struct fin_conn *c);
 void fin_conn_ooo_release(struct fin_stack *st, struct fin_conn *c);
 static inline unsigned fin_conn_ooo_count(const struct fin_conn *c) {
   return c->ooo != NULL ? c->ooo->count : 0;
+}
+/* A connection's rings for reading: an empty one (capacity 0: the
+ * connection's sizes are not taken yet) until its first byte. Constant. */
+static inline const struct fin_ring *fin_ring_none(void) {
+  static const struct fin_ring none;
+  return &none;
+}
+static inline const struct fin_ring *fin_conn_snd(const struct fin_conn *c) {
+  return c->bufs != NULL ? &c->bufs->snd : fin_ring_none();
+}
+static inline const struct fin_ring *fin_conn_rcv(const struct fin_conn *c) {
+  return c->bufs != NULL ? &c->bufs->rcv : fin_ring_none();
 }
 uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
 uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);

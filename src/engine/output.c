@@ -110,7 +110,7 @@ static size_t build_super(struct fin_stack *st, struct fin_conn *c, const struct
   size_t hdr = fin_tcp_build(buf, cap, seg, opt, olen, NULL, 0, NULL, 0);
   if (hdr == 0 || p->len > cap - hdr)
     return 0;
-  fin_ring_copy(st, &c->sndbuf, p->seq - c->snd_buf_seq, p->len, buf + hdr);
+  fin_ring_copy(st, fin_conn_snd(c), p->seq - c->snd_buf_seq, p->len, buf + hdr);
   return fin_tcp_fill_placed(buf, hdr, p->len);
 }
 
@@ -135,7 +135,7 @@ static size_t emit(struct fin_stack *st, struct fin_conn *c, const struct out_pl
     n = build_super(st, c, p, &seg, opt, olen, buf, cap);
   } else {
     if (p->len > 0)
-      fin_ring_peek(st, &c->sndbuf, data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
+      fin_ring_peek(st, fin_conn_snd(c), data_seq - c->snd_buf_seq, p->len, &p1, &l1, &p2, &l2);
     n = fin_tcp_build(buf, cap, &seg, opt, olen, p1, l1, p2, l2);
   }
   if (n > 0 && (p->flags & FIN_TCP_ACK)) {
@@ -182,7 +182,7 @@ static void sent(struct fin_stack *st, struct fin_conn *c, const struct out_plan
 
 static uint32_t data_avail(const struct fin_conn *c, uint32_t seq) {
   uint32_t off = seq - c->snd_buf_seq;
-  return off < c->sndbuf.len ? c->sndbuf.len - off : 0;
+  return off < fin_conn_snd(c)->len ? fin_conn_snd(c)->len - off : 0;
 }
 
 /* RFC 9293 §3.10.4: a FIN queued in SYN-RECEIVED waits for ESTABLISHED
@@ -203,8 +203,8 @@ static bool plan_rexmit_one(struct fin_conn *c, uint32_t mss, struct out_plan *p
     return false;
   p->seq = seq;
   p->len = len;
-  p->flags =
-      FIN_TCP_ACK | (len > 0 && seq + len == c->snd_buf_seq + c->sndbuf.len ? FIN_TCP_PSH : 0);
+  p->flags = FIN_TCP_ACK |
+             (len > 0 && seq + len == c->snd_buf_seq + fin_conn_snd(c)->len ? FIN_TCP_PSH : 0);
   if (fin_due(c, seq, len))
     p->flags |= FIN_TCP_FIN;
   p->retransmit = true;
@@ -400,7 +400,7 @@ static bool plan_syn(const struct fin_stack *st, struct fin_conn *c, struct out_
   p->retransmit = c->snd_max != c->iss;
   if (c->tfo_cookie && c->state == FIN_SYN_SENT && !p->retransmit) { /* RFC 7413 §4.2.2 */
     uint32_t room = fin_tfo_syn_room(st, c);
-    p->len = c->sndbuf.len < room ? c->sndbuf.len : room;
+    p->len = fin_conn_snd(c)->len < room ? fin_conn_snd(c)->len : room;
   }
   return true;
 }

@@ -86,8 +86,38 @@ void fin_map_put(struct fin_stack *st, uint8_t **m, uint32_t len) {
   k->count++;
 }
 
+void *fin_block_get(struct fin_stack *st) {
+  struct fin_chunk_pool *p = &st->pool;
+  void *b = p->blocks;
+  if (b != NULL) {
+    memcpy(&p->blocks, b, sizeof(p->blocks));
+    p->block_count--;
+  } else if ((b = fin_mem_alloc(st, FIN_POOL_BLOCK)) == NULL) {
+    return NULL;
+  }
+  memset(b, 0, FIN_POOL_BLOCK);
+  return b;
+}
+
+void fin_block_put(struct fin_stack *st, void *b) {
+  struct fin_chunk_pool *p = &st->pool;
+  if (p->block_count >= FIN_POOL_KEEP_MIN) {
+    fin_mem_free(st, b, FIN_POOL_BLOCK);
+    return;
+  }
+  memcpy(b, &p->blocks, sizeof(p->blocks));
+  p->blocks = b;
+  p->block_count++;
+}
+
 void fin_pool_drain(struct fin_stack *st) {
   struct fin_chunk_pool *p = &st->pool;
+  while (p->blocks != NULL) {
+    void *b = p->blocks;
+    memcpy(&p->blocks, b, sizeof(p->blocks));
+    fin_mem_free(st, b, FIN_POOL_BLOCK);
+  }
+  p->block_count = 0;
   while (p->free != NULL)
     fin_mem_free(st, pop(p), p->chunk);
   for (uint32_t i = 0; i < FIN_POOL_MAP_CLASSES; i++) {

@@ -27,11 +27,17 @@ struct fin_map_class {
 
 struct fin_chunk_pool {
   struct fin_map_class maps[FIN_POOL_MAP_CLASSES];
-  void *free;          /* free chunks, linked through their first bytes */
-  uint32_t chunk;      /* bytes per chunk: a power of two, at least 2 KiB */
-  uint32_t free_count; /* chunks on the free list */
-  uint32_t in_use;     /* chunks held by rings */
+  void *free;           /* free chunks, linked through their first bytes */
+  uint32_t chunk;       /* bytes per chunk: a power of two, at least 2 KiB */
+  uint32_t free_count;  /* chunks on the free list */
+  uint32_t in_use;      /* chunks held by rings */
+  void *blocks;         /* free ring blocks, linked through their first bytes */
+  uint32_t block_count; /* at most FIN_POOL_KEEP_MIN */
 };
+
+/* A connection's block of two rings (conn.c, struct fin_conn_bufs), made
+ * with its first byte of data: kept for reuse like the maps. */
+#define FIN_POOL_BLOCK 48u
 
 /* The chunk size for an MTU: the smallest power of two >= max(mtu, 2048),
  * so a segment's payload never spans more than two chunks. */
@@ -43,6 +49,9 @@ void fin_chunk_put(struct fin_stack *st, uint8_t *chunk);
 /* A zeroed ring map of len pointers; NULL when memory cannot be had. */
 uint8_t **fin_map_get(struct fin_stack *st, uint32_t len);
 void fin_map_put(struct fin_stack *st, uint8_t **map, uint32_t len);
+/* A zeroed ring block of FIN_POOL_BLOCK bytes; NULL without memory. */
+void *fin_block_get(struct fin_stack *st);
+void fin_block_put(struct fin_stack *st, void *block);
 /* Gives every free chunk and map back to the allocator (stack teardown). */
 void fin_pool_drain(struct fin_stack *st);
 

@@ -244,7 +244,7 @@ static fin_time reo_wnd(const struct fin_conn *c, const struct fin_rec *r) {
     return 0;
   fin_time min_rtt = r->min_rtt == FIN_NEVER ? 0 : r->min_rtt;
   fin_time w = r->reo_wnd_mult * min_rtt / 4;
-  return c->rtt.has_sample && w > c->rtt.srtt ? c->rtt.srtt : w;
+  return fin_rtt_has_sample(&c->rtt) && w > c->rtt.srtt ? c->rtt.srtt : w;
 }
 
 static void dsack_round(const struct fin_conn *c, struct fin_rec *r, bool recovery_ended) {
@@ -501,7 +501,7 @@ fin_time fin_rec_timer_at(struct fin_stack *st, struct fin_conn *c, fin_time rto
     c->rec->reo_at = FIN_NEVER;
     c->rec->rto_at = rto_at;
   }
-  if (!st->s.tlp || !c->rtt.has_sample || c->backoff != 0 || c->snd_una == c->snd_max)
+  if (!st->s.tlp || !fin_rtt_has_sample(&c->rtt) || c->backoff != 0 || c->snd_una == c->snd_max)
     return rto_at;
   bool one = c->snd_max - c->snd_una <= mss_of(c) + 1u;
   fin_time at = st->now + 2 * c->rtt.srtt +

@@ -3,10 +3,9 @@
 
 /* RFC 6298 (2.1): until a measurement is made, RTO = 1 s (configurable). */
 void fin_rtt_init(struct fin_rtt *r, const struct fin_settings *s) {
-  r->srtt = 0;
+  r->srtt = -1; /* no measurement yet */
   r->rttvar = 0;
   r->rto = s->rto_initial;
-  r->has_sample = false;
 }
 
 static fin_time clamp_rto(fin_time rto, const struct fin_settings *s) {
@@ -24,11 +23,10 @@ static fin_time clamp_rto(fin_time rto, const struct fin_settings *s) {
 void fin_rtt_sample(struct fin_rtt *r, fin_time m, const struct fin_settings *s) {
   if (m < 0)
     m = 0;
-  if (!r->has_sample) {
+  if (!fin_rtt_has_sample(r)) {
     /* RFC 6298 (2.2): first measurement. */
     r->srtt = m;
     r->rttvar = m / 2;
-    r->has_sample = true;
   } else {
     /* RFC 6298 (2.3): alpha = 1/8, beta = 1/4, RTTVAR updated first. */
     fin_time err = r->srtt > m ? r->srtt - m : m - r->srtt;
@@ -53,7 +51,7 @@ fin_time fin_rtt_backed_off(const struct fin_rtt *r, unsigned backoff,
   fin_time rto = r->rto;
   for (unsigned i = 0; i < backoff && rto < s->rto_max; i++)
     rto *= 2;
-  if (backoff > 0 || r->has_sample)
+  if (backoff > 0 || fin_rtt_has_sample(r))
     rto += s->rto_slop;
   return rto > s->rto_max ? s->rto_max : rto;
 }

@@ -328,9 +328,10 @@ static inline ssize_t queue_data(struct fin_stack *st, struct fin_conn *c, const
   int err = fin_conn_sndbuf_ready(st, c);
   if (err != 0)
     return err == -ENOMEM ? -ENOBUFS : err;
-  uint32_t n = fin_ring_write(st, &c->sndbuf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+  uint32_t n =
+      fin_ring_write(st, &c->bufs->snd, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
   if (n == 0)
-    return fin_ring_free(&c->sndbuf) == 0 ? -EAGAIN : -ENOBUFS; /* full, or no memory (F3) */
+    return fin_ring_free(fin_conn_snd(c)) == 0 ? -EAGAIN : -ENOBUFS; /* full, or no memory (F3) */
   fin_conn_schedule(st, c);
   return (ssize_t)n;
 }
@@ -416,11 +417,11 @@ ssize_t fin_recv(struct fin_stack *st, fin_sock s, void *buf, size_t len, int fl
   struct fin_conn *c = conn_of(st, s);
   if (c == NULL)
     return listener_of(st, s) ? -ENOTCONN : -EBADF;
-  if (c->rcvbuf.len > 0 && len > 0) {
+  if (fin_conn_rcv(c)->len > 0 && len > 0) {
     if (buf == NULL)
       return -EFAULT;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
-    uint32_t n = fin_ring_read(st, &c->rcvbuf, buf, want, flags & FIN_MSG_PEEK);
+    uint32_t n = fin_ring_read(st, &c->bufs->rcv, buf, want, flags & FIN_MSG_PEEK);
     if (!(flags & FIN_MSG_PEEK))
       window_update(st, c);
     return (ssize_t)n;
@@ -442,12 +443,12 @@ static void queue_fin(struct fin_stack *st, struct fin_conn *c) {
     return; /* C6: never a second FIN */
   c->fin_queued = 1;
   c->wr_shutdown = 1;
-  c->fin_seq = c->snd_buf_seq + c->sndbuf.len;
+  c->fin_seq = c->snd_buf_seq + fin_conn_snd(c)->len;
   if (c->state == FIN_ESTABLISHED)
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   else if (c->state == FIN_CLOSE_WAIT)
     fin_conn_set_state(st, c, FIN_LAST_ACK);
-  else if (c->state == FIN_SYN_RECEIVED && c->sndbuf.len == 0)
+  else if (c->state == FIN_SYN_RECEIVED && fin_conn_snd(c)->len == 0)
     fin_conn_set_state(st, c, FIN_FIN_WAIT_1);
   fin_conn_schedule(st, c);
 }
@@ -530,7 +531,7 @@ static int close_conn(struct fin_stack *st, struct fin_conn *c) {
     release_handle(st, c);
     return 0;
   }
-  if (c->rcvbuf.len > 0)
+  if (fin_conn_rcv(c)->len > 0)
     return abort_and_release(st, c, FIN_REASON_UNREAD_DATA, &st->c.abort_on_close); /* B7 */
   if (c->linger_on && fin_conn_linger_sec(c) == 0)
     return abort_and_release(st, c, FIN_REASON_ABORT, &st->c.abort_on_user); /* B4 */
@@ -632,7 +633,7 @@ static int set_buffer_size(struct fin_stack *st, struct fin_conn *c, enum fin_so
   bool rcv = opt == FIN_SO_RCVBUF;
   uint32_t max = rcv ? st->s.rcvbuf_max : st->s.sndbuf_max;
   uint32_t size = fin_sockbuf_size(st, (uint32_t)v > max ? max : (uint32_t)v); /* then doubled */
-  if ((rcv ? c->rcvbuf.cap : c->sndbuf.cap) != 0)
+  if ((rcv ? fin_conn_rcv(c)->cap : fin_conn_snd(c)->cap) != 0)
     return 0; /* a ring keeps its size once used (RFC 9293 §3.8.6: no shrinking window) */
   if (rcv)
     c->rcvbuf_size = size;
@@ -888,9 +889,9 @@ int fin_poll(struct fin_stack *st, fin_sock s) {
   if (rcv_shut)
     m |= FIN_POLLIN | FIN_POLLRDHUP;
   if (c->state != FIN_SYN_SENT && c->state != FIN_SYN_RECEIVED) {
-    if (c->rcvbuf.len > 0)
+    if (fin_conn_rcv(c)->len > 0)
       m |= FIN_POLLIN;
-    if (snd_shut || c->sndbuf.map == NULL || fin_ring_free(&c->sndbuf) > 0)
+    if (snd_shut || fin_conn_snd(c)->map == NULL || fin_ring_free(fin_conn_snd(c)) > 0)
       m |= FIN_POLLOUT;
   }
   if (c->tfo_defer)
@@ -931,7 +932,7 @@ int fin_inq(struct fin_stack *st, fin_sock s) {
   struct fin_conn *c = conn_of(st, s);
   if (c == NULL)
     return listener_of(st, s) ? -EINVAL : -EBADF;
-  return (int)c->rcvbuf.len; /* the FIN is not counted */
+  return (int)fin_conn_rcv(c)->len; /* the FIN is not counted */
 }
 
 /* A shell left after TIME-WAIT was entered reports TIME-WAIT while the

@@ -470,12 +470,13 @@ void fin_stack_input(struct fin_stack *st, const uint8_t *d, size_t len, fin_tim
   if (syn_source_forbidden(st, &seg))
     return;
   struct fin_4tuple t = fin_tuple_of(&seg);
-  struct fin_conn *c = fin_conn_lookup(st, &t);
+  uint32_t h = fin_demux_hash(st, &t); /* both tables' bucket hash */
+  struct fin_conn *c = fin_conn_lookup_hashed(st, &t, h);
   if (c != NULL) {
     fin_conn_input(st, c, &seg);
     return;
   }
-  uint32_t tw = fin_tw_lookup(st, &t);
+  uint32_t tw = fin_tw_lookup_hashed(st, &t, h);
   if (tw != FIN_NONE_IDX) {
     fin_tw_input(st, tw, &seg);
     return;
@@ -636,8 +637,8 @@ static void shutdown_expire(struct fin_stack *st) {
   }
   st->hash_walk = false;
   fin_demux_trim(st);
-  while (st->tw_fifo_head != FIN_NONE_IDX)
-    fin_tw_release(st, st->tw_fifo_head, FIN_REASON_STACK_SHUTDOWN);
+  for (uint32_t i; (i = fin_tw_oldest(st)) != FIN_NONE_IDX;)
+    fin_tw_release(st, i, FIN_REASON_STACK_SHUTDOWN);
 }
 
 bool fin_stack_shutdown_done(const struct fin_stack *st) {

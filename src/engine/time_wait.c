@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* TIME-WAIT (RFC 9293 §3.10.7.4 "TIME-WAIT STATE", BEHAVIOR E1-E9): once a
  * connection enters TIME-WAIT its TCB and buffers are freed and a compact
- * record carries the state (48 bytes for IPv4, 72 for IPv6; where they live:
- * time_wait_store.c). Restarting (E2) is FIFO unlink + append, expiry and
- * recycling (E8) take the FIFO's head. */
+ * record carries the state (40 bytes for IPv4, 48 for IPv6; where they live:
+ * time_wait_store.c). Restarting (E2) moves the record to the end of its
+ * log, expiry and recycling (E8) take the oldest log head. */
 #include "internal.h"
 #include "policy.h"
 
@@ -35,31 +35,24 @@ static void tw_set_deadline(struct fin_stack *st, struct fin_tw *tw) {
  * unhooks the reopened connection that held it. */
 void fin_tw_release(struct fin_stack *st, uint32_t i, enum fin_close_reason reason) {
   struct fin_tw *tw = rec(st, i);
-  /* The 4-tuple is rebuilt only for whoever needs it: the events (masked
-   * off by most applications) and a suspended record's connection. */
-  bool tell = fin_event_wanted(st, FIN_EV_STATE) || fin_event_wanted(st, FIN_EV_CLOSED);
   struct fin_4tuple t;
-  if (tell || (tw->flags & TW_SUSPENDED))
-    fin_tw_tuple(st, i, &t);
+  fin_tw_tuple(st, i, &t); /* its bucket, the events, a suspended record's connection */
   if (tw->flags & TW_SUSPENDED) {
     struct fin_conn *c = fin_conn_lookup(st, &t);
     if (c != NULL && c->tw_suspended == i)
       c->tw_suspended = FIN_NONE_IDX;
   }
-  if (tell)
-    fin_event_tw(st, &t, tw->conn_id, reason);
-  else
-    st->lifecycles_open--; /* the "every ending told" count (audit) */
-  fin_tw_fifo_unlink(st, i);
-  fin_tw_store_free(st, i);
+  fin_event_tw(st, &t, tw->conn_id, reason);
+  fin_tw_store_free(st, i, &t);
   st->c.tw_current--;
 }
 
 static uint32_t tw_alloc(struct fin_stack *st, const struct fin_4tuple *t) {
-  if (st->tw_count >= st->s.max_time_wait && st->tw_fifo_head != FIN_NONE_IDX) {
+  uint32_t oldest = st->tw_count >= st->s.max_time_wait ? fin_tw_oldest(st) : FIN_NONE_IDX;
+  if (oldest != FIN_NONE_IDX) {
     /* BEHAVIOR E8: at the cap the oldest record is recycled, counted. */
     st->c.tw_recycled++;
-    fin_tw_release(st, st->tw_fifo_head, FIN_REASON_TIME_WAIT_RECYCLED);
+    fin_tw_release(st, oldest, FIN_REASON_TIME_WAIT_RECYCLED);
   }
   if (st->tw_count >= st->s.max_time_wait)
     return FIN_NONE_IDX;
@@ -124,7 +117,6 @@ void fin_tw_enter(struct fin_stack *st, struct fin_conn *c, bool send_ack) {
   }
   struct fin_tw *tw = rec(st, i);
   tw_fill(st, tw, c);
-  fin_tw_fifo_append(st, i);
   st->c.tw_current++;
   if (send_ack)
     tw_send_ack(st, tw, &c->tuple, c->ts_offset);
@@ -160,10 +152,12 @@ static bool tw_ack_allowed(struct fin_stack *st, struct fin_tw *tw) {
   return true;
 }
 
+/* The record goes to the end of its log, the place of the latest deadline
+ * (without memory for that it keeps its place and its deadline). */
 static void tw_restart(struct fin_stack *st, uint32_t i) {
-  tw_set_deadline(st, rec(st, i));
-  fin_tw_fifo_unlink(st, i);
-  fin_tw_fifo_append(st, i);
+  uint32_t j = fin_tw_store_renew(st, i);
+  if (j != FIN_NONE_IDX)
+    tw_set_deadline(st, rec(st, j));
 }
 
 /* BEHAVIOR E4 (RFC 9293 §3.10.7.4 MAY-2, RFC 6191 §2): a SYN may reopen
@@ -304,16 +298,17 @@ void fin_tw_input(struct fin_stack *st, uint32_t i, const struct fin_segment *se
 
 void fin_tw_expire(struct fin_stack *st, fin_time now) {
   (void)now;
-  while (st->tw_fifo_head != FIN_NONE_IDX && tw_expired(st, rec(st, st->tw_fifo_head))) {
+  for (uint32_t i; (i = fin_tw_oldest(st)) != FIN_NONE_IDX && tw_expired(st, rec(st, i));) {
     st->c.tw_expired++;
-    fin_tw_release(st, st->tw_fifo_head, FIN_REASON_TIME_WAIT_DONE);
+    fin_tw_release(st, i, FIN_REASON_TIME_WAIT_DONE);
   }
 }
 
 fin_time fin_tw_next_deadline(const struct fin_stack *st) {
-  if (st->tw_fifo_head == FIN_NONE_IDX)
+  uint32_t i = fin_tw_oldest(st);
+  if (i == FIN_NONE_IDX)
     return FIN_NEVER;
-  return tw_deadline_ns(st, rec(st, st->tw_fifo_head));
+  return tw_deadline_ns(st, rec(st, i));
 }
 
 /* BEHAVIOR E4: the reopened connection failed (the SYN was an old

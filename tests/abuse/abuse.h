@@ -98,8 +98,8 @@ void abuse_net_inject(struct abuse_net *n, int to, const uint8_t *d, size_t len)
 /* Checks every stack's invariants now (also done every audit_every steps). */
 void abuse_net_audit(struct abuse_net *n);
 /* What an idle stack keeps for reuse by design, whatever the load was: the
- * pool's free list (64 chunks and 64 ring maps of each size, pool.c) and the
- * event ring's first 64 entries. "Memory returned" means back to the
+ * pool's free list (64 chunks, 64 ring maps of each size and 64 ring
+ * blocks, pool.c) and the event ring's first 64 entries. "Memory returned" means back to the
  * baseline plus at most this. */
 size_t abuse_reserve(const struct fin_stack *st);
 

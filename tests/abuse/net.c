@@ -224,7 +224,10 @@ size_t abuse_reserve(const struct fin_stack *st) {
   size_t chunk = fin_stack_buffer_chunk(st);
   size_t snd = (s->sndbuf + chunk - 1) / chunk, rcv = (s->rcvbuf + chunk - 1) / chunk;
   size_t maps = 64 * sizeof(void *) * (snd + (rcv != snd ? rcv : 0));
-  return 64 * chunk + maps + 64 * sizeof(struct fin_event);
+  /* The pool also keeps 64 connections' blocks of two rings (48 bytes,
+   * 6 pointers each, src/engine/pool.h FIN_POOL_BLOCK). */
+  size_t blocks = 64 * 6 * sizeof(void *);
+  return 64 * chunk + maps + blocks + 64 * sizeof(struct fin_event);
 }
 
 void abuse_net_inject(struct abuse_net *n, int to, const uint8_t *d, size_t len) {
