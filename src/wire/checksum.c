@@ -11,6 +11,8 @@
  * added together. */
 #include "fin/wire.h"
 
+#include "wire_ip.h"
+
 #define CSUM_ODD 0x80000000u
 
 #ifndef __BYTE_ORDER__
@@ -82,7 +84,7 @@ static uint64_t sum_words(const uint8_t *p, size_t len) {
   return len > 0 ? add64(acc, tail_word(p, len)) : acc;
 }
 
-uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
+static inline uint32_t csum_add(uint32_t sum, const void *data, size_t len) {
   uint32_t odd = sum & CSUM_ODD;
   uint16_t d = fold64(sum_words(data, len)); /* native word order */
   /* To big-endian word order; data that starts at an odd offset has its
@@ -100,8 +102,16 @@ uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
   return r | ((len & 1u) ? odd ^ CSUM_ODD : odd);
 }
 
+uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
+  return csum_add(sum, data, len);
+}
+
 uint16_t fin_csum_fold(uint32_t sum) {
   return (uint16_t)~fold64(sum & ~CSUM_ODD);
+}
+
+uint16_t fin_wire_csum(uint32_t sum, const void *data, size_t len) {
+  return (uint16_t)~fold64(csum_add(sum, data, len) & ~CSUM_ODD);
 }
 
 uint16_t fin_csum_ipv4_header(const uint8_t *h) {

@@ -90,6 +90,6 @@ size_t fin_tcp_build(uint8_t *buf, size_t cap, const struct fin_segment *seg, co
   n += copy_piece(t + n, payload1, len1);
   n += copy_piece(t + n, payload2, len2);
   uint32_t sum = fin_wire_pseudo_sum(&seg->saddr, &seg->daddr, FIN_IPPROTO_TCP, (uint32_t)n);
-  wire_put16(t + 16, fin_csum_fold(fin_csum_add(sum, t, n)));
+  wire_put16(t + 16, fin_wire_csum(sum, t, n));
   return total;
 }

@@ -12,7 +12,7 @@
  * ones. */
 static bool tcp_checksum_ok(const struct fin_ip_info *ip, const uint8_t *tcp, size_t len) {
   uint32_t sum = fin_wire_pseudo_sum(&ip->saddr, &ip->daddr, FIN_IPPROTO_TCP, (uint32_t)len);
-  return fin_csum_fold(fin_csum_add(sum, tcp, len)) == 0;
+  return fin_wire_csum(sum, tcp, len) == 0;
 }
 
 /* RFC 9293 §3.1: the fixed header fields, converted to host order. */

@@ -26,6 +26,10 @@ static inline uint32_t fin_wire_pseudo_sum(const struct fin_addr *src, const str
   return (sum & 0xffffu) + (sum >> 16); /* < 2^17: chained additions stay below bit 31 */
 }
 
+/* fin_csum_fold(fin_csum_add(sum, data, len)) in one call: what every
+ * segment built or verified needs. */
+uint16_t fin_wire_csum(uint32_t sum, const void *data, size_t len);
+
 /* fin_ip_parse, then FIN_WIRE_IP_PROTOCOL unless the payload is `proto`. */
 enum fin_wire_error fin_wire_ip_expect(const uint8_t *dgram, size_t len, uint8_t proto,
                                        struct fin_ip_info *ip);
