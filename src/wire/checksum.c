@@ -84,7 +84,7 @@ static uint64_t sum_words(const uint8_t *p, size_t len) {
   return len > 0 ? add64(acc, tail_word(p, len)) : acc;
 }
 
-static inline uint32_t csum_add(uint32_t sum, const void *data, size_t len) {
+static inline uint32_t fin_csum_add_words(uint32_t sum, const void *data, size_t len) {
   uint32_t odd = sum & CSUM_ODD;
   uint16_t d = fold64(sum_words(data, len)); /* native word order */
   /* To big-endian word order; data that starts at an odd offset has its
@@ -103,7 +103,7 @@ static inline uint32_t csum_add(uint32_t sum, const void *data, size_t len) {
 }
 
 uint32_t fin_csum_add(uint32_t sum, const void *data, size_t len) {
-  return csum_add(sum, data, len);
+  return fin_csum_add_words(sum, data, len);
 }
 
 uint16_t fin_csum_fold(uint32_t sum) {
@@ -111,7 +111,7 @@ uint16_t fin_csum_fold(uint32_t sum) {
 }
 
 uint16_t fin_wire_csum(uint32_t sum, const void *data, size_t len) {
-  return (uint16_t)~fold64(csum_add(sum, data, len) & ~CSUM_ODD);
+  return (uint16_t)~fold64(fin_csum_add_words(sum, data, len) & ~CSUM_ODD);
 }
 
 uint16_t fin_csum_ipv4_header(const uint8_t *h) {
