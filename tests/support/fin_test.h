@@ -32,6 +32,10 @@ struct test_rng {
 void test_rng_init(struct test_rng *r, uint64_t seed, struct fin_random *out);
 uint64_t test_rng_next(struct test_rng *r);
 
+/* A stack with the default settings on a fresh counting allocator and a
+ * random source seeded with seed (unit tests of one engine part). */
+struct fin_stack *test_stack_default(struct test_alloc *ta, uint64_t seed);
+
 /* Asserts two addresses (struct fin_addr values) are equal, printing both
  * as text when they are not; assert_addr_v4 compares with an IPv4 address
  * given in host byte order. */

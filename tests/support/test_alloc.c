@@ -36,3 +36,16 @@ void test_alloc_init(struct test_alloc *ta, struct fin_allocator *out) {
   out->release = test_alloc_free;
   out->ctx = ta;
 }
+
+struct fin_stack *test_stack_default(struct test_alloc *ta, uint64_t seed) {
+  struct fin_settings s;
+  fin_settings_default(&s);
+  struct fin_allocator a;
+  struct fin_random r;
+  struct test_rng rng;
+  test_alloc_init(ta, &a);
+  test_rng_init(&rng, seed, &r);
+  struct fin_stack *st;
+  assert_int_equal(fin_stack_new(&st, &s, &a, &r, 0), 0);
+  return st;
+}

@@ -20,16 +20,7 @@ struct model {
 };
 
 static struct fin_stack *stack_for(struct test_alloc *ta) {
-  struct fin_settings s;
-  fin_settings_default(&s);
-  struct fin_allocator a;
-  struct fin_random r;
-  struct test_rng rng;
-  test_alloc_init(ta, &a);
-  test_rng_init(&rng, 5, &r);
-  struct fin_stack *st;
-  assert_int_equal(fin_stack_new(&st, &s, &a, &r, 0), 0);
-  return st;
+  return test_stack_default(ta, 5);
 }
 
 /* Chunks needed for logical [0, hi) starting at the ring's head. */
