@@ -92,8 +92,11 @@ static void syn_timeout(struct fin_stack *st, struct fin_conn *c) {
       c->backoff >= limit && (passive || st->now - c->first_rexmit >= st->s.syn_timeout);
   if (timed_out || user_timeout_expired(st, c) || fin_keepinit_expired(st, c)) {
     if (passive) {
+      /* An embryonic child is nobody's yet; a TFO child (T1) is in the
+       * accept queue since its SYN, maybe accepted and read: its holder
+       * learns that the handshake timed out, not an end of stream. */
       st->c.syn_recv_timeouts++;
-      fin_conn_terminate(st, c, FIN_REASON_SYN_RECV_TIMEOUT, 0);
+      fin_conn_terminate(st, c, FIN_REASON_SYN_RECV_TIMEOUT, c->tfo_passive ? -ETIMEDOUT : 0);
     } else {
       fin_conn_terminate(st, c, FIN_REASON_SYN_TIMEOUT, -ETIMEDOUT); /* counts attempt_fails */
     }

@@ -118,6 +118,38 @@ static void test_valid_cookie_data_delivered_before_handshake_completes(void **s
   peer_free(&p);
 }
 
+/* BEHAVIOR T1, J3: an accepted TFO child whose SYN-ACK is never answered
+ * gives up after synack_retries like any SYN-RECEIVED, but the application
+ * holds it: it reads ETIMEDOUT, not an end of stream the peer never sent
+ * (Linux tcp_write_err on the child). */
+static void test_accepted_child_synack_timeout_reports_etimedout(void **state) {
+  (void)state;
+  struct fin_settings s = tfo_settings();
+  struct peer p;
+  peer_init(&p, &s);
+  tfo_listen(&p, 4);
+  uint8_t cookie[8], again[8];
+  get_cookie(&p, cookie);
+  tfo_syn(&p, 41001, cookie, 8, false, "hello", 0);
+  assert_int_equal(expect_syn_ack(&p, R(&p, 6), again), -1);
+  p.s = fin_accept(p.st, p.listener, NULL);
+  assert_true(p.s >= 0);
+  char b[8];
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 5);
+  for (int i = 0; i < 64 && peer_state(&p) == FIN_SYN_RECEIVED; i++)
+    peer_advance(&p, FIN_SEC(10)); /* SYN-ACK retransmissions, then the give-up */
+  assert_int_equal(peer_state(&p), FIN_CLOSED);
+  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), -ETIMEDOUT);
+  enum fin_close_reason reason;
+  int err;
+  assert_true(peer_find_closed(&p, &reason, &err));
+  assert_int_equal(reason, FIN_REASON_SYN_RECV_TIMEOUT);
+  assert_int_equal(err, -ETIMEDOUT);
+  fin_close(p.st, p.s);
+  p.s = -1;
+  peer_free(&p);
+}
+
 /* The state of the connection with the peer's port, handle or not. */
 static enum fin_state state_of(struct peer *p) {
   struct fin_conn_info info[8];
@@ -672,6 +704,7 @@ static void test_cookie_cache_is_bounded_and_gives_memory_back(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_valid_cookie_data_delivered_before_handshake_completes),
+      cmocka_unit_test(test_accepted_child_synack_timeout_reports_etimedout),
       cmocka_unit_test(test_reply_and_close_before_handshake_completes),
       cmocka_unit_test(test_invalid_or_absent_cookie_gets_cookie_and_data_ignored),
       cmocka_unit_test(test_experimental_option_answered_in_kind),
