@@ -9,12 +9,6 @@ bool fin_policy_rst_in_window_resets(const struct fin_stack *st) {
   return st->s.insecure_rst;
 }
 
-bool fin_policy_rst_after_fin(const struct fin_stack *st, const struct fin_conn *c,
-                              const struct fin_segment *seg) {
-  return st->s.rst_after_fin && (seg->flags & FIN_TCP_RST) && c->peer_fin &&
-         seg->seq == c->rcv_nxt - 1;
-}
-
 /* RFC 793 §3.9 "If the SYN is in the window it is an error": SEG.SEQ in
  * [RCV.NXT, RCV.NXT + RCV.WND), as FreeBSD's insecure_syn tests it. */
 static bool syn_in_window(uint32_t seq, uint32_t rcv_nxt, uint32_t wnd) {
@@ -52,33 +46,8 @@ bool fin_policy_drop_synfin(const struct fin_stack *st, bool listen,
   return false;
 }
 
-bool fin_policy_missing_ts_drops(const struct fin_stack *st, const struct fin_conn *c,
-                                 const struct fin_segment *seg) {
-  return !st->s.tolerate_missing_ts && c->ts_ok && !seg->opts.has_ts && !(seg->flags & FIN_TCP_RST);
-}
-
-uint32_t fin_policy_acceptance_window(const struct fin_stack *st, const struct fin_conn *c,
-                                      uint32_t adv_wnd) {
-  if (!st->s.rcv_wnd_space || (c->state == FIN_SYN_RECEIVED && c->passive))
-    return adv_wnd;
-  uint32_t adv = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-  uint32_t room = fin_conn_rcv_wnd(c);
-  return adv > room ? adv : room;
-}
-
-bool fin_policy_rst_at_right_edge_outside(const struct fin_stack *st, const struct fin_conn *c,
-                                          const struct fin_segment *seg, uint32_t wnd) {
-  return st->s.rst_right_edge_outside && (seg->flags & FIN_TCP_RST) && wnd > 0 &&
-         seg->seq == c->rcv_nxt + wnd;
-}
-
 bool fin_policy_cookie_for_every_syn(const struct fin_stack *st) {
   return st->s.syncookies_only;
-}
-
-bool fin_policy_segment_counts_for_ack(const struct fin_stack *st, const struct fin_conn *c,
-                                       uint32_t len) {
-  return len >= c->rcv_mss || (st->s.delack_any_size && len > 0);
 }
 
 /* J6 as fin has it: protocol and port unreachable about a segment in
