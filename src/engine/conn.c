@@ -362,9 +362,7 @@ void fin_orphans_enforce(struct fin_stack *st) {
   }
 }
 
-void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
-  if (c->in_out_list || c->terminated)
-    return;
+void fin_conn_output_link(struct fin_stack *st, struct fin_conn *c) {
   fin_stack_wake(st);
   c->in_out_list = 1;
   c->out_next = NULL;
@@ -376,9 +374,7 @@ void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
   st->out_tail = c;
 }
 
-void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c) {
-  if (!c->in_out_list)
-    return;
+void fin_conn_output_unlink(struct fin_stack *st, struct fin_conn *c) {
   if (c->out_prev)
     c->out_prev->out_next = c->out_next;
   else
@@ -415,19 +411,6 @@ uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, ui
  * hash of the 4-tuple so the TIME-WAIT record can recompute it. */
 uint32_t fin_tw_ts_offset(const struct fin_stack *st, const struct fin_4tuple *t) {
   return (uint32_t)(conn_secret(st, t) >> 32);
-}
-
-uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
-  fin_time tick = 1000000000LL / st->s.ts_hz;
-  return (uint32_t)(st->now / tick) + c->ts_offset;
-}
-
-/* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
- * data sits inside this space, so the right edge never moves left. */
-uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
-  if (c->bufs != NULL && c->bufs->rcv.cap != 0)
-    return fin_ring_free(&c->bufs->rcv);
-  return c->rcvbuf_size;
 }
 
 /* BEHAVIOR M1 (Linux tcp_acceptable_seq): a pure ACK or RST carries SND.NXT

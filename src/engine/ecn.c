@@ -35,8 +35,8 @@ void fin_ecn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct fi
     st->c.ecn_negotiated++;
 }
 
-void fin_ecn_output(const struct fin_stack *st, struct fin_conn *c, uint8_t *flags, uint8_t *tos,
-                    bool new_data) {
+void fin_ecn_output_ecn(const struct fin_stack *st, struct fin_conn *c, uint8_t *flags,
+                        uint8_t *tos, bool new_data) {
   /* §6.1.1: no ECT on a SYN or SYN-ACK, whatever was negotiated. */
   if (*flags & FIN_TCP_SYN) {
     if (*flags & FIN_TCP_ACK) {
@@ -62,14 +62,7 @@ void fin_ecn_output(const struct fin_stack *st, struct fin_conn *c, uint8_t *fla
     *flags |= FIN_TCP_CWR;
 }
 
-void fin_ecn_sent(struct fin_conn *c, uint8_t flags) {
-  if ((flags & (FIN_TCP_CWR | FIN_TCP_SYN)) == FIN_TCP_CWR)
-    c->ecn_cwr = 0; /* §6.1.2: once, on the first new data after the reduction */
-}
-
-bool fin_ecn_data_in(struct fin_conn *c, const struct fin_segment *seg) {
-  if (!c->ecn_ok)
-    return false;
+bool fin_ecn_data_in_ecn(struct fin_conn *c, const struct fin_segment *seg) {
   unsigned ecn = seg->tos & FIN_ECN_MASK;
   if (ecn != FIN_ECN_NOT_ECT)
     c->ecn_seen = 1;
@@ -104,9 +97,7 @@ static uint32_t segments_acked(const struct fin_conn *c, uint32_t ack) {
   return (bytes + mss - 1) / mss;
 }
 
-bool fin_ecn_ack_in(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
-  if (!c->ecn_ok)
-    return false;
+bool fin_ecn_ack_in_ecn(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg) {
   if (c->ecn_window && seq_gt(seg->ack, c->recover))
     c->ecn_window = 0; /* the window of the last reduction is acknowledged */
   if (!(seg->flags & FIN_TCP_ECE) || (seg->flags & FIN_TCP_SYN))

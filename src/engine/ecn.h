@@ -28,20 +28,37 @@ void fin_ecn_negotiate(struct fin_stack *st, struct fin_conn *c, const struct fi
 /* Output: the ECN flags and the IP ECN field of the segment about to go
  * (new_data: it carries data never sent before, so not a retransmission,
  * a window probe or a pure ACK). */
-void fin_ecn_output(const struct fin_stack *st, struct fin_conn *c, uint8_t *flags, uint8_t *tos,
-                    bool new_data);
+void fin_ecn_output_ecn(const struct fin_stack *st, struct fin_conn *c, uint8_t *flags,
+                        uint8_t *tos, bool new_data);
+/* Every segment asks; only a SYN, a SYN-ACK or an ECN connection's segment
+ * has anything to add, tested inline. */
+static inline void fin_ecn_output(const struct fin_stack *st, struct fin_conn *c, uint8_t *flags,
+                                  uint8_t *tos, bool new_data) {
+  if (c->ecn_ok || (*flags & FIN_TCP_SYN))
+    fin_ecn_output_ecn(st, c, flags, tos, new_data);
+}
 /* ... and once it went out. */
-void fin_ecn_sent(struct fin_conn *c, uint8_t flags);
+static inline void fin_ecn_sent(struct fin_conn *c, uint8_t flags) {
+  if ((flags & (FIN_TCP_CWR | FIN_TCP_SYN)) == FIN_TCP_CWR)
+    c->ecn_cwr = 0; /* §6.1.2: once, on the first new data after the reduction */
+}
 
 /* A data segment the connection accepted (in order or not): its CWR and
  * its CE mark (§6.1.3). True when the ACK it is owed should go at once: the
  * first ECE of a congestion event. */
-bool fin_ecn_data_in(struct fin_conn *c, const struct fin_segment *seg);
+bool fin_ecn_data_in_ecn(struct fin_conn *c, const struct fin_segment *seg);
+static inline bool fin_ecn_data_in(struct fin_conn *c, const struct fin_segment *seg) {
+  return c->ecn_ok && fin_ecn_data_in_ecn(c, seg);
+}
 
 /* A valid ACK (after RFC 5961 validation, before SND.UNA moves): ECE makes
  * the sender reduce cwnd once per window of data (§6.1.2). True when it
  * carried ECE: such an ACK does not grow cwnd. */
-bool fin_ecn_ack_in(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+bool fin_ecn_ack_in_ecn(struct fin_stack *st, struct fin_conn *c, const struct fin_segment *seg);
+static inline bool fin_ecn_ack_in(struct fin_stack *st, struct fin_conn *c,
+                                  const struct fin_segment *seg) {
+  return c->ecn_ok && fin_ecn_ack_in_ecn(st, c, seg);
+}
 
 /* cwnd was reduced for a loss (fast retransmit, retransmission timeout):
  * the next new data carries CWR, and ECE within that window is the same

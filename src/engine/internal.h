@@ -684,8 +684,18 @@ void fin_conn_abort(struct fin_stack *st, struct fin_conn *c, enum fin_close_rea
 void fin_conn_make_orphan(struct fin_stack *st, struct fin_conn *c);
 /* Ends the TCB without a CLOSED event or state change (TIME-WAIT takes over). */
 void fin_conn_terminate_quiet(struct fin_stack *st, struct fin_conn *c);
-void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c);
-void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_output_link(struct fin_stack *st, struct fin_conn *c);
+void fin_conn_output_unlink(struct fin_stack *st, struct fin_conn *c);
+/* Puts the connection on the output list (at its end) unless it is on it
+ * or gone; takes it off. Most calls find nothing to do: tested inline. */
+static inline void fin_conn_output_mark(struct fin_stack *st, struct fin_conn *c) {
+  if (!c->in_out_list && !c->terminated)
+    fin_conn_output_link(st, c);
+}
+static inline void fin_conn_output_unmark(struct fin_stack *st, struct fin_conn *c) {
+  if (c->in_out_list)
+    fin_conn_output_unlink(st, c);
+}
 uint32_t fin_conn_isn(const struct fin_stack *st, const struct fin_4tuple *t, uint32_t *ts_offset);
 /* A connection's socket options: its own block if it has one, else the
  * stack's defaults. */
@@ -742,8 +752,18 @@ static inline const struct fin_ring *fin_conn_snd(const struct fin_conn *c) {
 static inline const struct fin_ring *fin_conn_rcv(const struct fin_conn *c) {
   return c->bufs != NULL ? &c->bufs->rcv : fin_ring_none();
 }
-uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c);
-uint32_t fin_conn_rcv_wnd(const struct fin_conn *c);
+/* RFC 7323 §5.4: a ts_hz clock plus the connection's offset. */
+static inline uint32_t fin_conn_tsval(const struct fin_stack *st, const struct fin_conn *c) {
+  fin_time tick = 1000000000LL / st->s.ts_hz;
+  return (uint32_t)(st->now / tick) + c->ts_offset;
+}
+/* RCV.WND: the receive buffer space not holding in-order data. Out-of-order
+ * data sits inside this space, so the right edge never moves left. */
+static inline uint32_t fin_conn_rcv_wnd(const struct fin_conn *c) {
+  if (c->bufs != NULL && c->bufs->rcv.cap != 0)
+    return fin_ring_free(&c->bufs->rcv);
+  return c->rcvbuf_size;
+}
 /* BEHAVIOR M1: the sequence number of a pure ACK or RST. */
 uint32_t fin_conn_ctl_seq(const struct fin_conn *c);
 /* Bytes in the send buffer never sent (at or beyond SND.MAX). */
