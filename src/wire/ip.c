@@ -19,14 +19,6 @@ enum fin_wire_error fin_ip_parse(const uint8_t *dgram, size_t len, struct fin_ip
   }
 }
 
-enum fin_wire_error fin_wire_ip_expect(const uint8_t *dgram, size_t len, uint8_t proto,
-                                       struct fin_ip_info *ip) {
-  enum fin_wire_error e = fin_ip_parse(dgram, len, ip);
-  if (e != FIN_WIRE_OK)
-    return e;
-  return ip->proto == proto ? FIN_WIRE_OK : FIN_WIRE_IP_PROTOCOL;
-}
-
 /* An address's 16 bytes as two native 8-byte words, one's complement
  * added (end-around carry); folded and put in big-endian word order by the
  * caller (RFC 1071 §2(B)). */

@@ -30,8 +30,15 @@ static inline uint32_t fin_wire_pseudo_sum(const struct fin_addr *src, const str
  * segment built or verified needs. */
 uint16_t fin_wire_csum(uint32_t sum, const void *data, size_t len);
 
-/* fin_ip_parse, then FIN_WIRE_IP_PROTOCOL unless the payload is `proto`. */
-enum fin_wire_error fin_wire_ip_expect(const uint8_t *dgram, size_t len, uint8_t proto,
-                                       struct fin_ip_info *ip);
+/* fin_ip_parse, then FIN_WIRE_IP_PROTOCOL unless the payload is `proto`.
+ * Inline: the first step of every segment's parse. */
+static inline enum fin_wire_error fin_wire_ip_expect(const uint8_t *dgram, size_t len,
+                                                     uint8_t proto, struct fin_ip_info *ip) {
+  enum fin_wire_error e = len > 0 && dgram[0] >> 4 == 4 ? fin_wire_ipv4_parse(dgram, len, ip)
+                                                        : fin_ip_parse(dgram, len, ip);
+  if (e != FIN_WIRE_OK)
+    return e;
+  return ip->proto == proto ? FIN_WIRE_OK : FIN_WIRE_IP_PROTOCOL;
+}
 
 #endif
