@@ -42,16 +42,3 @@ void fin_rtt_sample(struct fin_rtt *r, fin_time m, const struct fin_settings *s)
   /* RFC 6298 (2.4): RTO = SRTT + max(G, K*RTTVAR), at least rto_min. */
   r->rto = clamp_rto(r->srtt + (var > RTT_GRANULARITY ? var : RTT_GRANULARITY), s);
 }
-
-/* RFC 6298 (5.5): back off by doubling, up to rto_max. FreeBSD's
- * rexmit_slop (TCPT_RANGESET) is added after the doubling, to every RTO
- * but the initial one: its SYN goes at 0, 1, 3.2, 7.4 ... s. */
-fin_time fin_rtt_backed_off(const struct fin_rtt *r, unsigned backoff,
-                            const struct fin_settings *s) {
-  fin_time rto = r->rto;
-  for (unsigned i = 0; i < backoff && rto < s->rto_max; i++)
-    rto *= 2;
-  if (backoff > 0 || fin_rtt_has_sample(r))
-    rto += s->rto_slop;
-  return rto > s->rto_max ? s->rto_max : rto;
-}

@@ -26,8 +26,18 @@ void fin_rtt_init(struct fin_rtt *r, const struct fin_settings *s);
 /* Feeds one measurement R (Karn's rule is the caller's: never sample a
  * retransmitted segment). */
 void fin_rtt_sample(struct fin_rtt *r, fin_time measured, const struct fin_settings *s);
-/* RTO for the given number of backoffs, clamped to rto_max. */
-fin_time fin_rtt_backed_off(const struct fin_rtt *r, unsigned backoff,
-                            const struct fin_settings *s);
+/* RTO for the given number of backoffs (RFC 6298 (5.5): doubling), clamped
+ * to rto_max. FreeBSD's rexmit_slop (TCPT_RANGESET) is added after the
+ * doubling, to every RTO but the initial one: its SYN goes at 0, 1, 3.2,
+ * 7.4 ... s. Inline: every segment that arms the send timer asks. */
+static inline fin_time fin_rtt_backed_off(const struct fin_rtt *r, unsigned backoff,
+                                          const struct fin_settings *s) {
+  fin_time rto = r->rto;
+  for (unsigned i = 0; i < backoff && rto < s->rto_max; i++)
+    rto *= 2;
+  if (backoff > 0 || fin_rtt_has_sample(r))
+    rto += s->rto_slop;
+  return rto > s->rto_max ? s->rto_max : rto;
+}
 
 #endif

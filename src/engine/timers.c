@@ -36,8 +36,9 @@ void fin_conn_timer_clear(struct fin_stack *st, struct fin_conn *c, enum conn_ti
 /* RFC 6298 (5.1/5.5) with the backoff; clamped so a user timeout fires on
  * time, as Linux tcp_clamp_rto_to_user_timeout() does. */
 void fin_conn_rexmit_arm(struct fin_stack *st, struct fin_conn *c) {
-  fin_time at =
-      fin_keepinit_clamp(st, c, st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s));
+  fin_time at = st->now + fin_rtt_backed_off(&c->rtt, c->backoff, &st->s);
+  if (c->state == FIN_SYN_SENT) /* the only state the limit applies to */
+    at = fin_keepinit_clamp(st, c, at);
   fin_time user_timeout = fin_conn_user_timeout(c);
   if (user_timeout > 0 && !c->persist) {
     fin_time limit = c->first_rexmit + user_timeout;
