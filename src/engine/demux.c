@@ -94,9 +94,10 @@ void fin_demux_trim(struct fin_stack *st) {
 }
 
 int fin_conn_hash_insert(struct fin_stack *st, struct fin_conn *c) {
-  if (fin_conn_lookup(st, &c->tuple) != NULL)
+  uint32_t full = fin_demux_hash(st, &c->tuple);
+  if (fin_conn_lookup_hashed(st, &c->tuple, full) != NULL)
     return -EADDRINUSE;
-  uint32_t h = fin_demux_hash(st, &c->tuple) & st->conn_bucket_mask;
+  uint32_t h = full & st->conn_bucket_mask;
   c->hash_next = st->conn_buckets[h];
   st->conn_buckets[h] = c;
   st->conn_count++;

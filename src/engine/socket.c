@@ -202,11 +202,12 @@ static int choose_tuple(struct fin_stack *st, struct fin_conn *c, uint32_t *tw_s
   for (uint32_t i = 0; i < tries; i++) {
     if (!c->bound)
       c->tuple.local_port = ephemeral_port(st, off, i);
-    if (fin_conn_lookup(st, &c->tuple) != NULL)
+    uint32_t h = fin_demux_hash(st, &c->tuple); /* one hash for both tables */
+    if (fin_conn_lookup_hashed(st, &c->tuple, h) != NULL)
       continue;
     if (!c->bound && fin_listener_lookup(st, &c->tuple.local_addr, c->tuple.local_port) != NULL)
       continue;
-    uint32_t tw = fin_tw_lookup(st, &c->tuple);
+    uint32_t tw = fin_tw_lookup_hashed(st, &c->tuple, h);
     if (tw != FIN_NONE_IDX) {
       uint32_t old = fin_tw_snd_nxt(st, tw);
       if (!fin_tw_reuse_ok(st, &c->tuple))
