@@ -4,8 +4,11 @@
  * (default 1,000,000; at most 1,032,192), hold them, then close them all (client first) and
  * let TIME-WAIT expire. Prints the rate of each phase and the memory per
  * established connection and per TIME-WAIT record, as the stacks' own
- * allocators count it. Usage: bench_scale [N] [--ipv6] (IPv6: client
- * fd00::100-103, server fd00::2; IPv4: 10.0.1.0-3 and 10.0.0.2). */
+ * allocators count it. Usage: bench_scale [N] [--ipv6] [--busy BYTES]
+ * (IPv6: client fd00::100-103, server fd00::2; IPv4: 10.0.1.0-3 and
+ * 10.0.0.2). --busy: once open, every client sends BYTES that the server
+ * holds unread, and the memory per connection is printed again (issue 14:
+ * "100 k busy connections with 16 KiB in flight each fit in memory"). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,13 +96,63 @@ static void open_world(struct world *w, uint32_t n) {
   }
 }
 
+static int usage(const char *bad) {
+  fprintf(stderr,
+          "bench_scale: %s\nusage: bench_scale [N] [--ipv6] [--busy BYTES]\n"
+          "  N        connections per side, 1..1032192 (default 1000000)\n"
+          "  --ipv6   over IPv6 (default IPv4)\n"
+          "  --busy   each client sends BYTES (1..65536) the server holds unread\n",
+          bad);
+  return 2;
+}
+
+/* A whole decimal number in [lo, hi], or false. */
+static bool parse_count(const char *s, unsigned long lo, unsigned long hi, uint32_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long v = strtoul(s, &end, 10);
+  if (errno != 0 || end == s || *end != '\0' || s[0] == '-' || v < lo || v > hi)
+    return false;
+  *out = (uint32_t)v;
+  return true;
+}
+
+/* --busy: every client sends `bytes`; the server reads none of it. */
+static void make_busy(struct world *w, const fin_sock *c, uint32_t n, uint32_t bytes) {
+  static uint8_t data[65536];
+  memset(data, 'b', sizeof(data));
+  for (uint32_t i = 0; i < n; i++) {
+    if (fin_send(w->st[0], c[i], data, bytes, 0) != (ssize_t)bytes) {
+      fprintf(stderr, "send on connection %u did not take %u bytes\n", i, bytes);
+      exit(1);
+    }
+    if (i % 256 == 255 || i == n - 1)
+      pump(w);
+  }
+}
+
+/* Reads what --busy left, so the close phase is the usual graceful one. */
+static void drain(struct world *w, const fin_sock *s, uint32_t n) {
+  static uint8_t sink[65536];
+  for (uint32_t i = 0; i < n; i++) {
+    while (fin_recv(w->st[1], s[i], sink, sizeof(sink), 0) > 0)
+      ;
+    if (i % 256 == 255 || i == n - 1)
+      pump(w);
+  }
+}
+
 int main(int argc, char **argv) {
-  uint32_t n = 1000000;
+  uint32_t n = 1000000, busy = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--ipv6") == 0)
       ipv6 = true;
-    else
-      n = (uint32_t)strtoul(argv[i], NULL, 10);
+    else if (strcmp(argv[i], "--busy") == 0) {
+      if (i + 1 >= argc || !parse_count(argv[i + 1], 1, 65536, &busy))
+        return usage("--busy needs a byte count from 1 to 65536");
+      i++;
+    } else if (!parse_count(argv[i], 1, 1032192, &n))
+      return usage(argv[i][0] == '-' ? "unknown option" : "N must be 1..1032192");
   }
   enum fin_family fam = ipv6 ? FIN_AF_INET6 : FIN_AF_INET;
   struct fin_addr any = ipv6 ? fin_addr_any6() : fin_addr_v4(0);
@@ -148,6 +201,17 @@ int main(int argc, char **argv) {
   printf("       client %.1f B/connection, server %.1f B/connection (TCB %zu B + tables; no data "
          "carried, so no buffers)\n",
          (double)m0 / (double)est, (double)m1 / (double)est, fin_tcb_size());
+  if (busy > 0) {
+    double tb = now_s();
+    make_busy(&w, c, n, busy);
+    size_t b0 = fin_stack_memory_in_use(w.st[0]) - base[0];
+    size_t b1 = fin_stack_memory_in_use(w.st[1]) - base[1];
+    printf("busy:  %u B sent on each connection and held unread in %.2f s: client %.1f "
+           "B/connection, server %.1f B/connection (%.1f MB for all of them, both sides)\n",
+           busy, now_s() - tb, (double)b0 / (double)est, (double)b1 / (double)est,
+           (double)(b0 + b1) / 1e6);
+    drain(&w, s, accepted);
+  }
   double t2 = now_s();
   for (uint32_t i = 0; i < n; i++) {
     fin_close(w.st[0], c[i]);

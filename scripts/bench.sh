@@ -8,7 +8,7 @@
 #   2. wall rate (median of 5 windows, with the range), with glibc's default
 #      allocator and with heap trimming off;
 #   3. memory: bench_scale (1 M connections, TIME-WAIT records, the return
-#      after the burst);
+#      after the burst; 100 k busy connections holding 16 KiB each);
 #   4. when ../shared/bench-anchors is present, its table: fin, lean lwIP and
 #      Linux in one run, with ratios (scripts/bench-anchors.sh);
 #   5. real HTTP clients (ab, wrk) against fin serve in a network namespace
@@ -72,6 +72,7 @@ echo
 "$rel/bench_wire" 2>/dev/null | tail -3 || true
 "$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}"
 "$rel/bench_scale" "${FIN_BENCH_CONNECTIONS:-1000000}" --ipv6
+"$rel/bench_scale" "${FIN_BENCH_BUSY_CONNECTIONS:-100000}" --busy 16384
 
 echo
 "$rel/bench_recovery" -s "${FIN_BENCH_RECOVERY_SEEDS:-1000}"
