@@ -118,6 +118,23 @@ static void test_valid_cookie_data_delivered_before_handshake_completes(void **s
   peer_free(&p);
 }
 
+/* A TFO child of port 41001 whose SYN carried `data` with a valid cookie,
+ * accepted (p->s) and its data read: still in SYN-RECEIVED. */
+static void accept_child_with(struct peer *p, const struct fin_settings *s, const char *data) {
+  peer_init(p, s);
+  tfo_listen(p, 4);
+  uint8_t cookie[8], none[8];
+  get_cookie(p, cookie);
+  uint32_t len = (uint32_t)strlen(data);
+  tfo_syn(p, 41001, cookie, 8, false, data, 0);
+  assert_int_equal(expect_syn_ack(p, R(p, 1 + len), none), -1);
+  p->s = fin_accept(p->st, p->listener, NULL);
+  assert_true(p->s >= 0);
+  char b[16];
+  assert_int_equal(fin_recv(p->st, p->s, b, sizeof(b), 0), (int)len);
+  assert_memory_equal(b, data, len);
+}
+
 /* BEHAVIOR T1, J3: an accepted TFO child whose SYN-ACK is never answered
  * gives up after synack_retries like any SYN-RECEIVED, but the application
  * holds it: it reads ETIMEDOUT, not an end of stream the peer never sent
@@ -126,16 +143,8 @@ static void test_accepted_child_synack_timeout_reports_etimedout(void **state) {
   (void)state;
   struct fin_settings s = tfo_settings();
   struct peer p;
-  peer_init(&p, &s);
-  tfo_listen(&p, 4);
-  uint8_t cookie[8], again[8];
-  get_cookie(&p, cookie);
-  tfo_syn(&p, 41001, cookie, 8, false, "hello", 0);
-  assert_int_equal(expect_syn_ack(&p, R(&p, 6), again), -1);
-  p.s = fin_accept(p.st, p.listener, NULL);
-  assert_true(p.s >= 0);
+  accept_child_with(&p, &s, "hello");
   char b[8];
-  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 5);
   for (int i = 0; i < 64 && peer_state(&p) == FIN_SYN_RECEIVED; i++)
     peer_advance(&p, FIN_SEC(10)); /* SYN-ACK retransmissions, then the give-up */
   assert_int_equal(peer_state(&p), FIN_CLOSED);
@@ -168,15 +177,7 @@ static void test_reply_and_close_before_handshake_completes(void **state) {
   (void)state;
   struct fin_settings s = tfo_settings();
   struct peer p;
-  peer_init(&p, &s);
-  tfo_listen(&p, 4);
-  uint8_t cookie[8], none[8];
-  get_cookie(&p, cookie);
-  tfo_syn(&p, 41001, cookie, 8, false, "GET", 0);
-  assert_int_equal(expect_syn_ack(&p, R(&p, 4), none), -1);
-  p.s = fin_accept(p.st, p.listener, NULL);
-  char b[8];
-  assert_int_equal(fin_recv(p.st, p.s, b, sizeof(b), 0), 3);
+  accept_child_with(&p, &s, "GET");
   assert_int_equal(fin_send(p.st, p.s, "200", 3, 0), 3);
   assert_int_equal(fin_close(p.st, p.s), 0);
   peer_expect_len(&p, TCP_A | TCP_P, L(&p, 1), R(&p, 4), 3);
