@@ -67,6 +67,13 @@ static void setup(struct peer *p, const struct fin_settings *s) {
   peer_expect_nothing(p);
 }
 
+/* setup() on the defaults with the given recovery mode. */
+static void setup_mode(struct peer *p, enum fin_recovery mode) {
+  struct fin_settings s;
+  settings_for(&s, mode);
+  setup(p, &s);
+}
+
 /* fin sends n full segments (the last with PSH if it empties the queue). */
 static void expect_segments(struct peer *p, unsigned from, unsigned n, bool last_psh) {
   for (unsigned i = from; i < from + n; i++) {
@@ -99,10 +106,8 @@ static void lose_first_of_five(struct peer *p) {
  * cumulative ACK ends recovery with cwnd = ssthresh. */
 static void test_sack_hole_retransmitted_after_dupthresh(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK);
   lose_first_of_five(&p);
   peer_expect_len(&p, TCP_A, SEG(&p, 0), R(&p, 1), mss(&p));
   peer_expect_nothing(&p);
@@ -121,10 +126,8 @@ static void test_sack_hole_retransmitted_after_dupthresh(void **state) {
  * reordering window zero, so the hole is lost at once here too. */
 static void test_rack_hole_retransmitted_after_three_sacks(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   lose_first_of_five(&p);
   peer_expect_len(&p, TCP_A, SEG(&p, 0), R(&p, 1), mss(&p));
   peer_expect_nothing(&p);
@@ -140,10 +143,8 @@ static void test_rack_hole_retransmitted_after_three_sacks(void **state) {
  * long before the RTO. */
 static void test_rack_time_rule_retransmits_hole(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   app_send(&p, 3 * mss(&p));
   expect_segments(&p, 0, 3, true);
   p.now += RTT;
@@ -182,10 +183,8 @@ static void test_sack_without_rack_waits_for_rto_with_one_sack(void **state) {
  * or empty ones are ignored and counted; they make nothing lost. */
 static void test_bad_sack_blocks_ignored(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK);
   app_send(&p, 5 * mss(&p));
   expect_segments(&p, 0, 5, true);
   uint32_t max = SEG(&p, 5);
@@ -203,10 +202,8 @@ static void test_bad_sack_blocks_ignored(void **state) {
  * not SACKed data, no recovery. */
 static void test_dsack_counted_not_taken_as_new_data(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   app_send(&p, 2 * mss(&p));
   expect_segments(&p, 0, 2, true);
   sack_ack(&p, SEG(&p, 1), (struct blk[]){{SEG(&p, 0), SEG(&p, 1)}}, 1);
@@ -224,10 +221,8 @@ static void test_dsack_counted_not_taken_as_new_data(void **state) {
  * other nine one by one. */
 static void test_prr_sends_half_of_delivered(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   uint32_t inflight = info(&p).cwnd / mss(&p);
   assert_true(inflight >= 10);
   app_send(&p, 20 * mss(&p));
@@ -252,10 +247,8 @@ static void test_prr_sends_half_of_delivered(void **state) {
  * TcpExtTCPLostRetransmit) and it goes once more, before any RTO. */
 static void test_rack_detects_lost_retransmission(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   uint32_t inflight = info(&p).cwnd / mss(&p);
   app_send(&p, 20 * mss(&p));
   expect_segments(&p, 0, inflight, false);
@@ -289,10 +282,8 @@ static void test_rack_detects_lost_retransmission(void **state) {
  * queued the probe at PTO is one segment of new data, before the RTO. */
 static void test_tlp_probes_new_data(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   uint32_t inflight = info(&p).cwnd / mss(&p);
   app_send(&p, (inflight + 2) * mss(&p));
   expect_segments(&p, 0, inflight, false);
@@ -313,10 +304,8 @@ static void test_tlp_probes_new_data(void **state) {
  * probe and reduces cwnd. */
 static void test_tlp_retransmits_last_segment(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   app_send(&p, 3 * mss(&p));
   expect_segments(&p, 0, 3, true);
   assert_true(peer_advance_to_deadline(&p) == PTO);
@@ -338,10 +327,8 @@ static void test_tlp_retransmits_last_segment(void **state) {
  * then TIME-WAIT. */
 static void test_tlp_recovers_lost_fin(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   app_send(&p, 2 * mss(&p));
   expect_segments(&p, 0, 2, true);
   p.now += RTT;
@@ -368,10 +355,8 @@ static void test_tlp_recovers_lost_fin(void **state) {
  * ACK of the others restarts the PTO, the probe resends data and FIN. */
 static void test_tlp_recovers_lost_last_data_and_fin(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_SACK_RACK);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_SACK_RACK);
   app_send(&p, 3 * mss(&p));
   assert_int_equal(fin_shutdown(p.st, p.s, FIN_SHUT_WR), 0);
   expect_segments(&p, 0, 2, false);
@@ -394,10 +379,8 @@ static void test_tlp_recovers_lost_last_data_and_fin(void **state) {
  * for the RTO: no probe. */
 static void test_newreno_setting_ignores_sack_and_probes(void **state) {
   (void)state;
-  struct fin_settings s;
-  settings_for(&s, FIN_RECOVERY_NEWRENO);
   struct peer p;
-  setup(&p, &s);
+  setup_mode(&p, FIN_RECOVERY_NEWRENO);
   lose_first_of_five(&p);
   peer_expect_len(&p, TCP_A, SEG(&p, 0), R(&p, 1), mss(&p));
   assert_int_equal(peer_counters(&p)->fast_retrans, 1);
